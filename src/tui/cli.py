@@ -1,0 +1,260 @@
+"""The command line: thin click wrappers over tui.store and tui.query.
+
+`pivot` with no command opens the explorer; the subcommands answer the same
+questions in a pipe or a script.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from tui.query import QueryError, build_filter
+from tui.store import CorpusError, StoreError, ensure_store, load_corpus, open_readonly, verify_quotes
+from tui.store.locate import default_data_dir
+
+DATA_OPTION = click.option(
+    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Corpus directory (default: $PIVOT_DATA, else the bundled corpus).",
+)
+DB_OPTION = click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="Store file (default: $PIVOT_DB, else a file in the user cache directory).",
+)
+
+
+def store_options(fn):
+    @DATA_OPTION
+    @DB_OPTION
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _fail(message: str, code: int = 1):
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _problems(exc: CorpusError) -> None:
+    for p in exc.problems:
+        click.echo(str(p), err=True)
+    _fail(f"{len(exc.problems)} problem(s) in the corpus")
+
+
+def connect(data_dir: Path | None, db_path: Path | None):
+    """Open the store read-only, building or rebuilding it first if needed."""
+    try:
+        ready = ensure_store(data_dir, db_path)
+    except CorpusError as exc:
+        _problems(exc)
+    except (OSError, StoreError) as exc:
+        _fail(str(exc))
+    if ready.warning:
+        click.echo(f"warning: {ready.warning}", err=True)
+    if ready.built:
+        b = ready.built
+        click.echo(f"built {b.path} ({b.claims} claims) in {b.seconds:.2f}s", err=True)
+    try:
+        return open_readonly(ready.path)
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+def _filter(conn, query: str):
+    try:
+        return build_filter(query, conn)
+    except QueryError as exc:
+        _fail(str(exc), 2)
+
+
+def make_app(data_dir: Path | None = None, db_path: Path | None = None, **kwargs):
+    """The explorer, as the CLI and the tests build it."""
+    from tui.app import PivotApp
+
+    return PivotApp(data_dir=data_dir, db_path=db_path, **kwargs)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@store_options
+@click.version_option(package_name="pivot", message="pivot %(version)s")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, db_path: Path | None) -> None:
+    """Explore what news articles claim about Big Tech's AI pivot.
+
+    With no command, opens the explorer on the bundled corpus.
+    """
+    if ctx.invoked_subcommand is None:
+        connect(data_dir, db_path).close()  # build first, with messages on the terminal
+        make_app(data_dir, db_path).run()
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--texts", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder of source documents: also verify every quote against its document.")
+def check(data_dir: Path | None, texts: Path | None) -> None:
+    """Validate the corpus; with --texts, verify every quote."""
+    from tui.store.build import find_conflicts
+
+    data_dir = data_dir or default_data_dir()
+    try:
+        corpus = load_corpus(data_dir)
+    except CorpusError as exc:
+        _problems(exc)
+    if texts:
+        problems = verify_quotes(corpus, texts)
+        if problems:
+            _problems(CorpusError(problems))
+    claims = corpus.claims
+    conflicts = find_conflicts(claims)
+    quoted = ", quotes verified" if texts else ""
+    click.echo(
+        f"ok: {len(corpus.sources)} sources, {len(corpus.entities)} entities, "
+        f"{len(claims)} claims, {len(conflicts)} conflicts{quoted}"
+    )
+
+
+@main.command()
+@store_options
+def build(data_dir: Path | None, db_path: Path | None) -> None:
+    """Build (or rebuild) the SQLite store from the corpus."""
+    try:
+        ready = ensure_store(data_dir, db_path, force=True)
+    except CorpusError as exc:
+        _problems(exc)
+    except OSError as exc:
+        _fail(f"cannot build the store: {exc}")
+    b = ready.built
+    assert b is not None
+    click.echo(f"built {b.path}: {b.sources} sources, {b.entities} entities, {b.claims} claims, "
+               f"{b.conflicts} conflicts in {b.seconds:.2f}s")
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+@main.command(name="list")
+@click.argument("query", nargs=-1)
+@store_options
+@click.option("--limit", default=200, show_default=True, help="Rows to show at most.")
+def list_claims(query: tuple[str, ...], data_dir, db_path, limit: int) -> None:
+    """Show the claims a QUERY selects as a table."""
+    from tui.store import db
+    from tui.rich_tables import claims_table
+
+    conn = connect(data_dir, db_path)
+    flt = _filter(conn, " ".join(query))
+    rows = db.claim_page(conn, flt.where, flt.params, 0, limit)
+    total, capped = db.count(conn, flt.where, flt.params)
+    console = _console()
+    console.print(claims_table(rows))
+    more = f"{total:,}{'+' if capped else ''}"
+    console.print(f"{len(rows)} of {more} claims", style="dim")
+
+
+@main.command()
+@store_options
+def sources(data_dir, db_path) -> None:
+    """List the sources with their provenance flags and claim counts."""
+    from tui.store import db
+    from tui.rich_tables import sources_table
+
+    conn = connect(data_dir, db_path)
+    _console().print(sources_table(db.sources(conn)))
+
+
+@main.command()
+@store_options
+def entities(data_dir, db_path) -> None:
+    """List companies, groups, events and the industry with claim and conflict counts."""
+    from tui.store import db
+    from tui.rich_tables import entities_table
+
+    conn = connect(data_dir, db_path)
+    _console().print(entities_table(db.entities(conn)))
+
+
+def _write_or_print(text: str, output: Path | None, force: bool) -> None:
+    from tui.store.export import ExportError, write_atomic
+
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        path = write_atomic(output, text, force=force)
+    except ExportError as exc:
+        _fail(str(exc))
+    click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@store_options
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--quotes", is_flag=True, help="Markdown: add each claim's quote and speaker.")
+def export(query: tuple[str, ...], data_dir, db_path, fmt: str, output: Path | None, force: bool, quotes: bool) -> None:
+    """Export the claims a QUERY selects (all claims without one)."""
+    from tui.store import db
+    from tui.store.export import render_claims
+
+    conn = connect(data_dir, db_path)
+    text = " ".join(query)
+    flt = _filter(conn, text)
+    rows = db.all_claims(conn, flt.where, flt.params)
+    title = f"Claims: {text}" if text else "Claims"
+    _write_or_print(render_claims(conn, rows, fmt, quotes=quotes, title=title), output, force)
+
+
+@main.command()
+@click.argument("entity_names", nargs=-1, required=True, metavar="ENTITY ENTITY [...]")
+@store_options
+@click.option("--topic", "topic_names", multiple=True, help="Only these topics (id or label); repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["table", "md", "json", "csv"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+def compare(entity_names: tuple[str, ...], data_dir, db_path, topic_names, fmt: str, output, force: bool) -> None:
+    """Compare entities side by side: rows are topics, columns entities."""
+    from tui.query import resolve_entities, resolve_topics
+    from tui.store import db
+    from tui.store.export import render_compare
+    from tui.rich_tables import compare_table
+
+    if len(entity_names) < 2:
+        _fail("compare needs at least two entities, e.g. pivot compare meta microsoft", 2)
+    conn = connect(data_dir, db_path)
+    ids: list[str] = []
+    for name in entity_names:
+        found = resolve_entities(conn, name)
+        exact = [i for i in found if i == name.lower()]
+        if not found:
+            _fail(f"no entity matches '{name}' (see `pivot entities`)", 2)
+        if len(found) > 1 and not exact:
+            _fail(f"'{name}' matches several entities: {', '.join(found)}", 2)
+        ids.append(exact[0] if exact else found[0])
+    topic_ids: list[str] = []
+    for name in topic_names:
+        found = resolve_topics(conn, name)
+        if not found:
+            _fail(f"no topic matches '{name}'", 2)
+        topic_ids += found
+    cmp = db.compare(conn, ids, topic_ids or None)
+    if fmt == "table":
+        console = _console()
+        console.print(compare_table(cmp))
+        return
+    _write_or_print(render_compare(conn, cmp, fmt), output, force)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

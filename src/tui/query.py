@@ -1,0 +1,376 @@
+"""The filter language shared by the CLI and the explorer.
+
+    company:meta -source:synapnews topic:job-cuts value>=10% is:conflict "ai pods" layoffs
+
+Text is parsed into a small structure (`Parsed`), then compiled against a store
+connection into a WHERE clause and parameters. No user text is ever placed
+inside SQL; names that need resolving (an alias such as "facebook", a title
+word of a source) are looked up with parameterised queries first.
+
+Rules: the same key twice is OR; different keys are AND; a leading `-` negates
+a term or a word; bare words and "quoted phrases" search summary, quote,
+speaker and source title (FTS5), bare words as prefixes so that results
+follow typing. Any input yields a query or a QueryError with a message meant
+for people, never another exception.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+from tui.store.fmt import parse_number
+from tui.store.model import FLAGS, STATUSES
+
+KEYS = {
+    "company": "entity", "entity": "entity", "source": "source", "topic": "topic",
+    "metric": "metric", "period": "period", "status": "status", "unit": "unit",
+    "speaker": "speaker", "flag": "flag", "kind": "kind", "is": "is", "id": "id",
+}
+IS_VALUES = ("conflict", "numeric", "qualitative")
+ENTITY_KINDS = ("company", "group", "industry", "event")
+_OPS = (">=", "<=", "!=", ">", "<", "=", ":")
+_MAX_TERMS = 64
+
+
+class QueryError(ValueError):
+    """A message for people: what is wrong with the query and, where possible, what was meant."""
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str  # canonical key: entity, source, topic, ...
+    value: str
+    negated: bool = False
+    written_key: str = ""  # as typed ("company"), for messages
+
+
+@dataclass(frozen=True)
+class ValueTerm:
+    op: str
+    number: float
+    unit: str | None = None  # "percent" for 10%, "USD" for $80b
+
+
+@dataclass(frozen=True)
+class TextTerm:
+    text: str
+    phrase: bool = False
+    negated: bool = False
+
+
+@dataclass
+class Parsed:
+    terms: list[Term] = field(default_factory=list)
+    values: list[ValueTerm] = field(default_factory=list)
+    text: list[TextTerm] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.terms or self.values or self.text)
+
+
+# --- tokens ---------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""\s*(?P<tok>
+        -?[A-Za-z_]+(?:>=|<=|!=|>|<|=|:)"(?:[^"]*)(?:"|$)   # key:"quoted value"
+      | -?"[^"]*(?:"|$)                                   # "a phrase" (closing quote optional)
+      | [^\s"]+                                           # anything else up to space/quote
+    )""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+def tokens(text: str) -> list[Token]:
+    out: list[Token] = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or not m.group("tok"):
+            break
+        out.append(Token(m.group("tok"), m.start("tok"), m.end("tok")))
+        pos = m.end()
+    return out
+
+
+def _unquote(s: str) -> str:
+    if s.startswith('"'):
+        s = s[1:]
+        if s.endswith('"'):
+            s = s[:-1]
+    return s
+
+
+def _split_key(tok: str) -> tuple[bool, str, str, str] | None:
+    """('-', key, op, value) for key-ish tokens, else None."""
+    m = re.match(r"^(-?)([A-Za-z_]+)(>=|<=|!=|>|<|=|:)(.*)$", tok, re.S)
+    if not m:
+        return None
+    return m[1] == "-", m[2], m[3], m[4]
+
+
+def parse(text: str) -> Parsed:
+    """Parse filter text. Raises QueryError with a message for people."""
+    parsed = Parsed()
+    toks = tokens(text or "")
+    if len(toks) > _MAX_TERMS:
+        raise QueryError(f"too many terms ({len(toks)}); at most {_MAX_TERMS}")
+    for tok in toks:
+        raw = tok.text
+        split = _split_key(raw) if not raw.lstrip("-").startswith('"') else None
+        if split:
+            negated, key, op, value = split
+            value = _unquote(value)
+            lower = key.lower()
+            if lower == "value":
+                parsed.values.append(_value_term(op, value, raw))
+                continue
+            if lower not in KEYS:
+                close = difflib.get_close_matches(lower, [*KEYS, "value"], n=1, cutoff=0.6)
+                hint = f" — did you mean '{close[0]}'?" if close else f" — known keys: {', '.join(sorted({*KEYS, 'value'}))}"
+                raise QueryError(f"unknown key '{key}'{hint}")
+            if op != ":":
+                raise QueryError(f"'{raw}': use {key}:VALUE (comparisons like >= work only with value)")
+            if not value.strip():
+                raise QueryError(f"'{raw}': {key}: needs a value, e.g. {_example(lower)}")
+            parsed.terms.append(_check_term(Term(KEYS[lower], value.strip(), negated, lower)))
+            continue
+        negated = raw.startswith("-") and len(raw) > 1
+        body = raw[1:] if negated else raw
+        phrase = body.startswith('"')
+        words = _unquote(body) if phrase else body
+        if not re.search(r"\w", words):
+            continue  # a lone '-', '*', '"' or punctuation: nothing to search for
+        parsed.text.append(TextTerm(" ".join(words.split()), phrase, negated))
+    return parsed
+
+
+def _example(key: str) -> str:
+    return {
+        "company": "company:meta", "entity": "entity:microsoft", "source": "source:synapnews",
+        "topic": "topic:job-cuts", "metric": "metric:employees-cut", "period": "period:2026",
+        "status": "status:estimated", "unit": "unit:USD", "speaker": "speaker:ives",
+        "flag": "flag:ai-assisted", "kind": "kind:event", "is": "is:conflict", "id": "id:CLAIM-ID",
+    }.get(key, f"{key}:x")
+
+
+def _check_term(t: Term) -> Term:
+    def choose(choices: tuple[str, ...], what: str) -> Term:
+        v = t.value.lower()
+        if v in choices:
+            return Term(t.key, v, t.negated, t.written_key)
+        starts = [c for c in choices if c.startswith(v)]
+        if len(starts) == 1:
+            return Term(t.key, starts[0], t.negated, t.written_key)
+        close = difflib.get_close_matches(v, choices, n=1, cutoff=0.6)
+        hint = f" — did you mean '{close[0]}'?" if close else ""
+        raise QueryError(f"unknown {what} '{t.value}'{hint} (one of: {', '.join(choices)})")
+
+    if t.key == "status":
+        return choose(STATUSES, "status")
+    if t.key == "flag":
+        return choose(FLAGS, "flag")
+    if t.key == "is":
+        return choose(IS_VALUES, "is: value")
+    if t.key == "kind":
+        return choose(ENTITY_KINDS, "entity kind")
+    return t
+
+
+def _value_term(op: str, value: str, raw: str) -> ValueTerm:
+    if op == ":":
+        m = re.match(r"^(>=|<=|!=|>|<|=)(.*)$", value)
+        op, value = (m[1], m[2]) if m else ("=", value)
+    if op == "!=":
+        raise QueryError(f"'{raw}': use -value=N to exclude a value")
+    v = value.strip()
+    unit = None
+    if v.startswith("$"):
+        unit, v = "USD", v[1:]
+    if v.endswith("%"):
+        unit, v = "percent", v[:-1]
+    number = parse_number(v)
+    if number is None:
+        raise QueryError(f"'{raw}': '{value}' is not a number (examples: value>=80b, value<10k, value>=20%)")
+    return ValueTerm(op, number, unit)
+
+
+# --- compile ----------------------------------------------------------------------
+
+@dataclass
+class Compiled:
+    where: str  # SQL boolean expression over the claims table (aliased `claims`)
+    params: list
+    notes: list[str] = field(default_factory=list)  # what names resolved to, for display
+
+
+def _like_escape(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _fts_string(t: TextTerm) -> str:
+    body = t.text.replace('"', '""')
+    return f'"{body}"' if t.phrase else f'"{body}"*'
+
+
+def resolve_entities(conn: sqlite3.Connection, value: str) -> list[str]:
+    v = value.lower()
+    rows = conn.execute("SELECT DISTINCT entity FROM entity_names WHERE name = ?", (v,)).fetchall()
+    if not rows:
+        rows = conn.execute(
+            "SELECT DISTINCT entity FROM entity_names WHERE name LIKE ? ESCAPE '\\' LIMIT 200",
+            (_like_escape(v) + "%",),
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def resolve_sources(conn: sqlite3.Connection, value: str) -> list[str]:
+    v = value.lower()
+    rows = conn.execute(
+        "SELECT id FROM sources WHERE id = ? OR lower(publisher) = ?", (v, v)
+    ).fetchall()
+    if not rows:
+        rows = conn.execute(
+            "SELECT id FROM sources WHERE id LIKE ? ESCAPE '\\' OR lower(publisher) LIKE ? ESCAPE '\\' "
+            "OR (' ' || lower(title) || ' ') LIKE ? ESCAPE '\\' LIMIT 500",
+            (_like_escape(v) + "%", _like_escape(v) + "%", "%" + _like_escape(v) + "%"),
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def resolve_topics(conn: sqlite3.Connection, value: str) -> list[str]:
+    v = value.lower()
+    rows = conn.execute("SELECT id FROM topics WHERE id = ? OR lower(label) = ?", (v, v)).fetchall()
+    if not rows:
+        rows = conn.execute(
+            "SELECT id FROM topics WHERE id LIKE ? ESCAPE '\\' OR lower(label) LIKE ? ESCAPE '\\'",
+            (_like_escape(v) + "%", "%" + _like_escape(v) + "%"),
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _in(column: str, ids: list[str]) -> tuple[str, list]:
+    if len(ids) == 1:
+        return f"{column} = ?", list(ids)
+    return f"{column} IN ({', '.join('?' * len(ids))})", list(ids)
+
+
+def _term_sql(conn: sqlite3.Connection, t: Term) -> tuple[str, list]:
+    if t.key in ("entity", "source", "topic"):
+        resolver = {"entity": resolve_entities, "source": resolve_sources, "topic": resolve_topics}[t.key]
+        ids = resolver(conn, t.value)
+        if not ids:
+            raise QueryError(f"no {t.written_key or t.key} matches '{t.value}'")
+        return _in(f"claims.{t.key}", ids)
+    if t.key == "metric":
+        v = t.value.lower()
+        if conn.execute("SELECT 1 FROM claims WHERE metric = ? LIMIT 1", (v,)).fetchone():
+            return "claims.metric = ?", [v]
+        return "claims.metric GLOB ?", [_glob_escape(v) + "*"]
+    if t.key == "period":
+        return "claims.period = ?", [t.value]
+    if t.key == "status":
+        return "claims.status = ?", [t.value]
+    if t.key == "unit":
+        return "claims.unit = ? COLLATE NOCASE", [t.value]
+    if t.key == "speaker":
+        return "claims.speaker LIKE ? ESCAPE '\\'", ["%" + _like_escape(t.value) + "%"]
+    if t.key == "flag":
+        return "claims.source IN (SELECT source FROM source_flags WHERE flag = ?)", [t.value]
+    if t.key == "kind":
+        return "claims.entity IN (SELECT id FROM entities WHERE kind = ?)", [t.value]
+    if t.key == "id":
+        return "claims.id = ?", [t.value]
+    if t.key == "is":
+        return {
+            "conflict": ("claims.conflict_count > 0", []),
+            "numeric": ("claims.value_low IS NOT NULL", []),
+            "qualitative": ("claims.value_low IS NULL", []),
+        }[t.value]
+    raise QueryError(f"unknown key '{t.key}'")  # pragma: no cover - parse() rejects these
+
+
+def _glob_escape(s: str) -> str:
+    return re.sub(r"([*?\[\]])", r"[\1]", s)
+
+
+def compile_query(parsed: Parsed, conn: sqlite3.Connection) -> Compiled:
+    """WHERE clause + parameters for `parsed` against the store behind conn."""
+    clauses: list[str] = []
+    params: list = []
+    groups: dict[str, list[tuple[str, list]]] = {}
+    for t in parsed.terms:
+        sql, ps = _term_sql(conn, t)
+        if t.negated:
+            clauses.append(f"NOT ({sql})" if t.key not in ("metric", "period", "unit", "speaker") else f"NOT coalesce({sql}, 0)")
+            params += ps
+        else:
+            groups.setdefault(t.key, []).append((sql, ps))
+    for items in groups.values():
+        clauses.append("(" + " OR ".join(sql for sql, _ in items) + ")")
+        for _, ps in items:
+            params += ps
+    for v in parsed.values:
+        col_op = {
+            ">=": "claims.value_high >= ?", ">": "claims.value_high > ?",
+            "<=": "claims.value_low <= ?", "<": "claims.value_low < ?",
+            "=": "claims.value_low <= ? AND claims.value_high >= ?",
+        }[v.op]
+        clauses.append(f"({col_op})")
+        params += [v.number, v.number] if v.op == "=" else [v.number]
+        if v.unit:
+            clauses.append("claims.unit = ?")
+            params.append(v.unit)
+    positive = [t for t in parsed.text if not t.negated]
+    if positive:
+        clauses.append("claims.rowid IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")
+        params.append(" AND ".join(_fts_string(t) for t in positive))
+    for t in parsed.text:
+        if t.negated:
+            clauses.append("claims.rowid NOT IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")
+            params.append(_fts_string(t))
+    return Compiled(" AND ".join(clauses) if clauses else "1", params)
+
+
+def build_filter(text: str, conn: sqlite3.Connection) -> Compiled:
+    """parse + compile in one step; raises QueryError."""
+    return compile_query(parse(text), conn)
+
+
+# --- editing query text (facets toggle terms in the query bar) ----------------------
+
+def format_term(key: str, value: str, negated: bool = False) -> str:
+    needs_quotes = not re.fullmatch(r"[^\s\"]+", value)
+    body = f'"{value.replace(chr(34), "")}"' if needs_quotes else value
+    return f"{'-' if negated else ''}{key}:{body}"
+
+
+def has_term(text: str, key: str, value: str) -> bool:
+    return any(_term_matches(tok.text, key, value) for tok in tokens(text))
+
+
+def _term_matches(tok: str, key: str, value: str) -> bool:
+    split = _split_key(tok)
+    if not split:
+        return False
+    negated, k, op, v = split
+    return not negated and op == ":" and KEYS.get(k.lower()) == KEYS.get(key, key) and _unquote(v).lower() == value.lower()
+
+
+def toggle_term(text: str, key: str, value: str) -> str:
+    """Remove `key:value` from the query text if present, else append it."""
+    toks = tokens(text)
+    kept = [t.text for t in toks if not _term_matches(t.text, key, value)]
+    if len(kept) == len(toks):
+        kept.append(format_term(key, value))
+    return " ".join(kept)

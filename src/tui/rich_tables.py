@@ -1,0 +1,83 @@
+"""Rich tables for the command line. Corpus text always goes in as Text (never markup)
+and through safe_text, so `[bold]` or an escape sequence in a summary is shown literally."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from tui.store import db
+from tui.store.export import value_text
+from tui.store.fmt import safe_text
+
+
+def T(value, style: str = "") -> Text:
+    return Text(safe_text(None if value is None else str(value)), style=style)
+
+
+def claims_table(rows) -> Table:
+    numbers = db.source_numbers(rows)
+    table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False)
+    for name, kw in (("Entity", {}), ("Topic", {}), ("Claim", {"ratio": 3}), ("Value", {"no_wrap": True}),
+                     ("Period", {}), ("Status", {}), ("Src", {"justify": "right"})):
+        table.add_column(name, **kw)
+    for r in rows:
+        disputed = bool(r["conflict_count"])
+        value = T(value_text(r), "bold red" if disputed else "")
+        if disputed:
+            value.append(" ⚠", style="bold red")
+        table.add_row(T(r["entity_name"]), T(r["topic_label"]), T(r["summary"]), value, T(r["period"]),
+                      T(r["status"]), T(f"[{numbers[r['source']]}]"))
+    return table
+
+
+def sources_table(rows) -> Table:
+    table = Table(box=box.SIMPLE_HEAD)
+    for name in ("Source", "Publisher", "Published", "Kind", "Flags", "Claims", "Disputed"):
+        table.add_column(name)
+    for s in rows:
+        flags = ", ".join(db.flags_of(s))
+        table.add_row(T(s["title"]), T(s["publisher"] or "—"), T(s["published"] or "—"), T(s["kind"]),
+                      T(flags, "yellow"), T(s["claim_count"]), T(s["conflict_count"] or ""))
+    return table
+
+
+def entities_table(rows) -> Table:
+    table = Table(box=box.SIMPLE_HEAD)
+    for name in ("Id", "Name", "Kind", "Claims", "Disputed"):
+        table.add_column(name)
+    for e in rows:
+        table.add_row(T(e["id"]), T(e["name"]), T(e["kind"]), T(e["claim_count"]),
+                      T(e["conflict_count"] or "", "bold red"))
+    return table
+
+
+def compare_table(cmp: db.Comparison) -> Table:
+    table = Table(box=box.HEAVY_HEAD, show_lines=True, title=Text(" vs ".join(safe_text(e["name"]) for e in cmp.entities)))
+    table.add_column("Topic", style="bold", no_wrap=False, min_width=12)
+    for e in cmp.entities:
+        table.add_column(T(e["name"]), ratio=1, min_width=20)
+    for t in cmp.topics:
+        cells = [T(t["label"])]
+        for e in cmp.entities:
+            cell = cmp.cells.get((t["id"], e["id"]))
+            text = Text()
+            if not cell:
+                text.append("—", style="dim")
+            else:
+                if cell.disputed:
+                    text.append("⚠ sources disagree\n", style="bold red")
+                for i, r in enumerate(cell.claims):
+                    if i:
+                        text.append("\n")
+                    value = value_text(r)
+                    if value:
+                        text.append(safe_text(value), style="bold red" if r["conflict_count"] else "bold")
+                        text.append(" ")
+                    text.append(safe_text(r["summary"]))
+                    text.append(f" [{cmp.sources[r['source']]}]", style="cyan")
+            cells.append(text)
+        table.add_row(*cells)
+    table.caption = Text("  ".join(f"[{n}] {sid}" for sid, n in cmp.sources.items()), style="dim")
+    return table

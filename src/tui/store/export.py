@@ -1,0 +1,259 @@
+"""Exports: JSON (the contract's fields), CSV and GitHub-flavoured Markdown, and the
+atomic file writer. The CLI (`pivot export`, `pivot compare`) and the explorer's
+export dialog call these same functions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from . import db
+from .fmt import format_value, safe_text
+
+FORMATS = ("md", "csv", "json")
+JSON_FIELDS = (
+    "id", "entity", "entity_name", "entity_kind", "topic", "summary", "quote", "metric", "value",
+    "value_low", "value_high", "unit", "bound", "period", "status", "speaker", "note",
+    "source", "source_title", "publisher", "published", "document", "source_flags", "conflicts",
+)
+
+
+class ExportError(Exception):
+    """The export could not be written; the message says why. Nothing was written."""
+
+
+def claim_record(conn: sqlite3.Connection, row: sqlite3.Row) -> dict:
+    """One claim as the contract's JSON object."""
+    low, high = row["value_low"], row["value_high"]
+    value = None if low is None else (_plain(low) if low == high else [_plain(low), _plain(high)])
+    rec = {
+        "id": row["id"], "entity": row["entity"], "entity_name": row["entity_name"],
+        "entity_kind": row["entity_kind"], "topic": row["topic"], "summary": row["summary"],
+        "quote": row["quote"], "metric": row["metric"], "value": value,
+        "value_low": _plain(low), "value_high": _plain(high), "unit": row["unit"],
+        "bound": row["bound"], "period": row["period"], "status": row["status"],
+        "speaker": row["speaker"], "note": row["note"], "source": row["source"],
+        "source_title": row["source_title"], "publisher": row["publisher"],
+        "published": row["published"], "document": row["document"],
+        "source_flags": db.flags_of(row), "conflicts": db.conflicts_of(conn, row["id"]),
+    }
+    return {k: rec[k] for k in JSON_FIELDS}
+
+
+def _plain(x):
+    if x is None:
+        return None
+    return int(x) if float(x).is_integer() and abs(x) < 2**53 else x
+
+
+def value_text(row) -> str:
+    return format_value(row["value_low"], row["value_high"], row["unit"], row["bound"])
+
+
+# --- Markdown -----------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!])")
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def md(text: str | None) -> str:
+    """Corpus text as literal Markdown inline text: one line, markup and HTML escaped."""
+    if text is None:
+        return ""
+    out = safe_text(" ".join(str(text).split()))
+    out = _MD_SPECIAL.sub(r"\\\1", out)
+    return _MD_ENTITY.sub(r"\\&", out)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell if cell else " " for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _source_list(conn: sqlite3.Connection, numbers: dict[str, int]) -> str:
+    items = []
+    for sid, n in sorted(numbers.items(), key=lambda kv: kv[1]):
+        s = db.source(conn, sid)
+        if s is None:
+            continue
+        parts = [f"*{md(s['title'])}*"]
+        meta = [md(x) for x in (s["publisher"], s["author"] and f"by {s['author']}", s["published"]) if x]
+        meta.append(md(s["kind"]))
+        parts.append(", ".join(meta))
+        flags = db.flags_of(s)
+        if flags:
+            parts.append("⚠ " + md(", ".join(flags)))
+        if s["url"]:
+            parts.append(f"<{s['url']}>" if re.fullmatch(r"https?://[^\s<>]+", s["url"]) else md(s["url"]))
+        if s["document"]:
+            parts.append(f"document: {md(s['document'])}")
+        items.append(f"{n}. " + " — ".join(parts))
+    return "\n".join(items)
+
+
+def claims_markdown(conn: sqlite3.Connection, rows: list[sqlite3.Row], *, quotes: bool = False, title: str | None = None) -> str:
+    numbers = db.source_numbers(rows)
+    disputes: dict[str, list[str]] = {}
+    for r in rows:
+        if r["conflict_count"]:
+            others = [db.claim(conn, o) for o in db.conflicts_of(conn, r["id"])]
+            for o in others:
+                if o is not None:
+                    numbers.setdefault(o["source"], len(numbers) + 1)
+            disputes[r["id"]] = sorted({f"[{numbers[o['source']]}]" for o in others if o is not None})
+    header = ["#", "Entity", "Topic", "Claim", "Value", "Period", "Status", "Source", "Disputed by"]
+    if quotes:
+        header.append("Quote")
+    body = []
+    for i, r in enumerate(rows, 1):
+        cells = [
+            str(i), md(r["entity_name"]), md(r["topic_label"]), md(r["summary"]), md(value_text(r)),
+            md(r["period"]), md(r["status"]), f"[{numbers[r['source']]}]", " ".join(disputes.get(r["id"], [])),
+        ]
+        if quotes:
+            q = f"“{md(r['quote'])}”"
+            if r["speaker"]:
+                q += f" — {md(r['speaker'])}"
+            cells.append(q)
+        body.append(cells)
+    parts = []
+    if title:
+        parts.append(f"# {md(title)}\n")
+    parts.append(_table(header, body) if rows else "_No claims matched._")
+    if numbers:
+        parts.append("\n## Sources\n\n" + _source_list(conn, numbers))
+    return "\n".join(parts) + "\n"
+
+
+def claims_csv(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> str:
+    buf = io.StringIO()
+    fields = [f for f in JSON_FIELDS if f != "value"]
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        rec = claim_record(conn, r)
+        rec.pop("value")
+        rec["source_flags"] = "; ".join(rec["source_flags"])
+        rec["conflicts"] = "; ".join(rec["conflicts"])
+        writer.writerow(rec)
+    return buf.getvalue()
+
+
+def claims_json(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> str:
+    return json.dumps([claim_record(conn, r) for r in rows], ensure_ascii=False, indent=2) + "\n"
+
+
+def render_claims(conn: sqlite3.Connection, rows: list[sqlite3.Row], fmt: str, *, quotes: bool = False, title: str | None = None) -> str:
+    if fmt == "md":
+        return claims_markdown(conn, rows, quotes=quotes, title=title)
+    if fmt == "csv":
+        return claims_csv(conn, rows)
+    if fmt == "json":
+        return claims_json(conn, rows)
+    raise ExportError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+# --- comparison -----------------------------------------------------------------------
+
+def _cell_line(r, numbers: dict[str, int]) -> str:
+    value = value_text(r)
+    text = f"{md(value)} — {md(r['summary'])}" if value else md(r["summary"])
+    mark = " ⚠" if r["conflict_count"] else ""
+    return f"{text} [{numbers[r['source']]}]{mark}"
+
+
+def compare_markdown(conn: sqlite3.Connection, cmp: db.Comparison, *, title: str | None = None) -> str:
+    header = ["Topic"] + [md(e["name"]) for e in cmp.entities]
+    body = []
+    for t in cmp.topics:
+        row = [f"**{md(t['label'])}**"]
+        for e in cmp.entities:
+            cell = cmp.cells.get((t["id"], e["id"]))
+            if not cell:
+                row.append("—")
+                continue
+            lines = [_cell_line(r, cmp.sources) for r in cell.claims]
+            prefix = "**⚠ sources disagree:** " if cell.disputed else ""
+            row.append(prefix + "<br>".join(lines))
+        body.append(row)
+    names = " vs ".join(e["name"] for e in cmp.entities)
+    parts = [f"# {md(title or names)}\n", _table(header, body) if body else "_No claims for these entities._"]
+    parts.append("\n⚠ marks a figure that another source contradicts.")
+    if cmp.sources:
+        parts.append("\n## Sources\n\n" + _source_list(conn, cmp.sources))
+    return "\n".join(parts) + "\n"
+
+
+def compare_json(conn: sqlite3.Connection, cmp: db.Comparison) -> str:
+    out = {
+        "entities": [{"id": e["id"], "name": e["name"], "kind": e["kind"]} for e in cmp.entities],
+        "topics": [
+            {
+                "id": t["id"], "label": t["label"],
+                "cells": {
+                    e["id"]: {
+                        "disputed": cmp.cells[(t["id"], e["id"])].disputed,
+                        "claims": [claim_record(conn, r) for r in cmp.cells[(t["id"], e["id"])].claims],
+                    }
+                    for e in cmp.entities if (t["id"], e["id"]) in cmp.cells
+                },
+            }
+            for t in cmp.topics
+        ],
+        "sources": {sid: n for sid, n in cmp.sources.items()},
+    }
+    return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
+
+
+def compare_csv(conn: sqlite3.Connection, cmp: db.Comparison) -> str:
+    rows = [r for t in cmp.topics for e in cmp.entities for r in cmp.cells.get((t["id"], e["id"]), db.Cell([], False)).claims]
+    return claims_csv(conn, rows)
+
+
+def render_compare(conn: sqlite3.Connection, cmp: db.Comparison, fmt: str) -> str:
+    if fmt == "md":
+        return compare_markdown(conn, cmp)
+    if fmt == "json":
+        return compare_json(conn, cmp)
+    if fmt == "csv":
+        return compare_csv(conn, cmp)
+    raise ExportError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+# --- writing files ----------------------------------------------------------------------
+
+def write_atomic(path: Path | str, text: str, *, force: bool = False) -> Path:
+    """Write text to path through a temporary file and a rename: never a partial file,
+    never a silent overwrite (unless force). Raises ExportError with a plain message."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise ExportError(f"{path} is a directory; give a file name")
+    if path.exists() and not force:
+        raise ExportError(f"{path} already exists (use --force to overwrite)")
+    parent = path.parent
+    if not parent.is_dir():
+        raise ExportError(f"{parent} does not exist")
+    data = text.encode("utf-8")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise ExportError(f"cannot write in {parent}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return path

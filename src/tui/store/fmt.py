@@ -1,0 +1,105 @@
+"""Turning stored values into text people read: figures, and corpus text made safe to show.
+
+No Textual and no Rich here: the CLI's Rich tables, the Markdown export and
+the explorer all format through these functions, so "$115–135 B" reads the
+same everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+BOUND_SIGN = {"exact": "", "approx": "~", "at-least": "≥ ", "at-most": "≤ "}
+BOUND_WORD = {"exact": "exactly", "approx": "about", "at-least": "at least", "at-most": "at most"}
+_SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"))
+_UNIT_WORDS = {"percent": "%"}
+
+
+def _num(x: float) -> str:
+    if x == int(x):
+        return f"{int(x):,}"
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def _scaled(x: float, scale: float) -> str:
+    return _num(round(x / scale, 3))
+
+
+def _pick_scale(x: float) -> tuple[float, str]:
+    for scale, suffix in _SCALES:
+        if abs(x) >= scale:
+            return scale, suffix
+    return 1.0, ""
+
+
+def format_value(low: float | None, high: float | None, unit: str | None, bound: str | None = "exact") -> str:
+    """'$115–135 B', '≥ 20 %', '~8,000 employees', '16 weeks'; '' for qualitative claims."""
+    if low is None:
+        return ""
+    high = low if high is None else high
+    sign = BOUND_SIGN.get(bound or "exact", "")
+    if unit == "USD":
+        scale, suffix = _pick_scale(max(abs(low), abs(high)))
+        lo_scale, _ = _pick_scale(low)
+        if low != high and lo_scale != scale and low != 0:
+            a = f"${_scaled(low, lo_scale)} {_pick_scale(low)[1]}".rstrip()
+            b = f"${_scaled(high, scale)} {suffix}".rstrip()
+            return f"{sign}{a}–{b}"
+        body = _scaled(low, scale) if low == high else f"{_scaled(low, scale)}–{_scaled(high, scale)}"
+        return f"{sign}${body} {suffix}".rstrip()
+    body = _num(low) if low == high else f"{_num(low)}–{_num(high)}"
+    if unit in _UNIT_WORDS:
+        return f"{sign}{body} {_UNIT_WORDS[unit]}"
+    return f"{sign}{body} {unit}".rstrip() if unit else f"{sign}{body}"
+
+
+def parse_number(text: str) -> float | None:
+    """'80b' -> 8e10, '10k' -> 1e4, '2.5m' -> 2.5e6, '20' -> 20. None if not a number."""
+    m = re.fullmatch(r"\s*(-?\d+(?:[.,]\d+)*)\s*([kmbt]?)\s*", text.lower().replace("_", ""))
+    if not m:
+        return None
+    digits = m[1].replace(",", "") if m[1].count(",") != 1 or "." in m[1] else m[1].replace(",", "")
+    try:
+        x = float(digits)
+    except ValueError:
+        return None
+    return x * {"": 1, "k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}[m[2]]
+
+
+# --- text from the corpus, made safe to put on a terminal --------------------
+
+# Bidirectional overrides and isolates can reorder what is shown; zero-width
+# characters hide text; C0/C1 controls drive the terminal. All are shown as
+# visible escapes instead.
+def _escape_char(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # control pictures: ␛, ␍, ␊ ...
+    if code == 0x7F:
+        return "␡"
+    return f"<U+{code:04X}>"
+
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def safe_text(text: str | None, *, keep_newlines: bool = False) -> str:
+    """Corpus text with every control, escape or invisible character made visible.
+
+    The result is plain text; callers still render it without markup
+    (Rich Text / Textual Content, never a markup string).
+    """
+    if not text:
+        return ""
+    if keep_newlines:
+        return "\n".join(_UNSAFE.sub(lambda m: _escape_char(m[0]), part) for part in text.split("\n"))
+    return _UNSAFE.sub(lambda m: _escape_char(m[0]), text)
+
+
+def one_line(text: str | None, width: int | None = None) -> str:
+    """safe_text on a single line, optionally cut to width with an ellipsis."""
+    out = safe_text(" ".join((text or "").split()))
+    if width is not None and len(out) > width:
+        out = out[: max(width - 1, 0)] + "…"
+    return out
+

@@ -1,0 +1,108 @@
+"""Finding the corpus and the store, and keeping the store current.
+
+The store is found by itself: --db, else $PIVOT_DB, else a file in the user
+cache directory named after the corpus directory. It is rebuilt when it is
+missing, unreadable, of another schema version, or built from other corpus
+bytes than the ones on disk now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .build import SCHEMA_VERSION, BuildReport, build_store
+from .load import corpus_digest, load_corpus
+from .model import CorpusError
+
+
+def bundled_data_dir() -> Path:
+    """The corpus shipped with pivot: inside the wheel (tui/data), or data/ of a source checkout."""
+    packaged = Path(str(resources.files("tui"))) / "data"
+    if (packaged / "entities.yaml").is_file():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "data"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("PIVOT_DATA")
+    return Path(env) if env else bundled_data_dir()
+
+
+def default_db_path(data_dir: Path) -> Path:
+    env = os.environ.get("PIVOT_DB")
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_dir
+
+    key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+    return Path(user_cache_dir("pivot")) / f"pivot-{key}.db"
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used; the message says why and what to do."""
+
+
+def open_readonly(db_path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    """Open the store for reading only; the explorer and the CLI never write to it."""
+    if not db_path.is_file():
+        raise StoreError(f"{db_path}: no such store (run `pivot build`)")
+    uri = f"file:{db_path.resolve().as_posix()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=check_same_thread)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA query_only=1")
+        return conn
+    except sqlite3.Error as exc:
+        raise StoreError(f"{db_path}: cannot open: {exc}") from exc
+
+
+def store_info(db_path: Path) -> dict[str, str] | None:
+    """The store's pivot_meta table, or None when the file is missing or not a pivot store."""
+    try:
+        conn = open_readonly(db_path)
+        try:
+            return {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM pivot_meta")}
+        finally:
+            conn.close()
+    except (StoreError, sqlite3.Error):
+        return None
+
+
+@dataclass
+class Ready:
+    path: Path
+    built: BuildReport | None = None  # set when this call rebuilt the store
+    warning: str | None = None  # set when the corpus is broken and an older store is used
+
+
+def ensure_store(data_dir: Path | None = None, db_path: Path | None = None, *, force: bool = False) -> Ready:
+    """Make sure an up-to-date store exists; rebuild it if needed.
+
+    Raises CorpusError when the corpus is broken and no usable store exists.
+    """
+    data_dir = Path(data_dir) if data_dir else default_data_dir()
+    db_path = Path(db_path) if db_path else default_db_path(data_dir)
+    info = store_info(db_path)
+    current = (
+        info is not None
+        and info.get("schema_version") == str(SCHEMA_VERSION)
+        and info.get("corpus_hash") == corpus_digest(data_dir)
+    )
+    if current and not force:
+        return Ready(db_path)
+    try:
+        corpus = load_corpus(data_dir)
+    except CorpusError as exc:
+        if info is not None and info.get("schema_version") == str(SCHEMA_VERSION) and not force:
+            return Ready(
+                db_path,
+                warning=f"the corpus has {len(exc.problems)} problem(s); showing the last good store "
+                f"(run `pivot check` for details)",
+            )
+        raise
+    return Ready(db_path, built=build_store(corpus, db_path))

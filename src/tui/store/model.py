@@ -1,0 +1,132 @@
+"""Typed records of the corpus: what the YAML says once it has been validated.
+
+Field names follow ../shared/design/data-contract.md; these are the only shapes
+the store, the filter language, the exports and the explorer pass around.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ENTITY_KINDS = ("company", "group", "industry", "event")
+SOURCE_KINDS = ("news", "analysis", "blog", "press-release", "filing")
+STATUSES = ("confirmed", "reported", "estimated", "projected", "planned", "possible", "opinion")
+BOUNDS = ("exact", "approx", "at-least", "at-most")
+FLAGS = (
+    "ai-assisted",
+    "anonymous-sourcing",
+    "composite-examples",
+    "no-byline",
+    "secondary-reporting",
+    "unverified-figures",
+)
+
+
+@dataclass(slots=True)
+class Entity:
+    id: str
+    name: str
+    kind: str
+    aliases: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+    parent: str | None = None
+    ticker: str | None = None
+
+
+@dataclass(slots=True)
+class Topic:
+    id: str
+    label: str
+    order: int
+    description: str | None = None
+
+
+@dataclass(slots=True)
+class Claim:
+    id: str
+    source: str
+    entity: str
+    topic: str
+    summary: str
+    quote: str
+    status: str
+    metric: str | None = None
+    value_low: float | None = None
+    value_high: float | None = None
+    unit: str | None = None
+    bound: str = "exact"
+    period: str | None = None
+    speaker: str | None = None
+    note: str | None = None
+    # Where the claim was written, for messages (not stored as data).
+    file: str = ""
+    line: int = 0
+    lines: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def at(self, name: str) -> int:
+        """The line a field was written on (the claim's first line if absent)."""
+        return self.lines.get(name, self.line)
+
+    @property
+    def numeric(self) -> bool:
+        return self.value_low is not None
+
+    @property
+    def value(self) -> float | list[float] | None:
+        """The value as the contract writes it: a number or [low, high]."""
+        if self.value_low is None:
+            return None
+        if self.value_low == self.value_high:
+            return self.value_low
+        return [self.value_low, self.value_high]
+
+
+@dataclass(slots=True)
+class Source:
+    id: str
+    title: str
+    kind: str
+    publisher: str | None = None
+    author: str | None = None
+    published: str | None = None
+    url: str | None = None
+    document: str | None = None
+    flags: list[str] = field(default_factory=list)
+    notes: str | None = None
+    claims: list[Claim] = field(default_factory=list)
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(slots=True)
+class Problem:
+    """One thing wrong with the corpus, printed as FILE:LINE: field: message."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+@dataclass(slots=True)
+class Corpus:
+    entities: list[Entity]
+    topics: list[Topic]
+    sources: list[Source]
+    digest: str = ""
+
+    @property
+    def claims(self) -> list[Claim]:
+        return [c for s in self.sources for c in s.claims]
+
+
+class CorpusError(Exception):
+    """The corpus has problems; `problems` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
