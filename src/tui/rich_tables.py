@@ -79,5 +79,5 @@ def compare_table(cmp: db.Comparison) -> Table:
                     text.append(f" [{cmp.sources[r['source']]}]", style="cyan")
             cells.append(text)
         table.add_row(*cells)
-    table.caption = Text("  ".join(f"[{n}] {sid}" for sid, n in cmp.sources.items()), style="dim")
+    table.caption = Text("  ".join(f"[{n}] {safe_text(cmp.source_labels.get(sid, sid))}" for sid, n in cmp.sources.items()), style="dim")
     return table

@@ -102,7 +102,7 @@ def facet(conn: sqlite3.Connection, name: str, where: str, params: list, limit: 
 
 
 def _labels(conn: sqlite3.Connection, name: str, values: list) -> dict:
-    table = {"source": ("sources", "coalesce(publisher || ': ', '') || title"), "topic": ("topics", "label"), "entity": ("entities", "name")}.get(name)
+    table = {"source": ("sources", "coalesce(publisher, title)"), "topic": ("topics", "label"), "entity": ("entities", "name")}.get(name)
     if not table or not values:
         return {}
     marks = ", ".join("?" * len(values))
@@ -196,6 +196,7 @@ class Comparison:
     topics: list[sqlite3.Row]  # only topics with at least one claim
     cells: dict[tuple[str, str], Cell]  # (topic id, entity id) -> cell
     sources: dict[str, int]  # source id -> number
+    source_labels: dict[str, str]  # source id -> publisher, else title
 
 
 def compare(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[str] | None = None, per_cell: int = 200) -> Comparison:
@@ -220,7 +221,8 @@ def compare(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[str
     for t in shown_topics:
         for e in ents:
             rows_in_order += cells.get((t["id"], e["id"]), Cell([], False)).claims
-    return Comparison(ents, shown_topics, cells, source_numbers(rows_in_order))
+    labels = {r["source"]: r["publisher"] or r["source_title"] for r in rows_in_order}
+    return Comparison(ents, shown_topics, cells, source_numbers(rows_in_order), labels)
 
 
 def _dispute_within(conn: sqlite3.Connection, ids: list[str]) -> bool:

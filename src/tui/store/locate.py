@@ -106,3 +106,56 @@ def ensure_store(data_dir: Path | None = None, db_path: Path | None = None, *, f
             )
         raise
     return Ready(db_path, built=build_store(corpus, db_path))
+
+
+class ConnectionPool:
+    """Read-only connections handed to worker threads, one at a time each.
+
+    SQLite connections must not be used by two threads at once; workers take
+    one, use it, and give it back. `interrupt_all` stops queries whose results
+    are no longer wanted (a newer keystroke superseded them).
+    """
+
+    def __init__(self, db_path: Path, size: int = 4):
+        import queue
+        import threading
+
+        self.db_path = db_path
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._size = size
+        self._semaphore = threading.BoundedSemaphore(size)
+
+    def _take(self) -> sqlite3.Connection:
+        import queue
+
+        self._semaphore.acquire()
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            conn = open_readonly(self.db_path, check_same_thread=False)
+            with self._lock:
+                self._all.append(conn)
+            return conn
+
+    def _give(self, conn: sqlite3.Connection) -> None:
+        self._idle.put(conn)
+        self._semaphore.release()
+
+    def run(self, fn, *args, **kwargs):
+        """fn(conn, *args, **kwargs) on a pooled connection."""
+        conn = self._take()
+        try:
+            return fn(conn, *args, **kwargs)
+        finally:
+            self._give(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._all.clear()

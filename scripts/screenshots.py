@@ -1,0 +1,80 @@
+"""Regenerate screenshots/*.svg from the real app on the bundled corpus at 120x40.
+
+    python scripts/screenshots.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from textual.widgets import Input
+
+from tui.app import PivotApp
+from tui.widgets.claims_table import ClaimsTable
+
+OUT = Path(__file__).resolve().parents[1] / "screenshots"
+SIZE = (120, 40)
+
+
+async def settle(pilot) -> None:
+    for _ in range(4):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def shoot() -> None:
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = PivotApp(db_path=Path(tmp) / "store.db", export_dir=Path(tmp))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.save_screenshot(str(OUT / "main.svg"))
+
+            await pilot.press("slash")
+            await pilot.press(*"company:meta topic:job-cuts")
+            await settle(pilot)
+            app.screen.query_one("#facets").focus()
+            await settle(pilot)
+            app.save_screenshot(str(OUT / "filtered-facets.svg"))
+
+            app.screen.query_one("#query", Input).value = "company:meta is:conflict"
+            await settle(pilot)
+            table = app.screen.query_one(ClaimsTable)
+            table.focus()
+            await pilot.press("j")
+            await settle(pilot)
+            app.save_screenshot(str(OUT / "detail-disputed.svg"))
+
+            app.screen.query_one("#query", Input).value = ""
+            await settle(pilot)
+            await pilot.press("s")
+            await settle(pilot)
+            await pilot.press("down")
+            await settle(pilot)
+            app.save_screenshot(str(OUT / "sources.svg"))
+            await pilot.press("escape")
+            await settle(pilot)
+
+            await pilot.press("c")
+            await settle(pilot)
+            app.screen.query_one("#grid").focus()
+            await settle(pilot)
+            app.save_screenshot(str(OUT / "compare.svg"))
+            await pilot.press("escape")
+            await settle(pilot)
+
+            table = app.screen.query_one(ClaimsTable)
+            table.focus()
+            await pilot.press("space", "j", "space", "j", "space")
+            await pilot.press("e")
+            await settle(pilot)
+            app.save_screenshot(str(OUT / "export.svg"))
+    print(f"wrote {len(list(OUT.glob('*.svg')))} screenshots to {OUT}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    asyncio.run(shoot())

@@ -1,0 +1,180 @@
+"""The explorer: a Textual app over the read-only store."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from tui.commands import PivotCommands
+from tui.query import tokens, toggle_term
+from tui.screens.compare import CompareScreen
+from tui.screens.export import ConfirmScreen, ExportRequest, ExportScreen
+from tui.screens.help import HelpScreen
+from tui.screens.main import MainScreen
+from tui.screens.sources import SourcesScreen
+from tui.store import db, ensure_store
+from tui.store.export import ExportError, render_claims, render_compare, write_atomic
+from tui.store.locate import ConnectionPool
+
+
+class PivotApp(App):
+    """Browse, sift, compare and export the claims of the corpus."""
+
+    TITLE = "pivot"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {PivotCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
+        Binding("tab", "app.focus_next", "Next pane", show=False, id="app.next"),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="app.previous"),
+    ]
+
+    def __init__(self, data_dir: Path | None = None, db_path: Path | None = None, *, query: str = "", export_dir: Path | None = None) -> None:
+        super().__init__()
+        ready = ensure_store(data_dir, db_path)
+        self.store_path = ready.path
+        self.store_warning = ready.warning
+        self.pool = ConnectionPool(ready.path)
+        self.selection: set[str] = set()
+        self.initial_query = query
+        self.export_dir = Path(export_dir) if export_dir else Path.cwd()
+
+    def on_mount(self) -> None:
+        main = MainScreen()
+        self.push_screen(main)
+        if self.initial_query:
+            main.query_one("#query").value = self.initial_query
+        if self.store_warning:
+            self.notify(self.store_warning, severity="warning", timeout=10)
+
+    def on_unmount(self) -> None:
+        self.pool.close()
+
+    @property
+    def main(self) -> MainScreen:
+        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+
+    # --- navigation -------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_sources(self) -> None:
+        main = self.main
+        entity = next((t.value for t in main._safe_parse().terms if t.key == "entity" and not t.negated), None)
+        name = next((r["name"] for r in main.entity_rows if r["id"] == entity), None) if entity else None
+        if name is None:
+            entity = None
+
+        def chosen(source_id: str | None) -> None:
+            if source_id:
+                kept = [t.text for t in tokens(main.query_text) if not t.text.lstrip("-").lower().startswith("source:")]
+                main.set_query(" ".join([*kept, f"source:{source_id}"]))
+
+        self.push_screen(SourcesScreen(entity, name), chosen)
+
+    def action_compare(self, entity_ids: tuple[str, ...] = ("meta", "microsoft")) -> None:
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, MainScreen):
+            self.pop_screen()
+        self.push_screen(CompareScreen(tuple(entity_ids)))
+
+    def filter_to(self, text: str) -> None:
+        while not isinstance(self.screen, MainScreen):
+            self.pop_screen()
+        self.main.set_query(text)
+
+    def toggle_filter(self, key: str, value: str) -> None:
+        self.main.set_query(toggle_term(self.main.query_text, key, value))
+
+    # --- export -----------------------------------------------------------------------
+
+    def open_export(self, fmt: str = "md", comparison: list[str] | None = None) -> None:
+        main = self.main
+        result = main.result
+        scopes: dict[str, int] = {}
+        if self.selection:
+            scopes["selected"] = len(self.selection)
+        scopes["filter"] = result.total if result else 0
+        if comparison:
+            scopes["comparison"] = len(comparison)
+        default = "comparison" if comparison else ("selected" if self.selection else "filter")
+        where, params = (result.where, result.params) if result else ("1", [])
+        selection = sorted(self.selection)
+        query_text = result.text if result else ""
+
+        def render(scope: str, fmt_: str, quotes: bool, limit: int | None = None) -> str:
+            def job(conn):
+                if scope == "comparison":
+                    return render_compare(conn, db.compare(conn, comparison or []), fmt_)
+                if scope == "selected":
+                    rows = db.claims_by_ids(conn, selection)
+                    title = f"Selected claims ({len(rows)})"
+                else:
+                    rows = db.claim_page(conn, where, params, 0, limit) if limit else db.all_claims(conn, where, params)
+                    title = f"Claims: {query_text}" if query_text.strip() else "Claims"
+                return render_claims(conn, rows, fmt_, quotes=quotes, title=title)
+
+            return self.pool.run(job)
+
+        def default_name(scope: str, fmt_: str) -> str:
+            if scope == "comparison" and comparison:
+                stem = "pivot-" + "-vs-".join(comparison)
+            elif scope == "selected":
+                stem = "pivot-selection"
+            else:
+                words = re.sub(r"[^a-z0-9]+", "-", query_text.lower()).strip("-")[:40]
+                stem = f"pivot-{words}" if words else "pivot-claims"
+            return str(self._free_path(self.export_dir / f"{stem}.{fmt_}"))
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is None:
+                return
+            path = request.path if request.path.is_absolute() else self.export_dir / request.path
+            request = ExportRequest(request.scope, request.fmt, path, request.quotes)
+            if path.exists() and not path.is_dir():
+                self.push_screen(
+                    ConfirmScreen(f"{path} exists. Overwrite it?"),
+                    lambda yes: self.write_export(request, render, force=True) if yes else self.notify("Export cancelled; the file was kept"),
+                )
+            else:
+                self.write_export(request, render, force=False)
+
+        self.push_screen(
+            ExportScreen(scopes, default, lambda s, f, q: render(s, f, q, limit=20), default_name),
+            chosen,
+        )
+
+    @work(thread=True, group="export")
+    def write_export(self, request: ExportRequest, render, force: bool) -> None:
+        try:
+            text = render(request.scope, request.fmt, request.quotes)
+            path = write_atomic(request.path, text, force=force)
+        except ExportError as exc:
+            self.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", timeout=8)
+            return
+        except Exception as exc:  # noqa: BLE001 - the app must never crash on an export
+            self.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", timeout=8)
+            return
+        self.call_from_thread(self.notify, f"Wrote {path}", title="Exported", timeout=8)
+        self.last_export = path
+
+    @staticmethod
+    def _free_path(path: Path) -> Path:
+        if not path.exists():
+            return path
+        for i in range(2, 1000):
+            candidate = path.with_name(f"{path.stem}-{i}{path.suffix}")
+            if not candidate.exists():
+                return candidate
+        return path.with_name(f"{path.stem}-{int(time.time())}{path.suffix}")
+
+
+

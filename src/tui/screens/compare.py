@@ -1,0 +1,103 @@
+"""Compare screen: topics as rows, chosen entities as columns, every claim in each cell."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, ScrollableContainer
+from textual.screen import Screen
+from textual.widgets import Footer, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from tui.rich_tables import compare_table
+from tui.store import db
+from tui.store.fmt import one_line
+
+DEFAULT_PAIR = ("meta", "microsoft")
+COLUMN_WIDTH = 40
+
+
+class CompareScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="compare.back"),
+        Binding("e", "export", "Export", id="compare.export"),
+        Binding("p", "focus_picker", "Entities", id="compare.picker"),
+        Binding("t", "focus_grid", "Table", id="compare.grid"),
+    ]
+
+    def __init__(self, entity_ids: tuple[str, ...] = DEFAULT_PAIR) -> None:
+        super().__init__()
+        self.entity_ids = list(entity_ids)
+        self.comparison: db.Comparison | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="compare-body"):
+            yield SelectionList[str](id="picker")
+            with ScrollableContainer(id="grid"):
+                yield Static("", id="grid-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#picker").border_title = "Compare (space)"
+        self.query_one("#grid").border_title = "Comparison"
+        self.load_entities()
+        self.refresh_comparison()
+
+    @work(thread=True, exclusive=True, group="compare-entities")
+    def load_entities(self) -> None:
+        rows = self.app.pool.run(db.entities)
+        self.app.call_from_thread(self._show_entities, rows)
+
+    def _show_entities(self, rows) -> None:
+        picker = self.query_one("#picker", SelectionList)
+        picker.clear_options()
+        picker.add_options(
+            Selection(Text(one_line(r["name"], 30)), r["id"], r["id"] in self.entity_ids) for r in rows
+        )
+        picker.focus()
+
+    @on(SelectionList.SelectedChanged, "#picker")
+    def picked(self, event: SelectionList.SelectedChanged) -> None:
+        chosen = list(event.selection_list.selected)
+        # keep the order in which entities were added: earlier ones stay on the left
+        self.entity_ids = [e for e in self.entity_ids if e in chosen] + [e for e in chosen if e not in self.entity_ids]
+        self.refresh_comparison()
+
+    @work(thread=True, exclusive=True, group="compare")
+    def refresh_comparison(self) -> None:
+        ids = list(self.entity_ids)
+        cmp = self.app.pool.run(db.compare, ids)
+        self.app.call_from_thread(self._show, ids, cmp)
+
+    def _show(self, ids: list[str], cmp: db.Comparison) -> None:
+        if ids != self.entity_ids:
+            return  # stale
+        self.comparison = cmp
+        body = self.query_one("#grid-body", Static)
+        if len(cmp.entities) < 1:
+            body.update(Text("Pick entities on the left (space) to compare them.", style="dim"))
+            return
+        width = max(self.query_one("#grid").size.width - 2, 20 + COLUMN_WIDTH * len(cmp.entities))
+        body.styles.width = width
+        body.update(compare_table(cmp))
+        names = " vs ".join(e["name"] for e in cmp.entities)
+        self.query_one("#grid").border_title = f"Comparison: {one_line(names, 80)}"
+        disputed = sum(1 for c in cmp.cells.values() if c.disputed)
+        self.query_one("#grid").border_subtitle = f"{len(cmp.topics)} topics · {disputed} disputed cells"
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_export(self) -> None:
+        self.app.open_export(comparison=list(self.entity_ids))
+
+    def action_focus_picker(self) -> None:
+        self.query_one("#picker").focus()
+
+    def action_focus_grid(self) -> None:
+        self.query_one("#grid").focus()
+
+
+

@@ -1,0 +1,65 @@
+"""The ? screen: every binding of the screen below, and the filter language."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+FILTER_HELP = [
+    ("company:meta", "claims about an entity (id, name or alias: company:facebook)"),
+    ("source:synapnews", "claims from a source (id, publisher or a title word)"),
+    ("topic:job-cuts  metric:  period:2026  unit:USD", "exact fields"),
+    ("status:estimated  speaker:ives  flag:ai-assisted", "framing, who said it, source warnings"),
+    ("value>=80b  value<10k  value>=20%", "numbers (k m b t; % means percent, $ means USD)"),
+    ("is:conflict  is:numeric  is:qualitative", "disputed figures; numbers only; words only"),
+    ("layoffs  \"ai pods\"  -word", "search summary, quote, speaker and source title"),
+    ("-company:meta", "a leading - negates a term"),
+    ("company:meta company:microsoft", "the same key twice: either; different keys: both"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-dialog"):
+            yield Static(self._bindings(), id="help-keys")
+            yield Static(self._filters(), id="help-filters")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-dialog").border_title = "Keys and filters (escape closes)"
+
+    def _bindings(self) -> Table:
+        table = Table(title="Keys", title_justify="left", expand=True, show_edge=False)
+        table.add_column("Key", style="bold", no_wrap=True)
+        table.add_column("Does")
+        table.add_column("Id (for a keymap)", style="dim")
+        screen = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self.app.screen
+        nodes = [screen, *screen.query("*"), self.app]
+        seen: set[tuple[str, str]] = set()
+        for node in nodes:
+            for binding in getattr(type(node), "BINDINGS", []):
+                if not isinstance(binding, Binding) or not binding.description:
+                    continue
+                if (binding.key, binding.action) in seen:
+                    continue
+                seen.add((binding.key, binding.action))
+                keys = ", ".join(self.app.get_key_display(Binding(k, binding.action)) for k in binding.key.split(","))
+                table.add_row(Text(keys), Text(binding.description), Text(binding.id or ""))
+        return table
+
+    def _filters(self) -> Table:
+        table = Table(title="Filter language (/)", title_justify="left", expand=True, show_edge=False)
+        table.add_column("Type", style="bold")
+        table.add_column("Finds")
+        for example, meaning in FILTER_HELP:
+            table.add_row(Text(example), Text(meaning))
+        return table
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,347 @@
+"""The main screen: entities, query bar, claims table, facets and the detail pane."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+
+from tui.query import KEYS, QueryError, build_filter, parse, toggle_term, tokens
+from tui.store import db
+from tui.widgets.claims_table import PAGE_SIZE, ClaimsTable
+from tui.widgets.detail import claim_detail
+from tui.widgets.side import FACET_ORDER, EntityList, FacetList
+
+SELECT_ALL_CAP = 100_000
+
+
+@dataclass
+class Result:
+    generation: int
+    text: str
+    where: str
+    params: list
+    total: int
+
+
+class QueryFinished(Message):
+    def __init__(self, result: Result, first_page: list) -> None:
+        super().__init__()
+        self.result, self.first_page = result, first_page
+
+
+class QueryFailed(Message):
+    def __init__(self, generation: int, message: str) -> None:
+        super().__init__()
+        self.generation, self.message = generation, message
+
+
+class PageLoaded(Message):
+    def __init__(self, generation: int, page: int, rows: list) -> None:
+        super().__init__()
+        self.generation, self.page, self.rows = generation, page, rows
+
+
+class FacetsCounted(Message):
+    def __init__(self, generation: int, facets: dict) -> None:
+        super().__init__()
+        self.generation, self.facets = generation, facets
+
+
+class DetailLoaded(Message):
+    def __init__(self, claim_id: str, content) -> None:
+        super().__init__()
+        self.claim_id, self.content = claim_id, content
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        Binding("slash", "focus_query", "Filter", id="main.focus_query"),
+        Binding("space", "toggle_selected", "Select", show=False, id="main.toggle"),
+        Binding("a", "select_all", "Select all", id="main.select_all"),
+        Binding("escape", "escape", "Back/clear", id="main.escape"),
+        Binding("x", "conflicts_only", "Conflicts", id="main.conflicts"),
+        Binding("e", "export", "Export", id="main.export"),
+        Binding("s", "sources", "Sources", id="main.sources"),
+        Binding("c", "compare", "Compare", id="main.compare"),
+        Binding("enter", "open", "Open", show=False, id="main.open"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generation = 0
+        self.result: Result | None = None
+        self.entity_rows: list = []
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            with Vertical(id="sidebar"):
+                yield EntityList(id="entities")
+                yield FacetList(id="facets")
+            with Vertical(id="centre"):
+                yield Input(placeholder="/ filter: company:meta is:conflict \"ai pods\" value>=10%", id="query")
+                yield Label("", id="query-message")
+                yield ClaimsTable(id="claims")
+                with VerticalScroll(id="detail"):
+                    yield Static(Text("Highlight a claim to see its quote, source and what other sources say.", style="dim"), id="detail-body")
+                yield Label("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#entities", EntityList).border_title = "Entities"
+        self.query_one("#facets", FacetList).border_title = "Facets"
+        self.query_one("#claims", ClaimsTable).border_title = "Claims"
+        self.query_one("#detail").border_title = "Detail"
+        self.table.selected = self.app.selection
+        self.load_entities()
+        self.start_query(self.query_text)
+        self.table.focus()
+
+    # --- helpers ----------------------------------------------------------------------
+
+    @property
+    def table(self) -> ClaimsTable:
+        return self.query_one("#claims", ClaimsTable)
+
+    @property
+    def query_input(self) -> Input:
+        return self.query_one("#query", Input)
+
+    @property
+    def query_text(self) -> str:
+        return self.query_input.value
+
+    def set_query(self, text: str) -> None:
+        """Replace the filter (the query bar always shows the whole filter)."""
+        self.query_input.value = text  # Input.Changed runs the query
+
+    def update_status(self) -> None:
+        r = self.result
+        n = f"{r.total:,} claims" if r else "…"
+        sel = len(self.app.selection)
+        status = Text()
+        status.append(n, style="bold")
+        status.append(f"  ·  {sel} selected" if sel else "  ·  none selected", style="bold green" if sel else "dim")
+        if r and r.text.strip():
+            status.append("  ·  filter: ", style="dim")
+            status.append(r.text.strip(), style="dim")
+        self.query_one("#status", Label).update(status)
+        self.table.border_subtitle = f"{r.total:,}" if r else ""
+
+    # --- workers ----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="entities")
+    def load_entities(self) -> None:
+        rows = self.app.pool.run(db.entities)
+        self.app.call_from_thread(self._show_entities, rows)
+
+    def _show_entities(self, rows) -> None:
+        self.entity_rows = rows
+        self._refresh_entities()
+
+    def _refresh_entities(self) -> None:
+        active = {t.value for t in self._safe_parse().terms if t.key == "entity" and not t.negated}
+        ids = {r["id"] for r in self.entity_rows}
+        self.query_one("#entities", EntityList).show(self.entity_rows, {a for a in active if a in ids})
+
+    def _safe_parse(self):
+        try:
+            return parse(self.query_text)
+        except QueryError:
+            return parse("")
+
+    def start_query(self, text: str) -> None:
+        self.generation += 1
+        self.run_query(text, self.generation)
+
+    @work(thread=True, exclusive=True, group="query")
+    def run_query(self, text: str, generation: int) -> None:
+        def job(conn: sqlite3.Connection):
+            flt = build_filter(text, conn)
+            total, _ = db.count(conn, flt.where, flt.params, cap=None)
+            first = db.claim_page(conn, flt.where, flt.params, 0, PAGE_SIZE)
+            return flt, total, first
+
+        try:
+            flt, total, first = self.app.pool.run(job)
+        except QueryError as exc:
+            self.post_message(QueryFailed(generation, str(exc)))
+            return
+        except sqlite3.Error as exc:
+            self.post_message(QueryFailed(generation, f"the store could not answer: {exc}"))
+            return
+        self.post_message(QueryFinished(Result(generation, text, flt.where, flt.params, total), first))
+
+    @work(thread=True, exclusive=True, group="facets")
+    def count_facets(self, result: Result) -> None:
+        def job(conn):
+            return {name: db.facet(conn, name, result.where, result.params) for name in FACET_ORDER}
+
+        try:
+            facets = self.app.pool.run(job)
+        except sqlite3.Error:
+            return
+        self.post_message(FacetsCounted(result.generation, facets))
+
+    @work(thread=True, group="pages")
+    def load_page(self, result: Result, page: int) -> None:
+        try:
+            rows = self.app.pool.run(db.claim_page, result.where, result.params, page * PAGE_SIZE, PAGE_SIZE)
+        except sqlite3.Error:
+            return
+        self.post_message(PageLoaded(result.generation, page, rows))
+
+    @work(thread=True, exclusive=True, group="detail")
+    def load_detail(self, row) -> None:
+        def job(conn):
+            return db.source(conn, row["source"]), db.related(conn, row)
+
+        try:
+            source, related = self.app.pool.run(job)
+        except sqlite3.Error as exc:
+            self.post_message(DetailLoaded(row["id"], Text(f"cannot load detail: {exc}", style="red")))
+            return
+        self.post_message(DetailLoaded(row["id"], claim_detail(row, source, related)))
+
+    @work(thread=True, exclusive=True, group="select")
+    def select_all_matching(self, result: Result) -> None:
+        def job(conn):
+            sql = f"SELECT claims.id FROM claims WHERE {result.where} ORDER BY claims.rowid LIMIT ?"
+            return [r[0] for r in conn.execute(sql, [*result.params, SELECT_ALL_CAP + 1])]
+
+        ids = self.app.pool.run(job)
+        self.app.call_from_thread(self._selected_all, ids)
+
+    def _selected_all(self, ids: list[str]) -> None:
+        capped = len(ids) > SELECT_ALL_CAP
+        self.app.selection.update(ids[:SELECT_ALL_CAP])
+        self.table.refresh()
+        self.update_status()
+        note = f" (capped at {SELECT_ALL_CAP:,})" if capped else ""
+        self.notify(f"Selected {min(len(ids), SELECT_ALL_CAP):,} claims{note}")
+
+    # --- message handlers -------------------------------------------------------------
+
+    @on(Input.Changed, "#query")
+    def query_changed(self, event: Input.Changed) -> None:
+        self.start_query(event.value)
+
+    @on(Input.Submitted, "#query")
+    def query_submitted(self) -> None:
+        self.table.focus()
+
+    def on_query_finished(self, message: QueryFinished) -> None:
+        if message.result.generation != self.generation:
+            return  # a newer keystroke is on its way
+        self.result = message.result
+        self.query_one("#query-message", Label).update("")
+        self.query_one("#query-message", Label).remove_class("-shown")
+        self.query_input.remove_class("-invalid")
+        self.table.reset(message.result.generation, message.result.total, message.first_page)
+        self.update_status()
+        self._refresh_entities()
+        self.count_facets(message.result)
+
+    def on_query_failed(self, message: QueryFailed) -> None:
+        if message.generation != self.generation:
+            return
+        label = self.query_one("#query-message", Label)
+        label.update(Text("⚠ " + message.message, style="bold red"))
+        label.add_class("-shown")
+        self.query_input.add_class("-invalid")  # last good rows stay on screen
+
+    def on_claims_table_page_wanted(self, message: ClaimsTable.PageWanted) -> None:
+        if self.result and message.generation == self.result.generation:
+            self.load_page(self.result, message.page)
+
+    def on_page_loaded(self, message: PageLoaded) -> None:
+        self.table.add_page(message.generation, message.page, message.rows)
+
+    def on_facets_counted(self, message: FacetsCounted) -> None:
+        if self.result is None or message.generation != self.result.generation:
+            return
+        active = {(t.key, t.value.lower()) for t in self._safe_parse().terms if not t.negated}
+        self.query_one("#facets", FacetList).show(message.facets, active)
+
+    def on_claims_table_highlighted(self, message: ClaimsTable.Highlighted) -> None:
+        row = message.row
+        if row is None:
+            return
+        self.load_detail(row)
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        row = self.table.current_row
+        if row is not None and row["id"] == message.claim_id:
+            self.query_one("#detail-body", Static).update(message.content)
+
+    def on_claims_table_toggled(self, message: ClaimsTable.Toggled) -> None:
+        cid = message.row["id"]
+        if cid in self.app.selection:
+            self.app.selection.discard(cid)
+        else:
+            self.app.selection.add(cid)
+        self.table.refresh()
+        self.update_status()
+
+    def on_entity_list_chosen(self, message: EntityList.Chosen) -> None:
+        kept = [t.text for t in tokens(self.query_text) if not _is_key(t.text, "entity")]
+        if message.entity_id:
+            kept.insert(0, f"company:{message.entity_id}")
+        self.set_query(" ".join(kept))
+
+    def on_facet_list_toggled(self, message: FacetList.Toggled) -> None:
+        self.set_query(toggle_term(self.query_text, message.facet, message.value))
+
+    # --- actions ----------------------------------------------------------------------
+
+    def action_focus_query(self) -> None:
+        self.query_input.focus()
+
+    def action_toggle_selected(self) -> None:
+        self.table.action_toggle()
+
+    def action_select_all(self) -> None:
+        if self.result:
+            self.select_all_matching(self.result)
+
+    def action_escape(self) -> None:
+        if self.query_input.has_focus:
+            self.table.focus()
+        elif self.app.selection:
+            self.app.selection.clear()
+            self.table.refresh()
+            self.update_status()
+            self.notify("Selection cleared")
+        elif self.query_text:
+            self.set_query("")
+
+    def action_conflicts_only(self) -> None:
+        self.set_query(toggle_term(self.query_text, "is", "conflict"))
+
+    def action_open(self) -> None:
+        focused = self.focused
+        if isinstance(focused, ClaimsTable):
+            self.query_one("#detail").focus()
+
+    def action_export(self) -> None:
+        self.app.open_export()
+
+    def action_sources(self) -> None:
+        self.app.action_sources()
+
+    def action_compare(self) -> None:
+        self.app.action_compare()
+
+
+def _is_key(token: str, canonical: str) -> bool:
+    head = token.lstrip("-").split(":", 1)[0].lower()
+    return ":" in token and KEYS.get(head) == canonical
+

@@ -1,0 +1,122 @@
+"""Sources screen: every source with its provenance; choosing one sifts the claims to it."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from tui.store import db
+from tui.store.export import value_text
+from tui.store.fmt import one_line, safe_text
+
+
+class SourcesScreen(Screen[str | None]):
+    """Returns the chosen source id (or None)."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss_none", "Back", id="sources.back"),
+        Binding("enter", "choose", "Filter to source", id="sources.choose"),
+        Binding("j", "cursor_down", "Down", show=False, id="sources.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="sources.up"),
+    ]
+
+    def __init__(self, entity_id: str | None = None, entity_name: str | None = None) -> None:
+        super().__init__()
+        self.entity_id, self.entity_name = entity_id, entity_name
+        self.rows: list = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="sources-body"):
+            yield DataTable(id="sources-table", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="source-says"):
+                yield Static("", id="source-says-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.border_title = "Sources"
+        for name in ("#", "Title", "Publisher", "Published", "Kind", "Flags", "Claims", "Disputed"):
+            table.add_column(name, key=name)
+        about = f" about {self.entity_name}" if self.entity_name else ""
+        self.query_one("#source-says").border_title = f"What this source says{about}"
+        self.load()
+        table.focus()
+
+    @work(thread=True, exclusive=True, group="sources")
+    def load(self) -> None:
+        rows = self.app.pool.run(db.sources)
+        self.app.call_from_thread(self._show, rows)
+
+    def _show(self, rows) -> None:
+        self.rows = rows
+        table = self.query_one(DataTable)
+        table.clear()
+        for i, s in enumerate(rows, 1):
+            flags = ", ".join(db.flags_of(s))
+            table.add_row(
+                Text(str(i)), Text(one_line(s["title"], 60)), Text(one_line(s["publisher"] or "—")),
+                Text(s["published"] or "—"), Text(s["kind"]), Text(flags, style="bold yellow"),
+                Text(str(s["claim_count"])), Text(str(s["conflict_count"] or ""), style="bold red"),
+                key=s["id"],
+            )
+
+    @on(DataTable.RowHighlighted)
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key and event.row_key.value:
+            self.load_claims(event.row_key.value)
+
+    @work(thread=True, exclusive=True, group="source-claims")
+    def load_claims(self, source_id: str) -> None:
+        where, params = "claims.source = ?", [source_id]
+        if self.entity_id:
+            where += " AND claims.entity = ?"
+            params.append(self.entity_id)
+        rows = self.app.pool.run(db.claim_page, where, params, 0, 200)
+        source = self.app.pool.run(db.source, source_id)
+        self.app.call_from_thread(self._show_claims, source, rows)
+
+    def _show_claims(self, source, rows) -> None:
+        parts = []
+        if source is not None:
+            head = Text(safe_text(source["title"]), style="bold")
+            if source["notes"]:
+                head.append("\n" + safe_text(source["notes"]), style="dim")
+            parts.append(head)
+        if not rows:
+            parts.append(Text("Nothing" + (f" about {self.entity_name}" if self.entity_name else "") + ".", style="dim italic"))
+        for r in rows:
+            line = Text("• ")
+            line.append(safe_text(r["entity_name"]) + " · " + safe_text(r["topic_label"]) + ": ", style="bold")
+            v = value_text(r)
+            if v:
+                line.append(safe_text(v) + " ", style="bold red" if r["conflict_count"] else "bold")
+            line.append(safe_text(r["summary"]))
+            line.append(f" ({safe_text(r['status'])})", style="dim")
+            parts.append(line)
+        self.query_one("#source-says-body", Static).update(Group(*parts))
+
+    def action_choose(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.rows:
+            return
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        self.dismiss(row_key.value)
+
+    @on(DataTable.RowSelected)
+    def selected(self, event: DataTable.RowSelected) -> None:
+        self.dismiss(event.row_key.value)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+    def action_cursor_down(self) -> None:
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(DataTable).action_cursor_up()

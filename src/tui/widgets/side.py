@@ -1,0 +1,101 @@
+"""The left-hand panes: the entity list and the facet counts.
+
+Both are OptionLists whose prompts are Rich Text built from corpus text
+(never markup strings), so a name such as "[bold]x" shows as written.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tui.store.fmt import one_line
+
+FACET_ORDER = ("source", "topic", "status", "period", "flag")
+FACET_TITLES = {"source": "Source", "topic": "Topic", "status": "Status", "period": "Period", "flag": "Flag"}
+ALL_ENTITIES = "\0all"
+
+
+class EntityList(OptionList):
+    """Companies, events, groups and the industry, with claim and conflict counts."""
+
+    class Chosen(Message):
+        def __init__(self, entity_id: str | None) -> None:
+            super().__init__()
+            self.entity_id = entity_id
+
+    def show(self, rows, active: set[str]) -> None:
+        highlighted = self.highlighted_option.id if self.highlighted_option else None
+        self.clear_options()
+        total = sum(r["claim_count"] for r in rows)
+        options = [Option(self._prompt("All entities", total, 0, not active, ""), id=ALL_ENTITIES)]
+        for r in rows:
+            options.append(Option(self._prompt(r["name"], r["claim_count"], r["conflict_count"], r["id"] in active, r["kind"]), id=r["id"]))
+        self.add_options(options)
+        if highlighted is not None:
+            try:
+                self.highlighted = self.get_option_index(highlighted)
+            except Exception:  # the option vanished: keep the default
+                pass
+
+    def _prompt(self, name: str, count: int, conflicts: int, active: bool, kind: str) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("● " if active else "  ", style="bold")
+        text.append(one_line(name), style="bold" if active else "")
+        if kind and kind != "company":
+            text.append(f" {kind}", style="dim italic")
+        text.append(f" {count}", style="dim")
+        if conflicts:
+            text.append(f" ⚠{conflicts}", style="bold red")
+        return text
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        oid = event.option.id
+        self.post_message(self.Chosen(None if oid == ALL_ENTITIES else oid))
+
+
+class FacetList(OptionList):
+    """Datasette-style facet counts for the current filter; enter toggles a value."""
+
+    class Toggled(Message):
+        def __init__(self, facet: str, value: str) -> None:
+            super().__init__()
+            self.facet, self.value = facet, value
+
+    def show(self, facets: dict[str, tuple[list, bool]], active: set[tuple[str, str]]) -> None:
+        highlighted = self.highlighted_option.id if self.highlighted_option else None
+        self.clear_options()
+        options: list[Option] = []
+        for name in FACET_ORDER:
+            values, more = facets.get(name, ([], False))
+            if not values:
+                continue
+            header = Text(FACET_TITLES[name], style="bold underline")
+            options.append(Option(header, id=f"h:{name}", disabled=True))
+            for v in values:
+                if v.value is None:
+                    continue
+                on = (name, str(v.value).lower()) in active
+                text = Text(no_wrap=True, overflow="ellipsis")
+                text.append("✓ " if on else "  ", style="bold green")
+                text.append(one_line(v.label))
+                text.append(f" {v.count:,}", style="dim")
+                options.append(Option(text, id=f"v:{name}\0{v.value}"))
+            if more:
+                options.append(Option(Text("  … more", style="dim italic"), id=f"m:{name}", disabled=True))
+        self.add_options(options)
+        if highlighted is not None:
+            try:
+                self.highlighted = self.get_option_index(highlighted)
+            except Exception:
+                pass
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        oid = event.option.id or ""
+        if oid.startswith("v:"):
+            facet, value = oid[2:].split("\0", 1)
+            self.post_message(self.Toggled(facet, value))
