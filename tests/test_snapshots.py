@@ -1,0 +1,82 @@
+"""Snapshots of the main screens at 120x40 on the bundled corpus (pytest-textual-snapshot).
+
+Regenerate after an intended visual change with: pytest tests/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from tui.app import PivotApp
+from tui.widgets.claims_table import ClaimsTable
+
+SIZE = (120, 40)
+
+
+async def settle(pilot) -> None:
+    for _ in range(4):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> PivotApp:
+    # a fixed export directory keeps the export dialog's default path stable
+    return PivotApp(db_path=tmp_path / "store.db", export_dir=Path("/tmp/pivot-snapshots"))
+
+
+def test_main_screen(snap_compare, app) -> None:
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_filtered_with_facets(snap_compare, app) -> None:
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one("#query", Input).value = "company:meta topic:job-cuts"
+        await settle(pilot)
+        pilot.app.screen.query_one("#facets").focus()
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_detail_on_a_disputed_claim(snap_compare, app) -> None:
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one("#query", Input).value = "company:meta is:conflict"
+        await settle(pilot)
+        pilot.app.screen.query_one(ClaimsTable).focus()
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_sources_screen(snap_compare, app) -> None:
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_compare_screen(snap_compare, app) -> None:
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_export_dialog(snap_compare, app) -> None:
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("space", "j", "space", "j", "space", "e")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
