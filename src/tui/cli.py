@@ -31,6 +31,12 @@ def store_options(fn):
     @DB_OPTION
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        # `pivot --db X build` and `pivot build --db X` mean the same
+        parent = click.get_current_context().parent
+        if parent is not None:
+            for key in ("data_dir", "db_path"):
+                if kwargs.get(key) is None and parent.params.get(key) is not None:
+                    kwargs[key] = parent.params[key]
         return fn(*args, **kwargs)
 
     return wrapper
@@ -100,7 +106,7 @@ def main(ctx: click.Context, data_dir: Path | None, db_path: Path | None) -> Non
               help="Folder of source documents: also verify every quote against its document.")
 def check(data_dir: Path | None, texts: Path | None) -> None:
     """Validate the corpus; with --texts, verify every quote."""
-    from tui.store.build import find_conflicts
+    from tui.store.build import count_conflicts
 
     data_dir = data_dir or default_data_dir()
     try:
@@ -112,28 +118,43 @@ def check(data_dir: Path | None, texts: Path | None) -> None:
         if problems:
             _problems(CorpusError(problems))
     claims = corpus.claims
-    conflicts = find_conflicts(claims)
+    _, conflicts = count_conflicts(claims)
     quoted = ", quotes verified" if texts else ""
     click.echo(
         f"ok: {len(corpus.sources)} sources, {len(corpus.entities)} entities, "
-        f"{len(claims)} claims, {len(conflicts)} conflicts{quoted}"
+        f"{len(claims)} claims, {conflicts} conflicts{quoted}"
     )
 
 
 @main.command()
 @store_options
-def build(data_dir: Path | None, db_path: Path | None) -> None:
-    """Build (or rebuild) the SQLite store from the corpus."""
+@click.option("--full", is_flag=True, help="Rebuild everything instead of applying only the changed files.")
+def build(data_dir: Path | None, db_path: Path | None, full: bool) -> None:
+    """Build the SQLite store from the corpus, or bring it up to date.
+
+    Only source files whose bytes changed are re-read and applied, in one
+    transaction; a change to entities.yaml or topics.yaml, a new schema
+    version or --full rebuilds the whole store into a new file."""
     try:
-        ready = ensure_store(data_dir, db_path, force=True)
+        ready = ensure_store(data_dir, db_path, force=full)
     except CorpusError as exc:
         _problems(exc)
-    except OSError as exc:
+    except (OSError, StoreError) as exc:
         _fail(f"cannot build the store: {exc}")
+    if ready.warning:
+        _fail(ready.warning.replace("showing the last good store", "the last good store is kept"))
     b = ready.built
-    assert b is not None
-    click.echo(f"built {b.path}: {b.sources} sources, {b.entities} entities, {b.claims} claims, "
-               f"{b.conflicts} conflicts in {b.seconds:.2f}s")
+    if b is None:
+        click.echo(f"{ready.path}: up to date")
+        return
+    if b.mode == "update":
+        click.echo(
+            f"updated {b.path}: {b.changed_files} file(s) changed, +{b.added_claims} -{b.removed_claims} claims; "
+            f"now {b.sources} sources, {b.claims} claims, {b.conflicts} conflicts, in {b.seconds:.2f}s"
+        )
+    else:
+        click.echo(f"built {b.path}: {b.sources} sources, {b.entities} entities, {b.claims} claims, "
+                   f"{b.conflicts} conflicts in {b.seconds:.2f}s")
 
 
 def _console():

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from .build import SCHEMA_VERSION, BuildReport, build_store
-from .load import corpus_digest, load_corpus
+from .load import load_corpus
 from .model import CorpusError
 
 
@@ -76,36 +76,78 @@ def store_info(db_path: Path) -> dict[str, str] | None:
 @dataclass
 class Ready:
     path: Path
-    built: BuildReport | None = None  # set when this call rebuilt the store
+    built: BuildReport | None = None  # set when this call built or updated the store
     warning: str | None = None  # set when the corpus is broken and an older store is used
+    unchecked: bool = False  # quick mode: the store was not compared with the corpus yet
 
 
-def ensure_store(data_dir: Path | None = None, db_path: Path | None = None, *, force: bool = False) -> Ready:
-    """Make sure an up-to-date store exists; rebuild it if needed.
+def _label(data_dir: Path):
+    def label(p: Path) -> str:
+        try:
+            return str(p.relative_to(data_dir.parent)) if data_dir.parent != Path("") else str(p)
+        except ValueError:
+            return str(p)
+
+    return label
+
+
+def ensure_store(
+    data_dir: Path | None = None, db_path: Path | None = None, *, force: bool = False, quick: bool = False
+) -> Ready:
+    """Make sure an up-to-date store exists; build or update it if needed.
+
+    A store of the current schema is compared with the corpus file by file
+    (one stat each); changed source files are applied in place, in one
+    transaction; a change to entities.yaml or topics.yaml, another schema, or
+    `force` means a full build. With `quick`, an existing store of the current
+    schema is returned at once and the caller refreshes it later (the explorer
+    does so in a worker after its first frame).
 
     Raises CorpusError when the corpus is broken and no usable store exists.
     """
+    from .build import diff_corpus, update_store
+    from .files import file_states
+
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     db_path = Path(db_path) if db_path else default_db_path(data_dir)
     info = store_info(db_path)
-    current = (
-        info is not None
-        and info.get("schema_version") == str(SCHEMA_VERSION)
-        and info.get("corpus_hash") == corpus_digest(data_dir)
-    )
-    if current and not force:
-        return Ready(db_path)
+    usable = info is not None and info.get("schema_version") == str(SCHEMA_VERSION)
+    if usable and quick and not force:
+        return Ready(db_path, unchecked=True)
+    if usable and not force:
+        changes = None
+        try:
+            conn = open_readonly(db_path)
+            try:
+                changes = diff_corpus(conn, data_dir)
+            finally:
+                conn.close()
+        except (StoreError, sqlite3.Error):
+            changes = None
+        if changes is not None and changes.empty:
+            return Ready(db_path)
+        if changes is not None and not changes.needs_full:
+            try:
+                return Ready(db_path, built=update_store(db_path, data_dir, changes, _label(data_dir)))
+            except CorpusError as exc:
+                return Ready(db_path, warning=_broken(exc))
+            except sqlite3.Error:
+                pass  # fall through to a full build
     try:
         corpus = load_corpus(data_dir)
     except CorpusError as exc:
-        if info is not None and info.get("schema_version") == str(SCHEMA_VERSION) and not force:
-            return Ready(
-                db_path,
-                warning=f"the corpus has {len(exc.problems)} problem(s); showing the last good store "
-                f"(run `pivot check` for details)",
-            )
+        if usable and not force:
+            return Ready(db_path, warning=_broken(exc))
         raise
-    return Ready(db_path, built=build_store(corpus, db_path))
+    states = file_states(data_dir)
+    return Ready(db_path, built=build_store(corpus, db_path, states))
+
+
+def _broken(exc: CorpusError) -> str:
+    return (
+        f"the corpus has {len(exc.problems)} problem(s); showing the last good store "
+        f"(run `pivot check` for details)"
+    )
 
 
 class ConnectionPool:
