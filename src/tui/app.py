@@ -38,7 +38,11 @@ class PivotApp(App):
 
     def __init__(self, data_dir: Path | None = None, db_path: Path | None = None, *, query: str = "", export_dir: Path | None = None) -> None:
         super().__init__()
-        ready = ensure_store(data_dir, db_path)
+        # A store of the right schema opens at once; whether it is current is checked
+        # after the first frame (one stat per corpus file), and applied if not.
+        ready = ensure_store(data_dir, db_path, quick=True)
+        self.data_dir, self.db_path = data_dir, db_path
+        self.store_unchecked = ready.unchecked
         self.store_path = ready.path
         self.store_warning = ready.warning
         self.pool = ConnectionPool(ready.path)
@@ -53,6 +57,29 @@ class PivotApp(App):
             main.query_one("#query").value = self.initial_query
         if self.store_warning:
             self.notify(self.store_warning, severity="warning", timeout=10)
+        if self.store_unchecked:
+            self.refresh_store()
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def refresh_store(self) -> None:
+        """Bring the store up to date with the corpus on disk, without blocking the screen."""
+        try:
+            ready = ensure_store(self.data_dir, self.db_path)
+        except Exception as exc:  # noqa: BLE001 - a broken corpus must not take the explorer down
+            self.call_from_thread(self.notify, f"could not update the store: {exc}", severity="warning", timeout=10)
+            return
+        if ready.warning:
+            self.call_from_thread(self.notify, ready.warning, severity="warning", timeout=10)
+        if ready.built is not None:
+            self.call_from_thread(self._store_changed, ready.built)
+
+    def _store_changed(self, report) -> None:
+        self.pool.close()
+        self.pool = ConnectionPool(self.store_path)
+        main = self.main
+        main.load_entities()
+        main.start_query(main.query_text)
+        self.notify(f"store updated from the corpus: {report.claims:,} claims")
 
     def on_unmount(self) -> None:
         self.pool.close()

@@ -96,7 +96,16 @@ def main(ctx: click.Context, data_dir: Path | None, db_path: Path | None) -> Non
     With no command, opens the explorer on the bundled corpus.
     """
     if ctx.invoked_subcommand is None:
-        connect(data_dir, db_path).close()  # build first, with messages on the terminal
+        # Build first if there is no usable store, with messages on the terminal; an
+        # existing store opens at once and the explorer brings it up to date itself.
+        try:
+            ready = ensure_store(data_dir, db_path, quick=True)
+        except CorpusError as exc:
+            _problems(exc)
+        except (OSError, StoreError) as exc:
+            _fail(str(exc))
+        if ready.built:
+            click.echo(f"built {ready.built.path} ({ready.built.claims} claims) in {ready.built.seconds:.2f}s", err=True)
         make_app(data_dir, db_path).run()
 
 

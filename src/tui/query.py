@@ -122,7 +122,9 @@ def _split_key(tok: str) -> tuple[bool, str, str, str] | None:
 def parse(text: str) -> Parsed:
     """Parse filter text. Raises QueryError with a message for people."""
     parsed = Parsed()
-    toks = tokens(text or "")
+    # NUL ends a string inside SQLite's FTS5 query parser ("unterminated string"); nobody
+    # types it on purpose, so it separates words like a space
+    toks = tokens((text or "").replace("\x00", " "))
     if len(toks) > _MAX_TERMS:
         raise QueryError(f"too many terms ({len(toks)}); at most {_MAX_TERMS}")
     for tok in toks:
@@ -212,6 +214,16 @@ class Compiled:
     where: str  # SQL boolean expression over the claims table (aliased `claims`)
     params: list
     notes: list[str] = field(default_factory=list)  # what names resolved to, for display
+    # The same filter split for speed: an FTS5 MATCH expression (or None) and the
+    # rest. Pages are read by walking the full-text index in rowid order, which
+    # stops after one page instead of collecting every match first.
+    match: str | None = None
+    rest_where: str = "1"
+    rest_params: list = field(default_factory=list)
+
+    @property
+    def unfiltered(self) -> bool:
+        return self.where == "1"
 
 
 def _like_escape(s: str) -> str:
@@ -220,7 +232,9 @@ def _like_escape(s: str) -> str:
 
 def _fts_string(t: TextTerm) -> str:
     body = t.text.replace('"', '""')
-    return f'"{body}"' if t.phrase else f'"{body}"*'
+    if t.phrase or len(t.text) < 2:
+        return f'"{body}"'  # a single letter is a word, not a prefix of half the index
+    return f'"{body}"*'
 
 
 def resolve_entities(conn: sqlite3.Connection, value: str) -> list[str]:
@@ -331,15 +345,17 @@ def compile_query(parsed: Parsed, conn: sqlite3.Connection) -> Compiled:
         if v.unit:
             clauses.append("claims.unit = ?")
             params.append(v.unit)
-    positive = [t for t in parsed.text if not t.negated]
-    if positive:
-        clauses.append("claims.rowid IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")
-        params.append(" AND ".join(_fts_string(t) for t in positive))
     for t in parsed.text:
         if t.negated:
             clauses.append("claims.rowid NOT IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")
             params.append(_fts_string(t))
-    return Compiled(" AND ".join(clauses) if clauses else "1", params)
+    rest_where, rest_params = (" AND ".join(clauses) if clauses else "1"), list(params)
+    positive = [t for t in parsed.text if not t.negated]
+    match = " AND ".join(_fts_string(t) for t in positive) if positive else None
+    if match:
+        clauses.append("claims.rowid IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")
+        params.append(match)
+    return Compiled(" AND ".join(clauses) if clauses else "1", params, match=match, rest_where=rest_where, rest_params=rest_params)
 
 
 def build_filter(text: str, conn: sqlite3.Connection) -> Compiled:

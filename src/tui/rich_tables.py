@@ -77,6 +77,8 @@ def compare_table(cmp: db.Comparison) -> Table:
                         text.append(" ")
                     text.append(safe_text(r["summary"]))
                     text.append(f" [{cmp.sources[r['source']]}]", style="cyan")
+                if cell.more:
+                    text.append(f"\n+ {cell.more:,} more", style="dim italic")
             cells.append(text)
         table.add_row(*cells)
     table.caption = Text("  ".join(f"[{n}] {safe_text(cmp.source_labels.get(sid, sid))}" for sid, n in cmp.sources.items()), style="dim")

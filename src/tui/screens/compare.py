@@ -17,6 +17,7 @@ from tui.store.fmt import one_line
 
 DEFAULT_PAIR = ("meta", "microsoft")
 COLUMN_WIDTH = 40
+CELL_LIMIT = 12  # claims shown per cell on screen; the rest are counted ("+ 1,204 more")
 
 
 class CompareScreen(Screen):
@@ -68,7 +69,7 @@ class CompareScreen(Screen):
     @work(thread=True, exclusive=True, group="compare")
     def refresh_comparison(self) -> None:
         ids = list(self.entity_ids)
-        cmp = self.app.pool.run(db.compare, ids)
+        cmp = self.app.pool.run(db.compare, ids, None, CELL_LIMIT)
         self.app.call_from_thread(self._show, ids, cmp)
 
     def _show(self, ids: list[str], cmp: db.Comparison) -> None:

@@ -21,6 +21,9 @@ from tui.widgets.detail import claim_detail
 from tui.widgets.side import FACET_ORDER, EntityList, FacetList
 
 SELECT_ALL_CAP = 100_000
+QUICK_COUNT = 1_000  # counted on the keystroke path; the exact count follows
+COUNT_BUDGET = 2.0  # seconds for the exact count in the background
+FACET_BUDGET = 0.25  # seconds for exact facet counts, else they are sampled
 
 
 @dataclass
@@ -30,6 +33,18 @@ class Result:
     where: str
     params: list
     total: int
+    flt: object = None  # the Compiled filter (tui.query)
+    capped: bool = False  # total is a lower bound until the exact count arrives
+
+    @property
+    def total_text(self) -> str:
+        return f"{self.total:,}+" if self.capped else f"{self.total:,}"
+
+
+class Counted(Message):
+    def __init__(self, generation: int, total: int, capped: bool) -> None:
+        super().__init__()
+        self.generation, self.total, self.capped = generation, total, capped
 
 
 class QueryFinished(Message):
@@ -125,7 +140,7 @@ class MainScreen(Screen):
 
     def update_status(self) -> None:
         r = self.result
-        n = f"{r.total:,} claims" if r else "…"
+        n = f"{r.total_text} claims" if r else "…"
         sel = len(self.app.selection)
         status = Text()
         status.append(n, style="bold")
@@ -134,7 +149,7 @@ class MainScreen(Screen):
             status.append("  ·  filter: ", style="dim")
             status.append(r.text.strip(), style="dim")
         self.query_one("#status", Label).update(status)
-        self.table.border_subtitle = f"{r.total:,}" if r else ""
+        self.table.border_subtitle = r.total_text if r else ""
 
     # --- workers ----------------------------------------------------------------------
 
@@ -165,28 +180,32 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, group="query")
     def run_query(self, text: str, generation: int) -> None:
         def job(conn: sqlite3.Connection):
+            # first the page on screen, then a cheap lower bound of the count; the exact
+            # count and the facets follow in another worker without holding up the rows
             flt = build_filter(text, conn)
-            total, _ = db.count(conn, flt.where, flt.params, cap=None)
-            first = db.claim_page(conn, flt.where, flt.params, 0, PAGE_SIZE)
-            return flt, total, first
+            first = db.page(conn, flt, 0, PAGE_SIZE)
+            if len(first) < PAGE_SIZE:
+                return flt, len(first), False, first
+            total, capped = db.count_matches(conn, flt, cap=QUICK_COUNT)
+            return flt, total, capped, first
 
         try:
-            flt, total, first = self.app.pool.run(job)
+            flt, total, capped, first = self.app.pool.run(job)
         except QueryError as exc:
             self.post_message(QueryFailed(generation, str(exc)))
             return
         except sqlite3.Error as exc:
             self.post_message(QueryFailed(generation, f"the store could not answer: {exc}"))
             return
-        self.post_message(QueryFinished(Result(generation, text, flt.where, flt.params, total), first))
+        self.post_message(QueryFinished(Result(generation, text, flt.where, flt.params, total, flt, capped), first))
 
     @work(thread=True, exclusive=True, group="facets")
     def count_facets(self, result: Result) -> None:
-        def job(conn):
-            return {name: db.facet(conn, name, result.where, result.params) for name in FACET_ORDER}
-
         try:
-            facets = self.app.pool.run(job)
+            if result.capped:
+                total, capped = self.app.pool.run(db.count_matches, result.flt, None, COUNT_BUDGET)
+                self.post_message(Counted(result.generation, total, capped))
+            facets = self.app.pool.run(db.facets, result.flt, FACET_ORDER, FACET_BUDGET)
         except sqlite3.Error:
             return
         self.post_message(FacetsCounted(result.generation, facets))
@@ -194,7 +213,7 @@ class MainScreen(Screen):
     @work(thread=True, group="pages")
     def load_page(self, result: Result, page: int) -> None:
         try:
-            rows = self.app.pool.run(db.claim_page, result.where, result.params, page * PAGE_SIZE, PAGE_SIZE)
+            rows = self.app.pool.run(db.page, result.flt, page * PAGE_SIZE, PAGE_SIZE)
         except sqlite3.Error:
             return
         self.post_message(PageLoaded(result.generation, page, rows))
@@ -265,11 +284,21 @@ class MainScreen(Screen):
     def on_page_loaded(self, message: PageLoaded) -> None:
         self.table.add_page(message.generation, message.page, message.rows)
 
+    def on_counted(self, message: Counted) -> None:
+        if self.result is None or message.generation != self.result.generation:
+            return
+        self.result.total, self.result.capped = message.total, message.capped
+        self.table.set_total(message.generation, message.total)
+        self.update_status()
+
     def on_facets_counted(self, message: FacetsCounted) -> None:
         if self.result is None or message.generation != self.result.generation:
             return
         active = {(t.key, t.value.lower()) for t in self._safe_parse().terms if not t.negated}
-        self.query_one("#facets", FacetList).show(message.facets, active)
+        facets = self.query_one("#facets", FacetList)
+        facets.show(message.facets.values, active)
+        sampled = message.facets.sampled
+        facets.border_subtitle = f"≈ first {sampled:,} matches" if sampled else ""
 
     def on_claims_table_highlighted(self, message: ClaimsTable.Highlighted) -> None:
         row = message.row

@@ -32,7 +32,7 @@ from pathlib import Path
 from .files import FileState, digest_of
 from .model import Claim, Corpus, CorpusError, Problem, Source
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPROX_TOLERANCE = 0.10  # "about 10 %" is taken to mean 9–11 %
 INF = float("inf")
 
@@ -158,6 +158,9 @@ CREATE TABLE source_flags (
 CREATE TABLE source_files (
   file TEXT PRIMARY KEY, source TEXT, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL
 );
+CREATE TABLE facet_counts (
+  facet TEXT NOT NULL, value TEXT, n INTEGER NOT NULL, PRIMARY KEY (facet, value)
+);
 CREATE TABLE claims (
   rowid INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
@@ -185,11 +188,11 @@ CLAIM_FIELDS = (
 )
 FTS_COLUMNS = ("summary", "quote", "speaker", "source_title")
 # The shape sqlite-utils' enable_fts() creates (Datasette recognises it by `content=[claims]`),
-# plus a two-letter prefix index so that typing "la" finds "layoffs" without scanning the term list
-# (a three-letter one too would halve those lookups again but double the time to index).
+# plus two- and three-letter prefix indexes, so that the first letters typed in the query bar
+# read one index entry instead of merging the lists of every word they begin.
 FTS_SQL = (
     "CREATE VIRTUAL TABLE [claims_fts] USING FTS5 ([summary], [quote], [speaker], [source_title], "
-    "prefix='2', content=[claims])"
+    "prefix='2 3', content=[claims])"
 )
 
 INDEXES = [
@@ -256,6 +259,13 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
             conflicts_source[c.source] += 1
     titles = {s.id: s.title for s in corpus.sources}
     files = _file_of(states)
+    facet_rows: dict[tuple[str, str | None], int] = defaultdict(int)
+    for c in claims:
+        facet_rows[("status", c.status)] += 1
+        facet_rows[("period", c.period)] += 1
+    for s in corpus.sources:
+        for f in s.flags:
+            facet_rows[("flag", f)] += per_source.get(s.id, 0)
 
     conn.execute("BEGIN")
     for stmt in SCHEMA.split(";\n"):
@@ -291,6 +301,7 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         batch_size=5000,
     )
     db["source_flags"].insert_all({"source": s.id, "flag": f} for s in corpus.sources for f in s.flags)
+    conn.executemany("INSERT INTO facet_counts VALUES (?, ?, ?)", [(k[0], k[1], n) for k, n in facet_rows.items()])
     base = [st for rel, st in (states or {}).items() if "/" not in rel]
     rows = [(st.rel, None, st.size, st.mtime_ns, st.sha256) for st in base]
     rows += [(st.rel, sid, st.size, st.mtime_ns, st.sha256) for sid, st in files.items() if sid in titles]
@@ -462,11 +473,17 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
             touched_entities: set[str] = set()
             touched_topics: set[str] = set()
             removed_claims = 0
+            facet_delta: dict[tuple[str, str | None], int] = defaultdict(int)
             for sid in leaving:
+                flags = [r[0] for r in conn.execute("SELECT flag FROM source_flags WHERE source = ?", (sid,))]
                 for r in conn.execute(
-                    "SELECT rowid, entity, topic, metric, unit, period, value_low, summary, quote, speaker, source_title "
+                    "SELECT rowid, entity, topic, metric, unit, period, value_low, summary, quote, speaker, source_title, status "
                     "FROM claims WHERE source = ?", (sid,)
                 ).fetchall():
+                    facet_delta[("status", r["status"])] -= 1
+                    facet_delta[("period", r["period"])] -= 1
+                    for f in flags:
+                        facet_delta[("flag", f)] -= 1
                     conn.execute(
                         "INSERT INTO claims_fts (claims_fts, rowid, summary, quote, speaker, source_title) "
                         "VALUES ('delete', ?, ?, ?, ?, ?)",
@@ -495,6 +512,10 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
                 conn.executemany("INSERT INTO source_flags (source, flag) VALUES (?, ?)", [(s.id, f) for f in s.flags])
                 conn.execute("INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", (st.rel, s.id, st.size, st.mtime_ns, st.sha256))
                 for c in s.claims:
+                    facet_delta[("status", c.status)] += 1
+                    facet_delta[("period", c.period)] += 1
+                    for f in s.flags:
+                        facet_delta[("flag", f)] += 1
                     row = _claim_row(c, s.title, 0)
                     conn.execute(f"INSERT INTO claims (rowid, {', '.join(CLAIM_FIELDS)}) VALUES (?, {marks})", (next_rowid, *row))
                     conn.execute(
@@ -507,6 +528,11 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
                     touched_topics.add(c.topic)
                     if c.numeric and c.metric:
                         touched_groups.add(group_key(c))
+            for (facet, value), n in facet_delta.items():
+                if n and conn.execute(
+                    "UPDATE facet_counts SET n = n + ? WHERE facet = ? AND value IS ?", (n, facet, value)
+                ).rowcount == 0:
+                    conn.execute("INSERT INTO facet_counts VALUES (?, ?, ?)", (facet, value, n))
             for st in changes.touched:
                 conn.execute("UPDATE source_files SET size = ?, mtime_ns = ? WHERE file = ?", (st.size, st.mtime_ns, st.rel))
 

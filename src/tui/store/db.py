@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -17,6 +19,7 @@ CLAIM_COLUMNS = """
   claims.rowid AS rowid, claims.id, claims.source, claims.entity, claims.topic, claims.summary,
   claims.quote, claims.metric, claims.value_low, claims.value_high, claims.unit, claims.bound,
   claims.period, claims.status, claims.speaker, claims.note, claims.conflict_count,
+  claims.lo_eff, claims.hi_eff,
   claims.source_title, entities.name AS entity_name, entities.kind AS entity_kind,
   topics.label AS topic_label, topics."order" AS topic_order,
   sources.publisher, sources.published, sources.document, sources.flags AS source_flags_json,
@@ -186,8 +189,13 @@ def flags_of(row) -> list[str]:
 
 @dataclass
 class Cell:
-    claims: list[sqlite3.Row]
-    disputed: bool  # two claims in this cell (or across the row) disagree
+    claims: list[sqlite3.Row]  # at most `per_cell` of them, numeric first
+    disputed: bool  # two claims in this cell disagree
+    total: int = 0  # claims in the cell, shown or not
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.claims), 0)
 
 
 @dataclass
@@ -199,24 +207,27 @@ class Comparison:
     source_labels: dict[str, str]  # source id -> publisher, else title
 
 
-def compare(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[str] | None = None, per_cell: int = 200) -> Comparison:
+def compare(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[str] | None = None, per_cell: int = 50) -> Comparison:
+    """Rows are topics (in their order), columns the entities; each cell its claims,
+    numeric first, at most per_cell of them (Cell.more says how many are left out)."""
     ents = [e for e in (entity(conn, i) for i in entity_ids) if e is not None]
     all_topics = topics(conn)
     if topic_ids:
         all_topics = [t for t in all_topics if t["id"] in topic_ids]
     cells: dict[tuple[str, str], Cell] = {}
     rows_in_order: list[sqlite3.Row] = []
-    for t in all_topics:
-        for e in ents:
+    for e in ents:
+        counts = dict(conn.execute("SELECT topic, count(*) FROM claims WHERE entity = ? GROUP BY topic", (e["id"],)).fetchall())
+        for t in all_topics:
+            n = counts.get(t["id"], 0)
+            if not n:
+                continue
             rows = conn.execute(
                 f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.entity = ? AND claims.topic = ? "
                 "ORDER BY claims.value_low IS NULL, claims.metric, claims.source, claims.rowid LIMIT ?",
                 (e["id"], t["id"], per_cell),
             ).fetchall()
-            if rows:
-                ids = [r["id"] for r in rows]
-                disputed = any(r["conflict_count"] for r in rows) and _dispute_within(conn, ids)
-                cells[(t["id"], e["id"])] = Cell(rows, disputed)
+            cells[(t["id"], e["id"])] = Cell(rows, _disputed(rows), n)
     shown_topics = [t for t in all_topics if any((t["id"], e["id"]) in cells for e in ents)]
     for t in shown_topics:
         for e in ents:
@@ -225,11 +236,175 @@ def compare(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[str
     return Comparison(ents, shown_topics, cells, source_numbers(rows_in_order), labels)
 
 
-def _dispute_within(conn: sqlite3.Connection, ids: list[str]) -> bool:
-    marks = ", ".join("?" * len(ids))
-    return conn.execute(
-        f"SELECT 1 FROM conflicts WHERE claim IN ({marks}) AND other IN ({marks}) LIMIT 1", [*ids, *ids]
-    ).fetchone() is not None
+def _disputed(rows: list[sqlite3.Row]) -> bool:
+    """Do two of these claims (different sources, same metric, unit and period) disagree?"""
+    groups: dict[tuple, list[sqlite3.Row]] = {}
+    for r in rows:
+        if r["conflict_count"] and r["lo_eff"] is not None:
+            groups.setdefault((r["metric"], r["unit"], r["period"]), []).append(r)
+    for group in groups.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if a["source"] != b["source"] and (b["hi_eff"] < a["lo_eff"] or b["lo_eff"] > a["hi_eff"]):
+                    return True
+    return False
 
 
+# --- the explorer's interactive path ---------------------------------------------------
+#
+# These take a Compiled filter (tui.query) rather than a WHERE string, so that a
+# text search can walk the full-text index in rowid order and stop after one
+# page, and so that facet counting can be held to a time budget. Every query
+# here uses an index or the FTS index (tests check EXPLAIN QUERY PLAN).
 
+SAMPLE_ROWS = 5_000  # facets of a filter too broad to count in time are counted over this many matches
+
+
+def _dense(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT value FROM pivot_meta WHERE key = 'dense_rowids'").fetchone()
+    return bool(row and row[0] == "1")
+
+
+@contextmanager
+def deadline(conn: sqlite3.Connection, seconds: float | None):
+    """Abort the statements run inside after `seconds` (sqlite3.OperationalError: interrupted)."""
+    if seconds is None:
+        yield
+        return
+    end = time.perf_counter() + seconds
+    conn.set_progress_handler(lambda: 1 if time.perf_counter() > end else 0, 2_000)
+    try:
+        yield
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+def _bounds(conn: sqlite3.Connection, flt) -> tuple[int, int] | None:
+    """The rowid span of the non-text part of a filter, when it is cheap to find. Claims
+    are stored grouped by entity, so `company:x` is one short span of the text index."""
+    if flt.rest_where == "1":
+        return None
+    try:
+        with deadline(conn, 0.01):
+            row = conn.execute(
+                f"SELECT min(claims.rowid), max(claims.rowid) FROM claims WHERE {flt.rest_where}", flt.rest_params
+            ).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return (row[0], row[1]) if row and row[0] is not None else (0, -1)
+
+
+def _text_from(conn: sqlite3.Connection, flt) -> tuple[str, str, list]:
+    """FROM ... WHERE ... walking the text index in rowid order, for a filter with a MATCH."""
+    where, params = "claims_fts MATCH ?", [flt.match]
+    span = _bounds(conn, flt)
+    if span is not None:
+        where += " AND claims_fts.rowid BETWEEN ? AND ?"
+        params += list(span)
+    if flt.rest_where != "1":
+        where += f" AND ({flt.rest_where})"
+        params += flt.rest_params
+    return "claims_fts CROSS JOIN claims ON claims.rowid = claims_fts.rowid", where, params
+
+
+def page(conn: sqlite3.Connection, flt, offset: int = 0, limit: int = 100) -> list[sqlite3.Row]:
+    """One page of the filter's claims in store order."""
+    if flt.match:
+        source, where, params = _text_from(conn, flt)
+        sql = (
+            f"SELECT {CLAIM_COLUMNS} FROM {source} {CLAIM_JOINS} WHERE {where} "
+            "ORDER BY claims_fts.rowid LIMIT ? OFFSET ?"
+        )
+        return conn.execute(sql, [*params, limit, offset]).fetchall()
+    if flt.unfiltered and offset and _dense(conn):
+        # rowids are 1..n after a full build: the middle of a million rows is a seek, not a skip
+        sql = f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.rowid > ? ORDER BY claims.rowid LIMIT ?"
+        return conn.execute(sql, [offset, limit]).fetchall()
+    return claim_page(conn, flt.where, flt.params, offset, limit)
+
+
+def count_matches(conn: sqlite3.Connection, flt, cap: int | None = COUNT_CAP, budget: float | None = None) -> tuple[int, bool]:
+    """(count, is a lower bound). With a budget, a count that runs out of time returns the
+    capped count instead."""
+    if flt.unfiltered and cap is None and _dense(conn):
+        return conn.execute("SELECT max(rowid) FROM claims").fetchone()[0] or 0, False
+    if flt.match:
+        source, where, params = _text_from(conn, flt)
+        inner = f"SELECT 1 FROM {source} WHERE {where}"
+    else:
+        inner, params = f"SELECT 1 FROM claims WHERE {flt.where}", list(flt.params)
+    if cap is not None:
+        n = conn.execute(f"SELECT count(*) FROM ({inner} LIMIT ?)", [*params, cap + 1]).fetchone()[0]
+        return (cap, True) if n > cap else (n, False)
+    try:
+        with deadline(conn, budget):
+            return conn.execute(f"SELECT count(*) FROM ({inner})", params).fetchone()[0], False
+    except sqlite3.OperationalError:
+        return count_matches(conn, flt, COUNT_CAP)
+
+
+@dataclass
+class Facets:
+    values: dict[str, tuple[list[FacetValue], bool]]
+    sampled: int | None = None  # counted over the first `sampled` matches only
+
+
+def facets(conn: sqlite3.Connection, flt, names, budget: float = 0.25, limit: int = 12) -> Facets:
+    """Datasette-style facet counts for the filter, exact when they fit the time budget,
+    else counted over the first SAMPLE_ROWS matches (and marked as such)."""
+    names = list(names)
+    if flt.unfiltered:
+        return Facets({n: _stored_facet(conn, n, limit) for n in names})
+    try:
+        with deadline(conn, budget):
+            if flt.match:
+                source, where, params = _text_from(conn, flt)
+                ids = f"SELECT claims.rowid FROM {source} WHERE {where}"
+                values = {n: facet(conn, n, f"claims.rowid IN ({ids})", params, limit) for n in names}
+            else:
+                values = {n: facet(conn, n, flt.where, flt.params, limit) for n in names}
+        return Facets(values)
+    except sqlite3.OperationalError:
+        pass
+    if flt.match:
+        source, where, params = _text_from(conn, flt)
+        ids = f"SELECT claims.rowid FROM {source} WHERE {where} ORDER BY claims_fts.rowid LIMIT {SAMPLE_ROWS}"
+    else:
+        ids = f"SELECT claims.rowid FROM claims WHERE {flt.where} ORDER BY claims.rowid LIMIT {SAMPLE_ROWS}"
+        params = list(flt.params)
+    return Facets({n: facet(conn, n, f"claims.rowid IN ({ids})", params, limit) for n in names}, sampled=SAMPLE_ROWS)
+
+
+def _stored_facet(conn: sqlite3.Connection, name: str, limit: int) -> tuple[list[FacetValue], bool]:
+    """Facets of the whole corpus, from the counts kept at build time."""
+    if name == "source":
+        rows = conn.execute(
+            "SELECT id, coalesce(publisher, title), claim_count FROM sources ORDER BY claim_count DESC, id LIMIT ?", (limit + 1,)
+        ).fetchall()
+    elif name == "topic":
+        rows = conn.execute(
+            "SELECT id, label, claim_count FROM topics WHERE claim_count > 0 ORDER BY claim_count DESC, id LIMIT ?", (limit + 1,)
+        ).fetchall()
+    elif name == "entity":
+        rows = conn.execute(
+            "SELECT id, name, claim_count FROM entities WHERE claim_count > 0 ORDER BY claim_count DESC, id LIMIT ?", (limit + 1,)
+        ).fetchall()
+    else:
+        rows = conn.execute(
+            "SELECT value, coalesce(value, '(none)'), n FROM facet_counts WHERE facet = ? AND n > 0 ORDER BY n DESC, value LIMIT ?",
+            (name, limit + 1),
+        ).fetchall()
+    return [FacetValue(r[0], r[1], r[2]) for r in rows[:limit]], len(rows) > limit
+
+
+def disputing_sources(conn: sqlite3.Connection, claim_id: str, limit: int = 8) -> tuple[list[str], bool]:
+    """(up to `limit` sources whose claims disagree with this one, whether there are more).
+    Stops at the first limit+1 found: a figure half the corpus disputes costs no more."""
+    rows = conn.execute(
+        "SELECT DISTINCT b.source FROM claims AS a JOIN claims AS b "
+        "ON b.entity = a.entity AND b.metric = a.metric AND b.unit = a.unit AND b.period IS a.period "
+        "AND b.source != a.source AND (b.hi_eff < a.lo_eff OR b.lo_eff > a.hi_eff) "
+        "WHERE a.id = ? LIMIT ?",
+        (claim_id, limit + 1),
+    ).fetchall()
+    return sorted(r[0] for r in rows[:limit]), len(rows) > limit

@@ -25,6 +25,9 @@ JSON_FIELDS = (
 )
 
 
+DISPUTERS_LISTED = 8  # sources named in a claim's "Disputed by" cell; the rest are counted
+
+
 class ExportError(Exception):
     """The export could not be written; the message says why. Nothing was written."""
 
@@ -104,11 +107,11 @@ def claims_markdown(conn: sqlite3.Connection, rows: list[sqlite3.Row], *, quotes
     disputes: dict[str, list[str]] = {}
     for r in rows:
         if r["conflict_count"]:
-            others = [db.claim(conn, o) for o in db.conflicts_of(conn, r["id"])]
-            for o in others:
-                if o is not None:
-                    numbers.setdefault(o["source"], len(numbers) + 1)
-            disputes[r["id"]] = sorted({f"[{numbers[o['source']]}]" for o in others if o is not None})
+            sources, more = db.disputing_sources(conn, r["id"], DISPUTERS_LISTED)
+            for sid in sources:
+                numbers.setdefault(sid, len(numbers) + 1)
+            marks = sorted({numbers[sid] for sid in sources})
+            disputes[r["id"]] = [f"[{n}]" for n in marks] + ([f"and more ({r['conflict_count']:,} claims disagree)"] if more else [])
     header = ["#", "Entity", "Topic", "Claim", "Value", "Period", "Status", "Source", "Disputed by"]
     if quotes:
         header.append("Quote")
@@ -181,6 +184,8 @@ def compare_markdown(conn: sqlite3.Connection, cmp: db.Comparison, *, title: str
                 row.append("—")
                 continue
             lines = [_cell_line(r, cmp.sources) for r in cell.claims]
+            if cell.more:
+                lines.append(f"_+ {cell.more:,} more_")
             prefix = "**⚠ sources disagree:** " if cell.disputed else ""
             row.append(prefix + "<br>".join(lines))
         body.append(row)

@@ -124,6 +124,14 @@ class ClaimsTable(ScrollView, can_focus=True):
         self.refresh()
         self._announce()
 
+    def set_total(self, generation: int, total: int) -> None:
+        """The exact count arrived after the first page (the rows stay as they are)."""
+        if generation != self.generation or total == self.total:
+            return
+        self.total = total
+        self.virtual_size = Size(self.size.width, total + 1)
+        self.refresh()
+
     def add_page(self, generation: int, page: int, rows: list) -> None:
         if generation != self.generation:
             return  # stale: a newer query replaced this result

@@ -1,0 +1,119 @@
+"""Every query the explorer issues on its interactive path uses an index or the FTS index.
+
+The statements are captured with SQLite's trace callback while the same db
+functions the explorer calls run against a synthetic store, then each one is
+put through EXPLAIN QUERY PLAN. A plain `SCAN claims` (a walk over the whole
+table) is allowed only where the statement stops after one page by itself: a
+page read in rowid order with a LIMIT, which SQLite chooses when most claims
+match (the unfiltered list, or `is:conflict` where most claims conflict).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui.query import build_filter
+from tui.store import db
+from tui.store.build import build_store
+from tui.store.files import file_states
+from tui.store.load import load_corpus
+from tui.store.locate import open_readonly
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import synth  # noqa: E402
+
+FILTERS = [
+    "",
+    "company:{top}",
+    "topic:job-cuts",
+    "status:estimated period:2025",
+    "is:conflict",
+    "value>=80b",
+    "metric:employees-cut",
+    "source:src-000003",
+    "flag:no-byline",
+    "speaker:{speaker}",
+    "layoffs",
+    "la",
+    '"data centers"',
+    "company:{top} layoffs",
+    "topic:job-cuts cuts",
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("plans")
+    synth.generate(root / "corpus", 3_000, seed=3)
+    path = root / "store.db"
+    build_store(load_corpus(root / "corpus"), path, file_states(root / "corpus"))
+    return path
+
+
+def _capture(conn: sqlite3.Connection, fn) -> list[str]:
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    try:
+        fn()
+    finally:
+        conn.set_trace_callback(None)
+    return [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+
+
+def _full_scans(conn: sqlite3.Connection, sql: str) -> list[str]:
+    plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql)]
+    return [line for line in plan if re.fullmatch(r"SCAN (claims|sources|entities)( AS \w+)?", line)]
+
+
+@pytest.mark.parametrize("template", FILTERS)
+def test_the_explorers_queries_use_an_index(store: Path, template: str) -> None:
+    conn = open_readonly(store)
+    top = conn.execute("SELECT id FROM entities ORDER BY claim_count DESC LIMIT 1").fetchone()[0]
+    speaker = conn.execute("SELECT speaker FROM claims WHERE speaker IS NOT NULL LIMIT 1").fetchone()[0].split()[0]
+    text = template.format(top=top, speaker=speaker)
+    flt = build_filter(text, conn)
+
+    def explorer_path() -> None:
+        first = db.page(conn, flt, 0, 100)
+        db.count_matches(conn, flt, cap=1_000)
+        db.count_matches(conn, flt, cap=None, budget=2.0)
+        db.facets(conn, flt, ("source", "topic", "status", "period", "flag"), budget=2.0)
+        db.page(conn, flt, 200, 100)
+        if first:
+            db.related(conn, first[0])
+
+    statements = _capture(conn, explorer_path)
+    assert statements, "nothing was traced"
+    offenders = {}
+    for sql in statements:
+        scans = _full_scans(conn, sql)
+        flat = " ".join(sql.split())
+        # A page read in rowid order (the claims table's own key) stops after one page of
+        # matches; SQLite picks it over a filter index only when most rows match.
+        page_in_key_order = bool(re.search(r"ORDER BY claims\.rowid LIMIT \d+ OFFSET \d+$", flat)) or "claims.rowid > " in sql
+        if scans and not page_in_key_order:
+            offenders[" ".join(sql.split())[:300]] = scans
+    assert not offenders, f"full scans on the interactive path for {text!r}: {offenders}"
+
+
+def test_compare_uses_the_entity_topic_index(store: Path) -> None:
+    conn = open_readonly(store)
+    ids = [r[0] for r in conn.execute("SELECT id FROM entities ORDER BY claim_count DESC LIMIT 2")]
+    statements = _capture(conn, lambda: db.compare(conn, ids, None, 12))
+    for sql in statements:
+        assert not _full_scans(conn, sql), sql
+
+
+def test_the_first_page_of_a_text_search_walks_the_text_index(store: Path) -> None:
+    """Reading a page of `layoffs` must not collect every match first (it stops after a page)."""
+    conn = open_readonly(store)
+    flt = build_filter("layoffs", conn)
+    statements = _capture(conn, lambda: db.page(conn, flt, 0, 100))
+    plans = [row[3] for sql in statements for row in conn.execute("EXPLAIN QUERY PLAN " + sql)]
+    assert any(p.startswith("SCAN claims_fts VIRTUAL TABLE") for p in plans), plans
+    assert not any("USE TEMP B-TREE FOR ORDER BY" in p for p in plans), plans
