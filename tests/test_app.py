@@ -78,7 +78,7 @@ async def test_a_bad_query_shows_its_message_and_keeps_the_rows(app: PivotApp) -
         before = table.total
         await pilot.press(*" compnay:x")
         await settle(pilot)
-        message = str(app.screen.query_one("#query-message").render())
+        message = str(app.screen.query_one("#query-message", Static).content)
         assert "unknown key 'compnay'" in message and "did you mean 'company'" in message
         assert table.total == before
 
@@ -118,7 +118,7 @@ async def test_opening_a_source_filters_to_it(app: PivotApp) -> None:
         assert isinstance(app.screen, SourcesScreen)
         await pilot.press("down")
         await settle(pilot)
-        body = plain(app.screen.query_one("#source-says-body", Static).render())
+        body = plain(app.screen.query_one("#source-says-body", Static).content)
         assert "•" in body  # the highlighted source's claims are listed
         await pilot.press("enter")
         await settle(pilot)
@@ -144,7 +144,7 @@ async def test_compare_shows_the_articles_table_and_marks_the_disagreement(app: 
         assert job_cuts.disputed
         pct = {(r["value_low"], r["bound"]) for r in job_cuts.claims if r["metric"] == "workforce-cut-pct"}
         assert (10.0, "approx") in pct and (20.0, "at-least") in pct
-        text = plain(app.screen.query_one("#grid-body", Static).render(), width=200)
+        text = plain(app.screen.query_one("#grid-body", Static).content, width=200)
         assert "sources disagree" in text
         assert "$115–135 B" in text and "$80 B" in text
 
@@ -160,7 +160,7 @@ async def test_selecting_three_claims_and_exporting_markdown(app: PivotApp, tmp_
             await pilot.press("space", "j")
         await settle(pilot)
         assert len(app.selection) == 3
-        assert "3 selected" in str(app.screen.query_one("#status").render())
+        assert "3 selected" in str(app.screen.query_one("#status", Static).content)
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, ExportScreen)
@@ -251,8 +251,8 @@ async def test_markup_and_escapes_in_the_corpus_render_literally(tmp_path: Path)
         screen_text = "\n".join(table_lines(app))
         assert "[bold]not bold[/bold]" in screen_text
         assert "\x1b" not in screen_text and "\r" not in screen_text
-        assert "␛[2Jcleared␍ over" in screen_text
-        detail = plain(app.screen.query_one("#detail-body", Static).render())
+        detail = plain(app.screen.query_one("#detail-body", Static).content)
+        assert "[bold]not bold[/bold] and ␛[2Jcleared␍ over" in detail
         assert "[/] a quote with <U+202E> reversed" in detail
         assert "[i]Someone[/i]" in detail
         assert "[b]Evil[/b]" in detail
@@ -266,7 +266,7 @@ async def test_help_lists_the_bindings(app: PivotApp) -> None:
         await settle(pilot)
         await pilot.press("question_mark")
         await settle(pilot)
-        text = plain(app.screen.query_one("#help-keys", Static).render())
+        text = plain(app.screen.query_one("#help-keys", Static).content)
         for words in ("Export", "Compare", "Sources", "Select all", "main.export", "table.toggle"):
             assert words in text
         await pilot.press("escape")

@@ -151,6 +151,12 @@ def build(data_dir: Path | None, db_path: Path | None, full: bool) -> None:
     except (OSError, StoreError) as exc:
         _fail(f"cannot build the store: {exc}")
     if ready.warning:
+        # the store was kept because the corpus is broken: say what is wrong, as `check` does
+        try:
+            load_corpus(data_dir or default_data_dir())
+        except CorpusError as exc:
+            for p in exc.problems:
+                click.echo(str(p), err=True)
         _fail(ready.warning.replace("showing the last good store", "the last good store is kept"))
     b = ready.built
     if b is None:

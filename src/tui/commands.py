@@ -47,4 +47,4 @@ class PivotCommands(Provider):
 
 
 def _palette_data(conn):
-    return db.entities(conn), db.sources(conn)
+    return db.entities(conn), db.sources(conn, None, 500)

@@ -52,6 +52,7 @@ class ValueTerm:
     op: str
     number: float
     unit: str | None = None  # "percent" for 10%, "USD" for $80b
+    negated: bool = False  # -value>=80b: every claim the term would not select
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,8 @@ def parse(text: str) -> Parsed:
             value = _unquote(value)
             lower = key.lower()
             if lower == "value":
-                parsed.values.append(_value_term(op, value, raw))
+                term = _value_term(op, value, raw)
+                parsed.values.append(ValueTerm(term.op, term.number, term.unit, negated) if negated else term)
                 continue
             if lower not in KEYS:
                 close = difflib.get_close_matches(lower, [*KEYS, "value"], n=1, cutoff=0.6)
@@ -340,11 +342,12 @@ def compile_query(parsed: Parsed, conn: sqlite3.Connection) -> Compiled:
             "<=": "claims.value_low <= ?", "<": "claims.value_low < ?",
             "=": "claims.value_low <= ? AND claims.value_high >= ?",
         }[v.op]
-        clauses.append(f"({col_op})")
+        expr = f"({col_op} AND claims.unit = ?)" if v.unit else f"({col_op})"
         params += [v.number, v.number] if v.op == "=" else [v.number]
         if v.unit:
-            clauses.append("claims.unit = ?")
             params.append(v.unit)
+        # a negated value term keeps the claims without a figure too (NULL comparisons)
+        clauses.append(f"NOT coalesce({expr}, 0)" if v.negated else expr)
     for t in parsed.text:
         if t.negated:
             clauses.append("claims.rowid NOT IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")

@@ -28,13 +28,13 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-dialog"):
-            yield Static(self._bindings(), id="help-keys")
-            yield Static(self._filters(), id="help-filters")
+            yield Static(self._keys_table(), id="help-keys")
+            yield Static(self._filters_table(), id="help-filters")
 
     def on_mount(self) -> None:
         self.query_one("#help-dialog").border_title = "Keys and filters (escape closes)"
 
-    def _bindings(self) -> Table:
+    def _keys_table(self) -> Table:
         table = Table(title="Keys", title_justify="left", expand=True, show_edge=False)
         table.add_column("Key", style="bold", no_wrap=True)
         table.add_column("Does")
@@ -53,7 +53,7 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(Text(keys), Text(binding.description), Text(binding.id or ""))
         return table
 
-    def _filters(self) -> Table:
+    def _filters_table(self) -> Table:
         table = Table(title="Filter language (/)", title_justify="left", expand=True, show_edge=False)
         table.add_column("Type", style="bold")
         table.add_column("Finds")

@@ -23,7 +23,8 @@ from tui.widgets.side import FACET_ORDER, EntityList, FacetList
 SELECT_ALL_CAP = 100_000
 QUICK_COUNT = 1_000  # counted on the keystroke path; the exact count follows
 COUNT_BUDGET = 2.0  # seconds for the exact count in the background
-FACET_BUDGET = 0.25  # seconds for exact facet counts, else they are sampled
+FACET_BUDGET = 0.15  # seconds for exact facet counts, else they are sampled
+QUICK_COUNT_BUDGET = 0.02  # seconds the keystroke path may spend on "1,000+"
 
 
 @dataclass
@@ -186,7 +187,11 @@ class MainScreen(Screen):
             first = db.page(conn, flt, 0, PAGE_SIZE)
             if len(first) < PAGE_SIZE:
                 return flt, len(first), False, first
-            total, capped = db.count_matches(conn, flt, cap=QUICK_COUNT)
+            try:
+                with db.deadline(conn, QUICK_COUNT_BUDGET):
+                    total, capped = db.count_matches(conn, flt, cap=QUICK_COUNT)
+            except sqlite3.OperationalError:  # a slow filter (speaker:, negations): count later
+                total, capped = len(first), True
             return flt, total, capped, first
 
         try:

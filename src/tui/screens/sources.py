@@ -16,6 +16,9 @@ from tui.store.export import value_text
 from tui.store.fmt import one_line, safe_text
 
 
+SOURCES_SHOWN = 2_000  # a DataTable of 100,000 rows takes seconds to fill
+
+
 class SourcesScreen(Screen[str | None]):
     """Returns the chosen source id (or None)."""
 
@@ -50,12 +53,18 @@ class SourcesScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, group="sources")
     def load(self) -> None:
-        rows = self.app.pool.run(db.sources)
-        self.app.call_from_thread(self._show, rows)
+        rows = self.app.pool.run(db.sources, None, SOURCES_SHOWN + 1)
+        total = self.app.pool.run(db.source_count)
+        self.app.call_from_thread(self._show, rows, total)
 
-    def _show(self, rows) -> None:
-        self.rows = rows
+    def _show(self, rows, total: int = 0) -> None:
         table = self.query_one(DataTable)
+        if len(rows) > SOURCES_SHOWN:
+            rows = rows[:SOURCES_SHOWN]
+            table.border_subtitle = f"first {SOURCES_SHOWN:,} of {total:,} by date · narrow with source:… in the filter bar"
+        else:
+            table.border_subtitle = f"{len(rows):,} sources"
+        self.rows = rows
         table.clear()
         for i, s in enumerate(rows, 1):
             flags = ", ".join(db.flags_of(s))

@@ -129,12 +129,23 @@ def topics(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute('SELECT id, label, "order", description, claim_count FROM topics ORDER BY "order", id').fetchall()
 
 
-def sources(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT id, title, publisher, author, published, url, kind, document, flags, notes, claim_count, "
-        "(SELECT count(*) FROM claims WHERE claims.source = sources.id AND claims.conflict_count > 0) AS conflict_count "
-        "FROM sources ORDER BY coalesce(published, '9999') , title"
-    ).fetchall()
+def sources(conn: sqlite3.Connection, entity: str | None = None, limit: int | None = None) -> list[sqlite3.Row]:
+    """Sources by date (undated last), optionally only those with claims about `entity`."""
+    where, params = "1", []
+    if entity:
+        where, params = "id IN (SELECT DISTINCT source FROM claims WHERE entity = ?)", [entity]
+    sql = (
+        "SELECT id, title, publisher, author, published, url, kind, document, flags, notes, claim_count, conflict_count "
+        f"FROM sources WHERE {where} ORDER BY published IS NULL, published, title"
+    )
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return conn.execute(sql, params).fetchall()
+
+
+def source_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM sources").fetchone()[0]
 
 
 def source(conn: sqlite3.Connection, source_id: str) -> sqlite3.Row | None:
@@ -222,11 +233,19 @@ def compare(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[str
             n = counts.get(t["id"], 0)
             if not n:
                 continue
+            # numeric claims first, then the rest, each in store order (by source); both
+            # walk the (entity, topic) index and stop after per_cell rows
             rows = conn.execute(
                 f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.entity = ? AND claims.topic = ? "
-                "ORDER BY claims.value_low IS NULL, claims.metric, claims.source, claims.rowid LIMIT ?",
+                "AND claims.value_low IS NOT NULL ORDER BY claims.rowid LIMIT ?",
                 (e["id"], t["id"], per_cell),
             ).fetchall()
+            if len(rows) < per_cell:
+                rows += conn.execute(
+                    f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.entity = ? AND claims.topic = ? "
+                    "AND claims.value_low IS NULL ORDER BY claims.rowid LIMIT ?",
+                    (e["id"], t["id"], per_cell - len(rows)),
+                ).fetchall()
             cells[(t["id"], e["id"])] = Cell(rows, _disputed(rows), n)
     shown_topics = [t for t in all_topics if any((t["id"], e["id"]) in cells for e in ents)]
     for t in shown_topics:
@@ -286,12 +305,18 @@ def _bounds(conn: sqlite3.Connection, flt) -> tuple[int, int] | None:
         return None
     try:
         with deadline(conn, 0.01):
-            row = conn.execute(
-                f"SELECT min(claims.rowid), max(claims.rowid) FROM claims WHERE {flt.rest_where}", flt.rest_params
-            ).fetchone()
+            ends = [
+                conn.execute(
+                    f"SELECT claims.rowid FROM claims WHERE {flt.rest_where} ORDER BY claims.rowid {order} LIMIT 1",
+                    flt.rest_params,
+                ).fetchone()
+                for order in ("ASC", "DESC")
+            ]
     except sqlite3.OperationalError:
         return None
-    return (row[0], row[1]) if row and row[0] is not None else (0, -1)
+    if ends[0] is None or ends[1] is None:
+        return (0, -1)
+    return ends[0][0], ends[1][0]
 
 
 def _text_from(conn: sqlite3.Connection, flt) -> tuple[str, str, list]:
@@ -350,29 +375,29 @@ class Facets:
 
 
 def facets(conn: sqlite3.Connection, flt, names, budget: float = 0.25, limit: int = 12) -> Facets:
-    """Datasette-style facet counts for the filter, exact when they fit the time budget,
-    else counted over the first SAMPLE_ROWS matches (and marked as such)."""
+    """Datasette-style facet counts for the filter: exact when they fit the time budget,
+    else counted over the first SAMPLE_ROWS matches in list order (and marked as such).
+    A text search is always counted from its first SAMPLE_ROWS matches (exact when
+    there are no more), because the full-text index cannot be interrupted mid-query."""
     names = list(names)
     if flt.unfiltered:
         return Facets({n: _stored_facet(conn, n, limit) for n in names})
-    try:
-        with deadline(conn, budget):
-            if flt.match:
-                source, where, params = _text_from(conn, flt)
-                ids = f"SELECT claims.rowid FROM {source} WHERE {where}"
-                values = {n: facet(conn, n, f"claims.rowid IN ({ids})", params, limit) for n in names}
-            else:
-                values = {n: facet(conn, n, flt.where, flt.params, limit) for n in names}
-        return Facets(values)
-    except sqlite3.OperationalError:
-        pass
+    if not flt.match:
+        try:
+            with deadline(conn, budget):
+                return Facets({n: facet(conn, n, flt.where, flt.params, limit) for n in names})
+        except sqlite3.OperationalError:
+            pass
     if flt.match:
         source, where, params = _text_from(conn, flt)
-        ids = f"SELECT claims.rowid FROM {source} WHERE {where} ORDER BY claims_fts.rowid LIMIT {SAMPLE_ROWS}"
+        sql = f"SELECT claims.rowid FROM {source} WHERE {where} ORDER BY claims_fts.rowid LIMIT ?"
     else:
-        ids = f"SELECT claims.rowid FROM claims WHERE {flt.where} ORDER BY claims.rowid LIMIT {SAMPLE_ROWS}"
-        params = list(flt.params)
-    return Facets({n: facet(conn, n, f"claims.rowid IN ({ids})", params, limit) for n in names}, sampled=SAMPLE_ROWS)
+        sql, params = f"SELECT claims.rowid FROM claims WHERE {flt.where} ORDER BY claims.rowid LIMIT ?", list(flt.params)
+    ids = [r[0] for r in conn.execute(sql, [*params, SAMPLE_ROWS + 1])]
+    sampled = len(ids) > SAMPLE_ROWS
+    within = "claims.rowid IN (SELECT value FROM json_each(?))"
+    arg = [json.dumps(ids[:SAMPLE_ROWS])]
+    return Facets({n: facet(conn, n, within, arg, limit) for n in names}, sampled=SAMPLE_ROWS if sampled else None)
 
 
 def _stored_facet(conn: sqlite3.Connection, name: str, limit: int) -> tuple[list[FacetValue], bool]:

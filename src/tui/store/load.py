@@ -350,7 +350,9 @@ class _Record:
 
     def get(self, key: str, check: Check, required: bool = False) -> Any:
         if key not in self.data or self.data[key] is None:
-            if required:
+            if required and key in self.data:  # written, but left empty: point at it
+                self.problem(key, f"is empty (required in {self.what})")
+            elif required:
                 self.problems.append(Problem(self.file, self.line(), key, f"missing (required in {self.what})"))
             return None
         value, err = check(self.data[key])

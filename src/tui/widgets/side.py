@@ -26,13 +26,24 @@ class EntityList(OptionList):
             super().__init__()
             self.entity_id = entity_id
 
+    LIMIT = 300  # entities listed; the rest are one `company:` away in the filter bar
+
+    _shown: tuple | None = None
+
     def show(self, rows, active: set[str]) -> None:
+        key = (id(rows), frozenset(active))
+        if key == self._shown:
+            return  # nothing changed: rebuilding thousands of options per keystroke is not free
+        self._shown = key
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         self.clear_options()
         total = sum(r["claim_count"] for r in rows)
         options = [Option(self._prompt("All entities", total, 0, not active, ""), id=ALL_ENTITIES)]
-        for r in rows:
+        listed = [r for i, r in enumerate(rows) if i < self.LIMIT or r["id"] in active]
+        for r in listed:
             options.append(Option(self._prompt(r["name"], r["claim_count"], r["conflict_count"], r["id"] in active, r["kind"]), id=r["id"]))
+        if len(listed) < len(rows):
+            options.append(Option(Text(f"  … {len(rows) - len(listed):,} more: filter with company:NAME", style="dim italic"), id="\0more", disabled=True))
         self.add_options(options)
         if highlighted is not None:
             try:

@@ -1,0 +1,369 @@
+"""Exports: golden files, Markdown parsed back with markdown-it-py, the JSON contract, atomic writes.
+
+The golden files under tests/golden/ are the exports of the small fixture
+corpus (tests/fixtures/small). After an intended change to an export format,
+regenerate them and review the diff:
+
+    PIVOT_UPDATE_GOLDEN=1 python -m pytest -q tests/test_export.py
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from tui.query import build_filter
+from tui.store import db, load_corpus
+from tui.store import export as export_mod
+from tui.store.export import (
+    ExportError,
+    compare_markdown,
+    md,
+    render_claims,
+    render_compare,
+    write_atomic,
+)
+from tui.store.fmt import format_value, one_line, parse_number, safe_text
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+UPDATE = os.environ.get("PIVOT_UPDATE_GOLDEN") == "1"
+
+# data-contract.md, "Claim" and "JSON export": the claim fields plus the derived ones
+CONTRACT_FIELDS = {
+    "id", "entity", "topic", "summary", "quote", "metric", "value", "unit", "bound", "period", "status",
+    "speaker", "note",
+    "entity_name", "entity_kind", "source", "source_title", "publisher", "published", "document",
+    "source_flags", "value_low", "value_high", "conflicts",
+}
+
+
+def claims(conn: sqlite3.Connection, query: str = "") -> list[sqlite3.Row]:
+    flt = build_filter(query, conn)
+    return db.all_claims(conn, flt.where, flt.params)
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"{path} is missing; run with PIVOT_UPDATE_GOLDEN=1 to create it"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from the golden file (PIVOT_UPDATE_GOLDEN=1 regenerates)"
+
+
+# --- golden files -------------------------------------------------------------------------------
+
+def test_markdown_golden(small_conn) -> None:
+    check_golden("claims.md", render_claims(small_conn, claims(small_conn), "md", title="Claims"))
+
+
+def test_markdown_with_quotes_golden(small_conn) -> None:
+    rows = claims(small_conn, "company:meta")
+    check_golden("claims-meta-quotes.md", render_claims(small_conn, rows, "md", quotes=True, title="Claims: company:meta"))
+
+
+def test_csv_golden(small_conn) -> None:
+    check_golden("claims.csv", render_claims(small_conn, claims(small_conn), "csv"))
+
+
+def test_json_golden(small_conn) -> None:
+    check_golden("claims.json", render_claims(small_conn, claims(small_conn), "json"))
+
+
+def test_compare_markdown_golden(small_conn) -> None:
+    check_golden("compare-meta-microsoft.md", render_compare(small_conn, db.compare(small_conn, ["meta", "microsoft"]), "md"))
+
+
+def test_compare_json_golden(small_conn) -> None:
+    check_golden("compare-meta-microsoft.json", render_compare(small_conn, db.compare(small_conn, ["meta", "microsoft"]), "json"))
+
+
+# --- Markdown, parsed back ------------------------------------------------------------------------
+
+def inline_text(token) -> tuple[str, set[str]]:
+    """The text a reader sees in an inline token, and the kinds of markup found in it."""
+    out, kinds = [], set()
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif child.type == "html_inline" and child.content.lower().startswith("<br"):
+            out.append("\n")
+        else:
+            kinds.add(child.type)
+            out.append(child.content or "")
+    return "".join(out), kinds
+
+
+def parse_tables(text: str) -> list[dict]:
+    """Every table: its header cells, body rows (cell texts) and the markup found in body cells."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    tables: list[dict] = []
+    section = None
+    for i, tok in enumerate(tokens):
+        if tok.type == "table_open":
+            tables.append({"header": [], "rows": [], "markup": set()})
+        elif tok.type in ("thead_open", "tbody_open"):
+            section = tok.type
+        elif tok.type == "tr_open" and section == "tbody_open":
+            tables[-1]["rows"].append([])
+        elif tok.type == "inline" and tokens[i - 1].type in ("th_open", "td_open"):
+            cell, kinds = inline_text(tok)
+            if section == "thead_open":
+                tables[-1]["header"].append(cell)
+            else:
+                tables[-1]["rows"][-1].append(cell)
+                tables[-1]["markup"] |= kinds
+    return tables
+
+
+HEADER = ["#", "Entity", "Topic", "Claim", "Value", "Period", "Status", "Source", "Disputed by"]
+
+
+def test_markdown_is_a_real_table_with_the_right_cells(small_conn, small_data) -> None:
+    rows = claims(small_conn)
+    [table] = parse_tables(render_claims(small_conn, rows, "md", title="Claims"))
+    assert table["header"] == HEADER
+    assert len(table["rows"]) == len(rows) == 19
+    assert all(len(r) == len(HEADER) for r in table["rows"])
+    assert table["markup"] == set()  # corpus text never turns into emphasis, links or HTML
+    by_claim = {r[3]: r for r in table["rows"]}
+    # a summary with `|` and a newline stays in its cell, on one line
+    assert by_claim["Trade-off: headcount | compute for Big Tech"][1:4] == [
+        "Meta and Microsoft", "Restructuring approach", "Trade-off: headcount | compute for Big Tech"
+    ]
+    # Markdown and HTML in a summary are shown literally
+    assert "Acme AI hires *prompt engineers* <on retainer>" in by_claim
+    assert by_claim["Meta spends $115-135 billion on AI infrastructure"][4:7] == ["$115–135 B", "2026", "estimated"]
+    assert by_claim["Meta cuts about 10 % of its workforce"][4] == "~10 %"
+    assert by_claim["Meta may cut 20 % or more of its staff"][4] == "≥ 20 %"
+    assert [r[0] for r in table["rows"]] == [str(i) for i in range(1, 20)]
+    # every summary of the corpus appears, as text
+    assert {" ".join(c.summary.split()) for c in load_corpus(small_data).claims} == set(by_claim)
+
+
+def test_markdown_source_numbers_and_disputes_point_at_the_source_list(small_conn) -> None:
+    text = render_claims(small_conn, claims(small_conn, "company:meta is:conflict"), "md")
+    [table] = parse_tables(text)
+    got = {r[3]: (r[7], r[8]) for r in table["rows"]}
+    assert got == {
+        "Meta cuts about 10 % of its workforce": ("[1]", "[2]"),
+        "Meta may cut 20 % or more of its staff": ("[2]", "[1]"),
+    }
+    sources = text.split("## Sources", 1)[1]
+    assert "1. *Big Tech Cuts Jobs to Fund AI* — Alpha News, by Admin, 2026-04-25, news — ⚠ ai-assisted" in sources
+    assert "2. *\\[untitled blog post about Meta's layoffs\\]* — blog — ⚠ no-byline, unverified-figures" in sources
+
+
+def test_markdown_quotes_column(small_conn) -> None:
+    [table] = parse_tables(render_claims(small_conn, claims(small_conn, "speaker:ives"), "md", quotes=True))
+    assert table["header"] == [*HEADER, "Quote"]
+    assert table["rows"][0][9] == (
+        "“They're Meta's attempt to streamline its pipeline and focus on monetization.” — Daniel Ives, Wedbush Securities"
+    )
+
+
+def test_markdown_of_no_claims(small_conn) -> None:
+    text = render_claims(small_conn, claims(small_conn, "company:meta company:microsoft kind:group"), "md", title="None")
+    assert text == "# None\n\n_No claims matched._\n"
+
+
+def test_hostile_text_stays_in_its_cell(small_conn) -> None:
+    hostile = "a | b\\| c\n| --- |\n<script>x</script> [link](http://x) `code` **bold** &amp; # h ~~s~~ \x1b[31m \u202e"
+    text = md(hostile)
+    assert "\n" not in text
+    table = f"| A | B |\n| --- | --- |\n| {text} | end |\n"
+    [parsed] = parse_tables(table)
+    assert parsed["rows"] == [[safe_text(" ".join(hostile.split())), "end"]]
+    assert parsed["markup"] == set()
+
+
+def test_compare_markdown_parses_back(small_conn) -> None:
+    text = render_compare(small_conn, db.compare(small_conn, ["meta", "microsoft"]), "md")
+    [table] = parse_tables(text)
+    assert table["header"] == ["Topic", "Meta Platforms", "Microsoft"]
+    assert [r[0] for r in table["rows"]] == ["Job reductions", "AI infrastructure investment", "Restructuring approach", "Hiring"]
+    assert all(len(r) == 3 for r in table["rows"])
+    cells = {r[0]: r[1:] for r in table["rows"]}
+    meta_cuts = cells["Job reductions"][0].split("\n")
+    assert meta_cuts[0].startswith("⚠ sources disagree: ")
+    assert "~10 % — Meta cuts about 10 % of its workforce [1] ⚠" in meta_cuts
+    assert "≥ 20 % — Meta may cut 20 % or more of its staff [2] ⚠" in meta_cuts
+    assert "~600 employees — Meta laid off about 600 AI staff [2]" in meta_cuts  # no ⚠: another year
+    assert not cells["AI infrastructure investment"][0].startswith("⚠")  # overlapping ranges agree
+    assert cells["AI infrastructure investment"][1].startswith("⚠ sources disagree: ")
+    assert cells["Restructuring approach"][1] == "—"
+
+
+def test_compare_json_shape(small_conn) -> None:
+    out = json.loads(render_compare(small_conn, db.compare(small_conn, ["microsoft", "meta"], ["ai-capex"]), "json"))
+    assert [e["id"] for e in out["entities"]] == ["microsoft", "meta"]
+    [topic] = out["topics"]
+    assert topic["id"] == "ai-capex" and set(topic["cells"]) == {"meta", "microsoft"}
+    assert topic["cells"]["microsoft"]["disputed"] is True and topic["cells"]["meta"]["disputed"] is False
+    assert {c["id"] for c in topic["cells"]["meta"]["claims"]} == {"alpha-meta-capex", "gamma-meta-capex"}
+    assert all(set(c) == CONTRACT_FIELDS for cell in topic["cells"].values() for c in cell["claims"])
+    assert out["sources"] == {"alpha-news": 1, "gamma-report": 2}
+
+
+# --- JSON and CSV -------------------------------------------------------------------------------
+
+def test_json_has_exactly_the_contract_fields(small_conn, small_data) -> None:
+    records = json.loads(render_claims(small_conn, claims(small_conn), "json"))
+    assert len(records) == 19
+    assert all(set(r) == CONTRACT_FIELDS for r in records)
+    corpus = {c.id: c for c in load_corpus(small_data).claims}
+    for r in records:
+        c = corpus[r["id"]]
+        assert (r["entity"], r["topic"], r["summary"], r["quote"], r["metric"], r["unit"], r["bound"], r["period"],
+                r["status"], r["speaker"], r["note"], r["source"]) == (
+            c.entity, c.topic, c.summary, c.quote, c.metric, c.unit, c.bound, c.period, c.status, c.speaker, c.note,
+            c.source)
+        assert r["value"] == c.value
+        assert (r["value_low"], r["value_high"]) == (c.value_low, c.value_high)
+    by_id = {r["id"]: r for r in records}
+    capex = by_id["alpha-meta-capex"]
+    assert capex["value"] == [115000000000, 135000000000] and isinstance(capex["value_low"], int)
+    assert by_id["alpha-meta-cut"]["value"] == 8000 and by_id["alpha-meta-cut"]["value_high"] == 8000
+    assert by_id["alpha-meta-pods"]["value"] is None and by_id["alpha-meta-pods"]["value_low"] is None
+    assert by_id["alpha-meta-cut-pct"]["conflicts"] == ["beta-meta-cut-pct"]
+    assert by_id["gamma-msft-capex"]["conflicts"] == ["alpha-msft-capex"]
+    assert by_id["gamma-meta-capex"]["conflicts"] == []
+    assert by_id["beta-meta-cut-pct"]["source_flags"] == ["no-byline", "unverified-figures"]
+    assert by_id["beta-meta-cut-pct"]["publisher"] is None and by_id["beta-meta-cut-pct"]["published"] is None
+    assert (capex["entity_name"], capex["entity_kind"], capex["source_title"], capex["publisher"], capex["published"],
+            capex["document"]) == ("Meta Platforms", "company", "Big Tech Cuts Jobs to Fund AI", "Alpha News",
+                                   "2026-04-25", "alpha.txt")
+    assert by_id["alpha-bigtech-tradeoff"]["summary"] == "Trade-off: headcount | compute\nfor Big Tech"
+
+
+def test_csv_round_trips(small_conn) -> None:
+    rows = list(csv.DictReader(io.StringIO(render_claims(small_conn, claims(small_conn), "csv"))))
+    assert len(rows) == 19
+    assert set(rows[0]) == CONTRACT_FIELDS - {"value"}
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["alpha-bigtech-tradeoff"]["summary"] == "Trade-off: headcount | compute\nfor Big Tech"
+    assert by_id["alpha-meta-capex"]["value_low"] == "115000000000"
+    assert by_id["beta-meta-cut-pct"]["source_flags"] == "no-byline; unverified-figures"
+    assert by_id["beta-meta-cut-pct"]["conflicts"] == "alpha-meta-cut-pct"
+
+
+def test_unknown_format(small_conn) -> None:
+    with pytest.raises(ExportError, match="unknown format 'xml'"):
+        render_claims(small_conn, [], "xml")
+
+
+# --- the bundled corpus: the article's comparison ---------------------------------------------------
+
+TABLE_TOPICS = ["Job reductions", "AI infrastructure investment", "Restructuring approach", "Key motivation",
+                "Workplace data collection"]
+
+
+def test_compare_meta_microsoft_on_the_bundled_corpus(bundled_conn) -> None:
+    cmp = db.compare(bundled_conn, ["meta", "microsoft"])
+    text = compare_markdown(bundled_conn, cmp)
+    [table] = parse_tables(text)
+    assert table["header"] == ["Topic", "Meta Platforms", "Microsoft"]
+    labels = [r[0] for r in table["rows"]]
+    assert labels[:5] == TABLE_TOPICS  # topics in their order, the article's five first
+    cells = {r[0]: r[1:] for r in table["rows"]}
+    for label in TABLE_TOPICS:
+        assert all(cell and cell != "—" for cell in cells[label]), label
+    meta_cuts = cells["Job reductions"][0]
+    assert meta_cuts.startswith("⚠ sources disagree: ")
+    lines = meta_cuts.removeprefix("⚠ sources disagree: ").split("\n")
+    ten = [line for line in lines if line.startswith(("~10 %", "10 %"))]
+    twenty = [line for line in lines if line.startswith("≥ 20 %")]
+    numbers = cmp.sources
+    # "about 10 %" (SynapNews) and "20 % or more" (the AI Rebalancing article), both marked as disputed
+    assert any(line.endswith(f"[{numbers['synapnews-ai-pivot']}] ⚠") for line in ten), lines
+    assert twenty and all(line.endswith(f"[{numbers['ai-rebalancing-meta-layoffs']}] ⚠") for line in twenty), lines
+    assert "## Sources" in text and "SynapNews" in text.split("## Sources")[1]
+
+
+# --- writing files -------------------------------------------------------------------------------
+
+def test_write_atomic_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "out.md"
+    assert write_atomic(target, "first\n") == target
+    assert target.read_text() == "first\n"
+    with pytest.raises(ExportError, match=r"out\.md already exists \(use --force to overwrite\)"):
+        write_atomic(target, "second\n")
+    assert target.read_text() == "first\n"
+    inode = target.stat().st_ino
+    write_atomic(target, "second ✓\n", force=True)
+    assert target.read_text(encoding="utf-8") == "second ✓\n"
+    assert target.stat().st_ino != inode  # replaced by a rename, not rewritten in place
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.md"]
+
+
+def test_write_atomic_failure_keeps_the_old_file_and_no_temp(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "out.md"
+    target.write_text("old\n")
+
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_mod.os, "replace", fail)
+    with pytest.raises(ExportError, match="cannot write .*out.md: No space left on device"):
+        write_atomic(target, "new\n", force=True)
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.md"]
+
+
+def test_write_atomic_bad_targets(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="is a directory"):
+        write_atomic(tmp_path, "x")
+    with pytest.raises(ExportError, match="does not exist"):
+        write_atomic(tmp_path / "missing" / "out.md", "x")
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- values as people read them -----------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("low", "high", "unit", "bound", "text"),
+    [
+        (115e9, 135e9, "USD", "exact", "$115–135 B"),
+        (80e9, 80e9, "USD", "at-least", "≥ $80 B"),
+        (16e9, 16e9, "USD", "at-least", "≥ $16 B"),
+        (200e9, 200e9, "USD", "approx", "~$200 B"),
+        (500e6, 2e9, "USD", "exact", "$500 M–$2 B"),
+        (1.5e6, 1.5e6, "USD", "exact", "$1.5 M"),
+        (2.5e12, 2.5e12, "USD", "exact", "$2.5 T"),
+        (950, 950, "USD", "exact", "$950"),
+        (10, 10, "percent", "approx", "~10 %"),
+        (20, 20, "percent", "at-least", "≥ 20 %"),
+        (13, 15, "percent", "approx", "~13–15 %"),
+        (8000, 8000, "employees", "exact", "8,000 employees"),
+        (8750, 8750, "employees", "approx", "~8,750 employees"),
+        (16, 16, "weeks", "exact", "16 weeks"),
+        (100, 100, "roles", "at-most", "≤ 100 roles"),
+        (2.5, 2.5, None, "exact", "2.5"),
+        (None, None, None, "exact", ""),
+    ],
+)
+def test_format_value(low, high, unit, bound, text) -> None:
+    assert format_value(low, high, unit, bound) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("80b", 80e9), ("10k", 1e4), ("2.5m", 2.5e6), ("20", 20), ("1,000", 1000), ("1t", 1e12), ("-5", -5),
+     ("8_000", 8000), ("abc", None), ("", None), ("10x", None), ("1.2.3", None)],
+)
+def test_parse_number(text: str, number) -> None:
+    assert parse_number(text) == number
+
+
+def test_safe_text_shows_controls_and_invisibles() -> None:
+    assert safe_text("a\x1b[31mb\rc\u202ed\u200be[bold]") == "a␛[31mb␍c<U+202E>d<U+200B>e[bold]"
+    assert safe_text("one\ntwo", keep_newlines=True) == "one\ntwo"
+    assert one_line("  a \n b  ", 3) == "a b" and one_line("abcdef", 4) == "abc…"

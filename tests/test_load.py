@@ -1,0 +1,428 @@
+"""The loader: one broken corpus per kind of error, each with its exact message.
+
+Every message is `FILE:LINE: field: message`; FILE is relative to the corpus
+directory's parent (here always `data/...`), LINE is where the field is written
+(or where the record starts when the field is missing).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tui.store import CorpusError, load_corpus, verify_quotes
+from tui.store.model import Problem
+
+ENTITIES = """\
+entities:
+  - id: meta
+    name: Meta Platforms
+    kind: company
+    aliases: [Meta, Facebook]
+  - id: microsoft
+    name: Microsoft
+    kind: company
+"""
+
+TOPICS = """\
+topics:
+  - {id: job-cuts, label: Job reductions, order: 10}
+  - {id: ai-capex, label: AI infrastructure investment, order: 20}
+"""
+
+# A valid source; tests replace lines in it to break one thing at a time.
+GOOD = """\
+id: one
+title: One article
+kind: news
+published: 2026-04-25
+flags: [ai-assisted]
+claims:
+  - id: c1
+    entity: meta
+    topic: job-cuts
+    summary: Meta cuts 8,000 jobs
+    quote: cut approximately 8,000 employees
+    metric: employees-cut
+    value: 8000
+    unit: employees
+    bound: approx
+    period: 2026
+    status: reported
+  - id: c2
+    entity: microsoft
+    topic: ai-capex
+    summary: Microsoft invests in AI
+    quote: committed over $80 billion
+    status: confirmed
+"""
+
+
+def corpus(tmp_path: Path, sources: dict[str, str], entities: str = ENTITIES, topics: str = TOPICS) -> Path:
+    data = tmp_path / "data"
+    (data / "sources").mkdir(parents=True)
+    (data / "entities.yaml").write_text(textwrap.dedent(entities), encoding="utf-8")
+    (data / "topics.yaml").write_text(textwrap.dedent(topics), encoding="utf-8")
+    for name, text in sources.items():
+        (data / "sources" / f"{name}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    return data
+
+
+def problems(data: Path) -> list[str]:
+    with pytest.raises(CorpusError) as info:
+        load_corpus(data)
+    messages = [str(p) for p in info.value.problems]
+    assert str(info.value) == "\n".join(messages)
+    return messages
+
+
+def one_problem(data: Path) -> str:
+    found = problems(data)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_the_valid_fixture_loads(tmp_path: Path) -> None:
+    c = load_corpus(corpus(tmp_path, {"one": GOOD}))
+    assert [s.id for s in c.sources] == ["one"]
+    c1, c2 = c.sources[0].claims
+    assert (c1.value_low, c1.value_high, c1.unit, c1.bound, c1.period) == (8000, 8000, "employees", "approx", "2026")
+    assert c1.file == "data/sources/one.yaml" and c1.line == 7 and c1.at("value") == 13
+    assert c2.numeric is False and c2.bound == "exact" and c2.value is None
+    assert c.sources[0].published == "2026-04-25"  # a string, not a YAML date
+    assert [t.id for t in c.topics] == ["job-cuts", "ai-capex"]
+    assert len(c.digest) == 64
+
+
+def test_unknown_entity_id(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("entity: meta", "entity: metaa")})
+    assert one_problem(data) == "data/sources/one.yaml:8: entity: unknown entity 'metaa' (did you mean 'meta'?)"
+
+
+def test_unknown_topic_id(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("topic: ai-capex", "topic: weather")})
+    assert one_problem(data) == "data/sources/one.yaml:20: topic: unknown topic 'weather'"
+    data = corpus(tmp_path / "b", {"one": GOOD.replace("topic: ai-capex", "topic: ai-capx")})
+    assert one_problem(data) == "data/sources/one.yaml:20: topic: unknown topic 'ai-capx' (did you mean 'ai-capex'?)"
+
+
+def test_duplicate_claim_id_across_two_files(tmp_path: Path) -> None:
+    two = GOOD.replace("id: one", "id: two").replace("id: c2", "id: c3")
+    data = corpus(tmp_path, {"one": GOOD, "two": two})
+    assert one_problem(data) == "data/sources/two.yaml:7: id: duplicate claim id 'c1' (first at data/sources/one.yaml:7)"
+
+
+def test_duplicate_claim_id_in_one_file(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("id: c2", "id: c1")})
+    assert one_problem(data) == "data/sources/one.yaml:18: id: duplicate claim id 'c1' (first at data/sources/one.yaml:7)"
+
+
+def test_duplicate_source_and_entity_ids(tmp_path: Path) -> None:
+    entities = ENTITIES + "  - {id: meta, name: Meta again, kind: company}\n"
+    data = corpus(tmp_path, {"one": GOOD}, entities=entities)
+    assert one_problem(data) == "data/entities.yaml:9: id: duplicate entity id 'meta' (first defined at data/entities.yaml:2)"
+
+
+def test_value_without_unit(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("    unit: employees\n", "")})
+    assert one_problem(data) == "data/sources/one.yaml:13: value: value without unit (add unit: USD, employees, percent, ...)"
+
+
+def test_value_without_metric(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("    metric: employees-cut\n", "")})
+    assert one_problem(data) == (
+        "data/sources/one.yaml:12: value: value without metric (add metric: a slug such as employees-cut)"
+    )
+
+
+def test_unit_metric_and_bound_without_value(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("    value: 8000\n", "")})
+    assert problems(data) == [
+        "data/sources/one.yaml:13: unit: unit without value",
+        "data/sources/one.yaml:12: metric: metric without value (qualitative claims have neither)",
+        "data/sources/one.yaml:14: bound: bound without value",
+    ]
+
+
+def test_low_greater_than_high(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("value: 8000", "value: [135000000000, 115000000000]")})
+    assert one_problem(data) == (
+        "data/sources/one.yaml:13: value: low 135,000,000,000 is greater than high 115,000,000,000"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("[1, 2, 3]", "a range is [low, high]; got 3 items"),
+        ("[1, x]", "expected a number, got text"),
+        ('"8000"', "expected a number, got text"),
+        ("115B", "expected a number, got text"),
+        ("true", "expected a number, got true/false"),
+        (".nan", "nan is not a finite number"),
+        ("1.0e+20", "1e+20 is implausibly large (limit 1e+16); write plain units, e.g. dollars"),
+    ],
+)
+def test_bad_values(tmp_path: Path, value: str, message: str) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("value: 8000", f"value: {value}")})
+    assert one_problem(data) == f"data/sources/one.yaml:13: value: {message}"
+
+
+@pytest.mark.parametrize(
+    ("published", "message"),
+    [
+        ("2026-02-30", "'2026-02-30' is not a real date (day is out of range for month)"),
+        ("2026-13", "'2026-13' is not a real date (month must be in 1..12)"),
+        ("April 25, 2026", "'April 25, 2026' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
+        ("26-04-25", "'26-04-25' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
+    ],
+)
+def test_bad_date(tmp_path: Path, published: str, message: str) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("published: 2026-04-25", f"published: {published}")})
+    assert one_problem(data) == f"data/sources/one.yaml:4: published: {message}"
+
+
+@pytest.mark.parametrize("published", ["2026", "2026-03", "2024-02-29"])
+def test_partial_and_leap_dates_are_accepted(tmp_path: Path, published: str) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("published: 2026-04-25", f"published: {published}")})
+    assert load_corpus(data).sources[0].published == published
+
+
+def test_unknown_status(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("status: reported", "status: reportd")})
+    assert one_problem(data) == (
+        "data/sources/one.yaml:17: status: unknown value 'reportd'; expected one of confirmed, reported, "
+        "estimated, projected, planned, possible, opinion (did you mean 'reported'?)"
+    )
+
+
+def test_unknown_bound(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("bound: approx", "bound: about")})
+    assert one_problem(data) == (
+        "data/sources/one.yaml:15: bound: unknown value 'about'; expected one of exact, approx, at-least, at-most"
+    )
+
+
+def test_unknown_source_kind(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("kind: news", "kind: newz")})
+    assert one_problem(data) == (
+        "data/sources/one.yaml:3: kind: unknown value 'newz'; expected one of news, analysis, blog, "
+        "press-release, filing (did you mean 'news'?)"
+    )
+
+
+def test_unknown_entity_kind(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD}, entities=ENTITIES.replace("kind: company", "kind: firm", 1))
+    assert one_problem(data) == (
+        "data/entities.yaml:4: kind: unknown value 'firm'; expected one of company, group, industry, event"
+    )
+
+
+def test_unknown_flag(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("flags: [ai-assisted]", "flags: [ai-assisted, ai-asisted]")})
+    assert one_problem(data) == (
+        "data/sources/one.yaml:5: flags: unknown flag 'ai-asisted'; expected one of ai-assisted, "
+        "anonymous-sourcing, composite-examples, no-byline, secondary-reporting, unverified-figures "
+        "(did you mean 'ai-assisted'?)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("remove", "line", "field", "what"),
+    [
+        ("    summary: Meta cuts 8,000 jobs\n", 7, "summary", "a claim"),
+        ("    quote: committed over $80 billion\n", 18, "quote", "a claim"),
+        ("    status: confirmed\n", 18, "status", "a claim"),
+        ("    entity: meta\n", 7, "entity", "a claim"),
+        ("title: One article\n", 1, "title", "a source"),
+        ("kind: news\n", 1, "kind", "a source"),
+    ],
+)
+def test_missing_required_field(tmp_path: Path, remove: str, line: int, field: str, what: str) -> None:
+    assert remove in GOOD
+    data = corpus(tmp_path, {"one": GOOD.replace(remove, "")})
+    assert one_problem(data) == f"data/sources/one.yaml:{line}: {field}: missing (required in {what})"
+
+
+def test_required_field_left_empty(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("    quote: committed over $80 billion", "    quote:")})
+    assert one_problem(data) == "data/sources/one.yaml:22: quote: is empty (required in a claim)"
+
+
+def test_missing_claims_list(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.split("claims:")[0]})
+    assert one_problem(data) == "data/sources/one.yaml:1: claims: missing (required in a source)"
+
+
+def test_missing_entity_name(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD}, entities=ENTITIES.replace("    name: Microsoft\n", ""))
+    assert one_problem(data) == "data/entities.yaml:6: name: missing (required in an entity)"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("summary: Meta cuts 8,000 jobs", "summary: [Meta, cuts]", "10: summary: expected text, got a list"),
+        ("summary: Meta cuts 8,000 jobs", "summary: {a: b}", "10: summary: expected text, got a mapping"),
+        ("flags: [ai-assisted]", "flags: ai-assisted", "5: flags: expected a list, got text"),
+        ("id: c1", "id: C_1", "7: id: 'C_1' is not a valid id (lowercase letters, digits, single dashes)"),
+        ("id: c1", "id: 17", "7: id: expected an id (lowercase letters, digits, dashes), got int"),
+        ("summary: Microsoft invests in AI", "summary: '  '", "21: summary: is empty"),
+    ],
+)
+def test_wrong_type(tmp_path: Path, old: str, new: str, message: str) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace(old, new)})
+    assert one_problem(data) == f"data/sources/one.yaml:{message}"
+
+
+def test_wrong_type_in_topics(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD}, topics=TOPICS.replace("order: 10", "order: ten"))
+    assert one_problem(data) == "data/topics.yaml:2: order: expected a whole number, got text"
+
+
+def test_unknown_field_suggests_the_known_one(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("    summary: Microsoft", "    summay: Microsoft")})
+    assert problems(data) == [
+        "data/sources/one.yaml:21: summay: unknown field in a claim (did you mean 'summary'?); probably a typo",
+        "data/sources/one.yaml:18: summary: missing (required in a claim)",
+    ]
+
+
+def test_unknown_field_on_a_source_and_a_topic(tmp_path: Path) -> None:
+    source = GOOD.replace("published: 2026-04-25", "publised: 2026-04-25")
+    topics = TOPICS.replace("order: 20}", "order: 20, descripton: x}")
+    assert problems(corpus(tmp_path, {"one": source}, topics=topics)) == [
+        "data/topics.yaml:3: descripton: unknown field in a topic (did you mean 'description'?); probably a typo",
+        "data/sources/one.yaml:4: publised: unknown field in a source (did you mean 'published'?); probably a typo",
+    ]
+
+
+def test_unknown_field_without_a_close_match_lists_the_fields(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("    status: confirmed", "    status: confirmed\n    colour: red")})
+    assert one_problem(data) == (
+        "data/sources/one.yaml:24: colour: unknown field in a claim; expected one of id, entity, topic, "
+        "summary, quote, metric, value, unit, bound, period, status, speaker, note"
+    )
+
+
+def test_all_problems_of_a_file_are_reported_at_once(tmp_path: Path) -> None:
+    broken = (
+        GOOD.replace("entity: meta", "entity: metaa")
+        .replace("    unit: employees\n", "")
+        .replace("published: 2026-04-25", "published: 2026-02-30")
+    )
+    assert sorted(problems(corpus(tmp_path, {"one": broken}))) == [
+        "data/sources/one.yaml:13: value: value without unit (add unit: USD, employees, percent, ...)",
+        "data/sources/one.yaml:4: published: '2026-02-30' is not a real date (day is out of range for month)",
+        "data/sources/one.yaml:8: entity: unknown entity 'metaa' (did you mean 'meta'?)",
+    ]
+
+
+def test_problems_of_every_file_are_reported_together(tmp_path: Path) -> None:
+    two = GOOD.replace("id: one", "id: two").replace("id: c1", "id: d1").replace("id: c2", "id: d2")
+    data = corpus(
+        tmp_path,
+        {"one": GOOD.replace("status: reported", "status: rumoured"), "two": two.replace("topic: ai-capex", "topic: nope")},
+        topics=TOPICS.replace("label: Job reductions, ", ""),
+    )
+    found = problems(data)
+    assert len(found) == 3
+    assert {f.split(":")[0] for f in found} == {"data/topics.yaml", "data/sources/one.yaml", "data/sources/two.yaml"}
+
+
+def test_source_id_must_match_the_file_name(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"other": GOOD})
+    assert one_problem(data) == (
+        "data/sources/other.yaml:1: id: source id 'one' does not match the file name 'other.yaml' "
+        "(name the file after the id)"
+    )
+
+
+def test_group_members_and_event_parent_must_exist(tmp_path: Path) -> None:
+    entities = ENTITIES + (
+        "  - {id: g, name: G, kind: group, members: [meta, amazon]}\n"
+        "  - {id: e, name: E, kind: event, parent: metta}\n"
+        "  - {id: c, name: C, kind: company, members: [meta]}\n"
+    )
+    assert problems(corpus(tmp_path, {"one": GOOD}, entities=entities)) == [
+        "data/entities.yaml:9: members: unknown entity 'amazon'",
+        "data/entities.yaml:10: parent: unknown entity 'metta' (did you mean 'meta'?)",
+        "data/entities.yaml:11: members: only a group has members (this entity is a company)",
+    ]
+
+
+def test_yaml_syntax_error_and_duplicate_key_give_a_line(tmp_path: Path) -> None:
+    data = corpus(
+        tmp_path,
+        {
+            "one": GOOD.replace("title: One article", "title: [unclosed"),
+            "two": GOOD.replace("id: one", "id: two").replace("    quote: committed", "    summary: again\n    quote: committed"),
+        },
+    )
+    assert problems(data) == [
+        "data/sources/one.yaml:3: YAML: did not find expected ',' or ']' (while parsing a flow sequence started on line 2)",
+        "data/sources/two.yaml:22: YAML: found duplicate key 'summary' (first on line 21)",
+    ]
+
+
+def test_yaml_tags_that_build_objects_are_refused(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD.replace("title: One article", "title: !!python/object:os.system x")})
+    message = one_problem(data)
+    assert message.startswith("data/sources/one.yaml:2: YAML: ")
+    assert "tags that build objects are not allowed" in message
+
+
+def test_empty_and_non_mapping_files(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD, "empty": "", "list": "- a\n- b\n"})
+    assert problems(data) == [
+        "data/sources/empty.yaml: file is empty; expected a source mapping with id, title, kind and claims",
+        "data/sources/list.yaml:1: expected a source mapping, got a list",
+    ]
+
+
+def test_missing_entities_file_gives_one_message(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {})
+    (data / "entities.yaml").unlink()
+    assert problems(data) == ["data/entities.yaml: cannot read: No such file or directory"]
+
+
+def test_missing_corpus_directory(tmp_path: Path) -> None:
+    assert problems(tmp_path / "nowhere") == [f"{tmp_path / 'nowhere'}: no such corpus directory"]
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {})
+    (data / "sources" / "one.yaml").write_bytes(GOOD.replace("One article", "One \xe9 article").encode("latin-1"))
+    assert problems(data) == ["data/sources/one.yaml:2: not UTF-8 (byte 0xe9 at offset 19)"]
+
+
+def test_bare_lists_and_unquoted_periods_are_accepted(tmp_path: Path) -> None:
+    entities = "\n".join(ENTITIES.splitlines()[1:]).replace("  - ", "- ").replace("    ", "  ")
+    data = corpus(tmp_path, {"one": GOOD}, entities=entities)
+    c = load_corpus(data)
+    assert [e.id for e in c.entities] == ["meta", "microsoft"]
+    assert c.sources[0].claims[0].period == "2026"
+
+
+def test_problem_format() -> None:
+    assert str(Problem("data/x.yaml", 14, "entity", "unknown")) == "data/x.yaml:14: entity: unknown"
+    assert str(Problem("data/x.yaml", 0, "", "file is empty")) == "data/x.yaml: file is empty"
+
+
+def test_verify_quotes_whitespace_aside_otherwise_exactly(tmp_path: Path) -> None:
+    source = GOOD.replace("flags: [ai-assisted]", "document: one.txt")
+    c = load_corpus(corpus(tmp_path, {"one": source}))
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "one.txt").write_text("They  cut approximately\n8,000   employees. It committed over $80 billion.\n")
+    assert verify_quotes(c, texts) == []
+    (texts / "one.txt").write_text("They cut approximately 8.000 employees. It committed over $80 billion.\n")
+    assert [str(p) for p in verify_quotes(c, texts)] == [
+        "data/sources/one.yaml:11: quote: not found in one.txt: 'cut approximately 8,000 employees'"
+    ]
+    (texts / "one.txt").unlink()
+    [missing] = verify_quotes(c, texts)
+    assert missing.file == "data/sources/one.yaml" and missing.field == "document"
+    assert "cannot read" in missing.message and "one.txt" in missing.message
