@@ -117,3 +117,45 @@ def test_the_first_page_of_a_text_search_walks_the_text_index(store: Path) -> No
     plans = [row[3] for sql in statements for row in conn.execute("EXPLAIN QUERY PLAN " + sql)]
     assert any(p.startswith("SCAN claims_fts VIRTUAL TABLE") for p in plans), plans
     assert not any("USE TEMP B-TREE FOR ORDER BY" in p for p in plans), plans
+
+
+@pytest.mark.parametrize("typed", ["layo", "layoffs", "cuts", "data", "inve", "zzzz", "layoffs cuts", "-layoffs", "company:{top} inves"])
+def test_expanded_prefixes_find_exactly_what_a_prefix_query_finds(store: Path, typed: str, monkeypatch) -> None:
+    import tui.query
+
+    conn = open_readonly(store)
+    try:
+        top = conn.execute("SELECT id FROM entities ORDER BY claim_count DESC LIMIT 1").fetchone()[0]
+        flt = build_filter(typed.format(top=top), conn)
+        assert flt.match is None or "*" not in flt.match or typed == "-layoffs"  # spelled out, not a prefix scan
+        with monkeypatch.context() as m:
+            m.setattr(tui.query, "_words_beginning", lambda conn, prefix: None)  # plain prefix queries
+            native = build_filter(typed.format(top=top), conn)
+        if typed == "layo":
+            assert native.match == '"layo"*' and flt.match.startswith('("layoff')
+        got = [r["id"] for r in db.all_claims(conn, flt.where, flt.params)]
+        want = [r["id"] for r in db.all_claims(conn, native.where, native.params)]
+        assert got == want
+        if typed in ("layo", "layoffs"):
+            assert got  # the synthetic corpus has layoffs: the comparison is not empty == empty
+    finally:
+        conn.close()
+
+
+def test_an_update_adds_the_new_words_to_the_expansion(tmp_path: Path) -> None:
+    from tui.store.locate import ensure_store
+
+    corpus = tmp_path / "corpus"
+    synth.generate(corpus, 300, seed=5)
+    path = tmp_path / "store.db"
+    ensure_store(corpus, path)
+    extra = synth.extra_source(corpus, "zz-added", seed=9)
+    extra.write_text(extra.read_text().replace("summary: ", "summary: Quokkanomics ", 1))
+    assert ensure_store(corpus, path).built.mode == "update"
+    conn = open_readonly(path)
+    try:
+        flt = build_filter("quokkan", conn)
+        assert flt.match == '("quokkanomics")'
+        assert [r["source"] for r in db.page(conn, flt, 0, 10)] == ["zz-added"]
+    finally:
+        conn.close()

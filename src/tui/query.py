@@ -232,11 +232,37 @@ def _like_escape(s: str) -> str:
     return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _fts_string(t: TextTerm) -> str:
+EXPAND_MIN, EXPAND_MAX = 4, 24  # prefixes this long or longer are expanded into at most this many words
+
+
+def _fts_string(t: TextTerm, conn: sqlite3.Connection | None = None) -> str:
     body = t.text.replace('"', '""')
     if t.phrase or len(t.text) < 2:
         return f'"{body}"'  # a single letter is a word, not a prefix of half the index
+    if conn is not None and len(t.text) >= EXPAND_MIN and re.fullmatch(r"[a-z0-9]+", t.text.lower()):
+        # The store's prefix index covers two and three letters; a longer prefix would make
+        # FTS5 merge the full list of every word it begins before returning one row. The
+        # same words, spelled out, are walked lazily in rowid order: one page costs ~1 ms.
+        words = _words_beginning(conn, t.text.lower())
+        if words is not None:
+            if not words:
+                return f'"{body}"'  # no word begins so: matches nothing, quickly
+            return "(" + " OR ".join(f'"{w}"' for w in words) + ")"
     return f'"{body}"*'
+
+
+def _words_beginning(conn: sqlite3.Connection, prefix: str) -> list[str] | None:
+    """The indexed words that begin with prefix, or None (too many, or an older store)."""
+    try:
+        rows = conn.execute(
+            "SELECT term FROM fts_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?",
+            (prefix, prefix + "\U0010ffff", EXPAND_MAX + 1),
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return None
+    if len(rows) > EXPAND_MAX or any(not re.fullmatch(r"[a-z0-9]+", r[0]) for r in rows):
+        return None
+    return [r[0] for r in rows]
 
 
 def resolve_entities(conn: sqlite3.Connection, value: str) -> list[str]:
@@ -351,10 +377,10 @@ def compile_query(parsed: Parsed, conn: sqlite3.Connection) -> Compiled:
     for t in parsed.text:
         if t.negated:
             clauses.append("claims.rowid NOT IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")
-            params.append(_fts_string(t))
+            params.append(_fts_string(t, conn))
     rest_where, rest_params = (" AND ".join(clauses) if clauses else "1"), list(params)
     positive = [t for t in parsed.text if not t.negated]
-    match = " AND ".join(_fts_string(t) for t in positive) if positive else None
+    match = " AND ".join(_fts_string(t, conn) for t in positive) if positive else None
     if match:
         clauses.append("claims.rowid IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")
         params.append(match)

@@ -6,9 +6,9 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, ScrollableContainer
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, SelectionList, Static
+from textual.widgets import Footer, Input, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from tui.rich_tables import compare_table
@@ -18,6 +18,7 @@ from tui.store.fmt import one_line
 DEFAULT_PAIR = ("meta", "microsoft")
 COLUMN_WIDTH = 40
 CELL_LIMIT = 12  # claims shown per cell on screen; the rest are counted ("+ 1,204 more")
+PICKER_LIMIT = 200  # entities offered at once; the find box above reaches the others
 
 
 class CompareScreen(Screen):
@@ -25,6 +26,7 @@ class CompareScreen(Screen):
         Binding("escape", "back", "Back", id="compare.back"),
         Binding("e", "export", "Export", id="compare.export"),
         Binding("p", "focus_picker", "Entities", id="compare.picker"),
+        Binding("slash", "find", "Find entity", id="compare.find"),
         Binding("t", "focus_grid", "Table", id="compare.grid"),
     ]
 
@@ -35,7 +37,9 @@ class CompareScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-body"):
-            yield SelectionList[str](id="picker")
+            with Vertical(id="picker-pane"):
+                yield Input(placeholder="find an entity", id="picker-find")
+                yield SelectionList[str](id="picker")
             with ScrollableContainer(id="grid"):
                 yield Static("", id="grid-body")
         yield Footer()
@@ -43,21 +47,37 @@ class CompareScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#picker").border_title = "Compare (space)"
         self.query_one("#grid").border_title = "Comparison"
-        self.load_entities()
+        self.load_entities("")
         self.refresh_comparison()
+        self.query_one("#picker").focus()
 
     @work(thread=True, exclusive=True, group="compare-entities")
-    def load_entities(self) -> None:
-        rows = self.app.pool.run(db.entities)
-        self.app.call_from_thread(self._show_entities, rows)
+    def load_entities(self, search: str) -> None:
+        def job(conn):
+            return db.entities(conn, PICKER_LIMIT, search, list(self.entity_ids)), db.entity_count(conn)
 
-    def _show_entities(self, rows) -> None:
+        rows, total = self.app.pool.run(job)
+        self.app.call_from_thread(self._show_entities, search, rows, total)
+
+    @on(Input.Changed, "#picker-find")
+    def find_changed(self, event: Input.Changed) -> None:
+        self.load_entities(event.value)
+
+    @on(Input.Submitted, "#picker-find")
+    def find_submitted(self) -> None:
+        self.query_one("#picker").focus()
+
+    def _show_entities(self, search: str, rows, total: int) -> None:
+        if search != self.query_one("#picker-find", Input).value:
+            return  # stale
         picker = self.query_one("#picker", SelectionList)
-        picker.clear_options()
-        picker.add_options(
-            Selection(Text(one_line(r["name"], 30)), r["id"], r["id"] in self.entity_ids) for r in rows
-        )
-        picker.focus()
+        with picker.prevent(SelectionList.SelectedChanged):
+            picker.clear_options()
+            picker.add_options(
+                Selection(Text(one_line(r["name"], 30)), r["id"], r["id"] in self.entity_ids) for r in rows
+            )
+        shown = len(rows)
+        picker.border_subtitle = f"{shown:,} of {total:,}" if shown < total else ""
 
     @on(SelectionList.SelectedChanged, "#picker")
     def picked(self, event: SelectionList.SelectedChanged) -> None:
@@ -96,6 +116,9 @@ class CompareScreen(Screen):
 
     def action_focus_picker(self) -> None:
         self.query_one("#picker").focus()
+
+    def action_find(self) -> None:
+        self.query_one("#picker-find").focus()
 
     def action_focus_grid(self) -> None:
         self.query_one("#grid").focus()

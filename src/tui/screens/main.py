@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
+from textual.worker import get_current_worker
 
 from tui.query import KEYS, QueryError, build_filter, parse, toggle_term, tokens
 from tui.store import db
@@ -24,7 +25,8 @@ SELECT_ALL_CAP = 100_000
 QUICK_COUNT = 1_000  # counted on the keystroke path; the exact count follows
 COUNT_BUDGET = 2.0  # seconds for the exact count in the background
 FACET_BUDGET = 0.15  # seconds for exact facet counts, else they are sampled
-QUICK_COUNT_BUDGET = 0.02  # seconds the keystroke path may spend on "1,000+"
+DETAIL_DELAY = 0.06  # seconds the cursor rests before the detail pane loads
+QUICK_COUNT_BUDGET = 0.02  # seconds for the first, capped count ("1,000+")
 
 
 @dataclass
@@ -96,6 +98,7 @@ class MainScreen(Screen):
         self.generation = 0
         self.result: Result | None = None
         self.entity_rows: list = []
+        self._detail_timer = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -149,7 +152,7 @@ class MainScreen(Screen):
         if r and r.text.strip():
             status.append("  ·  filter: ", style="dim")
             status.append(r.text.strip(), style="dim")
-        self.query_one("#status", Label).update(status)
+        self.query_one("#status", Label).update(status, layout=False)  # one fixed line: no relayout
         self.table.border_subtitle = r.total_text if r else ""
 
     # --- workers ----------------------------------------------------------------------
@@ -181,18 +184,11 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, group="query")
     def run_query(self, text: str, generation: int) -> None:
         def job(conn: sqlite3.Connection):
-            # first the page on screen, then a cheap lower bound of the count; the exact
-            # count and the facets follow in another worker without holding up the rows
+            # only the page on screen: the count (a lower bound first, then exact) and
+            # the facets follow in another worker without holding up the rows
             flt = build_filter(text, conn)
             first = db.page(conn, flt, 0, PAGE_SIZE)
-            if len(first) < PAGE_SIZE:
-                return flt, len(first), False, first
-            try:
-                with db.deadline(conn, QUICK_COUNT_BUDGET):
-                    total, capped = db.count_matches(conn, flt, cap=QUICK_COUNT)
-            except sqlite3.OperationalError:  # a slow filter (speaker:, negations): count later
-                total, capped = len(first), True
-            return flt, total, capped, first
+            return flt, len(first), len(first) == PAGE_SIZE, first
 
         try:
             flt, total, capped, first = self.app.pool.run(job)
@@ -208,12 +204,24 @@ class MainScreen(Screen):
     def count_facets(self, result: Result) -> None:
         try:
             if result.capped:
+                # a capped count first ("1,000+" in a millisecond or two), then the exact one
+                try:
+                    total, capped = self.app.pool.run(self._quick_count, result.flt)
+                    self.post_message(Counted(result.generation, total, capped))
+                except sqlite3.OperationalError:
+                    pass  # too slow to count quickly (speaker:, negations): the exact count follows
+            facets = self.app.pool.run(db.facets, result.flt, FACET_ORDER, FACET_BUDGET)
+            self.post_message(FacetsCounted(result.generation, facets))
+            if result.capped and not get_current_worker().is_cancelled:
                 total, capped = self.app.pool.run(db.count_matches, result.flt, None, COUNT_BUDGET)
                 self.post_message(Counted(result.generation, total, capped))
-            facets = self.app.pool.run(db.facets, result.flt, FACET_ORDER, FACET_BUDGET)
         except sqlite3.Error:
             return
-        self.post_message(FacetsCounted(result.generation, facets))
+
+    @staticmethod
+    def _quick_count(conn: sqlite3.Connection, flt) -> tuple[int, bool]:
+        with db.deadline(conn, QUICK_COUNT_BUDGET):
+            return db.count_matches(conn, flt, cap=QUICK_COUNT)
 
     @work(thread=True, group="pages")
     def load_page(self, result: Result, page: int) -> None:
@@ -266,8 +274,10 @@ class MainScreen(Screen):
         if message.result.generation != self.generation:
             return  # a newer keystroke is on its way
         self.result = message.result
-        self.query_one("#query-message", Label).update("")
-        self.query_one("#query-message", Label).remove_class("-shown")
+        label = self.query_one("#query-message", Label)
+        if label.has_class("-shown"):
+            label.update("")
+            label.remove_class("-shown")
         self.query_input.remove_class("-invalid")
         self.table.reset(message.result.generation, message.result.total, message.first_page)
         self.update_status()
@@ -306,10 +316,19 @@ class MainScreen(Screen):
         facets.border_subtitle = f"≈ first {sampled:,} matches" if sampled else ""
 
     def on_claims_table_highlighted(self, message: ClaimsTable.Highlighted) -> None:
-        row = message.row
-        if row is None:
+        # the detail pane follows the cursor a moment later, so that holding j or typing
+        # a query paints rows first and loads one detail, not one per row passed
+        if message.row is None:
             return
-        self.load_detail(row)
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_DELAY, self._load_current_detail)
+
+    def _load_current_detail(self) -> None:
+        self._detail_timer = None
+        row = self.table.current_row
+        if row is not None:
+            self.load_detail(row)
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         row = self.table.current_row

@@ -32,7 +32,7 @@ from pathlib import Path
 from .files import FileState, digest_of
 from .model import Claim, Corpus, CorpusError, Problem, Source
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPROX_TOLERANCE = 0.10  # "about 10 %" is taken to mean 9–11 %
 INF = float("inf")
 
@@ -195,6 +195,33 @@ FTS_SQL = (
     "prefix='2 3', content=[claims])"
 )
 
+# Every word of the text index, so that a word being typed ("layoffs" as a prefix) can be
+# expanded into the few words it begins ("layoffs" OR "layoffs'"), which FTS5 walks in rowid
+# order and stops after one page, instead of merging the whole of each word's list first.
+# Words that later leave the index stay listed: expanding to a word with no rows is harmless.
+TERMS_SQL = "CREATE TABLE fts_terms (term TEXT PRIMARY KEY) WITHOUT ROWID"
+
+
+def _add_terms(conn: sqlite3.Connection, schema: str, table: str) -> None:
+    conn.execute(f"CREATE VIRTUAL TABLE temp.pivot_vocab USING fts5vocab({schema}, {table}, 'row')")
+    try:
+        conn.execute("INSERT OR IGNORE INTO fts_terms (term) SELECT term FROM temp.pivot_vocab")
+    finally:
+        conn.execute("DROP TABLE temp.pivot_vocab")
+
+
+def _add_terms_of(conn: sqlite3.Connection, texts: list[tuple]) -> None:
+    """Add the words of new claims to fts_terms, split by FTS5's own tokenizer."""
+    if not texts:
+        return
+    conn.execute("CREATE VIRTUAL TABLE temp.pivot_new_text USING fts5(summary, quote, speaker, source_title)")
+    try:
+        conn.executemany("INSERT INTO temp.pivot_new_text VALUES (?, ?, ?, ?)", texts)
+        _add_terms(conn, "temp", "pivot_new_text")
+    finally:
+        conn.execute("DROP TABLE temp.pivot_new_text")
+
+
 INDEXES = [
     ("claims", ("entity",)), ("claims", ("source",)), ("claims", ("topic",)), ("claims", ("metric",)),
     ("claims", ("period",)), ("claims", ("status",)), ("claims", ("unit",)), ("claims", ("speaker",)),
@@ -317,6 +344,8 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         db[table].create_index(list(columns), if_not_exists=True)
     conn.execute(FTS_SQL)
     conn.execute("INSERT INTO claims_fts (claims_fts) VALUES ('rebuild')")
+    conn.execute(TERMS_SQL)
+    _add_terms(conn, "main", "claims_fts")
     conn.execute("ANALYZE")
     conn.commit()
     conn.execute("PRAGMA journal_mode=DELETE")
@@ -503,6 +532,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
             next_rowid = (conn.execute("SELECT max(rowid) FROM claims").fetchone()[0] or 0) + 1
             added_claims = 0
             marks = ", ".join("?" * len(CLAIM_FIELDS))
+            new_texts: list[tuple] = []
             for st, s in parsed:
                 conn.execute(
                     "INSERT INTO sources (id, title, publisher, author, published, url, kind, document, flags, notes, file, claim_count, conflict_count) "
@@ -522,12 +552,14 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
                         "INSERT INTO claims_fts (rowid, summary, quote, speaker, source_title) VALUES (?, ?, ?, ?, ?)",
                         (next_rowid, c.summary, c.quote, c.speaker, s.title),
                     )
+                    new_texts.append((c.summary, c.quote, c.speaker, s.title))
                     next_rowid += 1
                     added_claims += 1
                     touched_entities.add(c.entity)
                     touched_topics.add(c.topic)
                     if c.numeric and c.metric:
                         touched_groups.add(group_key(c))
+            _add_terms_of(conn, new_texts)
             for (facet, value), n in facet_delta.items():
                 if n and conn.execute(
                     "UPDATE facet_counts SET n = n + ? WHERE facet = ? AND value IS ?", (n, facet, value)

@@ -113,12 +113,37 @@ def _labels(conn: sqlite3.Connection, name: str, values: list) -> dict:
     return {r[0]: r[1] for r in rows}
 
 
-def entities(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT id, name, kind, parent, ticker, aliases, members, claim_count, conflict_count FROM entities "
-        "ORDER BY CASE kind WHEN 'company' THEN 0 WHEN 'event' THEN 1 WHEN 'group' THEN 2 ELSE 3 END, "
-        "claim_count DESC, name"
-    ).fetchall()
+ENTITY_ORDER = (
+    "ORDER BY CASE kind WHEN 'company' THEN 0 WHEN 'event' THEN 1 WHEN 'group' THEN 2 ELSE 3 END, "
+    "claim_count DESC, name"
+)
+
+
+def entities(
+    conn: sqlite3.Connection, limit: int | None = None, search: str | None = None, include: list[str] | tuple = ()
+) -> list[sqlite3.Row]:
+    """Entities, companies first, most claims first. `search` keeps those whose name,
+    id or an alias contains the text; `limit` caps the list, but the ids in `include`
+    (e.g. the entities already chosen) are always in it."""
+    columns = "id, name, kind, parent, ticker, aliases, members, claim_count, conflict_count"
+    where, params = "1", []
+    if search and search.strip():
+        needle = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where = "id IN (SELECT entity FROM entity_names WHERE name LIKE ? ESCAPE '\\') OR id LIKE ? ESCAPE '\\'"
+        params = [needle, needle]
+    sql = f"SELECT {columns} FROM entities WHERE {where} {ENTITY_ORDER}"
+    if limit is None:
+        return conn.execute(sql, params).fetchall()
+    rows = conn.execute(sql + " LIMIT ?", [*params, limit]).fetchall()
+    missing = [i for i in include if i not in {r["id"] for r in rows}]
+    if missing:
+        marks = ", ".join("?" * len(missing))
+        rows = conn.execute(f"SELECT {columns} FROM entities WHERE id IN ({marks}) {ENTITY_ORDER}", missing).fetchall() + rows
+    return rows
+
+
+def entity_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM entities").fetchone()[0]
 
 
 def entity(conn: sqlite3.Connection, entity_id: str) -> sqlite3.Row | None:
