@@ -147,7 +147,7 @@ async def probe(db_path: Path, data_dir: Path | None, query: str, out: dict) -> 
         # compare the two largest companies
         conn = open_readonly(app.store_path)
         top = [r[0] for r in conn.execute("SELECT id FROM entities ORDER BY claim_count DESC LIMIT 2")]
-        cmp_ms = []
+        cmp_ms, cmp_full_ms = [], []
         for _ in range(3):
             t0 = time.perf_counter()
             app.action_compare(tuple(top))
@@ -155,9 +155,16 @@ async def probe(db_path: Path, data_dir: Path | None, query: str, out: dict) -> 
                 await asyncio.sleep(0.001)
             await pilot.pause()
             cmp_ms.append((time.perf_counter() - t0) * 1000)
+            while not app.screen.complete:
+                await asyncio.sleep(0.001)
+            await pilot.pause()
+            cmp_full_ms.append((time.perf_counter() - t0) * 1000)
             app.pop_screen()
             await settle(pilot)
         out["compare_ms"] = cmp_ms
+        out["compare_full_ms"] = cmp_full_ms
+
+        out["peak_rss_browsing_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
         # export 10,000 claims to Markdown (the export function the dialog and the CLI use)
         flt = build_filter("", conn)

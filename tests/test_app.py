@@ -15,6 +15,7 @@ from tui.screens.compare import CompareScreen
 from tui.screens.export import ExportScreen
 from tui.screens.sources import SourcesScreen
 from tui.widgets.claims_table import ClaimsTable
+from tui.widgets.rendered import RenderedView
 from tui.widgets.side import FacetList
 
 SIZE = (120, 40)
@@ -144,7 +145,7 @@ async def test_compare_shows_the_articles_table_and_marks_the_disagreement(app: 
         assert job_cuts.disputed
         pct = {(r["value_low"], r["bound"]) for r in job_cuts.claims if r["metric"] == "workforce-cut-pct"}
         assert (10.0, "approx") in pct and (20.0, "at-least") in pct
-        text = plain(app.screen.query_one("#grid-body", Static).content, width=200)
+        text = app.screen.query_one("#grid", RenderedView).text
         assert "sources disagree" in text
         assert "$115–135 B" in text and "$80 B" in text
 

@@ -53,12 +53,15 @@ def entities_table(rows) -> Table:
     return table
 
 
-def compare_table(cmp: db.Comparison) -> Table:
+def compare_table(cmp: db.Comparison, topics: list | None = None, topic_width: int | None = None, caption: bool = True) -> Table:
+    """Topics as rows, entities as columns. `topics` draws only those rows (the compare
+    screen draws the first rows first); a fixed `topic_width` keeps the columns where
+    they are between such partial and full drawings."""
     table = Table(box=box.HEAVY_HEAD, show_lines=True, title=Text(" vs ".join(safe_text(e["name"]) for e in cmp.entities)))
-    table.add_column("Topic", style="bold", no_wrap=False, min_width=12)
+    table.add_column("Topic", style="bold", no_wrap=False, min_width=12, width=topic_width)
     for e in cmp.entities:
         table.add_column(T(e["name"]), ratio=1, min_width=20)
-    for t in cmp.topics:
+    for t in (cmp.topics if topics is None else topics):
         cells = [T(t["label"])]
         for e in cmp.entities:
             cell = cmp.cells.get((t["id"], e["id"]))
@@ -81,5 +84,6 @@ def compare_table(cmp: db.Comparison) -> Table:
                     text.append(f"\n+ {cell.more:,} more", style="dim italic")
             cells.append(text)
         table.add_row(*cells)
-    table.caption = Text("  ".join(f"[{n}] {safe_text(cmp.source_labels.get(sid, sid))}" for sid, n in cmp.sources.items()), style="dim")
+    if caption:
+        table.caption = Text("  ".join(f"[{n}] {safe_text(cmp.source_labels.get(sid, sid))}" for sid, n in cmp.sources.items()), style="dim")
     return table

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, ScrollableContainer, Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, SelectionList, Static
+from textual.widgets import Footer, Input, SelectionList
 from textual.widgets.selection_list import Selection
+from textual.worker import get_current_worker
 
 from tui.rich_tables import compare_table
 from tui.store import db
 from tui.store.fmt import one_line
+from tui.widgets.rendered import RenderedView, render_lines
 
 DEFAULT_PAIR = ("meta", "microsoft")
 COLUMN_WIDTH = 40
 CELL_LIMIT = 12  # claims shown per cell on screen; the rest are counted ("+ 1,204 more")
+PAINT_PAUSE = 0.05  # seconds
+FIRST_TOPICS = 6  # rows drawn first when a comparison is large
+TOPIC_WIDTH = 22
 PICKER_LIMIT = 200  # entities offered at once; the find box above reaches the others
 
 
@@ -34,14 +41,14 @@ class CompareScreen(Screen):
         super().__init__()
         self.entity_ids = list(entity_ids)
         self.comparison: db.Comparison | None = None
+        self.complete = False  # the whole grid is drawn (not only its first rows)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-body"):
             with Vertical(id="picker-pane"):
                 yield Input(placeholder="find an entity", id="picker-find")
                 yield SelectionList[str](id="picker")
-            with ScrollableContainer(id="grid"):
-                yield Static("", id="grid-body")
+            yield RenderedView(id="grid")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -88,25 +95,48 @@ class CompareScreen(Screen):
 
     @work(thread=True, exclusive=True, group="compare")
     def refresh_comparison(self) -> None:
+        # query and draw in the worker: the UI thread only shows finished lines. A large
+        # comparison is drawn twice: its first rows at once, then the whole grid.
         ids = list(self.entity_ids)
         cmp = self.app.pool.run(db.compare, ids, None, CELL_LIMIT)
-        self.app.call_from_thread(self._show, ids, cmp)
+        view_width = max(self.query_one("#grid", RenderedView).size.width, 40)
+        if not cmp.entities:
+            lines = render_lines(Text("Pick entities on the left (space) to compare them.", style="dim"), view_width)
+            self.app.call_from_thread(self._show, ids, cmp, lines, view_width, True)
+            return
+        width = max(view_width, TOPIC_WIDTH + 6 + COLUMN_WIDTH * len(cmp.entities))
+        if len(cmp.topics) > FIRST_TOPICS:
+            first = compare_table(cmp, cmp.topics[:FIRST_TOPICS], TOPIC_WIDTH, caption=False)
+            self.app.call_from_thread(self._show, ids, cmp, render_lines(first, width), width, False)
+            # let the UI thread paint those rows before this thread takes the interpreter
+            # for the whole grid (drawing is Python work: it competes for the GIL)
+            time.sleep(PAINT_PAUSE)
+            if get_current_worker().is_cancelled:
+                return
+        lines = render_lines(compare_table(cmp, None, TOPIC_WIDTH), width)
+        self.app.call_from_thread(self._show, ids, cmp, lines, width, True)
 
-    def _show(self, ids: list[str], cmp: db.Comparison) -> None:
+    def _show(self, ids: list[str], cmp: db.Comparison, lines, width: int, complete: bool) -> None:
         if ids != self.entity_ids:
             return  # stale
+        grid = self.query_one("#grid", RenderedView)
+        grid.show(lines, width, keep_scroll=self.comparison is cmp)
         self.comparison = cmp
-        body = self.query_one("#grid-body", Static)
-        if len(cmp.entities) < 1:
-            body.update(Text("Pick entities on the left (space) to compare them.", style="dim"))
+        self.complete = complete
+        self._drawn_width = grid.size.width
+        if not cmp.entities:
+            grid.border_title, grid.border_subtitle = "Comparison", ""
             return
-        width = max(self.query_one("#grid").size.width - 2, 20 + COLUMN_WIDTH * len(cmp.entities))
-        body.styles.width = width
-        body.update(compare_table(cmp))
         names = " vs ".join(e["name"] for e in cmp.entities)
-        self.query_one("#grid").border_title = f"Comparison: {one_line(names, 80)}"
+        grid.border_title = f"Comparison: {one_line(names, 80)}"
         disputed = sum(1 for c in cmp.cells.values() if c.disputed)
-        self.query_one("#grid").border_subtitle = f"{len(cmp.topics)} topics · {disputed} disputed cells"
+        drawing = "" if complete else " · drawing the rest …"
+        grid.border_subtitle = f"{len(cmp.topics)} topics · {disputed} disputed cells{drawing}"
+
+    def on_resize(self) -> None:
+        grid = self.query_one("#grid", RenderedView)
+        if self.comparison is not None and grid.size.width != getattr(self, "_drawn_width", None):
+            self.refresh_comparison()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -36,6 +36,18 @@ def corpus_paths(data_dir: Path) -> list[Path]:
     return [data_dir / n for n in BASE_FILES] + source_paths(data_dir)
 
 
+def disk_names(data_dir: Path) -> list[str]:
+    """Every corpus file's rel path, in code point order (SQLite's order for UTF-8 text)."""
+    names = [n for n in BASE_FILES if os.path.isfile(os.path.join(data_dir, n))]
+    try:
+        with os.scandir(os.path.join(data_dir, "sources")) as it:
+            names += ["sources/" + e.name for e in it if e.name.endswith((".yaml", ".yml")) and e.is_file()]
+    except OSError:
+        pass
+    names.sort()
+    return names
+
+
 def stat_states(data_dir: Path) -> dict[str, FileState]:
     """rel -> FileState without hashes (one stat per file); missing base files are absent."""
     out: dict[str, FileState] = {}

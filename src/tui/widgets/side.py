@@ -33,7 +33,10 @@ class EntityList(OptionList):
     def show(self, rows, active: set[str]) -> None:
         key = (id(rows), frozenset(active))
         if key == self._shown:
-            return  # nothing changed: rebuilding thousands of options per keystroke is not free
+            return  # nothing changed: rebuilding hundreds of options per keystroke is not free
+        if self._shown is not None and self._shown[0] == id(rows) and self._remark(rows, set(self._shown[1]), active):
+            self._shown = key
+            return
         self._shown = key
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         self.clear_options()
@@ -50,6 +53,25 @@ class EntityList(OptionList):
                 self.highlighted = self.get_option_index(highlighted)
             except Exception:  # the option vanished: keep the default
                 pass
+
+    def _remark(self, rows, before: set[str], active: set[str]) -> bool:
+        """Same rows, another choice: redraw only the options whose mark changed. False
+        when a newly active entity is not listed (the list must be rebuilt)."""
+        by_id = {r["id"]: r for r in rows}
+        changed = before ^ active
+        try:
+            for eid in changed:
+                self.get_option(eid)
+        except Exception:  # OptionDoesNotExist: the entity is beyond the listed ones
+            return False
+        for eid in changed:
+            r = by_id.get(eid)
+            if r is not None:
+                self.replace_option_prompt(eid, self._prompt(r["name"], r["claim_count"], r["conflict_count"], eid in active, r["kind"]))
+        if bool(before) != bool(active):
+            total = sum(r["claim_count"] for r in rows)
+            self.replace_option_prompt(ALL_ENTITIES, self._prompt("All entities", total, 0, not active, ""))
+        return True
 
     def _prompt(self, name: str, count: int, conflicts: int, active: bool, kind: str) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
