@@ -12,14 +12,17 @@ from textual.binding import Binding
 
 from tui.commands import PivotCommands
 from tui.query import tokens, toggle_term
-from tui.screens.compare import CompareScreen
-from tui.screens.export import ConfirmScreen, ExportRequest, ExportScreen
-from tui.screens.help import HelpScreen
+from typing import TYPE_CHECKING
+
 from tui.screens.main import MainScreen
-from tui.screens.sources import SourcesScreen
-from tui.store import db, ensure_store
-from tui.store.export import ExportError, render_claims, render_compare, write_atomic
-from tui.store.locate import ConnectionPool
+from tui.store import db
+from tui.store.locate import ConnectionPool, ensure_store
+
+if TYPE_CHECKING:
+    from tui.screens.export import ExportRequest
+
+# The other screens and the export code are imported when first opened: the first
+# frame needs only the main screen (start-up is measured against a bare Textual app).
 
 
 class PivotApp(App):
@@ -57,7 +60,13 @@ class PivotApp(App):
             main.query_one("#query").value = self.initial_query
         if self.store_warning:
             self.notify(self.store_warning, severity="warning", timeout=10)
+
+    def first_rows_shown(self) -> None:
+        """Called once by the main screen when its first rows are on screen: only then is
+        the store checked against the corpus (stat every file, maybe update), so that
+        this work does not compete with the first frame."""
         if self.store_unchecked:
+            self.store_unchecked = False
             self.refresh_store()
 
     @work(thread=True, exclusive=True, group="refresh")
@@ -91,6 +100,8 @@ class PivotApp(App):
     # --- navigation -------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -106,11 +117,15 @@ class PivotApp(App):
                 kept = [t.text for t in tokens(main.query_text) if not t.text.lstrip("-").lower().startswith("source:")]
                 main.set_query(" ".join([*kept, f"source:{source_id}"]))
 
+        from tui.screens.sources import SourcesScreen
+
         self.push_screen(SourcesScreen(entity, name), chosen)
 
     def action_compare(self, entity_ids: tuple[str, ...] = ("meta", "microsoft")) -> None:
         while len(self.screen_stack) > 2 and not isinstance(self.screen, MainScreen):
             self.pop_screen()
+        from tui.screens.compare import CompareScreen
+
         self.push_screen(CompareScreen(tuple(entity_ids)))
 
     def filter_to(self, text: str) -> None:
@@ -124,6 +139,9 @@ class PivotApp(App):
     # --- export -----------------------------------------------------------------------
 
     def open_export(self, fmt: str = "md", comparison: list[str] | None = None) -> None:
+        from tui.screens.export import ConfirmScreen, ExportRequest, ExportScreen
+        from tui.store.export import render_claims, render_compare
+
         main = self.main
         result = main.result
         scopes: dict[str, int] = {}
@@ -181,6 +199,8 @@ class PivotApp(App):
 
     @work(thread=True, group="export")
     def write_export(self, request: ExportRequest, render, force: bool) -> None:
+        from tui.store.export import ExportError, write_atomic
+
         try:
             text = render(request.scope, request.fmt, request.quotes)
             path = write_atomic(request.path, text, force=force)

@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from tui.query import QueryError, build_filter
-from tui.store import CorpusError, StoreError, ensure_store, load_corpus, open_readonly, verify_quotes
+from tui.store.locate import StoreError, ensure_store, open_readonly
+from tui.store.model import CorpusError
 from tui.store.locate import default_data_dir
 
 DATA_OPTION = click.option(
@@ -119,6 +120,8 @@ def check(data_dir: Path | None, texts: Path | None) -> None:
 
     data_dir = data_dir or default_data_dir()
     try:
+        from tui.store.load import load_corpus, verify_quotes
+
         corpus = load_corpus(data_dir)
     except CorpusError as exc:
         _problems(exc)
@@ -153,6 +156,8 @@ def build(data_dir: Path | None, db_path: Path | None, full: bool) -> None:
     if ready.warning:
         # the store was kept because the corpus is broken: say what is wrong, as `check` does
         try:
+            from tui.store.load import load_corpus
+
             load_corpus(data_dir or default_data_dir())
         except CorpusError as exc:
             for p in exc.problems:

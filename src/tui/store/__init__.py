@@ -1,12 +1,28 @@
-"""The data layer: load and validate YAML, build SQLite, query, export. No Textual here."""
+"""The data layer: load and validate YAML, build SQLite, query, export. No Textual here.
 
-from .build import BuildReport, build_store, find_conflicts
-from .load import load_corpus, verify_quotes
-from .locate import StoreError, default_data_dir, default_db_path, ensure_store, open_readonly
-from .model import Claim, Corpus, CorpusError, Entity, Problem, Source, Topic
+Names are imported on first use: opening the explorer on an existing store needs
+`db` and `locate`, not the YAML loader or sqlite-utils (they cost start-up time).
+"""
 
-__all__ = [
-    "BuildReport", "Claim", "Corpus", "CorpusError", "Entity", "Problem", "Source", "StoreError", "Topic",
-    "build_store", "default_data_dir", "default_db_path", "ensure_store", "find_conflicts",
-    "load_corpus", "open_readonly", "verify_quotes",
-]
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "BuildReport": "build", "build_store": "build", "find_conflicts": "build",
+    "load_corpus": "load", "verify_quotes": "load",
+    "StoreError": "locate", "default_data_dir": "locate", "default_db_path": "locate",
+    "ensure_store": "locate", "open_readonly": "locate",
+    "Claim": "model", "Corpus": "model", "CorpusError": "model", "Entity": "model",
+    "Problem": "model", "Source": "model", "Topic": "model",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

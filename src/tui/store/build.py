@@ -32,7 +32,7 @@ from pathlib import Path
 from .files import FileState, digest_of
 from .model import Claim, Corpus, CorpusError, Problem, Source
 
-SCHEMA_VERSION = 4
+from .schema import SCHEMA_VERSION  # noqa: E402  (re-exported)
 APPROX_TOLERANCE = 0.10  # "about 10 %" is taken to mean 9–11 %
 INF = float("inf")
 
@@ -393,65 +393,7 @@ def build_store(corpus: Corpus, db_path: Path | str, states: dict[str, FileState
 
 # --- incremental update ---------------------------------------------------------------------
 
-@dataclass
-class Changes:
-    """How the corpus on disk differs from what the store was built from."""
-
-    base_changed: bool  # entities.yaml or topics.yaml: a full build is needed
-    added: list[FileState]
-    changed: list[FileState]
-    removed: list[str]  # rel paths
-    touched: list[FileState]  # same bytes, new size/time record
-    known: bool = True  # False when the store has no file records (full build needed)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.base_changed or self.added or self.changed or self.removed or self.touched) and self.known
-
-    @property
-    def needs_full(self) -> bool:
-        return self.base_changed or not self.known
-
-
-def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
-    """Compare the files on disk with the store's records: one stat per file; files whose
-    size or time changed are hashed to tell a real change from a touch.
-
-    Both sides are walked in name order and merged, so that a corpus of 100,000 files
-    costs a sorted list of names, not two maps of records (the explorer runs this
-    at start-up, beside everything it shows)."""
-    from .files import disk_names, with_hash
-
-    if conn.execute("SELECT 1 FROM source_files LIMIT 1").fetchone() is None:
-        return Changes(False, [], [], [], [], known=False)
-    recorded = conn.execute("SELECT file, size, mtime_ns, sha256 FROM source_files ORDER BY file")
-    added, changed, touched, removed = [], [], [], []
-    row = next(recorded, None)
-    for rel in disk_names(data_dir):
-        while row is not None and row[0] < rel:
-            removed.append(row[0])
-            row = next(recorded, None)
-        old = FileState(*row) if row is not None and row[0] == rel else None
-        if old is not None:
-            row = next(recorded, None)
-        try:
-            st = os.stat(os.path.join(data_dir, rel))
-        except OSError:
-            continue
-        if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns:
-            continue
-        state = with_hash(data_dir, FileState(rel, st.st_size, st.st_mtime_ns))
-        if old is None:
-            (added if "/" in rel else changed).append(state)
-        elif old.sha256 == state.sha256:
-            touched.append(state)
-        else:
-            changed.append(state)
-    while row is not None:
-        removed.append(row[0])
-        row = next(recorded, None)
-    base_changed = any("/" not in st.rel for st in (*added, *changed)) or any("/" not in rel for rel in removed)
-    return Changes(base_changed, added, changed, removed, touched)
+from .files import Changes, diff_corpus  # noqa: E402  (they live beside the file states; re-exported)
 
 
 def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> BuildReport:

@@ -15,9 +15,13 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .build import SCHEMA_VERSION, BuildReport, build_store
-from .load import load_corpus
+from typing import TYPE_CHECKING
+
 from .model import CorpusError
+from .schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from .build import BuildReport
 
 
 def bundled_data_dir() -> Path:
@@ -105,8 +109,7 @@ def ensure_store(
 
     Raises CorpusError when the corpus is broken and no usable store exists.
     """
-    from .build import diff_corpus, update_store
-    from .files import file_states
+    from .files import diff_corpus, file_states  # build (sqlite-utils) and load (YAML) only when needed
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     db_path = Path(db_path) if db_path else default_db_path(data_dir)
@@ -127,12 +130,17 @@ def ensure_store(
         if changes is not None and changes.empty:
             return Ready(db_path)
         if changes is not None and not changes.needs_full:
+            from .build import update_store
+
             try:
                 return Ready(db_path, built=update_store(db_path, data_dir, changes, _label(data_dir)))
             except CorpusError as exc:
                 return Ready(db_path, warning=_broken(exc))
             except sqlite3.Error:
                 pass  # fall through to a full build
+    from .build import build_store
+    from .load import load_corpus
+
     try:
         corpus = load_corpus(data_dir)
     except CorpusError as exc:
