@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import FileState, digest_of
+from .files import FileState, digest_of, recorded_digest
 from .model import Claim, Corpus, CorpusError, Problem, Source
 
 from .schema import SCHEMA_VERSION  # noqa: E402  (re-exported)
@@ -303,6 +303,7 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         "corpus_hash": digest_of(states.values()) if states else corpus.digest,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "dense_rowids": "1",
+        "conflict_pairs": str(n_pairs),  # kept by incremental updates, so reports need no scan
     }
     db["pivot_meta"].insert_all([{"key": k, "value": v} for k, v in meta.items()])
     db["entities"].insert_all(
@@ -456,12 +457,13 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
             touched_entities: set[str] = set()
             touched_topics: set[str] = set()
             removed_claims = 0
+            count_sum_before = count_sum_after = 0  # sum of conflict_count over the claims of touched groups
             facet_delta: dict[tuple[str, str | None], int] = defaultdict(int)
             for sid in leaving:
                 flags = [r[0] for r in conn.execute("SELECT flag FROM source_flags WHERE source = ?", (sid,))]
                 for r in conn.execute(
-                    "SELECT rowid, entity, topic, metric, unit, period, value_low, summary, quote, speaker, source_title, status "
-                    "FROM claims WHERE source = ?", (sid,)
+                    "SELECT rowid, entity, topic, metric, unit, period, value_low, summary, quote, speaker, source_title, status, "
+                    "conflict_count FROM claims WHERE source = ?", (sid,)
                 ).fetchall():
                     facet_delta[("status", r["status"])] -= 1
                     facet_delta[("period", r["period"])] -= 1
@@ -477,6 +479,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
                     if r["value_low"] is not None and r["metric"]:
                         touched_groups.add((r["entity"], r["metric"], r["unit"], r["period"]))
                     removed_claims += 1
+                    count_sum_before += r["conflict_count"]
                 conn.execute("DELETE FROM claims WHERE source = ?", (sid,))
                 conn.execute("DELETE FROM source_flags WHERE source = ?", (sid,))
                 conn.execute("DELETE FROM sources WHERE id = ?", (sid,))
@@ -523,6 +526,8 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
                 conn.execute("UPDATE source_files SET size = ?, mtime_ns = ? WHERE file = ?", (st.size, st.mtime_ns, st.rel))
 
             # conflicts: recount every group a claim entered or left
+            # (a source's or entity's conflict_count counts its disputed claims, so only a
+            # claim that becomes or stops being disputed changes those)
             touched_sources: set[str] = set()
             for ent, metric, unit, period in touched_groups:
                 rows = conn.execute(
@@ -531,10 +536,21 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
                     (ent, metric, unit, period),
                 ).fetchall()
                 counts = conflict_counts([(r["id"], r["source"], r["lo_eff"], r["hi_eff"]) for r in rows])
+                updates = []
                 for r in rows:
-                    if counts[r["id"]] != r["conflict_count"]:
-                        conn.execute("UPDATE claims SET conflict_count = ? WHERE rowid = ?", (counts[r["id"]], r["rowid"]))
-                        touched_sources.add(r["source"])
+                    new = counts[r["id"]]
+                    count_sum_before += r["conflict_count"]
+                    count_sum_after += new
+                    if new != r["conflict_count"]:
+                        updates.append((new, r["rowid"]))
+                        if (new > 0) != (r["conflict_count"] > 0):
+                            touched_sources.add(r["source"])
+                            touched_entities.add(ent)
+                conn.executemany("UPDATE claims SET conflict_count = ? WHERE rowid = ?", updates)
+            pairs_row = conn.execute("SELECT value FROM pivot_meta WHERE key = 'conflict_pairs'").fetchone()
+            if pairs_row is not None:
+                pairs = int(pairs_row[0]) + (count_sum_after - count_sum_before) // 2
+                conn.execute("UPDATE pivot_meta SET value = ? WHERE key = 'conflict_pairs'", (str(pairs),))
             for e in touched_entities:
                 conn.execute(
                     "UPDATE entities SET claim_count = (SELECT count(*) FROM claims WHERE entity = :e), "
@@ -549,8 +565,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
                     "conflict_count = (SELECT count(*) FROM claims WHERE source = :s AND conflict_count > 0) WHERE id = :s",
                     {"s": s_id},
                 )
-            states = [FileState(r[0], r[1], r[2], r[3]) for r in conn.execute("SELECT file, size, mtime_ns, sha256 FROM source_files")]
-            conn.execute("UPDATE pivot_meta SET value = ? WHERE key = 'corpus_hash'", (digest_of(states),))
+            conn.execute("UPDATE pivot_meta SET value = ? WHERE key = 'corpus_hash'", (recorded_digest(conn),))
             conn.execute(
                 "UPDATE pivot_meta SET value = ? WHERE key = 'built_at'", (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),)
             )
@@ -559,7 +574,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
             conn.commit()
             totals = conn.execute(
                 "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM entities), (SELECT count(*) FROM claims), "
-                "(SELECT coalesce(sum(conflict_count), 0) / 2 FROM claims WHERE conflict_count > 0)"
+                "(SELECT CAST(value AS INTEGER) FROM pivot_meta WHERE key = 'conflict_pairs')"
             ).fetchone()
         except BaseException:
             conn.rollback()

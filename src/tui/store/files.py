@@ -39,14 +39,20 @@ def corpus_paths(data_dir: Path) -> list[Path]:
 
 def disk_names(data_dir: Path) -> list[str]:
     """Every corpus file's rel path, in code point order (SQLite's order for UTF-8 text)."""
-    names = [n for n in BASE_FILES if os.path.isfile(os.path.join(data_dir, n))]
+    return [rel for rel, _ in _disk_entries(data_dir)]
+
+
+def _disk_entries(data_dir: Path) -> list[tuple[str, str]]:
+    """(rel path, full path) of every corpus file, sorted by rel path."""
+    root = os.fspath(data_dir)
+    out = [(n, os.path.join(root, n)) for n in BASE_FILES if os.path.isfile(os.path.join(root, n))]
     try:
-        with os.scandir(os.path.join(data_dir, "sources")) as it:
-            names += ["sources/" + e.name for e in it if e.name.endswith((".yaml", ".yml")) and e.is_file()]
+        with os.scandir(os.path.join(root, "sources")) as it:
+            out += [("sources/" + e.name, e.path) for e in it if e.name.endswith((".yaml", ".yml")) and e.is_file()]
     except OSError:
         pass
-    names.sort()
-    return names
+    out.sort()
+    return out
 
 
 def stat_states(data_dir: Path) -> dict[str, FileState]:
@@ -90,6 +96,16 @@ def digest_of(states) -> str:
     return h.hexdigest()
 
 
+def recorded_digest(conn: sqlite3.Connection) -> str:
+    """digest_of() the store's file records, streamed in name order."""
+    h = hashlib.sha256()
+    cur = conn.cursor()
+    cur.row_factory = None
+    for rel, sha in cur.execute("SELECT file, sha256 FROM source_files ORDER BY file"):
+        h.update(f"{rel}\0{sha}\n".encode())
+    return h.hexdigest()
+
+
 def corpus_digest(data_dir: Path) -> str:
     return digest_of(file_states(Path(data_dir)).values())
 
@@ -123,23 +139,26 @@ def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
     at start-up, beside everything it shows)."""
     if conn.execute("SELECT 1 FROM source_files LIMIT 1").fetchone() is None:
         return Changes(False, [], [], [], [], known=False)
-    recorded = conn.execute("SELECT file, size, mtime_ns, sha256 FROM source_files ORDER BY file")
+    recorded = conn.cursor()
+    recorded.row_factory = None  # plain tuples: 100,000 of them
+    recorded.execute("SELECT file, size, mtime_ns, sha256 FROM source_files ORDER BY file")
     added, changed, touched, removed = [], [], [], []
     row = next(recorded, None)
-    for rel in disk_names(data_dir):
+    for rel, path in _disk_entries(data_dir):
         while row is not None and row[0] < rel:
             removed.append(row[0])
             row = next(recorded, None)
-        old = FileState(*row) if row is not None and row[0] == rel else None
+        old = row if row is not None and row[0] == rel else None
         if old is not None:
             row = next(recorded, None)
         try:
-            st = os.stat(os.path.join(data_dir, rel))
+            st = os.stat(path)
         except OSError:
             continue
-        if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns:
+        if old is not None and old[1] == st.st_size and old[2] == st.st_mtime_ns:
             continue
         state = with_hash(data_dir, FileState(rel, st.st_size, st.st_mtime_ns))
+        old = FileState(*old) if old is not None else None
         if old is None:
             (added if "/" in rel else changed).append(state)
         elif old.sha256 == state.sha256:
