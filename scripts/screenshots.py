@@ -13,6 +13,7 @@ from pathlib import Path
 from textual.widgets import Input
 
 from tui.app import PivotApp
+from tui.screens.main import MainScreen
 from tui.widgets.claims_table import ClaimsTable
 
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
@@ -28,6 +29,7 @@ async def settle(pilot) -> None:
 
 async def shoot() -> None:
     OUT.mkdir(exist_ok=True)
+    MainScreen.detail_delay = 0  # the detail pane loads at once: nothing to wait for
     with tempfile.TemporaryDirectory() as tmp:
         app = PivotApp(db_path=Path(tmp) / "store.db", export_dir=Path(tmp))
         async with app.run_test(size=SIZE) as pilot:

@@ -201,7 +201,8 @@ def test_synapnews_figures(corpus: Corpus) -> None:
 
 
 def test_the_600_ai_layoffs_are_not_a_conflict_with_the_8000(corpus: Corpus) -> None:
-    six_hundred = claims_where(corpus, entity="meta", metric="employees-cut", source="meta-600-ai-layoffs", value_low=600)
+    six_hundred = claims_where(corpus, entity="meta", metric="ai-team-employees-cut", source="meta-600-ai-layoffs",
+                               value_low=600)
     assert six_hundred and all(c.period is None for c in six_hundred)  # the article gives no year
     eight_thousand = claims_where(corpus, entity="meta", metric="employees-cut", source="synapnews-ai-pivot",
                                   value_low=8000)

@@ -16,6 +16,14 @@ from tui.widgets.claims_table import ClaimsTable
 SIZE = (120, 40)
 
 
+@pytest.fixture(autouse=True)
+def immediate_detail(monkeypatch):
+    """The detail pane normally waits for the cursor to rest (a timer); tests load it at once."""
+    from tui.screens.main import MainScreen
+
+    monkeypatch.setattr(MainScreen, "detail_delay", 0)
+
+
 async def settle(pilot) -> None:
     for _ in range(4):
         await pilot.pause()

@@ -94,6 +94,8 @@ class MainScreen(Screen):
         Binding("enter", "open", "Open", show=False, id="main.open"),
     ]
 
+    detail_delay = DETAIL_DELAY  # tests and the screenshot script set 0: no timer to wait for
+
     def __init__(self) -> None:
         super().__init__()
         self.generation = 0
@@ -350,7 +352,11 @@ class MainScreen(Screen):
             return
         if self._detail_timer is not None:
             self._detail_timer.stop()
-        self._detail_timer = self.set_timer(DETAIL_DELAY, self._load_current_detail)
+            self._detail_timer = None
+        if self.detail_delay <= 0:
+            self.load_detail(message.row)
+            return
+        self._detail_timer = self.set_timer(self.detail_delay, self._load_current_detail)
 
     def _load_current_detail(self) -> None:
         self._detail_timer = None

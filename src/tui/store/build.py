@@ -570,7 +570,10 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
                 "UPDATE pivot_meta SET value = ? WHERE key = 'built_at'", (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),)
             )
             if removed_claims:
-                conn.execute("UPDATE pivot_meta SET value = '0' WHERE key = 'dense_rowids'")
+                # rowids are still 1..n when the removed claims were the last ones (a file
+                # added and taken out again): then the middle of the list stays a seek
+                dense = conn.execute("SELECT coalesce(max(rowid), 0) = count(*) FROM claims").fetchone()[0]
+                conn.execute("UPDATE pivot_meta SET value = ? WHERE key = 'dense_rowids'", ("1" if dense else "0",))
             conn.commit()
             totals = conn.execute(
                 "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM entities), (SELECT count(*) FROM claims), "

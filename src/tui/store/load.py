@@ -6,6 +6,14 @@ say FILE:LINE: field, and a key written twice in one mapping is an error
 rather than a silent overwrite. Dates are left as strings so that they are
 validated here (a YAML timestamp such as 2026-02-30 would otherwise crash the
 parser instead of producing a message).
+
+Hostile input is refused with a message rather than a crash or a hang: a
+document nesting deeper than MAX_DEPTH levels, or whose aliases would expand
+to more than ALIAS_BUDGET values (a "billion laughs"), is not built at all;
+an integer too long to be a figure is never converted; YAML 1.1's base-60
+(`1:30`) and leading-zero octal (`010`) numbers stay text, so they are
+reported instead of silently read as 90 and 8; and values quoted in messages
+are cut short and shown with their control characters escaped.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from typing import Any, Callable
 import yaml
 
 from .files import corpus_digest as _corpus_digest
+from .fmt import safe_text
 from .files import corpus_paths, source_paths
 from .model import (
     BOUNDS,
@@ -38,11 +47,16 @@ from .model import (
 )
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_C_LOADER = _Base is not yaml.SafeLoader
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_TEXT = 20_000  # characters in any one text field; a quote is "a sentence or less"
 MAX_ABS_VALUE = 1e16  # ten quadrillion: far above any figure a news article prints
+MAX_DEPTH = 100  # nested collections; the corpus needs four (source, claims, claim, range)
+ALIAS_BUDGET = 100_000  # values aliases may add to a document (beyond the document's own)
+MAX_INT_CHARS = 70  # an integer literal longer than this is far beyond MAX_ABS_VALUE in any base
+SHOWN_CHARS = 60  # of a value quoted in a message
 
 
 class LineMap(dict):
@@ -52,19 +66,75 @@ class LineMap(dict):
     lines: dict[str, int]
 
 
+class LineList(list):
+    """A list that knows the line of each of its items (1-based)."""
+
+    lines: list[int]
+
+
 class DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
 class _Loader(_Base):  # type: ignore[misc,valid-type]
-    pass
+    def construct_object(self, node, deep=False):
+        # An explicit tag on a value it cannot take (`!!int abc`, `!!timestamp 2026-02-30`,
+        # `!!bool maybe`) makes PyYAML's constructors raise plain Python errors; report
+        # them like any other YAML problem, at the value's line.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, IndexError) as exc:
+            tag = node.tag.rsplit(":", 1)[-1] if node.tag.startswith("tag:yaml.org,2002:") else node.tag
+            shown = _show(node.value) if isinstance(node.value, str) else _kind(node.value)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{shown} is not a valid !!{tag} value", node.start_mark
+            ) from exc
 
 
 # No implicit timestamps: dates stay strings and are checked by the validator.
+# Integers and floats as YAML 1.1 reads them, less base 60 (`1:30` is not 90) and
+# leading-zero octal (`010` is not 8): those stay text, and a number field says so.
+_INT = re.compile(r"""^(?:[-+]?0b[0-1_]+
+                    |[-+]?(?:0|[1-9][0-9_]*)
+                    |[-+]?0x[0-9a-fA-F_]+)$""", re.X)
+_FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                    |[-+]?\.(?:inf|Inf|INF)
+                    |\.(?:nan|NaN|NAN))$""", re.X)
+_NUMBER_TAGS = {"tag:yaml.org,2002:int": _INT, "tag:yaml.org,2002:float": _FLOAT}
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [
+        (tag, _NUMBER_TAGS.get(tag, rx))
+        for tag, rx in resolvers
+        if tag != "tag:yaml.org,2002:timestamp"
+    ]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
+
+
+class BigNumber:
+    """An integer literal too long to be any figure: kept as its length, never converted
+    (Python refuses to convert more than 4,300 digits, and a float cannot hold it)."""
+
+    __slots__ = ("chars",)
+
+    def __init__(self, chars: int):
+        self.chars = chars
+
+    def __str__(self) -> str:
+        return f"<a {self.chars:,}-digit number>"
+
+
+def _construct_int(loader, node) -> Any:
+    digits = node.value.replace("_", "").lstrip("+-")
+    if digits[:2] in ("0x", "0b"):
+        digits = digits[2:]
+    if len(digits) > MAX_INT_CHARS:
+        return BigNumber(len(digits))
+    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode):
@@ -75,20 +145,33 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode):
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (list, dict)):
+            raise DuplicateKey(
+                "while constructing a mapping", node.start_mark,
+                f"a key must be text, not {_kind(key)}", key_node.start_mark,
+            )
         if not isinstance(key, str):
             key = str(key)
         if key in data.lines:
             raise DuplicateKey(
                 "while constructing a mapping",
                 node.start_mark,
-                f"found duplicate key {key!r} (first on line {data.lines[key]})",
+                f"found duplicate key {_show(key)} (first on line {data.lines[key]})",
                 key_node.start_mark,
             )
         data.lines[key] = key_node.start_mark.line + 1
         data[key] = loader.construct_object(value_node, deep=True)
 
 
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode):
+    data = LineList()
+    data.lines = [item.start_mark.line + 1 for item in node.value]
+    yield data
+    data.extend(loader.construct_object(item, deep=True) for item in node.value)
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 
 # --- fast path ----------------------------------------------------------------
@@ -108,7 +191,7 @@ _PLAIN_CACHE: dict[str, Any] = {}
 _SAFE = yaml.constructor.SafeConstructor()
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str": lambda node: node.value,
-    "tag:yaml.org,2002:int": _SAFE.construct_yaml_int,
+    "tag:yaml.org,2002:int": lambda node: _construct_int(_SAFE, node),
     "tag:yaml.org,2002:float": _SAFE.construct_yaml_float,
     "tag:yaml.org,2002:bool": _SAFE.construct_yaml_bool,
     "tag:yaml.org,2002:null": lambda node: None,
@@ -145,8 +228,9 @@ def _fast_load(text: str) -> Any:
             root = value
             return
         top = stack[-1]
-        if type(top) is list:
+        if type(top) is LineList:
             top.append(value)
+            top.lines.append(line)
         elif keys[-1] is _NO_KEY:
             if type(value) is not str:
                 if isinstance(value, (dict, list)):
@@ -182,13 +266,18 @@ def _fast_load(text: str) -> Any:
             add(m, m.line)
             stack.append(m)
             keys.append(_NO_KEY)
+            if len(stack) > MAX_DEPTH:
+                raise _Fallback("deep")  # the full path's check gives the message
         elif t is ev.SequenceStartEvent:
             if e.anchor is not None or not e.implicit:
                 raise _Fallback("anchor or tag")
-            seq: list[Any] = []
+            seq = LineList()
+            seq.lines = []
             add(seq, e.start_mark.line + 1)
             stack.append(seq)
             keys.append(_NO_KEY)
+            if len(stack) > MAX_DEPTH:
+                raise _Fallback("deep")
         elif t is ev.MappingEndEvent or t is ev.SequenceEndEvent:
             stack.pop()
             keys.pop()
@@ -204,6 +293,62 @@ def _fast_load(text: str) -> Any:
 
 _NO_KEY = object()
 _FAST = hasattr(yaml, "_yaml") and hasattr(getattr(yaml, "_yaml", None), "CParser")
+
+
+def _bounds_problem(text: str) -> tuple[int, str] | None:
+    """(line, message) when the document nests too deeply or its aliases expand too far.
+
+    Walks the parser's events only (nothing is built), so that neither a deep
+    nesting (the parser slows down quadratically with depth) nor an alias bomb
+    (each alias counts as the values it stands for) costs more than the events
+    up to the point where the limit is passed. None when the text is within
+    bounds, or has a syntax error (the full loader reports that)."""
+    from yaml import events as ev
+
+    if _FAST:
+        parser = yaml._yaml.CParser(text)  # type: ignore[attr-defined]
+        next_event = parser.get_event
+    else:
+        stream = yaml.parse(text, Loader=_Loader)
+        next_event = lambda: next(stream, None)  # noqa: E731
+    sizes: dict[str, int] = {}  # anchor -> values it stands for
+    stack: list[list] = []  # [anchor, values] of each open collection
+    own = aliased = 0
+    try:
+        while True:
+            e = next_event()
+            if e is None or isinstance(e, ev.StreamEndEvent):
+                return None
+            line = e.start_mark.line + 1 if e.start_mark else 0
+            if isinstance(e, (ev.SequenceStartEvent, ev.MappingStartEvent)):
+                stack.append([e.anchor, 1])
+                own += 1
+                if len(stack) > MAX_DEPTH:
+                    return line, f"nests deeper than {MAX_DEPTH} levels"
+            elif isinstance(e, (ev.SequenceEndEvent, ev.MappingEndEvent)):
+                anchor, n = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = n
+                if stack:
+                    stack[-1][1] += n
+            elif isinstance(e, (ev.ScalarEvent, ev.AliasEvent)):
+                if isinstance(e, ev.ScalarEvent):
+                    n = 1
+                    own += 1
+                    if e.anchor is not None:
+                        sizes[e.anchor] = 1
+                else:
+                    n = sizes.get(e.anchor, 1)
+                    aliased += n
+                    if aliased > max(ALIAS_BUDGET, own):
+                        return line, (
+                            f"aliases expand to more than {max(ALIAS_BUDGET, own):,} values "
+                            "(an alias bomb?); write the values out"
+                        )
+                if stack:
+                    stack[-1][1] += n
+    except yaml.YAMLError:
+        return None
 
 
 def read_yaml(path: Path, label: str) -> tuple[Any, list[Problem]]:
@@ -225,6 +370,9 @@ def read_yaml(path: Path, label: str) -> tuple[Any, list[Problem]]:
             return _fast_load(text), []
         except (_Fallback, yaml.YAMLError, RecursionError):
             pass  # the full loader below gives the value or the exact message
+    bounds = _bounds_problem(text)
+    if bounds is not None:
+        return None, [Problem(label, bounds[0], "", f"YAML: {bounds[1]}")]
     try:
         return yaml.load(text, Loader=_Loader), []  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
@@ -236,14 +384,47 @@ def read_yaml(path: Path, label: str) -> tuple[Any, list[Problem]]:
             what = f"{what} ({exc.context} started on line {ctx.line + 1})"
         if "could not determine a constructor" in str(exc):
             what = f"{what} (tags that build objects are not allowed)"
-        return None, [Problem(label, line, "", f"YAML: {what}")]
+        if "tab" not in what and mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            what = f"{what} (a tab; YAML indents with spaces only)"
+        return None, [Problem(label, line, "", f"YAML: {safe_text(what)}")]
+    except yaml.reader.ReaderError as exc:
+        # a control character pasted into the file: say where, on one line
+        line = 0
+        if isinstance(exc.position, int):  # libyaml counts bytes of UTF-8, the pure-Python reader characters
+            before = text.encode("utf-8")[: exc.position] if _C_LOADER else text[: exc.position]
+            line = before.count(b"\n" if _C_LOADER else "\n") + 1
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        return None, [Problem(label, line, "", f"YAML: unacceptable character #x{char:04x}: {exc.reason}")]
     except yaml.YAMLError as exc:
-        return None, [Problem(label, 0, "", f"YAML: {exc}")]
+        return None, [Problem(label, 0, "", f"YAML: {safe_text(' '.join(str(exc).split()))}")]
     except RecursionError:
         return None, [Problem(label, 0, "", "YAML nests too deeply")]
 
 
+def _char_at(text: str, line: int, column: int) -> str:
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    return text[start + column : start + column + 1]
+
+
 # --- field checks ------------------------------------------------------------
+
+def _show(value: Any) -> str:
+    """A value as a message quotes it: short, one line, control characters escaped."""
+    if isinstance(value, str):
+        cut = value if len(value) <= SHOWN_CHARS else value[: SHOWN_CHARS - 1] + "…"
+        return repr(cut)
+    if value is None or isinstance(value, (bool, int, float)):
+        return repr(value)
+    return _kind(value)
+
+
+def _field(key: str) -> str:
+    """A key as a message names it (a key can be anything a file contains)."""
+    return _show(key)[1:-1] if isinstance(key, str) else str(key)
 
 Check = Callable[[Any], tuple[Any, str | None]]
 
@@ -263,11 +444,13 @@ def _slug(value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str):
         return None, f"expected an id (lowercase letters, digits, dashes), got {_kind(value)}"
     if not SLUG.match(value):
-        return None, f"{value!r} is not a valid id (lowercase letters, digits, single dashes)"
+        return None, f"{_show(value)} is not a valid id (lowercase letters, digits, single dashes)"
     return value, None
 
 
 def _int(value: Any) -> tuple[Any, str | None]:
+    if isinstance(value, BigNumber):
+        return None, f"a {value.chars:,}-digit number is implausibly large"
     if isinstance(value, bool) or not isinstance(value, int):
         return None, f"expected a whole number, got {_kind(value)}"
     return value, None
@@ -280,7 +463,7 @@ def _text_list(value: Any) -> tuple[Any, str | None]:
     for item in value:
         text, err = _text(item)
         if err:
-            return None, f"item {item!r}: {err}"
+            return None, f"item {_show(item)}: {err}"
         out.append(text)
     return out, None
 
@@ -292,44 +475,65 @@ def _date(value: Any) -> tuple[Any, str | None]:
         return None, f"expected a date YYYY-MM-DD, YYYY-MM or YYYY, got {_kind(value)}"
     m = DATE.match(value)
     if not m:
-        return None, f"{value!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"
+        return None, f"{_show(value)} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"
     y, mo, d = int(m[1]), int(m[2] or 1), int(m[3] or 1)
     try:
         date(y, mo, d)
     except ValueError as exc:
-        return None, f"{value!r} is not a real date ({exc})"
+        return None, f"{_show(value)} is not a real date ({exc})"
     return value, None
 
 
 def _one_of(choices: tuple[str, ...]) -> Check:
     def check(value: Any) -> tuple[Any, str | None]:
         if value not in choices:
-            hint = _did_you_mean(str(value), choices)
-            return None, f"unknown value {value!r}; expected one of {', '.join(choices)}{hint}"
+            hint = _did_you_mean(value, choices) if isinstance(value, str) else ""
+            return None, f"unknown value {_show(value)}; expected one of {', '.join(choices)}{hint}"
         return value, None
 
     return check
 
 
+_EXPONENT = re.compile(r"^([-+]?)([0-9][0-9_]*)[eE]([-+]?)([0-9]+)$")
+_NOT_A_NUMBER_IN_YAML = re.compile(r"^[-+]?(?:0[0-9_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$")
+
+
 def _number(value: Any) -> tuple[float | None, str | None]:
+    if isinstance(value, BigNumber):
+        return None, f"a {value.chars:,}-digit number is implausibly large (limit {MAX_ABS_VALUE:g}); write plain units, e.g. dollars"
+    if isinstance(value, str):
+        m = _EXPONENT.match(value.strip())
+        if m:  # YAML 1.1 reads 1e9 as text: a float needs its decimal point
+            return None, (
+                f"expected a number, got text {_show(value)} (YAML reads an exponent without a "
+                f"decimal point as text: write {m[1]}{m[2]}.0e{m[3] or '+'}{m[4]})"
+            )
+        if _NOT_A_NUMBER_IN_YAML.match(value.strip()):
+            return None, f"expected a number, got text {_show(value)} (write plain digits, without a leading zero or colons)"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None, f"expected a number, got {_kind(value)}"
-    if not math.isfinite(value):
+    if isinstance(value, float) and math.isnan(value):
         return None, f"{value} is not a finite number"
+    if isinstance(value, float) and math.isinf(value):
+        return None, f"{value} is not a finite number (.inf, or a figure too large to hold)"
     if abs(value) > MAX_ABS_VALUE:
-        return None, f"{value:g} is implausibly large (limit {MAX_ABS_VALUE:g}); write plain units, e.g. dollars"
+        shown = f"{value:,}" if isinstance(value, int) and abs(value) < 10**21 else f"{value:g}"
+        return None, f"{shown} is implausibly large (limit {MAX_ABS_VALUE:g}); write plain units, e.g. dollars"
     return float(value), None
 
 
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing (null)"
-    return {dict: "a mapping", LineMap: "a mapping", list: "a list", str: "text", bool: "true/false"}.get(
-        type(value), type(value).__name__
-    )
+    return {
+        dict: "a mapping", LineMap: "a mapping", list: "a list", LineList: "a list", str: "text", bool: "true/false",
+        BigNumber: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 def _did_you_mean(word: str, choices) -> str:
+    if not isinstance(word, str) or len(word) > 100:
+        return ""  # not a typo of a known word
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -346,7 +550,7 @@ class _Record:
         return getattr(self.data, "line", 0)
 
     def problem(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.file, self.line(key), key, message))
+        self.problems.append(Problem(self.file, self.line(key), _field(key), message))
 
     def get(self, key: str, check: Check, required: bool = False) -> Any:
         if key not in self.data or self.data[key] is None:
@@ -386,9 +590,11 @@ def _mapping_list(data: Any, key: str, file: str, problems: list[Problem]) -> li
         problems.append(Problem(file, getattr(data, "lines", {}).get(key, 1), key, f"expected a list, got {_kind(items)}"))
         return []
     out = []
+    item_lines = getattr(items, "lines", None)
     for i, item in enumerate(items):
         if not isinstance(item, dict):
-            problems.append(Problem(file, getattr(data, "lines", {}).get(key, 0), key, f"item {i + 1}: expected a mapping, got {_kind(item)}"))
+            line = item_lines[i] if item_lines else getattr(data, "lines", {}).get(key, 0)
+            problems.append(Problem(file, line, key, f"item {i + 1}: expected a mapping, got {_kind(item)}"))
         else:
             out.append(item)
     return out
@@ -516,10 +722,10 @@ def _source(data: Any, file: str, stem: str, problems: list[Problem]) -> Source 
     flags = r.get("flags", _text_list) or []
     for flag in flags:
         if flag not in FLAGS:
-            r.problem("flags", f"unknown flag {flag!r}; expected one of {', '.join(FLAGS)}{_did_you_mean(flag, FLAGS)}")
+            r.problem("flags", f"unknown flag {_show(flag)}; expected one of {', '.join(FLAGS)}{_did_you_mean(flag, FLAGS)}")
     s.flags = [f for f in flags if f in FLAGS]
     if s.id and s.id != stem:
-        r.problem("id", f"source id {s.id!r} does not match the file name '{stem}.yaml' (name the file after the id)")
+        r.problem("id", f"source id {_show(s.id)} does not match the file name {_show(stem + '.yaml')} (name the file after the id)")
     for m in _mapping_list(data, "claims", file, problems) if "claims" in data else []:
         claim, _ = _claim(m, s.id, file, problems)
         s.claims.append(claim)
@@ -579,13 +785,14 @@ def load_corpus(data_dir: Path | str) -> Corpus:
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     if not data_dir.is_dir():
-        raise CorpusError([Problem(str(data_dir), 0, "", "no such corpus directory")])
+        raise CorpusError([Problem(safe_text(str(data_dir)), 0, "", "no such corpus directory")])
 
     def label(p: Path) -> str:
+        # a file name is text from the corpus too: escape what would drive the terminal
         try:
-            return str(p.relative_to(data_dir.parent)) if data_dir.parent != Path("") else str(p)
+            return safe_text(str(p.relative_to(data_dir.parent)) if data_dir.parent != Path("") else str(p))
         except ValueError:
-            return str(p)
+            return safe_text(str(p))
 
     ent_file, top_file = data_dir / "entities.yaml", data_dir / "topics.yaml"
     ent_data, ent_ps = read_yaml(ent_file, label(ent_file))
@@ -620,7 +827,7 @@ def _unique(items, what: str, problems: list[Problem]) -> dict[str, Any]:
             continue
         if obj.id in seen:
             first = seen[obj.id][1]
-            rec.problem("id", f"duplicate {what} id {obj.id!r} (first defined at {first.file}:{first.line()})")
+            rec.problem("id", f"duplicate {what} id {_show(obj.id)} (first defined at {first.file}:{first.line()})")
         else:
             seen[obj.id] = (obj, rec)
     return seen
@@ -632,28 +839,28 @@ def _cross_check(entities, topics, sources: list[Source], problems: list[Problem
     for e, r in entities:
         for member in e.members:
             if member not in ents:
-                r.problem("members", f"unknown entity {member!r}{_did_you_mean(member, ents)}")
+                r.problem("members", f"unknown entity {_show(member)}{_did_you_mean(member, ents)}")
         if e.members and e.kind != "group":
             r.problem("members", f"only a group has members (this entity is a {e.kind})")
         if e.parent is not None and e.parent not in ents:
-            r.problem("parent", f"unknown entity {e.parent!r}{_did_you_mean(e.parent, ents)}")
+            r.problem("parent", f"unknown entity {_show(e.parent)}{_did_you_mean(e.parent, ents)}")
     seen_sources: dict[str, Source] = {}
     seen_claims: dict[str, Claim] = {}
     for s in sources:
         if s.id in seen_sources:
-            problems.append(Problem(s.file, s.line, "id", f"duplicate source id {s.id!r} (first in {seen_sources[s.id].file})"))
+            problems.append(Problem(s.file, s.line, "id", f"duplicate source id {_show(s.id)} (first in {seen_sources[s.id].file})"))
         elif s.id:
             seen_sources[s.id] = s
         for c in s.claims:
             if c.id in seen_claims:
                 first = seen_claims[c.id]
-                problems.append(Problem(c.file, c.at("id"), "id", f"duplicate claim id {c.id!r} (first at {first.file}:{first.line})"))
+                problems.append(Problem(c.file, c.at("id"), "id", f"duplicate claim id {_show(c.id)} (first at {first.file}:{first.line})"))
             elif c.id:
                 seen_claims[c.id] = c
             if c.entity and c.entity not in ents:
-                problems.append(Problem(c.file, c.at("entity"), "entity", f"unknown entity {c.entity!r}{_did_you_mean(c.entity, ents)}"))
+                problems.append(Problem(c.file, c.at("entity"), "entity", f"unknown entity {_show(c.entity)}{_did_you_mean(c.entity, ents)}"))
             if c.topic and c.topic not in tops:
-                problems.append(Problem(c.file, c.at("topic"), "topic", f"unknown topic {c.topic!r}{_did_you_mean(c.topic, tops)}"))
+                problems.append(Problem(c.file, c.at("topic"), "topic", f"unknown topic {_show(c.topic)}{_did_you_mean(c.topic, tops)}"))
 
 
 # --- quotes ------------------------------------------------------------------
@@ -676,9 +883,9 @@ def verify_quotes(corpus: Corpus, texts_dir: Path | str) -> list[Problem]:
         try:
             text = normalise_ws(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(s.file, s.line, "document", f"cannot read {path}: {exc}"))
+            problems.append(Problem(s.file, s.line, "document", safe_text(f"cannot read {path}: {exc}")))
             continue
         for c in s.claims:
             if normalise_ws(c.quote) not in text:
-                problems.append(Problem(c.file, c.at("quote"), "quote", f"not found in {s.document}: {c.quote[:80]!r}"))
+                problems.append(Problem(c.file, c.at("quote"), "quote", f"not found in {safe_text(s.document)}: {c.quote[:80]!r}"))
     return problems
