@@ -20,11 +20,11 @@ from tui.store.fmt import one_line
 from tui.widgets.rendered import RenderedView, render_lines
 
 DEFAULT_PAIR = ("meta", "microsoft")
-COLUMN_WIDTH = 40
+COLUMN_WIDTH = 28  # the narrowest an entity column gets; wider when the screen allows
 CELL_LIMIT = 12  # claims shown per cell on screen; the rest are counted ("+ 1,204 more")
 PAINT_PAUSE = 0.05  # seconds
 FIRST_TOPICS = 6  # rows drawn first when a comparison is large
-TOPIC_WIDTH = 22
+TOPIC_WIDTH = 18
 PICKER_LIMIT = 200  # entities offered at once; the find box above reaches the others
 
 
@@ -99,12 +99,13 @@ class CompareScreen(Screen):
         # comparison is drawn twice: its first rows at once, then the whole grid.
         ids = list(self.entity_ids)
         cmp = self.app.pool.run(db.compare, ids, None, CELL_LIMIT)
-        view_width = max(self.query_one("#grid", RenderedView).size.width, 40)
+        view_width = max(self.query_one("#grid", RenderedView).scrollable_content_region.width, 40)
         if not cmp.entities:
             lines = render_lines(Text("Pick entities on the left (space) to compare them.", style="dim"), view_width)
             self.app.call_from_thread(self._show, ids, cmp, lines, view_width, True)
             return
-        width = max(view_width, TOPIC_WIDTH + 6 + COLUMN_WIDTH * len(cmp.entities))
+        n = len(cmp.entities)  # cells with their padding, and a border beside each
+        width = max(view_width, TOPIC_WIDTH + 2 + n * (COLUMN_WIDTH + 2) + n + 2)
         if len(cmp.topics) > FIRST_TOPICS:
             first = compare_table(cmp, cmp.topics[:FIRST_TOPICS], TOPIC_WIDTH, caption=False)
             self.app.call_from_thread(self._show, ids, cmp, render_lines(first, width), width, False)

@@ -50,20 +50,21 @@ def claim_detail(row, source, related: list[db.Related]) -> Group:
     parts.append(quote)
     if row["speaker"]:
         parts.append(_field("Speaker", row["speaker"]))
+    source_part: list[Text] = []
     if row["note"]:
-        parts.append(_field("Note", row["note"], "dim"))
+        source_part.append(_field("Note", row["note"], "dim"))
     if source is not None:
         s = Text()
         s.append("Source: ", style="bold")
         s.append(safe_text(source["title"]))
         meta = [x for x in (source["publisher"], source["author"] and f"by {source['author']}", source["published"], source["kind"]) if x]
         s.append("  (" + safe_text(", ".join(meta)) + ")", style="dim")
-        parts.append(s)
+        source_part.append(s)
         for flag in db.flags_of(source):
-            parts.append(Text("  ⚠ " + flag + ": " + FLAG_WARNINGS.get(flag, ""), style="bold yellow"))
-    parts.append(Text())
+            source_part.append(Text("  ⚠ " + flag + ": " + FLAG_WARNINGS.get(flag, ""), style="bold yellow"))
+    others: list[Text] = []
     if related:
-        parts.append(Text("What other sources say", style="bold underline"))
+        others.append(Text("What other sources say", style="bold underline"))
         for r in related:
             line = Text()
             line.append("  ⚠ disagrees  " if r.conflicts else "  ", style="bold red")
@@ -75,7 +76,12 @@ def claim_detail(row, source, related: list[db.Related]) -> Group:
             line.append(f"  — {safe_text(src)}", style="dim")
             if r.row["metric"] and not r.same_period:
                 line.append(f" (period {safe_text(r.row['period'] or 'not given')})", style="dim italic")
-            parts.append(line)
+            others.append(line)
     else:
-        parts.append(Text("No other source speaks to this.", style="dim italic"))
+        others.append(Text("No other source speaks to this.", style="dim italic"))
+    # a disputed figure shows the disagreement first, before its provenance
+    blocks = [others, source_part] if row["conflict_count"] else [source_part, others]
+    for block in blocks:
+        parts.append(Text())
+        parts.extend(block)
     return Group(*parts)

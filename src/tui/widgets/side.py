@@ -18,6 +18,12 @@ FACET_TITLES = {"source": "Source", "topic": "Topic", "status": "Status", "perio
 ALL_ENTITIES = "\0all"
 
 
+def _room(widget) -> int:
+    """Cells available to one option of a side list (before the first layout: a guess)."""
+    width = widget.scrollable_content_region.width
+    return width - 3 if width > 8 else 21  # room for a scrollbar that appears later
+
+
 class EntityList(OptionList):
     """Companies, events, groups and the industry, with claim and conflict counts."""
 
@@ -74,14 +80,19 @@ class EntityList(OptionList):
         return True
 
     def _prompt(self, name: str, count: int, conflicts: int, active: bool, kind: str) -> Text:
+        # one line per entity: the name gives way, the counts stay whole
+        kind_text = f" {kind}" if kind and kind != "company" else ""
+        count_text = f" {count:,}"
+        conflict_text = f" ⚠{conflicts:,}" if conflicts else ""
+        room = _room(self) - 2 - len(kind_text) - len(count_text) - len(conflict_text)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("● " if active else "  ", style="bold")
-        text.append(one_line(name), style="bold" if active else "")
-        if kind and kind != "company":
-            text.append(f" {kind}", style="dim italic")
-        text.append(f" {count}", style="dim")
-        if conflicts:
-            text.append(f" ⚠{conflicts}", style="bold red")
+        text.append(one_line(name, max(room, 6)), style="bold" if active else "")
+        if kind_text:
+            text.append(kind_text, style="dim italic")
+        text.append(count_text, style="dim")
+        if conflict_text:
+            text.append(conflict_text, style="bold red")
         return text
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -114,8 +125,9 @@ class FacetList(OptionList):
                 on = (name, str(v.value).lower()) in active
                 text = Text(no_wrap=True, overflow="ellipsis")
                 text.append("✓ " if on else "  ", style="bold green")
-                text.append(one_line(v.label))
-                text.append(f" {v.count:,}", style="dim")
+                count_text = f" {v.count:,}"
+                text.append(one_line(v.label, max(_room(self) - 2 - len(count_text), 6)))
+                text.append(count_text, style="dim")
                 options.append(Option(text, id=f"v:{name}\0{v.value}"))
             if more:
                 options.append(Option(Text("  … more", style="dim italic"), id=f"m:{name}", disabled=True))
