@@ -21,7 +21,7 @@ from tui.widgets.rendered import RenderedView, render_lines
 
 DEFAULT_PAIR = ("meta", "microsoft")
 COLUMN_WIDTH = 28  # the narrowest an entity column gets; wider when the screen allows
-CELL_LIMIT = 12  # claims shown per cell on screen; the rest are counted ("+ 1,204 more")
+CELL_LIMIT = 8  # claims shown per cell on screen; the rest are counted ("+ 1,204 more")
 PAINT_PAUSE = 0.05  # seconds
 FIRST_TOPICS = 6  # rows drawn first when a comparison is large
 TOPIC_WIDTH = 18
