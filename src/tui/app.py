@@ -31,6 +31,9 @@ class PivotApp(App):
     TITLE = "pivot"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {PivotCommands}
+    # classes on every screen by terminal size (app.tcss gives small terminals a layout)
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (70, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-tiny-height"), (20, "-short"), (32, "-tall")]
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Keys", id="app.help"),
@@ -52,6 +55,16 @@ class PivotApp(App):
         self.selection: set[str] = set()
         self.initial_query = query
         self.export_dir = Path(export_dir) if export_dir else Path.cwd()
+
+    def notify(self, message, *, title: str = "", severity="information", timeout=None, markup: bool = False) -> None:
+        """Notifications carry paths, error texts and corpus words: never read as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def store_failed(self, exc: Exception) -> None:
+        """A worker's query failed on the store (damaged, removed, locked): say so and keep
+        running on what is on screen. Thread-safe (notify is)."""
+        self.notify(f"The store could not answer: {exc}. Run `pivot build --full` if this persists.",
+                    severity="error", timeout=10)
 
     def on_mount(self) -> None:
         main = MainScreen()

@@ -180,7 +180,12 @@ def build(data_dir: Path | None, db_path: Path | None, full: bool) -> None:
 def _console():
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    import shutil
+
+    # the real width, also on a dumb terminal (where Rich would assume 80 columns)
+    # (Rich takes the given size only when both width and height are given)
+    size = shutil.get_terminal_size()
+    return Console(highlight=False, soft_wrap=False, width=size.columns, height=size.lines)
 
 
 @main.command(name="list")
@@ -210,7 +215,8 @@ def sources(data_dir, db_path) -> None:
     from tui.rich_tables import sources_table
 
     conn = connect(data_dir, db_path)
-    _console().print(sources_table(db.sources(conn)))
+    console = _console()
+    console.print(sources_table(db.sources(conn), console.width))
 
 
 @main.command()

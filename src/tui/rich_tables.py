@@ -32,10 +32,23 @@ def claims_table(rows) -> Table:
     return table
 
 
-def sources_table(rows) -> Table:
+def sources_table(rows, width: int | None = None) -> Table:
+    if width is not None and width < 70:
+        # a narrow terminal: each source as a title line and a line of details
+        table = Table(box=box.SIMPLE_HEAD)
+        table.add_column("Source", ratio=1)
+        table.add_column("Claims", justify="right")
+        for s in rows:
+            text = T(s["title"])
+            details = " · ".join(x for x in (s["publisher"], s["published"], s["kind"], ", ".join(db.flags_of(s))) if x)
+            text.append("\n" + safe_text(details), style="dim")
+            disputed = f" ({s['conflict_count']} disputed)" if s["conflict_count"] else ""
+            table.add_row(text, T(f"{s['claim_count']}{disputed}"))
+        return table
     table = Table(box=box.SIMPLE_HEAD)
-    for name in ("Source", "Publisher", "Published", "Kind", "Flags", "Claims", "Disputed"):
-        table.add_column(name)
+    table.add_column("Source", min_width=14, ratio=3)  # the title keeps its room on a narrow terminal
+    for name in ("Publisher", "Published", "Kind", "Flags", "Claims", "Disputed"):
+        table.add_column(name, ratio=1)
     for s in rows:
         flags = ", ".join(db.flags_of(s))
         table.add_row(T(s["title"]), T(s["publisher"] or "—"), T(s["published"] or "—"), T(s["kind"]),
@@ -58,9 +71,11 @@ def compare_table(cmp: db.Comparison, topics: list | None = None, topic_width: i
     screen draws the first rows first); a fixed `topic_width` keeps the columns where
     they are between such partial and full drawings."""
     table = Table(box=box.HEAVY_HEAD, show_lines=True, title=Text(" vs ".join(safe_text(e["name"]) for e in cmp.entities)))
-    table.add_column("Topic", style="bold", no_wrap=False, min_width=12, width=topic_width)
+    # on the screen (topic_width given) columns keep a readable width and the grid scrolls;
+    # on a terminal, Rich fits the table into the width it has, however narrow
+    table.add_column("Topic", style="bold", no_wrap=False, min_width=12 if topic_width else None, width=topic_width)
     for e in cmp.entities:
-        table.add_column(T(e["name"]), ratio=1, min_width=20)
+        table.add_column(T(e["name"]), ratio=1, min_width=20 if topic_width else None)
     for t in (cmp.topics if topics is None else topics):
         cells = [T(t["label"])]
         for e in cmp.entities:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 from rich.text import Text
@@ -63,7 +64,11 @@ class CompareScreen(Screen):
         def job(conn):
             return db.entities(conn, PICKER_LIMIT, search, list(self.entity_ids)), db.entity_count(conn)
 
-        rows, total = self.app.pool.run(job)
+        try:
+            rows, total = self.app.pool.run(job)
+        except sqlite3.Error as exc:
+            self.app.store_failed(exc)
+            return
         self.app.call_from_thread(self._show_entities, search, rows, total)
 
     @on(Input.Changed, "#picker-find")
@@ -98,7 +103,12 @@ class CompareScreen(Screen):
         # query and draw in the worker: the UI thread only shows finished lines. A large
         # comparison is drawn twice: its first rows at once, then the whole grid.
         ids = list(self.entity_ids)
-        cmp = self.app.pool.run(db.compare, ids, None, CELL_LIMIT)
+        try:
+            cmp = self.app.pool.run(db.compare, ids, None, CELL_LIMIT)
+        except sqlite3.Error as exc:  # a damaged or vanished store: say so, keep the app
+            lines = render_lines(Text(f"The store could not answer: {exc}", style="bold red"), 60)
+            self.app.call_from_thread(self._show_error, ids, lines)
+            return
         view_width = max(self.query_one("#grid", RenderedView).scrollable_content_region.width, 40)
         if not cmp.entities:
             lines = render_lines(Text("Pick entities on the left (space) to compare them.", style="dim"), view_width)
@@ -117,6 +127,11 @@ class CompareScreen(Screen):
         lines = render_lines(compare_table(cmp, None, TOPIC_WIDTH), width)
         self.app.call_from_thread(self._show, ids, cmp, lines, width, True)
 
+    def _show_error(self, ids: list[str], lines) -> None:
+        if ids == self.entity_ids:
+            self.query_one("#grid", RenderedView).show(lines, 60)
+            self.complete = True
+
     def _show(self, ids: list[str], cmp: db.Comparison, lines, width: int, complete: bool) -> None:
         if ids != self.entity_ids:
             return  # stale
@@ -129,7 +144,7 @@ class CompareScreen(Screen):
             grid.border_title, grid.border_subtitle = "Comparison", ""
             return
         names = " vs ".join(e["name"] for e in cmp.entities)
-        grid.border_title = f"Comparison: {one_line(names, 80)}"
+        grid.border_title = Text(f"Comparison: {one_line(names, 80)}")  # Text, not a markup string
         disputed = sum(1 for c in cmp.cells.values() if c.disputed)
         drawing = "" if complete else " · drawing the rest …"
         grid.border_subtitle = f"{len(cmp.topics)} topics · {disputed} disputed cells{drawing}"

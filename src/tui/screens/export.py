@@ -15,6 +15,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
+from tui.store.fmt import safe_text
+
 SCOPES = {"selected": "Selected claims", "filter": "Current filter", "comparison": "Current comparison"}
 FORMATS = {"md": "Markdown", "csv": "CSV", "json": "JSON"}
 
@@ -105,7 +107,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         self.app.call_from_thread(self._show_preview, "\n".join(lines))
 
     def _show_preview(self, text: str) -> None:
-        self.query_one("#preview", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
+        # CSV and JSON carry corpus text as it is: escapes and bidi marks made visible here
+        self.query_one("#preview", Static).update(Text(safe_text(text, keep_newlines=True), no_wrap=True, overflow="ellipsis"))
 
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#do-export")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from textual.worker import get_current_worker
 
 from tui.query import KEYS, QueryError, build_filter, parse, toggle_term, tokens
 from tui.store import db
+from tui.store.fmt import one_line
 from tui.widgets.claims_table import PAGE_SIZE, ClaimsTable
 from tui.widgets.detail import claim_detail
 from tui.widgets.side import FACET_ORDER, EntityList, FacetList
@@ -174,7 +176,7 @@ class MainScreen(Screen):
         status.append(f"  ·  {sel} selected" if sel else "  ·  none selected", style="bold green" if sel else "dim")
         if r and r.text.strip():
             status.append("  ·  filter: ", style="dim")
-            status.append(r.text.strip(), style="dim")
+            status.append(one_line(r.text.strip(), 80), style="dim")
         self.query_one("#status", Label).update(status, layout=False)  # one fixed line: no relayout
         self.table.border_subtitle = r.total_text if r else ""
 
@@ -186,7 +188,11 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="entities")
     def load_entities(self) -> None:
-        rows = self.app.pool.run(db.entities)
+        try:
+            rows = self.app.pool.run(db.entities)
+        except sqlite3.Error as exc:
+            self.app.store_failed(exc)
+            return
         self.app.call_from_thread(self._show_entities, rows)
 
     def _show_entities(self, rows) -> None:
@@ -276,7 +282,11 @@ class MainScreen(Screen):
             sql = f"SELECT claims.id FROM claims WHERE {result.where} ORDER BY claims.rowid LIMIT ?"
             return [r[0] for r in conn.execute(sql, [*result.params, SELECT_ALL_CAP + 1])]
 
-        ids = self.app.pool.run(job)
+        try:
+            ids = self.app.pool.run(job)
+        except sqlite3.Error as exc:
+            self.app.store_failed(exc)
+            return
         self.app.call_from_thread(self._selected_all, ids)
 
     def _selected_all(self, ids: list[str]) -> None:
@@ -291,6 +301,11 @@ class MainScreen(Screen):
 
     @on(Input.Changed, "#query")
     def query_changed(self, event: Input.Changed) -> None:
+        cleaned = _CONTROLS.sub(" ", event.value)
+        if cleaned != event.value:
+            # a pasted escape sequence or newline would reach the terminal from the bar
+            self.query_input.value = cleaned  # runs the query through the next Changed
+            return
         self.start_query(event.value)
 
     @on(Input.Submitted, "#query")
@@ -426,6 +441,9 @@ class MainScreen(Screen):
 
     def action_compare(self) -> None:
         self.app.action_compare()
+
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _is_key(token: str, canonical: str) -> bool:

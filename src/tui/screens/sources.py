@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from rich.console import Group
 from rich.text import Text
 from textual import on, work
@@ -46,15 +48,19 @@ class SourcesScreen(Screen[str | None]):
         table.border_title = "Sources"
         for name in ("#", "Title", "Publisher", "Published", "Kind", "Flags", "Claims", "Disputed"):
             table.add_column(name, key=name)
-        about = f" about {self.entity_name}" if self.entity_name else ""
-        self.query_one("#source-says").border_title = f"What this source says{about}"
+        about = f" about {one_line(self.entity_name, 60)}" if self.entity_name else ""
+        self.query_one("#source-says").border_title = Text(f"What this source says{about}")  # Text: never markup
         self.load()
         table.focus()
 
     @work(thread=True, exclusive=True, group="sources")
     def load(self) -> None:
-        rows = self.app.pool.run(db.sources, None, SOURCES_SHOWN + 1)
-        total = self.app.pool.run(db.source_count)
+        try:
+            rows = self.app.pool.run(db.sources, None, SOURCES_SHOWN + 1)
+            total = self.app.pool.run(db.source_count)
+        except sqlite3.Error as exc:
+            self.app.store_failed(exc)
+            return
         self.app.call_from_thread(self._show, rows, total)
 
     def _show(self, rows, total: int = 0) -> None:
@@ -86,8 +92,12 @@ class SourcesScreen(Screen[str | None]):
         if self.entity_id:
             where += " AND claims.entity = ?"
             params.append(self.entity_id)
-        rows = self.app.pool.run(db.claim_page, where, params, 0, 200)
-        source = self.app.pool.run(db.source, source_id)
+        try:
+            rows = self.app.pool.run(db.claim_page, where, params, 0, 200)
+            source = self.app.pool.run(db.source, source_id)
+        except sqlite3.Error as exc:
+            self.app.store_failed(exc)
+            return
         self.app.call_from_thread(self._show_claims, source, rows)
 
     def _show_claims(self, source, rows) -> None:

@@ -245,6 +245,9 @@ def write_atomic(path: Path | str, text: str, *, force: bool = False) -> Path:
         raise ExportError(f"{path} already exists (use --force to overwrite)")
     parent = path.parent
     if not parent.is_dir():
+        blocker = next((p for p in (parent, *parent.parents) if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            raise ExportError(f"{blocker} is not a directory")
         raise ExportError(f"{parent} does not exist")
     data = text.encode("utf-8")
     try:

@@ -80,7 +80,21 @@ def _escape_char(ch: str) -> str:
     return f"<U+{code:04X}>"
 
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+# Every character of Unicode's control (Cc), format (Cf), line and paragraph separator
+# (Zl, Zp), surrogate (Cs) and private-use (Co) categories, and U+180E: controls, bidi
+# marks and isolates (U+061C, U+200E, U+202E, U+2066...), zero-width characters (U+200B,
+# U+2060...), the soft hyphen, the BOM, tag characters. Generated from unicodedata
+# (Unicode 14.0.0) and written out, so that importing costs nothing.
+_UNSAFE_RANGES = (
+    "\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891"
+    "\u08e2\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\uf8ff"
+    "\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+    "\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+)
+
+
+_UNSAFE = re.compile("[" + "".join(_UNSAFE_RANGES) + "]")
 
 
 def safe_text(text: str | None, *, keep_newlines: bool = False) -> str:

@@ -47,7 +47,9 @@ def default_db_path(data_dir: Path) -> Path:
     return Path(user_cache_dir("pivot")) / f"pivot-{key}.db"
 
 
-class StoreError(Exception):
+class StoreError(sqlite3.DatabaseError):
+    # a kind of database error, so that every worker's `except sqlite3.Error` also
+    # catches a store that vanished or broke after start-up
     """The store cannot be opened or used; the message says why and what to do."""
 
 
@@ -98,6 +100,19 @@ def _label(data_dir: Path):
 def ensure_store(
     data_dir: Path | None = None, db_path: Path | None = None, *, force: bool = False, quick: bool = False
 ) -> Ready:
+    """Make sure an up-to-date store exists; build or update it if needed (see
+    _ensure_store). Trouble writing the store file is raised as StoreError in words
+    that name the user's paths."""
+    try:
+        return _ensure_store(data_dir, db_path, force=force, quick=quick)
+    except OSError as exc:
+        target = Path(db_path) if db_path else default_db_path(Path(data_dir) if data_dir else default_data_dir())
+        raise StoreError(os_error_words(exc, target)) from exc
+
+
+def _ensure_store(
+    data_dir: Path | None = None, db_path: Path | None = None, *, force: bool = False, quick: bool = False
+) -> Ready:
     """Make sure an up-to-date store exists; build or update it if needed.
 
     A store of the current schema is compared with the corpus file by file
@@ -123,6 +138,7 @@ def ensure_store(
             conn = open_readonly(db_path)
             try:
                 changes = diff_corpus(conn, data_dir)
+                _probe(conn)  # a damaged table means a full build, not "up to date"
             finally:
                 conn.close()
         except (StoreError, sqlite3.Error):
@@ -136,8 +152,8 @@ def ensure_store(
                 return Ready(db_path, built=update_store(db_path, data_dir, changes, _label(data_dir)))
             except CorpusError as exc:
                 return Ready(db_path, warning=_broken(exc))
-            except sqlite3.Error:
-                pass  # fall through to a full build
+            except (sqlite3.Error, OSError):
+                pass  # fall through to a full build (which says why, if it cannot either)
     from .build import build_store
     from .load import load_corpus
 
@@ -148,7 +164,46 @@ def ensure_store(
             return Ready(db_path, warning=_broken(exc))
         raise
     states = file_states(data_dir)
-    return Ready(db_path, built=build_store(corpus, db_path, states))
+    try:
+        return Ready(db_path, built=build_store(corpus, db_path, states))
+    except OSError as exc:
+        if usable and not force:
+            # the corpus changed but the store cannot be rewritten: the last good store
+            # is still worth showing, with a warning that says why it is old
+            return Ready(db_path, warning=f"{db_path} is out of date and cannot be rebuilt ({os_error_words(exc, db_path)}); showing it as it is")
+        raise StoreError(os_error_words(exc, db_path)) from exc
+
+
+def _probe(conn: sqlite3.Connection) -> None:
+    """Read the first and last row of every table the explorer and the CLI read: a few
+    page reads, but a table whose pages are damaged raises sqlite3.DatabaseError here
+    rather than in the middle of a command. (A full integrity check would read the
+    whole file: seconds at a million claims.)"""
+    for table in ("claims", "entities", "sources", "topics", "facet_counts"):
+        for order in ("ASC", "DESC"):
+            conn.execute(f"SELECT * FROM {table} ORDER BY rowid {order} LIMIT 1").fetchall()
+    for table in ("entity_names", "source_flags"):  # WITHOUT ROWID tables
+        conn.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
+    conn.execute("SELECT rowid FROM claims_fts WHERE claims_fts MATCH 'a' LIMIT 1").fetchall()
+
+
+def os_error_words(exc: OSError, target: Path) -> str:
+    """An OSError met while writing `target`, in words that name the user's own paths:
+    no errno codes, no temporary file names."""
+    import errno
+
+    target = Path(target)
+    folder = target.parent
+    ancestor = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if ancestor is not None and not ancestor.is_dir():
+        return f"{ancestor} is not a directory"
+    if target.is_dir():
+        return f"{target} is a directory, not a store file"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write in {folder}: permission denied"
+    if exc.errno == errno.ENOSPC:
+        return f"no space left on the disk holding {folder}"
+    return f"cannot write {target}: {exc.strerror or exc}"
 
 
 def _broken(exc: CorpusError) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from rich.console import Console, RenderableType
 from rich.segment import Segment
+from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -32,7 +33,8 @@ class RenderedView(ScrollView, can_focus=True):
         self._width = 0
 
     def show(self, lines: list[list[Segment]], width: int, keep_scroll: bool = False) -> None:
-        self._lines = [Strip(line, width) for line in lines]
+        plain = Style()  # unstyled segments get an empty style: NO_COLOR's filter needs one
+        self._lines = [Strip([Segment(t, st or plain, c) for t, st, c in line], width) for line in lines]
         self._width = width
         self.virtual_size = Size(width, len(self._lines))
         if not keep_scroll:
