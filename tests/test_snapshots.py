@@ -77,6 +77,13 @@ def test_compare_screen(snap_compare, app) -> None:
         await settle(pilot)
         await pilot.press("c")
         await settle(pilot)
+        # the grid is drawn twice (first rows, then whole): shoot the whole one
+        for _ in range(100):
+            if pilot.app.screen.complete:
+                break
+            await settle(pilot)
+        assert pilot.app.screen.complete
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
