@@ -51,49 +51,8 @@ REPO = Path(__file__).resolve().parents[1]
 SMALL = REPO / "tests" / "fixtures" / "small"
 SRC = REPO / "src"
 
-ENTITIES = """\
-entities:
-  - id: meta
-    name: Meta Platforms
-    kind: company
-    aliases: [Meta, Facebook]
-  - id: microsoft
-    name: Microsoft
-    kind: company
-"""
-
-TOPICS = """\
-topics:
-  - {id: job-cuts, label: Job reductions, order: 10}
-  - {id: ai-capex, label: AI infrastructure investment, order: 20}
-"""
-
-# A valid source (the same as test_load.py's); tests break one line at a time.
-GOOD = """\
-id: one
-title: One article
-kind: news
-published: 2026-04-25
-flags: [ai-assisted]
-claims:
-  - id: c1
-    entity: meta
-    topic: job-cuts
-    summary: Meta cuts 8,000 jobs
-    quote: cut approximately 8,000 employees
-    metric: employees-cut
-    value: 8000
-    unit: employees
-    bound: approx
-    period: 2026
-    status: reported
-  - id: c2
-    entity: microsoft
-    topic: ai-capex
-    summary: Microsoft invests in AI
-    quote: committed over $80 billion
-    status: confirmed
-"""
+# the corpus texts of test_load.py, which tests break one line at a time
+from test_load import ENTITIES, GOOD, TOPICS  # noqa: E402
 
 
 def corpus(tmp_path: Path, sources: dict[str, str | bytes], entities: str | bytes = ENTITIES,

@@ -32,6 +32,8 @@ from tui.store import build_store, db, ensure_store, load_corpus
 from tui.store.files import file_states
 from tui.widgets.claims_table import ClaimsTable
 
+from test_hostile import damage_table  # noqa: E402  (one way to damage a store)
+
 SMALL = Path(__file__).resolve().parent / "fixtures" / "small"
 
 # controls, DEL, C1, bidi controls and zero-width characters: none may reach the screen
@@ -407,17 +409,6 @@ async def test_a_store_removed_before_the_first_query(tmp_path: Path) -> None:
         table = app.screen.query_one(ClaimsTable)
         shown = app.screen.query_one("#query-message").has_class("-shown")
         assert table.total == 19 or shown or any(n.severity in ("warning", "error") for n in app._notifications)
-
-
-def damage_table(db_path: Path, table: str) -> None:
-    """Overwrite the root page of one table: pivot_meta and source_files stay readable."""
-    conn = sqlite3.connect(db_path)
-    page = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
-    size = conn.execute("PRAGMA page_size").fetchone()[0]
-    conn.close()
-    raw = bytearray(db_path.read_bytes())
-    raw[(page - 1) * size : page * size] = b"\xff" * size
-    db_path.write_bytes(bytes(raw))
 
 
 @pytest.mark.parametrize("table", ["claims", "entities", "topics"])
