@@ -189,6 +189,24 @@ async def test_selecting_three_claims_and_exporting_markdown(app: PivotApp, tmp_
         assert any("Wrote" in n.message for n in app._notifications)
 
 
+async def test_exporting_a_huge_filter_is_cut_and_says_so(app: PivotApp, tmp_path: Path, monkeypatch) -> None:
+    import tui.app
+
+    monkeypatch.setattr(tui.app, "EXPORT_LIMIT", 5)  # stands for 50,000 of a million
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")  # nothing selected: the current filter (every claim)
+        await settle(pilot)
+        target = tmp_path / "cut.md"
+        app.screen.query_one("#path", Input).value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        tokens = MarkdownIt("commonmark").enable("table").parse(target.read_text(encoding="utf-8"))
+        assert len([t for t in tokens if t.type == "tr_open"]) == 1 + 5
+        notes = [n for n in app._notifications if "Wrote" in n.message]
+        assert notes and "the first 5 claims of the filter" in notes[-1].message and notes[-1].severity == "warning"
+
+
 async def test_a_bad_export_path_notifies_instead_of_crashing(app: PivotApp, tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

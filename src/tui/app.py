@@ -21,6 +21,8 @@ from tui.store.locate import ConnectionPool, ensure_store
 if TYPE_CHECKING:
     from tui.screens.export import ExportRequest
 
+EXPORT_LIMIT = 50_000  # claims the explorer writes for "current filter"; the CLI has no limit
+
 # The other screens and the export code are imported when first opened: the first
 # frame needs only the main screen (start-up is measured against a bare Textual app).
 
@@ -167,6 +169,7 @@ class PivotApp(App):
         where, params = (result.where, result.params) if result else ("1", [])
         selection = sorted(self.selection)
         query_text = result.text if result else ""
+        cut: dict[str, int] = {}  # set when the export was cut at EXPORT_LIMIT
 
         def render(scope: str, fmt_: str, quotes: bool, limit: int | None = None) -> str:
             def job(conn):
@@ -176,7 +179,12 @@ class PivotApp(App):
                     rows = db.claims_by_ids(conn, selection)
                     title = f"Selected claims ({len(rows)})"
                 else:
-                    rows = db.claim_page(conn, where, params, 0, limit) if limit else db.all_claims(conn, where, params)
+                    # the explorer holds an export in memory: a filter of a million claims is
+                    # cut at EXPORT_LIMIT and the notification says so (`pivot export` writes all)
+                    rows = db.claim_page(conn, where, params, 0, limit or EXPORT_LIMIT + 1)
+                    if limit is None and len(rows) > EXPORT_LIMIT:
+                        rows = rows[:EXPORT_LIMIT]
+                        cut["claims"] = EXPORT_LIMIT
                     title = f"Claims: {query_text}" if query_text.strip() else "Claims"
                 return render_claims(conn, rows, fmt_, quotes=quotes, title=title)
 
@@ -200,10 +208,10 @@ class PivotApp(App):
             if path.exists() and not path.is_dir():
                 self.push_screen(
                     ConfirmScreen(f"{path} exists. Overwrite it?"),
-                    lambda yes: self.write_export(request, render, force=True) if yes else self.notify("Export cancelled; the file was kept"),
+                    lambda yes: self.write_export(request, render, force=True, cut=cut) if yes else self.notify("Export cancelled; the file was kept"),
                 )
             else:
-                self.write_export(request, render, force=False)
+                self.write_export(request, render, force=False, cut=cut)
 
         self.push_screen(
             ExportScreen(scopes, default, lambda s, f, q: render(s, f, q, limit=20), default_name),
@@ -211,7 +219,7 @@ class PivotApp(App):
         )
 
     @work(thread=True, group="export")
-    def write_export(self, request: ExportRequest, render, force: bool) -> None:
+    def write_export(self, request: ExportRequest, render, force: bool, cut: dict | None = None) -> None:
         from tui.store.export import ExportError, write_atomic
 
         try:
@@ -223,7 +231,11 @@ class PivotApp(App):
         except Exception as exc:  # noqa: BLE001 - the app must never crash on an export
             self.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", timeout=8)
             return
-        self.call_from_thread(self.notify, f"Wrote {path}", title="Exported", timeout=8)
+        if cut and cut.get("claims"):
+            note = f" (the first {cut['claims']:,} claims of the filter; `pivot export` writes them all)"
+            self.call_from_thread(self.notify, f"Wrote {path}{note}", title="Exported", severity="warning", timeout=12)
+        else:
+            self.call_from_thread(self.notify, f"Wrote {path}", title="Exported", timeout=8)
         self.last_export = path
 
     @staticmethod
