@@ -118,12 +118,11 @@ def test_a_utf16_file_is_reported_as_not_utf8(tmp_path: Path) -> None:
     ("old", "new", "message"),
     [
         ("    entity: meta\n", "\tentity: meta\n",
-         "data/sources/one.yaml:8: YAML: found a tab character that violates indentation "
-         "(while scanning a plain scalar started on line 7)"),
+         "data/sources/one.yaml:8: YAML: a tab in the indentation (YAML indents with spaces only)"),
         ("  - id: c1\n", "\t- id: c1\n",
-         "data/sources/one.yaml:7: YAML: found character that cannot start any token (a tab; YAML indents with spaces only)"),
+         "data/sources/one.yaml:7: YAML: a tab in the indentation (YAML indents with spaces only)"),
         ("flags: [ai-assisted]\n", "flags:\n\t- ai-assisted\n",
-         "data/sources/one.yaml:6: YAML: found character that cannot start any token (a tab; YAML indents with spaces only)"),
+         "data/sources/one.yaml:6: YAML: a tab in the indentation (YAML indents with spaces only)"),
     ],
     ids=["tab-before-a-key", "tab-before-a-list-item", "tab-in-a-block-list"],
 )
@@ -473,7 +472,7 @@ def test_every_problem_of_every_kind_is_listed_at_once(tmp_path: Path) -> None:
              .replace("value: 8000", "value: .inf").replace("published: 2026-04-25", "published: 2026-02-30"))
     found = problems(corpus(tmp_path, {"one": broken, "two": wrong, "three": b"\xff\xfe"}))
     assert found == [
-        "data/sources/one.yaml:7: YAML: found character that cannot start any token (a tab; YAML indents with spaces only)",
+        "data/sources/one.yaml:7: YAML: a tab in the indentation (YAML indents with spaces only)",
         "data/sources/three.yaml:1: not UTF-8 (byte 0xff at offset 0)",
         "data/sources/two.yaml:4: published: '2026-02-30' is not a real date (day is out of range for month)",
         "data/sources/two.yaml:13: value: inf is not a finite number (.inf, or a figure too large to hold)",

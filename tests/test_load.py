@@ -361,10 +361,10 @@ def test_yaml_syntax_error_and_duplicate_key_give_a_line(tmp_path: Path) -> None
             "two": GOOD.replace("id: one", "id: two").replace("    quote: committed", "    summary: again\n    quote: committed"),
         },
     )
-    assert problems(data) == [
-        "data/sources/one.yaml:3: YAML: did not find expected ',' or ']' (while parsing a flow sequence started on line 2)",
-        "data/sources/two.yaml:22: YAML: found duplicate key 'summary' (first on line 21)",
-    ]
+    found = problems(data)
+    # the syntax error's wording is the YAML library's: only our part (file, line, "YAML:") is asserted
+    assert len(found) == 2 and found[0].startswith("data/sources/one.yaml:3: YAML: ")
+    assert found[1] == "data/sources/two.yaml:22: YAML: found duplicate key 'summary' (first on line 21)"
 
 
 def test_yaml_tags_that_build_objects_are_refused(tmp_path: Path) -> None:

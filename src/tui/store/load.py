@@ -348,7 +348,53 @@ def _bounds_problem(text: str) -> tuple[int, str] | None:
                 if stack:
                     stack[-1][1] += n
     except yaml.YAMLError:
-        return None
+        # Some libyaml builds have a nesting limit of their own, met by the scanner (which
+        # reads ahead through flow brackets) before these events reach MAX_DEPTH: count the
+        # brackets ourselves so that the message is ours whatever the library's version.
+        return _flow_depth_problem(text)
+
+
+def _flow_depth_problem(text: str) -> tuple[int, str] | None:
+    """(line, message) where flow brackets ([ {) nest deeper than MAX_DEPTH, else None.
+
+    A small scan, used only when the parser has already failed: quoted scalars and
+    comments are skipped; a bracket inside a block plain scalar may be over-counted,
+    which can only change the message given for a file the parser rejects anyway."""
+    depth, line, i, n = 0, 1, 0, len(text)
+    at_token_start = True
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, f"nests deeper than {MAX_DEPTH} levels"
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif ch in "'\"" and at_token_start:
+            j = i + 1
+            while j < n:
+                if text[j] == "\\" and ch == '"':
+                    j += 2
+                    continue
+                if text[j] == ch:
+                    if ch == "'" and j + 1 < n and text[j + 1] == "'":
+                        j += 2
+                        continue
+                    break
+                j += 1
+            line += text.count("\n", i, j)
+            i = j + 1
+            at_token_start = False
+            continue
+        at_token_start = ch in " \t\n[{,:-?"
+        i += 1
+    return None
 
 
 def read_yaml(path: Path, label: str) -> tuple[Any, list[Problem]]:
@@ -384,8 +430,8 @@ def read_yaml(path: Path, label: str) -> tuple[Any, list[Problem]]:
             what = f"{what} ({exc.context} started on line {ctx.line + 1})"
         if "could not determine a constructor" in str(exc):
             what = f"{what} (tags that build objects are not allowed)"
-        if "tab" not in what and mark is not None and _char_at(text, mark.line, mark.column) == "\t":
-            what = f"{what} (a tab; YAML indents with spaces only)"
+        if mark is not None and not isinstance(exc, DuplicateKey) and _tab_indented(text, mark.line):
+            what = TAB_MESSAGE  # our words, whatever the library says about the tab
         return None, [Problem(label, line, "", f"YAML: {safe_text(what)}")]
     except yaml.reader.ReaderError as exc:
         # a control character pasted into the file: say where, on one line
@@ -401,13 +447,19 @@ def read_yaml(path: Path, label: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(label, 0, "", "YAML nests too deeply")]
 
 
-def _char_at(text: str, line: int, column: int) -> str:
+TAB_MESSAGE = "a tab in the indentation (YAML indents with spaces only)"
+
+
+def _tab_indented(text: str, line: int) -> bool:
+    """Is there a tab in the leading whitespace of line `line` (0-based)?"""
     start = 0
     for _ in range(line):
         start = text.find("\n", start) + 1
         if start == 0:
-            return ""
-    return text[start + column : start + column + 1]
+            return False
+    end = text.find("\n", start)
+    row = text[start : end if end >= 0 else len(text)]
+    return "\t" in row[: len(row) - len(row.lstrip(" \t"))]
 
 
 # --- field checks ------------------------------------------------------------
