@@ -355,13 +355,14 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
 
 
 @contextmanager
-def build_lock(db_path: Path):
-    """Serialise builds of one store between processes (advisory lock on a side file)."""
+def build_lock(db_path: Path, *, wait: bool = True):
+    """Serialise builds of one store between processes (advisory lock on a side file).
+    With wait=False, raises BlockingIOError at once when another build holds it."""
     import fcntl
 
     lock_path = db_path.with_name(db_path.name + ".lock")
     with open(lock_path, "a+b") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+        fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         try:
             yield
         finally:
@@ -382,6 +383,11 @@ def build_store(corpus: Corpus, db_path: Path | str, states: dict[str, FileState
         try:
             n_conflicts, seconds = _write(tmp, corpus, states)
             os.chmod(tmp, 0o644)
+            from .locate import roll_back_journal
+
+            # a journal beside the target belongs to a killed writer of the old file:
+            # it must go before the new file takes the name, or it is replayed into it
+            roll_back_journal(db_path, drop=True)
             os.replace(tmp, db_path)
         except BaseException:
             tmp.unlink(missing_ok=True)

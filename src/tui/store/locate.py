@@ -67,6 +67,60 @@ def open_readonly(db_path: Path, *, check_same_thread: bool = True) -> sqlite3.C
         raise StoreError(f"{db_path}: cannot open: {exc}") from exc
 
 
+def journal_path(db_path: Path) -> Path:
+    """The rollback journal SQLite keeps beside the store while a write is under way."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + "-journal")
+
+
+def roll_back_journal(db_path: Path, *, drop: bool = False) -> None:
+    """Undo what a killed writer left half done. The caller holds the build lock, so no
+    pivot writer is live: a journal beside the store is hot (its writer died mid-update).
+    Readers open the store read-only and cannot roll it back themselves, so a writable
+    connection does it here (SQLite rolls a hot journal back on the first read). With
+    `drop` (a full build about to rename a new file into place), a journal that is still
+    there afterwards (the old file is damaged, or another program holds it) is removed:
+    it belongs to the old file and must never be replayed into the new one."""
+    journal = journal_path(db_path)
+    if not os.path.lexists(journal):
+        return
+    if os.path.isfile(db_path):
+        try:
+            conn = sqlite3.connect(db_path, timeout=1)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            pass  # a damaged or foreign-locked file: the caller rebuilds or drops
+    elif not os.path.lexists(db_path):
+        drop = True  # the journal of a file that is gone
+    if drop:
+        try:
+            os.unlink(journal)
+        except FileNotFoundError:
+            pass
+
+
+def recover_store(db_path: Path) -> None:
+    """Roll back a journal left by a killed update (`kill -9` of `pivot build`, a closed
+    terminal while the explorer updated), before anything opens the store read-only.
+    One stat when there is nothing to do. When another pivot build holds the lock, it is
+    alive and its journal is not stale: it cleans up after itself."""
+    db_path = Path(db_path)
+    if not os.path.lexists(journal_path(db_path)):
+        return
+    from .build import build_lock
+
+    try:
+        with build_lock(db_path, wait=False):
+            roll_back_journal(db_path)
+    except BlockingIOError:
+        return  # a live builder holds the lock
+    except OSError:
+        return  # the lock file cannot be made (a read-only folder): use the store as it is
+
+
 def store_info(db_path: Path) -> dict[str, str] | None:
     """The store's pivot_meta table, or None when the file is missing or not a pivot store."""
     try:
@@ -128,6 +182,7 @@ def _ensure_store(
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     db_path = Path(db_path) if db_path else default_db_path(data_dir)
+    recover_store(db_path)
     info = store_info(db_path)
     usable = info is not None and info.get("schema_version") == str(SCHEMA_VERSION)
     if usable and quick and not force:
