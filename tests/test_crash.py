@@ -178,3 +178,80 @@ def test_the_journal_of_a_store_that_is_gone_is_removed(tmp_path: Path) -> None:
     db_path.unlink()
     pivot("build", "--data", data, "--db", db_path)
     assert not journal(db_path).exists() and integrity(db_path) == "ok"
+
+
+# --- 3. a symlink loop, a missing sources/ folder --------------------------------------
+
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    data, db_path = small(tmp_path)
+    pivot("build", "--data", data, "--db", db_path)
+    return data, db_path
+
+
+def test_a_symlink_loop_as_the_sources_folder_keeps_the_store(tmp_path: Path) -> None:
+    data, db_path = built(tmp_path)
+    shutil.rmtree(data / "sources")
+    (data / "loop").symlink_to(data / "sources")
+    (data / "sources").symlink_to(data / "loop")
+    result = pivot("check", "--data", data, code=1)
+    assert "data/sources" in result.stderr and "ok:" not in result.stdout
+    result = pivot("build", "--data", data, "--db", db_path, code=1)
+    assert "data/sources" in result.stderr
+    assert claims_in(db_path) == SMALL_CLAIMS
+    result = pivot("list", "--data", data, "--db", db_path, "--limit", "1")
+    assert f"of {SMALL_CLAIMS} claims" in result.stdout and "warning:" in result.stderr
+
+
+def test_a_missing_sources_folder_is_a_problem_and_keeps_the_store(tmp_path: Path) -> None:
+    data, db_path = built(tmp_path)
+    shutil.rmtree(data / "sources")
+    result = pivot("check", "--data", data, code=1)
+    assert "data/sources: the sources folder is missing" in result.stderr
+    pivot("build", "--data", data, "--db", db_path, code=1)
+    pivot("build", "--full", "--data", data, "--db", db_path, code=1)
+    assert claims_in(db_path) == SMALL_CLAIMS
+    (data / "sources").write_text("not a folder\n")
+    assert "data/sources: the sources folder is not a folder" in pivot("check", "--data", data, code=1).stderr
+
+
+def test_an_emptied_sources_folder_never_empties_the_store(tmp_path: Path) -> None:
+    """Every source file gone (an unmounted share, a bad `mv`): refused, also with --full."""
+    data, db_path = built(tmp_path)
+    for p in (data / "sources").iterdir():
+        p.unlink()
+    for args in (("build",), ("build", "--full")):
+        result = pivot(*args, "--data", data, "--db", db_path, code=1)
+        assert "no source files" in result.stderr and "error:" in result.stderr
+        assert claims_in(db_path) == SMALL_CLAIMS
+    result = pivot("list", "--data", data, "--db", db_path, "--limit", "1")
+    assert f"of {SMALL_CLAIMS} claims" in result.stdout and "no source files" in result.stderr
+
+
+def test_a_source_file_that_is_a_symlink_loop_is_named_and_its_claims_kept(tmp_path: Path) -> None:
+    data, db_path = built(tmp_path)
+    alpha = data / "sources" / "alpha-news.yaml"
+    alpha.unlink()
+    alpha.symlink_to(alpha)  # loops on itself
+    result = pivot("check", "--data", data, code=1)
+    assert "data/sources/alpha-news.yaml: cannot read" in result.stderr
+    result = pivot("build", "--data", data, "--db", db_path, code=1)
+    assert "data/sources/alpha-news.yaml: cannot read" in result.stderr
+    assert claims_in(db_path) == SMALL_CLAIMS
+
+
+@pytest.mark.parametrize("kind", ["fifo", "char-device", "dangling-link"])
+def test_a_source_file_that_is_not_a_regular_file_is_refused_unread(tmp_path: Path, kind: str) -> None:
+    """A FIFO named *.yaml would hang the loader (and the hash of the file) forever."""
+    data, db_path = built(tmp_path)
+    odd = data / "sources" / "odd.yaml"
+    if kind == "fifo":
+        os.mkfifo(odd)
+    elif kind == "char-device":
+        os.mknod(odd, 0o600 | stat.S_IFCHR, os.makedev(1, 3))  # like /dev/null
+    else:
+        odd.symlink_to(tmp_path / "nowhere.yaml")
+    result = pivot("check", "--data", data, code=1, timeout=30)
+    assert "data/sources/odd.yaml: cannot read" in result.stderr
+    pivot("build", "--data", data, "--db", db_path, code=1, timeout=30)
+    pivot("build", "--full", "--data", data, "--db", db_path, code=1, timeout=30)
+    assert claims_in(db_path) == SMALL_CLAIMS

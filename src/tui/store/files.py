@@ -7,6 +7,7 @@ file, and a rebuild reads only the files whose bytes changed.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import sqlite3
@@ -24,12 +25,25 @@ class FileState:
     sha256: str | None = None  # None until read
 
 
-def source_paths(data_dir: Path) -> list[Path]:
-    sources = data_dir / "sources"
+def _is_source_entry(e: os.DirEntry) -> bool:
+    """A *.yaml / *.yml entry of sources/ that is not a folder. A symlink loop, a dangling
+    link, a FIFO or a device node is included, so that reading it reports a problem
+    naming it instead of its claims vanishing from the store in silence."""
+    if not e.name.endswith((".yaml", ".yml")):
+        return False
     try:
-        names = sorted(e.name for e in os.scandir(sources) if e.name.endswith((".yaml", ".yml")) and e.is_file())
+        return not e.is_dir()
     except OSError:
-        return []
+        return True
+
+
+def source_paths(data_dir: Path) -> list[Path]:
+    """Every source file of the corpus, by name. Raises OSError when sources/ cannot be
+    listed (missing, not a folder, a symlink loop, no permission): a corpus without its
+    sources is a problem to report, never an empty corpus."""
+    sources = data_dir / "sources"
+    with os.scandir(sources) as it:
+        names = sorted(e.name for e in it if _is_source_entry(e))
     return [sources / n for n in names]
 
 
@@ -43,14 +57,12 @@ def disk_names(data_dir: Path) -> list[str]:
 
 
 def _disk_entries(data_dir: Path) -> list[tuple[str, str]]:
-    """(rel path, full path) of every corpus file, sorted by rel path."""
+    """(rel path, full path) of every corpus file, sorted by rel path. Raises OSError
+    when sources/ cannot be listed."""
     root = os.fspath(data_dir)
     out = [(n, os.path.join(root, n)) for n in BASE_FILES if os.path.isfile(os.path.join(root, n))]
-    try:
-        with os.scandir(os.path.join(root, "sources")) as it:
-            out += [("sources/" + e.name, e.path) for e in it if e.name.endswith((".yaml", ".yml")) and e.is_file()]
-    except OSError:
-        pass
+    with os.scandir(os.path.join(root, "sources")) as it:
+        out += [("sources/" + e.name, e.path) for e in it if _is_source_entry(e)]
     out.sort()
     return out
 
@@ -58,7 +70,11 @@ def _disk_entries(data_dir: Path) -> list[tuple[str, str]]:
 def stat_states(data_dir: Path) -> dict[str, FileState]:
     """rel -> FileState without hashes (one stat per file); missing base files are absent."""
     out: dict[str, FileState] = {}
-    for path in corpus_paths(data_dir):
+    try:
+        paths = corpus_paths(data_dir)
+    except OSError:  # no sources/ to list: the loader reports it
+        paths = [data_dir / n for n in BASE_FILES]
+    for path in paths:
         try:
             st = path.stat()
         except OSError:
@@ -68,9 +84,28 @@ def stat_states(data_dir: Path) -> dict[str, FileState]:
     return out
 
 
+def open_regular(path: Path | str) -> int:
+    """A descriptor for reading `path`, which must be a regular file: a FIFO is opened
+    without blocking and refused, like a device node or a socket (reading one would
+    hang or never end). Raises OSError."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a file"
+            raise OSError(errno.EINVAL, f"not a regular file ({kind})")
+        os.set_blocking(fd, True)
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def hash_file(path: Path) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with os.fdopen(open_regular(path), "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
@@ -139,12 +174,18 @@ def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
     at start-up, beside everything it shows)."""
     if conn.execute("SELECT 1 FROM source_files LIMIT 1").fetchone() is None:
         return Changes(False, [], [], [], [], known=False)
+    try:
+        entries = _disk_entries(data_dir)
+    except OSError:
+        # sources/ cannot be listed: not "every file removed" but a full load, whose
+        # problem names the folder (and the last good store is kept)
+        return Changes(False, [], [], [], [], known=False)
     recorded = conn.cursor()
     recorded.row_factory = None  # plain tuples: 100,000 of them
     recorded.execute("SELECT file, size, mtime_ns, sha256 FROM source_files ORDER BY file")
     added, changed, touched, removed = [], [], [], []
     row = next(recorded, None)
-    for rel, path in _disk_entries(data_dir):
+    for rel, path in entries:
         while row is not None and row[0] < rel:
             removed.append(row[0])
             row = next(recorded, None)
@@ -154,6 +195,10 @@ def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
         try:
             st = os.stat(path)
         except OSError:
+            # listed but unreadable (a symlink loop, a dangling link): read it as changed,
+            # so that the update reports it by name and keeps the store as it was
+            state = FileState(rel, -1, -1, "<unreadable>")
+            (changed if old is not None or "/" not in rel else added).append(state)
             continue
         if old is not None and old[1] == st.st_size and old[2] == st.st_mtime_ns:
             continue

@@ -19,6 +19,7 @@ are cut short and shown with their control characters escaped.
 from __future__ import annotations
 
 import difflib
+import errno
 import math
 import os
 import re
@@ -398,12 +399,16 @@ def _flow_depth_problem(text: str) -> tuple[int, str] | None:
 
 
 def read_yaml(path: Path, label: str) -> tuple[Any, list[Problem]]:
-    """Parse one file. Returns (data, problems); data is None when it cannot be read."""
+    """Parse one file. Returns (data, problems); data is None when it cannot be read
+    (also a FIFO or a device node named *.yaml: refused unread, never waited on)."""
+    from .files import open_regular
+
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Problem(label, 0, "", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")]
-        raw = path.read_bytes()
+        with os.fdopen(open_regular(path), "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return None, [Problem(label, 0, "", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")]
+            raw = fh.read()
     except OSError as exc:
         return None, [Problem(label, 0, "", f"cannot read: {exc.strerror or exc}")]
     try:
@@ -856,7 +861,20 @@ def load_corpus(data_dir: Path | str) -> Corpus:
     topics = _topics(top_data, label(top_file), problems) if not top_ps else []
 
     sources: list[Source] = []
-    for s, ps in _parse_many([(path, label(path)) for path in source_files(data_dir)]):
+    try:
+        paths = source_files(data_dir)
+    except OSError as exc:
+        # no sources/ to list is a problem, never an empty corpus that would empty the store
+        folder = data_dir / "sources"
+        if exc.errno == errno.ENOENT and not os.path.lexists(folder):
+            why = "missing (every source file lives in sources/)"
+        elif exc.errno == errno.ENOTDIR:
+            why = "not a folder"
+        else:
+            why = f"cannot be listed: {exc.strerror or exc}"
+        problems.append(Problem(label(folder), 0, "", f"the sources folder is {why}"))
+        paths = []
+    for s, ps in _parse_many([(path, label(path)) for path in paths]):
         problems += ps
         if s:
             sources.append(s)

@@ -189,17 +189,23 @@ def _ensure_store(
         return Ready(db_path, unchecked=True)
     if usable and not force:
         changes = None
+        kept = 0  # source files the store has
         try:
             conn = open_readonly(db_path)
             try:
                 changes = diff_corpus(conn, data_dir)
                 _probe(conn)  # a damaged table means a full build, not "up to date"
+                if changes.removed:
+                    kept = conn.execute("SELECT count(*) FROM source_files WHERE source IS NOT NULL").fetchone()[0]
             finally:
                 conn.close()
         except (StoreError, sqlite3.Error):
             changes = None
         if changes is not None and changes.empty:
             return Ready(db_path)
+        if (changes is not None and not changes.needs_full and not changes.added
+                and kept and sum("/" in rel for rel in changes.removed) >= kept):
+            return Ready(db_path, warning=_no_sources(data_dir, kept))
         if changes is not None and not changes.needs_full:
             from .build import update_store
 
@@ -218,6 +224,10 @@ def _ensure_store(
         if usable and not force:
             return Ready(db_path, warning=_broken(exc))
         raise
+    if not corpus.sources and usable:
+        kept = _sources_in(db_path)
+        if kept:  # even with --full: an unmounted or emptied folder must not empty the store
+            return Ready(db_path, warning=_no_sources(data_dir, kept))
     states = file_states(data_dir)
     try:
         return Ready(db_path, built=build_store(corpus, db_path, states))
@@ -259,6 +269,24 @@ def os_error_words(exc: OSError, target: Path) -> str:
     if exc.errno == errno.ENOSPC:
         return f"no space left on the disk holding {folder}"
     return f"cannot write {target}: {exc.strerror or exc}"
+
+
+def _sources_in(db_path: Path) -> int:
+    try:
+        conn = open_readonly(db_path)
+        try:
+            return conn.execute("SELECT count(*) FROM sources").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def _no_sources(data_dir: Path, kept: int) -> str:
+    return (
+        f"the corpus has no source files in {data_dir / 'sources'}; showing the last good store "
+        f"({kept} source(s); delete the store file to start an empty one)"
+    )
 
 
 def _broken(exc: CorpusError) -> str:
