@@ -255,3 +255,102 @@ def test_a_source_file_that_is_not_a_regular_file_is_refused_unread(tmp_path: Pa
     pivot("build", "--data", data, "--db", db_path, code=1, timeout=30)
     pivot("build", "--full", "--data", data, "--db", db_path, code=1, timeout=30)
     assert claims_in(db_path) == SMALL_CLAIMS
+
+
+# --- 4. export --force replaces only regular files -----------------------------------
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("crash-store")
+    data, db_path = small(tmp)
+    pivot("build", "--data", data, "--db", db_path)
+    return data, db_path
+
+
+def export(store: tuple[Path, Path], *args, **kw) -> subprocess.CompletedProcess:
+    data, db_path = store
+    return pivot("export", "company:meta", "--data", data, "--db", db_path, *args, **kw)
+
+
+def one_error(result: subprocess.CompletedProcess, *names: str) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "[Errno" not in lines[0] and ".tmp" not in lines[0], lines[0]
+    for name in names:
+        assert name in lines[0], (name, lines[0])
+    return lines[0]
+
+
+def test_export_force_writes_to_a_full_device_without_replacing_it(tmp_path: Path, small_store) -> None:
+    full = tmp_path / "full"
+    os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))  # the device /dev/full is
+    one_error(export(small_store, "-o", full, "--force", code=1), str(full))
+    assert stat.S_ISCHR(os.lstat(full).st_mode) and os.lstat(full).st_rdev == os.makedev(1, 7)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full"]
+
+
+def test_export_to_a_null_device_writes_through_it(tmp_path: Path, small_store) -> None:
+    null = tmp_path / "null"
+    os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    for args in ((), ("--force",)):
+        export(small_store, "-o", null, *args)
+        assert stat.S_ISCHR(os.lstat(null).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
+
+
+def test_export_into_a_fifo_feeds_its_reader_and_never_replaces_it(tmp_path: Path, small_store) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    one_error(export(small_store, "-o", fifo, "--force", code=1, timeout=30), str(fifo))  # nobody reads it
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader (the export is small: it fits the pipe)
+    try:
+        export(small_store, "-o", fifo, "--force", timeout=30)
+        out = os.read(reader, 1 << 16)
+    finally:
+        os.close(reader)
+    assert out.decode().startswith("# Claims: company:meta")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_export_refuses_a_socket_and_keeps_it(tmp_path: Path, small_store) -> None:
+    import socket
+
+    path = tmp_path / "sock"
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(path))
+    try:
+        one_error(export(small_store, "-o", path, "--force", code=1), str(path))
+        assert stat.S_ISSOCK(os.lstat(path).st_mode)
+    finally:
+        sock.close()
+
+
+def test_export_force_through_a_symlink_keeps_the_link(tmp_path: Path, small_store) -> None:
+    real = tmp_path / "real.md"
+    real.write_text("old\n")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    one_error(export(small_store, "-o", link, code=1), str(link))  # exists: needs --force
+    export(small_store, "-o", link, "--force")
+    assert link.is_symlink() and real.read_text().startswith("# Claims")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.md", "real.md"]
+
+
+def test_export_without_force_never_overwrites_a_file_that_appears_meanwhile(tmp_path: Path, monkeypatch) -> None:
+    """The check and the move are one step (a hard link): a file that appears between
+    them is kept."""
+    from tui.store import export as export_mod
+
+    target = tmp_path / "out.md"
+    real_mkstemp = export_mod.tempfile.mkstemp
+
+    def mkstemp(*a, **k):
+        target.write_text("theirs\n")  # another program takes the name now
+        return real_mkstemp(*a, **k)
+
+    monkeypatch.setattr(export_mod.tempfile, "mkstemp", mkstemp)
+    with pytest.raises(export_mod.ExportError):
+        export_mod.write_atomic(target, "ours\n")
+    assert target.read_text() == "theirs\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.md"]

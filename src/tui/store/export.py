@@ -6,11 +6,13 @@ export dialog call these same functions.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
 import re
 import sqlite3
+import stat
 import tempfile
 from pathlib import Path
 
@@ -237,21 +239,36 @@ def render_compare(conn: sqlite3.Connection, cmp: db.Comparison, fmt: str) -> st
 
 def write_atomic(path: Path | str, text: str, *, force: bool = False) -> Path:
     """Write text to path through a temporary file and a rename: never a partial file,
-    never a silent overwrite (unless force). Raises ExportError with a plain message."""
+    never a silent overwrite (unless force). Raises ExportError with a plain message.
+
+    Only a regular file is ever replaced. A FIFO or a character device (/dev/null,
+    /dev/stdout, /dev/full) is written to as it is, never turned into a file; a block
+    device or a socket is refused. A symbolic link to a file keeps the link: the file
+    it points to is replaced. Without force the new file is linked into place, which
+    fails if a file of that name appeared meanwhile (no race can overwrite it)."""
     path = Path(path).expanduser()
-    if path.is_dir():
+    data = text.encode("utf-8")
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        st = None
+    except OSError as exc:  # a symlink loop, no permission to look
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    if st is not None and stat.S_ISDIR(st.st_mode):
         raise ExportError(f"{path} is a directory; give a file name")
-    if path.exists() and not force:
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        return _write_in_place(path, data, st.st_mode)
+    if st is not None and not force:
         raise ExportError(f"{path} already exists (use --force to overwrite)")
-    parent = path.parent
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    parent = target.parent
     if not parent.is_dir():
         blocker = next((p for p in (parent, *parent.parents) if p.exists()), None)
         if blocker is not None and not blocker.is_dir():
             raise ExportError(f"{blocker} is not a directory")
         raise ExportError(f"{parent} does not exist")
-    data = text.encode("utf-8")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
     except OSError as exc:
         raise ExportError(f"cannot write in {parent}: {exc.strerror or exc}") from exc
     try:
@@ -260,8 +277,61 @@ def write_atomic(path: Path | str, text: str, *, force: bool = False) -> Path:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        _move_into_place(tmp, target, force)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _move_into_place(tmp: str, target: Path, force: bool) -> None:
+    """Rename tmp to target; only a regular file (or nothing) is ever replaced."""
+    if not force:
+        try:
+            os.link(tmp, target)  # atomic: fails if anything took the name meanwhile
+        except FileExistsError:
+            raise ExportError(f"{target} already exists (use --force to overwrite)") from None
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                raise
+            # a file system without hard links: check, then rename
+            if os.path.lexists(target):
+                raise ExportError(f"{target} already exists (use --force to overwrite)") from None
+            os.replace(tmp, target)
+            return
+        os.unlink(tmp)
+        return
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):  # a node appeared since the first look
+        raise ExportError(f"{target} is not a regular file; it was left as it is")
+    os.replace(tmp, target)
+
+
+def _write_in_place(path: Path, data: bytes, mode: int) -> Path:
+    """Write to a FIFO or a character device as it is (nothing is replaced)."""
+    if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+        kind = "a block device" if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+        raise ExportError(f"{path} is {kind}; give a file name")
+    try:
+        # a FIFO without a reader fails at once instead of waiting for one forever
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise ExportError(f"{path} is a FIFO that no program is reading") from exc
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        os.set_blocking(fd, True)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
     return path
