@@ -354,3 +354,82 @@ def test_export_without_force_never_overwrites_a_file_that_appears_meanwhile(tmp
         export_mod.write_atomic(target, "ours\n")
     assert target.read_text() == "theirs\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.md"]
+
+
+# --- 5. a full disk -------------------------------------------------------------------
+
+@pytest.fixture
+def disk(tmp_path: Path):
+    """A real tmpfs of 1 MB (the small store is about 200 KB); unmounted afterwards."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def fill(folder: Path) -> Path:
+    """Take every free byte of the file system holding folder."""
+    filler = folder / "filler"
+    with open(filler, "wb", buffering=0) as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 4096)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    return filler
+
+
+def test_a_full_build_on_a_full_disk_says_so(tmp_path: Path, disk: Path) -> None:
+    data, _ = small(tmp_path)
+    db_path = disk / "store.db"
+    fill(disk)
+    result = pivot("build", "--data", data, "--db", db_path, code=1)
+    one_error(result, "no space left", str(disk))
+    result = pivot("list", "--data", data, "--db", db_path, code=1)
+    one_error(result, "no space left", str(disk))
+    assert sorted(p.name for p in disk.iterdir()) in (["filler"], ["filler", "store.db.lock"])
+
+
+def test_a_full_disk_during_a_full_build_keeps_the_old_store(tmp_path: Path, disk: Path) -> None:
+    data, _ = small(tmp_path)
+    db_path = disk / "store.db"
+    pivot("build", "--data", data, "--db", db_path)
+    fill(disk)
+    with open(data / "topics.yaml", "a") as fh:  # a base file changed: a full build is needed
+        fh.write("  - {id: extra, label: Extra, order: 50}\n")
+    one_error(pivot("build", "--data", data, "--db", db_path, code=1), "no space left", str(disk))
+    result = pivot("list", "--data", data, "--db", db_path, "--limit", "1")
+    assert f"of {SMALL_CLAIMS} claims" in result.stdout and "no space left" in result.stderr
+    assert integrity(db_path) == "ok" and claims_in(db_path) == SMALL_CLAIMS
+    assert sorted(p.name for p in disk.iterdir()) == ["filler", "store.db", "store.db.lock"]
+
+
+def test_a_full_disk_during_an_in_place_update_keeps_the_old_store(tmp_path: Path, disk: Path) -> None:
+    data, _ = small(tmp_path)
+    db_path = disk / "store.db"
+    pivot("build", "--data", data, "--db", db_path)
+    fill(disk)
+    (data / "sources" / "delta.yaml").write_text(source_yaml("delta", 300))
+    one_error(pivot("build", "--data", data, "--db", db_path, code=1), "no space left", str(disk))
+    result = pivot("list", "--data", data, "--db", db_path, "--limit", "1")
+    assert f"of {SMALL_CLAIMS} claims" in result.stdout and "warning:" in result.stderr
+    assert integrity(db_path) == "ok" and not journal(db_path).exists()
+    (disk / "filler").unlink()  # room again: the next command catches up
+    pivot("build", "--data", data, "--db", db_path)
+    assert claims_in(db_path) == SMALL_CLAIMS + 300
+
+
+def test_a_file_size_limit_during_a_build_says_so(tmp_path: Path) -> None:
+    """RLIMIT_FSIZE in the child: the kernel refuses the write (EFBIG), as a quota does."""
+    import resource
+
+    data, db_path = small(tmp_path)
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    result = pivot("build", "--data", data, "--db", db_path, code=1, preexec_fn=limit)
+    one_error(result, str(db_path))
+    assert beside(db_path) <= {"store.db.lock"}

@@ -231,12 +231,14 @@ def _ensure_store(
     states = file_states(data_dir)
     try:
         return Ready(db_path, built=build_store(corpus, db_path, states))
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:
+        # a full disk, a quota or a size limit shows as OSError or as SQLite's own error
+        words = os_error_words(exc, db_path) if isinstance(exc, OSError) else sqlite_error_words(exc, db_path)
         if usable and not force:
             # the corpus changed but the store cannot be rewritten: the last good store
             # is still worth showing, with a warning that says why it is old
-            return Ready(db_path, warning=f"{db_path} is out of date and cannot be rebuilt ({os_error_words(exc, db_path)}); showing it as it is")
-        raise StoreError(os_error_words(exc, db_path)) from exc
+            return Ready(db_path, warning=f"{db_path} is out of date and cannot be rebuilt ({words}); showing it as it is")
+        raise StoreError(words) from exc
 
 
 def _probe(conn: sqlite3.Connection) -> None:
@@ -287,6 +289,36 @@ def _no_sources(data_dir: Path, kept: int) -> str:
         f"the corpus has no source files in {data_dir / 'sources'}; showing the last good store "
         f"({kept} source(s); delete the store file to start an empty one)"
     )
+
+
+def sqlite_error_words(exc: sqlite3.Error, target: Path) -> str:
+    """A SQLite error met while writing `target` (a full disk is SQLITE_FULL, a size limit
+    or a failing disk SQLITE_IOERR), in our words naming the user's paths."""
+    target = Path(target)
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary == 13:  # SQLITE_FULL
+        return f"no space left on the disk holding {target.parent}"
+    if primary == 10:  # SQLITE_IOERR: EFBIG (a file-size limit), EIO, EDQUOT
+        return f"cannot write {target}: the disk refused the write (full, over a quota or size limit, or failing)"
+    if primary in (8, 23):  # SQLITE_READONLY, SQLITE_AUTH
+        return f"cannot write in {target.parent}: permission denied"
+    if primary == 14:  # SQLITE_CANTOPEN
+        return f"cannot open {target}"
+    if is_damage(exc):
+        return f"{target} is damaged"
+    return f"cannot write {target}: {exc}"
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Is this SQLite's answer for a damaged file ("malformed", "not a database")?"""
+    if not isinstance(exc, sqlite3.DatabaseError) or isinstance(exc, StoreError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
+        return True
+    text = str(exc)
+    return "malformed" in text or "not a database" in text
 
 
 def _broken(exc: CorpusError) -> str:
