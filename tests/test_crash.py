@@ -433,3 +433,62 @@ def test_a_file_size_limit_during_a_build_says_so(tmp_path: Path) -> None:
     result = pivot("build", "--data", data, "--db", db_path, code=1, preexec_fn=limit)
     one_error(result, str(db_path))
     assert beside(db_path) <= {"store.db.lock"}
+
+
+# --- 6. damage in the middle of the store ----------------------------------------------
+
+COMMANDS = [
+    ("list", "company:meta"), ("list", "layoffs"), ("list", "is:conflict"), ("entities",), ("sources",),
+    ("export", "company:microsoft", "--format", "json"), ("compare", "meta", "microsoft", "--format", "md"),
+]
+
+
+def run_cli(*args):
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args], env={"COLUMNS": "200"})
+
+
+def pages(db_path: Path) -> int:
+    return db_path.stat().st_size // 4096
+
+
+def zero_page(db_path: Path, page: int) -> None:
+    with open(db_path, "r+b") as fh:
+        fh.seek((page - 1) * 4096)
+        fh.write(b"\0" * 4096)
+
+
+@pytest.fixture(scope="module")
+def good_outputs(small_store) -> dict[tuple, str]:
+    data, db_path = small_store
+    return {cmd: run_cli(*cmd, "--data", data, "--db", db_path).stdout for cmd in COMMANDS}
+
+
+def test_a_zeroed_page_anywhere_means_a_rebuild_and_the_right_answer(tmp_path: Path, small_store, good_outputs) -> None:
+    """Every page of the store but the first (a zeroed header is "not a store" and
+    rebuilt already) zeroed in turn, each under another command: the command says the
+    store was damaged, rebuilds it and answers as on the good store."""
+    data, good = small_store
+    for page in range(2, pages(good) + 1):
+        db_path = tmp_path / f"store-{page}.db"
+        shutil.copy(good, db_path)
+        zero_page(db_path, page)
+        cmd = COMMANDS[page % len(COMMANDS)]
+        result = run_cli(*cmd, "--data", data, "--db", db_path)
+        assert result.exit_code == 0 and result.exception is None, (page, cmd, result.output, result.exception)
+        assert result.stdout == good_outputs[cmd], (page, cmd)
+
+
+def test_pivot_build_checks_the_whole_store_before_saying_up_to_date(tmp_path: Path, small_store) -> None:
+    data, good = small_store
+    for page in range(2, pages(good) + 1):
+        db_path = tmp_path / f"store-{page}.db"
+        shutil.copy(good, db_path)
+        zero_page(db_path, page)
+        result = run_cli("build", "--data", data, "--db", db_path)
+        assert result.exit_code == 0 and "up to date" not in result.stdout, (page, result.output)
+        assert integrity(db_path) == "ok"
+        assert "up to date" in run_cli("build", "--data", data, "--db", db_path).stdout

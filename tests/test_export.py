@@ -41,6 +41,8 @@ CONTRACT_FIELDS = {
     "speaker", "note",
     "entity_name", "entity_kind", "source", "source_title", "publisher", "published", "document",
     "source_flags", "value_low", "value_high", "conflicts",
+    # derived by the agreement model (README: "How sources agree and disagree")
+    "draft", "relation", "quantity_sources", "differs_from", "corroborated_by", "group_check",
 }
 
 
@@ -124,7 +126,7 @@ def parse_tables(text: str) -> list[dict]:
     return tables
 
 
-HEADER = ["#", "Entity", "Topic", "Claim", "Value", "Period", "Status", "Source", "Disputed by"]
+HEADER = ["#", "Entity", "Topic", "Claim", "Value", "Period", "Status", "Source", "Other sources"]
 
 
 def test_markdown_is_a_real_table_with_the_right_cells(small_conn, small_data) -> None:
@@ -154,8 +156,8 @@ def test_markdown_source_numbers_and_disputes_point_at_the_source_list(small_con
     [table] = parse_tables(text)
     got = {r[3]: (r[7], r[8]) for r in table["rows"]}
     assert got == {
-        "Meta cuts about 10 % of its workforce": ("[1]", "[2]"),
-        "Meta may cut 20 % or more of its staff": ("[2]", "[1]"),
+        "Meta cuts about 10 % of its workforce": ("[1]", "⚠ [2]"),
+        "Meta may cut 20 % or more of its staff": ("[2]", "⚠ [1]"),
     }
     sources = text.split("## Sources", 1)[1]
     assert "1. *Big Tech Cuts Jobs to Fund AI* — Alpha News, by Admin, 2026-04-25, news — ⚠ ai-assisted" in sources

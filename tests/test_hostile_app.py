@@ -135,10 +135,10 @@ async def test_resizing_while_a_query_runs(tmp_path: Path, monkeypatch) -> None:
         await pilot.resize_terminal(100, 30)
         await settle(pilot)
         table = app.screen.query_one(ClaimsTable)
-        assert app.is_running and table.total == 9
+        assert app.is_running and table.total == 10  # Meta and its event
         assert {table.row_at(i)["entity"] for i in range(9)} == {"meta"}
         assert all(len(line) == 100 for line in screen_lines(app))
-        assert "9 claims" in screen_text(app)
+        assert "10 claims" in screen_text(app)
 
 
 # --- NO_COLOR --------------------------------------------------------------------------------------
@@ -382,7 +382,7 @@ async def test_a_rebuild_by_another_pivot_build_while_the_explorer_runs(tmp_path
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         await set_query(pilot, "company:meta")
-        assert app.main.result.total == 9
+        assert app.main.result.total == 10  # Meta and its event
         # another process rebuilds the store from a changed corpus (a new file, renamed into place)
         (data / "sources" / "alpha-news.yaml").unlink()
         build_store(load_corpus(data), db_path, file_states(data))

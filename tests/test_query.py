@@ -27,16 +27,17 @@ from tui.query import (
 )
 from tui.store import db
 
-META = {
+META_ENTITY = {  # entity:meta, Meta itself
     "alpha-meta-cut-pct", "alpha-meta-cut", "alpha-meta-capex", "alpha-meta-pods",
     "beta-meta-cut-pct", "beta-meta-cut-2025", "gamma-meta-capex", "gamma-meta-cut-unknown", "gamma-meta-ives",
 }
+META = META_ENTITY | {"beta-meta-2023-driver"}  # company:meta, Meta and its events
 MSFT = {
     "alpha-msft-layoffs", "alpha-msft-layoffs-second", "alpha-msft-capex", "alpha-msft-retirement-pct",
     "beta-msft-retirement", "gamma-msft-capex", "gamma-msft-openings",
 }
 OTHER = {"alpha-bigtech-tradeoff", "beta-meta-2023-driver", "gamma-acme-model"}
-ALL = META | MSFT | OTHER
+ALL = META_ENTITY | MSFT | OTHER
 ALPHA = {c for c in ALL if c.startswith("alpha-")}
 BETA = {c for c in ALL if c.startswith("beta-")}
 GAMMA = {c for c in ALL if c.startswith("gamma-")}
@@ -57,6 +58,8 @@ CASES = [
     ("company:facebook", META),
     ("COMPANY:FaceBook", META),
     ("entity:msft", MSFT),
+    ("entity:meta", META_ENTITY),  # the entity alone, not its events
+    ("company:meta-2023-cuts", {"beta-meta-2023-driver"}),
     ("company:micro", MSFT),
     ('entity:"big tech"', {"alpha-bigtech-tradeoff"}),
     ('company:"meta platforms"', META),
@@ -118,6 +121,15 @@ CASES = [
     ("is:conf", CONFLICTS),
     ("is:numeric", ALL - QUALITATIVE),
     ("is:qualitative", QUALITATIVE),
+    ("is:differs", {"alpha-meta-capex", "gamma-meta-capex", "alpha-meta-cut", "beta-meta-cut-2025", "gamma-meta-cut-unknown"}),
+    ("is:single-source", {"gamma-msft-openings", "alpha-msft-layoffs", "alpha-msft-layoffs-second", "beta-msft-retirement",
+                          "alpha-msft-retirement-pct"}),
+    ("is:corroborated", set()),
+    ("is:draft", set()),
+    ("sources>=2", CONFLICTS | {"alpha-meta-capex", "gamma-meta-capex"}),
+    ("sources:1 company:meta", {"alpha-meta-cut", "beta-meta-cut-2025", "gamma-meta-cut-unknown"}),
+    ("-sources>=2 is:numeric company:microsoft", {"gamma-msft-openings", "alpha-msft-layoffs", "alpha-msft-layoffs-second",
+                                                  "beta-msft-retirement", "alpha-msft-retirement-pct"}),
     ("-is:conflict is:numeric company:meta", {"alpha-meta-cut", "alpha-meta-capex", "beta-meta-cut-2025",
                                               "gamma-meta-capex", "gamma-meta-cut-unknown"}),
     # full text: bare words as prefixes, phrases, negated words, speaker and source title
@@ -154,7 +166,7 @@ def test_explorer_paths_agree_with_the_filter(small_conn: sqlite3.Connection, te
 
 def test_count_and_pages_agree_with_the_filter(small_conn: sqlite3.Connection) -> None:
     flt = build_filter("company:meta", small_conn)
-    assert db.count(small_conn, flt.where, flt.params) == (9, False)
+    assert db.count(small_conn, flt.where, flt.params) == (10, False)
     assert db.count(small_conn, flt.where, flt.params, cap=5) == (5, True)
     first = db.claim_page(small_conn, flt.where, flt.params, 0, 4)
     rest = db.claim_page(small_conn, flt.where, flt.params, 4, 100)
@@ -168,7 +180,8 @@ def test_count_and_pages_agree_with_the_filter(small_conn: sqlite3.Connection) -
         ("sorce:alpha", "unknown key 'sorce' — did you mean 'source'?"),
         ("vlaue>=3", "unknown key 'vlaue' — did you mean 'value'?"),
         ("zzz:1", "unknown key 'zzz' — known keys: company, entity, flag, id, is, kind, metric, period, "
-                  "source, speaker, status, topic, unit, value"),
+                  "source, sources, speaker, status, topic, unit, value"),
+        ("sources>=two", "'sources>=two': sources needs a whole number, e.g. sources>=2"),
         ("value>=abc", "'value>=abc': 'abc' is not a number (examples: value>=80b, value<10k, value>=20%)"),
         ("value>=", "'value>=': '' is not a number (examples: value>=80b, value<10k, value>=20%)"),
         ("value>=10x", "'value>=10x': '10x' is not a number (examples: value>=80b, value<10k, value>=20%)"),
@@ -180,7 +193,7 @@ def test_count_and_pages_agree_with_the_filter(small_conn: sqlite3.Connection) -
                             "planned, possible, opinion)"),
         ("status:reportd", "unknown status 'reportd' — did you mean 'reported'? (one of: confirmed, reported, "
                            "estimated, projected, planned, possible, opinion)"),
-        ("is:conflicts", "unknown is: value 'conflicts' — did you mean 'conflict'? (one of: conflict, numeric, qualitative)"),
+        ("is:conflicts", "unknown is: value 'conflicts' — did you mean 'conflict'? (one of: conflict, differs, corroborated, single-source, numeric, qualitative, draft)"),
         ("flag:a", "unknown flag 'a' (one of: ai-assisted, anonymous-sourcing, composite-examples, no-byline, "
                    "secondary-reporting, unverified-figures)"),
         ("kind:firm", "unknown entity kind 'firm' (one of: company, group, industry, event)"),
@@ -287,7 +300,7 @@ def test_any_text_gives_rows_or_a_message_long(small_conn: sqlite3.Connection, t
 def test_parse_gives_the_small_structure() -> None:
     p = parse('company:meta -source:alpha value>=80b value<10% "ai pods" -layoffs is:conf')
     assert p.terms == [
-        Term("entity", "meta", False, "company"),
+        Term("company", "meta", False, "company"),
         Term("source", "alpha", True, "source"),
         Term("is", "conflict", False, "is"),
     ]

@@ -1,4 +1,6 @@
-"""Snapshots of the main screens at 120x40 on the bundled corpus (pytest-textual-snapshot).
+"""Snapshots of the main screens at 120x40 on the small fixture corpus (pytest-textual-snapshot),
+so that a user's articles added to data/ never change them (the README's screenshots, made by
+scripts/screenshots.py, show the bundled corpus).
 
 Regenerate after an intended visual change with: pytest tests/test_snapshots.py --snapshot-update
 """
@@ -14,6 +16,7 @@ from tui.app import PivotApp
 from tui.widgets.claims_table import ClaimsTable
 
 SIZE = (120, 40)
+SMALL = Path(__file__).resolve().parent / "fixtures" / "small"
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +37,7 @@ async def settle(pilot) -> None:
 @pytest.fixture
 def app(tmp_path: Path) -> PivotApp:
     # a fixed export directory keeps the export dialog's default path stable
-    return PivotApp(db_path=tmp_path / "store.db", export_dir=Path("/tmp/pivot-snapshots"))
+    return PivotApp(data_dir=SMALL, db_path=tmp_path / "store.db", export_dir=Path("/tmp/pivot-snapshots"))
 
 
 def test_main_screen(snap_compare, app) -> None:

@@ -14,7 +14,8 @@ import pytest
 
 from tui.store import CorpusError, build_store, db, ensure_store, find_conflicts, load_corpus, open_readonly
 from tui.store import build as build_mod
-from tui.store.build import SCHEMA_VERSION, count_conflicts, interval_of
+from tui.store.agreement import effective as interval_of
+from tui.store.build import SCHEMA_VERSION, count_conflicts
 from tui.store.files import corpus_digest, file_states
 from tui.store.locate import StoreError, store_info
 from tui.store.model import Claim
@@ -26,6 +27,16 @@ EXPECTED_CONFLICTS = {
     ("alpha-msft-capex", "gamma-msft-capex"),
     ("gamma-msft-capex", "alpha-msft-capex"),
 }
+
+
+def conflict_pairs(db_path: Path) -> set[tuple[str, str]]:
+    """Every (claim, claim that contradicts it) pair of the store, through the store's own query."""
+    conn = open_readonly(db_path)
+    try:
+        ids = [r[0] for r in conn.execute("SELECT id FROM claims WHERE conflict_count > 0")]
+        return {(a, b) for a in ids for b in db.conflicts_of(conn, a)}
+    finally:
+        conn.close()
 
 
 def rows(db_path: Path, sql: str, params=()) -> list[tuple]:
@@ -46,9 +57,10 @@ def dump(db_path: Path) -> dict[str, list[tuple]]:
                                  "claim_count, conflict_count FROM sources ORDER BY id"),
         "source_flags": rows(db_path, "SELECT * FROM source_flags ORDER BY source, flag"),
         "claims": rows(db_path, "SELECT id, source, entity, topic, summary, quote, metric, value_low, value_high, unit, "
-                                "bound, period, status, speaker, note, source_title, lo_eff, hi_eff, conflict_count "
-                                "FROM claims ORDER BY id"),
-        "conflicts": rows(db_path, "SELECT * FROM conflicts ORDER BY claim, other"),
+                                "bound, period, status, speaker, note, source_title, lo_eff, hi_eff, qentity, qunit, qperiod, "
+                                "conflict_count, differ_count, agree_count, agree_sources, quantity_sources, relation, "
+                                "group_relation, group_reason, group_low, group_high FROM claims ORDER BY id"),
+        "conflicts": sorted(conflict_pairs(db_path)),
         "fts": rows(db_path, "SELECT claims.id FROM claims_fts JOIN claims ON claims.rowid = claims_fts.rowid "
                              "WHERE claims_fts MATCH 'pods OR monetization OR wedbush OR compute' ORDER BY claims.id"),
     }
@@ -119,7 +131,9 @@ def test_fts_finds_words_of_quotes_summaries_speakers_and_titles(small_db: Path)
 
 
 def test_the_known_conflicts_are_found(small_db: Path) -> None:
-    assert set(rows(small_db, "SELECT claim, other FROM conflicts")) == EXPECTED_CONFLICTS
+    conn = open_readonly(small_db)
+    ids = [r[0] for r in conn.execute("SELECT id FROM claims")]
+    assert {(a, b) for a in ids for b in db.conflicts_of(conn, a)} == EXPECTED_CONFLICTS
     counts = dict(rows(small_db, "SELECT id, conflict_count FROM claims WHERE conflict_count > 0"))
     assert counts == {"alpha-meta-cut-pct": 1, "beta-meta-cut-pct": 1, "alpha-msft-capex": 1, "gamma-msft-capex": 1}
 
@@ -152,7 +166,7 @@ def claim(cid: str, source: str, low: float, high: float | None = None, bound: s
         (claim("a", "s1", 80, bound="at-least"), claim("b", "s2", 50, bound="at-most"), True),
         (claim("a", "s1", 80, bound="at-least"), claim("b", "s2", 500, bound="at-least"), False),
         (claim("a", "s1", 10), claim("b", "s2", 20, period="2025"), False),  # different periods
-        (claim("a", "s1", 10), claim("b", "s2", 20, period=None), False),  # unknown matches only unknown
+        (claim("a", "s1", 10), claim("b", "s2", 20, period=None), False),  # an unstated period: differs, not contradicts
         (claim("a", "s1", 10, period=None), claim("b", "s2", 20, period=None), True),
         (claim("a", "s1", 10), claim("b", "s1", 20), False),  # same source
         (claim("a", "s1", 7), claim("b", "s2", 8750, unit="employees"), False),  # different units
@@ -296,7 +310,7 @@ def test_ensure_store_follows_a_changed_source_file(small_copy: Path, tmp_path: 
     ready = ensure_store(small_copy, db_path)
     assert ready.built is not None
     assert store_info(db_path)["corpus_hash"] == corpus_digest(small_copy) != old_hash
-    assert ("alpha-meta-capex", "gamma-meta-capex") in set(rows(db_path, "SELECT claim, other FROM conflicts"))
+    assert ("alpha-meta-capex", "gamma-meta-capex") in conflict_pairs(db_path)
     assert rows(db_path, "SELECT summary, quote FROM claims WHERE id = 'gamma-meta-capex'") == [
         ("Meta's AI capex is around $30 billion, updated", "around $30 billion, updated")
     ]
@@ -338,7 +352,7 @@ def test_an_updated_store_equals_a_fresh_build(small_copy: Path, tmp_path: Path)
     fresh = tmp_path / "fresh.db"
     build_store(load_corpus(small_copy), fresh, file_states(small_copy))
     assert dump(db_path) == dump(fresh)
-    assert ("delta-meta-cut-pct", "beta-meta-cut-pct") in set(rows(db_path, "SELECT claim, other FROM conflicts"))
+    assert ("delta-meta-cut-pct", "beta-meta-cut-pct") in conflict_pairs(db_path)
     assert store_info(db_path)["corpus_hash"] == store_info(fresh)["corpus_hash"] == corpus_digest(small_copy)
 
 

@@ -48,6 +48,79 @@ def _fail(message: str, code: int = 1):
     sys.exit(code)
 
 
+_OPENED: list[tuple[Path | None, Path | None]] = []  # the corpus and store `connect` opened
+
+
+class PivotCommand(click.Command):
+    """Every subcommand: trouble that can come at any moment of any command.
+
+    A damaged store ("malformed", "not a database") found in the middle of a command
+    is said, rebuilt from the corpus, and the command run once more on the new store.
+    An output that cannot be written (`pivot list > /dev/full`, a full disk) is a
+    one-line message, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        import sqlite3
+
+        from tui.store.locate import is_damage
+
+        try:
+            try:
+                return super().invoke(ctx)
+            except sqlite3.DatabaseError as exc:
+                if not is_damage(exc) or not _OPENED:
+                    raise
+                data_dir, db_path = _OPENED[-1]
+                _rebuild_damaged(data_dir, db_path)
+                return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                _fail("the store is damaged and could not be rebuilt; run `pivot build --full`")
+            if "pattern too complex" in str(exc):  # SQLite's LIKE limit (50,000 bytes)
+                _fail("a term of the query is too long to search for; shorten it", 2)
+            _fail(f"the store could not answer ({exc}); run `pivot build --full` if this persists")
+        except OSError as exc:
+            import errno
+
+            if exc.errno not in (errno.ENOSPC, errno.EFBIG, errno.EIO, errno.EDQUOT, errno.EPIPE):
+                raise
+            _quiet_stdout()
+            if exc.errno == errno.EPIPE:
+                sys.exit(1)  # the reader went away (`pivot list | head`): nothing to say
+            why = "no space left on the device" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "the device refused the write"
+            _fail(f"cannot write the output: {why}")
+
+
+def _rebuild_damaged(data_dir: Path | None, db_path: Path | None) -> None:
+    from tui.store.locate import default_db_path
+
+    path = db_path or default_db_path(data_dir or default_data_dir())
+    click.echo(f"warning: the store {path} is damaged; rebuilding it from the corpus", err=True)
+    try:
+        ensure_store(data_dir, db_path, force=True)
+    except CorpusError as exc:
+        _problems(exc)
+    except (OSError, StoreError) as exc:
+        _fail(f"cannot rebuild the damaged store: {exc}")
+
+
+def _quiet_stdout() -> None:
+    """Standard output cannot take more: point it at /dev/null, so that the flush at
+    exit does not fail a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+class PivotGroup(click.Group):
+    command_class = PivotCommand
+
+
 def _problems(exc: CorpusError) -> None:
     for p in exc.problems:
         click.echo(str(p), err=True)
@@ -67,6 +140,7 @@ def connect(data_dir: Path | None, db_path: Path | None):
     if ready.built:
         b = ready.built
         click.echo(f"built {b.path} ({b.claims} claims) in {b.seconds:.2f}s", err=True)
+    _OPENED.append((data_dir, db_path))
     try:
         return open_readonly(ready.path)
     except StoreError as exc:
@@ -87,7 +161,7 @@ def make_app(data_dir: Path | None = None, db_path: Path | None = None, **kwargs
     return PivotApp(data_dir=data_dir, db_path=db_path, **kwargs)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PivotGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @store_options
 @click.version_option(package_name="pivot", message="pivot %(version)s")
 @click.pass_context
@@ -148,7 +222,7 @@ def build(data_dir: Path | None, db_path: Path | None, full: bool) -> None:
     transaction; a change to entities.yaml or topics.yaml, a new schema
     version or --full rebuilds the whole store into a new file."""
     try:
-        ready = ensure_store(data_dir, db_path, force=full)
+        ready = ensure_store(data_dir, db_path, force=full, verify=True)
     except CorpusError as exc:
         _problems(exc)
     except (OSError, StoreError) as exc:

@@ -25,11 +25,11 @@ from tui.store.fmt import parse_number
 from tui.store.model import FLAGS, STATUSES
 
 KEYS = {
-    "company": "entity", "entity": "entity", "source": "source", "topic": "topic",
+    "company": "company", "entity": "entity", "source": "source", "topic": "topic",
     "metric": "metric", "period": "period", "status": "status", "unit": "unit",
     "speaker": "speaker", "flag": "flag", "kind": "kind", "is": "is", "id": "id",
 }
-IS_VALUES = ("conflict", "numeric", "qualitative")
+IS_VALUES = ("conflict", "differs", "corroborated", "single-source", "numeric", "qualitative", "draft")
 ENTITY_KINDS = ("company", "group", "industry", "event")
 _OPS = (">=", "<=", "!=", ">", "<", "=", ":")
 _MAX_TERMS = 64
@@ -62,15 +62,26 @@ class TextTerm:
     negated: bool = False
 
 
+@dataclass(frozen=True)
+class SourcesTerm:
+    """sources>=2: claims whose quantity (same entity, metric, unit and period) is stated
+    by at least that many independent sources, the claim's own included."""
+
+    op: str
+    number: int
+    negated: bool = False
+
+
 @dataclass
 class Parsed:
     terms: list[Term] = field(default_factory=list)
     values: list[ValueTerm] = field(default_factory=list)
     text: list[TextTerm] = field(default_factory=list)
+    sources: list[SourcesTerm] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.terms or self.values or self.text)
+        return not (self.terms or self.values or self.text or self.sources)
 
 
 # --- tokens ---------------------------------------------------------------------
@@ -139,9 +150,12 @@ def parse(text: str) -> Parsed:
                 term = _value_term(op, value, raw)
                 parsed.values.append(ValueTerm(term.op, term.number, term.unit, negated) if negated else term)
                 continue
+            if lower == "sources":
+                parsed.sources.append(_sources_term(op, value, raw, negated))
+                continue
             if lower not in KEYS:
-                close = difflib.get_close_matches(lower, [*KEYS, "value"], n=1, cutoff=0.6)
-                hint = f" — did you mean '{close[0]}'?" if close else f" — known keys: {', '.join(sorted({*KEYS, 'value'}))}"
+                close = difflib.get_close_matches(lower, [*KEYS, "value", "sources"], n=1, cutoff=0.6)
+                hint = f" — did you mean '{close[0]}'?" if close else f" — known keys: {', '.join(sorted({*KEYS, 'value', 'sources'}))}"
                 raise QueryError(f"unknown key '{key}'{hint}")
             if op != ":":
                 raise QueryError(f"'{raw}': use {key}:VALUE (comparisons like >= work only with value)")
@@ -189,6 +203,15 @@ def _check_term(t: Term) -> Term:
     if t.key == "kind":
         return choose(ENTITY_KINDS, "entity kind")
     return t
+
+
+def _sources_term(op: str, value: str, raw: str, negated: bool) -> SourcesTerm:
+    if op == ":":
+        m = re.match(r"^(>=|<=|>|<|=)(.*)$", value)
+        op, value = (m[1], m[2]) if m else ("=", value)
+    if op == "!=" or not re.fullmatch(r"\s*\d{1,6}\s*", value):
+        raise QueryError(f"'{raw}': sources needs a whole number, e.g. sources>=2")
+    return SourcesTerm(op, int(value), negated)
 
 
 def _value_term(op: str, value: str, raw: str) -> ValueTerm:
@@ -308,11 +331,16 @@ def _in(column: str, ids: list[str]) -> tuple[str, list]:
 
 
 def _term_sql(conn: sqlite3.Connection, t: Term) -> tuple[str, list]:
-    if t.key in ("entity", "source", "topic"):
-        resolver = {"entity": resolve_entities, "source": resolve_sources, "topic": resolve_topics}[t.key]
+    if t.key in ("company", "entity", "source", "topic"):
+        resolver = {"company": resolve_entities, "entity": resolve_entities, "source": resolve_sources, "topic": resolve_topics}[t.key]
         ids = resolver(conn, t.value)
         if not ids:
             raise QueryError(f"no {t.written_key or t.key} matches '{t.value}'")
+        if t.key == "company":
+            # the entity and its events: claims whose figure is about it (qentity) or written on it
+            a, pa = _in("claims.qentity", ids)
+            b, pb = _in("claims.entity", ids)
+            return f"({a} OR {b})", pa + pb
         return _in(f"claims.{t.key}", ids)
     if t.key == "metric":
         v = t.value.lower()
@@ -335,7 +363,11 @@ def _term_sql(conn: sqlite3.Connection, t: Term) -> tuple[str, list]:
         return "claims.id = ?", [t.value]
     if t.key == "is":
         return {
-            "conflict": ("claims.conflict_count > 0", []),
+            "conflict": ("claims.relation = 'disputed'", []),
+            "differs": ("claims.relation = 'differs'", []),
+            "corroborated": ("claims.agree_sources > 0", []),
+            "single-source": ("claims.relation = 'single-source'", []),
+            "draft": ("claims.draft = 1", []),
             "numeric": ("claims.value_low IS NOT NULL", []),
             "qualitative": ("claims.value_low IS NULL", []),
         }[t.value]
@@ -374,6 +406,10 @@ def compile_query(parsed: Parsed, conn: sqlite3.Connection) -> Compiled:
             params.append(v.unit)
         # a negated value term keeps the claims without a figure too (NULL comparisons)
         clauses.append(f"NOT coalesce({expr}, 0)" if v.negated else expr)
+    for st in parsed.sources:
+        expr = f"claims.quantity_sources {'=' if st.op == '=' else st.op} ?"
+        params.append(st.number)
+        clauses.append(f"NOT coalesce({expr}, 0)" if st.negated else expr)
     for t in parsed.text:
         if t.negated:
             clauses.append("claims.rowid NOT IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")

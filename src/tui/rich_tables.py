@@ -8,8 +8,13 @@ from rich.table import Table
 from rich.text import Text
 
 from tui.store import db
+from tui.store.agreement import MARK, SUMMARY_MARK
 from tui.store.export import value_text
 from tui.store.fmt import safe_text
+
+
+RELATION_STYLE = {"disputed": "bold red", "differs": "yellow", "corroborated": "green",
+                  "contradicts": "bold red", "agrees": "green", "related": "dim"}
 
 
 def T(value, style: str = "") -> Text:
@@ -23,10 +28,10 @@ def claims_table(rows) -> Table:
                      ("Period", {}), ("Status", {}), ("Src", {"justify": "right"})):
         table.add_column(name, **kw)
     for r in rows:
-        disputed = bool(r["conflict_count"])
-        value = T(value_text(r), "bold red" if disputed else "")
-        if disputed:
-            value.append(" ⚠", style="bold red")
+        rel = r["relation"]
+        value = T(value_text(r), RELATION_STYLE.get(rel, ""))
+        if SUMMARY_MARK.get(rel):
+            value.append(f" {SUMMARY_MARK[rel]}", style=RELATION_STYLE.get(rel, ""))
         table.add_row(T(r["entity_name"]), T(r["topic_label"]), T(r["summary"]), value, T(r["period"]),
                       T(r["status"]), T(f"[{numbers[r['source']]}]"))
     return table
@@ -101,4 +106,29 @@ def compare_table(cmp: db.Comparison, topics: list | None = None, topic_width: i
         table.add_row(*cells)
     if caption:
         table.caption = Text("  ".join(f"[{n}] {safe_text(cmp.source_labels.get(sid, sid))}" for sid, n in cmp.sources.items()), style="dim")
+    return table
+
+
+def disputes_table(found) -> Table:
+    """The disputes report on a terminal: a row per figure, quantities one after another."""
+    from tui.store.disputes import source_label
+
+    table = Table(box=box.SIMPLE_HEAD, show_lines=False)
+    for name, kw in (("Quantity", {"ratio": 2}), ("Source", {"ratio": 2}), ("Value", {"no_wrap": True}),
+                     ("Period", {}), ("Status", {}), ("Relation", {"ratio": 3})):
+        table.add_column(name, **kw)
+    for q in found:
+        label = T(f"{q.entity_name}: {q.metric}", "bold")
+        for i, line in enumerate(q.lines):
+            r = line.row
+            source = T(source_label(r, 28))
+            flags = db.flags_of(r)
+            if flags:
+                source.append(f" ⚠ {', '.join(flags)}", style="yellow")
+            rel = Text("")
+            if line.relation is not None:
+                rel = T(f"{MARK[line.relation.kind]} {line.relation.kind}: ", RELATION_STYLE.get(line.relation.kind, ""))
+                rel.append(T(line.relation.reason))
+            table.add_row(label if i == 0 else Text(""), source, T(value_text(r)), T(r["period"] or "not stated"),
+                          T(r["status"]), rel, end_section=i == len(q.lines) - 1)
     return table

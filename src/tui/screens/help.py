@@ -11,12 +11,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 FILTER_HELP = [
-    ("company:meta", "claims about an entity (id, name or alias: company:facebook)"),
+    ("company:meta  entity:meta", "claims about an entity and its events (id, name or alias); entity: the entity alone"),
     ("source:synapnews", "claims from a source (id, publisher or a title word)"),
     ("topic:job-cuts  metric:  period:2026  unit:USD", "exact fields"),
     ("status:estimated  speaker:ives  flag:ai-assisted", "framing, who said it, source warnings"),
     ("value>=80b  value<10k  value>=20%", "numbers (k m b t; % means percent, $ means USD)"),
-    ("is:conflict  is:numeric  is:qualitative", "disputed figures; numbers only; words only"),
+    ("is:conflict  is:differs  is:single-source", "contradicted by another source; differs from one; no other source"),
+    ("is:corroborated  sources>=2", "another source states the same figure; a quantity stated by 2+ sources"),
+    ("is:numeric  is:qualitative  is:draft", "numbers only; words only; drafted by pivot add, unreviewed"),
     ("layoffs  \"ai pods\"  -word", "search summary, quote, speaker and source title"),
     ("-company:meta", "a leading - negates a term"),
     ("company:meta company:microsoft", "the same key twice: either; different keys: both"),

@@ -394,7 +394,7 @@ class MainScreen(Screen):
         self.update_status()
 
     def on_entity_list_chosen(self, message: EntityList.Chosen) -> None:
-        kept = [t.text for t in tokens(self.query_text) if not _is_key(t.text, "entity")]
+        kept = [t.text for t in tokens(self.query_text) if not (_is_key(t.text, "entity") or _is_key(t.text, "company"))]
         if message.entity_id:
             kept.insert(0, f"company:{message.entity_id}")
         self.set_query(" ".join(kept))

@@ -23,7 +23,6 @@ import os
 import sqlite3
 import tempfile
 import time
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,9 +31,11 @@ from pathlib import Path
 from .files import FileState, digest_of, recorded_digest
 from .model import Claim, Corpus, CorpusError, Problem, Source
 
-from .schema import SCHEMA_VERSION  # noqa: E402  (re-exported)
-APPROX_TOLERANCE = 0.10  # "about 10 %" is taken to mean 9–11 %
-INF = float("inf")
+from . import agreement
+from .agreement import Figure
+from .schema import AGREEMENT_FIELDS, CLAIM_FIELDS, FTS_SQL, INDEXES, SCHEMA, SCHEMA_VERSION, TERMS_SQL
+
+__all__ = ["SCHEMA_VERSION", "BuildReport", "build_store", "update_store", "find_conflicts", "count_conflicts"]
 
 
 @dataclass
@@ -51,155 +52,71 @@ class BuildReport:
     removed_claims: int = 0
 
 
-# --- conflicts -------------------------------------------------------------------------
+# --- the agreement model, applied to a corpus -------------------------------------------
 
-def interval(c: Claim) -> tuple[float, float]:
-    """The values a claim allows, after its bound: at-least 20 -> [20, inf)."""
-    assert c.value_low is not None and c.value_high is not None
-    return interval_of(c.value_low, c.value_high, c.bound)
+EntityInfo = dict[str, tuple[str, str | None, list[str], str]]  # id -> (kind, parent, members, name)
 
 
-def interval_of(low: float, high: float, bound: str | None) -> tuple[float, float]:
-    if bound == "approx":
-        return low - abs(low) * APPROX_TOLERANCE, high + abs(high) * APPROX_TOLERANCE
-    if bound == "at-least":
-        return low, INF
-    if bound == "at-most":
-        return -INF, high
-    return low, high
+def entity_info(corpus: Corpus) -> EntityInfo:
+    return {e.id: (e.kind, e.parent, list(e.members), e.name) for e in corpus.entities}
 
 
-def group_key(c: Claim) -> tuple:
-    return (c.entity, c.metric, c.unit, c.period)
+def figure_of(c: Claim, entities: EntityInfo) -> Figure:
+    kind, parent, _, _ = entities.get(c.entity, ("company", None, [], c.entity))
+    return Figure(
+        id=c.id, source=c.source, qentity=agreement.quantity_entity(c.entity, kind, parent), topic=c.topic,
+        metric=c.metric if c.numeric else None, unit=agreement.normalise_unit(c.unit),
+        period=agreement.normalise_period(c.period), low=c.value_low, high=c.value_high, bound=c.bound,
+        display_unit=c.unit,
+    )
 
 
-def conflict_counts(items: list[tuple[str, str, float, float]]) -> dict[str, int]:
-    """items: (claim id, source, lo_eff, hi_eff) of one group -> claim id -> number of
-    claims from other sources in the group whose range is disjoint from its own."""
-    los = sorted(i[2] for i in items)
-    his = sorted(i[3] for i in items)
-    per_source: dict[str, list] = defaultdict(list)
-    for i in items:
-        per_source[i[1]].append(i)
-    same: dict[str, tuple[list[float], list[float]]] = {}
-    for src, group in per_source.items():
-        if len(group) > 1:
-            same[src] = (sorted(i[2] for i in group), sorted(i[3] for i in group))
-    out: dict[str, int] = {}
-    n = len(items)
-    for cid, src, lo, hi in items:
-        disjoint = bisect_left(his, lo) + (n - bisect_right(los, hi))
-        if src in same:
-            s_los, s_his = same[src]
-            disjoint -= bisect_left(s_his, lo) + (len(s_los) - bisect_right(s_los, hi))
-        out[cid] = disjoint
-    return out
+def apply_model(figures: list[Figure], entities: EntityInfo) -> agreement.Model:
+    """Summaries of every claim, and the checks of every group figure against its members."""
+    model = agreement.Model(summaries=agreement.summarise(figures))
+    groups = {e: info for e, info in entities.items() if info[0] == "group" and info[2]}
+    if groups:
+        by_entity: dict[str, list[Figure]] = defaultdict(list)
+        for f in figures:
+            if f.numeric:
+                by_entity[f.qentity].append(f)
+        names = {e: info[3] for e, info in entities.items()}
+        for g, info in groups.items():
+            for f in by_entity.get(g, []):
+                check = agreement.group_check(f, info[2], names, by_entity)
+                if check is not None:
+                    model.groups[f.id] = check
+    return model
 
 
-def find_conflicts(claims: list[Claim]) -> list[tuple[str, str]]:
-    """Every disagreeing pair (for reports and tests; the store keeps counts, not pairs)."""
-    groups: dict[tuple, list[Claim]] = defaultdict(list)
-    for c in claims:
-        if c.numeric and c.metric:
-            groups[group_key(c)].append(c)
-    pairs: list[tuple[str, str]] = []
-    for group in groups.values():
-        if len({c.source for c in group}) < 2:
-            continue
-        spans = sorted(((interval(c), c) for c in group), key=lambda x: x[0][0])
-        starts = [s[0][0] for s in spans]
-        for (lo_a, hi_a), a in spans:
-            # every claim starting above a's end is disjoint from a (the other half of the
-            # pairs is found from the other side)
-            for (_, _), b in spans[bisect_right(starts, hi_a):]:
-                if a.source != b.source:
-                    pairs.append((a.id, b.id))
-    return pairs
+def agreement_values(fid: str, model: agreement.Model, numeric: bool) -> tuple:
+    """The AGREEMENT_FIELDS of one claim."""
+    s = model.summaries.get(fid)
+    g = model.groups.get(fid)
+    if s is None or not numeric:
+        return (0, 0, 0, 0, 0, None, None, None, None, None)
+    relation = s.relation
+    if g is not None and g.kind == "contradicts":
+        relation = "disputed"
+    elif g is not None and g.kind == "differs" and relation != "disputed":
+        relation = "differs"
+    return (
+        s.conflicts, s.differs, s.agrees, s.agree_sources, s.quantity_sources, relation,
+        g.kind if g else None, g.reason if g else None, g.low if g else None, g.high if g else None,
+    )
 
 
-def count_conflicts(claims: list[Claim]) -> tuple[dict[str, int], int]:
-    """(claim id -> conflict count, number of disagreeing pairs)."""
-    groups: dict[tuple, list] = defaultdict(list)
-    for c in claims:
-        if c.numeric and c.metric:
-            lo, hi = interval(c)
-            groups[group_key(c)].append((c.id, c.source, lo, hi))
-    counts: dict[str, int] = {}
-    for items in groups.values():
-        if len(items) > 1:
-            counts.update({k: v for k, v in conflict_counts(items).items() if v})
+def find_conflicts(claims: list[Claim], entities: EntityInfo | None = None) -> list[tuple[str, str]]:
+    """Every contradicting pair (for reports and tests; the store keeps counts, not pairs)."""
+    figures = [figure_of(c, entities or {}) for c in claims]
+    return [(a, b) for a, b, _ in agreement.pairs(figures, ("contradicts",))]
+
+
+def count_conflicts(claims: list[Claim], entities: EntityInfo | None = None) -> tuple[dict[str, int], int]:
+    """(claim id -> number of claims contradicting it, number of contradicting pairs)."""
+    summaries = agreement.summarise(figure_of(c, entities or {}) for c in claims)
+    counts = {k: s.conflicts for k, s in summaries.items() if s.conflicts}
     return counts, sum(counts.values()) // 2
-
-
-# --- schema ------------------------------------------------------------------------------
-
-SCHEMA = """
-CREATE TABLE pivot_meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE entities (
-  id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
-  parent TEXT REFERENCES entities(id), ticker TEXT, aliases TEXT, members TEXT,
-  claim_count INTEGER NOT NULL DEFAULT 0, conflict_count INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE entity_names (
-  entity TEXT NOT NULL REFERENCES entities(id), name TEXT NOT NULL, PRIMARY KEY (name, entity)
-) WITHOUT ROWID;
-CREATE TABLE topics (
-  id TEXT PRIMARY KEY, label TEXT NOT NULL, "order" INTEGER NOT NULL, description TEXT,
-  claim_count INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE sources (
-  id TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT, author TEXT, published TEXT,
-  url TEXT, kind TEXT NOT NULL, document TEXT, flags TEXT, notes TEXT, file TEXT,
-  claim_count INTEGER NOT NULL DEFAULT 0, conflict_count INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE source_flags (
-  source TEXT NOT NULL REFERENCES sources(id), flag TEXT NOT NULL, PRIMARY KEY (flag, source)
-) WITHOUT ROWID;
-CREATE TABLE source_files (
-  file TEXT PRIMARY KEY, source TEXT, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL
-);
-CREATE TABLE facet_counts (
-  facet TEXT NOT NULL, value TEXT, n INTEGER NOT NULL, PRIMARY KEY (facet, value)
-);
-CREATE TABLE claims (
-  rowid INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
-  source TEXT NOT NULL REFERENCES sources(id),
-  entity TEXT NOT NULL REFERENCES entities(id),
-  topic TEXT NOT NULL REFERENCES topics(id),
-  summary TEXT NOT NULL, quote TEXT NOT NULL,
-  metric TEXT, value_low REAL, value_high REAL, unit TEXT, bound TEXT NOT NULL DEFAULT 'exact',
-  period TEXT, status TEXT NOT NULL, speaker TEXT, note TEXT,
-  source_title TEXT NOT NULL,
-  lo_eff REAL, hi_eff REAL,
-  conflict_count INTEGER NOT NULL DEFAULT 0
-);
-CREATE VIEW conflicts AS
-  SELECT a.id AS claim, b.id AS other
-  FROM claims AS a JOIN claims AS b
-    ON b.entity = a.entity AND b.metric = a.metric AND b.unit = a.unit AND b.period IS a.period
-   AND b.source != a.source AND (b.hi_eff < a.lo_eff OR b.lo_eff > a.hi_eff)
-  WHERE a.conflict_count > 0;
-"""
-
-CLAIM_FIELDS = (
-    "id", "source", "entity", "topic", "summary", "quote", "metric", "value_low", "value_high", "unit",
-    "bound", "period", "status", "speaker", "note", "source_title", "lo_eff", "hi_eff", "conflict_count",
-)
-FTS_COLUMNS = ("summary", "quote", "speaker", "source_title")
-# The shape sqlite-utils' enable_fts() creates (Datasette recognises it by `content=[claims]`),
-# plus two- and three-letter prefix indexes, so that the first letters typed in the query bar
-# read one index entry instead of merging the lists of every word they begin.
-FTS_SQL = (
-    "CREATE VIRTUAL TABLE [claims_fts] USING FTS5 ([summary], [quote], [speaker], [source_title], "
-    "prefix='2 3', content=[claims])"
-)
-
-# Every word of the text index, so that a word being typed ("layoffs" as a prefix) can be
-# expanded into the few words it begins ("layoffs" OR "layoffs'"), which FTS5 walks in rowid
-# order and stops after one page, instead of merging the whole of each word's list first.
-# Words that later leave the index stay listed: expanding to a word with no rows is harmless.
-TERMS_SQL = "CREATE TABLE fts_terms (term TEXT PRIMARY KEY) WITHOUT ROWID"
 
 
 def _add_terms(conn: sqlite3.Connection, schema: str, table: str) -> None:
@@ -222,21 +139,12 @@ def _add_terms_of(conn: sqlite3.Connection, texts: list[tuple]) -> None:
         conn.execute("DROP TABLE temp.pivot_new_text")
 
 
-INDEXES = [
-    ("claims", ("entity",)), ("claims", ("source",)), ("claims", ("topic",)), ("claims", ("metric",)),
-    ("claims", ("period",)), ("claims", ("status",)), ("claims", ("unit",)), ("claims", ("speaker",)),
-    ("claims", ("value_low",)), ("claims", ("value_high",)), ("claims", ("conflict_count",)),
-    ("claims", ("entity", "topic")), ("claims", ("entity", "metric", "period")),
-    ("entity_names", ("entity",)), ("source_flags", ("source",)), ("entities", ("parent",)),
-    ("sources", ("claim_count",)), ("sources", ("published",)),
-]
-
-
-def _claim_row(c: Claim, title: str, conflicts: int) -> tuple:
-    lo, hi = interval(c) if c.numeric else (None, None)
+def _claim_row(c: Claim, f: Figure, title: str, model: agreement.Model) -> tuple:
+    lo, hi = f.span if f.numeric else (None, None)
     return (
         c.id, c.source, c.entity, c.topic, c.summary, c.quote, c.metric, c.value_low, c.value_high, c.unit,
-        c.bound, c.period, c.status, c.speaker, c.note, title, lo, hi, conflicts,
+        c.bound, c.period, c.status, c.speaker, c.note, int(bool(getattr(c, "draft", False))), title,
+        f.qentity, f.unit, f.period, lo, hi, *agreement_values(c.id, model, f.numeric),
     )
 
 
@@ -269,9 +177,18 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
     db = sqlite_utils.Database(conn)
     topic_order = {t.id: t.order for t in corpus.topics}
     entity_name = {e.id: e.name.lower() for e in corpus.entities}
+    info = entity_info(corpus)
     claims = corpus.claims
-    claims.sort(key=lambda c: (entity_name[c.entity], topic_order[c.topic], c.source, c.id))
-    conflicted, n_pairs = count_conflicts(claims)
+    figures = {c.id: figure_of(c, info) for c in claims}
+    # grouped by the entity a figure is about (a company, then its events), so that
+    # `company:x` is one short rowid span
+    claims.sort(key=lambda c: (
+        entity_name[figures[c.id].qentity], figures[c.id].qentity, c.entity != figures[c.id].qentity,
+        entity_name[c.entity], topic_order[c.topic], c.source, c.id,
+    ))
+    model = apply_model(list(figures.values()), info)
+    conflicted = {cid: s for cid, s in model.summaries.items() if s.conflicts or cid in model.groups}
+    n_pairs = sum(s.conflicts for s in model.summaries.values()) // 2
     per_entity: dict[str, int] = defaultdict(int)
     per_topic: dict[str, int] = defaultdict(int)
     per_source: dict[str, int] = defaultdict(int)
@@ -281,7 +198,7 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         per_entity[c.entity] += 1
         per_topic[c.topic] += 1
         per_source[c.source] += 1
-        if c.id in conflicted:
+        if c.id in conflicted and agreement_values(c.id, model, True)[5] == "disputed":
             conflicts_entity[c.entity] += 1
             conflicts_source[c.source] += 1
     titles = {s.id: s.title for s in corpus.sources}
@@ -339,7 +256,7 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
     marks = ", ".join("?" * len(CLAIM_FIELDS))
     conn.executemany(
         f"INSERT INTO claims ({', '.join(CLAIM_FIELDS)}) VALUES ({marks})",
-        (_claim_row(c, titles[c.source], conflicted.get(c.id, 0)) for c in claims),
+        (_claim_row(c, figures[c.id], titles[c.source], model) for c in claims),
     )
     for table, columns in INDEXES:
         db[table].create_index(list(columns), if_not_exists=True)
@@ -400,6 +317,58 @@ def build_store(corpus: Corpus, db_path: Path | str, states: dict[str, FileState
 
 # --- incremental update ---------------------------------------------------------------------
 
+_FAMILY_SQL = (
+    "SELECT rowid, id, source, entity, topic, metric, value_low, value_high, unit, bound, qentity, qunit, qperiod, "
+    + ", ".join(AGREEMENT_FIELDS)
+    + " FROM claims WHERE qentity = ? AND metric = ? AND qunit IS ? AND value_low IS NOT NULL"
+)
+
+
+def _recount(conn: sqlite3.Connection, families: set[tuple], info: EntityInfo) -> tuple[int, int, set[str], set[str]]:
+    """Re-apply the agreement model to every claim of the given families (quantity entity,
+    metric, unit), and to the figures of the groups their entities belong to. Returns the sum
+    of conflict counts before and after, and the sources and entities whose number of
+    disputed claims may have changed."""
+    groups_of: dict[str, set[str]] = defaultdict(set)
+    for e, (kind, _, members, _) in info.items():
+        if kind == "group":
+            for m in members:
+                groups_of[m].add(e)
+    todo = set(families)
+    for qe, metric, unit in families:
+        todo |= {(g, metric, unit) for g in groups_of.get(qe, ())}
+    names = {e: i[3] for e, i in info.items()}
+    before = after = 0
+    sources: set[str] = set()
+    entities: set[str] = set()
+    set_sql = f"UPDATE claims SET {', '.join(f'{k} = ?' for k in AGREEMENT_FIELDS)} WHERE rowid = ?"
+    for family in todo:
+        rows = conn.execute(_FAMILY_SQL, family).fetchall()
+        figures = [agreement.figure_of_record(r) for r in rows]
+        model = agreement.Model(summaries=agreement.summarise_family(figures))
+        qe, metric, unit = family
+        kind, _, members, _ = info.get(qe, ("company", None, [], qe))
+        if kind == "group" and members:
+            of_members = {m: [agreement.figure_of_record(r) for r in conn.execute(_FAMILY_SQL, (m, metric, unit))] for m in members}
+            for f in figures:
+                check = agreement.group_check(f, members, names, of_members)
+                if check is not None:
+                    model.groups[f.id] = check
+        updates = []
+        for r, f in zip(rows, figures):
+            new = agreement_values(f.id, model, True)
+            old = tuple(r[k] for k in AGREEMENT_FIELDS)
+            before += r["conflict_count"]
+            after += new[0]
+            if new != old:
+                updates.append((*new, r["rowid"]))
+                if (old[5] == "disputed") != (new[5] == "disputed"):
+                    sources.add(r["source"])
+                    entities.add(r["entity"])
+        conn.executemany(set_sql, updates)
+    return before, after, sources, entities
+
+
 from .files import Changes, diff_corpus  # noqa: E402  (they live beside the file states; re-exported)
 
 
@@ -416,7 +385,11 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
         conn.row_factory = sqlite3.Row
         try:
             conn.execute("BEGIN IMMEDIATE")
-            entity_ids = {r[0] for r in conn.execute("SELECT id FROM entities")}
+            info: EntityInfo = {
+                r[0]: (r[1], r[2], json.loads(r[3] or "[]"), r[4])
+                for r in conn.execute("SELECT id, kind, parent, members, name FROM entities")
+            }
+            entity_ids = set(info)
             topic_ids = {r[0] for r in conn.execute("SELECT id FROM topics")}
             to_read = [*changes.added, *changes.changed]
             problems: list[Problem] = []
@@ -459,17 +432,17 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
             if problems:
                 raise CorpusError(problems)
 
-            touched_groups: set[tuple] = set()
+            touched_families: set[tuple] = set()
             touched_entities: set[str] = set()
             touched_topics: set[str] = set()
             removed_claims = 0
-            count_sum_before = count_sum_after = 0  # sum of conflict_count over the claims of touched groups
+            removed_count_sum = 0  # conflict counts that leave with the removed claims
             facet_delta: dict[tuple[str, str | None], int] = defaultdict(int)
             for sid in leaving:
                 flags = [r[0] for r in conn.execute("SELECT flag FROM source_flags WHERE source = ?", (sid,))]
                 for r in conn.execute(
-                    "SELECT rowid, entity, topic, metric, unit, period, value_low, summary, quote, speaker, source_title, status, "
-                    "conflict_count FROM claims WHERE source = ?", (sid,)
+                    "SELECT rowid, entity, topic, metric, qentity, qunit, period, value_low, summary, quote, speaker, source_title, "
+                    "status, conflict_count FROM claims WHERE source = ?", (sid,)
                 ).fetchall():
                     facet_delta[("status", r["status"])] -= 1
                     facet_delta[("period", r["period"])] -= 1
@@ -483,9 +456,9 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
                     touched_entities.add(r["entity"])
                     touched_topics.add(r["topic"])
                     if r["value_low"] is not None and r["metric"]:
-                        touched_groups.add((r["entity"], r["metric"], r["unit"], r["period"]))
+                        touched_families.add((r["qentity"], r["metric"], r["qunit"]))
                     removed_claims += 1
-                    count_sum_before += r["conflict_count"]
+                    removed_count_sum += r["conflict_count"]
                 conn.execute("DELETE FROM claims WHERE source = ?", (sid,))
                 conn.execute("DELETE FROM source_flags WHERE source = ?", (sid,))
                 conn.execute("DELETE FROM sources WHERE id = ?", (sid,))
@@ -509,7 +482,8 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
                     facet_delta[("period", c.period)] += 1
                     for f in s.flags:
                         facet_delta[("flag", f)] += 1
-                    row = _claim_row(c, s.title, 0)
+                    f = figure_of(c, info)
+                    row = _claim_row(c, f, s.title, agreement.Model())
                     conn.execute(f"INSERT INTO claims (rowid, {', '.join(CLAIM_FIELDS)}) VALUES (?, {marks})", (next_rowid, *row))
                     conn.execute(
                         "INSERT INTO claims_fts (rowid, summary, quote, speaker, source_title) VALUES (?, ?, ?, ?, ?)",
@@ -520,8 +494,8 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
                     added_claims += 1
                     touched_entities.add(c.entity)
                     touched_topics.add(c.topic)
-                    if c.numeric and c.metric:
-                        touched_groups.add(group_key(c))
+                    if f.numeric:
+                        touched_families.add(f.family)
             _add_terms_of(conn, new_texts)
             for (facet, value), n in facet_delta.items():
                 if n and conn.execute(
@@ -531,28 +505,12 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
             for st in changes.touched:
                 conn.execute("UPDATE source_files SET size = ?, mtime_ns = ? WHERE file = ?", (st.size, st.mtime_ns, st.rel))
 
-            # conflicts: recount every group a claim entered or left
-            # (a source's or entity's conflict_count counts its disputed claims, so only a
-            # claim that becomes or stops being disputed changes those)
-            touched_sources: set[str] = set()
-            for ent, metric, unit, period in touched_groups:
-                rows = conn.execute(
-                    "SELECT rowid, id, source, lo_eff, hi_eff, conflict_count FROM claims "
-                    "WHERE entity = ? AND metric = ? AND unit = ? AND period IS ? AND lo_eff IS NOT NULL",
-                    (ent, metric, unit, period),
-                ).fetchall()
-                counts = conflict_counts([(r["id"], r["source"], r["lo_eff"], r["hi_eff"]) for r in rows])
-                updates = []
-                for r in rows:
-                    new = counts[r["id"]]
-                    count_sum_before += r["conflict_count"]
-                    count_sum_after += new
-                    if new != r["conflict_count"]:
-                        updates.append((new, r["rowid"]))
-                        if (new > 0) != (r["conflict_count"] > 0):
-                            touched_sources.add(r["source"])
-                            touched_entities.add(ent)
-                conn.executemany("UPDATE claims SET conflict_count = ? WHERE rowid = ?", updates)
+            # the agreement model: recount every family a claim entered or left (a source's
+            # or entity's conflict_count counts its disputed claims, so only a claim that
+            # becomes or stops being disputed changes those)
+            count_sum_before, count_sum_after, touched_sources, changed_entities = _recount(conn, touched_families, info)
+            count_sum_before += removed_count_sum
+            touched_entities |= changed_entities
             pairs_row = conn.execute("SELECT value FROM pivot_meta WHERE key = 'conflict_pairs'").fetchone()
             if pairs_row is not None:
                 pairs = int(pairs_row[0]) + (count_sum_after - count_sum_before) // 2
@@ -560,7 +518,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
             for e in touched_entities:
                 conn.execute(
                     "UPDATE entities SET claim_count = (SELECT count(*) FROM claims WHERE entity = :e), "
-                    "conflict_count = (SELECT count(*) FROM claims WHERE entity = :e AND conflict_count > 0) WHERE id = :e",
+                    "conflict_count = (SELECT count(*) FROM claims WHERE entity = :e AND relation = 'disputed') WHERE id = :e",
                     {"e": e},
                 )
             for t in touched_topics:
@@ -568,7 +526,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
             for s_id in touched_sources | {s.id for _, s in parsed}:
                 conn.execute(
                     "UPDATE sources SET claim_count = (SELECT count(*) FROM claims WHERE source = :s), "
-                    "conflict_count = (SELECT count(*) FROM claims WHERE source = :s AND conflict_count > 0) WHERE id = :s",
+                    "conflict_count = (SELECT count(*) FROM claims WHERE source = :s AND relation = 'disputed') WHERE id = :s",
                     {"s": s_id},
                 )
             conn.execute("UPDATE pivot_meta SET value = ? WHERE key = 'corpus_hash'", (recorded_digest(conn),))

@@ -13,13 +13,16 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from .agreement import STRENGTH, Figure, Relation, figure_of_record, relation
 
 
 CLAIM_COLUMNS = """
   claims.rowid AS rowid, claims.id, claims.source, claims.entity, claims.topic, claims.summary,
   claims.quote, claims.metric, claims.value_low, claims.value_high, claims.unit, claims.bound,
   claims.period, claims.status, claims.speaker, claims.note, claims.conflict_count,
-  claims.lo_eff, claims.hi_eff,
+  claims.lo_eff, claims.hi_eff, claims.draft, claims.qentity, claims.qunit, claims.qperiod,
+  claims.differ_count, claims.agree_count, claims.agree_sources, claims.quantity_sources, claims.relation,
+  claims.group_relation, claims.group_reason, claims.group_low, claims.group_high,
   claims.source_title, entities.name AS entity_name, entities.kind AS entity_kind,
   topics.label AS topic_label, topics."order" AS topic_order,
   sources.publisher, sources.published, sources.document, sources.flags AS source_flags_json,
@@ -181,28 +184,83 @@ def claim(conn: sqlite3.Connection, claim_id: str) -> sqlite3.Row | None:
     return conn.execute(f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.id = ?", (claim_id,)).fetchone()
 
 
-def conflicts_of(conn: sqlite3.Connection, claim_id: str) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT other FROM conflicts WHERE claim = ? ORDER BY other", (claim_id,))]
+# --- how sources relate (the agreement model, store/agreement.py) ------------------------
+
+RELATED_LIMIT = 200  # claims read per question about one claim's relations
 
 
 @dataclass
 class Related:
     row: sqlite3.Row
-    conflicts: bool  # disagrees with the claim in view (the store's definition)
-    same_period: bool
+    relation: Relation
+    period: str | None = None  # the normalised period of the claim in view
+
+    @property
+    def conflicts(self) -> bool:
+        return self.relation.kind == "contradicts"
+
+    @property
+    def same_period(self) -> bool:
+        return self.row["qperiod"] == self.period
 
 
-def related(conn: sqlite3.Connection, row: sqlite3.Row, limit: int = 50) -> list[Related]:
-    """What other sources say on the same entity and metric (numeric) or topic (qualitative)."""
-    if row["metric"]:
-        where, params = "claims.entity = ? AND claims.metric = ? AND claims.source != ?", [row["entity"], row["metric"], row["source"]]
-    else:
-        where, params = "claims.entity = ? AND claims.topic = ? AND claims.source != ?", [row["entity"], row["topic"], row["source"]]
-    rows = conn.execute(
-        f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE {where} ORDER BY claims.rowid LIMIT ?", [*params, limit]
-    ).fetchall()
-    disagreeing = set(conflicts_of(conn, row["id"]))
-    return [Related(r, r["id"] in disagreeing, r["period"] == row["period"]) for r in rows]
+def _figure(r: sqlite3.Row) -> Figure:
+    return figure_of_record(r)
+
+
+def related(conn: sqlite3.Connection, row: sqlite3.Row, limit: int = RELATED_LIMIT) -> list[Related]:
+    """What other sources say about the claim's subject: every claim of the same quantity
+    (same metric and unit, any period) and of the same entity (or its events) and topic,
+    each with its relation, strongest first. Reads at most `limit` claims of each kind."""
+    me = _figure(row)
+    rows: list[sqlite3.Row] = []
+    if me.numeric:
+        rows += conn.execute(
+            f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.qentity = ? AND claims.metric = ? "
+            "AND claims.qunit IS ? AND claims.source != ? ORDER BY claims.rowid LIMIT ?",
+            (me.qentity, me.metric, me.unit, me.source, limit),
+        ).fetchall()
+    seen = {r["id"] for r in rows}
+    rows += [
+        r for r in conn.execute(
+            f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.qentity = ? AND claims.topic = ? "
+            "AND claims.source != ? ORDER BY claims.value_low IS NULL, claims.rowid LIMIT ?",
+            (me.qentity, me.topic, me.source, limit),
+        ).fetchall() if r["id"] not in seen
+    ]
+    out = []
+    for r in rows:
+        rel = relation(me, _figure(r))
+        if rel is not None:
+            out.append(Related(r, rel, me.period))
+    out.sort(key=lambda x: (STRENGTH[x.relation.kind], x.row["rowid"]))
+    return out
+
+
+def relations_of(conn: sqlite3.Connection, row: sqlite3.Row, kinds: tuple[str, ...] = ("contradicts", "differs", "agrees"),
+                 limit: int = RELATED_LIMIT) -> dict[str, list[str]]:
+    """Claim ids of the same quantity by relation (at most `limit` claims read)."""
+    out: dict[str, list[str]] = {k: [] for k in kinds}
+    me = _figure(row)
+    if not me.numeric:
+        return out
+    for r in conn.execute(
+        f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.qentity = ? AND claims.metric = ? "
+        "AND claims.qunit IS ? AND claims.source != ? ORDER BY claims.rowid LIMIT ?",
+        (me.qentity, me.metric, me.unit, me.source, limit),
+    ):
+        rel = relation(me, _figure(r))
+        if rel is not None and rel.kind in out:
+            out[rel.kind].append(r["id"])
+    return out
+
+
+def conflicts_of(conn: sqlite3.Connection, claim_id: str, limit: int = RELATED_LIMIT) -> list[str]:
+    """Ids of the claims that contradict this one (of the first `limit` of its quantity)."""
+    row = claim(conn, claim_id)
+    if row is None or not row["conflict_count"]:
+        return []
+    return sorted(relations_of(conn, row, ("contradicts",), limit)["contradicts"])
 
 
 def source_numbers(rows) -> dict[str, int]:
@@ -271,7 +329,7 @@ def compare(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[str
                     "AND claims.value_low IS NULL ORDER BY claims.rowid LIMIT ?",
                     (e["id"], t["id"], per_cell - len(rows)),
                 ).fetchall()
-            cells[(t["id"], e["id"])] = Cell(rows, _disputed(rows), n)
+            cells[(t["id"], e["id"])] = Cell(rows, _cell_disputed(conn, e["id"], t["id"]), n)
     shown_topics = [t for t in all_topics if any((t["id"], e["id"]) in cells for e in ents)]
     for t in shown_topics:
         for e in ents:
@@ -280,18 +338,12 @@ def compare(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[str
     return Comparison(ents, shown_topics, cells, source_numbers(rows_in_order), labels)
 
 
-def _disputed(rows: list[sqlite3.Row]) -> bool:
-    """Do two of these claims (different sources, same metric, unit and period) disagree?"""
-    groups: dict[tuple, list[sqlite3.Row]] = {}
-    for r in rows:
-        if r["conflict_count"] and r["lo_eff"] is not None:
-            groups.setdefault((r["metric"], r["unit"], r["period"]), []).append(r)
-    for group in groups.values():
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                if a["source"] != b["source"] and (b["hi_eff"] < a["lo_eff"] or b["lo_eff"] > a["hi_eff"]):
-                    return True
-    return False
+def _cell_disputed(conn: sqlite3.Connection, entity_id: str, topic_id: str) -> bool:
+    """Does another source contradict a figure of this cell? Asked of the whole cell (one
+    indexed look-up), never of the claims shown."""
+    return conn.execute(
+        "SELECT 1 FROM claims WHERE entity = ? AND topic = ? AND relation = 'disputed' LIMIT 1", (entity_id, topic_id)
+    ).fetchone() is not None
 
 
 # --- the explorer's interactive path ---------------------------------------------------
@@ -448,13 +500,10 @@ def _stored_facet(conn: sqlite3.Connection, name: str, limit: int) -> tuple[list
 
 
 def disputing_sources(conn: sqlite3.Connection, claim_id: str, limit: int = 8) -> tuple[list[str], bool]:
-    """(up to `limit` sources whose claims disagree with this one, whether there are more).
-    Stops at the first limit+1 found: a figure half the corpus disputes costs no more."""
-    rows = conn.execute(
-        "SELECT DISTINCT b.source FROM claims AS a JOIN claims AS b "
-        "ON b.entity = a.entity AND b.metric = a.metric AND b.unit = a.unit AND b.period IS a.period "
-        "AND b.source != a.source AND (b.hi_eff < a.lo_eff OR b.lo_eff > a.hi_eff) "
-        "WHERE a.id = ? LIMIT ?",
-        (claim_id, limit + 1),
-    ).fetchall()
-    return sorted(r[0] for r in rows[:limit]), len(rows) > limit
+    """(up to `limit` sources whose claims contradict this one, whether there are more)."""
+    row = claim(conn, claim_id)
+    if row is None or not row["conflict_count"]:
+        return [], False
+    ids = relations_of(conn, row, ("contradicts",))["contradicts"]
+    found = sorted({r["source"] for r in claims_by_ids(conn, ids)})
+    return found[:limit], len(found) > limit or row["conflict_count"] > len(ids)

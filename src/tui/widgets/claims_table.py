@@ -262,7 +262,7 @@ class ClaimsTable(ScrollView, can_focus=True):
     def _cell(self, key: str, row, conflict: Style) -> tuple[str, Style | None]:
         if key == "mark":
             selected = row["id"] in self.selected
-            mark = ("✓" if selected else " ") + ("⚠" if row["conflict_count"] else " ")
+            mark = ("✓" if selected else " ") + TABLE_MARK.get(row["relation"], " ")
             return mark, (self.get_component_rich_style("claims-table--selected") if selected else conflict)
         if key == "entity":
             return row["entity_name"], None
@@ -271,7 +271,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         if key == "summary":
             return row["summary"], None
         if key == "value":
-            return value_text(row), conflict if row["conflict_count"] else None
+            return value_text(row), conflict if row["relation"] == "disputed" else None
         if key == "period":
             return row["period"] or "", None
         if key == "status":
@@ -285,4 +285,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         return Strip(segments).adjust_cell_length(width, style).simplify()
 
 
-__all__ = ["ClaimsTable", "PAGE_SIZE"]
+# a claim's summary in the agreement model (the selection's ✓ is the column before)
+TABLE_MARK = {"disputed": "⚠", "differs": "≠", "corroborated": "="}
+
+__all__ = ["ClaimsTable", "PAGE_SIZE", "TABLE_MARK"]

@@ -6,6 +6,7 @@ from rich.console import Group
 from rich.text import Text
 
 from tui.store import db
+from tui.store.agreement import MARK
 from tui.store.export import value_text
 from tui.store.fmt import BOUND_WORD, safe_text
 
@@ -17,6 +18,36 @@ FLAG_WARNINGS = {
     "secondary-reporting": "repeats another outlet's report",
     "unverified-figures": "the article itself hedges its figures",
 }
+
+
+RELATION_STYLE = {"contradicts": "bold red", "disputed": "bold red", "differs": "yellow", "agrees": "green",
+                  "corroborated": "green", "related": "dim"}
+RELATION_WORD = {"contradicts": "contradicts", "differs": "differs", "agrees": "agrees", "related": "related"}
+
+
+def summary_line(row) -> Text:
+    """How other sources stand to this figure, in words (the claim's summary in the model)."""
+    rel = row["relation"]
+    n_sources = row["quantity_sources"] or 1
+    text = Text("  ")
+    if rel == "disputed":
+        n = row["conflict_count"]
+        text.append(f"⚠ disputed: {n:,} claim{'s' if n != 1 else ''} of other sources contradict{'s' if n == 1 else ''} it"
+                    if n else "⚠ disputed: the members' figures cannot add up to it", style="bold red")
+    elif rel == "differs":
+        n = row["differ_count"]
+        text.append(f"≠ differs: {n:,} claim{'s' if n != 1 else ''} of other sources can hold with it but say{'s' if n == 1 else ''} otherwise"
+                    if n else "≠ differs from its members' sum", style="yellow")
+    elif rel == "corroborated":
+        n = row["agree_sources"]
+        text.append(f"✓ corroborated by {n} independent source{'s' if n != 1 else ''}", style="green")
+    elif rel == "single-source":
+        text.append("single source: no other source states this figure", style="dim")
+    if rel in ("disputed", "differs") and row["agree_sources"]:
+        text.append(f"; the same figure in {row['agree_sources']} other source{'s' if row['agree_sources'] != 1 else ''}", style="green")
+    if n_sources > 1:
+        text.append(f" ({n_sources} sources state this quantity)", style="dim")
+    return text
 
 
 def _field(label: str, value, style: str = "") -> Text:
@@ -35,12 +66,19 @@ def claim_detail(row, source, related: list[db.Related]) -> Group:
     if value:
         v = Text()
         v.append("Value: ", style="bold")
-        v.append(safe_text(value), style="bold red" if row["conflict_count"] else "bold")
+        disputed = row["relation"] == "disputed"
+        v.append(safe_text(value), style="bold red" if disputed else "bold")
         v.append(f"  ({BOUND_WORD.get(row['bound'], row['bound'])}, {safe_text(row['status'])}", style="")
         v.append(f", period {safe_text(row['period'])})" if row["period"] else ", no period given)")
-        if row["conflict_count"]:
-            v.append("  ⚠ disputed by another source", style="bold red")
+        if row["draft"]:
+            v.append("  unreviewed draft", style="bold yellow")
         parts.append(v)
+        parts.append(summary_line(row))
+        if row["group_reason"]:
+            g = Text("  ")
+            g.append(f"{MARK.get(row['group_relation'], '')} members' sum: ", style=RELATION_STYLE.get(row["group_relation"], "bold"))
+            g.append(safe_text(row["group_reason"]))
+            parts.append(g)
     else:
         parts.append(_field("Status", row["status"]))
     parts.append(_field("Entity · topic", f"{row['entity_name']} · {row['topic_label']}"))
@@ -66,21 +104,25 @@ def claim_detail(row, source, related: list[db.Related]) -> Group:
     if related:
         others.append(Text("What other sources say", style="bold underline"))
         for r in related:
+            kind = r.relation.kind
+            style = RELATION_STYLE.get(kind, "")
             line = Text()
-            line.append("  ⚠ disagrees  " if r.conflicts else "  ", style="bold red")
+            line.append(f"  {MARK[kind]} {RELATION_WORD[kind]:<12}", style=style or "dim")
             v = value_text(r.row)
             if v:
-                line.append(safe_text(v) + "  ", style="bold red" if r.conflicts else "bold")
+                line.append(safe_text(v) + "  ", style=(style + " bold").strip() if kind == "contradicts" else "bold")
             line.append(safe_text(r.row["summary"]))
             src = r.row["publisher"] or r.row["source_title"]
             line.append(f"  — {safe_text(src)}", style="dim")
-            if r.row["metric"] and not r.same_period:
-                line.append(f" (period {safe_text(r.row['period'] or 'not given')})", style="dim italic")
+            if r.row["period"] and not r.same_period:
+                line.append(f" ({safe_text(r.row['period'])})", style="dim italic")
             others.append(line)
+            if kind != "related" or r.row["metric"]:
+                others.append(Text("      " + safe_text(r.relation.reason), style="dim italic"))
     else:
-        others.append(Text("No other source speaks to this.", style="dim italic"))
-    # a disputed figure shows the disagreement first, before its provenance
-    blocks = [others, source_part] if row["conflict_count"] else [source_part, others]
+        others.append(Text("No other source speaks to this subject.", style="dim italic"))
+    # a figure other sources contradict or differ from shows that first, before its provenance
+    blocks = [others, source_part] if row["relation"] in ("disputed", "differs") else [source_part, others]
     for block in blocks:
         parts.append(Text())
         parts.extend(block)
