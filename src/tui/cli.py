@@ -338,6 +338,32 @@ def export(query: tuple[str, ...], data_dir, db_path, fmt: str, output: Path | N
 
 
 @main.command()
+@click.argument("query", nargs=-1)
+@store_options
+@click.option("--format", "fmt", type=click.Choice(["md", "table", "json"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+def disputes(query: tuple[str, ...], data_dir, db_path, fmt: str, output: Path | None, force: bool) -> None:
+    """Every quantity that more than one source states (among the claims a QUERY selects):
+    each source's figure, its relation to the others and the reason, strongest first."""
+    from tui.store.disputes import quantities
+    from tui.store.export import disputes_json, disputes_markdown
+
+    conn = connect(data_dir, db_path)
+    text = " ".join(query)
+    found = quantities(conn, _filter(conn, text))
+    if fmt == "table" and output is None:
+        from tui.rich_tables import disputes_table
+
+        _console().print(disputes_table(found))
+        click.echo(f"{len(found)} quantit{'y' if len(found) == 1 else 'ies'} stated by more than one source")
+        return
+    title = f"Where the sources disagree: {text}" if text else None
+    rendered = disputes_json(conn, found) if fmt == "json" else disputes_markdown(conn, found, title=title)
+    _write_or_print(rendered, output, force)
+
+
+@main.command()
 @click.argument("entity_names", nargs=-1, required=True, metavar="ENTITY ENTITY [...]")
 @store_options
 @click.option("--topic", "topic_names", multiple=True, help="Only these topics (id or label); repeatable.")

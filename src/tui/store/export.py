@@ -23,8 +23,10 @@ FORMATS = ("md", "csv", "json")
 JSON_FIELDS = (
     "id", "entity", "entity_name", "entity_kind", "topic", "summary", "quote", "metric", "value",
     "value_low", "value_high", "unit", "bound", "period", "status", "speaker", "note",
-    "source", "source_title", "publisher", "published", "document", "source_flags", "conflicts",
+    "source", "source_title", "publisher", "published", "document", "source_flags", "draft",
+    "relation", "quantity_sources", "conflicts", "differs_from", "corroborated_by", "group_check",
 )
+LIST_FIELDS = ("conflicts", "differs_from", "corroborated_by")
 
 
 DISPUTERS_LISTED = 8  # sources named in a claim's "Disputed by" cell; the rest are counted
@@ -47,8 +49,20 @@ def claim_record(conn: sqlite3.Connection, row: sqlite3.Row) -> dict:
         "speaker": row["speaker"], "note": row["note"], "source": row["source"],
         "source_title": row["source_title"], "publisher": row["publisher"],
         "published": row["published"], "document": row["document"],
-        "source_flags": db.flags_of(row), "conflicts": db.conflicts_of(conn, row["id"]),
+        "source_flags": db.flags_of(row), "draft": bool(row["draft"]),
+        "relation": row["relation"], "quantity_sources": row["quantity_sources"] if low is not None else None,
+        "conflicts": [], "differs_from": [], "corroborated_by": [], "group_check": None,
     }
+    if low is not None and (row["conflict_count"] or row["differ_count"] or row["agree_count"]):
+        rel = db.relations_of(conn, row)
+        rec["conflicts"] = sorted(rel["contradicts"])
+        rec["differs_from"] = sorted(rel["differs"])
+        rec["corroborated_by"] = sorted(rel["agrees"])
+    if row["group_relation"]:
+        rec["group_check"] = {
+            "relation": row["group_relation"], "reason": row["group_reason"],
+            "members_sum_low": _plain(row["group_low"]), "members_sum_high": _plain(row["group_high"]),
+        }
     return {k: rec[k] for k in JSON_FIELDS}
 
 
@@ -106,22 +120,21 @@ def _source_list(conn: sqlite3.Connection, numbers: dict[str, int]) -> str:
 
 def claims_markdown(conn: sqlite3.Connection, rows: list[sqlite3.Row], *, quotes: bool = False, title: str | None = None) -> str:
     numbers = db.source_numbers(rows)
-    disputes: dict[str, list[str]] = {}
+    others: dict[str, str] = {}
     for r in rows:
-        if r["conflict_count"]:
-            sources, more = db.disputing_sources(conn, r["id"], DISPUTERS_LISTED)
-            for sid in sources:
-                numbers.setdefault(sid, len(numbers) + 1)
-            marks = sorted({numbers[sid] for sid in sources})
-            disputes[r["id"]] = [f"[{n}]" for n in marks] + ([f"and more ({r['conflict_count']:,} claims disagree)"] if more else [])
-    header = ["#", "Entity", "Topic", "Claim", "Value", "Period", "Status", "Source", "Disputed by"]
+        if r["value_low"] is not None and (r["conflict_count"] or r["differ_count"] or r["agree_count"]):
+            others[r["id"]] = _other_sources(conn, r, numbers)
+        elif r["relation"] == "single-source":
+            others[r["id"]] = "single source"
+    header = ["#", "Entity", "Topic", "Claim", "Value", "Period", "Status", "Source", "Other sources"]
     if quotes:
         header.append("Quote")
     body = []
     for i, r in enumerate(rows, 1):
         cells = [
             str(i), md(r["entity_name"]), md(r["topic_label"]), md(r["summary"]), md(value_text(r)),
-            md(r["period"]), md(r["status"]), f"[{numbers[r['source']]}]", " ".join(disputes.get(r["id"], [])),
+            md(r["period"]), md(r["status"]) + (" (unreviewed)" if r["draft"] else ""), f"[{numbers[r['source']]}]",
+            others.get(r["id"], ""),
         ]
         if quotes:
             q = f"“{md(r['quote'])}”"
@@ -133,9 +146,35 @@ def claims_markdown(conn: sqlite3.Connection, rows: list[sqlite3.Row], *, quotes
     if title:
         parts.append(f"# {md(title)}\n")
     parts.append(_table(header, body) if rows else "_No claims matched._")
+    if others:
+        parts.append("\n" + LEGEND)
     if numbers:
         parts.append("\n## Sources\n\n" + _source_list(conn, numbers))
     return "\n".join(parts) + "\n"
+
+
+LEGEND = (
+    "Other sources: ⚠ contradicted by (the figures cannot both hold), ≠ differs from (both can hold, "
+    "or one states no period), = the same figure in."
+)
+
+
+def _other_sources(conn: sqlite3.Connection, r: sqlite3.Row, numbers: dict[str, int]) -> str:
+    """'⚠ [2] · ≠ [3] · = [4]': the sources whose claims of the same quantity relate to this one."""
+    rel = db.relations_of(conn, r)
+    parts = []
+    for kind, sign, total in (("contradicts", "⚠", r["conflict_count"]), ("differs", "≠", r["differ_count"]),
+                              ("agrees", "=", r["agree_count"])):
+        ids = rel[kind]
+        if not ids:
+            continue
+        sources = sorted({x["source"] for x in db.claims_by_ids(conn, ids)})
+        for sid in sources[:DISPUTERS_LISTED]:
+            numbers.setdefault(sid, len(numbers) + 1)
+        marks = " ".join(f"[{n}]" for n in sorted(numbers[sid] for sid in sources[:DISPUTERS_LISTED]))
+        more = len(sources) > DISPUTERS_LISTED or total > len(ids)
+        parts.append(f"{sign} {marks}" + (f" and more ({total:,} claims)" if more else ""))
+    return " · ".join(parts)
 
 
 def claims_csv(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> str:
@@ -147,7 +186,9 @@ def claims_csv(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> str:
         rec = claim_record(conn, r)
         rec.pop("value")
         rec["source_flags"] = "; ".join(rec["source_flags"])
-        rec["conflicts"] = "; ".join(rec["conflicts"])
+        for name in LIST_FIELDS:
+            rec[name] = "; ".join(rec[name])
+        rec["group_check"] = rec["group_check"]["reason"] if rec["group_check"] else ""
         writer.writerow(rec)
     return buf.getvalue()
 
@@ -335,3 +376,68 @@ def _write_in_place(path: Path, data: bytes, mode: int) -> Path:
     finally:
         os.close(fd)
     return path
+
+
+# --- the disputes report ----------------------------------------------------------------
+
+def disputes_markdown(conn: sqlite3.Connection, found: list, *, title: str | None = None) -> str:
+    """The report a journalist pastes into notes: one section per quantity, a row per figure."""
+    from .agreement import MARK
+    from .disputes import source_label
+
+    numbers: dict[str, int] = {}
+    for q in found:
+        for line in q.lines:
+            numbers.setdefault(line.row["source"], len(numbers) + 1)
+        for r in q.related:
+            numbers.setdefault(r["source"], len(numbers) + 1)
+    ids = {line.row["id"]: line.row for q in found for line in q.lines}
+    parts = [f"# {md(title or 'Where the sources disagree')}\n"]
+    if not found:
+        parts.append("_No quantity matched that more than one source states._")
+    for i, q in enumerate(found, 1):
+        unit = f" ({md(q.unit)})" if q.unit else ""
+        parts.append(f"## {i}. {md(q.entity_name)}: {md(q.metric)}{unit}, {MARK[q.strongest]} {q.strongest}\n")
+        header = ["Source", "Value", "Period", "Status", "Flags", "Relation", "Reason"]
+        body = []
+        for line in q.lines:
+            r = line.row
+            rel = ""
+            if line.relation is not None:
+                other = ids.get(line.other or "")
+                rel = f"{line.relation.mark} {line.relation.kind}" + (f" [{numbers[other['source']]}]" if other is not None else "")
+            body.append([
+                f"[{numbers[r['source']]}] {md(source_label(r))}", md(value_text(r)),
+                md(r["period"]) or "not stated", md(r["status"]) + (" (unreviewed)" if r["draft"] else ""),
+                md(", ".join(db.flags_of(r))), rel, md(line.relation.reason) if line.relation else "",
+            ])
+        parts.append(_table(header, body))
+        if q.total > len(q.lines):
+            parts.append(f"\n_+ {q.total - len(q.lines):,} more figures of this quantity_")
+        if q.related:
+            shown = " · ".join(
+                f"[{numbers[r['source']]}] {md(value_text(r))} ({md(r['metric'])}{', ' + md(r['period']) if r['period'] else ''})"
+                for r in q.related
+            )
+            parts.append(f"\nRelated measures: {shown}")
+        parts.append("")
+    if numbers:
+        parts.append("## Sources\n\n" + _source_list(conn, numbers))
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def disputes_json(conn: sqlite3.Connection, found: list) -> str:
+    out = []
+    for q in found:
+        out.append({
+            "entity": q.entity, "entity_name": q.entity_name, "metric": q.metric, "unit": q.unit,
+            "relation": q.strongest, "sources": q.sources, "figures_total": q.total,
+            "figures": [
+                {**claim_record(conn, line.row),
+                 "strongest_relation": line.relation.kind if line.relation else None,
+                 "reason": line.relation.reason if line.relation else None, "relates_to": line.other}
+                for line in q.lines
+            ],
+            "related": [r["id"] for r in q.related],
+        })
+    return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
