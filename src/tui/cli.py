@@ -212,6 +212,75 @@ def check(data_dir: Path | None, texts: Path | None) -> None:
     )
 
 
+def _shown_dir(data_dir: Path | None) -> tuple[Path, str]:
+    """The corpus directory, and how messages name it: as the user typed it, else relative to
+    the current folder when it is inside it, else absolute."""
+    import os
+
+    if data_dir is not None:
+        return data_dir, str(data_dir)
+    real = default_data_dir()
+    try:
+        rel = os.path.relpath(real)
+    except ValueError:
+        return real, str(real)
+    return real, (str(real) if rel.startswith("..") else rel)
+
+
+@main.command()
+@click.argument("page")
+@click.option("--id", "source_id", help="Id of the new source (default: from the title).")
+@DATA_OPTION
+def add(page: str, source_id: str | None, data_dir: Path | None) -> None:
+    """Draft a source file from a saved PAGE (.html, .txt, .md, - for standard input, or a URL).
+
+    Saves the article's text as DATA/texts/ID.txt and drafts DATA/sources/ID.yaml:
+    one claim per figure, each marked draft: true for you to review. Never
+    overwrites a file."""
+    from tui.draft import AddError, add_article
+
+    real, shown = _shown_dir(data_dir)
+    try:
+        done = add_article(page, real, shown, source_id, stdin=click.get_binary_stream("stdin"))
+    except AddError as exc:
+        for line in exc.lines:
+            click.echo(line, err=True)
+        _fail(str(exc))
+    d = done.draft
+    p = d.page
+    echo = click.echo
+    echo(f"drafted {done.source_path} from {page}")
+    echo(("kept" if done.text_reused else "saved") + f" the article's text as {done.text_path} ({len(p.text):,} characters)")
+    for key in ("title", "publisher", "author", "published", "url"):
+        value = getattr(p, key)
+        echo(f"  {key + ':':11}{value if value is not None else 'null (the page does not say)'}")
+    if p.flags:
+        echo(f"  {'flags:':11}{', '.join(p.flags)}")
+    echo(f"{len(d.claims)} figure claim(s), each draft: true:")
+    for c in d.claims:
+        value = c.value if not isinstance(c.value, list) else f"{c.value[0]:,}–{c.value[1]:,}"
+        value = f"{value:,}" if isinstance(value, (int, float)) else value
+        quote = c.quote if len(c.quote) <= 70 else c.quote[:69] + "…"
+        echo(f"  {c.id}: {c.entity} {c.metric} {value} {c.unit} {c.bound} {c.period or '(no period)'} {c.status}")
+        echo(f"      \"{quote}\"")
+    if d.candidates:
+        echo(f"{len(d.candidates)} quoted statement(s) proposed as qualitative claims (commented out at the end of the file)")
+    undecided = list(d.undecided)
+    for c in d.claims:
+        undecided += [f"{c.id}: {check}" for check in c.checks]
+    if d.skipped:
+        undecided.append("figures not drafted (no unit the drafter knows): " + ", ".join(repr(s) for s in d.skipped[:10]))
+    if undecided:
+        echo("could not decide (also written as comments in the file):")
+        for line in undecided:
+            echo(f"  - {line}")
+    if d.new_entities:
+        echo(f"organisations not in {shown.rstrip('/') + '/' if shown else ''}entities.yaml; to use one, add its line under `entities:`:")
+        for _, _, line in d.new_entities:
+            echo(line)
+    echo(f"next: review {done.source_path} against {done.text_path}, delete each `draft: true`, then run pivot check")
+
+
 @main.command()
 @store_options
 @click.option("--full", is_flag=True, help="Rebuild everything instead of applying only the changed files.")

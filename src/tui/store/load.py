@@ -23,6 +23,7 @@ import errno
 import math
 import os
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
@@ -505,6 +506,14 @@ def _slug(value: Any) -> tuple[Any, str | None]:
     return value, None
 
 
+def _entity_ref(value: Any) -> tuple[Any, str | None]:
+    """An entity id; a short text that is not one ("Meta") is kept for the cross-check to say
+    which id it means."""
+    if isinstance(value, str) and not SLUG.match(value) and 0 < len(value.strip()) <= 100:
+        return value.strip(), None
+    return _slug(value)
+
+
 def _int(value: Any) -> tuple[Any, str | None]:
     if isinstance(value, BigNumber):
         return None, f"a {value.chars:,}-digit number is implausibly large"
@@ -541,14 +550,52 @@ def _date(value: Any) -> tuple[Any, str | None]:
     return value, None
 
 
-def _one_of(choices: tuple[str, ...]) -> Check:
+def _one_of(choices: tuple[str, ...], phrases: dict[str, str] | None = None) -> Check:
     def check(value: Any) -> tuple[Any, str | None]:
         if value not in choices:
             hint = _did_you_mean(value, choices) if isinstance(value, str) else ""
-            return None, f"unknown value {_show(value)}; expected one of {', '.join(choices)}{hint}"
+            said = phrases.get(" ".join(value.lower().split())) if phrases and isinstance(value, str) else None
+            advice = f"{HINT}{_show(value)} is written {said}" if said and not hint else ""
+            return None, f"unknown value {_show(value)}; expected one of {', '.join(choices)}{hint}{advice}"
         return value, None
 
     return check
+
+
+# How articles word a bound or a status, and the value the corpus writes for it.
+BOUND_PHRASES = {
+    **dict.fromkeys(("up to", "as many as", "as much as", "at most", "no more than", "maximum", "max", "under",
+                     "below", "less than", "fewer than", "<=", "≤", "<", "atmost", "at_most", "upto"), "at-most"),
+    **dict.fromkeys(("over", "more than", "at least", "or more", "minimum", "min", "above", "upwards of", "+",
+                     ">=", "≥", ">", "atleast", "at_least", "plus", "exceeds", "in excess of"), "at-least"),
+    **dict.fromkeys(("roughly", "approximately", "around", "approx.", "~", "≈", "circa", "ca.", "nearly",
+                     "almost", "some", "about"), "approx"),
+    **dict.fromkeys(("exactly", "=", "precisely"), "exact"),
+}
+STATUS_PHRASES = {
+    **dict.fromkeys(("could", "may", "might", "possibly", "rumoured", "rumored", "considering"), "possible"),
+    **dict.fromkeys(("plans", "plan", "will", "intends", "announced plan"), "planned"),
+    **dict.fromkeys(("expects", "expected", "forecast", "forecasted", "projection", "guidance"), "projected"),
+    **dict.fromkeys(("reportedly", "reports say", "report", "according to reports"), "reported"),
+    **dict.fromkeys(("estimate", "estimates"), "estimated"),
+    **dict.fromkeys(("official", "announced", "confirmed by the company"), "confirmed"),
+}
+# Units written the same way whatever the case (`usd` is USD); other units are kept as written.
+UNITS = ("USD", "EUR", "GBP", "percent", "employees", "roles", "weeks", "months", "days", "years", "users", "people", "GPUs")
+_UNITS_FOLDED = {u.lower(): u for u in UNITS}
+
+
+def _unit(value: Any) -> tuple[Any, str | None]:
+    text, err = _text(value)
+    if err:
+        return None, err
+    return _UNITS_FOLDED.get(text.lower(), text), None
+
+
+def _bool(value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, bool):
+        return None, f"expected true or false, got {_show(value) if isinstance(value, str) else _kind(value)}"
+    return value, None
 
 
 _EXPONENT = re.compile(r"^([-+]?)([0-9][0-9_]*)[eE]([-+]?)([0-9]+)$")
@@ -567,6 +614,9 @@ def _number(value: Any) -> tuple[float | None, str | None]:
             )
         if _NOT_A_NUMBER_IN_YAML.match(value.strip()):
             return None, f"expected a number, got text {_show(value)} (write plain digits, without a leading zero or colons)"
+        meant = _typed_value(value)
+        if meant:
+            return None, f"expected a number, got text{HINT}{_show(value)} is text: {meant}"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None, f"expected a number, got {_kind(value)}"
     if isinstance(value, float) and math.isnan(value):
@@ -577,6 +627,22 @@ def _number(value: Any) -> tuple[float | None, str | None]:
         shown = f"{value:,}" if isinstance(value, int) and abs(value) < 10**21 else f"{value:g}"
         return None, f"{shown} is implausibly large (limit {MAX_ABS_VALUE:g}); write plain units, e.g. dollars"
     return float(value), None
+
+
+def _typed_value(value: str) -> str | None:
+    """What to write instead of a figure typed as text ("125B", "$125 billion", "1.25e11"), or None."""
+    if len(value) > 60:
+        return None
+    from tui.draft.figures import read_typed_value
+
+    read = read_typed_value(value)
+    if read is None:
+        return None
+    number, unit = read
+    shown = f"[{number[0]}, {number[1]}]" if isinstance(number, list) else f"{number}"
+    why = " (YAML reads an exponent without a sign as text)" if re.search(r"\d[eE]\d", value) else ""
+    with_unit = f" with unit: {unit}" if unit else ""
+    return f"write {shown}{with_unit}{why}"
 
 
 def _kind(value: Any) -> str:
@@ -595,6 +661,22 @@ def _did_you_mean(word: str, choices) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+HINT = "\x1f"  # in a check's message: what follows is advice (what to write instead)
+
+
+@dataclass(slots=True)
+class HintedProblem(Problem):
+    """A problem with advice on what to write instead. str() is the problem as always;
+    `with_hint` (what the CLI prints) adds the advice on the same line."""
+
+    hint: str = ""
+
+
+def with_hint(p: Problem) -> str:
+    hint = getattr(p, "hint", "")
+    return f"{p}; {hint}" if hint else str(p)
+
+
 class _Record:
     """Checks one mapping against a field spec and collects problems."""
 
@@ -607,7 +689,11 @@ class _Record:
         return getattr(self.data, "line", 0)
 
     def problem(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.file, self.line(key), _field(key), message))
+        message, _, hint = message.partition(HINT)
+        if hint:
+            self.problems.append(HintedProblem(self.file, self.line(key), _field(key), message, hint))
+        else:
+            self.problems.append(Problem(self.file, self.line(key), _field(key), message))
 
     def get(self, key: str, check: Check, required: bool = False) -> Any:
         if key not in self.data or self.data[key] is None:
@@ -621,10 +707,11 @@ class _Record:
             self.problem(key, err)
         return value
 
-    def unknown(self, known: tuple[str, ...]) -> None:
+    def unknown(self, known: tuple[str, ...], also: tuple[str, ...] = ()) -> None:
+        # `also`: fields accepted and suggested for typos, but not listed (the list stays the contract's)
         for key in self.data:
-            if key not in known:
-                hint = _did_you_mean(key, known)
+            if key not in known and key not in also:
+                hint = _did_you_mean(key, known + also)
                 if hint:
                     self.problem(key, f"unknown field in {self.what}{hint}; probably a typo")
                 else:
@@ -661,6 +748,7 @@ ENTITY_FIELDS = ("id", "name", "kind", "aliases", "members", "parent", "ticker")
 TOPIC_FIELDS = ("id", "label", "order", "description")
 SOURCE_FIELDS = ("id", "title", "publisher", "author", "published", "url", "kind", "document", "flags", "notes", "claims")
 CLAIM_FIELDS = ("id", "entity", "topic", "summary", "quote", "metric", "value", "unit", "bound", "period", "status", "speaker", "note")
+CLAIM_EXTENSION_FIELDS = ("draft",)  # pivot's own: `draft: true` marks a claim `pivot add` drafted and no one reviewed
 
 
 def _entities(data: Any, file: str, problems: list[Problem]) -> list[tuple[Entity, _Record]]:
@@ -698,24 +786,25 @@ def _topics(data: Any, file: str, problems: list[Problem]) -> list[tuple[Topic, 
 
 def _claim(m: LineMap, source_id: str, file: str, problems: list[Problem]) -> tuple[Claim, _Record]:
     r = _Record(m, file, "a claim", problems)
-    r.unknown(CLAIM_FIELDS)
+    r.unknown(CLAIM_FIELDS, also=CLAIM_EXTENSION_FIELDS)
     period = m.get("period")
     if isinstance(period, int) and not isinstance(period, bool):
         m["period"] = str(period)  # period: 2026 written without quotes
     c = Claim(
         id=r.get("id", _slug, True),
         source=source_id,
-        entity=r.get("entity", _slug, True),
+        entity=r.get("entity", _entity_ref, True),
         topic=r.get("topic", _slug, True),
         summary=r.get("summary", _text, True),
         quote=r.get("quote", _text, True),
-        status=r.get("status", _one_of(STATUSES), True),
+        status=r.get("status", _one_of(STATUSES, STATUS_PHRASES), True),
         metric=r.get("metric", _slug),
-        unit=r.get("unit", _text),
-        bound=r.get("bound", _one_of(BOUNDS)) or "exact",
+        unit=r.get("unit", _unit),
+        bound=r.get("bound", _one_of(BOUNDS, BOUND_PHRASES)) or "exact",
         period=r.get("period", _text),
         speaker=r.get("speaker", _text),
         note=r.get("note", _text),
+        draft=bool(r.get("draft", _bool)),
         file=file,
         line=r.line(),
         lines=dict(getattr(m, "lines", {})),
@@ -826,8 +915,25 @@ def _parse_many(jobs: list[tuple[Path, str]]) -> list[tuple[Source | None, list[
     except ValueError:  # platforms without fork
         ctx = None
     chunk = max(16, len(jobs) // (workers * 16))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
         return list(pool.map(_parse_job, jobs, chunksize=chunk))
+
+
+def _die_with_parent(parent: int) -> None:
+    """In each pool worker: end when the build that started it ends, however it ends
+    (SIGKILL, SIGTERM, a closed terminal), instead of living on blocked on its pipe.
+    Linux's PR_SET_PDEATHSIG; a parent already gone before it took effect is seen by
+    the parent pid having changed."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own checks remain
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _parse_job(job: tuple[Path, str]) -> tuple[Source | None, list[Problem]]:
@@ -928,9 +1034,30 @@ def _cross_check(entities, topics, sources: list[Source], problems: list[Problem
             elif c.id:
                 seen_claims[c.id] = c
             if c.entity and c.entity not in ents:
-                problems.append(Problem(c.file, c.at("entity"), "entity", f"unknown entity {_show(c.entity)}{_did_you_mean(c.entity, ents)}"))
+                problems.append(_unknown_entity(c, ents, entities))
             if c.topic and c.topic not in tops:
                 problems.append(Problem(c.file, c.at("topic"), "topic", f"unknown topic {_show(c.topic)}{_did_you_mean(c.topic, tops)}"))
+
+
+def _unknown_entity(c: Claim, ents: dict[str, Any], entities) -> Problem:
+    """unknown entity: the id it means when it is a name or alias (`Meta` -> `meta`), else the
+    typo it looks like, else a ready line for entities.yaml."""
+    folded = c.entity.casefold()
+    for e, _ in entities:
+        if e.id and folded in {n.casefold() for n in (e.id, e.name or "", *e.aliases)}:
+            return Problem(c.file, c.at("entity"), "entity", f"unknown entity {_show(c.entity)} (did you mean {e.id!r}?)")
+    hint = _did_you_mean(c.entity, ents)
+    if hint:
+        return Problem(c.file, c.at("entity"), "entity", f"unknown entity {_show(c.entity)}{hint}")
+    if len(c.entity) > 100:
+        return Problem(c.file, c.at("entity"), "entity", f"unknown entity {_show(c.entity)}")
+    eid = re.sub(r"[^a-z0-9]+", "-", c.entity.lower()).strip("-") or "new-entity"
+    name = c.entity if not SLUG.match(c.entity) else " ".join(w.capitalize() for w in c.entity.split("-"))
+    shown_name = name if re.fullmatch(r"[A-Za-z][\w .&-]*", name) else repr(name)
+    file = entities[0][1].file if entities else "entities.yaml"
+    line = f"  - {{id: {eid}, name: {shown_name}, kind: company}}"
+    return HintedProblem(c.file, c.at("entity"), "entity", f"unknown entity {_show(c.entity)}",
+                         f"add it to {file}:{line}" + (f" and write entity: {eid}" if eid != c.entity else ""))
 
 
 # --- quotes ------------------------------------------------------------------

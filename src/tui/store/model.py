@@ -58,6 +58,7 @@ class Claim:
     period: str | None = None
     speaker: str | None = None
     note: str | None = None
+    draft: bool = False  # drafted by `pivot add`, not yet reviewed by a person
     # Where the claim was written, for messages (not stored as data).
     file: str = ""
     line: int = 0

@@ -1,0 +1,207 @@
+"""A saved page, a text file, standard input or a URL, read into text and the metadata it carries.
+
+HTML goes through trafilatura (text, title, author, site name, canonical URL) and
+htmldate (the date in the page's markup only: no search of the text, no guess
+from the address). A text file carries what its first lines print: a headline,
+a "By ..." or "Author: ..." byline, a "Published/Updated <date>" line. Nothing
+is invented: what the page does not say stays None, and `found` says where each
+field came from, for the user to check.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+
+MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), 1)}
+DATELINE = re.compile(
+    r"(?:(?P<word>published|updated|posted|last updated|date)\s*:?\s*(?:on\s+)?)?"
+    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>(?:19|20)\d{2})",
+    re.I,
+)
+BYLINE = re.compile(r"^(?:by\s+(?P<by>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\b|author:\s*(?P<author>[^·|\n]{2,60}?))\s*(?:[·|,]|$)", re.I)
+
+
+class PageError(Exception):
+    """The page cannot be read; the message says why, in one line."""
+
+
+@dataclass
+class Page:
+    text: str
+    origin: str  # the PAGE argument as the user typed it
+    title: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+    published: str | None = None
+    url: str | None = None
+    found: dict[str, str] = field(default_factory=dict)  # field -> where it was found
+    flags: list[str] = field(default_factory=list)
+
+
+def read_page(arg: str, stdin=None, timeout: float = 15.0) -> Page:
+    if re.match(r"^https?://", arg, re.I):
+        html = fetch(arg, timeout)
+        page = from_html(html, arg)
+        if page.url is None:
+            page.url = arg
+            page.found["url"] = "the address it was fetched from"
+        return page
+    if arg == "-":
+        raw = (stdin or sys.stdin.buffer).read()
+        text = _decode(raw, "standard input")
+        return from_html(text, arg) if _looks_like_html(text) else from_text(text, arg)
+    from pathlib import Path
+
+    path = Path(arg)
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise PageError(f"{arg} is a folder; give the saved page's file (.html, .txt or .md)") from None
+    except FileNotFoundError:
+        raise PageError(f"{arg}: no such file") from None
+    except OSError as exc:
+        raise PageError(f"cannot read {arg}: {exc.strerror or exc}") from None
+    text = _decode(raw, arg)
+    if path.suffix.lower() in (".html", ".htm", ".xhtml") or _looks_like_html(text):
+        return from_html(text, arg)
+    return from_text(text, arg)
+
+
+def fetch(url: str, timeout: float) -> str:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"User-Agent": "pivot (article drafter)"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only, checked above
+            raw = response.read(20 * 1024 * 1024)
+            charset = response.headers.get_content_charset() or "utf-8"
+    except urllib.error.HTTPError as exc:
+        raise PageError(f"cannot fetch {url}: the server answered {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise PageError(
+            f"cannot fetch {url} (no network here? {reason}); save the page from your browser "
+            "(Save Page As, HTML) and run: pivot add page.html"
+        ) from None
+    try:
+        return raw.decode(charset, errors="replace")
+    except LookupError:
+        return raw.decode("utf-8", errors="replace")
+
+
+def _decode(raw: bytes, label: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if re.search(rb"<meta[^>]+charset=[\"']?(?:windows-1252|iso-8859-1|latin-?1)", raw[:4096], re.I):
+            return raw.decode("cp1252", errors="replace")
+        raise PageError(f"{label} is not UTF-8 text (byte 0x{raw[0]:02x}...); save it as UTF-8") from None
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:2048].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head)
+
+
+def _normal_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def from_html(html: str, origin: str) -> Page:
+    try:
+        import trafilatura
+        from htmldate import find_date
+        from trafilatura.metadata import extract_metadata
+    except ImportError as exc:  # lxml 6 needs lxml_html_clean beside it
+        raise PageError(f"cannot read HTML: {exc} (pip install trafilatura lxml_html_clean)") from None
+    text = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=True,
+                               include_links=False, include_images=False, deduplicate=False, favor_recall=True)
+    if not text or not text.strip():
+        raise PageError(f"{origin}: no article text found in this page (is it the article itself, saved after it loaded?)")
+    meta = extract_metadata(html, extensive=False)
+    page = Page(_normal_text(text), origin)
+    if meta.title:
+        page.title, page.found["title"] = meta.title.strip(), "the page's title tags"
+    if meta.author:
+        page.author, page.found["author"] = meta.author.strip(), "the page's author tag or byline"
+    if meta.url:
+        page.url, page.found["url"] = meta.url, "the page's canonical link"
+    if meta.sitename:
+        derived = None
+        if meta.url:
+            m = re.match(r"https?://(?:www\.)?([^/]+)", meta.url)
+            derived = m[1] if m else None
+        if meta.sitename != derived and "." not in meta.sitename:
+            page.publisher, page.found["publisher"] = meta.sitename.strip(), "the page's site name"
+    try:
+        published = find_date(html, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+    except Exception:  # noqa: BLE001 - htmldate parses arbitrary markup; no date is the answer then
+        published = None
+    if published:
+        page.published, page.found["published"] = published, "the page's date markup"
+    page.flags = provenance_flags(page.text, page.author)
+    return page
+
+
+def from_text(text: str, origin: str) -> Page:
+    text = _normal_text(text)
+    if not text.strip():
+        raise PageError(f"{origin} is empty")
+    page = Page(text, origin)
+    head = [line.strip() for line in text.splitlines()[:15] if line.strip()]
+    for line in head:
+        words = line.split()
+        if 3 <= len(words) <= 20 and len(line) <= 150 and not line.endswith((".", "!", "?", ":", ",")):
+            capitals = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
+            if capitals / len(words) >= 0.6:
+                page.title, page.found["title"] = line, f"the line {line!r}"
+                break
+    for line in head:
+        m = DATELINE.search(line)
+        if m and (m["word"] or len(line) < 80):
+            try:
+                d = date(int(m["year"]), _month(m["month"]), int(m["day"]))
+            except ValueError:
+                continue
+            page.published, page.found["published"] = d.isoformat(), f"{m.group().strip()!r} in the first lines"
+            break
+    for line in head:
+        for part in re.split(r"\s*·\s*", line):
+            m = BYLINE.match(part.strip())
+            if m:
+                author = (m["by"] or m["author"] or "").strip()
+                if author:
+                    page.author, page.found["author"] = author, f"the byline {part.strip()!r}"
+                    break
+        if page.author:
+            break
+    page.flags = provenance_flags(page.text, page.author)
+    return page
+
+
+def _month(name: str) -> int:
+    name = name.lower().rstrip(".")
+    for full, number in MONTHS.items():
+        if full.startswith(name[:3]):
+            return number
+    raise ValueError(name)
+
+
+def provenance_flags(text: str, author: str | None) -> list[str]:
+    """Flags the text states outright (ai-assisted), or a missing byline."""
+    flags = []
+    if re.search(r"\b(?:created|written|generated|produced|drafted)\s+with\s+(?:the\s+help\s+of\s+)?(?:AI|artificial intelligence)"
+                 r"(?:\s+(?:assistance|help|tools?))?\b", text, re.I):
+        flags.append("ai-assisted")
+    if not author:
+        flags.append("no-byline")
+    return flags
