@@ -64,6 +64,7 @@ class PivotCommand(click.Command):
 
         from tui.store.locate import is_damage
 
+        _exit_on_signals()
         try:
             try:
                 return super().invoke(ctx)
@@ -89,6 +90,23 @@ class PivotCommand(click.Command):
                 sys.exit(1)  # the reader went away (`pivot list | head`): nothing to say
             why = "no space left on the device" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "the device refused the write"
             _fail(f"cannot write the output: {why}")
+
+
+def _exit_on_signals() -> None:
+    """SIGTERM or SIGHUP (a closed terminal) end a command as an exception would: a
+    build removes its temporary file and an update rolls back before the exit."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) is signal.SIG_DFL:
+            signal.signal(sig, stop)
 
 
 def _rebuild_damaged(data_dir: Path | None, db_path: Path | None) -> None:
@@ -122,8 +140,10 @@ class PivotGroup(click.Group):
 
 
 def _problems(exc: CorpusError) -> None:
+    from tui.store.load import with_hint
+
     for p in exc.problems:
-        click.echo(str(p), err=True)
+        click.echo(with_hint(p), err=True)
     _fail(f"{len(exc.problems)} problem(s) in the corpus")
 
 
@@ -188,28 +208,48 @@ def main(ctx: click.Context, data_dir: Path | None, db_path: Path | None) -> Non
 @DATA_OPTION
 @click.option("--texts", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder of source documents: also verify every quote against its document.")
-def check(data_dir: Path | None, texts: Path | None) -> None:
-    """Validate the corpus; with --texts, verify every quote."""
+@click.option("--strict", is_flag=True, help="Fail while any claim is still a draft (draft: true).")
+def check(data_dir: Path | None, texts: Path | None, strict: bool) -> None:
+    """Validate the corpus and verify quotes against the texts under DATA/texts (or --texts).
+
+    A source whose text is nowhere is counted as "not verified: no text", never
+    as verified. Drafts (draft: true, from pivot add) are counted; --strict fails
+    on them."""
     from tui.store.build import count_conflicts
 
-    data_dir = data_dir or default_data_dir()
+    data_dir, shown = _shown_dir(data_dir)
     try:
-        from tui.store.load import load_corpus, verify_quotes
+        from tui.store.load import TEXTS_DIR, check_quotes, corpus_warnings, draft_claims, load_corpus
 
         corpus = load_corpus(data_dir)
     except CorpusError as exc:
         _problems(exc)
-    if texts:
-        problems = verify_quotes(corpus, texts)
-        if problems:
-            _problems(CorpusError(problems))
+    own_texts = (data_dir / TEXTS_DIR).is_dir()
+    quotes = check_quotes(corpus, data_dir, texts) if (texts or own_texts) else None
+    if quotes and quotes.problems:
+        _problems(CorpusError(quotes.problems))
+    for w in corpus_warnings(corpus):
+        click.echo(str(w), err=True)
     claims = corpus.claims
     _, conflicts = count_conflicts(claims)
-    quoted = ", quotes verified" if texts else ""
-    click.echo(
-        f"ok: {len(corpus.sources)} sources, {len(corpus.entities)} entities, "
-        f"{len(claims)} claims, {conflicts} conflicts{quoted}"
-    )
+    line = f"ok: {len(corpus.sources)} sources, {len(corpus.entities)} entities, {len(claims)} claims, {conflicts} conflicts"
+    if quotes is not None:
+        if texts and not quotes.no_text:
+            line += ", quotes verified"
+        else:
+            n, m = sum(quotes.verified.values()), len(quotes.verified)
+            line += f"; quotes verified: {n} claims ({m} source{'s' if m != 1 else ''})"
+        if quotes.no_text:
+            n, m = sum(quotes.no_text.values()), len(quotes.no_text)
+            line += f"; not verified: no text: {n} claims ({m} source{'s' if m != 1 else ''})"
+    drafts = draft_claims(corpus)
+    if drafts:
+        line += f"; {sum(drafts.values())} drafts to review (draft: true)"
+    if strict and drafts:
+        for file, n in sorted(drafts.items()):
+            click.echo(f"{file}: {n} claim(s) still draft: true (review each, then delete the line)", err=True)
+        _fail(f"{sum(drafts.values())} draft claim(s) not reviewed (--strict)")
+    click.echo(line)
 
 
 def _shown_dir(data_dir: Path | None) -> tuple[Path, str]:
@@ -241,7 +281,7 @@ def add(page: str, source_id: str | None, data_dir: Path | None) -> None:
 
     real, shown = _shown_dir(data_dir)
     try:
-        done = add_article(page, real, shown, source_id, stdin=click.get_binary_stream("stdin"))
+        done = add_article(page, real, shown, source_id)
     except AddError as exc:
         for line in exc.lines:
             click.echo(line, err=True)

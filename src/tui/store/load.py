@@ -1086,3 +1086,141 @@ def verify_quotes(corpus: Corpus, texts_dir: Path | str) -> list[Problem]:
             if normalise_ws(c.quote) not in text:
                 problems.append(Problem(c.file, c.at("quote"), "quote", f"not found in {safe_text(s.document)}: {c.quote[:80]!r}"))
     return problems
+
+
+# --- quotes against the corpus's own texts, and the warnings ----------------------------------
+
+TEXTS_DIR = "texts"  # DATA/texts/<document>: the texts `pivot add` saves
+
+
+@dataclass
+class QuoteCheck:
+    problems: list[Problem]
+    verified: dict[str, int]  # source id -> claims verified
+    no_text: dict[str, int]  # source id -> claims not verified: no text
+
+
+def _visible(ch: str) -> str:
+    import unicodedata
+
+    if ch == "":
+        return "the end of the text"
+    name = unicodedata.name(ch, f"U+{ord(ch):04X}")
+    shown = ch if ch.isprintable() and not ch.isspace() else ""
+    return f"{shown!r} ({name.lower()}, U+{ord(ch):04X})" if shown else f"U+{ord(ch):04X} ({name.lower()})"
+
+
+def quote_mismatch(quote: str, text: str) -> str:
+    """Where a quote stops matching the text (both whitespace-normalised), in words."""
+    lo, hi = 0, len(quote)
+    while lo < hi:  # the longest prefix of the quote found in the text
+        mid = (lo + hi + 1) // 2
+        if quote[:mid] in text:
+            lo = mid
+        else:
+            hi = mid - 1
+    if lo < 8:
+        return "no part of it is in the text; is it from this article?"
+    at = text.find(quote[:lo])
+    theirs = text[at + lo : at + lo + 1]
+    shown = quote[max(0, lo - 30) : lo]
+    return (f"matches up to {'…' if lo > 30 else ''}{shown!r}, then the quote has {_visible(quote[lo])} "
+            f"where the text has {_visible(theirs)}: {text[max(0, at + lo - 30) : at + lo + 30]!r}")
+
+
+def check_quotes(corpus: Corpus, data_dir: Path | str, texts_dir: Path | str | None = None) -> QuoteCheck:
+    """Every quote against its source's text: under `texts_dir` when given (as verify_quotes does),
+    else under DATA/texts. A source whose text is in neither is counted, never called verified."""
+    own = Path(data_dir) / TEXTS_DIR
+    result = QuoteCheck([], {}, {})
+    for s in corpus.sources:
+        if not s.document:
+            if texts_dir is None:
+                result.no_text[s.id] = len(s.claims)
+            continue
+        legacy = Path(texts_dir) / s.document if texts_dir is not None else None
+        if legacy is not None and (legacy.is_file() or not (own / s.document).is_file()):
+            problems = verify_quotes(Corpus([], [], [s]), texts_dir)
+            result.problems += problems
+            if not problems:
+                result.verified[s.id] = len(s.claims)
+            continue
+        path = own / s.document
+        if not path.is_file():
+            result.no_text[s.id] = len(s.claims)
+            continue
+        try:
+            text = normalise_ws(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            result.problems.append(Problem(s.file, s.line, "document", safe_text(f"cannot read {path}: {exc}")))
+            continue
+        before = len(result.problems)
+        for c in s.claims:
+            quote = normalise_ws(c.quote)
+            if quote not in text:
+                result.problems.append(HintedProblem(
+                    c.file, c.at("quote"), "quote", f"not found in {safe_text(s.document)}: {c.quote[:80]!r}",
+                    safe_text(quote_mismatch(quote, text))))
+        if len(result.problems) == before:
+            result.verified[s.id] = len(s.claims)
+    return result
+
+
+_PERIOD_SHAPE = re.compile(r"^(?:(?:H[12]|Q[1-4]) )?(?:19|20)\d{2}(?:-(?:19|20)\d{2})?$")
+
+
+def _normal_period(p: str) -> str:
+    t = " ".join(p.replace("–", "-").replace("—", "-").split())
+    t = re.sub(r"^(?:FY|CY|fiscal(?: year)?|calendar(?: year)?)\s*", "", t, flags=re.I)
+    m = re.fullmatch(r"(?:([HQ])([1-4])\s*((?:19|20)\d{2})|((?:19|20)\d{2})\s*([HQ])([1-4])|([1-4])([HQ])\s*((?:19|20)\d{2}))", t, re.I)
+    if m:
+        if m[1]:
+            return f"{m[1].upper()}{m[2]} {m[3]}"
+        if m[4]:
+            return f"{m[5].upper()}{m[6]} {m[4]}"
+        return f"{m[8].upper()}{m[7]} {m[9]}"
+    return re.sub(r"\s*-\s*", "-", t)
+
+
+def corpus_warnings(corpus: Corpus) -> list[Problem]:
+    """Metrics, units and periods that no other source uses and that look like a slip for one
+    that others do (`ai-capx-usd`, `FY2026`): such a figure is silently compared with nothing."""
+    out: list[Problem] = []
+    users: dict[str, dict[str, set[str]]] = {"metric": {}, "unit": {}, "period": {}}
+    for s in corpus.sources:
+        for c in s.claims:
+            for key in users:
+                v = getattr(c, key)
+                if v:
+                    users[key].setdefault(v, set()).add(s.id)
+    for s in corpus.sources:
+        for c in s.claims:
+            for key, used in users.items():
+                v = getattr(c, key)
+                if not v or used.get(v, set()) - {s.id}:
+                    continue
+                others = [o for o, srcs in used.items() if srcs - {s.id}]
+                if key == "period":
+                    norm = _normal_period(v)
+                    close = [norm] if norm != v and (norm in others or _PERIOD_SHAPE.match(norm)) else []
+                elif key == "unit":
+                    folded = {o.casefold(): o for o in others}
+                    close = [folded[v.casefold()]] if v.casefold() in folded else [
+                        o for o in difflib.get_close_matches(v, others, n=1, cutoff=0.75)]
+                else:
+                    close = [o for o in difflib.get_close_matches(v, others, n=3, cutoff=0.85)
+                             if o.count("-") == v.count("-")][:1]
+                if close:
+                    out.append(Problem(c.file, c.at(key), key, (
+                        f"warning: {_show(v)} is used by no other source, so this figure is compared with "
+                        f"nothing (did you mean {close[0]!r}?)")))
+    return out
+
+
+def draft_claims(corpus: Corpus) -> dict[str, int]:
+    """file -> number of claims still marked draft: true."""
+    out: dict[str, int] = {}
+    for c in corpus.claims:
+        if c.draft:
+            out[c.file] = out.get(c.file, 0) + 1
+    return out
