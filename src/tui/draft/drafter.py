@@ -131,6 +131,9 @@ def draft(page: Page, corpus: Corpus, source_id: str) -> Draft:
             # entity: the clause, the sentence, what comes before in the paragraph, before in the article
             entity = know.pick(know.mentions(quote))
             how = "quote"
+            whole = know.pick(know.mentions(s.text))
+            if entity is not None and whole in know.groups and entity in know.groups[whole]:
+                entity = whole  # "Meta, Amazon, Microsoft, and Alphabet could ... $725 billion": the group
             if entity is None:
                 entity, how = know.pick(know.mentions(s.text)), "sentence"
             if entity is None:
