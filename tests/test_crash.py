@@ -492,3 +492,121 @@ def test_pivot_build_checks_the_whole_store_before_saying_up_to_date(tmp_path: P
         assert result.exit_code == 0 and "up to date" not in result.stdout, (page, result.output)
         assert integrity(db_path) == "ok"
         assert "up to date" in run_cli("build", "--data", data, "--db", db_path).stdout
+
+
+# --- 7. a killed full build: its workers and its temporary file -----------------------
+
+# A child that runs `pivot ARGS` with pool workers that announce their pid on the
+# descriptor FD when they take their first file, then block (the build is mid-way).
+ANNOUNCING = textwrap.dedent("""
+    import os, sys
+    fd = int(sys.argv[1])
+    parent = os.getpid()
+    import tui.store.load as load
+    real = load.parse_source_file
+    told = []
+    def parse(path, label):
+        if os.getpid() != parent and not told:
+            told.append(1)
+            os.write(fd, f"{os.getpid()}\\n".encode())
+            os.read(os.pipe()[0], 1)  # blocks until the worker is killed
+        return real(path, label)
+    load.parse_source_file = parse
+    from tui.cli import main
+    main(sys.argv[2:], prog_name="pivot")
+""")
+
+
+def many_sources(tmp_path: Path, n: int = 450) -> Path:
+    """A corpus with enough source files for the process pool (load.PARALLEL_FROM)."""
+    data, _ = small(tmp_path)
+    for i in range(n):
+        (data / "sources" / f"s{i:04d}.yaml").write_text(source_yaml(f"s{i:04d}", 1))
+    return data
+
+
+def wait_for_exit(pid: int, timeout: float) -> bool:
+    """True when process pid (not our child) ends within timeout: a pidfd is readable then."""
+    import select
+
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([fd], [], [], timeout)[0])
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+def test_pool_workers_die_with_a_killed_build(tmp_path: Path, signum: int) -> None:
+    data = many_sources(tmp_path)
+    r, w = os.pipe()
+    child = subprocess.Popen(
+        [sys.executable, "-c", ANNOUNCING, str(w), "build", "--full", "--data", data, "--db", tmp_path / "store.db"],
+        pass_fds=(w,), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    os.close(w)
+    workers = []
+    with os.fdopen(r) as announcements:
+        while len(workers) < 2:
+            line = announcements.readline()
+            assert line, child.communicate()
+            workers.append(int(line))
+        child.send_signal(signum)
+        child.communicate(timeout=60)
+    for pid in workers:
+        assert wait_for_exit(pid, 10), f"worker {pid} outlived its build"
+
+
+def test_a_killed_full_build_leaves_a_temp_file_the_next_build_removes(tmp_path: Path) -> None:
+    data, db_path = built(tmp_path)
+    child = killed_pivot("INSERT INTO claims", "build", "--full", "--data", data, "--db", db_path)
+    child.communicate(timeout=120)
+    assert child.returncode == -signal.SIGKILL
+    stale = [n for n in beside(db_path) if n.endswith(".tmp")]
+    assert len(stale) == 1  # the dead build's
+    pivot("build", "--full", "--data", data, "--db", db_path)
+    assert beside(db_path) == {"store.db", "store.db.lock"}
+    assert integrity(db_path) == "ok" and claims_in(db_path) == SMALL_CLAIMS
+
+
+# A child that runs `pivot ARGS` and sends itself SIGTERM when the full build starts
+# writing its temporary file (the handler runs in Python code, as it would in life;
+# a trace callback would swallow the exit).
+TERMINATED = textwrap.dedent("""
+    import os, signal, sys
+    import tui.store.build as build
+    real = build._write
+    def write(path, *args):
+        assert os.path.exists(path)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return real(path, *args)
+    build._write = write
+    from tui.cli import main
+    main(sys.argv[1:], prog_name="pivot")
+""")
+
+
+def test_sigterm_during_a_full_build_removes_its_temp_file(tmp_path: Path) -> None:
+    data, db_path = built(tmp_path)
+    child = subprocess.Popen(
+        [sys.executable, "-c", TERMINATED, "build", "--full", "--data", data, "--db", db_path],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 128 + signal.SIGTERM and "Traceback" not in err
+    assert beside(db_path) == {"store.db", "store.db.lock"}
+    assert integrity(db_path) == "ok"
+
+
+def test_a_live_builds_temp_file_is_never_removed(tmp_path: Path) -> None:
+    import fcntl
+
+    data, db_path = built(tmp_path)
+    live = tmp_path / ".store.db.live0000.tmp"
+    with open(live, "wb") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # as a live build holds its own
+        pivot("build", "--full", "--data", data, "--db", db_path)
+        assert live.exists()

@@ -294,8 +294,13 @@ def build_store(corpus: Corpus, db_path: Path | str, states: dict[str, FileState
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(db_path):
+        import fcntl
+
+        from .locate import remove_dead_temps
+
+        remove_dead_temps(db_path)  # of builds that were killed (SIGKILL, a power cut)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
-        os.close(fd)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # held while this build lives: its temp file is not dead
         tmp = Path(tmp_name)
         try:
             n_conflicts, seconds = _write(tmp, corpus, states)
@@ -309,6 +314,8 @@ def build_store(corpus: Corpus, db_path: Path | str, states: dict[str, FileState
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        finally:
+            os.close(fd)
     return BuildReport(
         path=db_path, sources=len(corpus.sources), entities=len(corpus.entities),
         claims=sum(len(s.claims) for s in corpus.sources), conflicts=n_conflicts, seconds=seconds,

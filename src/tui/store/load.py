@@ -915,8 +915,18 @@ def _parse_many(jobs: list[tuple[Path, str]]) -> list[tuple[Source | None, list[
     except ValueError:  # platforms without fork
         ctx = None
     chunk = max(16, len(jobs) // (workers * 16))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-        return list(pool.map(_parse_job, jobs, chunksize=chunk))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),))
+    try:
+        out = list(pool.map(_parse_job, jobs, chunksize=chunk))
+    except BaseException:
+        # interrupted (SIGTERM, ctrl+c) or failed: stop the workers now rather than wait
+        # for them to finish files nobody wants
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return out
 
 
 def _die_with_parent(parent: int) -> None:

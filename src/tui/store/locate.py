@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import stat
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -100,6 +101,30 @@ def roll_back_journal(db_path: Path, *, drop: bool = False) -> None:
             os.unlink(journal)
         except FileNotFoundError:
             pass
+
+
+def remove_dead_temps(db_path: Path) -> None:
+    """Remove the temporary files of full builds of `db_path` that died (killed, a power
+    cut): `.NAME.*.tmp` beside it. The caller holds the build lock, and a live build
+    also holds a lock on its own temporary file; a file nobody holds a lock on is dead."""
+    import fcntl
+    import glob
+
+    db_path = Path(db_path)
+    for name in glob.glob(glob.escape(str(db_path.parent / f".{db_path.name}.")) + "*.tmp"):
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                continue
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.unlink(name)
+        except OSError:  # BlockingIOError: a live build holds it
+            continue
+        finally:
+            os.close(fd)
 
 
 def recover_store(db_path: Path) -> None:
