@@ -109,23 +109,6 @@ def _exit_on_signals() -> None:
             signal.signal(sig, stop)
 
 
-def _exit_on_signals() -> None:
-    """SIGTERM or SIGHUP (a closed terminal) end a command as an exception would: a
-    build removes its temporary file and an update rolls back before the exit."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return
-
-    def stop(signum, frame):
-        raise SystemExit(128 + signum)
-
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(sig) is signal.SIG_DFL:
-            signal.signal(sig, stop)
-
-
 def _rebuild_damaged(data_dir: Path | None, db_path: Path | None) -> None:
     from tui.store.locate import default_db_path
 
