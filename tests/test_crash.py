@@ -43,8 +43,10 @@ def small(tmp_path: Path) -> tuple[Path, Path]:
 
 def pivot(*args, code: int | None = 0, env: dict | None = None, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
     """The real `pivot` command in a child process."""
+    if "stdout" not in kw:
+        kw["capture_output"] = True
     result = subprocess.run(
-        [PIVOT, *map(str, args)], capture_output=True, text=True, timeout=timeout,
+        [PIVOT, *map(str, args)], text=True, timeout=timeout,
         env={**os.environ, "COLUMNS": "200", **(env or {})}, **kw,
     )
     assert "Traceback" not in result.stderr, result.stderr
@@ -610,3 +612,52 @@ def test_a_live_builds_temp_file_is_never_removed(tmp_path: Path) -> None:
         fcntl.flock(fh, fcntl.LOCK_EX)  # as a live build holds its own
         pivot("build", "--full", "--data", data, "--db", db_path)
         assert live.exists()
+
+
+# --- 8. the last tracebacks of the CLI ------------------------------------------------
+
+def pivot_bytes(*args: bytes | str | Path, code: int, **kw) -> subprocess.CompletedProcess:
+    """`pivot` with arguments given as raw bytes (not UTF-8 text)."""
+    argv = [os.fsencode(a) if not isinstance(a, bytes) else a for a in (PIVOT, *args)]
+    result = subprocess.run(argv, capture_output=True, timeout=120, env={**os.environ, "COLUMNS": "200"}, **kw)
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in stderr, stderr
+    assert result.returncode == code, (result.returncode, stderr)
+    return subprocess.CompletedProcess(result.args, result.returncode, result.stdout, stderr)
+
+
+@pytest.mark.parametrize("args", [
+    (b"list", b"layoffs\xc3"), (b"list", b"speaker:\xff\xfe"), (b"export", b"company:meta \xc3("),
+    (b"compare", b"meta", b"micro\xc3soft"), (b"compare", b"meta", b"microsoft", b"--topic", b"\xe9"),
+])
+def test_arguments_that_are_not_utf8_get_a_message(small_store, args) -> None:
+    data, db_path = small_store
+    result = pivot_bytes(*args, "--data", data, "--db", db_path, code=2)
+    one_error(result, "not valid UTF-8")
+
+
+@pytest.mark.parametrize("key", ["company", "source", "speaker", "topic", "entity"])
+def test_a_value_longer_than_sqlites_like_limit_gets_a_message(small_store, key: str) -> None:
+    data, db_path = small_store
+    result = pivot("list", f"{key}:{'x' * 60_000}", "--data", data, "--db", db_path, code=None)
+    assert result.returncode in (0, 2), result.stderr
+    if result.returncode == 2:
+        one_error(result)
+
+
+@pytest.mark.parametrize("cmd", [("export", "company:meta"), ("list",), ("entities",), ("sources",),
+                                 ("compare", "meta", "microsoft"), ("export", "--format", "json")])
+def test_a_full_standard_output_is_a_one_line_message(small_store, cmd) -> None:
+    data, db_path = small_store
+    with open("/dev/full", "w") as full:
+        result = pivot(*cmd, "--data", data, "--db", db_path, code=1, stdout=full, stderr=subprocess.PIPE)
+    one_error(result, "cannot write the output")
+
+
+def test_a_closed_pipe_on_standard_output_is_quiet(small_store) -> None:
+    data, db_path = small_store
+    child = subprocess.Popen([PIVOT, "export", "--data", str(data), "--db", str(db_path), "--format", "json"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child.stdout.close()  # the reader is gone before the first byte (`pivot export | true`)
+    err = child.stderr.read()
+    assert child.wait(timeout=60) in (0, 1) and "Traceback" not in err and "Exception ignored" not in err

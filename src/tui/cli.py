@@ -65,6 +65,7 @@ class PivotCommand(click.Command):
         from tui.store.locate import is_damage
 
         _exit_on_signals()
+        _check_text_arguments(ctx)
         try:
             try:
                 return super().invoke(ctx)
@@ -107,6 +108,19 @@ def _exit_on_signals() -> None:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(sig) is signal.SIG_DFL:
             signal.signal(sig, stop)
+
+
+def _check_text_arguments(ctx: click.Context) -> None:
+    """An argument that is not UTF-8 (`pivot list $'layoffs\\xc3'`) reaches Python as text
+    with lone surrogates, which SQLite cannot take: say so before anything runs."""
+    for name, value in ctx.params.items():
+        for item in value if isinstance(value, (tuple, list)) else (value,):
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    shown = item.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                    _fail(f"{name.replace('_', ' ')} {shown!r} is not valid UTF-8 text", 2)
 
 
 def _rebuild_damaged(data_dir: Path | None, db_path: Path | None) -> None:
