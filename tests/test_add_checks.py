@@ -81,12 +81,15 @@ def test_a_bound_in_the_article_s_words_suggests_the_value(data: Path, typed: st
     assert meant in message
 
 
-def test_units_are_case_insensitive(data: Path) -> None:
+def test_a_unit_in_another_case_is_no_slip(data: Path) -> None:
+    """`usd` is USD (the agreement model compares units case-insensitively): no warning for it."""
     before = [c for c in load_corpus(data).claims if c.unit == "USD"]
     assert before, "the fixture has a claim in USD"
     path = data / "sources" / f"{before[0].source}.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("unit: USD", "unit: usd"), encoding="utf-8")
-    assert {c.id for c in load_corpus(data).claims if c.unit == "USD"} == {c.id for c in before}
+    path.write_text(path.read_text(encoding="utf-8").replace("unit: USD", "unit: usd", 1), encoding="utf-8")
+    assert [w for w in corpus_warnings(load_corpus(data)) if w.field == "unit"] == []
+    path.write_text(path.read_text(encoding="utf-8").replace("unit: usd", "unit: USDD", 1), encoding="utf-8")
+    assert any("did you mean 'USD'" in str(w) for w in corpus_warnings(load_corpus(data)))
 
 
 def test_a_metric_or_period_no_other_source_uses_is_a_warning_with_a_suggestion(data: Path) -> None:

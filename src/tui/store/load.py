@@ -580,18 +580,6 @@ STATUS_PHRASES = {
     **dict.fromkeys(("estimate", "estimates"), "estimated"),
     **dict.fromkeys(("official", "announced", "confirmed by the company"), "confirmed"),
 }
-# Units written the same way whatever the case (`usd` is USD); other units are kept as written.
-UNITS = ("USD", "EUR", "GBP", "percent", "employees", "roles", "weeks", "months", "days", "years", "users", "people", "GPUs")
-_UNITS_FOLDED = {u.lower(): u for u in UNITS}
-
-
-def _unit(value: Any) -> tuple[Any, str | None]:
-    text, err = _text(value)
-    if err:
-        return None, err
-    return _UNITS_FOLDED.get(text.lower(), text), None
-
-
 def _bool(value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, bool):
         return None, f"expected true or false, got {_show(value) if isinstance(value, str) else _kind(value)}"
@@ -799,7 +787,7 @@ def _claim(m: LineMap, source_id: str, file: str, problems: list[Problem]) -> tu
         quote=r.get("quote", _text, True),
         status=r.get("status", _one_of(STATUSES, STATUS_PHRASES), True),
         metric=r.get("metric", _slug),
-        unit=r.get("unit", _unit),
+        unit=r.get("unit", _text),
         bound=r.get("bound", _one_of(BOUNDS, BOUND_PHRASES)) or "exact",
         period=r.get("period", _text),
         speaker=r.get("speaker", _text),
@@ -1213,10 +1201,10 @@ def corpus_warnings(corpus: Corpus) -> list[Problem]:
                 if key == "period":
                     norm = _normal_period(v)
                     close = [norm] if norm != v and (norm in others or _PERIOD_SHAPE.match(norm)) else []
-                elif key == "unit":
-                    folded = {o.casefold(): o for o in others}
-                    close = [folded[v.casefold()]] if v.casefold() in folded else [
-                        o for o in difflib.get_close_matches(v, others, n=1, cutoff=0.75)]
+                elif key == "unit":  # units are compared case-insensitively (`usd` is USD): no warning for case
+                    if v.casefold() in {o.casefold() for o in others}:
+                        continue
+                    close = difflib.get_close_matches(v, others, n=1, cutoff=0.75)
                 else:
                     close = [o for o in difflib.get_close_matches(v, others, n=3, cutoff=0.85)
                              if o.count("-") == v.count("-")][:1]
