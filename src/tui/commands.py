@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from tui.store import db
+from tui.store.fmt import safe_text
 
 
 class PivotCommands(Provider):
@@ -30,20 +32,40 @@ class PivotCommands(Provider):
         yield "help: keys and filters", app.action_help, "every binding and the filter language"
         for s in self.sources:
             name = s["publisher"] or s["title"]
-            yield f"source: {name}", partial(app.filter_to, f"source:{s['id']}"), s["title"]
+            yield f"source: {safe_text(name)}", partial(app.filter_to, f"source:{s['id']}"), s["title"]
         for e in self.entities:
-            yield f"entity: {e['name']}", partial(app.filter_to, f"company:{e['id']}"), f"{e['claim_count']} claims"
+            n = e["claim_count"]
+            yield f"entity: {safe_text(e['name'])}", partial(app.filter_to, f"company:{e['id']}"), f"{n:,} claim{'' if n == 1 else 's'}"
+
+    # Names and help come from the corpus (titles, publishers, entity names): Textual reads
+    # a str prompt or help as markup (`[/]` raises, `[reverse]` styles), so both are given
+    # as Content, which is shown as it is, and the match is highlighted on that text.
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
+            yield DiscoveryHit(Content(name), callback, text=name, help=_literal(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, callback, help_text in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(score, _highlight(matcher, name), callback, text=name, help=_literal(help_text))
+
+
+def _literal(text: str | None):
+    # Content where Textual expects a str: from_markup() passes a Content through untouched
+    return Content(safe_text(text)) if text else None
+
+
+def _highlight(matcher, name: str) -> Content:
+    """matcher.highlight(name) without reading name as markup."""
+    content = Content(name)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, name)
+    for offset in offsets:
+        if not name[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 def _palette_data(conn):
