@@ -661,3 +661,105 @@ def test_a_closed_pipe_on_standard_output_is_quiet(small_store) -> None:
     child.stdout.close()  # the reader is gone before the first byte (`pivot export | true`)
     err = child.stderr.read()
     assert child.wait(timeout=60) in (0, 1) and "Traceback" not in err and "Exception ignored" not in err
+
+
+# --- 9. accepted in silence, or crashing later ------------------------------------------
+
+from test_load import ENTITIES, GOOD, TOPICS  # noqa: E402  (the loader tests' corpus texts)
+
+
+def write_corpus(tmp_path: Path, source: str = GOOD, entities: str = ENTITIES, topics: str = TOPICS) -> Path:
+    data = tmp_path / "data"
+    (data / "sources").mkdir(parents=True)
+    (data / "entities.yaml").write_text(entities)
+    (data / "topics.yaml").write_text(topics)
+    (data / "sources" / "one.yaml").write_text(source)
+    return data
+
+
+def load_problems(data: Path) -> list[str]:
+    from tui.store import CorpusError
+
+    with pytest.raises(CorpusError) as info:
+        load_corpus(data)
+    return [str(p) for p in info.value.problems]
+
+
+def test_a_topic_order_too_big_for_sqlite_is_refused(tmp_path: Path) -> None:
+    topics = TOPICS.replace("order: 10", "order: 99999999999999999999")
+    assert topics != TOPICS
+    data = write_corpus(tmp_path, topics=topics)
+    found = load_problems(data)
+    assert len(found) == 1 and "data/topics.yaml:" in found[0] and ": order: " in found[0], found
+    pivot("build", "--data", data, "--db", tmp_path / "store.db", code=1)  # a message, not OverflowError
+
+
+@pytest.mark.parametrize("written", ["0x10", "0b11", "-0x10", "0x_10"])
+def test_hexadecimal_and_binary_figures_are_refused(tmp_path: Path, written: str) -> None:
+    data = write_corpus(tmp_path, GOOD.replace("value: 8000", f"value: {written}"))
+    found = load_problems(data)
+    assert len(found) == 1 and ": value: " in found[0] and written in found[0], found
+
+
+def test_a_negative_count_of_employees_is_refused(tmp_path: Path) -> None:
+    data = write_corpus(tmp_path, GOOD.replace("value: 8000", "value: -8000"))
+    found = load_problems(data)
+    assert len(found) == 1 and ": value: " in found[0] and "negative" in found[0], found
+
+
+def test_a_negative_percentage_is_still_a_figure(tmp_path: Path) -> None:
+    source = GOOD.replace("value: 8000", "value: -5").replace("unit: employees", "unit: percent")
+    assert load_corpus(write_corpus(tmp_path, source)).claims[0].value_low == -5
+
+
+PARENT_LOOP = ENTITIES + """\
+  - {id: ev-a, name: Event A, kind: event, parent: ev-b}
+  - {id: ev-b, name: Event B, kind: event, parent: ev-a}
+  - {id: ev-self, name: Event Self, kind: event, parent: ev-self}
+"""
+MEMBER_LOOP = ENTITIES + """\
+  - {id: group-a, name: Group A, kind: group, members: [group-b]}
+  - {id: group-b, name: Group B, kind: group, members: [group-a, meta]}
+"""
+
+
+def test_parent_and_member_cycles_are_reported(tmp_path: Path) -> None:
+    found = load_problems(write_corpus(tmp_path / "p", entities=PARENT_LOOP))
+    assert len(found) == 3 and all(f.startswith("data/entities.yaml:") and ": parent: " in f for f in found), found
+    found = load_problems(write_corpus(tmp_path / "m", entities=MEMBER_LOOP))
+    assert len(found) == 2 and all(": members: " in f for f in found), found
+
+
+def test_one_name_in_nfc_and_nfd_is_one_name(tmp_path: Path) -> None:
+    import unicodedata
+
+    nfc, nfd = unicodedata.normalize("NFC", "Café Corp"), unicodedata.normalize("NFD", "Café Corp")
+    assert nfc != nfd
+    entities = ENTITIES + f"  - {{id: cafe-a, name: {nfc}, kind: company}}\n  - {{id: cafe-b, name: {nfd}, kind: company}}\n"
+    found = load_problems(write_corpus(tmp_path, entities=entities))
+    assert len(found) == 1 and ": name: " in found[0] and "cafe-a" in found[0], found
+    entities = ENTITIES + f"  - {{id: cafe-b, name: {nfd}, kind: company, aliases: [{nfd}]}}\n"
+    corpus = load_corpus(write_corpus(tmp_path / "one", entities=entities))
+    cafe = next(e for e in corpus.entities if e.id == "cafe-b")
+    assert cafe.name == nfc and cafe.aliases == [nfc]  # stored one way, as a search types it
+
+
+def test_a_yaml_merge_key_is_not_a_duplicate_key(tmp_path: Path) -> None:
+    from tui.store.load import read_yaml
+
+    path = tmp_path / "one.yaml"
+    path.write_text("a: &a {id: x, k: 1}\nb:\n  <<: *a\n  id: y\n")
+    data, found = read_yaml(path, "one.yaml")
+    assert found == [] and data["b"] == {"id": "y", "k": 1}  # the own key wins, as YAML says
+    path.write_text("a: &a {k: 1}\nb:\n  <<: *a\n  id: y\n  id: z\n")
+    _, found = read_yaml(path, "one.yaml")
+    assert len(found) == 1 and "one.yaml:5:" in str(found[0]) and "'id'" in str(found[0])  # a real duplicate
+
+
+def test_a_nul_in_a_quote_is_refused_and_never_reaches_a_csv(tmp_path: Path, small_store) -> None:
+    data = write_corpus(tmp_path, GOOD.replace("summary: Meta cuts 8,000 jobs", 'summary: "Meta cuts\\0 8,000 jobs"'))
+    found = load_problems(data)
+    assert len(found) == 1 and ": summary: " in found[0] and "NUL" in found[0], found
+    from tui.store.export import _csv_cell
+
+    assert "\0" not in _csv_cell("a\0b")

@@ -222,7 +222,7 @@ def test_yaml_11_base_60_and_octal_numbers_are_not_silently_converted(tmp_path: 
     assert one_problem(data) == f"data/sources/one.yaml:13: value: {message}"
 
 
-@pytest.mark.parametrize(("value", "number"), [("0", 0.0), ("0.5", 0.5), ("0x10", 16.0), ("1_000_000", 1e6), ("1.5e+3", 1500.0)])
+@pytest.mark.parametrize(("value", "number"), [("0", 0.0), ("0.5", 0.5), ("1_000_000", 1e6), ("1.5e+3", 1500.0)])  # 0x10: refused (test_crash.py)
 def test_plain_numbers_still_read_as_numbers(tmp_path: Path, value: str, number: float) -> None:
     data = corpus(tmp_path, {"one": source_with("value: 8000", f"value: {value}")})
     assert load_corpus(data).sources[0].claims[0].value_low == number

@@ -189,8 +189,13 @@ def claims_csv(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> str:
         for name in LIST_FIELDS:
             rec[name] = "; ".join(rec[name])
         rec["group_check"] = rec["group_check"]["reason"] if rec["group_check"] else ""
-        writer.writerow(rec)
+        writer.writerow({k: _csv_cell(v) for k, v in rec.items()})
     return buf.getvalue()
+
+
+def _csv_cell(value):
+    # a NUL ends the text for many CSV readers (and C strings): shown as the symbol for it
+    return value.replace("\0", "\u2400") if isinstance(value, str) else value
 
 
 def claims_json(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> str:

@@ -23,6 +23,7 @@ import errno
 import math
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -96,9 +97,8 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
 # No implicit timestamps: dates stay strings and are checked by the validator.
 # Integers and floats as YAML 1.1 reads them, less base 60 (`1:30` is not 90) and
 # leading-zero octal (`010` is not 8): those stay text, and a number field says so.
-_INT = re.compile(r"""^(?:[-+]?0b[0-1_]+
-                    |[-+]?(?:0|[1-9][0-9_]*)
-                    |[-+]?0x[0-9a-fA-F_]+)$""", re.X)
+# Nor hexadecimal or binary (`0x10` is not 16, `0b11` not 3): a figure is written in digits.
+_INT = re.compile(r"""^(?:[-+]?(?:0|[1-9][0-9_]*))$""", re.X)
 _FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
                     |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
                     |[-+]?\.(?:inf|Inf|INF)
@@ -144,8 +144,13 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode):
     data.line = node.start_mark.line + 1
     data.lines = {}
     yield data
+    # A merge key (`<<: *base`) puts the base's entries first; the mapping's own keys then
+    # override them, as YAML says. Only a key written twice among the own keys is a duplicate.
+    own = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
+    first_own = len(node.value) - own
+    own_lines: dict[str, int] = {}
+    for i, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, (list, dict)):
             raise DuplicateKey(
@@ -154,13 +159,15 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode):
             )
         if not isinstance(key, str):
             key = str(key)
-        if key in data.lines:
-            raise DuplicateKey(
-                "while constructing a mapping",
-                node.start_mark,
-                f"found duplicate key {_show(key)} (first on line {data.lines[key]})",
-                key_node.start_mark,
-            )
+        if i >= first_own:
+            if key in own_lines:
+                raise DuplicateKey(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"found duplicate key {_show(key)} (first on line {own_lines[key]})",
+                    key_node.start_mark,
+                )
+            own_lines[key] = key_node.start_mark.line + 1
         data.lines[key] = key_node.start_mark.line + 1
         data[key] = loader.construct_object(value_node, deep=True)
 
@@ -490,9 +497,11 @@ Check = Callable[[Any], tuple[Any, str | None]]
 def _text(value: Any) -> tuple[Any, str | None]:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None, f"expected text, got {_kind(value)}"
-    value = str(value).strip()
+    value = unicodedata.normalize("NFC", str(value).strip())  # "Café" one way however typed
     if not value:
         return None, "is empty"
+    if "\0" in value:
+        return None, "contains a NUL character (\\0); remove it"
     if len(value) > MAX_TEXT:
         return None, f"is {len(value):,} characters long; the limit is {MAX_TEXT:,}"
     return value, None
@@ -519,7 +528,12 @@ def _int(value: Any) -> tuple[Any, str | None]:
         return None, f"a {value.chars:,}-digit number is implausibly large"
     if isinstance(value, bool) or not isinstance(value, int):
         return None, f"expected a whole number, got {_kind(value)}"
+    if not -MAX_ORDER <= value <= MAX_ORDER:
+        return None, f"{value:,} is too large (at most {MAX_ORDER:,} either way)"
     return value, None
+
+
+MAX_ORDER = 10**9  # a topic's order: far beyond any list, well inside SQLite's 64-bit integers
 
 
 def _text_list(value: Any) -> tuple[Any, str | None]:
@@ -588,6 +602,7 @@ def _bool(value: Any) -> tuple[Any, str | None]:
 
 _EXPONENT = re.compile(r"^([-+]?)([0-9][0-9_]*)[eE]([-+]?)([0-9]+)$")
 _NOT_A_NUMBER_IN_YAML = re.compile(r"^[-+]?(?:0[0-9_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$")
+_HEX_OR_BINARY = re.compile(r"^[-+]?0(?:[xX][0-9a-fA-F_]+|[bB][01_]+)$")
 
 
 def _number(value: Any) -> tuple[float | None, str | None]:
@@ -600,6 +615,11 @@ def _number(value: Any) -> tuple[float | None, str | None]:
                 f"expected a number, got text {_show(value)} (YAML reads an exponent without a "
                 f"decimal point as text: write {m[1]}{m[2]}.0e{m[3] or '+'}{m[4]})"
             )
+        if _HEX_OR_BINARY.match(value.strip()):
+            digits = len(value.strip().lstrip("+-")[2:].replace("_", ""))
+            if digits > MAX_INT_CHARS:
+                return _number(BigNumber(digits))
+            return None, f"expected a number, got text {_show(value)} (hexadecimal and binary are not read as figures: write plain digits)"
         if _NOT_A_NUMBER_IN_YAML.match(value.strip()):
             return None, f"expected a number, got text {_show(value)} (write plain digits, without a leading zero or colons)"
         meant = _typed_value(value)
@@ -817,6 +837,8 @@ def _claim(m: LineMap, source_id: str, file: str, problems: list[Problem]) -> tu
                 r.problem("value", err)
             else:
                 c.value_low = c.value_high = num
+        if c.value_low is not None and c.value_low < 0 and (c.unit or "").lower() in COUNT_UNITS:
+            r.problem("value", f"a count of {c.unit} cannot be negative (a cut is written as a positive number)")
         if c.unit is None and "unit" not in m:
             r.problem("value", "value without unit (add unit: USD, employees, percent, ...)")
         if c.metric is None and "metric" not in m:
@@ -829,6 +851,9 @@ def _claim(m: LineMap, source_id: str, file: str, problems: list[Problem]) -> tu
         if "bound" in m:
             r.problem("bound", "bound without value")
     return c, r
+
+
+COUNT_UNITS = ("employees", "people", "jobs", "roles", "positions", "workers", "weeks", "months", "years", "days")
 
 
 def _source(data: Any, file: str, stem: str, problems: list[Problem]) -> Source | None:
@@ -1007,6 +1032,40 @@ def _unique(items, what: str, problems: list[Problem]) -> dict[str, Any]:
     return seen
 
 
+def _check_entity_graph(entities, ents: dict[str, Any]) -> None:
+    """An entity that is its own ancestor (parent: chains) or its own member (groups of
+    groups), and two entities with one name (also "Café" typed in NFC and in NFD:
+    text is read in NFC, so they are the same name)."""
+    parent = {e.id: e.parent for e, _ in entities if e.id}
+    members = {e.id: e.members for e, _ in entities if e.id}
+    for e, r in entities:
+        if e.id is None:
+            continue
+        chain, p = [e.id], e.parent
+        while p is not None and p in parent and p not in chain:
+            chain.append(p)
+            p = parent[p]
+        if p == e.id:
+            r.problem("parent", f"parents loop back to {_show(e.id)}: {' -> '.join([*chain, e.id])}")
+        stack, seen = list(e.members), set()
+        while stack:
+            m = stack.pop()
+            if m == e.id:
+                r.problem("members", f"{_show(e.id)} is among its own members (through groups of groups)")
+                break
+            if m not in seen:
+                seen.add(m)
+                stack.extend(members.get(m, ()))
+    named: dict[str, Any] = {}
+    for e, r in entities:
+        if not e.name or e.id is None:
+            continue
+        key = e.name.casefold()
+        if key in named and named[key].id != e.id:
+            r.problem("name", f"{_show(e.name)} is also the name of entity {_show(named[key].id)} (names must tell entities apart)")
+        named.setdefault(key, e)
+
+
 def _cross_check(entities, topics, sources: list[Source], problems: list[Problem]) -> None:
     ents = _unique(entities, "entity", problems)
     tops = _unique(topics, "topic", problems)
@@ -1018,6 +1077,7 @@ def _cross_check(entities, topics, sources: list[Source], problems: list[Problem
             r.problem("members", f"only a group has members (this entity is a {e.kind})")
         if e.parent is not None and e.parent not in ents:
             r.problem("parent", f"unknown entity {_show(e.parent)}{_did_you_mean(e.parent, ents)}")
+    _check_entity_graph(entities, ents)
     seen_sources: dict[str, Source] = {}
     seen_claims: dict[str, Claim] = {}
     for s in sources:
