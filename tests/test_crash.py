@@ -763,3 +763,47 @@ def test_a_nul_in_a_quote_is_refused_and_never_reaches_a_csv(tmp_path: Path, sma
     from tui.store.export import _csv_cell
 
     assert "\0" not in _csv_cell("a\0b")
+
+
+# --- 10. Markdown that autolinks nothing ----------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+URLISH = ["https://", "http://", "ftp://", "www.", "WWW.", "example", "Evil", ".com", ".COM", ".io", ".org", ".рф",
+          "пример", "@", "bob", " ", "/", ":", ".", "x", "mailto:", "xmpp:", "8080", "?a=1", "#top", "-", "_", "(", ")"]
+
+
+def linkifier():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("gfm-like", {"linkify": True}).enable("linkify")  # GFM tables and autolinks (linkify-it)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(URLISH), min_size=1, max_size=12).map("".join))
+def test_markdown_cells_never_autolink_and_render_as_typed(text: str) -> None:
+    import html as html_mod
+
+    from tui.store.export import md
+    from tui.store.fmt import safe_text
+
+    import re
+
+    rendered = linkifier().render(f"| cell |\n| --- |\n| {md(text) or ' '} |\n")  # as the export writes a cell
+    assert "<a " not in rendered, (text, md(text), rendered)
+    cell = re.search(r"<td>(.*)</td>", rendered, re.S)
+    assert cell is not None, rendered
+    assert html_mod.unescape(cell[1]) == safe_text(" ".join(text.split())), (text, md(text), rendered)
+
+
+def test_a_markdown_export_of_urls_in_the_corpus_has_no_links_but_the_sources_own(tmp_path: Path) -> None:
+    data, db_path = small(tmp_path)
+    alpha = data / "sources" / "alpha-news.yaml"
+    alpha.write_text(alpha.read_text().replace(
+        "summary: ", "summary: see https://evil.example/x www.evil.example bob@evil.example Evil.io and ", 1))
+    out = pivot("export", "--data", data, "--db", db_path, "--quotes").stdout
+    tokens = linkifier().parse(out)
+    links = [t for tok in tokens if tok.children for t in tok.children if t.type == "link_open"]
+    assert not [t for t in links if "evil" in t.attrGet("href").lower()], out
+    assert "see https://evil.example/x www.evil.example bob@evil.example Evil.io" in linkifier().render(out)

@@ -88,7 +88,17 @@ def md(text: str | None) -> str:
         return ""
     out = safe_text(" ".join(str(text).split()))
     out = _MD_SPECIAL.sub(r"\\\1", out)
-    return _MD_ENTITY.sub(r"\\&", out)
+    out = _MD_ENTITY.sub(r"\\&", out)
+    # GFM autolinks bare URLs, www. names, e-mail addresses (and linkify-it any domain):
+    # an escaped character splits the text a linker reads, and renders as itself
+    return _MD_AUTOLINK.sub(r"\\\1", out)
+
+
+# `scheme://`, `@` (e-mail, and mentions on GitHub), `www.`, and a dot before what a
+# linker takes for a top-level domain (any two letters, or one of linkify-it's list)
+_MD_AUTOLINK = re.compile(
+    r"(:(?=//)|@|(?<=\b[wW][wW][wW])\.|(?<=\w)\.(?=(?:[^\W\d_]{2}|(?i:com|net|org|edu|gov|biz|pro|web|xxx|aero|asia|coop|info|museum|name|shop))(?![^\W_])))",
+)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
