@@ -807,3 +807,9 @@ def test_a_markdown_export_of_urls_in_the_corpus_has_no_links_but_the_sources_ow
     links = [t for tok in tokens if tok.children for t in tok.children if t.type == "link_open"]
     assert not [t for t in links if "evil" in t.attrGet("href").lower()], out
     assert "see https://evil.example/x www.evil.example bob@evil.example Evil.io" in linkifier().render(out)
+
+
+def test_one_claim_is_one_claim_on_the_command_line(small_store) -> None:
+    data, db_path = small_store
+    out = pivot("list", "openings", "--data", data, "--db", db_path).stdout
+    assert out.rstrip().endswith("1 of 1 claim")

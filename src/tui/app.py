@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -22,6 +23,16 @@ if TYPE_CHECKING:
     from tui.screens.export import ExportRequest
 
 EXPORT_LIMIT = 50_000  # claims the explorer writes for "current filter"; the CLI has no limit
+STORE_CHECK_SECONDS = 2.0  # how often the explorer looks whether the store file was replaced
+
+
+def _stamp(path: Path) -> tuple[int, int, int, int] | None:
+    """The store file's identity and last change (device, inode, mtime, size); None if gone."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size
 
 # The other screens and the export code are imported when first opened: the first
 # frame needs only the main screen (start-up is measured against a bare Textual app).
@@ -54,6 +65,7 @@ class PivotApp(App):
         self.store_path = ready.path
         self.store_warning = ready.warning
         self.pool = ConnectionPool(ready.path)
+        self.store_stamp = _stamp(ready.path)  # which file the pool reads, to notice a new one
         self.selection: set[str] = set()
         self.initial_query = query
         self.export_dir = Path(export_dir) if export_dir else Path.cwd()
@@ -64,7 +76,17 @@ class PivotApp(App):
 
     def store_failed(self, exc: Exception) -> None:
         """A worker's query failed on the store (damaged, removed, locked): say so and keep
-        running on what is on screen. Thread-safe (notify is)."""
+        running on what is on screen. Thread-safe (notify is). A damaged store is rebuilt
+        from the corpus and what is on screen reloaded."""
+        from tui.store.locate import is_damage
+
+        if is_damage(exc):
+            self.notify("The store is damaged; rebuilding it from the corpus", severity="warning", timeout=10)
+            if threading.get_ident() == self._thread_id:
+                self.refresh_store(True)
+            else:
+                self.call_from_thread(self.refresh_store, True)
+            return
         self.notify(f"The store could not answer: {exc}. Run `pivot build --full` if this persists.",
                     severity="error", timeout=10)
 
@@ -75,6 +97,21 @@ class PivotApp(App):
             main.query_one("#query").value = self.initial_query
         if self.store_warning:
             self.notify(self.store_warning, severity="warning", timeout=10)
+        self.set_interval(STORE_CHECK_SECONDS, self.check_store_file)
+
+    def check_store_file(self) -> None:
+        """One stat: has another process replaced the store (`pivot build --full` renames a
+        new file in) or updated it in place? Then reload what is on screen from it."""
+        stamp = _stamp(self.store_path)
+        if stamp is not None and stamp != self.store_stamp:
+            self.store_stamp = stamp
+            self._reload_store("the store was rebuilt or updated by another pivot build")
+
+    def on_app_focus(self, event) -> None:
+        """Back in the terminal: the store file, then the corpus (an edited source file is
+        applied in the background, as at start-up)."""
+        self.check_store_file()
+        self.refresh_store()
 
     def first_rows_shown(self) -> None:
         """Called once by the main screen when its first rows are on screen: only then is
@@ -85,10 +122,11 @@ class PivotApp(App):
             self.refresh_store()
 
     @work(thread=True, exclusive=True, group="refresh")
-    def refresh_store(self) -> None:
-        """Bring the store up to date with the corpus on disk, without blocking the screen."""
+    def refresh_store(self, force: bool = False) -> None:
+        """Bring the store up to date with the corpus on disk, without blocking the screen
+        (with force, rebuild it whole: it was found damaged)."""
         try:
-            ready = ensure_store(self.data_dir, self.db_path)
+            ready = ensure_store(self.data_dir, self.db_path, force=force)
         except Exception as exc:  # noqa: BLE001 - a broken corpus must not take the explorer down
             self.call_from_thread(self.notify, f"could not update the store: {exc}", severity="warning", timeout=10)
             return
@@ -98,12 +136,16 @@ class PivotApp(App):
             self.call_from_thread(self._store_changed, ready.built)
 
     def _store_changed(self, report) -> None:
+        self.store_stamp = _stamp(self.store_path)
+        self._reload_store(f"store updated from the corpus: {report.claims:,} claim{'' if report.claims == 1 else 's'}")
+
+    def _reload_store(self, message: str) -> None:
         self.pool.close()
         self.pool = ConnectionPool(self.store_path)
         main = self.main
         main.load_entities()
         main.start_query(main.query_text)
-        self.notify(f"store updated from the corpus: {report.claims:,} claims")
+        self.notify(message)
 
     def on_unmount(self) -> None:
         self.pool.close()

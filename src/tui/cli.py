@@ -401,7 +401,7 @@ def list_claims(query: tuple[str, ...], data_dir, db_path, limit: int) -> None:
     console = _console()
     console.print(claims_table(rows))
     more = f"{total:,}{'+' if capped else ''}"
-    console.print(f"{len(rows)} of {more} claims", style="dim")
+    console.print(f"{len(rows)} of {more} claim{'' if more == '1' else 's'}", style="dim")
 
 
 @main.command()

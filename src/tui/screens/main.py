@@ -169,7 +169,7 @@ class MainScreen(Screen):
 
     def update_status(self) -> None:
         r = self.result
-        n = f"{r.total_text} claims" if r else "…"
+        n = f"{r.total_text} claim{'' if r.total_text == '1' else 's'}" if r else "…"
         sel = len(self.app.selection)
         status = Text()
         status.append(n, style="bold")
