@@ -15,7 +15,6 @@ from tui.screens.compare import CompareScreen
 from tui.screens.export import ExportScreen
 from tui.screens.sources import SourcesScreen
 from tui.widgets.claims_table import ClaimsTable
-from tui.widgets.rendered import RenderedView
 from tui.widgets.side import FacetList
 
 SIZE = (120, 40)
@@ -138,25 +137,6 @@ async def test_opening_a_source_filters_to_it(app: PivotApp) -> None:
         table = app.screen.query_one(ClaimsTable)
         assert table.total > 0
         assert {r["source"] for r in loaded_rows(table)} == {query.split(":", 1)[1]}
-
-
-async def test_compare_shows_the_articles_table_and_marks_the_disagreement(app: PivotApp) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        assert isinstance(app.screen, CompareScreen)
-        cmp = app.screen.comparison
-        assert [e["id"] for e in cmp.entities] == ["meta", "microsoft"]
-        for topic in ("job-cuts", "ai-capex", "restructuring", "motivation", "workplace-data"):
-            assert ("topic", topic) and (topic, "meta") in cmp.cells and (topic, "microsoft") in cmp.cells
-        job_cuts = cmp.cells[("job-cuts", "meta")]
-        assert job_cuts.disputed
-        pct = {(r["value_low"], r["bound"]) for r in job_cuts.claims if r["metric"] == "workforce-cut-pct"}
-        assert (10.0, "approx") in pct and (20.0, "at-least") in pct
-        text = app.screen.query_one("#grid", RenderedView).text
-        assert "sources disagree" in text
-        assert "$115–135 B" in text and "$80 B" in text
 
 
 async def test_selecting_three_claims_and_exporting_markdown(app: PivotApp, tmp_path: Path) -> None:

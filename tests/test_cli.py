@@ -249,9 +249,12 @@ def test_compare_by_alias_and_topic(db_path: Path) -> None:
 
 def test_compare_table(db_path: Path) -> None:
     out = small("compare", "meta", "microsoft", db=db_path).stdout
-    for text in ("Meta Platforms vs Microsoft", "Job reductions", "Hiring", "⚠ sources disagree", "$115–135 B",
-                 "[1] Alpha News", "[3] Gamma Research"):
+    for text in ("Meta Platforms vs Microsoft", "Job reductions", "Hiring", "⚠ ≥ $80 B", "$115–135 B",
+                 "Alpha News", "Gamma Research", "disputed cells"):
         assert text in out, text
+    full = small("compare", "meta", "microsoft", "--full", db=db_path).stdout
+    for text in ("Meta Platforms vs Microsoft", "⚠ sources disagree", "[1] Alpha News", "[3] Gamma Research"):
+        assert text in full, text
 
 
 def test_compare_json_to_a_file(tmp_path: Path, db_path: Path) -> None:
@@ -293,7 +296,7 @@ def test_compare_meta_microsoft_on_the_bundled_corpus(db_path: Path, fmt: str) -
         assert any(c["source"] == "synapnews-ai-pivot" and c["value"] == 10 and c["id"] in disputed
                    for c in cuts["cells"]["meta"]["claims"])
     else:
-        assert "10 %" in out and "≥ 20 %" in out and "sources disagree" in out
+        assert "⚠ 10 %" in out and "⚠ ≥ 20 %" in out and "disputed cell" in out
 
 
 def test_compare_csv(db_path: Path) -> None:

@@ -261,8 +261,12 @@ async def test_compare_screen_shows_hostile_text_literally(hostile_app: PivotApp
         hostile_app.action_compare(("acme", "other"))
         await settle(pilot)
         assert isinstance(hostile_app.screen, CompareScreen)
+        # the headline grid: names, topic label and the unit of the figures, literally
         assert_clean(hostile_app, "[bold red]Acme[/] ␛[31mred <U+202E>rev", "[link=file:///etc/passwd]Other[/link]",
-                     "[i]Jobs[/i] ␛[2J", "[bold]not bold[/bold]", "[u]Pub[/u]")
+                     "[i]Jobs[/i] ␛[2J", "100 [red]people␛[0m")
+        await pilot.press("v")  # every claim in full: summaries and sources too
+        await settle(pilot)
+        assert_clean(hostile_app, "[bold]not bold[/bold]", "[u]Pub[/u]")
 
 
 @pytest.mark.parametrize("fmt", ["md", "csv", "json"])

@@ -75,20 +75,38 @@ def test_sources_screen(snap_compare, app) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_compare_screen(snap_compare, app) -> None:
+async def open_compare(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("c")
+    await settle(pilot)
+    assert pilot.app.screen.complete
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_compare_screen(snap_compare, app, size) -> None:
+    """The headline grid: topics and their quantities, Meta and Microsoft, the cursor on a cell."""
+
     async def run_before(pilot) -> None:
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        # the grid is drawn twice (first rows, then whole): shoot the whole one
-        for _ in range(100):
-            if pilot.app.screen.complete:
-                break
-            await settle(pilot)
-        assert pilot.app.screen.complete
+        await open_compare(pilot)
+        await pilot.press("j", "j")
         await settle(pilot)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_figure_view(snap_compare, app, size) -> None:
+    """Meta's workforce cut: every source's figure on one axis, the related measures below."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one("#query", Input).value = "id:alpha-meta-cut-pct"
+        await settle(pilot)
+        pilot.app.screen.query_one(ClaimsTable).focus()
+        await pilot.press("f")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 def test_export_dialog(snap_compare, app) -> None:

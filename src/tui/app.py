@@ -164,7 +164,7 @@ class PivotApp(App):
 
     def action_sources(self) -> None:
         main = self.main
-        entity = next((t.value for t in main._safe_parse().terms if t.key == "entity" and not t.negated), None)
+        entity = next((t.value for t in main._safe_parse().terms if t.key in ("company", "entity") and not t.negated), None)
         name = next((r["name"] for r in main.entity_rows if r["id"] == entity), None) if entity else None
         if name is None:
             entity = None
@@ -178,12 +178,42 @@ class PivotApp(App):
 
         self.push_screen(SourcesScreen(entity, name), chosen)
 
-    def action_compare(self, entity_ids: tuple[str, ...] = ("meta", "microsoft")) -> None:
+    # the comparison's picks, cell cursor and picker, kept while the explorer runs
+    compare_picks: list[str] = ["meta", "microsoft"]
+    compare_cursor: tuple[int, int] | None = None
+    compare_picker: bool = False  # the entity picker beside the grid (p shows it)
+    compare_drill: str | None = None  # the filter a compare cell was opened into
+
+    def action_compare(self, entity_ids: tuple[str, ...] | None = None) -> None:
+        """Compare `entity_ids`; else the entities the filter names; else the last picks
+        (and, back from a cell's claims, that same cell)."""
         while len(self.screen_stack) > 2 and not isinstance(self.screen, MainScreen):
             self.pop_screen()
         from tui.screens.compare import CompareScreen
 
-        self.push_screen(CompareScreen(tuple(entity_ids)))
+        text = self.main.query_text.strip()
+        cursor = self.compare_cursor
+        named: tuple[str, ...] = ()
+        if entity_ids is None and text and text != self.compare_drill:
+            terms = self.main._safe_parse().terms
+            named = tuple(t.value for t in terms if t.key in ("company", "entity") and not t.negated)
+        if entity_ids is not None or named:
+            cursor = None
+        picks = tuple(entity_ids) if entity_ids is not None else tuple(self.compare_picks)
+        self.push_screen(CompareScreen(picks, named=named, cursor=cursor))
+
+    def drill_down(self, text: str) -> None:
+        """Show a compare cell's claims in the main table; `c` comes back to the cell."""
+        self.compare_drill = text
+        while not isinstance(self.screen, MainScreen):
+            self.pop_screen()
+        self.main.set_query(text)
+        self.notify("the cell's claims; c goes back to the comparison")
+
+    def open_figure(self, entity_id: str, metric: str, unit: str | None, claim_id: str | None = None) -> None:
+        from tui.screens.figure import FigureScreen
+
+        self.push_screen(FigureScreen(entity_id, metric, unit, claim_id))
 
     def filter_to(self, text: str) -> None:
         while not isinstance(self.screen, MainScreen):

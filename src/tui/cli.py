@@ -493,8 +493,10 @@ def disputes(query: tuple[str, ...], data_dir, db_path, fmt: str, output: Path |
 @click.option("--format", "fmt", type=click.Choice(["table", "md", "json", "csv"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
-def compare(entity_names: tuple[str, ...], data_dir, db_path, topic_names, fmt: str, output, force: bool) -> None:
-    """Compare entities side by side: rows are topics, columns entities."""
+@click.option("--full", is_flag=True, help="Every claim in full instead of the headline grid (table, md).")
+def compare(entity_names: tuple[str, ...], data_dir, db_path, topic_names, fmt: str, output, force: bool, full: bool) -> None:
+    """Compare entities side by side: rows are topics and their quantities, columns entities;
+    each cell the distinct figures and the statements (--full: every claim in full)."""
     from tui.query import resolve_entities, resolve_topics
     from tui.store import db
     from tui.store.export import render_compare
@@ -518,12 +520,61 @@ def compare(entity_names: tuple[str, ...], data_dir, db_path, topic_names, fmt: 
         if not found:
             _fail(f"no topic matches '{name}'", 2)
         topic_ids += found
+    if fmt in ("table", "md") and not full:
+        # the headline grid, as the compare screen shows it
+        from tui.store.export import compare_headline_markdown
+        from tui.store.grid import headline
+
+        grid = headline(conn, ids, topic_ids or None)
+        if fmt == "table" and output is None:
+            from tui.widgets.compare_grid import grid_lines
+
+            console = _console()
+            for line in grid_lines(grid, console.width):
+                console.print(line, overflow="ellipsis", no_wrap=True)
+            return
+        _write_or_print(compare_headline_markdown(conn, grid), output, force)
+        return
     cmp = db.compare(conn, ids, topic_ids or None)
-    if fmt == "table":
+    if fmt == "table" and output is None:
         console = _console()
         console.print(compare_table(cmp))
         return
-    _write_or_print(render_compare(conn, cmp, fmt), output, force)
+    _write_or_print(render_compare(conn, cmp, "md" if fmt == "table" else fmt), output, force)
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@store_options
+@click.option("--limit", default=5, show_default=True, help="Quantities drawn at most.")
+def figure(query: tuple[str, ...], data_dir, db_path, limit: int) -> None:
+    """Every source's figure for the quantities a QUERY's numeric claims state, on one
+    shared axis per quantity (plain characters under TERM=dumb)."""
+    import os
+
+    from tui.store.figure import plot
+    from tui.widgets.figure import plot_lines
+
+    conn = connect(data_dir, db_path)
+    flt = _filter(conn, " ".join(query))
+    families = conn.execute(
+        f"SELECT DISTINCT claims.qentity, claims.metric, claims.unit FROM claims WHERE ({flt.where}) "
+        "AND claims.value_low IS NOT NULL AND claims.metric IS NOT NULL LIMIT ?",
+        [*flt.params, limit],
+    ).fetchall()
+    if not families:
+        _fail("no numeric claim matches; a figure needs claims with a value", 1)
+    console = _console()
+    plain = os.environ.get("TERM") == "dumb"
+    width = min(console.width, 160)
+    for i, (qe, metric, unit) in enumerate(families):
+        p = plot(conn, qe, metric, unit, related=False)
+        if p is None:
+            continue
+        if i:
+            console.print()
+        for line in plot_lines(p, width, plain=plain):
+            console.print(line, soft_wrap=True, crop=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

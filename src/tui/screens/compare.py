@@ -1,9 +1,15 @@
-"""Compare screen: topics as rows, chosen entities as columns, every claim in each cell."""
+"""Compare screen: the headline grid (topics and their quantities as rows, the chosen
+entities as columns), a picker that can be hidden, and every claim in full on `v`.
+
+The picks and the cell cursor are kept by the app while it runs; `c` on the main screen
+with a filter naming entities (`company:amazon company:alphabet`) compares those. `enter`
+on a cell shows its claims in the main table (filtered to that entity, topic and
+quantity); `c` there comes back to the same cell.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-import time
 
 from rich.text import Text
 from textual import on, work
@@ -13,51 +19,64 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, SelectionList
 from textual.widgets.selection_list import Selection
-from textual.worker import get_current_worker
 
+from tui.query import format_term, resolve_entities
 from tui.rich_tables import compare_table
 from tui.store import db
 from tui.store.fmt import one_line
+from tui.store.grid import Grid, GridRow, headline
+from tui.widgets.compare_grid import CompareGrid
 from tui.widgets.rendered import RenderedView, render_lines
 
 DEFAULT_PAIR = ("meta", "microsoft")
-COLUMN_WIDTH = 28  # the narrowest an entity column gets; wider when the screen allows
-CELL_LIMIT = 8  # claims shown per cell on screen; the rest are counted ("+ 1,204 more")
-PAINT_PAUSE = 0.05  # seconds
-FIRST_TOPICS = 6  # rows drawn first when a comparison is large
+CELL_LIMIT = 8  # claims per cell in the full view; the rest are counted ("+ 1,204 more")
 TOPIC_WIDTH = 18
+COLUMN_WIDTH = 28
 PICKER_LIMIT = 200  # entities offered at once; the find box above reaches the others
+WIDE = 110  # from this width the picker is shown beside the grid unless hidden
 
 
 class CompareScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="compare.back"),
         Binding("e", "export", "Export", id="compare.export"),
-        Binding("p", "focus_picker", "Entities", id="compare.picker"),
+        Binding("p", "toggle_picker", "Picker", id="compare.picker"),
         Binding("slash", "find", "Find entity", id="compare.find"),
-        Binding("t", "focus_grid", "Table", id="compare.grid"),
+        Binding("v", "toggle_full", "Full claims", id="compare.full"),
+        Binding("f", "figure", "Figure", id="compare.figure"),
+        Binding("t", "focus_grid", "Grid", show=False, id="compare.grid"),
     ]
 
-    def __init__(self, entity_ids: tuple[str, ...] = DEFAULT_PAIR) -> None:
+    def __init__(self, entity_ids: tuple[str, ...] | None = DEFAULT_PAIR, *, named: tuple[str, ...] = (),
+                 cursor: tuple[int, int] | None = None) -> None:
         super().__init__()
-        self.entity_ids = list(entity_ids)
+        self.entity_ids = list(entity_ids or ())
+        self.named = list(named)  # entity names from the filter, resolved in the worker
+        self.cursor = cursor
+        self.grid_data: Grid | None = None
         self.comparison: db.Comparison | None = None
-        self.complete = False  # the whole grid is drawn (not only its first rows)
+        self.full = False
+        self.complete = False  # the grid for the current picks is on screen
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-body"):
             with Vertical(id="picker-pane"):
                 yield Input(placeholder="find an entity", id="picker-find")
                 yield SelectionList[str](id="picker")
-            yield RenderedView(id="grid")
+            yield CompareGrid(id="grid")
+            yield RenderedView(id="full")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#picker").border_title = "Compare (space)"
         self.query_one("#grid").border_title = "Comparison"
-        self.load_entities("")
+        self.query_one("#full").border_title = "Every claim"
+        self.query_one("#full").display = False
+        self.query_one("#picker-pane").display = self.app.compare_picker and self.app.size.width >= WIDE
         self.refresh_comparison()
-        self.query_one("#picker").focus()
+        self.query_one("#grid").focus()
+
+    # --- the picker -------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="compare-entities")
     def load_entities(self, search: str) -> None:
@@ -98,61 +117,88 @@ class CompareScreen(Screen):
         self.entity_ids = [e for e in self.entity_ids if e in chosen] + [e for e in chosen if e not in self.entity_ids]
         self.refresh_comparison()
 
+    # --- the grid ---------------------------------------------------------------------------
+
     @work(thread=True, exclusive=True, group="compare")
     def refresh_comparison(self) -> None:
-        # query and draw in the worker: the UI thread only shows finished lines. A large
-        # comparison is drawn twice: its first rows at once, then the whole grid.
+        if self.named:
+            def resolve(conn):
+                found: list[str] = []
+                for name in self.named:
+                    ids = resolve_entities(conn, name)
+                    found += [i for i in ids[:1] if i not in found]
+                return found
+
+            try:
+                found = self.app.pool.run(resolve)
+            except sqlite3.Error:
+                found = []
+            self.named = []
+            if found:
+                self.entity_ids = found
         ids = list(self.entity_ids)
         try:
-            cmp = self.app.pool.run(db.compare, ids, None, CELL_LIMIT)
+            grid = self.app.pool.run(headline, ids)
+            cmp = self.app.pool.run(db.compare, ids, None, CELL_LIMIT) if self.full else None
         except sqlite3.Error as exc:  # a damaged or vanished store: say so, keep the app
             lines = render_lines(Text(f"The store could not answer: {exc}", style="bold red"), 60)
             self.app.call_from_thread(self._show_error, ids, lines)
             return
-        view_width = max(self.query_one("#grid", RenderedView).scrollable_content_region.width, 40)
-        if not cmp.entities:
-            lines = render_lines(Text("Pick entities on the left (space) to compare them.", style="dim"), view_width)
-            self.app.call_from_thread(self._show, ids, cmp, lines, view_width, True)
-            return
-        n = len(cmp.entities)  # cells with their padding, and a border beside each
-        width = max(view_width, TOPIC_WIDTH + 2 + n * (COLUMN_WIDTH + 2) + n + 2)
-        if len(cmp.topics) > FIRST_TOPICS:
-            first = compare_table(cmp, cmp.topics[:FIRST_TOPICS], TOPIC_WIDTH, caption=False)
-            self.app.call_from_thread(self._show, ids, cmp, render_lines(first, width), width, False)
-            # let the UI thread paint those rows before this thread takes the interpreter
-            # for the whole grid (drawing is Python work: it competes for the GIL)
-            time.sleep(PAINT_PAUSE)
-            if get_current_worker().is_cancelled:
-                return
-        lines = render_lines(compare_table(cmp, None, TOPIC_WIDTH), width)
-        self.app.call_from_thread(self._show, ids, cmp, lines, width, True)
+        full_lines = None
+        if cmp is not None:
+            width = max(self.query_one("#full", RenderedView).scrollable_content_region.width, 40)
+            n = len(cmp.entities)
+            width = max(width, TOPIC_WIDTH + 2 + n * (COLUMN_WIDTH + 2) + n + 2)
+            full_lines = (render_lines(compare_table(cmp, None, TOPIC_WIDTH), width), width)
+        self.app.call_from_thread(self._show, ids, grid, cmp, full_lines)
 
     def _show_error(self, ids: list[str], lines) -> None:
         if ids == self.entity_ids:
-            self.query_one("#grid", RenderedView).show(lines, 60)
+            self.query_one("#grid", CompareGrid).display = False
+            full = self.query_one("#full", RenderedView)
+            full.display = True
+            full.show(lines, 60)
             self.complete = True
 
-    def _show(self, ids: list[str], cmp: db.Comparison, lines, width: int, complete: bool) -> None:
+    def _show(self, ids: list[str], grid: Grid, cmp, full_lines) -> None:
         if ids != self.entity_ids:
             return  # stale
-        grid = self.query_one("#grid", RenderedView)
-        grid.show(lines, width, keep_scroll=self.comparison is cmp)
-        self.comparison = cmp
-        self.complete = complete
-        self._drawn_width = grid.size.width
-        if not cmp.entities:
-            grid.border_title, grid.border_subtitle = "Comparison", ""
-            return
-        names = " vs ".join(e["name"] for e in cmp.entities)
-        grid.border_title = Text(f"Comparison: {one_line(names, 80)}")  # Text, not a markup string
-        disputed = sum(1 for c in cmp.cells.values() if c.disputed)
-        drawing = "" if complete else " · drawing the rest …"
-        grid.border_subtitle = f"{len(cmp.topics)} topics · {disputed} disputed cells{drawing}"
+        self.grid_data, self.comparison = grid, cmp
+        view = self.query_one("#grid", CompareGrid)
+        view.show(grid, self.cursor)
+        self.cursor = None
+        if full_lines is not None:
+            self.query_one("#full", RenderedView).show(*full_lines)
+        self.app.compare_picks = list(ids)
+        self._titles(grid)
+        if self.query_one("#picker-pane").display:
+            self.load_entities(self.query_one("#picker-find", Input).value)
+        self.complete = True
 
-    def on_resize(self) -> None:
-        grid = self.query_one("#grid", RenderedView)
-        if self.comparison is not None and grid.size.width != getattr(self, "_drawn_width", None):
-            self.refresh_comparison()
+    def _titles(self, grid: Grid) -> None:
+        view = self.query_one("#grid", CompareGrid)
+        if not grid.entities:
+            view.border_title, view.border_subtitle = "Comparison", "pick entities with p"
+            return
+        names = " vs ".join(e["name"] for e in grid.entities)
+        view.border_title = Text(f"Comparison: {one_line(names, 80)}")  # Text, not a markup string
+        topics = len({r.topic for r in grid.rows})
+        view.border_subtitle = f"{topics} topics · {grid.disputed_cells} disputed cells · ⚠ contradicted ≠ differs ✓ corroborated"
+
+    @on(CompareGrid.Moved)
+    def moved(self) -> None:
+        self.app.compare_cursor = self.query_one("#grid", CompareGrid).cursor
+
+    @on(CompareGrid.Open)
+    def open_cell(self, event: CompareGrid.Open) -> None:
+        """The cell's claims in the main table; `c` there comes back to this cell."""
+        terms = [format_term("company", event.entity_id), format_term("topic", event.row.topic)]
+        if event.row.metric:
+            terms.append(format_term("metric", event.row.metric))
+        self.app.compare_cursor = self.query_one("#grid", CompareGrid).cursor
+        self.app.drill_down(" ".join(terms))
+
+    # --- actions ------------------------------------------------------------------------------
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -160,14 +206,44 @@ class CompareScreen(Screen):
     def action_export(self) -> None:
         self.app.open_export(comparison=list(self.entity_ids))
 
-    def action_focus_picker(self) -> None:
-        self.query_one("#picker").focus()
+    def action_toggle_picker(self) -> None:
+        pane = self.query_one("#picker-pane")
+        pane.display = not pane.display
+        self.app.compare_picker = bool(pane.display)
+        if pane.display:
+            self.load_entities(self.query_one("#picker-find", Input).value)
+            self.query_one("#picker").focus()
+        else:
+            self.query_one("#grid").focus()
 
     def action_find(self) -> None:
+        pane = self.query_one("#picker-pane")
+        if not pane.display:
+            pane.display = True
+            self.load_entities(self.query_one("#picker-find", Input).value)
         self.query_one("#picker-find").focus()
 
+    def action_toggle_full(self) -> None:
+        self.full = not self.full
+        self.query_one("#grid").display = not self.full
+        self.query_one("#full").display = self.full
+        self.query_one("#full" if self.full else "#grid").focus()
+        if self.full and self.comparison is None:
+            self.complete = False
+            self.refresh_comparison()
+
     def action_focus_grid(self) -> None:
-        self.query_one("#grid").focus()
+        self.query_one("#full" if self.full else "#grid").focus()
+
+    def action_figure(self) -> None:
+        cur = self.query_one("#grid", CompareGrid).current
+        if cur is None:
+            return
+        row, entity_id = cur
+        if row.metric is None:
+            self.notify("f shows a quantity's figures: move to a quantity's row (below its topic)")
+            return
+        self.app.open_figure(entity_id, row.metric, row.unit)
 
 
-
+__all__ = ["CompareScreen", "GridRow"]

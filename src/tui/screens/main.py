@@ -93,6 +93,7 @@ class MainScreen(Screen):
         Binding("e", "export", "Export", id="main.export"),
         Binding("s", "sources", "Sources", id="main.sources"),
         Binding("c", "compare", "Compare", id="main.compare"),
+        Binding("f", "figure", "Figure", id="main.figure"),
         Binding("enter", "open", "Open", show=False, id="main.open"),
     ]
 
@@ -200,7 +201,7 @@ class MainScreen(Screen):
         self._refresh_entities()
 
     def _refresh_entities(self) -> None:
-        active = {t.value for t in self._safe_parse().terms if t.key == "entity" and not t.negated}
+        active = {t.value for t in self._safe_parse().terms if t.key in ("company", "entity") and not t.negated}
         ids = {r["id"] for r in self.entity_rows}
         self.query_one("#entities", EntityList).show(self.entity_rows, {a for a in active if a in ids})
 
@@ -441,6 +442,14 @@ class MainScreen(Screen):
 
     def action_compare(self) -> None:
         self.app.action_compare()
+
+    def action_figure(self) -> None:
+        """Every source's figure for the highlighted claim's quantity, on one axis."""
+        row = self.table.current_row
+        if row is None or row["value_low"] is None or not row["metric"]:
+            self.notify("f draws a figure: highlight a claim with a number")
+            return
+        self.app.open_figure(row["qentity"], row["metric"], row["unit"], row["id"])
 
 
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")

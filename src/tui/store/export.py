@@ -456,3 +456,37 @@ def disputes_json(conn: sqlite3.Connection, found: list) -> str:
             "related": [r["id"] for r in q.related],
         })
     return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- the comparison's headline grid (what the compare screen shows) -------------------------
+
+def compare_headline_markdown(conn: sqlite3.Connection, grid, *, statements: int = 2, title: str | None = None) -> str:
+    """The headline grid as a GFM table: a row per topic (its statements) and per quantity
+    (its distinct figures, with relation marks and source numbers), the same parts the
+    compare screen draws (store.grid.figure_parts)."""
+    from .grid import figure_parts, statements_text
+
+    header = ["Topic"] + [md(e["name"]) for e in grid.entities]
+    body = []
+    for row in grid.rows:
+        label = f"**{md(row.label)}**" if row.metric is None else f"· {md(row.label)}"
+        cells = [label]
+        for e in grid.entities:
+            cell = grid.cell(row, e["id"])
+            if cell is None:
+                cells.append("·")
+            elif row.metric is None:
+                cells.append("<br>".join(md(s) for s in statements_text(cell, statements)) or " ")
+            else:
+                cells.append(md("".join(p for p, _ in figure_parts(grid, row, cell))))
+        body.append(cells)
+    names = " vs ".join(e["name"] for e in grid.entities)
+    parts = [f"# {md(title or names)}\n", _table(header, body) if body else "_No claims for these entities._"]
+    parts.append(
+        f"\n{grid.disputed_cells} disputed cell{'s' if grid.disputed_cells != 1 else ''}. ⚠ another source contradicts "
+        "the figure; ≠ another source differs (both can hold, or one states no period); ✓ another source states the "
+        "same figure; [n] the sources below; a period in brackets where the figures are for more than one."
+    )
+    if grid.sources:
+        parts.append("\n## Sources\n\n" + _source_list(conn, grid.sources))
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,104 @@
+"""The figure view: every source's value for one quantity on a shared axis, the related
+measures below with their own axes, and the highlighted figure's quote and relations."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from rich.console import Group
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.store.figure import Plot, plot, plot_of_claim
+from tui.widgets.figure import plot_lines, relation_note
+from tui.widgets.rendered import RenderedView, render_lines
+
+
+class FigureScreen(Screen):
+    BINDINGS = [
+        Binding("escape,f", "back", "Back", id="figure.back"),
+        Binding("j,down", "move(1)", "Next figure", id="figure.down"),
+        Binding("k,up", "move(-1)", "Previous figure", id="figure.up"),
+    ]
+
+    def __init__(self, entity_id: str | None, metric: str | None, unit: str | None, claim_id: str | None = None) -> None:
+        super().__init__()
+        self.entity_id, self.metric, self.unit, self.claim_id = entity_id, metric, unit, claim_id
+        self.plot: Plot | None = None
+        self.cursor = 0
+
+    def compose(self) -> ComposeResult:
+        yield RenderedView(id="figure-body")
+        yield Static("", id="figure-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#figure-body").border_title = "Figures on one axis"
+        self.load()
+
+    @work(thread=True, exclusive=True, group="figure")
+    def load(self) -> None:
+        def job(conn):
+            if self.claim_id:
+                return plot_of_claim(conn, self.claim_id)
+            if self.entity_id and self.metric:
+                return plot(conn, self.entity_id, self.metric, self.unit)
+            return None
+
+        try:
+            found = self.app.pool.run(job)
+        except sqlite3.Error as exc:
+            self.app.call_from_thread(self._message, f"The store could not answer: {exc}")
+            return
+        self.app.call_from_thread(self._loaded, found)
+
+    def _message(self, text: str, style: str = "bold red") -> None:
+        self.query_one("#figure-body", RenderedView).show(render_lines(Text(text, style=style), 60), 60)
+
+    def _loaded(self, found: Plot | None) -> None:
+        if found is None:
+            self._message("No figure for this: it has no numeric claims.", "dim")
+            return
+        self.plot = found
+        if self.claim_id:
+            self.cursor = next((i for i, r in enumerate(found.rows) if r["id"] == self.claim_id), 0)
+        else:  # start on the strongest disagreement: that is what the reader came to see
+            for summary in ("disputed", "differs"):
+                hit = next((i for i, r in enumerate(found.rows) if r["relation"] == summary), None)
+                if hit is not None:
+                    self.cursor = hit
+                    break
+        self.query_one("#figure-body").border_title = Text(f"Figures on one axis: {found.entity_name}, {found.metric}")
+        self.redraw()
+
+    def redraw(self) -> None:
+        if self.plot is None:
+            return
+        view = self.query_one("#figure-body", RenderedView)
+        width = max(view.scrollable_content_region.width, 50)
+        parts: list[Text] = plot_lines(self.plot, width, cursor=self.cursor)
+        if self.plot.related:
+            parts.append(Text(""))
+            parts.append(Text("Related measures", style="bold underline"))
+            for p in self.plot.related:
+                parts.append(Text(""))
+                parts += plot_lines(p, width)
+        # drawn by Rich at the view's width (no wrapping: a bar's spaces are positions)
+        view.show(render_lines(Group(*parts), width), width, keep_scroll=True)
+        self.query_one("#figure-note", Static).update(Text("\n").join(relation_note(self.plot, self.cursor)))
+
+    def on_resize(self) -> None:
+        self.redraw()
+
+    def action_move(self, step: int) -> None:
+        if self.plot is None:
+            return
+        self.cursor = max(0, min(len(self.plot.rows) - 1, self.cursor + step))
+        self.redraw()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,92 @@
+"""Every source's figure for one quantity, for drawing on one shared axis (the figure view
+of the explorer, `pivot figure`, the disputes report), and the related measures beside it."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from . import db
+from .agreement import INF, effective
+
+PER_PLOT = 60  # figures drawn per quantity (the rest are counted)
+
+
+@dataclass
+class Plot:
+    entity: str
+    entity_name: str
+    metric: str
+    unit: str | None  # as the claims write it
+    rows: list[sqlite3.Row]
+    total: int
+    numbers: dict[str, int]  # source id -> marker number
+    related: list[Plot] = field(default_factory=list)
+
+    @property
+    def axis(self) -> tuple[float, float]:
+        """The span every figure fits on: finite ends of ranges and approximate bands."""
+        points: list[float] = []
+        for r in self.rows:
+            lo, hi = effective(r["value_low"], r["value_high"], r["bound"])
+            points += [r["value_low"], r["value_high"]]
+            points += [x for x in (lo, hi) if x not in (INF, -INF)]
+        lo, hi = min(points), max(points)
+        # an open bound runs to the edge: leave it room to be seen as an arrow
+        for r in self.rows:
+            if r["bound"] == "at-least":
+                hi = max(hi, r["value_low"] + (abs(r["value_low"]) or 1) * 0.25)
+            elif r["bound"] == "at-most":
+                lo = min(lo, r["value_high"] - (abs(r["value_high"]) or 1) * 0.25)
+        floor = 0.0 if lo >= 0 else -INF  # counts, money and shares do not go below zero
+        if lo == hi:
+            pad = abs(lo) * 0.2 or 1.0
+            return max(lo - pad, floor), hi + pad
+        pad = (hi - lo) * 0.08
+        return max(lo - pad, floor), hi + pad
+
+
+def _scope(conn: sqlite3.Connection, entity_id: str) -> tuple[str, str]:
+    row = conn.execute("SELECT kind FROM entities WHERE id = ?", (entity_id,)).fetchone()
+    return ("entity", entity_id) if row and row[0] == "event" else ("qentity", entity_id)
+
+
+def plot(conn: sqlite3.Connection, entity_id: str, metric: str, unit: str | None, *, related: bool = True,
+         numbers: dict[str, int] | None = None) -> Plot | None:
+    """The plot of one quantity (the entity with its events, every period), or None."""
+    column, value = _scope(conn, entity_id)
+    where = f"claims.{column} = ? AND claims.metric = ? AND claims.qunit IS ? AND claims.value_low IS NOT NULL"
+    params = [value, metric, unit.lower() if unit else None]
+    total = conn.execute(f"SELECT count(*) FROM claims WHERE {where}", params).fetchone()[0]
+    if not total:
+        return None
+    rows = conn.execute(
+        f"SELECT {db.CLAIM_COLUMNS} FROM claims {db.CLAIM_JOINS} WHERE {where} "
+        "ORDER BY claims.qperiod IS NULL, claims.qperiod, claims.value_low, claims.rowid LIMIT ?",
+        [*params, PER_PLOT],
+    ).fetchall()
+    numbers = {} if numbers is None else numbers
+    for r in rows:
+        numbers.setdefault(r["source"], len(numbers) + 1)
+    name = conn.execute("SELECT name FROM entities WHERE id = ?", (entity_id,)).fetchone()
+    out = Plot(entity_id, name[0] if name else entity_id, metric, rows[0]["unit"], rows, total, numbers)
+    if related:
+        topics = sorted({r["topic"] for r in rows})
+        others = conn.execute(
+            f"SELECT DISTINCT metric, qunit FROM claims WHERE {column} = ? AND topic IN ({', '.join('?' * len(topics))}) "
+            "AND value_low IS NOT NULL AND NOT (metric = ? AND qunit IS ?) ORDER BY metric LIMIT 12",
+            [value, *topics, metric, params[2]],
+        ).fetchall()
+        for m, u in others:
+            p = plot(conn, entity_id, m, u, related=False, numbers=numbers)
+            if p is not None:
+                out.related.append(p)
+    return out
+
+
+def plot_of_claim(conn: sqlite3.Connection, claim_id: str) -> Plot | None:
+    row = db.claim(conn, claim_id)
+    if row is None or row["value_low"] is None or not row["metric"]:
+        return None
+    # an event's figure is its company's quantity: plot every source's figure for it
+    return plot(conn, row["qentity"], row["metric"], row["unit"])

@@ -1,0 +1,328 @@
+"""The comparison as a headline grid, its drill-down, and the figure view (issue 10).
+
+The corpus is the five founding articles (copied from data/ by name, so that articles a
+user adds to data/ change nothing here), plus files of our own where a test needs them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from markdown_it import MarkdownIt
+from textual.widgets import Input
+
+from tui.app import PivotApp
+from tui.cli import main
+from tui.screens.compare import CompareScreen
+from tui.screens.figure import FigureScreen
+from tui.screens.main import MainScreen
+from tui.store import build_store, load_corpus, open_readonly
+from tui.store.grid import figure_parts, headline
+from tui.widgets.claims_table import ClaimsTable
+from tui.widgets.compare_grid import CompareGrid
+from tui.widgets.rendered import RenderedView
+
+REPO = Path(__file__).resolve().parents[1]
+FOUNDING = ["synapnews-ai-pivot", "meta-ai-spending-analysis", "ai-rebalancing-meta-layoffs",
+            "0xmetalabs-compute-shift", "meta-600-ai-layoffs"]
+
+
+@pytest.fixture(autouse=True)
+def immediate_detail(monkeypatch):
+    monkeypatch.setattr(MainScreen, "detail_delay", 0)
+
+
+async def settle(pilot) -> None:
+    for _ in range(4):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def founding(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    (data / "sources").mkdir(parents=True)
+    for name in ("entities.yaml", "topics.yaml"):
+        shutil.copy(REPO / "data" / name, data / name)
+    for sid in FOUNDING:
+        shutil.copy(REPO / "data" / "sources" / f"{sid}.yaml", data / "sources" / f"{sid}.yaml")
+    return data
+
+
+def make_app(data: Path, tmp_path: Path) -> PivotApp:
+    return PivotApp(data_dir=data, db_path=tmp_path / "store.db", export_dir=tmp_path)
+
+
+def grid_of(app: PivotApp) -> CompareGrid:
+    return app.screen.query_one("#grid", CompareGrid)
+
+
+def row_line(text: str, label: str) -> str:
+    return next(line for line in text.splitlines() if line.strip().startswith(label))
+
+
+EXTRA = """id: {sid}
+title: An added article {sid}
+kind: news
+claims:
+{claims}"""
+EXTRA_CLAIM = """  - id: {sid}-{i}
+    entity: meta
+    topic: job-cuts
+    summary: Added claim {i} about Meta's cuts
+    quote: words {i}
+    status: reported
+    metric: employees-cut
+    value: {value}
+    unit: employees
+    period: "2026"
+"""
+
+
+def add_three_files_that_sort_first(data: Path) -> None:
+    for sid in ("aaa-first", "aab-second", "aac-third"):
+        claims = "".join(EXTRA_CLAIM.format(sid=sid, i=i, value=8000 + i) for i in range(12))
+        (data / "sources" / f"{sid}.yaml").write_text(EXTRA.format(sid=sid, claims=claims))
+
+
+# --- the grid on screen --------------------------------------------------------------------
+
+async def test_meta_vs_microsoft_fits_one_screen_with_every_topic(founding: Path, tmp_path: Path) -> None:
+    app = make_app(founding, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        view = grid_of(app)
+        grid = view.grid
+        assert [e["id"] for e in grid.entities] == ["meta", "microsoft"]
+        # every row is on screen: nothing to scroll
+        assert view.virtual_size.height <= view.size.height
+        text = view.text
+        conn = open_readonly(app.store_path)
+        topics = [r[0] for r in conn.execute(
+            "SELECT DISTINCT topics.label FROM claims JOIN topics ON topics.id = claims.topic "
+            "WHERE claims.qentity IN ('meta', 'microsoft')")]
+        for label in topics:
+            assert any(line.startswith(label[:20]) for line in text.splitlines()), label
+        assert "Rule of 70" in text
+        workforce = row_line(text, "workforce cut %")
+        assert "⚠ 10 %" in workforce and "⚠ ≥ 20 %" in workforce
+        assert "1 disputed cell" in str(view.border_subtitle) or "disputed cells" in str(view.border_subtitle)
+
+
+async def test_the_disagreement_survives_three_files_that_sort_first(founding: Path, tmp_path: Path) -> None:
+    add_three_files_that_sort_first(founding)
+    app = make_app(founding, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        view = grid_of(app)
+        assert view.grid.disputed_cells >= 1
+        workforce = row_line(view.text, "workforce cut %")
+        assert "⚠ 10 %" in workforce and "⚠ ≥ 20 %" in workforce
+        # the added figures: one line each for distinct values, capped and counted
+        employees = view.grid.cell(next(r for r in view.grid.rows if r.metric == "employees-cut"), "meta")
+        assert employees is not None and employees.more_figures > 0
+
+
+async def test_both_columns_are_on_screen_at_80_by_24(founding: Path, tmp_path: Path) -> None:
+    app = make_app(founding, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        header = grid_of(app).text.splitlines()[0]
+        assert "Meta Platforms" in header and "Microsoft" in header
+
+
+async def test_cursor_moves_drills_down_and_comes_back_to_the_same_cell(founding: Path, tmp_path: Path) -> None:
+    app = make_app(founding, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        view = grid_of(app)
+        target = next(i for i, r in enumerate(view.grid.rows) if r.metric == "workforce-cut-pct")
+        for _ in range(target):
+            await pilot.press("j")
+        await pilot.press("l", "h")
+        assert view.cursor == (target, 0)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.query_one("#query", Input).value == "company:meta topic:job-cuts metric:workforce-cut-pct"
+        table = app.screen.query_one(ClaimsTable)
+        rows = [table.row_at(i) for i in range(table.total)]
+        assert rows and all(r["qentity"] == "meta" and r["metric"] == "workforce-cut-pct" for r in rows)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        assert grid_of(app).cursor == (target, 0)
+        assert [e["id"] for e in grid_of(app).grid.entities] == ["meta", "microsoft"]
+
+
+async def test_picks_are_kept_and_a_filter_naming_entities_is_compared(founding: Path, tmp_path: Path) -> None:
+    app = make_app(founding, tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("p")  # the picker, hidden by default
+        await settle(pilot)
+        picker = app.screen.query_one("#picker")
+        assert picker.display and picker.has_focus
+        index = next(i for i in range(picker.option_count) if picker.get_option_at_index(i).value == "amazon")
+        picker.highlighted = index
+        await pilot.press("space")
+        await settle(pilot)
+        assert [e["id"] for e in grid_of(app).grid.entities] == ["meta", "microsoft", "amazon"]
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert [e["id"] for e in grid_of(app).grid.entities] == ["meta", "microsoft", "amazon"]
+        await pilot.press("escape")
+        await settle(pilot)
+        app.screen.query_one("#query", Input).value = "company:amazon company:alphabet"
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert [e["id"] for e in grid_of(app).grid.entities] == ["amazon", "alphabet"]
+
+
+async def test_v_shows_every_claim_in_full_and_back(founding: Path, tmp_path: Path) -> None:
+    app = make_app(founding, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        full = app.screen.query_one("#full", RenderedView)
+        assert full.display and not grid_of(app).display
+        assert "sources disagree" in full.text and "$115–135 B" in full.text
+        await pilot.press("v")
+        await settle(pilot)
+        assert grid_of(app).display and not full.display
+
+
+async def test_f_draws_every_sources_figure_on_one_axis(founding: Path, tmp_path: Path) -> None:
+    app = make_app(founding, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        view = grid_of(app)
+        target = next(i for i, r in enumerate(view.grid.rows) if r.metric == "workforce-cut-pct")
+        for _ in range(target):
+            await pilot.press("j")
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, FigureScreen)
+        text = app.screen.query_one("#figure-body", RenderedView).text
+        lines = text.splitlines()
+        twenty = [line for line in lines if "≥ 20 %" in line]
+        assert twenty and all("▶" in line for line in twenty)  # an open bound runs to the edge
+        assert any("╌" in line and "~10 %" in line for line in lines)  # "about" drawn with its band
+        assert "SynapNews 2026-04-25" in text and "Related measures" in text and "employees-cut" in text
+        note = str(app.screen.query_one("#figure-note").content)
+        assert note.startswith("Quote: ") and "cannot both hold" in note
+        start = app.screen.cursor
+        assert app.screen.plot.rows[start]["relation"] == "disputed"  # it opens on the disagreement
+        await pilot.press("j")
+        await settle(pilot)
+        assert app.screen.cursor == start + 1
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+
+
+async def test_f_on_a_claim_of_the_main_table(founding: Path, tmp_path: Path) -> None:
+    app = make_app(founding, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#query", Input).value = "id:reb-tbl-2026-magnitude"
+        await settle(pilot)
+        app.screen.query_one(ClaimsTable).focus()
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, FigureScreen)
+        plot = app.screen.plot
+        # the event's figure is drawn with Meta's other figures for the quantity
+        assert plot is not None and plot.entity == "meta" and len({r["source"] for r in plot.rows}) >= 2
+        assert plot.rows[app.screen.cursor]["id"] == "reb-tbl-2026-magnitude"
+
+
+# --- the CLI agrees with the screen cell for cell -------------------------------------------------
+
+def test_pivot_compare_prints_the_same_headline_grid(founding: Path, tmp_path: Path) -> None:
+    db_path = tmp_path / "store.db"
+    build_store(load_corpus(founding), db_path)
+    conn = open_readonly(db_path)
+    grid = headline(conn, ["meta", "microsoft"])
+    runner = CliRunner()
+    out = runner.invoke(main, ["compare", "meta", "microsoft", "--format", "md", "--data", str(founding), "--db", str(db_path)])
+    assert out.exit_code == 0, out.output
+    tokens = MarkdownIt("commonmark").enable("table").parse(out.stdout)
+    cells, row = [], []
+    for t in tokens:
+        if t.type == "tr_open":
+            row = []
+        elif t.type == "inline" and any(x.type in ("td_open", "th_open") for x in tokens[tokens.index(t) - 1: tokens.index(t)]):
+            row.append(t.content)
+        elif t.type == "tr_close":
+            cells.append(row)
+    header, body = cells[0], cells[1:]
+    assert header == ["Topic", "Meta Platforms", "Microsoft"]
+    assert len(body) == len(grid.rows)
+    for r, md_row in zip(grid.rows, body):
+        for e, md_cell in zip(grid.entities, md_row[1:]):
+            cell = grid.cell(r, e["id"])
+            if r.metric and cell is not None:
+                said = "".join(p for p, _ in figure_parts(grid, r, cell))
+                rendered = MarkdownIt("commonmark").renderInline(md_cell)
+                assert rendered.replace("&gt;", ">").replace("&lt;", "<") == said.replace("~", "~")
+    table = runner.invoke(main, ["compare", "meta", "microsoft", "--data", str(founding), "--db", str(db_path)],
+                          env={"COLUMNS": "140"})
+    assert "⚠ 10 %" in row_line(table.stdout, "workforce cut %") and "Rule of 70" in table.stdout
+    full = runner.invoke(main, ["compare", "meta", "microsoft", "--full", "--format", "md", "--data", str(founding),
+                                "--db", str(db_path)])
+    assert "sources disagree" in full.stdout
+
+
+def test_pivot_figure_draws_bars_and_plain_text_under_term_dumb(founding: Path, tmp_path: Path) -> None:
+    db_path = tmp_path / "store.db"
+    runner = CliRunner()
+    args = ["figure", "company:meta", "metric:workforce-cut-pct", "--data", str(founding), "--db", str(db_path)]
+    out = runner.invoke(main, args, env={"COLUMNS": "120"})
+    assert out.exit_code == 0, out.output
+    assert "●" in out.stdout and "▶" in out.stdout and "\x1b" not in out.stdout
+    dumb = runner.invoke(main, args, env={"COLUMNS": "120", "TERM": "dumb"})
+    assert "o" in dumb.stdout and ">" in dumb.stdout and "●" not in dumb.stdout and "\x1b" not in dumb.stdout
+    none = runner.invoke(main, ["figure", "is:qualitative", "--data", str(founding), "--db", str(db_path)])
+    assert none.exit_code == 1 and "no numeric claim" in none.output
+
+
+def test_a_cell_is_summarised_whole_whatever_its_size(tmp_path: Path) -> None:
+    """A disputed figure read last in a cell of 600 claims still marks the cell."""
+    data = tmp_path / "data"
+    (data / "sources").mkdir(parents=True)
+    (data / "entities.yaml").write_text("entities:\n  - {id: meta, name: Meta, kind: company}\n")
+    (data / "topics.yaml").write_text("topics:\n  - {id: job-cuts, label: Job reductions, order: 1}\n")
+    many = "".join(EXTRA_CLAIM.format(sid="aaa", i=i, value=9000 + i).replace('"2026"', '"2025"') for i in range(600))
+    (data / "sources" / "aaa.yaml").write_text(EXTRA.format(sid="aaa", claims=many))
+    for sid, value in (("zzy", 100), ("zzz", 50000)):
+        (data / "sources" / f"{sid}.yaml").write_text(EXTRA.format(sid=sid, claims=EXTRA_CLAIM.format(sid=sid, i=0, value=value)))
+    db_path = tmp_path / "store.db"
+    build_store(load_corpus(data), db_path)
+    grid = headline(open_readonly(db_path), ["meta"])
+    assert grid.disputed_cells == 1
+    cell = grid.cell(next(r for r in grid.rows if r.metric), "meta")
+    assert cell is not None and cell.more_figures == 602 - len(cell.figures)
