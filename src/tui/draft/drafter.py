@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from tui.store.model import Corpus
 
 from .context import Knowledge, entity_line, nearest_period, organisations, status_of, stems, years
-from .figures import Figure, find_figures
+from tui.store.numbers import Figure, find_figures
 from .page import Page
 from .statements import statements
 from .text import clause, paragraphs, sentences

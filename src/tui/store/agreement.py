@@ -42,7 +42,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping, Protocol
 
 from .fmt import format_value
 
@@ -160,7 +160,13 @@ class Figure:
         return format_value(self.low, self.high, self.display_unit or self.unit, self.bound)
 
 
-def figure_of_record(r: Mapping) -> Figure:
+class RowLike(Protocol):
+    """A stored claims row (sqlite3.Row) or any mapping with its columns."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+def figure_of_record(r: RowLike) -> Figure:
     """A Figure from a stored claims row (any mapping with the store's claims columns)."""
     return Figure(
         id=r["id"], source=r["source"], qentity=r["qentity"], topic=r["topic"],
@@ -290,7 +296,9 @@ def summarise_family(items: list[Figure]) -> dict[str, Summary]:
         per_source = Counter(f.source for f in group)
         conflicts = _conflicts_in(group) if len(per_source) > 1 else {}
         # the same figure: equal (low, high), bounds that do not pull apart
-        figure_claims: dict[tuple, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+        figure_claims: dict[tuple[float | None, float | None], dict[str, Counter[str]]] = defaultdict(
+            lambda: defaultdict(Counter)
+        )
         for f in group:
             figure_claims[(f.low, f.high)][_bound_class(f.bound)][f.source] += 1
         for f in group:
@@ -298,7 +306,7 @@ def summarise_family(items: list[Figure]) -> dict[str, Summary]:
             others = len(group) - per_source[f.source]
             s.conflicts = conflicts.get(f.id, 0)
             classes = figure_claims[(f.low, f.high)]
-            agreeing: Counter = Counter()
+            agreeing: Counter[str] = Counter()
             for c in _COMPATIBLE[_bound_class(f.bound)]:
                 agreeing.update(classes.get(c, {}))
             s.agrees = sum(agreeing.values()) - agreeing[f.source]
@@ -315,7 +323,7 @@ def summarise_family(items: list[Figure]) -> dict[str, Summary]:
 
 def summarise(figures: Iterable[Figure]) -> dict[str, Summary]:
     """Summaries of every numeric claim, family by family."""
-    families: dict[tuple, list[Figure]] = defaultdict(list)
+    families: dict[tuple[str, str, str | None], list[Figure]] = defaultdict(list)
     for f in figures:
         if f.numeric:
             families[f.family].append(f)

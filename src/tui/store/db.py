@@ -13,7 +13,23 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from typing import Any, Protocol
+
 from .agreement import STRENGTH, Figure, Relation, figure_of_record, relation
+
+
+class Filter(Protocol):
+    """What the queries need of a compiled filter (tui.query.Compiled): the store does not
+    import the filter language, the filter language imports the store."""
+
+    where: str
+    params: list[Any]
+    match: str | None
+    rest_where: str
+    rest_params: list[Any]
+
+    @property
+    def unfiltered(self) -> bool: ...
 
 
 CLAIM_COLUMNS = """

@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from . import db
-from .agreement import STRENGTH, Relation, figure_of_record, relation
+from .agreement import STRENGTH, Relation, RowLike, figure_of_record, relation
 
 PER_QUANTITY = 60  # claims read per quantity (a quantity stated by more is marked "+ N more")
 MAX_QUANTITIES = 500
@@ -46,7 +46,7 @@ class Quantity:
         return len({line.row["source"] for line in self.lines})
 
 
-def quantities(conn: sqlite3.Connection, flt, limit: int = MAX_QUANTITIES) -> list[Quantity]:
+def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTITIES) -> list[Quantity]:
     """Quantities touched by the filter that more than one source states, strongest first."""
     families = conn.execute(
         f"SELECT DISTINCT claims.qentity, claims.metric, claims.qunit FROM claims WHERE ({flt.where}) "
@@ -93,7 +93,7 @@ def quantities(conn: sqlite3.Connection, flt, limit: int = MAX_QUANTITIES) -> li
     return out
 
 
-def source_label(row, width: int = 40) -> str:
+def source_label(row: RowLike, width: int = 40) -> str:
     """The publisher, else the title cut to `width` characters."""
-    text = row["publisher"] or row["source_title"] or row["source"]
+    text = str(row["publisher"] or row["source_title"] or row["source"])
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"

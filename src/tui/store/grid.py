@@ -66,14 +66,17 @@ class GridRow:
         return (self.topic, self.metric, self.unit)
 
 
+RowKey = tuple[str, "str | None", "str | None"]  # (topic, metric, unit): None metric is the topic's row
+
+
 @dataclass
 class Grid:
     entities: list[sqlite3.Row]
     rows: list[GridRow]
-    cells: dict[tuple[tuple, str], GridCell]  # (row key, entity id) -> cell
+    cells: dict[tuple[RowKey, str], GridCell]  # (row key, entity id) -> cell
     sources: dict[str, int]  # source id -> number, in the order they first appear
     source_labels: dict[str, str]
-    periods_differ: set[tuple]  # row keys whose figures are for more than one period
+    periods_differ: set[RowKey]  # row keys whose figures are for more than one period
 
     def cell(self, row: GridRow, entity_id: str) -> GridCell | None:
         return self.cells.get((row.key, entity_id))
@@ -109,9 +112,9 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
     topics = conn.execute('SELECT id, label, "order" FROM topics ORDER BY "order", id').fetchall()
     if topic_ids:
         topics = [t for t in topics if t["id"] in topic_ids]
-    cells: dict[tuple[tuple, str], GridCell] = {}
+    cells: dict[tuple[RowKey, str], GridCell] = {}
     metrics_of_topic: dict[str, set[tuple[str, str | None]]] = {}
-    periods: dict[tuple, set] = {}
+    periods: dict[RowKey, set[str | None]] = {}
     for e in ents:
         column, value = _scope(e)
         groups = conn.execute(
@@ -124,9 +127,9 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
             "GROUP BY topic, metric, qunit, qperiod, value_low, value_high, bound ORDER BY n DESC",
             (value,),
         ).fetchall()
-        merged: dict[tuple, list[FigureItem]] = {}
+        merged: dict[RowKey, list[FigureItem]] = {}
         for g in groups:
-            key = (g["topic"], g["metric"], g["qunit"])
+            key: RowKey = (g["topic"], g["metric"], g["qunit"])
             metrics_of_topic.setdefault(g["topic"], set()).add((g["metric"], g["qunit"]))
             periods.setdefault(key, set()).add(g["qperiod"])
             srcs = g["srcs"].split(",") if g["srcs"] else [g["first_source"]]
@@ -177,8 +180,8 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
     numbers: dict[str, int] = {}
     for row in rows:
         for e in ents:
-            cell = cells.get((row.key, e["id"]))
-            for item in cell.figures if cell else []:
+            found = cells.get((row.key, e["id"]))
+            for item in found.figures if found else []:
                 for s in item.sources[:SOURCE_MARKS]:
                     numbers.setdefault(s, len(numbers) + 1)
     labels = {}

@@ -641,7 +641,7 @@ def _typed_value(value: str) -> str | None:
     """What to write instead of a figure typed as text ("125B", "$125 billion", "1.25e11"), or None."""
     if len(value) > 60:
         return None
-    from tui.draft.figures import read_typed_value
+    from .numbers import read_typed_value
 
     read = read_typed_value(value)
     if read is None:

@@ -77,7 +77,7 @@ class Claim:
         """The value as the contract writes it: a number or [low, high]."""
         if self.value_low is None:
             return None
-        if self.value_low == self.value_high:
+        if self.value_high is None or self.value_low == self.value_high:
             return self.value_low
         return [self.value_low, self.value_high]
 
