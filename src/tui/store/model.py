@@ -130,4 +130,5 @@ class CorpusError(Exception):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+        # with the advice a problem carries (HintedProblem): the explorer shows this text
+        super().__init__("\n".join(f"{p}; {p.hint}" if getattr(p, "hint", "") else str(p) for p in problems))
