@@ -61,6 +61,21 @@ def grid_of(app: PivotApp) -> CompareGrid:
     return app.screen.query_one("#grid", CompareGrid)
 
 
+async def open_compare(app: PivotApp, pilot, to_metric: str | None = None) -> CompareGrid:
+    """Open the compare screen (Meta vs Microsoft); with `to_metric`, put the cursor on
+    that quantity's row."""
+    await settle(pilot)
+    await pilot.press("c")
+    await settle(pilot)
+    assert isinstance(app.screen, CompareScreen)
+    view = grid_of(app)
+    if to_metric is not None:
+        target = next(i for i, r in enumerate(view.grid.rows) if r.metric == to_metric)
+        for _ in range(target):
+            await pilot.press("j")
+    return view
+
+
 def row_line(text: str, label: str) -> str:
     return next(line for line in text.splitlines() if line.strip().startswith(label))
 
@@ -94,11 +109,7 @@ def add_three_files_that_sort_first(data: Path) -> None:
 async def test_meta_vs_microsoft_fits_one_screen_with_every_topic(founding: Path, tmp_path: Path) -> None:
     app = make_app(founding, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        assert isinstance(app.screen, CompareScreen)
-        view = grid_of(app)
+        view = await open_compare(app, pilot)
         grid = view.grid
         assert [e["id"] for e in grid.entities] == ["meta", "microsoft"]
         # every row is on screen: nothing to scroll
@@ -120,10 +131,7 @@ async def test_the_disagreement_survives_three_files_that_sort_first(founding: P
     add_three_files_that_sort_first(founding)
     app = make_app(founding, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        view = grid_of(app)
+        view = await open_compare(app, pilot)
         assert view.grid.disputed_cells >= 1
         workforce = row_line(view.text, "workforce cut %")
         assert "⚠ 10 %" in workforce and "⚠ ≥ 20 %" in workforce
@@ -135,9 +143,7 @@ async def test_the_disagreement_survives_three_files_that_sort_first(founding: P
 async def test_both_columns_are_on_screen_at_80_by_24(founding: Path, tmp_path: Path) -> None:
     app = make_app(founding, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+        await open_compare(app, pilot)
         header = grid_of(app).text.splitlines()[0]
         assert "Meta Platforms" in header and "Microsoft" in header
 
@@ -145,13 +151,8 @@ async def test_both_columns_are_on_screen_at_80_by_24(founding: Path, tmp_path: 
 async def test_cursor_moves_drills_down_and_comes_back_to_the_same_cell(founding: Path, tmp_path: Path) -> None:
     app = make_app(founding, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        view = grid_of(app)
-        target = next(i for i, r in enumerate(view.grid.rows) if r.metric == "workforce-cut-pct")
-        for _ in range(target):
-            await pilot.press("j")
+        view = await open_compare(app, pilot, "workforce-cut-pct")
+        target = view.cursor[0]
         await pilot.press("l", "h")
         assert view.cursor == (target, 0)
         await pilot.press("enter")
@@ -200,9 +201,7 @@ async def test_picks_are_kept_and_a_filter_naming_entities_is_compared(founding:
 async def test_v_shows_every_claim_in_full_and_back(founding: Path, tmp_path: Path) -> None:
     app = make_app(founding, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+        await open_compare(app, pilot)
         await pilot.press("v")
         await settle(pilot)
         full = app.screen.query_one("#full", RenderedView)
@@ -216,13 +215,8 @@ async def test_v_shows_every_claim_in_full_and_back(founding: Path, tmp_path: Pa
 async def test_f_draws_every_sources_figure_on_one_axis(founding: Path, tmp_path: Path) -> None:
     app = make_app(founding, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        view = grid_of(app)
-        target = next(i for i, r in enumerate(view.grid.rows) if r.metric == "workforce-cut-pct")
-        for _ in range(target):
-            await pilot.press("j")
+        view = await open_compare(app, pilot, "workforce-cut-pct")
+        target = view.cursor[0]
         await pilot.press("f")
         await settle(pilot)
         assert isinstance(app.screen, FigureScreen)

@@ -173,7 +173,9 @@ def grid_lines(grid: Grid, width: int, height: int | None = None, statements: in
     return out
 
 
-def _join(parts: list[Text], topic_w: int, col_w: int) -> Text:
+def _join(parts: list[Text], topic_w: int, col_w: int, highlight: int | None = None, style: Style | None = None) -> Text:
+    """One line of the grid: the topic column, then each entity column cut or padded to
+    its width, with `style` over the column numbered `highlight` (the cursor's cell)."""
     line = Text()
     for i, p in enumerate(parts):
         w = topic_w if i == 0 else col_w
@@ -182,6 +184,8 @@ def _join(parts: list[Text], topic_w: int, col_w: int) -> Text:
         piece = p.copy()
         piece.truncate(w, overflow="ellipsis")
         piece.pad_right(w - piece.cell_len)
+        if i == highlight and style is not None:
+            piece.stylize(style)
         line.append_text(piece)
     return line
 
@@ -301,19 +305,8 @@ class CompareGrid(ScrollView, can_focus=True):
         r, j = self._lines[index]
         x = self._laid[r]
         parts = [c[j] if j < len(c) else Text("") for c in x.columns]
-        line = Text()
-        cursor_style = self.get_component_rich_style("compare-grid--cursor")
-        for i, p in enumerate(parts):
-            w = topic_w if i == 0 else col_w
-            if i:
-                line.append("│", style="dim")
-            piece = p.copy()
-            piece.truncate(w, overflow="ellipsis")
-            piece.pad_right(w - piece.cell_len)
-            if i and (r, self.first_col + i - 1) == self.cursor:
-                piece.stylize(cursor_style)
-            line.append_text(piece)
-        return line
+        highlight = self.cursor[1] - self.first_col + 1 if r == self.cursor[0] else None
+        return _join(parts, topic_w, col_w, highlight, self.get_component_rich_style("compare-grid--cursor"))
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
