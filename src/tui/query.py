@@ -21,8 +21,8 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-from tui.store.fmt import parse_number
-from tui.store.model import FLAGS, STATUSES
+from tui.store.fmt import like_escape, parse_number
+from tui.store.model import ENTITY_KINDS, FLAGS, STATUSES
 
 KEYS = {
     "company": "company", "entity": "entity", "source": "source", "topic": "topic",
@@ -30,7 +30,6 @@ KEYS = {
     "speaker": "speaker", "flag": "flag", "kind": "kind", "is": "is", "id": "id",
 }
 IS_VALUES = ("conflict", "differs", "corroborated", "single-source", "numeric", "qualitative", "draft")
-ENTITY_KINDS = ("company", "group", "industry", "event")
 _OPS = (">=", "<=", "!=", ">", "<", "=", ":")
 _MAX_TERMS = 64
 
@@ -251,10 +250,6 @@ class Compiled:
         return self.where == "1"
 
 
-def _like_escape(s: str) -> str:
-    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 EXPAND_MIN, EXPAND_MAX = 4, 24  # prefixes this long or longer are expanded into at most this many words
 
 
@@ -294,7 +289,7 @@ def resolve_entities(conn: sqlite3.Connection, value: str) -> list[str]:
     if not rows:
         rows = conn.execute(
             "SELECT DISTINCT entity FROM entity_names WHERE name LIKE ? ESCAPE '\\' LIMIT 200",
-            (_like_escape(v) + "%",),
+            (like_escape(v) + "%",),
         ).fetchall()
     return [r[0] for r in rows]
 
@@ -308,7 +303,7 @@ def resolve_sources(conn: sqlite3.Connection, value: str) -> list[str]:
         rows = conn.execute(
             "SELECT id FROM sources WHERE id LIKE ? ESCAPE '\\' OR lower(publisher) LIKE ? ESCAPE '\\' "
             "OR (' ' || lower(title) || ' ') LIKE ? ESCAPE '\\' LIMIT 500",
-            (_like_escape(v) + "%", _like_escape(v) + "%", "%" + _like_escape(v) + "%"),
+            (like_escape(v) + "%", like_escape(v) + "%", "%" + like_escape(v) + "%"),
         ).fetchall()
     return [r[0] for r in rows]
 
@@ -319,7 +314,7 @@ def resolve_topics(conn: sqlite3.Connection, value: str) -> list[str]:
     if not rows:
         rows = conn.execute(
             "SELECT id FROM topics WHERE id LIKE ? ESCAPE '\\' OR lower(label) LIKE ? ESCAPE '\\'",
-            (_like_escape(v) + "%", "%" + _like_escape(v) + "%"),
+            (like_escape(v) + "%", "%" + like_escape(v) + "%"),
         ).fetchall()
     return [r[0] for r in rows]
 
@@ -354,7 +349,7 @@ def _term_sql(conn: sqlite3.Connection, t: Term) -> tuple[str, list]:
     if t.key == "unit":
         return "claims.unit = ? COLLATE NOCASE", [t.value]
     if t.key == "speaker":
-        return "claims.speaker LIKE ? ESCAPE '\\'", ["%" + _like_escape(t.value) + "%"]
+        return "claims.speaker LIKE ? ESCAPE '\\'", ["%" + like_escape(t.value) + "%"]
     if t.key == "flag":
         return "claims.source IN (SELECT source FROM source_flags WHERE flag = ?)", [t.value]
     if t.key == "kind":

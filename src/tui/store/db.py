@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .agreement import STRENGTH, Figure, Relation, figure_of_record, relation
+from .fmt import like_escape
 
 
 class Filter(Protocol):
@@ -147,7 +148,7 @@ def entities(
     columns = "id, name, kind, parent, ticker, aliases, members, claim_count, conflict_count"
     where, params = "1", []
     if search and search.strip():
-        needle = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        needle = "%" + like_escape(search.strip()) + "%"
         where = "id IN (SELECT entity FROM entity_names WHERE name LIKE ? ESCAPE '\\') OR id LIKE ? ESCAPE '\\'"
         params = [needle, needle]
     sql = f"SELECT {columns} FROM entities WHERE {where} {ENTITY_ORDER}"

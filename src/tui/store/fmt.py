@@ -110,6 +110,12 @@ def safe_text(text: str | None, *, keep_newlines: bool = False) -> str:
     return _UNSAFE.sub(lambda m: _escape_char(m[0]), text)
 
 
+def like_escape(text: str) -> str:
+    """Text as a literal inside a LIKE pattern written with ESCAPE '\\' (its % and _ kept as
+    themselves): the one place this is done, for the filter language and the queries."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def one_line(text: str | None, width: int | None = None) -> str:
     """safe_text on a single line, optionally cut to width with an ellipsis."""
     out = safe_text(" ".join((text or "").split()))
