@@ -71,3 +71,11 @@ def clean_env(monkeypatch, tmp_path: Path) -> None:
     (never the user's cache directory)."""
     monkeypatch.delenv("PIVOT_DATA", raising=False)
     monkeypatch.setenv("PIVOT_DB", str(tmp_path / "default-store.db"))
+
+
+@pytest.fixture(autouse=True)
+def private_state(monkeypatch, tmp_path: Path) -> None:
+    """The explorer's query history and keymap live in the user's folders: every test keeps
+    its own inside tmp_path (tests of the keymap write one there)."""
+    monkeypatch.setenv("PIVOT_STATE_DIR", str(tmp_path / "pivot-state"))
+    monkeypatch.setenv("PIVOT_KEYMAP", str(tmp_path / "pivot-keymap.toml"))

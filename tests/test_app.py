@@ -169,22 +169,21 @@ async def test_selecting_three_claims_and_exporting_markdown(app: PivotApp, tmp_
         assert any("Wrote" in n.message for n in app._notifications)
 
 
-async def test_exporting_a_huge_filter_is_cut_and_says_so(app: PivotApp, tmp_path: Path, monkeypatch) -> None:
-    import tui.app
-
-    monkeypatch.setattr(tui.app, "EXPORT_LIMIT", 5)  # stands for 50,000 of a million
+async def test_exporting_the_filter_writes_every_claim_uncut(app: PivotApp, tmp_path: Path) -> None:
+    # the explorer streams the whole filter to disk (no 50,000-claim cap any more)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("e")  # nothing selected: the current filter (every claim)
         await settle(pilot)
-        target = tmp_path / "cut.md"
+        target = tmp_path / "all.md"
         app.screen.query_one("#path", Input).value = str(target)
         await pilot.press("ctrl+s")
         await settle(pilot)
         tokens = MarkdownIt("commonmark").enable("table").parse(target.read_text(encoding="utf-8"))
-        assert len([t for t in tokens if t.type == "tr_open"]) == 1 + 5
+        total = app.main.result.total
+        assert len([t for t in tokens if t.type == "tr_open"]) == 1 + total
         notes = [n for n in app._notifications if "Wrote" in n.message]
-        assert notes and "the first 5 claims of the filter" in notes[-1].message and notes[-1].severity == "warning"
+        assert notes and notes[-1].title == f"Exported {total:,} claims" and notes[-1].severity == "information"
 
 
 async def test_a_bad_export_path_notifies_instead_of_crashing(app: PivotApp, tmp_path: Path) -> None:
@@ -282,22 +281,34 @@ async def test_help_lists_the_bindings(app: PivotApp) -> None:
         assert app.screen.query("#claims")
 
 
-async def test_escape_clears_the_selection_then_the_query(app: PivotApp) -> None:
+async def test_escape_never_clears_its_own_keys_do_and_u_undoes(app: PivotApp) -> None:
+    """One escape leaves the query bar; it clears neither the selection nor the filter
+    (A and ctrl+l do), and u brings back what they cleared."""
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_query(pilot, "company:meta")
         await pilot.press("escape")  # leaves the query bar
-        app.screen.query_one(ClaimsTable).focus()
+        assert app.screen.query_one(ClaimsTable).has_focus
         await pilot.press("a")
         await settle(pilot)
         total = app.screen.query_one(ClaimsTable).total
         assert len(app.selection) == total > 0
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert len(app.selection) == total
+        assert app.screen.query_one("#query", Input).value == "company:meta"
+        await pilot.press("A")
         await settle(pilot)
         assert not app.selection
-        await pilot.press("escape")
+        await pilot.press("ctrl+l")
         await settle(pilot)
         assert app.screen.query_one("#query", Input).value == ""
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.screen.query_one("#query", Input).value == "company:meta"
+        await pilot.press("u")
+        await settle(pilot)
+        assert len(app.selection) == total
 
 
 async def test_usable_at_80_by_24(app: PivotApp) -> None:

@@ -26,6 +26,7 @@ from tui.store import db
 from tui.store.fmt import one_line
 from tui.store.grid import Grid, GridRow, headline
 from tui.widgets.compare_grid import CompareGrid
+from tui.widgets.side import PickerList
 from tui.widgets.rendered import RenderedView, render_lines
 
 DEFAULT_PAIR = ("meta", "microsoft")
@@ -62,7 +63,7 @@ class CompareScreen(Screen):
         with Horizontal(id="compare-body"):
             with Vertical(id="picker-pane"):
                 yield Input(placeholder="find an entity", id="picker-find")
-                yield SelectionList[str](id="picker")
+                yield PickerList(id="picker")  # j k g G; a pick marked ✓ (tui.widgets.side)
             yield CompareGrid(id="grid")
             yield RenderedView(id="full")
         yield Footer()

@@ -10,17 +10,29 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
-from tui.query import KEYS, QueryError, build_filter, parse, toggle_term, tokens
+from tui.query import (
+    KEYS,
+    QueryError,
+    build_filter,
+    parse,
+    resolve_entities,
+    resolve_sources,
+    resolve_topics,
+    toggle_term,
+    tokens,
+)
+from tui.state import History
 from tui.store import db
 from tui.store.fmt import one_line
-from tui.widgets.claims_table import PAGE_SIZE, ClaimsTable
-from tui.widgets.detail import claim_detail
+from tui.widgets.claims_table import COLUMN_TITLES, PAGE_SIZE, ClaimsTable
+from tui.widgets.detail import DetailPane, claim_detail
+from tui.widgets.query_bar import QueryBar, StoreSuggester
 from tui.widgets.side import FACET_ORDER, EntityList, FacetList
 
 SELECT_ALL_CAP = 100_000
@@ -30,6 +42,9 @@ FACET_BUDGET = 0.06  # seconds for exact facet counts, else they are counted ove
 FIRST_PAGE_BUDGET = 0.05  # seconds the opening page may take before the first frame
 DETAIL_DELAY = 0.06  # seconds the cursor rests before the detail pane loads
 QUICK_COUNT_BUDGET = 0.02  # seconds for the first, capped count ("1,000+")
+UNDO_LIMIT = 100  # filter and selection changes `u` can undo
+SHARED_COLUMNS = ("entity", "source", "topic", "period", "status")  # hidden when the filter shares them
+COPY_LIMIT = 1_000  # claims `y` copies from a selection
 
 
 @dataclass
@@ -41,6 +56,7 @@ class Result:
     total: int
     flt: object = None  # the Compiled filter (tui.query)
     capped: bool = False  # total is a lower bound until the exact count arrives
+    sort: tuple[str, bool] | None = None  # (column, descending) the pages are read in; None: store order
 
     @property
     def total_text(self) -> str:
@@ -72,9 +88,10 @@ class PageLoaded(Message):
 
 
 class FacetsCounted(Message):
-    def __init__(self, generation: int, facets: dict) -> None:
+    def __init__(self, generation: int, facets, active: dict[tuple[str, str], list[str]] | None = None) -> None:
         super().__init__()
         self.generation, self.facets = generation, facets
+        self.active = active or {}  # (facet, value) the filter picks -> the terms that pick it
 
 
 class DetailLoaded(Message):
@@ -83,12 +100,24 @@ class DetailLoaded(Message):
         self.claim_id, self.content = claim_id, content
 
 
+class Copied(Message):
+    def __init__(self, text: str, what: str) -> None:
+        super().__init__()
+        self.text, self.what = text, what
+
+
 class MainScreen(Screen):
     BINDINGS = [
         Binding("slash", "focus_query", "Filter", id="main.focus_query"),
         Binding("space", "toggle_selected", "Select", show=False, id="main.toggle"),
-        Binding("a", "select_all", "Select all", id="main.select_all"),
-        Binding("escape", "escape", "Back/clear", id="main.escape"),
+        Binding("a", "select_all", "Select all", show=False, id="main.select_all"),
+        Binding("A", "clear_selection", "Unselect all", show=False, id="main.clear_selection"),
+        Binding("ctrl+l", "clear_filter", "Clear filter", show=False, id="main.clear_filter"),
+        Binding("u,ctrl+z", "undo", "Undo", id="main.undo"),
+        Binding("escape", "escape", "Back", show=False, id="main.escape"),
+        Binding("o", "reader", "Source text", id="main.reader"),
+        Binding("y", "copy_claims", "Copy", show=False, id="main.copy"),
+        Binding("Y", "copy_quote", "Copy quote", show=False, id="main.copy_quote"),
         Binding("x", "conflicts_only", "Conflicts", id="main.conflicts"),
         Binding("e", "export", "Export", id="main.export"),
         Binding("s", "sources", "Sources", id="main.sources"),
@@ -106,6 +135,13 @@ class MainScreen(Screen):
         self.entity_rows: list = []
         self._detail_timer = None
         self._first_rows_shown = False
+        self.sort: tuple[str, bool] | None = None
+        self.history = History()
+        self._undo: list[tuple[str, frozenset[str]]] = []
+        self._bar_start: str | None = None  # the filter when the query bar took focus
+        self._restoring = False
+        self._facet_terms: dict[tuple[str, str], list[str]] = {}
+        self._detail_shown: str | None = None  # the claim the detail pane shows
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -113,10 +149,11 @@ class MainScreen(Screen):
                 yield EntityList(id="entities")
                 yield FacetList(id="facets")
             with Vertical(id="centre"):
-                yield Input(placeholder="/ filter: company:meta is:conflict \"ai pods\" value>=10%", id="query")
+                yield QueryBar(self.history, suggester=StoreSuggester(lambda fn: self.app.pool.run(fn)),
+                               placeholder="/ filter: company:meta is:conflict \"ai pods\" value>=10%", id="query")
                 yield Label("", id="query-message")
                 yield ClaimsTable(id="claims")
-                with VerticalScroll(id="detail"):
+                with DetailPane(id="detail"):
                     yield Static(Text("Highlight a claim to see its quote, source and what other sources say.", style="dim"), id="detail-body")
                 yield Label("", id="status")
         yield Footer()
@@ -136,18 +173,19 @@ class MainScreen(Screen):
         later (one indexed page: about a millisecond at a million claims). Anything
         slower, or a query with a problem, goes through the worker as usual."""
         self.generation += 1
+        sort = self.sort
 
         def job(conn: sqlite3.Connection):
             with db.deadline(conn, FIRST_PAGE_BUDGET):
                 flt = build_filter(text, conn)
-                return flt, db.page(conn, flt, 0, PAGE_SIZE)
+                return flt, db.sorted_page(conn, flt, sort, 0, PAGE_SIZE)
 
         try:
             flt, first = self.app.pool.run(job)
         except (QueryError, sqlite3.Error):
             self.run_query(text, self.generation)
             return
-        result = Result(self.generation, text, flt.where, flt.params, len(first), flt, len(first) == PAGE_SIZE)
+        result = Result(self.generation, text, flt.where, flt.params, len(first), flt, len(first) == PAGE_SIZE, sort)
         self.on_query_finished(QueryFinished(result, first))
 
     # --- helpers ----------------------------------------------------------------------
@@ -165,8 +203,17 @@ class MainScreen(Screen):
         return self.query_input.value
 
     def set_query(self, text: str) -> None:
-        """Replace the filter (the query bar always shows the whole filter)."""
+        """Replace the filter (the query bar always shows the whole filter); `u` undoes it."""
+        if text != self.query_text:
+            self._remember()
         self.query_input.value = text  # Input.Changed runs the query
+
+    def _remember(self, text: str | None = None) -> None:
+        """Keep the filter and selection as they are now, for `u`."""
+        state = (self.query_text if text is None else text, frozenset(self.app.selection))
+        if not self._undo or self._undo[-1] != state:
+            self._undo.append(state)
+            del self._undo[:-UNDO_LIMIT]
 
     def update_status(self) -> None:
         r = self.result
@@ -202,6 +249,7 @@ class MainScreen(Screen):
 
     def _refresh_entities(self) -> None:
         active = {t.value for t in self._safe_parse().terms if t.key in ("company", "entity") and not t.negated}
+        active |= {v for (k, v), _ in self._facet_terms.items() if k == "entity"}  # company:facebook is Meta
         ids = {r["id"] for r in self.entity_rows}
         self.query_one("#entities", EntityList).show(self.entity_rows, {a for a in active if a in ids})
 
@@ -217,11 +265,13 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="query")
     def run_query(self, text: str, generation: int) -> None:
+        sort = self.sort
+
         def job(conn: sqlite3.Connection):
             # only the page on screen: the count (a lower bound first, then exact) and
             # the facets follow in another worker without holding up the rows
             flt = build_filter(text, conn)
-            first = db.page(conn, flt, 0, PAGE_SIZE)
+            first = db.sorted_page(conn, flt, sort, 0, PAGE_SIZE)
             return flt, len(first), len(first) == PAGE_SIZE, first
 
         try:
@@ -232,7 +282,7 @@ class MainScreen(Screen):
         except sqlite3.Error as exc:
             self.post_message(QueryFailed(generation, f"the store could not answer: {exc}"))
             return
-        self.post_message(QueryFinished(Result(generation, text, flt.where, flt.params, total, flt, capped), first))
+        self.post_message(QueryFinished(Result(generation, text, flt.where, flt.params, total, flt, capped, sort), first))
 
     @work(thread=True, exclusive=True, group="facets")
     def count_facets(self, result: Result) -> None:
@@ -244,13 +294,41 @@ class MainScreen(Screen):
                     self.post_message(Counted(result.generation, total, capped))
                 except sqlite3.OperationalError:
                     pass  # too slow to count quickly (speaker:, negations): the exact count follows
-            facets = self.app.pool.run(db.facets, result.flt, FACET_ORDER, FACET_BUDGET)
-            self.post_message(FacetsCounted(result.generation, facets))
+            # the entity facet is not listed: it tells the table whether one entity is shared
+            facets = self.app.pool.run(db.facets, result.flt, (*FACET_ORDER, "entity"), FACET_BUDGET)
+            active = self.app.pool.run(self._picked_facets, result.text)
+            self.post_message(FacetsCounted(result.generation, facets, active))
             if result.capped and not get_current_worker().is_cancelled:
                 total, capped = self.app.pool.run(db.count_matches, result.flt, None, COUNT_BUDGET)
                 self.post_message(Counted(result.generation, total, capped))
         except sqlite3.Error:
             return
+
+    @staticmethod
+    def _picked_facets(conn: sqlite3.Connection, text: str) -> dict[tuple[str, str], list[str]]:
+        """The facet values the filter's terms pick, as the store resolves them (typing
+        `source:synapnews` picks the source whose id or publisher that is), each with the
+        terms that pick it (so that unticking the facet removes them)."""
+        resolvers = {"source": resolve_sources, "topic": resolve_topics}
+        picked: dict[tuple[str, str], list[str]] = {}
+        for tok in tokens(text):
+            try:
+                terms = parse(tok.text).terms
+            except QueryError:
+                continue
+            for t in terms:
+                if t.negated or t.key not in (*FACET_ORDER, "company", "entity"):
+                    continue
+                if t.key in resolvers:
+                    values = resolvers[t.key](conn, t.value)
+                elif t.key in ("company", "entity"):
+                    values = resolve_entities(conn, t.value)
+                else:
+                    values = [t.value]
+                key = "entity" if t.key == "company" else t.key
+                for v in values:
+                    picked.setdefault((key, str(v).lower()), []).append(tok.text)
+        return picked
 
     @staticmethod
     def _quick_count(conn: sqlite3.Connection, flt) -> tuple[int, bool]:
@@ -260,7 +338,7 @@ class MainScreen(Screen):
     @work(thread=True, group="pages")
     def load_page(self, result: Result, page: int) -> None:
         try:
-            rows = self.app.pool.run(db.page, result.flt, page * PAGE_SIZE, PAGE_SIZE)
+            rows = self.app.pool.run(db.sorted_page, result.flt, result.sort, page * PAGE_SIZE, PAGE_SIZE)
         except sqlite3.Error:
             return
         self.post_message(PageLoaded(result.generation, page, rows))
@@ -292,6 +370,7 @@ class MainScreen(Screen):
 
     def _selected_all(self, ids: list[str]) -> None:
         capped = len(ids) > SELECT_ALL_CAP
+        self._remember()
         self.app.selection.update(ids[:SELECT_ALL_CAP])
         self.table.refresh()
         self.update_status()
@@ -313,6 +392,26 @@ class MainScreen(Screen):
     def query_submitted(self) -> None:
         self.table.focus()
 
+    @on(Input.Changed, "#query")
+    def _reset_history_walk(self, event: Input.Changed) -> None:
+        bar = self.query_input
+        if isinstance(bar, QueryBar) and bar.history.cursor is not None and event.value not in bar.history.entries:
+            bar.history.cursor = None  # typed over a recalled query: the walk starts again
+
+    def on_descendant_focus(self, event) -> None:
+        if event.widget is self.query_input:
+            self._bar_start = self.query_text
+
+    def on_descendant_blur(self, event) -> None:
+        """Leaving the query bar commits what was typed: to the history, and for `u`."""
+        if event.widget is not self.query_input or self._bar_start is None:
+            return
+        start, self._bar_start = self._bar_start, None
+        if self.query_text != start:
+            self._remember(start)
+            if not self.query_input.has_class("-invalid"):
+                self.history.add(self.query_text)
+
     def on_query_finished(self, message: QueryFinished) -> None:
         if message.result.generation != self.generation:
             return  # a newer keystroke is on its way
@@ -322,6 +421,7 @@ class MainScreen(Screen):
             label.update("")
             label.remove_class("-shown")
         self.query_input.remove_class("-invalid")
+        self.table.sort = message.result.sort
         self.table.reset(message.result.generation, message.result.total, message.first_page)
         self.update_status()
         if not self._first_rows_shown:
@@ -355,11 +455,25 @@ class MainScreen(Screen):
     def on_facets_counted(self, message: FacetsCounted) -> None:
         if self.result is None or message.generation != self.result.generation:
             return
-        active = {(t.key, t.value.lower()) for t in self._safe_parse().terms if not t.negated}
+        active = {(t.key, t.value.lower()) for t in self._safe_parse().terms if not t.negated} | set(message.active)
+        self._facet_terms = message.active
         facets = self.query_one("#facets", FacetList)
         facets.show(message.facets.values, active)
         sampled = message.facets.sampled
         facets.border_subtitle = f"≈ first {sampled:,} matches" if sampled else ""
+        self.table.set_shared(self._shared_columns(message.facets) if not sampled else {})
+        self._refresh_entities()
+
+    def _shared_columns(self, facets) -> dict[str, str]:
+        """Columns with one value on every row of the filter (from its exact facet counts)."""
+        shared: dict[str, str] = {}
+        if self.result is None or self.result.total < 2:
+            return shared
+        for name in SHARED_COLUMNS:
+            values, more = facets.values.get(name, ([], False))
+            if len(values) == 1 and not more and values[0].count == self.result.total:
+                shared[name] = "none" if values[0].value is None else values[0].label
+        return shared
 
     def on_claims_table_highlighted(self, message: ClaimsTable.Highlighted) -> None:
         # the detail pane follows the cursor a moment later, so that holding j or typing
@@ -384,8 +498,22 @@ class MainScreen(Screen):
         row = self.table.current_row
         if row is not None and row["id"] == message.claim_id:
             self.query_one("#detail-body", Static).update(message.content)
+            if message.claim_id != self._detail_shown:
+                self._detail_shown = message.claim_id
+                self.query_one("#detail", DetailPane).scroll_home(animate=False)  # every claim opens at its top
+
+    def on_claims_table_sort_wanted(self, message: ClaimsTable.SortWanted) -> None:
+        self.sort = message.sort
+        self.start_query(self.query_text)
+        if message.sort is None:
+            self.notify("Store order (entity, topic, source)", timeout=3)
+        else:
+            key, descending = message.sort
+            self.notify(f"Sorted by {COLUMN_TITLES[key].lower()}, {'descending' if descending else 'ascending'}, "
+                        "over the whole result", timeout=3)
 
     def on_claims_table_toggled(self, message: ClaimsTable.Toggled) -> None:
+        self._remember()
         cid = message.row["id"]
         if cid in self.app.selection:
             self.app.selection.discard(cid)
@@ -401,6 +529,12 @@ class MainScreen(Screen):
         self.set_query(" ".join(kept))
 
     def on_facet_list_toggled(self, message: FacetList.Toggled) -> None:
+        written = self._facet_terms.get((message.facet, message.value.lower()))
+        if written:
+            # picked by a term as typed (source:synapnews): unticking removes that term
+            kept = [t.text for t in tokens(self.query_text) if t.text not in written]
+            self.set_query(" ".join(kept))
+            return
         self.set_query(toggle_term(self.query_text, message.facet, message.value))
 
     # --- actions ----------------------------------------------------------------------
@@ -416,15 +550,91 @@ class MainScreen(Screen):
             self.select_all_matching(self.result)
 
     def action_escape(self) -> None:
-        if self.query_input.has_focus:
+        """One escape leaves the query bar or a pane for the table; it never clears anything
+        (ctrl+l clears the filter, A the selection, u undoes either)."""
+        if self.focused is not self.table:
             self.table.focus()
-        elif self.app.selection:
+        elif self.query_text or self.app.selection:
+            self.notify("ctrl+l clears the filter, A the selection; u undoes", timeout=3)
+
+    def action_clear_filter(self) -> None:
+        if self.query_text:
+            self.set_query("")
+            self.notify("Filter cleared (u undoes)", timeout=3)
+
+    def action_clear_selection(self) -> None:
+        if self.app.selection:
+            self._remember()
             self.app.selection.clear()
             self.table.refresh()
             self.update_status()
-            self.notify("Selection cleared")
-        elif self.query_text:
-            self.set_query("")
+            self.notify("Selection cleared (u undoes)", timeout=3)
+
+    def action_undo(self) -> None:
+        """Back to the filter and selection before the last change."""
+        current = (self.query_text, frozenset(self.app.selection))
+        while self._undo and self._undo[-1] == current:
+            self._undo.pop()
+        if not self._undo:
+            self.notify("Nothing to undo", timeout=2)
+            return
+        text, selection = self._undo.pop()
+        what = []
+        if text != self.query_text:
+            what.append(f"filter: {one_line(text, 60) or '(none)'}")
+            self._bar_start = None
+            self.query_input.value = text
+        if selection != current[1]:
+            what.append(f"{len(selection):,} selected")
+            self.app.selection.clear()
+            self.app.selection.update(selection)
+            self.table.refresh()
+            self.update_status()
+        self.notify("Undone: " + ", ".join(what), timeout=3)
+
+    # --- reading and copying ---------------------------------------------------------------
+
+    def action_reader(self) -> None:
+        """The highlighted claim in its source's saved text, the quote highlighted."""
+        row = self.table.current_row
+        if row is None:
+            self.notify("o opens a claim in its source: highlight a claim first")
+            return
+        from tui.screens.reader import ReaderScreen
+
+        self.app.push_screen(ReaderScreen(row))
+
+    def action_copy_claims(self) -> None:
+        """y: the selection (else the highlighted claim) as Markdown table rows with citations."""
+        if self.app.selection:
+            self.copy_selection(sorted(self.app.selection))
+            return
+        row = self.table.current_row
+        if row is not None:
+            self._copy(markdown_rows([row]), "the claim as a Markdown row")
+
+    @work(thread=True, exclusive=True, group="copy")
+    def copy_selection(self, ids: list[str]) -> None:
+        try:
+            rows = self.app.pool.run(db.claims_by_ids, ids[:COPY_LIMIT])
+        except sqlite3.Error as exc:
+            self.app.store_failed(exc)
+            return
+        cut = f" (the first {COPY_LIMIT:,})" if len(ids) > COPY_LIMIT else ""
+        n = len(rows)
+        self.post_message(Copied(markdown_rows(rows), f"{n:,} selected claim{'' if n == 1 else 's'} as Markdown rows{cut}"))
+
+    def action_copy_quote(self) -> None:
+        row = self.table.current_row
+        if row is not None:
+            self._copy(quote_text(row), "the quote with its source")
+
+    def on_copied(self, message: Copied) -> None:
+        self._copy(message.text, message.what)
+
+    def _copy(self, text: str, what: str) -> None:
+        self.app.copy_to_clipboard(text)  # OSC 52: the terminal puts it on the system clipboard
+        self.notify(f"Copied {what}", timeout=3)
 
     def action_conflicts_only(self) -> None:
         self.set_query(toggle_term(self.query_text, "is", "conflict"))
@@ -453,6 +663,33 @@ class MainScreen(Screen):
 
 
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _citation(row) -> str:
+    """Publisher, “title”, date, URL: what a reader needs to find the source again."""
+    parts = [x for x in (row["publisher"], f"“{row['source_title']}”" if row["source_title"] else None, row["published"], row["url"]) if x]
+    return ", ".join(parts)
+
+
+MARKDOWN_HEADER = "| Entity | Claim | Value | Period | Status | Source |\n| --- | --- | --- | --- | --- | --- |"
+
+
+def markdown_rows(rows) -> str:
+    """Claims as GitHub-flavoured Markdown table rows (with the header, so the text renders
+    as a table alone), each citing its source; corpus text escaped as the export does."""
+    from tui.store.export import md, value_text
+
+    lines = [MARKDOWN_HEADER]
+    for r in rows:
+        cells = [r["entity_name"], r["summary"], value_text(r), r["period"] or "", r["status"], _citation(r)]
+        lines.append("| " + " | ".join(md(c) or " " for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def quote_text(row) -> str:
+    """The quote in quotation marks, with who said it and where."""
+    speaker = f" ({one_line(row['speaker'])})" if row["speaker"] else ""
+    return f"“{' '.join(row['quote'].split())}”{speaker} — {_citation(row)}"
 
 
 def _is_key(token: str, canonical: str) -> bool:

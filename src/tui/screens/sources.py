@@ -19,6 +19,14 @@ from tui.store.fmt import one_line, safe_text
 
 
 SOURCES_SHOWN = 2_000  # a DataTable of 100,000 rows takes seconds to fill
+COLUMNS = ("Id (source:)", "Title", "Publisher", "Published", "Flags (flag:)", "Claims", "Disputed")
+TITLE = COLUMNS.index("Title")
+# provenance flags in a few letters each, each a prefix `flag:` takes (flag:anon); the
+# detail pane spells them out
+FLAG_SHORT = {
+    "ai-assisted": "ai", "anonymous-sourcing": "anon", "composite-examples": "comp",
+    "no-byline": "no-byline", "secondary-reporting": "second", "unverified-figures": "unverif",
+}
 
 
 class SourcesScreen(Screen[str | None]):
@@ -29,6 +37,8 @@ class SourcesScreen(Screen[str | None]):
         Binding("enter", "choose", "Filter to source", id="sources.choose"),
         Binding("j", "cursor_down", "Down", show=False, id="sources.down"),
         Binding("k", "cursor_up", "Up", show=False, id="sources.up"),
+        Binding("g", "first", "First", show=False, id="sources.first"),
+        Binding("G", "last", "Last", show=False, id="sources.last"),
     ]
 
     def __init__(self, entity_id: str | None = None, entity_name: str | None = None) -> None:
@@ -46,7 +56,7 @@ class SourcesScreen(Screen[str | None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.border_title = "Sources"
-        for name in ("#", "Title", "Publisher", "Published", "Kind", "Flags", "Claims", "Disputed"):
+        for name in COLUMNS:
             table.add_column(name, key=name)
         about = f" about {one_line(self.entity_name, 60)}" if self.entity_name else ""
         self.query_one("#source-says").border_title = Text(f"What this source says{about}")  # Text: never markup
@@ -72,12 +82,23 @@ class SourcesScreen(Screen[str | None]):
             table.border_subtitle = f"{len(rows):,} sources"
         self.rows = rows
         table.clear()
-        for i, s in enumerate(rows, 1):
-            flags = ", ".join(db.flags_of(s))
+        cells = []
+        for s in rows:
+            flags = " ".join(FLAG_SHORT.get(f, f) for f in db.flags_of(s))
+            cells.append([
+                one_line(s["id"], 36), one_line(s["title"]), one_line(s["publisher"] or "—", 24),
+                s["published"] or "—", flags,
+                str(s["claim_count"]), "⚠" + str(s["conflict_count"]) if s["conflict_count"] else "",
+            ])
+        # the title gives way so that the id (what source: takes), the flags and the counts
+        # stay whole: every other column is as wide as its widest cell
+        widths = [max([len(name), *(len(c[i]) for c in cells)]) for i, name in enumerate(COLUMNS)]
+        room = self.app.size.width - 4 - sum(w + 2 for i, w in enumerate(widths) if i != TITLE)
+        title_width = max(room, 12)
+        for s, c in zip(rows, cells, strict=True):
             table.add_row(
-                Text(str(i)), Text(one_line(s["title"], 60)), Text(one_line(s["publisher"] or "—")),
-                Text(s["published"] or "—"), Text(s["kind"]), Text(flags, style="bold yellow"),
-                Text(str(s["claim_count"])), Text(str(s["conflict_count"] or ""), style="bold red"),
+                Text(c[0], style="bold"), Text(one_line(s["title"], title_width)), Text(c[2]), Text(c[3]),
+                Text(c[4], style="bold yellow"), Text(c[5], justify="right"), Text(c[6], style="bold red", justify="right"),
                 key=s["id"],
             )
 
@@ -104,6 +125,8 @@ class SourcesScreen(Screen[str | None]):
         parts = []
         if source is not None:
             head = Text(safe_text(source["title"]), style="bold")
+            meta = [x for x in (source["kind"], source["author"] and f"by {source['author']}", source["url"]) if x]
+            head.append("  " + safe_text(" · ".join(meta)) + f"\nsource:{safe_text(source['id'])}", style="dim")
             if source["notes"]:
                 head.append("\n" + safe_text(source["notes"]), style="dim")
             parts.append(head)
@@ -139,3 +162,13 @@ class SourcesScreen(Screen[str | None]):
 
     def action_cursor_up(self) -> None:
         self.query_one(DataTable).action_cursor_up()
+
+    def action_first(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=0)
+
+    def action_last(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1)

@@ -524,3 +524,72 @@ def disputing_sources(conn: sqlite3.Connection, claim_id: str, limit: int = 8) -
     ids = relations_of(conn, row, ("contradicts",))["contradicts"]
     found = sorted({r["source"] for r in claims_by_ids(conn, ids)})
     return found[:limit], len(found) > limit or row["conflict_count"] > len(ids)
+
+
+# --- sorting the whole result (the explorer's `[` and `]`) --------------------------------
+#
+# A sort is one ORDER BY over the whole filter, read a page at a time with LIMIT/OFFSET,
+# never a sort of the rows already fetched. Every key but the claim's text orders by a
+# column of `claims` that has its own index (entity, topic, source, period, status,
+# value_low / value_high), with the rowid as the tie-break, so that SQLite can walk the
+# index and stop after one page where the filter allows; the summary has no index, so a
+# sort by it is a sort of the filter's matches (bounded by the filter, not by the page).
+
+SORT_KEYS: dict[str, tuple[str, str]] = {
+    # key -> (ascending ORDER BY, descending ORDER BY); identifiers only, never user text
+    "entity": ("claims.entity, claims.rowid", "claims.entity DESC, claims.rowid DESC"),
+    "topic": ("claims.topic, claims.rowid", "claims.topic DESC, claims.rowid DESC"),
+    "summary": ("claims.summary COLLATE NOCASE, claims.rowid", "claims.summary COLLATE NOCASE DESC, claims.rowid DESC"),
+    "value": ("claims.value_low, claims.rowid", "claims.value_high DESC, claims.rowid DESC"),
+    "period": ("claims.period, claims.rowid", "claims.period DESC, claims.rowid DESC"),
+    "status": ("claims.status, claims.rowid", "claims.status DESC, claims.rowid DESC"),
+    "source": ("claims.source, claims.rowid", "claims.source DESC, claims.rowid DESC"),
+}
+
+
+def sorted_page(conn: sqlite3.Connection, flt: Filter, sort: tuple[str, bool] | None, offset: int = 0, limit: int = 100) -> list[sqlite3.Row]:
+    """One page of the filter's claims ordered by `sort` = (key of SORT_KEYS, descending)
+    over the whole result; store order (db.page) when sort is None."""
+    if sort is None:
+        return page(conn, flt, offset, limit)
+    key, descending = sort
+    order = SORT_KEYS[key][1 if descending else 0]
+    sql = f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE {flt.where} ORDER BY {order} LIMIT ? OFFSET ?"
+    return conn.execute(sql, [*flt.params, limit, offset]).fetchall()
+
+
+def sorted_ids(conn: sqlite3.Connection, where: str, params: list[Any], sort: tuple[str, bool] | None, limit: int) -> list[str]:
+    """The ids of the first `limit` claims of a filter in the order of `sort` (store order if None)."""
+    order = "claims.rowid" if sort is None else SORT_KEYS[sort[0]][1 if sort[1] else 0]
+    sql = f"SELECT claims.id FROM claims WHERE {where} ORDER BY {order} LIMIT ?"
+    return [str(r[0]) for r in conn.execute(sql, [*params, limit])]
+
+
+def source_claims(conn: sqlite3.Connection, source_id: str, limit: int = 2_000) -> list[sqlite3.Row]:
+    """The claims of one source (for the reader view's n / N), in store order."""
+    return claim_page(conn, "claims.source = ?", [source_id], 0, limit)
+
+
+def completions(conn: sqlite3.Connection, key: str, prefix: str, limit: int = 20) -> list[str]:
+    """Values the query bar can complete `key:prefix` with, from the store: entity ids and
+    names (company:, entity:), source ids and publishers, topic ids, metrics, periods, units."""
+    like = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if key in ("company", "entity"):
+        sql = ("SELECT v FROM (SELECT id AS v, claim_count AS n FROM entities WHERE lower(id) LIKE ? ESCAPE '\\' "
+               "UNION SELECT name, claim_count FROM entities WHERE lower(name) LIKE ? ESCAPE '\\') ORDER BY n DESC, v LIMIT ?")
+        args: list[Any] = [like, like, limit]
+    elif key == "source":
+        sql = ("SELECT v FROM (SELECT id AS v, claim_count AS n FROM sources WHERE lower(id) LIKE ? ESCAPE '\\' "
+               "UNION SELECT publisher, claim_count FROM sources WHERE publisher IS NOT NULL AND lower(publisher) LIKE ? ESCAPE '\\') "
+               "ORDER BY n DESC, v LIMIT ?")
+        args = [like, like, limit]
+    elif key == "topic":
+        sql, args = "SELECT id FROM topics WHERE lower(id) LIKE ? ESCAPE '\\' ORDER BY \"order\", id LIMIT ?", [like, limit]
+    elif key in ("metric", "period", "unit"):
+        # a range over the column's index (these are stored as written: metrics and periods
+        # in lower case and digits); the caller holds this to a time budget
+        sql = f"SELECT DISTINCT claims.{key} FROM claims WHERE claims.{key} >= ? AND claims.{key} < ? ORDER BY 1 LIMIT ?"
+        args = [prefix, prefix + "\U0010ffff", limit]
+    else:
+        return []
+    return [str(r[0]) for r in conn.execute(sql, args) if r[0]]

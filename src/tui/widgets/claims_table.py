@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -32,20 +33,24 @@ MAX_PAGES = 24
 class Column:
     key: str
     title: str
-    width: int  # 0 = takes the remaining width
+    width: int  # 0 = the claim: takes the remaining width; else the widest it grows to
     priority: int  # lower is dropped first when the table is narrow
+    least: int = 0  # the narrowest it shrinks to before being dropped
 
 
 COLUMNS = (
-    Column("mark", "", 2, 9),
-    Column("entity", "Entity", 13, 8),
-    Column("topic", "Topic", 12, 3),
+    Column("mark", "", 2, 9, 2),
+    Column("entity", "Entity", 22, 8, 10),
+    Column("topic", "Topic", 18, 3, 10),
     Column("summary", "Claim", 0, 9),
-    Column("value", "Value", 13, 7),
-    Column("period", "Period", 7, 2),
-    Column("status", "Status", 9, 4),
-    Column("source", "Source", 11, 6),
+    Column("value", "Value", 18, 7, 7),
+    Column("period", "Period", 9, 2, 6),
+    Column("status", "Status", 11, 4, 8),
+    Column("source", "Source", 20, 6, 10),
 )
+SUMMARY_LEAST = 30  # the claim keeps this many cells (or 40 % of the width) before other columns give way
+ROW_HEIGHTS = (1, 2, 3)  # lines per row, cycled by `w`: the claim wraps onto the others
+SORT_MARK = {False: "▲", True: "▼"}
 
 
 class ClaimsTable(ScrollView, can_focus=True):
@@ -58,6 +63,11 @@ class ClaimsTable(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
         Binding("home,g", "first", "First", show=False, id="table.first"),
         Binding("end,G", "last", "Last", show=False, id="table.last"),
+        Binding("left,h", "column(-1)", "Column left", show=False, id="table.column_left"),
+        Binding("right,l", "column(1)", "Column right", show=False, id="table.column_right"),
+        Binding("left_square_bracket", "sort(False)", "Sort ascending", id="table.sort_ascending"),
+        Binding("right_square_bracket", "sort(True)", "Sort descending", id="table.sort_descending"),
+        Binding("w", "row_height", "Row height", id="table.row_height"),
     ]
 
     COMPONENT_CLASSES = {
@@ -66,6 +76,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         "claims-table--selected",
         "claims-table--conflict",
         "claims-table--dim",
+        "claims-table--column",
     }
 
     DEFAULT_CSS = """
@@ -76,6 +87,8 @@ class ClaimsTable(ScrollView, can_focus=True):
     ClaimsTable > .claims-table--selected { color: $success; text-style: bold; }
     ClaimsTable > .claims-table--conflict { color: $error; text-style: bold; }
     ClaimsTable > .claims-table--dim { color: $text-muted; }
+    ClaimsTable > .claims-table--column { text-style: bold underline; }
+    ClaimsTable:focus > .claims-table--column { text-style: bold reverse; }
     """
 
     cursor = reactive(0, always_update=False, init=False)
@@ -97,7 +110,14 @@ class ClaimsTable(ScrollView, can_focus=True):
             super().__init__()
             self.table, self.row = table, row
 
-    BINDINGS.append(Binding("space", "toggle", "Select", id="table.toggle"))
+    class SortWanted(Message):
+        """`[` / `]` on a column: sort the whole result by it (None: back to store order)."""
+
+        def __init__(self, table: "ClaimsTable", sort: tuple[str, bool] | None) -> None:
+            super().__init__()
+            self.table, self.sort = table, sort
+
+    BINDINGS.append(Binding("space", "toggle", "Select and move down", id="table.toggle"))
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -107,6 +127,12 @@ class ClaimsTable(ScrollView, can_focus=True):
         self._pending: set[int] = set()
         self.selected: set[str] = set()
         self.source_labels: dict[str, str] = {}
+        self.row_height = 1
+        self.shared: dict[str, str] = {}  # columns the same on every row of the filter -> the value
+        self.sort: tuple[str, bool] | None = None  # shown in the header; the owner reads the rows so
+        self.column = 3  # the column cursor (an index into COLUMNS; `[` `]` sort by it)
+        self._natural: dict[str, int] = {}  # each column's width on the first page
+        self._layouts: dict[tuple, list[tuple[Column, int]]] = {}
 
     # --- data ------------------------------------------------------------------------
 
@@ -118,7 +144,8 @@ class ClaimsTable(ScrollView, can_focus=True):
         self._pending.clear()
         if first_page is not None:
             self._pages[0] = first_page
-        self.virtual_size = Size(self.size.width, total + 1)
+        self._measure(first_page or [])
+        self._update_virtual_size()
         self.cursor = 0
         self.scroll_to(0, 0, animate=False)
         self.refresh()
@@ -129,7 +156,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         if generation != self.generation or total == self.total:
             return
         self.total = total
-        self.virtual_size = Size(self.size.width, total + 1)
+        self._update_virtual_size()
         self.refresh()
 
     def add_page(self, generation: int, page: int, rows: list) -> None:
@@ -178,12 +205,14 @@ class ClaimsTable(ScrollView, can_focus=True):
         self.post_message(self.Highlighted(self, self.current_row))
 
     def _scroll_cursor_into_view(self) -> None:
-        body = max(self.size.height - 1, 1)
+        h = self.row_height
+        body = max(self.size.height - 1, h)
         top = int(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + body:
-            self.scroll_to(y=self.cursor - body + 1, animate=False)
+        first, last = self.cursor * h, self.cursor * h + h - 1
+        if first < top:
+            self.scroll_to(y=first, animate=False)
+        elif last >= top + body:
+            self.scroll_to(y=last - body + 1, animate=False)
 
     def _move(self, delta: int) -> None:
         if self.total:
@@ -196,10 +225,10 @@ class ClaimsTable(ScrollView, can_focus=True):
         self._move(1)
 
     def action_page_up(self) -> None:
-        self._move(-max(self.size.height - 2, 1))
+        self._move(-max((self.size.height - 2) // self.row_height, 1))
 
     def action_page_down(self) -> None:
-        self._move(max(self.size.height - 2, 1))
+        self._move(max((self.size.height - 2) // self.row_height, 1))
 
     def action_first(self) -> None:
         self._move(-self.total)
@@ -208,40 +237,132 @@ class ClaimsTable(ScrollView, can_focus=True):
         self._move(self.total)
 
     def action_toggle(self) -> None:
+        """Select or unselect the highlighted claim and move to the next (VisiData's `s`)."""
         row = self.current_row
         if row is not None:
             self.post_message(self.Toggled(self, row))
+            self._move(1)
+
+    def action_row_height(self) -> None:
+        """One line per claim, or the claim wrapped onto two or three."""
+        i = ROW_HEIGHTS.index(self.row_height) if self.row_height in ROW_HEIGHTS else 0
+        self.row_height = ROW_HEIGHTS[(i + 1) % len(ROW_HEIGHTS)]
+        self._update_virtual_size()
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self.notify(f"{self.row_height} line{'s' if self.row_height > 1 else ''} per claim", timeout=2)
+
+    @property
+    def column_key(self) -> str:
+        """The key of the column under the column cursor (among the columns shown)."""
+        keys = [c.key for c, _ in self._layout(self.size.width) if c.key != "mark"]
+        key = COLUMNS[self.column].key
+        return key if key in keys else (keys[0] if keys else "summary")
+
+    def action_column(self, delta: int) -> None:
+        keys = [c.key for c, _ in self._layout(self.size.width) if c.key != "mark"]
+        if not keys:
+            return
+        at = keys.index(self.column_key)
+        key = keys[max(0, min(len(keys) - 1, at + delta))]
+        self.column = next(i for i, c in enumerate(COLUMNS) if c.key == key)
+        self.refresh()
+
+    def action_sort(self, descending: bool) -> None:
+        """Sort the whole result by the column under the column cursor; the same key on the
+        column already sorted that way goes back to store order."""
+        key = self.column_key
+        sort = None if self.sort == (key, descending) else (key, descending)
+        self.post_message(self.SortWanted(self, sort))
 
     def on_click(self, event) -> None:
-        index = int(self.scroll_y) + event.y - 1
+        index = (int(self.scroll_y) + event.y - 1) // self.row_height
         if 0 <= index < self.total and event.y >= 1:
             self.cursor = index
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, self.total + 1)
+        self._update_virtual_size()
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total * self.row_height + 1)
+
+    def _measure(self, rows: list) -> None:
+        """Each column's width from the first page: a column grows to its widest cell there
+        (up to its Column.width), so an empty Value column gives its room to the claim."""
+        conflict = Style()
+        natural: dict[str, int] = {}
+        for col in COLUMNS:
+            if not col.width or col.key == "mark":
+                continue
+            widest = max((cell_len(one_line(self._cell(col.key, r, conflict)[0])) for r in rows), default=0)
+            natural[col.key] = max(min(widest, col.width), len(col.title) + 2, col.least)
+        self._natural = natural
+        self._layouts.clear()
+
+    def set_shared(self, shared: dict[str, str]) -> None:
+        """Columns whose value is the same on every row of the filter: hidden, their value
+        said in the table's title instead."""
+        if shared == self.shared:
+            return
+        self.shared = shared
+        self._layouts.clear()
+        words = [f"{COLUMN_TITLES[k].lower()}: {v}" for k, v in shared.items()]
+        self.border_title = Text(" · ".join(["Claims", *(one_line(w, 40) for w in words)]))  # Text: never markup
+        self.refresh()
 
     # --- rendering --------------------------------------------------------------------
 
     def _layout(self, width: int) -> list[tuple[Column, int]]:
-        cols = list(COLUMNS)
-        while True:
-            fixed = sum(c.width + 1 for c in cols if c.width)
-            if width - fixed >= 20 or len(cols) <= 3:
+        """The columns shown and their widths: the claim gets the room. Columns the filter
+        shares are hidden; the others take their width on the first page, and when the
+        claim would have fewer than SUMMARY_LEAST cells the widest of them shrink, then the
+        least important are dropped."""
+        key = (width, tuple(self.shared))
+        cached = self._layouts.get(key)
+        if cached is not None:
+            return cached
+        cols = [c for c in COLUMNS if c.key not in self.shared]
+        widths = {c.key: (c.width if c.key == "mark" else self._natural.get(c.key, c.width)) for c in cols if c.width}
+
+        def rest() -> int:
+            return width - sum(w + 1 for w in widths.values()) - 1
+
+        least = max(SUMMARY_LEAST, width * 2 // 5)
+        while rest() < least:
+            shrinkable = [c for c in cols if c.width and c.key != "mark" and widths[c.key] > c.least]
+            if shrinkable:
+                widest = max(shrinkable, key=lambda c: (widths[c.key] - c.least, -c.priority))
+                widths[widest.key] -= 1
+                continue
+            droppable = [c for c in cols if c.width and c.key != "mark"]
+            if not droppable or len(cols) <= 3:
                 break
-            cols.remove(min((c for c in cols if c.width and c.key != "mark"), key=lambda c: c.priority))
-        rest = max(width - sum(c.width + 1 for c in cols if c.width) - 1, 8)
-        return [(c, c.width or rest) for c in cols]
+            gone = min(droppable, key=lambda c: c.priority)
+            cols.remove(gone)
+            del widths[gone.key]
+        layout = [(c, widths[c.key] if c.width else max(rest(), 8)) for c in cols]
+        self._layouts[key] = layout
+        return layout
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         layout = self._layout(width)
         if y == 0:
             style = self.get_component_rich_style("claims-table--header")
+            column_style = style + self.get_component_rich_style("claims-table--column")
+            cursor_key = self.column_key
             text = Text(no_wrap=True, overflow="crop")
             for col, w in layout:
-                text.append(col.title.ljust(w)[:w] + " ", style)
+                title = col.title
+                if self.sort and self.sort[0] == col.key:
+                    arrow = SORT_MARK[self.sort[1]]
+                    title = f"{title} {arrow}" if len(title) + 2 <= w else f"{title[: max(w - 1, 0)]}{arrow}"
+                text.append(title.ljust(w)[:w], column_style if col.key == cursor_key else style)
+                text.append(" ", style)
             return self._strip(text, width, style)
-        index = int(self.scroll_y) + y - 1
+        h = self.row_height
+        line = int(self.scroll_y) + y - 1
+        index, sub = divmod(line, h)
         if index >= self.total:
             return Strip.blank(width, self.rich_style)
         row = self.row_at(index)
@@ -250,12 +371,17 @@ class ClaimsTable(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("claims-table--cursor")
         if row is None:
             dim = self.get_component_rich_style("claims-table--dim")
-            return self._strip(Text("  …", style=base + dim), width, base)
+            return self._strip(Text("  …" if sub == 0 else "", style=base + dim), width, base)
         text = Text(no_wrap=True, overflow="crop")
         conflict = self.get_component_rich_style("claims-table--conflict")
         for col, w in layout:
             cell, style = self._cell(col.key, row, conflict)
-            cell = one_line(cell, w)
+            if col.key == "summary" and h > 1:
+                cell = _wrapped(cell, w, h)[sub]
+            elif sub:
+                cell = ""
+            else:
+                cell = one_line(cell, w)
             text.append(cell.ljust(w) + " ", base + style if style else base)
         return self._strip(text, width, base)
 
@@ -284,6 +410,18 @@ class ClaimsTable(ScrollView, can_focus=True):
         segments = list(text.render(self.app.console))
         return Strip(segments).adjust_cell_length(width, style).simplify()
 
+
+def _wrapped(text: str, width: int, lines: int) -> list[str]:
+    """The claim on `lines` lines of `width` (the last cut with an ellipsis), padded."""
+    import textwrap
+
+    out = textwrap.wrap(one_line(text), max(width, 1), break_long_words=True) or [""]
+    if len(out) > lines:
+        out = [*out[: lines - 1], one_line(" ".join(out[lines - 1 :]), width)]
+    return out + [""] * (lines - len(out))
+
+
+COLUMN_TITLES = {c.key: c.title for c in COLUMNS}
 
 # a claim's summary in the agreement model (the selection's ✓ is the column before)
 TABLE_MARK = {"disputed": "⚠", "differs": "≠", "corroborated": "="}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.console import Group
 from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
 
 from tui.store import db
 from tui.store.agreement import MARK
@@ -127,3 +129,18 @@ def claim_detail(row, source, related: list[db.Related]) -> Group:
         parts.append(Text())
         parts.extend(block)
     return Group(*parts)
+
+
+class DetailPane(VerticalScroll):
+    """The detail pane; scrolled back to the top for every claim, `j` `k` `g` `G` with focus."""
+
+    BINDINGS = [
+        Binding("down,j", "scroll_down", "Scroll down", show=False, id="detail.down"),
+        Binding("up,k", "scroll_up", "Scroll up", show=False, id="detail.up"),
+        Binding("home,g", "scroll_home", "Top", show=False, id="detail.top"),
+        Binding("end,G", "scroll_end", "Bottom", show=False, id="detail.bottom"),
+        Binding("enter", "reader", "Source text", id="detail.reader"),
+    ]
+
+    def action_reader(self) -> None:
+        self.screen.action_reader()  # type: ignore[attr-defined]  # the main screen opens it

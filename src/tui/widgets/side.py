@@ -6,9 +6,12 @@ Both are OptionLists whose prompts are Rich Text built from corpus text
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import OptionList
+from textual.strip import Strip
+from textual.widgets import OptionList, SelectionList
 from textual.widgets.option_list import Option
 
 from tui.store.fmt import one_line
@@ -24,8 +27,18 @@ def _room(widget) -> int:
     return width - 3 if width > 8 else 21  # room for a scrollbar that appears later
 
 
+VIM_KEYS = [
+    Binding("j", "cursor_down", "Down", show=False, id="list.down"),
+    Binding("k", "cursor_up", "Up", show=False, id="list.up"),
+    Binding("g", "first", "First", show=False, id="list.first"),
+    Binding("G", "last", "Last", show=False, id="list.last"),
+]
+
+
 class EntityList(OptionList):
     """Companies, events, groups and the industry, with claim and conflict counts."""
+
+    BINDINGS = VIM_KEYS
 
     class Chosen(Message):
         def __init__(self, entity_id: str | None) -> None:
@@ -104,6 +117,8 @@ class EntityList(OptionList):
 class FacetList(OptionList):
     """Datasette-style facet counts for the current filter; enter toggles a value."""
 
+    BINDINGS = VIM_KEYS
+
     class Toggled(Message):
         def __init__(self, facet: str, value: str) -> None:
             super().__init__()
@@ -144,3 +159,24 @@ class FacetList(OptionList):
         if oid.startswith("v:"):
             facet, value = oid[2:].split("\0", 1)
             self.post_message(self.Toggled(facet, value))
+
+
+class PickerList(SelectionList[str]):
+    """The compare picker: j k g G move, space picks and moves down, and a pick is marked
+    with ✓ (not by the colour of Textual's X alone, which NO_COLOR and screen readers lose)."""
+
+    BINDINGS = [*VIM_KEYS, Binding("space", "select", "Pick and move down", show=False, id="picker.toggle")]
+
+    def action_select(self) -> None:
+        super().action_select()
+        self.action_cursor_down()
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        index = self.scroll_offset.y + y
+        if len(segments) < 2 or not 0 <= index < self.option_count:
+            return strip
+        selected = self.get_option_at_index(index).value in self._selected
+        segments[1] = Segment("✓" if selected else " ", segments[1].style)
+        return Strip(segments, strip.cell_length)

@@ -1,0 +1,130 @@
+"""What the explorer keeps between runs: the query history and the user's keymap.
+
+No Textual here. The history lives in the user's data folder (platformdirs'
+user_data_dir("pivot"), or $PIVOT_STATE_DIR), one query per line, newest last.
+The keymap is a TOML file (platformdirs' user_config_dir("pivot")/keymap.toml, or
+$PIVOT_KEYMAP) mapping binding ids, as the `?` screen lists them, to keys:
+
+    [keys]
+    "main.export" = "ctrl+e"
+    "table.down" = "down,j,n"
+
+(a top-level `"main.export" = "ctrl+e"` without the [keys] table is read too).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HISTORY_FILE = "history"
+HISTORY_LIMIT = 500  # queries kept; the oldest are dropped
+
+
+def state_dir() -> Path:
+    env = os.environ.get("PIVOT_STATE_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("pivot"))
+
+
+def keymap_path() -> Path:
+    env = os.environ.get("PIVOT_KEYMAP")
+    if env:
+        return Path(env)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("pivot")) / "keymap.toml"
+
+
+class History:
+    """The queries typed in the query bar, oldest first; `up`/`down` walk them."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path if path is not None else state_dir() / HISTORY_FILE
+        self.entries: list[str] = []
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        self.entries = [line for line in text.splitlines() if line.strip()][-HISTORY_LIMIT:]
+        self.cursor: int | None = None  # index into entries while walking, None at the bottom
+        self.draft = ""  # what was in the bar before walking began
+
+    def add(self, query: str) -> None:
+        """Remember a query (moved to the end if already there) and write the file; a
+        folder that cannot be written is not an error worth interrupting anyone for."""
+        query = " ".join(query.split())
+        self.cursor = None
+        if not query:
+            return
+        if self.entries and self.entries[-1] == query:
+            return
+        self.entries = [*[e for e in self.entries if e != query][-(HISTORY_LIMIT - 1):], query]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            tmp.write_text("\n".join(self.entries) + "\n", encoding="utf-8")
+            tmp.replace(self.path)
+        except OSError:
+            pass
+
+    def previous(self, current: str) -> str | None:
+        """The query before the one shown (None at the oldest)."""
+        if not self.entries:
+            return None
+        if self.cursor is None:
+            self.draft = current
+            self.cursor = len(self.entries)
+        if self.cursor == 0:
+            return None
+        self.cursor -= 1
+        return self.entries[self.cursor]
+
+    def next(self) -> str | None:
+        """The query after the one shown; past the newest, what was typed before walking."""
+        if self.cursor is None:
+            return None
+        self.cursor += 1
+        if self.cursor >= len(self.entries):
+            self.cursor = None
+            return self.draft
+        return self.entries[self.cursor]
+
+
+@dataclass
+class Keymap:
+    keys: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+
+def load_keymap(path: Path | None = None) -> Keymap:
+    """The user's keymap; a missing file is an empty keymap, a broken one a list of problems."""
+    path = path if path is not None else keymap_path()
+    out = Keymap(path=path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return out
+    except OSError as exc:
+        out.problems.append(f"cannot read {path}: {exc.strerror or exc}")
+        return out
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        out.problems.append(f"{path}: not valid TOML ({exc}); the default keys are used")
+        return out
+    table = data.get("keys", data) if isinstance(data.get("keys"), dict) else data
+    for binding_id, keys in table.items():
+        if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
+            keys = ",".join(keys)
+        if not isinstance(keys, str) or not keys.strip():
+            out.problems.append(f"{path}: {binding_id}: expected a key such as \"ctrl+e\", got {keys!r}")
+            continue
+        out.keys[str(binding_id)] = ",".join(k.strip() for k in keys.split(",") if k.strip())
+    return out
