@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO / "src"))
 from tui.draft import draft  # noqa: E402
 from tui.draft.page import from_text  # noqa: E402
 from tui.store import load_corpus  # noqa: E402
-from tui.store.load import normalise_ws  # noqa: E402
+from tui.store.quotes import normalise_ws  # noqa: E402
 from tui.store.model import Corpus  # noqa: E402
 
 

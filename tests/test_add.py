@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from tui.cli import main
 from tui.store import load_corpus
-from tui.store.load import normalise_ws
+from tui.store.quotes import normalise_ws
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"

@@ -12,7 +12,9 @@ from click.testing import CliRunner
 
 from tui.cli import main
 from tui.store import load_corpus
-from tui.store.load import check_quotes, corpus_warnings, with_hint
+from tui.store.fields import with_hint
+from tui.store.load import corpus_warnings
+from tui.store.quotes import check_quotes
 from tui.store.model import CorpusError
 
 REPO = Path(__file__).resolve().parents[1]

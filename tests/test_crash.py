@@ -745,7 +745,7 @@ def test_one_name_in_nfc_and_nfd_is_one_name(tmp_path: Path) -> None:
 
 
 def test_a_yaml_merge_key_is_not_a_duplicate_key(tmp_path: Path) -> None:
-    from tui.store.load import read_yaml
+    from tui.store.yamlread import read_yaml
 
     path = tmp_path / "one.yaml"
     path.write_text("a: &a {id: x, k: 1}\nb:\n  <<: *a\n  id: y\n")

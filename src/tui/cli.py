@@ -154,7 +154,7 @@ class PivotGroup(click.Group):
 
 
 def _problems(exc: CorpusError) -> None:
-    from tui.store.load import with_hint
+    from tui.store.fields import with_hint
 
     for p in exc.problems:
         click.echo(with_hint(p), err=True)
@@ -233,7 +233,8 @@ def check(data_dir: Path | None, texts: Path | None, strict: bool) -> None:
 
     data_dir, shown = _shown_dir(data_dir)
     try:
-        from tui.store.load import TEXTS_DIR, check_quotes, corpus_warnings, draft_claims, load_corpus
+        from tui.store.load import corpus_warnings, draft_claims, load_corpus
+        from tui.store.quotes import TEXTS_DIR, check_quotes
 
         corpus = load_corpus(data_dir)
     except CorpusError as exc:

@@ -36,7 +36,9 @@ class Added:
 
 
 def add_article(page_arg: str, data_dir: Path, shown_dir: str, source_id: str | None = None, stdin=None) -> Added:
-    from tui.store.load import SLUG, load_corpus, normalise_ws, parse_source_file
+    from tui.store.fields import SLUG
+    from tui.store.load import load_corpus, parse_source_file
+    from tui.store.quotes import normalise_ws
     from tui.store.model import CorpusError
 
     try:

@@ -10,7 +10,7 @@ import importlib
 
 _WHERE = {
     "BuildReport": "build", "build_store": "build", "find_conflicts": "build",
-    "load_corpus": "load", "verify_quotes": "load",
+    "load_corpus": "load", "verify_quotes": "quotes",
     "StoreError": "locate", "default_data_dir": "locate", "default_db_path": "locate",
     "ensure_store": "locate", "open_readonly": "locate",
     "Claim": "model", "Corpus": "model", "CorpusError": "model", "Entity": "model",

@@ -383,7 +383,8 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
     """Apply `changes` (source files only) to the store in one transaction.
 
     Raises CorpusError (nothing written) when a changed file has problems."""
-    from .load import _did_you_mean, parse_source_file
+    from .fields import _did_you_mean
+    from .load import parse_source_file
 
     started = time.perf_counter()
     db_path = Path(db_path)
