@@ -51,11 +51,6 @@ def corpus_paths(data_dir: Path) -> list[Path]:
     return [data_dir / n for n in BASE_FILES] + source_paths(data_dir)
 
 
-def disk_names(data_dir: Path) -> list[str]:
-    """Every corpus file's rel path, in code point order (SQLite's order for UTF-8 text)."""
-    return [rel for rel, _ in _disk_entries(data_dir)]
-
-
 def _disk_entries(data_dir: Path) -> list[tuple[str, str]]:
     """(rel path, full path) of every corpus file, sorted by rel path. Raises OSError
     when sources/ cannot be listed."""

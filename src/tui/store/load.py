@@ -25,6 +25,7 @@ from .model import (
     Problem,
     Source,
 )
+from .agreement import normalise_period
 from .yamlread import read_yaml
 
 
@@ -243,19 +244,6 @@ def _unknown_entity(c: Claim, ents: dict[str, Any], entities) -> Problem:
 _PERIOD_SHAPE = re.compile(r"^(?:(?:H[12]|Q[1-4]) )?(?:19|20)\d{2}(?:-(?:19|20)\d{2})?$")
 
 
-def _normal_period(p: str) -> str:
-    t = " ".join(p.replace("–", "-").replace("—", "-").split())
-    t = re.sub(r"^(?:FY|CY|fiscal(?: year)?|calendar(?: year)?)\s*", "", t, flags=re.I)
-    m = re.fullmatch(r"(?:([HQ])([1-4])\s*((?:19|20)\d{2})|((?:19|20)\d{2})\s*([HQ])([1-4])|([1-4])([HQ])\s*((?:19|20)\d{2}))", t, re.I)
-    if m:
-        if m[1]:
-            return f"{m[1].upper()}{m[2]} {m[3]}"
-        if m[4]:
-            return f"{m[5].upper()}{m[6]} {m[4]}"
-        return f"{m[8].upper()}{m[7]} {m[9]}"
-    return re.sub(r"\s*-\s*", "-", t)
-
-
 def corpus_warnings(corpus: Corpus) -> list[Problem]:
     """Metrics, units and periods that no other source uses and that look like a slip for one
     that others do (`ai-capx-usd`, `FY2026`): such a figure is silently compared with nothing."""
@@ -274,8 +262,8 @@ def corpus_warnings(corpus: Corpus) -> list[Problem]:
                 if not v or used.get(v, set()) - {s.id}:
                     continue
                 others = [o for o, srcs in used.items() if srcs - {s.id}]
-                if key == "period":
-                    norm = _normal_period(v)
+                if key == "period":  # the agreement model's own reading of a period
+                    norm = normalise_period(v) or v
                     close = [norm] if norm != v and (norm in others or _PERIOD_SHAPE.match(norm)) else []
                 elif key == "unit":  # units are compared case-insensitively (`usd` is USD): no warning for case
                     if v.casefold() in {o.casefold() for o in others}:
