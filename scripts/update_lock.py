@@ -77,7 +77,7 @@ def read_lock() -> dict[str, str]:
 
 
 def write_lock(pins: dict[str, str]) -> None:
-    LOCK.write_text(HEADER + "".join(f"{n}=={v}\n" for n, v in sorted(pins.items())))
+    LOCK.write_text(HEADER + "".join(f"{n}=={v}\n" for n, v in sorted(pins.items(), key=lambda kv: kv[0].lower())))
 
 
 def main(argv: list[str] | None = None) -> int:
