@@ -90,7 +90,17 @@ class PivotApp(App):
         self.notify(f"The store could not answer: {exc}. Run `pivot build --full` if this persists.",
                     severity="error", timeout=10)
 
+    pivot_keymap: dict[str, str] = {}  # the user's keymap.toml (tui.state): binding id -> keys
+
     def on_mount(self) -> None:
+        from tui.state import load_keymap
+
+        keymap = load_keymap()
+        self.pivot_keymap = keymap.keys
+        if keymap.keys:
+            self.set_keymap(keymap.keys)
+        for problem in keymap.problems:
+            self.notify(problem, severity="warning", timeout=10)
         main = MainScreen()
         self.push_screen(main)
         if self.initial_query:

@@ -19,6 +19,16 @@ class PivotCommands(Provider):
         self.entities, self.sources = worker.result or ([], [])
 
     def _commands(self):
+        for name, callback, help_text, binding_id in self._all_commands():
+            key = key_for(self.app, binding_id) if binding_id else ""
+            yield name, callback, (f"{key} · {help_text}" if key else help_text)
+
+    def _all_commands(self):
+        """(name, callback, help, the id of the binding that does the same, or None)."""
+        for name, callback, help_text in self._plain_commands():
+            yield name, callback, help_text, COMMAND_KEYS.get(name)
+
+    def _plain_commands(self):
         app = self.app
         yield "compare: Meta vs Microsoft", partial(app.action_compare, ("meta", "microsoft")), "side by side, topic by topic"
         yield "compare: 2023 vs 2026 layoff waves", partial(app.action_compare, ("meta-year-of-efficiency", "meta-ai-rebalancing")), "Year of Efficiency vs AI Rebalancing"
@@ -51,6 +61,34 @@ class PivotCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, _highlight(matcher, name), callback, text=name, help=_literal(help_text))
+
+
+# palette commands that a key also does: the palette shows the key (as the keymap has it)
+COMMAND_KEYS = {
+    "filter: conflicts only": "main.conflicts",
+    "filter: clear": "main.clear_filter",
+    "export: Markdown": "main.export",
+    "screen: sources": "main.sources",
+    "help: keys and filters": "app.help",
+    "compare: Meta vs Microsoft": "main.compare",
+}
+
+
+def key_for(app, binding_id: str) -> str:
+    """The key that runs binding `binding_id` now (after the user's keymap), as shown."""
+    from textual.binding import Binding
+
+    keymap: dict[str, str] = getattr(app, "pivot_keymap", {})
+    keys = keymap.get(binding_id)
+    if keys is None:
+        main = getattr(app, "main", None)  # the main screen (commands do not import the screens)
+        for binding in [*(type(main).BINDINGS if main is not None else []), *type(app).BINDINGS]:
+            if isinstance(binding, Binding) and binding.id == binding_id:
+                keys = binding.key
+                break
+    if not keys:
+        return ""
+    return ", ".join(app.get_key_display(Binding(k, "")) for k in keys.split(",")[:2])
 
 
 def _literal(text: str | None):

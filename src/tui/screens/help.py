@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 FILTER_HELP = [
     ("company:meta  entity:meta", "claims about an entity and its events (id, name or alias); entity: the entity alone"),
@@ -26,7 +26,13 @@ FILTER_HELP = [
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+        Binding("down,j", "scroll(1)", "Down", show=False, id="help.down"),
+        Binding("up,k", "scroll(-1)", "Up", show=False, id="help.up"),
+        Binding("home,g", "top", "Top", show=False, id="help.top"),
+        Binding("end,G", "bottom", "Bottom", show=False, id="help.bottom"),
+    ]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-dialog"):
@@ -37,23 +43,40 @@ class HelpScreen(ModalScreen[None]):
         self.query_one("#help-dialog").border_title = "Keys and filters (escape closes)"
 
     def _keys_table(self) -> Table:
+        """The app's own keys first (the screen's, then its panes', then the app's), the
+        query bar's text-editing keys last. Keys are shown as remapped by the keymap."""
         table = Table(title="Keys", title_justify="left", expand=True, show_edge=False)
         table.add_column("Key", style="bold", no_wrap=True)
         table.add_column("Does")
-        table.add_column("Id (for a keymap)", style="dim")
+        table.add_column("Id (for keymap.toml)", style="dim")
         screen = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self.app.screen
-        nodes = [screen, *screen.query("*"), self.app]
+        widgets = list(screen.query("*"))
+        own = [screen, *(w for w in widgets if not isinstance(w, Input)), self.app]
+        editing = [w for w in widgets if isinstance(w, Input)]
         seen: set[tuple[str, str]] = set()
+        self._add_rows(table, own, seen)
+        self._add_rows(table, editing, seen, section="Text editing (the query bar)")
+        return table
+
+    def _add_rows(self, table: Table, nodes: list, seen: set[tuple[str, str]], section: str | None = None) -> None:
+        keymap: dict[str, str] = getattr(self.app, "pivot_keymap", {})
+        first = True
         for node in nodes:
-            for binding in getattr(type(node), "BINDINGS", []):
+            classes = [c for c in type(node).__mro__ if "BINDINGS" in c.__dict__] if section else [type(node)]
+            bindings = [b for c in classes for b in c.__dict__.get("BINDINGS", getattr(c, "BINDINGS", []))]
+            for binding in bindings:
                 if not isinstance(binding, Binding) or not binding.description:
                     continue
                 if (binding.key, binding.action) in seen:
                     continue
                 seen.add((binding.key, binding.action))
-                keys = ", ".join(self.app.get_key_display(Binding(k, binding.action)) for k in binding.key.split(","))
+                if section and first:
+                    table.add_section()
+                    table.add_row(Text(section, style="bold underline"), Text(""), Text(""))
+                    first = False
+                key = keymap.get(binding.id or "", binding.key)
+                keys = ", ".join(self.app.get_key_display(Binding(k, binding.action)) for k in key.split(","))
                 table.add_row(Text(keys), Text(binding.description), Text(binding.id or ""))
-        return table
 
     def _filters_table(self) -> Table:
         table = Table(title="Filter language (/)", title_justify="left", expand=True, show_edge=False)
@@ -62,6 +85,15 @@ class HelpScreen(ModalScreen[None]):
         for example, meaning in FILTER_HELP:
             table.add_row(Text(example), Text(meaning))
         return table
+
+    def action_scroll(self, step: int) -> None:
+        self.query_one("#help-dialog", VerticalScroll).scroll_relative(y=step, animate=False)
+
+    def action_top(self) -> None:
+        self.query_one("#help-dialog", VerticalScroll).scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        self.query_one("#help-dialog", VerticalScroll).scroll_end(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -167,9 +167,22 @@ class PickerList(SelectionList[str]):
 
     BINDINGS = [*VIM_KEYS, Binding("space", "select", "Pick and move down", show=False, id="picker.toggle")]
 
+    _kept: int | None = None  # the cursor while the owner refills the list
+
     def action_select(self) -> None:
         super().action_select()
         self.action_cursor_down()
+
+    def clear_options(self):  # type: ignore[no-untyped-def]
+        self._kept = self.highlighted
+        return super().clear_options()
+
+    def add_options(self, items):  # type: ignore[no-untyped-def]
+        result = super().add_options(items)
+        if self._kept is not None and self.option_count:
+            self.highlighted = min(self._kept, self.option_count - 1)  # refilled after a pick: stay put
+            self._kept = None
+        return result
 
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)

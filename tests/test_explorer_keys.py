@@ -1,0 +1,420 @@
+"""Keys that behave and a table that reads (issue 13), through Textual's Pilot.
+
+The bundled corpus for the detail, sorting and copying (long claims, more than one page);
+the small fixture corpus where a test needs to know every claim.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from textual.widgets import Input, SelectionList, Static
+
+from tui.app import PivotApp
+from tui.screens.compare import CompareScreen
+from tui.screens.export import ExportScreen
+from tui.screens.help import HelpScreen
+from tui.screens.sources import SourcesScreen
+from tui.store import db, open_readonly
+from tui.widgets.claims_table import ClaimsTable
+from tui.widgets.detail import DetailPane
+from tui.widgets.side import EntityList, FacetList
+
+SIZE = (120, 40)
+SMALL = Path(__file__).resolve().parent / "fixtures" / "small"
+
+
+@pytest.fixture(autouse=True)
+def immediate_detail(monkeypatch):
+    from tui.screens.main import MainScreen
+
+    monkeypatch.setattr(MainScreen, "detail_delay", 0)
+
+
+async def settle(pilot) -> None:
+    for _ in range(4):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> PivotApp:
+    return PivotApp(db_path=tmp_path / "store.db", export_dir=tmp_path)
+
+
+@pytest.fixture
+def small_app(tmp_path: Path) -> PivotApp:
+    return PivotApp(data_dir=SMALL, db_path=tmp_path / "small.db", export_dir=tmp_path)
+
+
+def lines(table: ClaimsTable) -> list[str]:
+    return ["".join(seg.text for seg in table.render_line(y)) for y in range(table.size.height)]
+
+
+async def set_query(pilot, text: str) -> None:
+    pilot.app.screen.query_one("#query", Input).value = text
+    await settle(pilot)
+
+
+# --- 1. the detail pane ------------------------------------------------------------------
+
+async def test_every_claim_opens_at_the_top_of_the_detail_and_j_k_scroll_it(app: PivotApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        detail = app.screen.query_one(DetailPane)
+        # a claim whose detail is longer than the pane
+        for _ in range(60):
+            if detail.max_scroll_y > 2:
+                break
+            await pilot.press("j")
+            await settle(pilot)
+        assert detail.max_scroll_y > 2
+        detail.focus()
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert detail.scroll_y == 2
+        await pilot.press("k")
+        await pilot.pause()
+        assert detail.scroll_y == 1
+        await pilot.press("G")
+        await pilot.pause()
+        assert detail.scroll_y == detail.max_scroll_y
+        table.focus()
+        await pilot.press("j")
+        await settle(pilot)
+        assert detail.scroll_y == 0
+
+
+# --- 2. columns ---------------------------------------------------------------------------
+
+async def test_the_claim_gets_the_room_and_shared_columns_give_theirs_away(small_app: PivotApp) -> None:
+    async with small_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = small_app.screen.query_one(ClaimsTable)
+        layout = dict((c.key, w) for c, w in table._layout(table.size.width))
+        assert layout["summary"] >= table.size.width * 2 // 5
+        assert layout["summary"] == max(layout.values())
+        assert "Source" in lines(table)[0]
+        await set_query(pilot, "source:alpha-news")
+        assert table.total > 1
+        assert "source" in table.shared
+        assert "Source" not in lines(table)[0]
+        assert "source: Alpha News" in str(table.border_title)
+        after = dict((c.key, w) for c, w in table._layout(table.size.width))
+        # the source's room goes to the claim, or brings back a column that had no room
+        assert after["summary"] > layout["summary"] or set(after) - set(layout) - {"source"}
+
+
+async def test_w_cycles_the_row_height_and_wraps_the_claim(app: PivotApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        first = table.row_at(0)["summary"]
+        await pilot.press("w")
+        await pilot.pause()
+        assert table.row_height == 2
+        shown = lines(table)
+        summary_at = shown[0].index("Claim")
+        two_lines = (shown[1][summary_at:] + " " + shown[2][summary_at:]).split()
+        assert " ".join(first.split()[:4]) in " ".join(two_lines)
+        assert len(first) > 40 and shown[2][summary_at:].strip()  # the claim goes on on the second line
+        await pilot.press("j")
+        assert table.cursor == 1
+        await pilot.press("w", "w")
+        assert table.row_height == 1
+
+
+# --- 3. sorting --------------------------------------------------------------------------
+
+async def test_sorting_orders_the_whole_result_in_sql_not_the_rows_fetched(app: PivotApp, tmp_path: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        assert table.total > 100  # more than one page
+        while table.column_key != "value":
+            await pilot.press("l")
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert table.sort == ("value", True)
+        assert "Value ▼" in lines(table)[0]
+        conn = open_readonly(tmp_path / "store.db")
+        try:
+            want = [r[0] for r in conn.execute("SELECT id FROM claims ORDER BY value_high DESC, rowid DESC")]
+        finally:
+            conn.close()
+        assert table.row_at(0)["id"] == want[0]
+        table.row_at(150)  # asks for the second page
+        await settle(pilot)
+        assert [table.row_at(i)["id"] for i in (0, 99, 100, 150)] == [want[i] for i in (0, 99, 100, 150)]
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert table.sort == ("value", False)
+        await pilot.press("left_square_bracket")  # the same key again: store order
+        await settle(pilot)
+        assert table.sort is None
+
+
+def test_a_sorted_page_is_one_statement_with_limit_and_offset(small_conn) -> None:
+    from tui.query import build_filter
+
+    flt = build_filter("company:meta", small_conn)
+    seen: list[str] = []
+    small_conn.set_trace_callback(seen.append)
+    try:
+        rows = db.sorted_page(small_conn, flt, ("summary", False), 2, 3)
+    finally:
+        small_conn.set_trace_callback(None)
+    assert len(seen) == 1 and "ORDER BY claims.summary COLLATE NOCASE" in seen[0] and "LIMIT" in seen[0]
+    everything = sorted(db.all_claims(small_conn, flt.where, flt.params), key=lambda r: (r["summary"].lower(), r["rowid"]))
+    assert [r["id"] for r in rows] == [r["id"] for r in everything[2:5]]
+
+
+# --- 5. copying ---------------------------------------------------------------------------
+
+async def test_y_copies_the_claim_as_a_markdown_row_and_Y_the_quote(app: PivotApp) -> None:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        row = table.current_row
+        await pilot.press("y")
+        await settle(pilot)
+        tokens = MarkdownIt("commonmark").enable("table").parse(app.clipboard)
+        assert len([t for t in tokens if t.type == "tr_open"]) == 1 + 1
+        assert row["source_title"].split()[0] in app.clipboard
+        assert any("Copied" in n.message for n in app._notifications)
+        await pilot.press("Y")
+        await settle(pilot)
+        assert " ".join(row["quote"].split()) in app.clipboard
+        # a selection: one row per selected claim
+        await pilot.press("space", "space", "space")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        tokens = MarkdownIt("commonmark").enable("table").parse(app.clipboard)
+        assert len([t for t in tokens if t.type == "tr_open"]) == 1 + 3
+
+
+# --- 6. escape, undo, history, completion --------------------------------------------------
+
+async def test_undo_brings_back_a_facet_change_and_a_selection(small_app: PivotApp) -> None:
+    async with small_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await set_query(pilot, "company:meta")
+        small_app.main.set_query("company:meta is:conflict")
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        assert len(small_app.selection) == 1
+        await pilot.press("u")
+        await settle(pilot)
+        assert not small_app.selection
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert small_app.screen.query_one("#query", Input).value == "company:meta"
+
+
+async def test_the_query_history_is_kept_between_runs(tmp_path: Path) -> None:
+    first = PivotApp(data_dir=SMALL, db_path=tmp_path / "small.db", export_dir=tmp_path)
+    async with first.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for query in ("company:meta", "is:conflict"):
+            await pilot.press("slash")
+            first.screen.query_one("#query", Input).value = ""
+            await pilot.press(*query, "enter")
+            await settle(pilot)
+    history = Path(os.environ["PIVOT_STATE_DIR"]) / "history"
+    assert history.read_text(encoding="utf-8").split("\n")[-3:] == ["company:meta", "is:conflict", ""]
+    second = PivotApp(data_dir=SMALL, db_path=tmp_path / "small.db", export_dir=tmp_path)
+    async with second.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "up")
+        assert second.screen.query_one("#query", Input).value == "is:conflict"
+        await pilot.press("up")
+        assert second.screen.query_one("#query", Input).value == "company:meta"
+        await pilot.press("down", "down")
+        assert second.screen.query_one("#query", Input).value == ""
+
+
+async def test_the_query_bar_completes_keys_and_entity_values_from_the_store(small_app: PivotApp) -> None:
+    async with small_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bar = small_app.screen.query_one("#query", Input)
+        await pilot.press("slash", *"comp")
+        await settle(pilot)
+        await pilot.press("right")
+        assert bar.value == "company:"
+        await pilot.press(*"micro")
+        await settle(pilot)
+        await pilot.press("right")
+        assert bar.value == "company:microsoft"
+        await pilot.press("space", *"is:con")
+        await settle(pilot)
+        await pilot.press("right")
+        assert bar.value == "company:microsoft is:conflict"
+
+
+# --- 7. j k g G everywhere ------------------------------------------------------------------
+
+async def test_j_k_g_G_move_in_every_list(small_app: PivotApp) -> None:
+    async with small_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for selector in ("#entities", "#facets"):
+            pane = small_app.screen.query_one(selector)
+            pane.focus()
+            pane.highlighted = 0 if selector == "#entities" else 1
+            await pilot.pause()
+            start = pane.highlighted
+            await pilot.press("j")
+            assert pane.highlighted > start
+            await pilot.press("k")
+            assert pane.highlighted == start
+            await pilot.press("G")
+            last = pane.highlighted
+            assert last > start
+            await pilot.press("g")
+            assert pane.highlighted < last
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(small_app.screen, SourcesScreen)
+        sources = small_app.screen.query_one("#sources-table")
+        await pilot.press("G")
+        assert sources.cursor_row == sources.row_count - 1
+        await pilot.press("g")
+        assert sources.cursor_row == 0
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(small_app.screen, HelpScreen)
+        dialog = small_app.screen.query_one("#help-dialog")
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert dialog.scroll_y == 2
+        await pilot.press("g")
+        await pilot.pause()
+        assert dialog.scroll_y == 0
+
+
+async def test_the_compare_picker_moves_with_j_and_marks_picks_without_colour(small_app: PivotApp) -> None:
+    async with small_app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(small_app.screen, CompareScreen)
+        await pilot.press("p")
+        await settle(pilot)
+        picker = small_app.screen.query_one("#picker", SelectionList)
+        picker.focus()
+        picker.highlighted = 0
+        await pilot.pause()
+        await pilot.press("j")
+        assert picker.highlighted == 1
+        rendered = ["".join(s.text for s in picker.render_line(y)) for y in range(picker.option_count)]
+        for i, text in enumerate(rendered):
+            picked = picker.get_option_at_index(i).value in picker.selected
+            assert ("✓" in text[:3]) == picked, text
+        before = list(picker.selected)
+        await pilot.press("space")  # picks and moves down
+        await settle(pilot)
+        assert picker.highlighted == 2 and list(picker.selected) != before
+
+
+# --- 8. help, palette, keymap ---------------------------------------------------------------
+
+async def test_help_lists_the_apps_keys_before_the_text_editing_keys(app: PivotApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        from tests.test_app import plain
+
+        text = plain(app.screen.query_one("#help-keys", Static).content)
+        editing = text.index("Text editing")
+        for own in ("main.export", "table.sort_ascending", "main.undo", "app.quit"):
+            assert text.index(own) < editing, own
+        assert text.index("Delete character left") > editing
+
+
+async def test_a_keymap_file_remaps_binding_ids(tmp_path: Path) -> None:
+    Path(os.environ["PIVOT_KEYMAP"]).write_text('[keys]\n"main.export" = "ctrl+e"\n"main.sources" = "S"\n', encoding="utf-8")
+    app = PivotApp(data_dir=SMALL, db_path=tmp_path / "small.db", export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert not isinstance(app.screen, ExportScreen)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        assert isinstance(app.screen, SourcesScreen)
+        from tui.commands import key_for
+
+        assert key_for(app, "main.export") == app.get_key_display(__import__("textual.binding").binding.Binding("ctrl+e", ""))
+        assert key_for(app, "main.conflicts") == "x"
+
+
+async def test_a_broken_keymap_is_a_warning_and_the_default_keys(tmp_path: Path) -> None:
+    Path(os.environ["PIVOT_KEYMAP"]).write_text("[keys\n", encoding="utf-8")
+    app = PivotApp(data_dir=SMALL, db_path=tmp_path / "small.db", export_dir=tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert any(n.severity == "warning" and "keymap" in n.message for n in app._notifications)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+
+
+# --- 9. sources -----------------------------------------------------------------------------
+
+async def test_sources_show_ids_flags_and_counts_and_enter_replaces_the_source_term(app: PivotApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await set_query(pilot, "source:synapnews is:numeric")
+        await pilot.press("s")
+        await settle(pilot)
+        table = app.screen.query_one("#sources-table")
+        shown = ["".join(s.text for s in table.render_line(y)) for y in range(table.row_count + 1)]
+        assert "Disputed" in shown[0] and "Claims" in shown[0]
+        conn = open_readonly(app.store_path)
+        try:
+            ids = [r["id"] for r in db.sources(conn)]
+        finally:
+            conn.close()
+        assert all(any(i in line for line in shown) for i in ids)
+        assert all(len(line.rstrip()) <= table.size.width for line in shown)
+        await pilot.press("G", "enter")
+        await settle(pilot)
+        query = app.screen.query_one("#query", Input).value
+        assert query.count("source:") == 1 and "is:numeric" in query
+        chosen = query.split("source:", 1)[1].split()[0]
+        assert chosen == ids[-1] and {r["source"] for r in (app.main.table.row_at(i) for i in range(app.main.table.total)) if r} == {chosen}
+
+
+# --- 10. facets follow the query bar ---------------------------------------------------------
+
+async def test_a_typed_source_term_ticks_its_facet_and_unticking_removes_it(small_app: PivotApp) -> None:
+    async with small_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await set_query(pilot, "source:alpha")  # a prefix of the id alpha-news
+        facets = small_app.screen.query_one(FacetList)
+        ids = [facets.get_option_at_index(i).id for i in range(facets.option_count)]
+        at = ids.index("v:source\0alpha-news")
+        assert str(facets.get_option_at_index(at).prompt).startswith("✓")
+        facets.focus()
+        facets.highlighted = at
+        await pilot.press("enter")
+        await settle(pilot)
+        assert small_app.screen.query_one("#query", Input).value == ""
+        await set_query(pilot, "company:facebook")  # an alias: the entity list marks Meta
+        entities = small_app.screen.query_one(EntityList)
+        prompt = str(entities.get_option(next(r["id"] for r in small_app.main.entity_rows if r["id"] == "meta")).prompt)
+        assert prompt.startswith("●")

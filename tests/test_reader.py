@@ -1,0 +1,152 @@
+"""The reader view (`o`): a claim beside its saved source text, the quote found the way
+`pivot check` verifies it (whitespace aside), n / N through the source's quotes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from tui.app import PivotApp
+from tui.screens.reader import ReaderScreen
+from tui.texts import find_text, locate, paragraphs
+from tui.widgets.claims_table import ClaimsTable
+
+SIZE = (120, 40)
+SMALL = Path(__file__).resolve().parent / "fixtures" / "small"
+
+# alpha.txt, as an article is saved: the quotes broken across lines and spaces doubled
+ALPHA = """Big Tech Cuts Jobs to Fund AI
+
+Meta will cut approximately
+8,000 employees, about 10%  of its global workforce, while it spends
+an estimated $115 billion to $135 billion on AI infrastructure in 2026.
+
+Microsoft reported 15,000 layoffs in 2025 and a second round of 9,000; it has
+committed over $80 billion towards its AI infrastructure, targeting 7% of its US workforce.
+
+The trade: human headcount for compute power. Reorganizing remaining staff into 'AI pods.'
+"""
+
+
+@pytest.fixture(autouse=True)
+def immediate_detail(monkeypatch):
+    from tui.screens.main import MainScreen
+
+    monkeypatch.setattr(MainScreen, "detail_delay", 0)
+
+
+async def settle(pilot) -> None:
+    for _ in range(4):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path, monkeypatch) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(SMALL, data)
+    (data / "texts").mkdir()
+    (data / "texts" / "alpha.txt").write_text(ALPHA, encoding="utf-8")
+    monkeypatch.delenv("PIVOT_TEXTS", raising=False)
+    return data
+
+
+def plain(renderable) -> str:
+    console = Console(width=200, record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_a_quote_is_found_whitespace_aside() -> None:
+    span = locate(ALPHA, "cut approximately 8,000 employees")
+    assert span is not None and ALPHA[span.start : span.end] == "cut approximately\n8,000 employees"
+    span = locate(ALPHA, "about 10% of its global workforce")
+    assert ALPHA[span.start : span.end] == "about 10%  of its global workforce"
+    assert locate(ALPHA, "about 11% of its global workforce") is None
+    assert [ALPHA[p.start : p.end].split()[0] for p in paragraphs(ALPHA)] == ["Big", "Meta", "Microsoft", "The"]
+
+
+def test_a_document_outside_the_texts_folders_is_never_followed(corpus: Path) -> None:
+    assert find_text("alpha.txt", corpus) == corpus / "texts" / "alpha.txt"
+    assert find_text("../data/texts/alpha.txt", corpus) is None
+    assert find_text(str(corpus / "texts" / "alpha.txt"), corpus) is None
+    assert find_text(None, corpus) is None
+
+
+async def open_reader(pilot, app: PivotApp, claim_id: str) -> ReaderScreen:
+    app.main.set_query(f"id:{claim_id}")
+    await settle(pilot)
+    app.screen.query_one(ClaimsTable).focus()
+    await pilot.press("o")
+    await settle(pilot)
+    assert isinstance(app.screen, ReaderScreen)
+    return app.screen
+
+
+async def test_o_opens_the_source_text_with_the_quote_highlighted_and_n_N_walk_the_quotes(corpus: Path, tmp_path: Path) -> None:
+    app = PivotApp(data_dir=corpus, db_path=tmp_path / "store.db", export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        reader = await open_reader(pilot, app, "alpha-meta-cut")
+        assert reader.current_claim == "alpha-meta-cut"
+        marked = [p for p in reader.query(".reader-para") if plain(p.content).startswith("▶")]
+        assert len(marked) == 1
+        content = marked[0].content
+        highlighted = [content.plain[s.start : s.end] for s in content.spans if "reverse" in str(s.style)]
+        assert highlighted == ["cut approximately\n8,000 employees"]
+        order = [q.claim_id for q in reader.loaded.quotes]
+        assert order.index("alpha-meta-cut") + 1 < len(order)
+        await pilot.press("n")
+        await settle(pilot)
+        assert reader.current_claim == order[order.index("alpha-meta-cut") + 1]
+        await pilot.press("N")
+        await settle(pilot)
+        assert reader.current_claim == "alpha-meta-cut"
+        assert order[0] == "alpha-meta-cut"  # the first quote of the text: N stays and says so
+        await pilot.press("N")
+        await settle(pilot)
+        assert reader.current_claim == "alpha-meta-cut"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReaderScreen)
+
+
+async def test_the_reader_scrolls_to_a_quote_far_down(corpus: Path, tmp_path: Path) -> None:
+    long = ALPHA.replace("Microsoft reported", "\n\n".join(f"Filler paragraph {i}." for i in range(80)) + "\n\nMicrosoft reported")
+    (corpus / "texts" / "alpha.txt").write_text(long, encoding="utf-8")
+    app = PivotApp(data_dir=corpus, db_path=tmp_path / "store.db", export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        reader = await open_reader(pilot, app, "alpha-msft-capex")
+        pane = reader.query_one("#reader-text")
+        assert pane.scroll_y > 0
+        widget = next(p for p in reader.query(".reader-para") if plain(p.content).startswith("▶"))
+        assert pane.region.contains_region(widget.region) or pane.region.overlaps(widget.region)
+
+
+async def test_without_a_saved_text_the_reader_says_so(corpus: Path, tmp_path: Path) -> None:
+    app = PivotApp(data_dir=corpus, db_path=tmp_path / "store.db", export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        reader = await open_reader(pilot, app, "beta-meta-cut-pct")
+        text = plain(reader.query_one("#reader-none").content)
+        assert "No text is saved for this source" in text
+        await pilot.press("n")  # nothing to walk: a message, no crash
+        await settle(pilot)
+        assert app.is_running
+
+
+async def test_enter_in_the_detail_opens_the_reader(corpus: Path, tmp_path: Path) -> None:
+    app = PivotApp(data_dir=corpus, db_path=tmp_path / "store.db", export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.main.set_query("id:alpha-msft-layoffs")
+        await settle(pilot)
+        app.screen.query_one("#detail").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen) and app.screen.current_claim == "alpha-msft-layoffs"
