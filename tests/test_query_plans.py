@@ -159,3 +159,28 @@ def test_an_update_adds_the_new_words_to_the_expansion(tmp_path: Path) -> None:
         assert [r["source"] for r in db.page(conn, flt, 0, 10)] == ["zz-added"]
     finally:
         conn.close()
+
+
+SORTED = ["entity", "topic", "value", "period", "status", "source"]
+
+
+@pytest.mark.parametrize("key", SORTED)
+@pytest.mark.parametrize("descending", [False, True])
+def test_a_sort_by_an_indexed_column_walks_its_index(store: Path, key: str, descending: bool) -> None:
+    """`[` / `]` sort the whole result in SQL: unfiltered, a page walks the column's index
+    (no sort of every claim, no full scan); filtered, the filter's index is used and only
+    its matches are sorted. The claim's text (`summary`) has no index: a sort by it sorts
+    the filter's matches, which is said in the README."""
+    conn = open_readonly(store)
+    try:
+        for text in ("", "topic:job-cuts", "company:{top}"):
+            top = conn.execute("SELECT id FROM entities ORDER BY claim_count DESC LIMIT 1").fetchone()[0]
+            flt = build_filter(text.format(top=top), conn)
+            statements = _capture(conn, lambda flt=flt: db.sorted_page(conn, flt, (key, descending), 200, 100))
+            assert len(statements) == 1
+            plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + statements[0])]
+            assert not _full_scans(conn, statements[0]), (text, plan)
+            if not text:
+                assert not any("TEMP B-TREE" in p for p in plan), plan
+    finally:
+        conn.close()
