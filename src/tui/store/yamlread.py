@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import yaml
+from yaml import events as ev
 
 from .fmt import safe_text
 from .model import (
@@ -42,14 +44,14 @@ MAX_INT_CHARS = 70  # an integer literal longer than this is far beyond MAX_ABS_
 SHOWN_CHARS = 60  # of a value quoted in a message
 
 
-class LineMap(dict):
+class LineMap(dict[str, Any]):
     """A mapping that knows the line of each of its keys (1-based)."""
 
     line: int = 0
     lines: dict[str, int]
 
 
-class LineList(list):
+class LineList(list[Any]):
     """A list that knows the line of each of its items (1-based)."""
 
     lines: list[int]
@@ -60,7 +62,7 @@ class DuplicateKey(yaml.MarkedYAMLError):
 
 
 class _Loader(_Base):  # type: ignore[misc,valid-type]
-    def construct_object(self, node, deep=False):
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         # An explicit tag on a value it cannot take (`!!int abc`, `!!timestamp 2026-02-30`,
         # `!!bool maybe`) makes PyYAML's constructors raise plain Python errors; report
         # them like any other YAML problem, at the value's line.
@@ -107,7 +109,7 @@ class BigNumber:
         return f"<a {self.chars:,}-digit number>"
 
 
-def _construct_int(loader, node) -> Any:
+def _construct_int(loader: yaml.constructor.SafeConstructor, node: yaml.ScalarNode) -> int | BigNumber:
     digits = node.value.replace("_", "").lstrip("+-")
     if digits[:2] in ("0x", "0b"):
         digits = digits[2:]
@@ -119,7 +121,7 @@ def _construct_int(loader, node) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
-def _construct_map(loader: _Loader, node: yaml.MappingNode):
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[LineMap]:
     data = LineMap()
     data.line = node.start_mark.line + 1
     data.lines = {}
@@ -152,7 +154,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode):
         data[key] = loader.construct_object(value_node, deep=True)
 
 
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode):
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Iterator[LineList]:
     data = LineList()
     data.lines = [item.start_mark.line + 1 for item in node.value]
     yield data
@@ -178,7 +180,7 @@ class _Fallback(Exception):
 
 _PLAIN_CACHE: dict[str, Any] = {}
 _SAFE = yaml.constructor.SafeConstructor()
-_PLAIN_TAGS = {
+_PLAIN_TAGS: dict[str, Callable[[yaml.ScalarNode], Any]] = {
     "tag:yaml.org,2002:str": lambda node: node.value,
     "tag:yaml.org,2002:int": lambda node: _construct_int(_SAFE, node),
     "tag:yaml.org,2002:float": _SAFE.construct_yaml_float,
@@ -202,10 +204,29 @@ def _plain(value: str) -> Any:
     return out
 
 
-def _fast_load(text: str) -> Any:
-    from yaml import events as ev
+class _Mark(Protocol):
+    line: int
 
-    parser = yaml._yaml.CParser(text)  # type: ignore[attr-defined]
+
+class _ScalarEvent(Protocol):
+    """A ScalarEvent as libyaml's parser makes it: its start mark is always set."""
+
+    anchor: str | None
+    implicit: tuple[bool, bool]
+    value: str
+    start_mark: _Mark
+
+
+class _CollectionStartEvent(Protocol):
+    """A Mapping/SequenceStartEvent as libyaml's parser makes it: its start mark is always set."""
+
+    anchor: str | None
+    implicit: bool
+    start_mark: _Mark
+
+
+def _fast_load(text: str) -> Any:
+    parser = yaml._yaml.CParser(text)
     stack: list[Any] = []
     keys: list[Any] = []
     root: Any = None
@@ -236,21 +257,26 @@ def _fast_load(text: str) -> Any:
     while True:
         e = parser.get_event()
         t = type(e)
+        # `t is X` narrows nothing for mypy (testing type(e) in each branch would cost the
+        # loop a call per test), and the stubs allow events without marks, which libyaml
+        # never makes: one cast per event says what the branch has tested.
         if t is ev.ScalarEvent:
-            if e.anchor is not None:
+            se = cast(_ScalarEvent, e)
+            if se.anchor is not None:
                 raise _Fallback("anchor")
-            if e.implicit[0]:
-                value = _plain(e.value)
-            elif e.implicit[1]:
-                value = e.value
+            if se.implicit[0]:
+                value = _plain(se.value)
+            elif se.implicit[1]:
+                value = se.value
             else:
                 raise _Fallback("tag")
-            add(value, e.start_mark.line + 1)
+            add(value, se.start_mark.line + 1)
         elif t is ev.MappingStartEvent:
-            if e.anchor is not None or not e.implicit:
+            ce = cast(_CollectionStartEvent, e)
+            if ce.anchor is not None or not ce.implicit:
                 raise _Fallback("anchor or tag")
             m = LineMap()
-            m.line = e.start_mark.line + 1
+            m.line = ce.start_mark.line + 1
             m.lines = {}
             add(m, m.line)
             stack.append(m)
@@ -258,11 +284,12 @@ def _fast_load(text: str) -> Any:
             if len(stack) > MAX_DEPTH:
                 raise _Fallback("deep")  # the full path's check gives the message
         elif t is ev.SequenceStartEvent:
-            if e.anchor is not None or not e.implicit:
+            ce = cast(_CollectionStartEvent, e)
+            if ce.anchor is not None or not ce.implicit:
                 raise _Fallback("anchor or tag")
             seq = LineList()
             seq.lines = []
-            add(seq, e.start_mark.line + 1)
+            add(seq, ce.start_mark.line + 1)
             stack.append(seq)
             keys.append(_NO_KEY)
             if len(stack) > MAX_DEPTH:
@@ -292,16 +319,16 @@ def _bounds_problem(text: str) -> tuple[int, str] | None:
     (each alias counts as the values it stands for) costs more than the events
     up to the point where the limit is passed. None when the text is within
     bounds, or has a syntax error (the full loader reports that)."""
-    from yaml import events as ev
-
+    next_event: Callable[[], ev.Event | None]
     if _FAST:
-        parser = yaml._yaml.CParser(text)  # type: ignore[attr-defined]
+        parser = yaml._yaml.CParser(text)
         next_event = parser.get_event
     else:
         stream = yaml.parse(text, Loader=_Loader)
-        next_event = lambda: next(stream, None)  # noqa: E731
-    sizes: dict[str, int] = {}  # anchor -> values it stands for
-    stack: list[list] = []  # [anchor, values] of each open collection
+        next_event = lambda: next(stream, None)
+    sizes: dict[str | None, int] = {}  # anchor -> values it stands for
+    anchors: list[str | None] = []  # the anchor of each open collection
+    counts: list[int] = []  # the values of each open collection
     own = aliased = 0
     try:
         while True:
@@ -310,16 +337,17 @@ def _bounds_problem(text: str) -> tuple[int, str] | None:
                 return None
             line = e.start_mark.line + 1 if e.start_mark else 0
             if isinstance(e, (ev.SequenceStartEvent, ev.MappingStartEvent)):
-                stack.append([e.anchor, 1])
+                anchors.append(e.anchor)
+                counts.append(1)
                 own += 1
-                if len(stack) > MAX_DEPTH:
+                if len(counts) > MAX_DEPTH:
                     return line, f"nests deeper than {MAX_DEPTH} levels"
             elif isinstance(e, (ev.SequenceEndEvent, ev.MappingEndEvent)):
-                anchor, n = stack.pop()
+                anchor, n = anchors.pop(), counts.pop()
                 if anchor is not None:
                     sizes[anchor] = n
-                if stack:
-                    stack[-1][1] += n
+                if counts:
+                    counts[-1] += n
             elif isinstance(e, (ev.ScalarEvent, ev.AliasEvent)):
                 if isinstance(e, ev.ScalarEvent):
                     n = 1
@@ -334,8 +362,8 @@ def _bounds_problem(text: str) -> tuple[int, str] | None:
                             f"aliases expand to more than {max(ALIAS_BUDGET, own):,} values "
                             "(an alias bomb?); write the values out"
                         )
-                if stack:
-                    stack[-1][1] += n
+                if counts:
+                    counts[-1] += n
     except yaml.YAMLError:
         # Some libyaml builds have a nesting limit of their own, met by the scanner (which
         # reads ahead through flow brackets) before these events reach MAX_DEPTH: count the
@@ -413,7 +441,7 @@ def read_yaml(path: Path, label: str) -> tuple[Any, list[Problem]]:
     if bounds is not None:
         return None, [Problem(label, bounds[0], "", f"YAML: {bounds[1]}")]
     try:
-        return yaml.load(text, Loader=_Loader), []  # noqa: S506 - _Loader is a SafeLoader
+        return yaml.load(text, Loader=_Loader), []  # _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -430,8 +458,10 @@ def read_yaml(path: Path, label: str) -> tuple[Any, list[Problem]]:
         # a control character pasted into the file: say where, on one line
         line = 0
         if isinstance(exc.position, int):  # libyaml counts bytes of UTF-8, the pure-Python reader characters
-            before = text.encode("utf-8")[: exc.position] if _C_LOADER else text[: exc.position]
-            line = before.count(b"\n" if _C_LOADER else "\n") + 1
+            if _C_LOADER:
+                line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
+            else:
+                line = text[: exc.position].count("\n") + 1
         char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
         return None, [Problem(label, line, "", f"YAML: unacceptable character #x{char:04x}: {exc.reason}")]
     except yaml.YAMLError as exc:
