@@ -80,10 +80,27 @@ def locate(text: str, quote: str) -> Span | None:
     return Span(where[at], where[at + len(wanted) - 1] + 1)
 
 
+LONG_PARAGRAPH = 1_200  # characters; a longer block (a text saved without blank lines) is split into its lines
+
+
 def paragraphs(text: str) -> list[Span]:
-    """The text's paragraphs (separated by blank lines), as offsets."""
+    """The text's paragraphs (separated by blank lines; a very long block, one per line), as offsets."""
     out: list[Span] = []
-    start = None
+    for block in _blocks(text):
+        if block.end - block.start <= LONG_PARAGRAPH or "\n" not in text[block.start : block.end]:
+            out.append(block)
+            continue
+        pos = block.start
+        for line in text[block.start : block.end].split("\n"):
+            out.append(Span(pos, pos + len(line)))
+            pos += len(line) + 1
+    return out
+
+
+def _blocks(text: str) -> list[Span]:
+    out: list[Span] = []
+    start: int | None = None
+    last = 0
     i = 0
     lines = text.split("\n")
     for line in lines:

@@ -65,9 +65,9 @@ class ClaimsTable(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last", show=False, id="table.last"),
         Binding("left,h", "column(-1)", "Column left", show=False, id="table.column_left"),
         Binding("right,l", "column(1)", "Column right", show=False, id="table.column_right"),
-        Binding("left_square_bracket", "sort(False)", "Sort ascending", id="table.sort_ascending"),
-        Binding("right_square_bracket", "sort(True)", "Sort descending", id="table.sort_descending"),
-        Binding("w", "row_height", "Row height", id="table.row_height"),
+        Binding("left_square_bracket", "sort(False)", "Sort", id="table.sort_ascending"),
+        Binding("right_square_bracket", "sort(True)", "Sort descending", show=False, id="table.sort_descending"),
+        Binding("w", "row_height", "Row height (1-3 lines)", show=False, id="table.row_height"),
     ]
 
     COMPONENT_CLASSES = {
@@ -117,7 +117,7 @@ class ClaimsTable(ScrollView, can_focus=True):
             super().__init__()
             self.table, self.sort = table, sort
 
-    BINDINGS.append(Binding("space", "toggle", "Select and move down", id="table.toggle"))
+    BINDINGS.append(Binding("space", "toggle", "Select and move down", show=False, id="table.toggle"))
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -255,12 +255,12 @@ class ClaimsTable(ScrollView, can_focus=True):
     @property
     def column_key(self) -> str:
         """The key of the column under the column cursor (among the columns shown)."""
-        keys = [c.key for c, _ in self._layout(self.size.width) if c.key != "mark"]
+        keys = [c.key for c, _ in self._layout(self._width) if c.key != "mark"]
         key = COLUMNS[self.column].key
         return key if key in keys else (keys[0] if keys else "summary")
 
     def action_column(self, delta: int) -> None:
-        keys = [c.key for c, _ in self._layout(self.size.width) if c.key != "mark"]
+        keys = [c.key for c, _ in self._layout(self._width) if c.key != "mark"]
         if not keys:
             return
         at = keys.index(self.column_key)
@@ -344,8 +344,13 @@ class ClaimsTable(ScrollView, can_focus=True):
         self._layouts[key] = layout
         return layout
 
+    @property
+    def _width(self) -> int:
+        """Cells for the columns: the widget's width less its vertical scrollbar."""
+        return max(self.scrollable_content_region.width, 1)
+
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._width
         layout = self._layout(width)
         if y == 0:
             style = self.get_component_rich_style("claims-table--header")
