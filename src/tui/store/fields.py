@@ -12,9 +12,10 @@ import difflib
 import math
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from .model import (
     BOUNDS,
@@ -28,6 +29,7 @@ from .model import (
     Source,
     Topic,
 )
+from .model import with_hint as with_hint  # re-exported: the CLI prints problems with it
 from .yamlread import MAX_INT_CHARS, BigNumber, LineMap, _kind, _show
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -204,7 +206,7 @@ def _typed_value(value: str) -> str | None:
     return f"write {shown}{with_unit}{why}"
 
 
-def _did_you_mean(word: str, choices) -> str:
+def _did_you_mean(word: object, choices: Iterable[str]) -> str:
     if not isinstance(word, str) or len(word) > 100:
         return ""  # not a typo of a known word
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
@@ -222,21 +224,18 @@ class HintedProblem(Problem):
     hint: str = ""
 
 
-def with_hint(p: Problem) -> str:
-    hint = getattr(p, "hint", "")
-    return f"{p}; {hint}" if hint else str(p)
-
-
 class _Record:
     """Checks one mapping against a field spec and collects problems."""
 
-    def __init__(self, data: LineMap, file: str, what: str, problems: list[Problem]):
+    def __init__(self, data: dict[str, Any], file: str, what: str, problems: list[Problem]):
         self.data, self.file, self.what, self.problems = data, file, what, problems
 
     def line(self, key: str | None = None) -> int:
-        if key is not None and key in getattr(self.data, "lines", {}):
-            return self.data.lines[key]
-        return getattr(self.data, "line", 0)
+        lines: dict[str, int] = getattr(self.data, "lines", {})  # a LineMap's; a plain dict has none
+        if key is not None and key in lines:
+            return lines[key]
+        line: int = getattr(self.data, "line", 0)
+        return line
 
     def problem(self, key: str, message: str) -> None:
         message, _, hint = message.partition(HINT)
@@ -268,7 +267,7 @@ class _Record:
                     self.problem(key, f"unknown field in {self.what}; expected one of {', '.join(known)}")
 
 
-def _mapping_list(data: Any, key: str, file: str, problems: list[Problem]) -> list[LineMap]:
+def _mapping_list(data: Any, key: str, file: str, problems: list[Problem]) -> list[dict[str, Any]]:
     """The list under `key` in a top-level mapping, each item checked to be a mapping."""
     if data is None:
         problems.append(Problem(file, 0, "", f"file is empty; expected a mapping with '{key}:'"))
@@ -283,7 +282,7 @@ def _mapping_list(data: Any, key: str, file: str, problems: list[Problem]) -> li
     if not isinstance(items, list):
         problems.append(Problem(file, getattr(data, "lines", {}).get(key, 1), key, f"expected a list, got {_kind(items)}"))
         return []
-    out = []
+    out: list[dict[str, Any]] = []
     item_lines = getattr(items, "lines", None)
     for i, item in enumerate(items):
         if not isinstance(item, dict):
@@ -334,7 +333,7 @@ def _topics(data: Any, file: str, problems: list[Problem]) -> list[tuple[Topic, 
     return out
 
 
-def _claim(m: LineMap, source_id: str, file: str, problems: list[Problem]) -> tuple[Claim, _Record]:
+def _claim(m: dict[str, Any], source_id: str, file: str, problems: list[Problem]) -> tuple[Claim, _Record]:
     r = _Record(m, file, "a claim", problems)
     r.unknown(CLAIM_FIELDS, also=CLAIM_EXTENSION_FIELDS)
     period = m.get("period")
@@ -367,12 +366,14 @@ def _claim(m: LineMap, source_id: str, file: str, problems: list[Problem]) -> tu
             else:
                 low, e1 = _number(value[0])
                 high, e2 = _number(value[1])
-                if e1 or e2:
-                    r.problem("value", e1 or e2)
-                elif low > high:
-                    r.problem("value", f"low {value[0]:,} is greater than high {value[1]:,}")
-                else:
-                    c.value_low, c.value_high = low, high
+                err = e1 or e2
+                if err:
+                    r.problem("value", err)
+                elif low is not None and high is not None:  # always, when neither has an error
+                    if low > high:
+                        r.problem("value", f"low {value[0]:,} is greater than high {value[1]:,}")
+                    else:
+                        c.value_low, c.value_high = low, high
         else:
             num, err = _number(value)
             if err:

@@ -13,20 +13,22 @@ import errno
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
-from .fields import SLUG, HintedProblem, _did_you_mean, _entities, _show, _source, _topics
+from .agreement import normalise_period
+from .fields import SLUG, HintedProblem, _did_you_mean, _entities, _Record, _source, _topics
 from .files import corpus_digest, source_paths
 from .fmt import safe_text
 from .model import (
     Claim,
     Corpus,
     CorpusError,
+    Entity,
     Problem,
     Source,
+    Topic,
 )
-from .agreement import normalise_period
-from .yamlread import read_yaml
+from .yamlread import _show, read_yaml
 
 
 def parse_source_file(path: Path, label: str) -> tuple[Source | None, list[Problem]]:
@@ -142,8 +144,11 @@ def load_corpus(data_dir: Path | str) -> Corpus:
     )
 
 
-def _unique(items, what: str, problems: list[Problem]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
+_Rec = TypeVar("_Rec", Entity, Topic)
+
+
+def _unique(items: list[tuple[_Rec, _Record]], what: str, problems: list[Problem]) -> dict[str, tuple[_Rec, _Record]]:
+    seen: dict[str, tuple[_Rec, _Record]] = {}
     for obj, rec in items:
         if obj.id is None:
             continue
@@ -155,7 +160,7 @@ def _unique(items, what: str, problems: list[Problem]) -> dict[str, Any]:
     return seen
 
 
-def _check_entity_graph(entities, ents: dict[str, Any]) -> None:
+def _check_entity_graph(entities: list[tuple[Entity, _Record]]) -> None:
     """An entity that is its own ancestor (parent: chains) or its own member (groups of
     groups), and two entities with one name (also "Café" typed in NFC and in NFD:
     text is read in NFC, so they are the same name)."""
@@ -179,7 +184,7 @@ def _check_entity_graph(entities, ents: dict[str, Any]) -> None:
             if m not in seen:
                 seen.add(m)
                 stack.extend(members.get(m, ()))
-    named: dict[str, Any] = {}
+    named: dict[str, Entity] = {}
     for e, r in entities:
         if not e.name or e.id is None:
             continue
@@ -189,7 +194,9 @@ def _check_entity_graph(entities, ents: dict[str, Any]) -> None:
         named.setdefault(key, e)
 
 
-def _cross_check(entities, topics, sources: list[Source], problems: list[Problem]) -> None:
+def _cross_check(
+    entities: list[tuple[Entity, _Record]], topics: list[tuple[Topic, _Record]], sources: list[Source], problems: list[Problem]
+) -> None:
     ents = _unique(entities, "entity", problems)
     tops = _unique(topics, "topic", problems)
     for e, r in entities:
@@ -200,7 +207,7 @@ def _cross_check(entities, topics, sources: list[Source], problems: list[Problem
             r.problem("members", f"only a group has members (this entity is a {e.kind})")
         if e.parent is not None and e.parent not in ents:
             r.problem("parent", f"unknown entity {_show(e.parent)}{_did_you_mean(e.parent, ents)}")
-    _check_entity_graph(entities, ents)
+    _check_entity_graph(entities)
     seen_sources: dict[str, Source] = {}
     seen_claims: dict[str, Claim] = {}
     for s in sources:
@@ -220,7 +227,7 @@ def _cross_check(entities, topics, sources: list[Source], problems: list[Problem
                 problems.append(Problem(c.file, c.at("topic"), "topic", f"unknown topic {_show(c.topic)}{_did_you_mean(c.topic, tops)}"))
 
 
-def _unknown_entity(c: Claim, ents: dict[str, Any], entities) -> Problem:
+def _unknown_entity(c: Claim, ents: dict[str, tuple[Entity, _Record]], entities: list[tuple[Entity, _Record]]) -> Problem:
     """unknown entity: the id it means when it is a name or alias (`Meta` -> `meta`), else the
     typo it looks like, else a ready line for entities.yaml."""
     folded = c.entity.casefold()

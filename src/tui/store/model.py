@@ -113,6 +113,12 @@ class Problem:
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
+def with_hint(p: Problem) -> str:
+    """The problem with the advice it carries (a HintedProblem's `hint`), on one line."""
+    hint: str = getattr(p, "hint", "")
+    return f"{p}; {hint}" if hint else str(p)
+
+
 @dataclass(slots=True)
 class Corpus:
     entities: list[Entity]
@@ -131,4 +137,4 @@ class CorpusError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         # with the advice a problem carries (HintedProblem): the explorer shows this text
-        super().__init__("\n".join(f"{p}; {p.hint}" if getattr(p, "hint", "") else str(p) for p in problems))
+        super().__init__("\n".join(with_hint(p) for p in problems))

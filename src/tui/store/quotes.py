@@ -92,8 +92,7 @@ def check_quotes(corpus: Corpus, data_dir: Path | str, texts_dir: Path | str | N
             if texts_dir is None:
                 result.no_text[s.id] = len(s.claims)
             continue
-        legacy = Path(texts_dir) / s.document if texts_dir is not None else None
-        if legacy is not None and (legacy.is_file() or not (own / s.document).is_file()):
+        if texts_dir is not None and ((Path(texts_dir) / s.document).is_file() or not (own / s.document).is_file()):
             problems = verify_quotes(Corpus([], [], [s]), texts_dir)
             result.problems += problems
             if not problems:
