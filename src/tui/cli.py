@@ -62,19 +62,25 @@ class PivotCommand(click.Command):
     def invoke(self, ctx: click.Context):
         import sqlite3
 
-        from tui.store.locate import is_damage
+        from tui.store.locate import as_store_error, is_damage
 
         _exit_on_signals()
         _check_text_arguments(ctx)
         try:
             try:
-                return super().invoke(ctx)
+                try:
+                    return super().invoke(ctx)
+                except UnicodeDecodeError as exc:  # text from the store that is not UTF-8: damage
+                    raise as_store_error(exc) from exc
             except sqlite3.DatabaseError as exc:
                 if not is_damage(exc) or not _OPENED:
                     raise
                 data_dir, db_path = _OPENED[-1]
                 _rebuild_damaged(data_dir, db_path)
-                return super().invoke(ctx)
+                try:
+                    return super().invoke(ctx)
+                except UnicodeDecodeError as again:
+                    raise as_store_error(again) from again
         except sqlite3.DatabaseError as exc:
             if is_damage(exc):
                 _fail("the store is damaged and could not be rebuilt; run `pivot build --full`")

@@ -154,7 +154,7 @@ def store_info(db_path: Path) -> dict[str, str] | None:
             return {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM pivot_meta")}
         finally:
             conn.close()
-    except (StoreError, sqlite3.Error):
+    except (StoreError, sqlite3.Error, UnicodeDecodeError):  # not UTF-8: a damaged file
         return None
 
 
@@ -229,7 +229,7 @@ def _ensure_store(
                     changes = None  # damaged where the probe does not look: rebuild
             finally:
                 conn.close()
-        except (StoreError, sqlite3.Error):
+        except (StoreError, sqlite3.Error, UnicodeDecodeError):
             changes = None
         if changes is not None and changes.empty:
             return Ready(db_path)
@@ -299,7 +299,7 @@ def quick_check(conn: sqlite3.Connection) -> bool:
             quoted = '"' + name.replace('"', '""') + '"'
             if [tuple(r) for r in conn.execute(f"PRAGMA {pragma}({quoted})")] != [("ok",)]:
                 return False
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, UnicodeDecodeError):
         return False
     return True
 
@@ -330,7 +330,7 @@ def _sources_in(db_path: Path) -> int:
             return conn.execute("SELECT count(*) FROM sources").fetchone()[0]
         finally:
             conn.close()
-    except sqlite3.Error:
+    except (sqlite3.Error, UnicodeDecodeError):
         return 0
 
 
@@ -360,8 +360,20 @@ def sqlite_error_words(exc: sqlite3.Error, target: Path) -> str:
     return f"cannot write {target}: {exc}"
 
 
+class StoreDamaged(sqlite3.DatabaseError):
+    """The store gave back bytes that are not UTF-8 (in a value, or in SQLite's own message
+    about a damaged schema): pivot only ever writes UTF-8, so the file is damaged."""
+
+
+def as_store_error(exc: UnicodeDecodeError) -> StoreDamaged:
+    return StoreDamaged(f"database disk image is malformed (text that is not UTF-8 at byte {exc.start})")
+
+
 def is_damage(exc: BaseException) -> bool:
-    """Is this SQLite's answer for a damaged file ("malformed", "not a database")?"""
+    """Is this SQLite's answer for a damaged file ("malformed", "not a database"), or text
+    read from the store that is not UTF-8?"""
+    if isinstance(exc, (StoreDamaged, UnicodeDecodeError)):
+        return True
     if not isinstance(exc, sqlite3.DatabaseError) or isinstance(exc, StoreError):
         return False
     code = getattr(exc, "sqlite_errorcode", None)
@@ -418,6 +430,8 @@ class ConnectionPool:
         conn = self._take()
         try:
             return fn(conn, *args, **kwargs)
+        except UnicodeDecodeError as exc:  # a damaged store: every caller's `except sqlite3.Error` sees it
+            raise as_store_error(exc) from exc
         finally:
             self._give(conn)
 
