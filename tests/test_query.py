@@ -256,6 +256,10 @@ PIECES = [
 ]
 query_text = st.one_of(
     st.text(max_size=60),
+    # half characters (lone surrogates) and values long enough for SQLite's LIKE limit
+    st.text(alphabet=st.characters(categories=["Cs", "Ll", "Nd", "Zs", "Po"]), max_size=12),
+    st.builds(lambda key, n, tail: f"{key}{'x' * n}{tail}", st.sampled_from(["company:", "source:", "speaker:", "", "-"]),
+              st.sampled_from([999, 1_000, 1_001, 30_000, 60_000]), st.sampled_from(["", " layoffs", "\udc80"])),
     st.lists(st.sampled_from(PIECES), max_size=12).map("".join),
     st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)), max_size=10).map(" ".join),
 )

@@ -20,6 +20,7 @@ import difflib
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from tui.store.fmt import like_escape, parse_number
 from tui.store.model import ENTITY_KINDS, FLAGS, STATUSES
@@ -32,6 +33,11 @@ KEYS = {
 IS_VALUES = ("conflict", "differs", "corroborated", "single-source", "numeric", "qualitative", "draft")
 _OPS = (">=", "<=", "!=", ">", "<", "=", ":")
 _MAX_TERMS = 64
+_MAX_TERM_CHARS = 1_000  # far beyond any name or phrase, far below SQLite's LIKE pattern limit
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+SqlParam: TypeAlias = str | int | float  # a value bound to a `?` of the compiled SQL
 
 
 class QueryError(ValueError):
@@ -135,9 +141,15 @@ def parse(text: str) -> Parsed:
     parsed = Parsed()
     # NUL ends a string inside SQLite's FTS5 query parser ("unterminated string"); nobody
     # types it on purpose, so it separates words like a space
+    bad = _SURROGATE.search(text or "")
+    if bad:  # half of a character (a lone UTF-16 surrogate): not text SQLite can be given
+        raise QueryError(f"the query has a broken character (U+{ord(bad[0]):04X} at {bad.start() + 1}); type it again")
     toks = tokens((text or "").replace("\x00", " "))
     if len(toks) > _MAX_TERMS:
         raise QueryError(f"too many terms ({len(toks)}); at most {_MAX_TERMS}")
+    long = next((t.text for t in toks if len(t.text) > _MAX_TERM_CHARS), None)
+    if long is not None:
+        raise QueryError(f"a term of {len(long):,} characters ('{long[:20]}…'); at most {_MAX_TERM_CHARS:,}: shorten it")
     for tok in toks:
         raw = tok.text
         split = _split_key(raw) if not raw.lstrip("-").startswith('"') else None
@@ -236,14 +248,14 @@ def _value_term(op: str, value: str, raw: str) -> ValueTerm:
 @dataclass
 class Compiled:
     where: str  # SQL boolean expression over the claims table (aliased `claims`)
-    params: list
+    params: list[SqlParam]
     notes: list[str] = field(default_factory=list)  # what names resolved to, for display
     # The same filter split for speed: an FTS5 MATCH expression (or None) and the
     # rest. Pages are read by walking the full-text index in rowid order, which
     # stops after one page instead of collecting every match first.
     match: str | None = None
     rest_where: str = "1"
-    rest_params: list = field(default_factory=list)
+    rest_params: list[SqlParam] = field(default_factory=list)
 
     @property
     def unfiltered(self) -> bool:
@@ -319,13 +331,13 @@ def resolve_topics(conn: sqlite3.Connection, value: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _in(column: str, ids: list[str]) -> tuple[str, list]:
+def _in(column: str, ids: list[str]) -> tuple[str, list[SqlParam]]:
     if len(ids) == 1:
         return f"{column} = ?", list(ids)
     return f"{column} IN ({', '.join('?' * len(ids))})", list(ids)
 
 
-def _term_sql(conn: sqlite3.Connection, t: Term) -> tuple[str, list]:
+def _term_sql(conn: sqlite3.Connection, t: Term) -> tuple[str, list[SqlParam]]:
     if t.key in ("company", "entity", "source", "topic"):
         resolver = {"company": resolve_entities, "entity": resolve_entities, "source": resolve_sources, "topic": resolve_topics}[t.key]
         ids = resolver(conn, t.value)
@@ -376,8 +388,8 @@ def _glob_escape(s: str) -> str:
 def compile_query(parsed: Parsed, conn: sqlite3.Connection) -> Compiled:
     """WHERE clause + parameters for `parsed` against the store behind conn."""
     clauses: list[str] = []
-    params: list = []
-    groups: dict[str, list[tuple[str, list]]] = {}
+    params: list[SqlParam] = []
+    groups: dict[str, list[tuple[str, list[SqlParam]]]] = {}
     for t in parsed.terms:
         sql, ps = _term_sql(conn, t)
         if t.negated:
@@ -405,10 +417,10 @@ def compile_query(parsed: Parsed, conn: sqlite3.Connection) -> Compiled:
         expr = f"claims.quantity_sources {'=' if st.op == '=' else st.op} ?"
         params.append(st.number)
         clauses.append(f"NOT coalesce({expr}, 0)" if st.negated else expr)
-    for t in parsed.text:
-        if t.negated:
+    for tt in parsed.text:
+        if tt.negated:
             clauses.append("claims.rowid NOT IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")
-            params.append(_fts_string(t, conn))
+            params.append(_fts_string(tt, conn))
     rest_where, rest_params = (" AND ".join(clauses) if clauses else "1"), list(params)
     positive = [t for t in parsed.text if not t.negated]
     match = " AND ".join(_fts_string(t, conn) for t in positive) if positive else None
