@@ -362,7 +362,9 @@ async def test_exporting_zero_claims_from_the_explorer(tmp_path: Path) -> None:
         assert app.main.result.total == 0
         target = tmp_path / "none.md"
         await export_to(pilot, target)
-        assert target.read_text(encoding="utf-8") == "# Claims: pods -pods\n\n_No claims matched._\n"
+        title, _, query, _, rest = target.read_text(encoding="utf-8").split("\n", 4)
+        assert (title, rest) == ("# Claims: pods -pods", "_No claims matched._\n")
+        assert query.startswith("Query: `pods -pods` · exported ")  # the export's header line
         assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
         assert app.is_running
 

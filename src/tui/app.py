@@ -22,7 +22,6 @@ from tui.store.locate import ConnectionPool, ensure_store
 if TYPE_CHECKING:
     from tui.screens.export import ExportRequest
 
-EXPORT_LIMIT = 50_000  # claims the explorer writes for "current filter"; the CLI has no limit
 STORE_CHECK_SECONDS = 2.0  # how often the explorer looks whether the store file was replaced
 
 
@@ -235,9 +234,12 @@ class PivotApp(App):
 
     # --- export -----------------------------------------------------------------------
 
-    def open_export(self, fmt: str = "md", comparison: list[str] | None = None) -> None:
+    def open_export(self, fmt: str = "md", comparison: list[str] | None = None, *, again: ExportRequest | None = None) -> None:
+        """Push the export dialog; its choice is written by one worker (write_export), which
+        streams every claim of the scope to disk (store/export.py): no cap, bounded memory.
+        `again` re-opens the dialog on a request (after "keep it" to an overwrite)."""
         from tui.screens.export import ConfirmScreen, ExportRequest, ExportScreen
-        from tui.store.export import render_claims, render_compare
+        from tui.store.export import Selection, default_name
 
         main = self.main
         result = main.result
@@ -248,76 +250,54 @@ class PivotApp(App):
         if comparison:
             scopes["comparison"] = len(comparison)
         default = "comparison" if comparison else ("selected" if self.selection else "filter")
-        where, params = (result.where, result.params) if result else ("1", [])
-        selection = sorted(self.selection)
-        query_text = result.text if result else ""
-        cut: dict[str, int] = {}  # set when the export was cut at EXPORT_LIMIT
+        chosen_ids = Selection.of_ids(self.selection) if self.selection else None
+        current = Selection(result.where, tuple(result.params), result.text) if result else Selection()
 
-        def render(scope: str, fmt_: str, quotes: bool, limit: int | None = None) -> str:
-            def job(conn):
-                if scope == "comparison":
-                    return render_compare(conn, db.compare(conn, comparison or []), fmt_)
-                if scope == "selected":
-                    rows = db.claims_by_ids(conn, selection)
-                    title = f"Selected claims ({len(rows)})"
-                else:
-                    # the explorer holds an export in memory: a filter of a million claims is
-                    # cut at EXPORT_LIMIT and the notification says so (`pivot export` writes all)
-                    rows = db.claim_page(conn, where, params, 0, limit or EXPORT_LIMIT + 1)
-                    if limit is None and len(rows) > EXPORT_LIMIT:
-                        rows = rows[:EXPORT_LIMIT]
-                        cut["claims"] = EXPORT_LIMIT
-                    title = f"Claims: {query_text}" if query_text.strip() else "Claims"
-                return render_claims(conn, rows, fmt_, quotes=quotes, title=title)
+        def selection_of(scope: str) -> Selection:
+            return chosen_ids if scope == "selected" and chosen_ids is not None else current
 
-            return self.pool.run(job)
+        def preview(scope: str, fmt_: str, quotes: bool, ids: bool) -> str:
+            return self.pool.run(_export_text, scope, selection_of(scope), comparison, fmt_, quotes, ids, 20)
 
-        def default_name(scope: str, fmt_: str) -> str:
-            if scope == "comparison" and comparison:
-                stem = "pivot-" + "-vs-".join(comparison)
-            elif scope == "selected":
-                stem = "pivot-selection"
-            else:
-                words = re.sub(r"[^a-z0-9]+", "-", query_text.lower()).strip("-")[:40]
-                stem = f"pivot-{words}" if words else "pivot-claims"
-            return str(self._free_path(self.export_dir / f"{stem}.{fmt_}"))
+        def name(scope: str, fmt_: str) -> str:
+            stem = "pivot-" + "-vs-".join(comparison) if scope == "comparison" and comparison else selection_of(scope).stem()
+            return str(self._free_path(self.export_dir / default_name(stem, fmt_)))
 
         def chosen(request: ExportRequest | None) -> None:
             if request is None:
                 return
             path = request.path if request.path.is_absolute() else self.export_dir / request.path
-            request = ExportRequest(request.scope, request.fmt, path, request.quotes)
+            request = ExportRequest(request.scope, request.fmt, path, request.quotes, request.ids)
+            sel = selection_of(request.scope)
             if path.exists() and not path.is_dir():
-                self.push_screen(
-                    ConfirmScreen(f"{path} exists. Overwrite it?"),
-                    lambda yes: self.write_export(request, render, force=True, cut=cut) if yes else self.notify("Export cancelled; the file was kept"),
-                )
-            else:
-                self.write_export(request, render, force=False, cut=cut)
+                def answered(yes: bool | None) -> None:
+                    if yes:
+                        self.write_export(request, sel, comparison, force=True)
+                    else:  # back to the dialog, the name selected, to choose another
+                        self.open_export(request.fmt, comparison, again=request)
 
-        self.push_screen(
-            ExportScreen(scopes, default, lambda s, f, q: render(s, f, q, limit=20), default_name),
-            chosen,
-        )
+                self.push_screen(ConfirmScreen(f"{path} exists. Overwrite it?"), answered)
+            else:
+                self.write_export(request, sel, comparison, force=False)
+
+        self.push_screen(ExportScreen(scopes, default, preview, name, fmt=fmt, again=again), chosen)
 
     @work(thread=True, group="export")
-    def write_export(self, request: ExportRequest, render, force: bool, cut: dict | None = None) -> None:
-        from tui.store.export import ExportError, write_atomic
+    def write_export(self, request: ExportRequest, sel, comparison: list[str] | None, force: bool) -> None:
+        """Stream the export to its file (temporary file, then a rename) off the UI thread."""
+        from tui.store.export import ExportError
 
         try:
-            text = render(request.scope, request.fmt, request.quotes)
-            path = write_atomic(request.path, text, force=force)
+            path, n = self.pool.run(_export_file, request, sel, comparison, force)
         except ExportError as exc:
             self.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", timeout=8)
             return
         except Exception as exc:  # noqa: BLE001 - the app must never crash on an export
             self.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", timeout=8)
             return
-        if cut and cut.get("claims"):
-            note = f" (the first {cut['claims']:,} claims of the filter; `pivot export` writes them all)"
-            self.call_from_thread(self.notify, f"Wrote {path}{note}", title="Exported", severity="warning", timeout=12)
-        else:
-            self.call_from_thread(self.notify, f"Wrote {path}", title="Exported", timeout=8)
+        self.export_dir = path.parent  # the folder of the last export, while the explorer runs
+        what = f"Exported {n:,} claim{'' if n == 1 else 's'}" if n is not None else "Exported"
+        self.call_from_thread(self.notify, f"Wrote {path}", title=what, timeout=8)
         self.last_export = path
 
     @staticmethod
@@ -331,4 +311,27 @@ class PivotApp(App):
         return path.with_name(f"{path.stem}-{int(time.time())}{path.suffix}")
 
 
+# --- export jobs (run on a pooled connection, off the UI thread) ------------------------------
 
+def _export_text(conn, scope: str, sel, comparison: list[str] | None, fmt: str, quotes: bool, ids: bool,
+                 limit: int | None) -> str:
+    """The first `limit` claims of an export, as text (the dialog's preview)."""
+    import io
+
+    from tui.store.export import export_info, render_compare, stream_claims
+
+    if scope == "comparison":
+        return render_compare(conn, db.compare(conn, comparison or []), fmt)
+    buf = io.StringIO()
+    stream_claims(conn, buf, sel, fmt, quotes=quotes, info=export_info(conn, sel.query), ids=ids, limit=limit)
+    return buf.getvalue()
+
+
+def _export_file(conn, request: ExportRequest, sel, comparison: list[str] | None, force: bool) -> tuple[Path, int | None]:
+    from tui.store.export import export_info, export_to, render_compare, write_atomic
+
+    if request.scope == "comparison":
+        text = render_compare(conn, db.compare(conn, comparison or []), request.fmt)
+        return write_atomic(request.path, text, force=force), None
+    return export_to(request.path, conn, sel, request.fmt, force=force, quotes=request.quotes,
+                     info=export_info(conn, sel.query), ids=request.ids)

@@ -407,8 +407,32 @@ def list_claims(query: tuple[str, ...], data_dir, db_path, limit: int) -> None:
     total, capped = db.count(conn, flt.where, flt.params)
     console = _console()
     console.print(claims_table(rows))
+    _list_legend(console, rows)
     more = f"{total:,}{'+' if capped else ''}"
     console.print(f"{len(rows)} of {more} claim{'' if more == '1' else 's'}", style="dim")
+
+
+def _list_legend(console, rows) -> None:
+    """What the Src numbers and the marks after a value stand for."""
+    from rich.text import Text
+
+    from tui.store import db
+    from tui.store.agreement import SUMMARY_MARK
+    from tui.store.fmt import safe_text
+
+    if not rows:
+        return
+    labels: dict[str, str] = {}
+    for r in rows:
+        labels.setdefault(r["source"], r["publisher"] or r["source_title"])
+    numbers = db.source_numbers(rows)
+    legend = Text("Src: ", style="dim")
+    legend.append(" · ".join(f"[{numbers[sid]}] {safe_text(label)}" for sid, label in labels.items()))
+    console.print(legend)
+    shown = {r["relation"] for r in rows if SUMMARY_MARK.get(r["relation"] or "")}
+    if shown:
+        marks = ", ".join(f"{SUMMARY_MARK[k]} {k}" for k in ("disputed", "differs", "corroborated") if k in shown)
+        console.print(Text(f"after a value: {marks} (pivot disputes shows why)", style="dim"))
 
 
 @main.command()
@@ -450,21 +474,32 @@ def _write_or_print(text: str, output: Path | None, force: bool) -> None:
 @main.command()
 @click.argument("query", nargs=-1)
 @store_options
-@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default=None,
+              help="md, csv or json (default: from the -o file's extension, else md).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--quotes", is_flag=True, help="Markdown: add each claim's quote and speaker.")
-def export(query: tuple[str, ...], data_dir, db_path, fmt: str, output: Path | None, force: bool, quotes: bool) -> None:
-    """Export the claims a QUERY selects (all claims without one)."""
-    from tui.store import db
-    from tui.store.export import render_claims
+@click.option("--ids", is_flag=True, help="Markdown: add each claim's id.")
+def export(query: tuple[str, ...], data_dir, db_path, fmt: str | None, output: Path | None, force: bool, quotes: bool,
+           ids: bool) -> None:
+    """Export the claims a QUERY selects (all claims without one), streamed in store order."""
+    from tui.store.export import ExportError, Selection, export_info, export_to, format_of, stream_claims
 
     conn = connect(data_dir, db_path)
     text = " ".join(query)
     flt = _filter(conn, text)
-    rows = db.all_claims(conn, flt.where, flt.params)
-    title = f"Claims: {text}" if text else "Claims"
-    _write_or_print(render_claims(conn, rows, fmt, quotes=quotes, title=title), output, force)
+    sel = Selection(flt.where, tuple(flt.params), text)
+    fmt = format_of(output, fmt)
+    info = export_info(conn, text)
+    if output is None:
+        stream_claims(conn, sys.stdout, sel, fmt, quotes=quotes, info=info, ids=ids)
+        sys.stdout.flush()
+        return
+    try:
+        path, n = export_to(output, conn, sel, fmt, force=force, quotes=quotes, info=info, ids=ids)
+    except ExportError as exc:
+        _fail(str(exc))
+    click.echo(f"wrote {path} ({n:,} claim{'' if n == 1 else 's'})", err=True)
 
 
 @main.command()

@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
+from tui.store.export import with_format
 from tui.store.fmt import safe_text
 
 SCOPES = {"selected": "Selected claims", "filter": "Current filter", "comparison": "Current comparison"}
@@ -27,23 +28,35 @@ class ExportRequest:
     fmt: str  # md | csv | json
     path: Path
     quotes: bool = False
+    ids: bool = False  # Markdown: a column of claim ids
 
 
 class ExportScreen(ModalScreen[ExportRequest | None]):
-    """Scope, format, path and a preview of the first lines; returns an ExportRequest."""
+    """Scope, format, path and a preview of the first lines; returns an ExportRequest.
 
+    `fmt` is the format chosen when it opens (the palette's "export: CSV"); `again` is a
+    request to show once more, its file name selected (after "keep it" to an overwrite)."""
+
+    DEFAULT_CSS = """
+    ExportScreen #export-options { height: auto; width: auto; }
+    ExportScreen #export-options Checkbox { width: auto; }
+    """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
         Binding("ctrl+s", "submit", "Export", id="export.submit"),
     ]
 
-    def __init__(self, scopes: dict[str, int], default_scope: str, preview: Callable[[str, str, bool], str], default_name: Callable[[str, str], str]) -> None:
+    def __init__(self, scopes: dict[str, int], default_scope: str, preview: Callable[[str, str, bool, bool], str],
+                 default_name: Callable[[str, str], str], *, fmt: str = "md", again: ExportRequest | None = None) -> None:
         super().__init__()
         self.scopes = scopes  # available scope -> number of claims
-        self.default_scope = default_scope
+        self.default_scope = again.scope if again is not None and again.scope in scopes else default_scope
         self.preview_fn = preview
         self.default_name = default_name
-        self._path_edited = False
+        self.initial_fmt = again.fmt if again is not None else (fmt if fmt in FORMATS else "md")
+        self.again = again
+        self._path_edited = again is not None
+        self._shown_fmt = self.initial_fmt
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog"):
@@ -54,9 +67,12 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
                         yield RadioButton(Text(f"{SCOPES[key]} ({n:,})"), value=key == self.default_scope, name=key)
                 with RadioSet(id="format"):
                     for key, label in FORMATS.items():
-                        yield RadioButton(label, value=key == "md", name=key)
-                yield Checkbox("Quotes (Markdown)", id="quotes")
-            yield Input(self.default_name(self.default_scope, "md"), id="path")
+                        yield RadioButton(label, value=key == self.initial_fmt, name=key)
+                with Vertical(id="export-options"):
+                    yield Checkbox("Quotes (Markdown)", self.again.quotes if self.again else False, id="quotes")
+                    yield Checkbox("Claim ids (Markdown)", self.again.ids if self.again else False, id="ids")
+            path = str(self.again.path) if self.again else self.default_name(self.default_scope, self.initial_fmt)
+            yield Input(path, id="path")
             yield Static("", id="preview")
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="do-export")
@@ -67,6 +83,10 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         self.query_one("#path").border_title = "File"
         self.query_one("#scope").border_title = "Scope"
         self.query_one("#format").border_title = "Format"
+        if self.again is not None:
+            path = self.query_one("#path", Input)
+            path.focus()
+            path.select_all()
         self.update_preview()
 
     @property
@@ -77,19 +97,28 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     @property
     def fmt(self) -> str:
         pressed = self.query_one("#format", RadioSet).pressed_button
-        return pressed.name if pressed and pressed.name else "md"
+        return pressed.name if pressed and pressed.name else self.initial_fmt
 
     @property
     def quotes(self) -> bool:
         return self.query_one("#quotes", Checkbox).value
 
+    @property
+    def ids(self) -> bool:
+        return self.query_one("#ids", Checkbox).value
+
     @on(RadioSet.Changed)
     @on(Checkbox.Changed)
     def choice_changed(self) -> None:
+        path = self.query_one("#path", Input)
         if not self._path_edited:
-            path = self.query_one("#path", Input)
             with path.prevent(Input.Changed):
                 path.value = self.default_name(self.scope, self.fmt)
+        elif self.fmt != self._shown_fmt:
+            # a name the user typed keeps its stem; its extension follows the format
+            with path.prevent(Input.Changed):
+                path.value = with_format(path.value, self.fmt)
+        self._shown_fmt = self.fmt
         self.update_preview()
 
     @on(Input.Changed, "#path")
@@ -98,9 +127,9 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
 
     @work(thread=True, exclusive=True, group="preview")
     def update_preview(self) -> None:
-        scope, fmt, quotes = self.scope, self.fmt, self.quotes
+        scope, fmt, quotes, ids = self.scope, self.fmt, self.quotes, self.ids
         try:
-            text = self.preview_fn(scope, fmt, quotes)
+            text = self.preview_fn(scope, fmt, quotes, ids)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never raised
             text = f"(no preview: {exc})"
         lines = text.splitlines()[:12]
@@ -117,7 +146,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         if not raw:
             self.notify("Give a file name", severity="warning")
             return
-        self.dismiss(ExportRequest(self.scope, self.fmt, Path(raw).expanduser(), self.quotes))
+        self.dismiss(ExportRequest(self.scope, self.fmt, Path(raw).expanduser(), self.quotes, self.ids))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
