@@ -43,12 +43,12 @@ COLUMNS = (
     Column("entity", "Entity", 22, 8, 10),
     Column("topic", "Topic", 18, 3, 10),
     Column("summary", "Claim", 0, 9),
-    Column("value", "Value", 18, 7, 7),
+    Column("value", "Value", 18, 7, 15),  # a figure is cut last: "8,000 employees" whole
     Column("period", "Period", 9, 2, 6),
     Column("status", "Status", 11, 4, 8),
     Column("source", "Source", 20, 6, 10),
 )
-SUMMARY_LEAST = 30  # the claim keeps this many cells (or 40 % of the width) before other columns give way
+SUMMARY_LEAST = 24  # the claim keeps this many cells (or a third of the width) before other columns give way
 ROW_HEIGHTS = (1, 2, 3)  # lines per row, cycled by `w`: the claim wraps onto the others
 SORT_MARK = {False: "▲", True: "▼"}
 
@@ -327,12 +327,13 @@ class ClaimsTable(ScrollView, can_focus=True):
         def rest() -> int:
             return width - sum(w + 1 for w in widths.values()) - 1
 
-        least = max(SUMMARY_LEAST, width * 2 // 5)
+        least = max(SUMMARY_LEAST, width // 3)
         while rest() < least:
             shrinkable = [c for c in cols if c.width and c.key != "mark" and widths[c.key] > c.least]
             if shrinkable:
-                widest = max(shrinkable, key=lambda c: (widths[c.key] - c.least, -c.priority))
-                widths[widest.key] -= 1
+                # the least important column gives way first (a figure is cut last)
+                gives = min(shrinkable, key=lambda c: (c.priority, -widths[c.key]))
+                widths[gives.key] -= 1
                 continue
             droppable = [c for c in cols if c.width and c.key != "mark"]
             if not droppable or len(cols) <= 3:
