@@ -9,10 +9,7 @@ from pathlib import Path
 
 from .fields import HintedProblem
 from .fmt import safe_text
-from .model import (
-    Corpus,
-    Problem,
-)
+from .model import Corpus, Problem, Source
 
 # --- quotes ------------------------------------------------------------------
 
@@ -23,23 +20,28 @@ def normalise_ws(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def verify_quotes(corpus: Corpus, texts_dir: Path | str) -> list[Problem]:
-    """Every quote must appear in its source's document, whitespace aside, otherwise exactly."""
-    texts_dir = Path(texts_dir)
+def _source_problems(s: Source, path: Path) -> list[Problem]:
+    """Every quote of one source against the text at `path`, each mismatch with where it
+    stops matching and the differing characters made visible."""
+    try:
+        text = normalise_ws(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Problem(s.file, s.line, "document", safe_text(f"cannot read {path}: {exc}"))]
     problems: list[Problem] = []
-    for s in corpus.sources:
-        if not s.document:
-            continue
-        path = texts_dir / s.document
-        try:
-            text = normalise_ws(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(s.file, s.line, "document", safe_text(f"cannot read {path}: {exc}")))
-            continue
-        for c in s.claims:
-            if normalise_ws(c.quote) not in text:
-                problems.append(Problem(c.file, c.at("quote"), "quote", f"not found in {safe_text(s.document)}: {c.quote[:80]!r}"))
+    for c in s.claims:
+        quote = normalise_ws(c.quote)
+        if quote not in text:
+            problems.append(HintedProblem(
+                c.file, c.at("quote"), "quote", f"not found in {safe_text(s.document)}: {c.quote[:80]!r}",
+                safe_text(quote_mismatch(quote, text))))
     return problems
+
+
+def verify_quotes(corpus: Corpus, texts_dir: Path | str) -> list[Problem]:
+    """Every quote must appear in its source's document (found in `texts_dir`), whitespace
+    aside, otherwise exactly. Sources without a document are not looked at (check_quotes
+    counts them)."""
+    return [p for s in corpus.sources if s.document for p in _source_problems(s, Path(texts_dir) / s.document)]
 
 
 # --- quotes against the corpus's own texts, and the warnings ----------------------------------
@@ -83,37 +85,23 @@ def quote_mismatch(quote: str, text: str) -> str:
 
 
 def check_quotes(corpus: Corpus, data_dir: Path | str, texts_dir: Path | str | None = None) -> QuoteCheck:
-    """Every quote against its source's text: under `texts_dir` when given (as verify_quotes does),
-    else under DATA/texts. A source whose text is in neither is counted, never called verified."""
+    """Every quote against its source's text: found in `texts_dir` when given and there, else
+    under DATA/texts. A source whose text is in neither (or that names no document) is
+    counted as not verified, never called verified."""
     own = Path(data_dir) / TEXTS_DIR
     result = QuoteCheck([], {}, {})
     for s in corpus.sources:
-        if not s.document:
-            if texts_dir is None:
-                result.no_text[s.id] = len(s.claims)
-            continue
-        if texts_dir is not None and ((Path(texts_dir) / s.document).is_file() or not (own / s.document).is_file()):
-            problems = verify_quotes(Corpus([], [], [s]), texts_dir)
-            result.problems += problems
-            if not problems:
-                result.verified[s.id] = len(s.claims)
-            continue
-        path = own / s.document
-        if not path.is_file():
+        found = None
+        if s.document:
+            for folder in ([Path(texts_dir)] if texts_dir is not None else []) + [own]:
+                if (folder / s.document).is_file():
+                    found = folder / s.document
+                    break
+        if found is None:
             result.no_text[s.id] = len(s.claims)
             continue
-        try:
-            text = normalise_ws(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            result.problems.append(Problem(s.file, s.line, "document", safe_text(f"cannot read {path}: {exc}")))
-            continue
-        before = len(result.problems)
-        for c in s.claims:
-            quote = normalise_ws(c.quote)
-            if quote not in text:
-                result.problems.append(HintedProblem(
-                    c.file, c.at("quote"), "quote", f"not found in {safe_text(s.document)}: {c.quote[:80]!r}",
-                    safe_text(quote_mismatch(quote, text))))
-        if len(result.problems) == before:
+        problems = _source_problems(s, found)
+        result.problems += problems
+        if not problems:
             result.verified[s.id] = len(s.claims)
     return result
