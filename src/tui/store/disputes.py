@@ -70,7 +70,7 @@ def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTI
         ).fetchall()
         figures = [figure_of_record(r) for r in rows]
         lines = []
-        for r, f in zip(rows, figures):
+        for r, f in zip(rows, figures, strict=True):
             best: tuple[Relation, str] | None = None
             for g in figures:
                 rel = relation(f, g)

@@ -11,6 +11,7 @@ import errno
 import hashlib
 import os
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,7 @@ class FileState:
     sha256: str | None = None  # None until read
 
 
-def _is_source_entry(e: os.DirEntry) -> bool:
+def _is_source_entry(e: os.DirEntry[str]) -> bool:
     """A *.yaml / *.yml entry of sources/ that is not a folder. A symlink loop, a dangling
     link, a FIFO or a device node is included, so that reading it reports a problem
     naming it instead of its claims vanishing from the store in silence."""
@@ -118,7 +119,7 @@ def file_states(data_dir: Path) -> dict[str, FileState]:
     return {rel: with_hash(data_dir, s) for rel, s in stat_states(data_dir).items()}
 
 
-def digest_of(states) -> str:
+def digest_of(states: Iterable[FileState]) -> str:
     """One hash for the whole corpus, from the per-file hashes (order independent)."""
     h = hashlib.sha256()
     for s in sorted(states, key=lambda s: s.rel):
@@ -178,7 +179,10 @@ def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
     recorded = conn.cursor()
     recorded.row_factory = None  # plain tuples: 100,000 of them
     recorded.execute("SELECT file, size, mtime_ns, sha256 FROM source_files ORDER BY file")
-    added, changed, touched, removed = [], [], [], []
+    added: list[FileState] = []
+    changed: list[FileState] = []
+    touched: list[FileState] = []
+    removed: list[str] = []
     row = next(recorded, None)
     for rel, path in entries:
         while row is not None and row[0] < rel:

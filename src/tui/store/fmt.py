@@ -58,7 +58,7 @@ def parse_number(text: str) -> float | None:
     m = re.fullmatch(r"\s*(-?\d+(?:[.,]\d+)*)\s*([kmbt]?)\s*", text.lower().replace("_", ""))
     if not m:
         return None
-    digits = m[1].replace(",", "") if m[1].count(",") != 1 or "." in m[1] else m[1].replace(",", "")
+    digits = m[1].replace(",", "")
     try:
         x = float(digits)
     except ValueError:

@@ -47,10 +47,6 @@ PERCENT = re.compile(
 )
 NUMBER = re.compile(rf"(?<![\w.,$€£/#-])(?P<n1>{NUM})(?P<s1>\s(?:thousand|million|billion|trillion)\b)?(?P<plus>\+)?(?![\w%.,]\w)")
 YEAR = re.compile(r"^(?:19|20)\d{2}$")
-_WORD_NUMBERS = (
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
-    "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion dozen"
-).split()
 WORDS = re.compile(
     r"(?<![\w-])(?:(?:a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
@@ -215,7 +211,7 @@ def find_figures(text: str) -> list[Figure]:
         if unit == "people":
             unit = "employees" if WORKFORCE_WORDS.search(text) else "people"
         kind = "money" if unit in ("USD", "EUR", "GBP") else "count"
-        span_end = noun_end if kind == "money" else noun_end
+        span_end = noun_end
         bound = "at-least" if plus else _bound(text, start, end)
         v = plain(value)
         add(Figure(start, span_end, v, v, unit, bound, text[start:span_end], kind, word))
@@ -233,7 +229,7 @@ _TYPED = re.compile(
 )
 
 
-def read_typed_value(text: str) -> tuple[float | int | list, str | None] | None:
+def read_typed_value(text: str) -> tuple[float | int | list[float | int], str | None] | None:
     """What a person meant by a value written as text ("125B", "$125 billion", "10%", "8,000",
     "1.25e11", "$125-$145 billion"): (number or [low, high], unit or None), or None."""
     t = text.strip()
