@@ -8,15 +8,16 @@ bytes than the ones on disk now.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from .model import CorpusError
 from .schema import SCHEMA_VERSION
@@ -97,10 +98,8 @@ def roll_back_journal(db_path: Path, *, drop: bool = False) -> None:
     elif not os.path.lexists(db_path):
         drop = True  # the journal of a file that is gone
     if drop:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(journal)
-        except FileNotFoundError:
-            pass
 
 
 def remove_dead_temps(db_path: Path) -> None:
@@ -166,7 +165,7 @@ class Ready:
     unchecked: bool = False  # quick mode: the store was not compared with the corpus yet
 
 
-def _label(data_dir: Path):
+def _label(data_dir: Path) -> Callable[[Path], str]:
     def label(p: Path) -> str:
         try:
             return str(p.relative_to(data_dir.parent)) if data_dir.parent != Path("") else str(p)
@@ -327,7 +326,8 @@ def _sources_in(db_path: Path) -> int:
     try:
         conn = open_readonly(db_path)
         try:
-            return conn.execute("SELECT count(*) FROM sources").fetchone()[0]
+            n: int = conn.execute("SELECT count(*) FROM sources").fetchone()[0]
+            return n
         finally:
             conn.close()
     except (sqlite3.Error, UnicodeDecodeError):
@@ -390,6 +390,10 @@ def _broken(exc: CorpusError) -> str:
     )
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
 class ConnectionPool:
     """Read-only connections handed to worker threads, one at a time each.
 
@@ -425,7 +429,7 @@ class ConnectionPool:
         self._idle.put(conn)
         self._semaphore.release()
 
-    def run(self, fn, *args, **kwargs):
+    def run(self, fn: Callable[Concatenate[sqlite3.Connection, _P], _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
         """fn(conn, *args, **kwargs) on a pooled connection."""
         conn = self._take()
         try:
@@ -438,8 +442,6 @@ class ConnectionPool:
     def close(self) -> None:
         with self._lock:
             for conn in self._all:
-                try:
+                with contextlib.suppress(sqlite3.Error):
                     conn.close()
-                except sqlite3.Error:
-                    pass
             self._all.clear()
