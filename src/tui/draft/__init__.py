@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .drafter import Draft, draft, slug
-from .page import Page, PageError, read_page
+from .page import ByteStream, Page, PageError, read_page
 from .write import WriteError, render, write_new
 
-__all__ = ["AddError", "Added", "add_article", "read_page", "draft", "render", "Page", "PageError", "Draft"]
+__all__ = ["AddError", "Added", "Draft", "Page", "PageError", "add_article", "draft", "read_page", "render"]
 
 
 class AddError(Exception):
@@ -35,11 +35,11 @@ class Added:
     text_reused: bool
 
 
-def add_article(page_arg: str, data_dir: Path, shown_dir: str, source_id: str | None = None, stdin=None) -> Added:
+def add_article(page_arg: str, data_dir: Path, shown_dir: str, source_id: str | None = None, stdin: ByteStream | None = None) -> Added:
     from tui.store.fields import SLUG
     from tui.store.load import load_corpus, parse_source_file
-    from tui.store.quotes import normalise_ws
     from tui.store.model import CorpusError
+    from tui.store.quotes import normalise_ws
 
     try:
         page = read_page(page_arg, stdin=stdin)
@@ -55,7 +55,10 @@ def add_article(page_arg: str, data_dir: Path, shown_dir: str, source_id: str | 
         source_id = slug(base)[:60].strip("-") or "article"
     elif not SLUG.match(source_id):
         raise AddError(f"--id {source_id!r} is not a valid id (lowercase letters, digits, single dashes)")
-    join = (lambda *p: "/".join([shown_dir.rstrip("/"), *p])) if shown_dir else (lambda *p: "/".join(p))
+
+    def join(*p: str) -> str:
+        return "/".join([shown_dir.rstrip("/"), *p]) if shown_dir else "/".join(p)
+
     source_path = data_dir / "sources" / f"{source_id}.yaml"
     text_path = data_dir / "texts" / f"{source_id}.txt"
     shown_source, shown_text = join("sources", f"{source_id}.yaml"), join("texts", f"{source_id}.txt")

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from tui.store.model import Corpus
 
-STOP = set(
-    "a an the of to in on by for from at with than that which who and or but is are was were be been will would "
+STOP = set(  # a word list reads best as text:
+    "a an the of to in on by for from at with than that which who and or but is are was were be been will would "  # noqa: SIM905
     "could can may might has have had as per its their it they we this these those about over more also into up "
     "such while after before including most much some other all any new its".split()
 )
@@ -82,23 +82,23 @@ class Knowledge:
     entity_names: dict[str, str]
     groups: dict[str, set[str]]
     metric_units: dict[str, str]
-    metric_words: dict[str, Counter]
-    metric_uses: Counter
+    metric_words: dict[str, Counter[str]]
+    metric_uses: Counter[str]
     metric_topic: dict[str, str]
     topic_words: dict[str, set[str]]
     topics: list[str]
     claim_ids: set[str] = field(default_factory=set)
 
     @classmethod
-    def of(cls, corpus: Corpus, skip_source: str | None = None) -> "Knowledge":
+    def of(cls, corpus: Corpus, skip_source: str | None = None) -> Knowledge:
         names: dict[str, str] = {}
         for e in corpus.entities:
             for n in [e.name, *e.aliases]:
                 names.setdefault(n, e.id)
         metric_units: dict[str, str] = {}
-        metric_words: dict[str, Counter] = defaultdict(Counter)
-        metric_uses: Counter = Counter()
-        topic_votes: dict[str, Counter] = defaultdict(Counter)
+        metric_words: dict[str, Counter[str]] = defaultdict(Counter)
+        metric_uses: Counter[str] = Counter()
+        topic_votes: dict[str, Counter[str]] = defaultdict(Counter)
         for s in corpus.sources:
             if s.id == skip_source:
                 continue

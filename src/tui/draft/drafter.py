@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 from tui.store.model import Corpus
+from tui.store.numbers import Figure, find_figures
 
 from .context import Knowledge, entity_line, nearest_period, organisations, status_of, stems, years
-from tui.store.numbers import Figure, find_figures
 from .page import Page
 from .statements import statements
 from .text import clause, paragraphs, sentences
@@ -24,7 +24,7 @@ class DraftClaim:
     summary: str
     quote: str
     metric: str
-    value: float | int | list
+    value: float | int | list[float | int]
     unit: str
     bound: str
     period: str | None
@@ -95,7 +95,7 @@ def draft(page: Page, corpus: Corpus, source_id: str) -> Draft:
         for m in article_mentions:
             if know.kinds.get(m.entity) != "industry":
                 counts[m.entity] = counts.get(m.entity, 0) + 1
-        main_entity = max(counts, key=counts.get) if counts else article_mentions[0].entity
+        main_entity = max(counts, key=counts.__getitem__) if counts else article_mentions[0].entity
     fallback_entity = main_entity or next((e for e, k in know.kinds.items() if k == "industry"), None) or next(iter(know.kinds), "unknown")
 
     claims: list[DraftClaim] = []

@@ -14,9 +14,10 @@ import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december".split(), 1)}
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"], 1)}
 DATELINE = re.compile(
     r"(?:(?P<word>published|updated|posted|last updated|date)\s*:?\s*(?:on\s+)?)?"
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -24,6 +25,12 @@ DATELINE = re.compile(
     re.I,
 )
 BYLINE = re.compile(r"^(?:by\s+(?P<by>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\b|author:\s*(?P<author>[^·|\n]{2,60}?))\s*(?:[·|,]|$)", re.I)
+
+
+class ByteStream(Protocol):
+    """What a page is read from instead of standard input (sys.stdin.buffer, io.BytesIO)."""
+
+    def read(self) -> bytes: ...
 
 
 class PageError(Exception):
@@ -43,7 +50,7 @@ class Page:
     flags: list[str] = field(default_factory=list)
 
 
-def read_page(arg: str, stdin=None, timeout: float = 15.0) -> Page:
+def read_page(arg: str, stdin: ByteStream | None = None, timeout: float = 15.0) -> Page:
     if re.match(r"^https?://", arg, re.I):
         html = fetch(arg, timeout)
         page = from_html(html, arg)
@@ -78,9 +85,9 @@ def fetch(url: str, timeout: float) -> str:
 
     request = urllib.request.Request(url, headers={"User-Agent": "pivot (article drafter)"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only, checked above
-            raw = response.read(20 * 1024 * 1024)
-            charset = response.headers.get_content_charset() or "utf-8"
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # http(s) only, checked above
+            raw: bytes = response.read(20 * 1024 * 1024)
+            charset: str = response.headers.get_content_charset() or "utf-8"
     except urllib.error.HTTPError as exc:
         raise PageError(f"cannot fetch {url}: the server answered {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:

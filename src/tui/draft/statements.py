@@ -42,13 +42,8 @@ def statements(text: str, paragraphs: list[Span], min_words: int = 6) -> list[St
             quote = inner.rstrip(" ,")
             after = p.text[m.end() : m.end() + 200]
             before = p.text[max(0, m.start() - 120) : m.start()]
-            speaker = None
-            if (s := AFTER_SPEAKER.match(after)) is not None:
-                speaker = _clean_speaker(s["sp"])
-            elif (s := SPEAKER_AFTER.match(after)) is not None:
-                speaker = _clean_speaker(s["sp"])
-            elif (s := SPEAKER_BEFORE.search(before)) is not None:
-                speaker = _clean_speaker(s["sp"])
+            s = AFTER_SPEAKER.match(after) or SPEAKER_AFTER.match(after) or SPEAKER_BEFORE.search(before)
+            speaker = _clean_speaker(s["sp"]) if s is not None else None
             found.append(Statement(p.start + a, p.start + a + len(quote), quote, speaker, i))
         # a second quotation without words of its own continues the first one's speaker
         for st in found:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 
 @dataclass(slots=True)
@@ -25,11 +26,18 @@ class Sentence(Span):
     paragraph: int  # index of its paragraph
 
 
+class _Segmenter(Protocol):
+    """What is used of pysbd.Segmenter (pysbd has no type hints)."""
+
+    def segment(self, text: str) -> list[str]: ...
+
+
 @lru_cache(maxsize=1)
-def _segmenter():
+def _segmenter() -> _Segmenter:
     import pysbd
 
-    return pysbd.Segmenter(language="en", clean=False)
+    segmenter: _Segmenter = pysbd.Segmenter(language="en", clean=False)
+    return segmenter
 
 
 def paragraphs(text: str) -> list[Span]:

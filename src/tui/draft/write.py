@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -21,7 +22,7 @@ def q(text: str | None) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
 
 
-def number(v) -> str:
+def number(v: float | int | list[float | int]) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(number(x) for x in v) + "]"
     if isinstance(v, float) and v.is_integer():
@@ -87,15 +88,15 @@ def render(d: Draft, document: str, typed_origin: str) -> str:
             "  # Quoted statements: candidates for qualitative claims. To keep one, uncomment it, write its",
             "  # summary in your own words and check its entity, topic, speaker and status.",
         ]
-        for c in d.candidates:
+        for cand in d.candidates:
             lines += [
-                f"  # - id: {c.id}",
-                f"  #   entity: {c.entity}",
-                f"  #   topic: {c.topic}",
+                f"  # - id: {cand.id}",
+                f"  #   entity: {cand.entity}",
+                f"  #   topic: {cand.topic}",
                 '  #   summary: "TODO: what is said, in your own words"',
-                f"  #   quote: {q(c.quote)}",
-                f"  #   speaker: {q(c.speaker)}",
-                f"  #   status: {c.status}",
+                f"  #   quote: {q(cand.quote)}",
+                f"  #   speaker: {q(cand.speaker)}",
+                f"  #   status: {cand.status}",
                 "  #   draft: true",
             ]
     return "\n".join(lines) + "\n"
@@ -123,7 +124,5 @@ def write_new(path: Path, text: str, shown: str) -> None:
             except FileExistsError:
                 raise WriteError(f"{shown} already exists; not overwritten (choose another id with --id)") from None
     finally:
-        try:
+        with contextlib.suppress(OSError):
             tmp.unlink()
-        except OSError:
-            pass
