@@ -134,12 +134,18 @@ def _rebuild_damaged(data_dir: Path | None, db_path: Path | None) -> None:
 
     path = db_path or default_db_path(data_dir or default_data_dir())
     click.echo(f"warning: the store {path} is damaged; rebuilding it from the corpus", err=True)
+    _ensure(data_dir, db_path, "cannot rebuild the damaged store: ", force=True)
+
+
+def _ensure(data_dir: Path | None, db_path: Path | None, failing: str = "", **options):
+    """ensure_store, its troubles as the CLI says them: the corpus's problems one a line,
+    a store that cannot be written in one line (prefixed with `failing`)."""
     try:
-        ensure_store(data_dir, db_path, force=True)
+        return ensure_store(data_dir, db_path, **options)
     except CorpusError as exc:
         _problems(exc)
     except (OSError, StoreError) as exc:
-        _fail(f"cannot rebuild the damaged store: {exc}")
+        _fail(f"{failing}{exc}")
 
 
 def _quiet_stdout() -> None:
@@ -169,12 +175,7 @@ def _problems(exc: CorpusError) -> None:
 
 def connect(data_dir: Path | None, db_path: Path | None):
     """Open the store read-only, building or rebuilding it first if needed."""
-    try:
-        ready = ensure_store(data_dir, db_path)
-    except CorpusError as exc:
-        _problems(exc)
-    except (OSError, StoreError) as exc:
-        _fail(str(exc))
+    ready = _ensure(data_dir, db_path)
     if ready.warning:
         click.echo(f"warning: {ready.warning}", err=True)
     if ready.built:
@@ -213,12 +214,7 @@ def main(ctx: click.Context, data_dir: Path | None, db_path: Path | None) -> Non
     if ctx.invoked_subcommand is None:
         # Build first if there is no usable store, with messages on the terminal; an
         # existing store opens at once and the explorer brings it up to date itself.
-        try:
-            ready = ensure_store(data_dir, db_path, quick=True)
-        except CorpusError as exc:
-            _problems(exc)
-        except (OSError, StoreError) as exc:
-            _fail(str(exc))
+        ready = _ensure(data_dir, db_path, quick=True)
         if ready.built:
             click.echo(f"built {ready.built.path} ({ready.built.claims} claims) in {ready.built.seconds:.2f}s", err=True)
         make_app(data_dir, db_path).run()
