@@ -10,6 +10,7 @@ quantity); `c` there comes back to the same cell.
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on, work
@@ -29,6 +30,9 @@ from tui.widgets.compare_grid import CompareGrid
 from tui.widgets.side import PickerList
 from tui.widgets.rendered import RenderedView, render_lines
 
+if TYPE_CHECKING:
+    from tui.app import PivotApp
+
 DEFAULT_PAIR = ("meta", "microsoft")
 CELL_LIMIT = 8  # claims per cell in the full view; the rest are counted ("+ 1,204 more")
 TOPIC_WIDTH = 18
@@ -37,7 +41,7 @@ PICKER_LIMIT = 200  # entities offered at once; the find box above reaches the o
 WIDE = 110  # from this width the picker is shown beside the grid unless hidden
 
 
-class CompareScreen(Screen):
+class CompareScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="compare.back"),
         Binding("e", "export", "Export", id="compare.export"),
@@ -58,6 +62,10 @@ class CompareScreen(Screen):
         self.comparison: db.Comparison | None = None
         self.full = False
         self.complete = False  # the grid for the current picks is on screen
+
+    @property
+    def app(self) -> PivotApp:  # type: ignore[override]  # the app this screen runs in, typed
+        return cast("PivotApp", super().app)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-body"):

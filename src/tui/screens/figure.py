@@ -4,6 +4,7 @@ measures below with their own axes, and the highlighted figure's quote and relat
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING, cast
 
 from rich.console import Group
 from rich.text import Text
@@ -18,7 +19,11 @@ from tui.widgets.figure import plot_lines, relation_note
 from tui.widgets.rendered import RenderedView, render_lines
 
 
-class FigureScreen(Screen):
+if TYPE_CHECKING:
+    from tui.app import PivotApp
+
+
+class FigureScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,f", "back", "Back", id="figure.back"),
         Binding("j,down", "move(1)", "Next figure", id="figure.down"),
@@ -30,6 +35,10 @@ class FigureScreen(Screen):
         self.entity_id, self.metric, self.unit, self.claim_id = entity_id, metric, unit, claim_id
         self.plot: Plot | None = None
         self.cursor = 0
+
+    @property
+    def app(self) -> PivotApp:  # type: ignore[override]  # the app this screen runs in, typed
+        return cast("PivotApp", super().app)
 
     def compose(self) -> ComposeResult:
         yield RenderedView(id="figure-body")
