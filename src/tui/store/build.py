@@ -73,7 +73,14 @@ def figure_of(c: Claim, entities: EntityInfo) -> Figure:
 
 def apply_model(figures: list[Figure], entities: EntityInfo) -> agreement.Model:
     """Summaries of every claim, and the checks of every group figure against its members."""
-    model = agreement.Model(summaries=agreement.summarise(figures))
+    families: dict[tuple[str, str, str | None], list[Figure]] = defaultdict(list)
+    for f in figures:
+        if f.numeric:
+            families[f.family].append(f)
+    model = agreement.Model()
+    for items in families.values():
+        # the same counts as agreement.summarise, linear in a family's claims of one figure
+        model.summaries.update(agreement.summarise_family_fast(items))
     groups = {e: info for e, info in entities.items() if info[0] == "group" and info[2]}
     if groups:
         by_entity: dict[str, list[Figure]] = defaultdict(list)
@@ -166,10 +173,27 @@ def _file_of(states: dict[str, FileState] | None) -> dict[str, FileState]:
     return out
 
 
+class _Steps:
+    """Seconds per step of a build, printed to stderr when PIVOT_BUILD_PROFILE=1 (benchmarks)."""
+
+    def __init__(self) -> None:
+        self.on = os.environ.get("PIVOT_BUILD_PROFILE") == "1"
+        self.last = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        if self.on:
+            import sys
+
+            now = time.perf_counter()
+            print(f"build step {name}: {now - self.last:.2f}s", file=sys.stderr)
+            self.last = now
+
+
 def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -> tuple[int, float]:
     import sqlite_utils  # kept off the explorer's start-up path
 
     started = time.perf_counter()
+    step = _Steps()
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA journal_mode=OFF")  # a fresh temp file: the rename is the commit
     conn.execute("PRAGMA synchronous=OFF")
@@ -186,7 +210,9 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         entity_name[figures[c.id].qentity], figures[c.id].qentity, c.entity != figures[c.id].qentity,
         entity_name[c.entity], topic_order[c.topic], c.source, c.id,
     ))
+    step("figures and sort")
     model = apply_model(list(figures.values()), info)
+    step("agreement model")
     conflicted = {cid: s for cid, s in model.summaries.items() if s.conflicts or cid in model.groups}
     n_pairs = sum(s.conflicts for s in model.summaries.values()) // 2
     per_entity: dict[str, int] = defaultdict(int)
@@ -211,6 +237,7 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         for f in s.flags:
             facet_rows[("flag", f)] += per_source.get(s.id, 0)
 
+    step("counts")
     conn.execute("BEGIN")
     for stmt in SCHEMA.split(";\n"):
         if stmt.strip():
@@ -253,18 +280,24 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
     conn.executemany("INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", rows)
     # The claims table is the hot path: plain executemany over tuples is several
     # times faster than insert_all's dict handling at a million rows.
+    step("other tables")
     marks = ", ".join("?" * len(CLAIM_FIELDS))
     conn.executemany(
         f"INSERT INTO claims ({', '.join(CLAIM_FIELDS)}) VALUES ({marks})",
         (_claim_row(c, figures[c.id], titles[c.source], model) for c in claims),
     )
+    step("claims insert")
     for table, columns in INDEXES:
         db[table].create_index(list(columns), if_not_exists=True)
+    step("indexes")
     conn.execute(FTS_SQL)
     conn.execute("INSERT INTO claims_fts (claims_fts) VALUES ('rebuild')")
+    step("fts rebuild")
     conn.execute(TERMS_SQL)
     _add_terms(conn, "main", "claims_fts")
+    step("fts terms")
     conn.execute("ANALYZE")
+    step("analyze")
     conn.commit()
     conn.execute("PRAGMA journal_mode=DELETE")
     conn.close()
@@ -352,7 +385,7 @@ def _recount(conn: sqlite3.Connection, families: set[tuple], info: EntityInfo) -
     for family in todo:
         rows = conn.execute(_FAMILY_SQL, family).fetchall()
         figures = [agreement.figure_of_record(r) for r in rows]
-        model = agreement.Model(summaries=agreement.summarise_family(figures))
+        model = agreement.Model(summaries=agreement.summarise_family_fast(figures))
         qe, metric, unit = family
         kind, _, members, _ = info.get(qe, ("company", None, [], qe))
         if kind == "group" and members:

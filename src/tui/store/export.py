@@ -53,6 +53,8 @@ LISTS = (
 )
 LISTED_IDS = 20  # ids in each list at most; the *_total field counts them all
 EXAMINE_LIMIT = 200  # candidates looked at per region of the sorted bounds (a list can then be shorter)
+SPARE = 16  # picks kept beyond LISTED_IDS per figure, for the claim's own source to be taken out
+PICKS_HELD = 30_000  # figures whose picks are kept at once
 BATCH = 500  # claims read, and their relations looked up, at a time
 EXTENSIONS = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json"}
 
@@ -182,6 +184,7 @@ class RelationLister:
         self.cache: OrderedDict[tuple[Any, ...], _Family] = OrderedDict()
         self.held = 0
         self.queries = 0  # family-loading statements run (tests check: one per batch at most)
+        self.picks: dict[tuple[Any, ...], dict[str, list[_Fig]]] = {}
 
     def _load(self, keys: list[tuple[Any, ...]]) -> None:
         missing = [k for k in dict.fromkeys(keys) if k not in self.cache]
@@ -240,64 +243,81 @@ class RelationLister:
 
     def related(self, fam: _Family, r: sqlite3.Row) -> dict[str, list[_Fig]]:
         """Up to `limit` claims per relation, each list taken from at most EXAMINE_LIMIT
-        candidates of each region of the sorted bounds (nearest first)."""
-        n = self.limit
-        source, period, low, high = r["source"], r["qperiod"], r["value_low"], r["value_high"]
-        lo, hi = effective(low, high, r["bound"])
-        compatible = _COMPATIBLE[_bound_class(r["bound"])]
+        candidates of each region of the sorted bounds (nearest first).
+
+        Claims stating the same figure share their candidates: the picks of every source
+        (SPARE more than needed) are kept per figure and this claim's own source is taken
+        out of them; where that leaves too few, this claim is scanned on its own."""
+        figure = (r["qentity"], r["metric"], r["qunit"], r["qperiod"], r["value_low"], r["value_high"], r["bound"])
+        picks = self.picks.get(figure)
+        if picks is None:
+            if len(self.picks) >= PICKS_HELD:
+                self.picks.clear()
+            picks = self.picks[figure] = self._scan(fam, figure[3], figure[4], figure[5], figure[6], None, self.limit + SPARE)
+        source, n = r["source"], self.limit
+        out: dict[str, list[_Fig]] = {}
+        for name, got in picks.items():
+            mine = [f for f in got if f.source != source]
+            if len(mine) < n and len(got) >= n + SPARE:
+                return self._scan(fam, figure[3], figure[4], figure[5], figure[6], source, n)
+            out[name] = mine[:n]
+        return out
+
+    def _scan(self, fam: _Family, period: str | None, low: float, high: float, bound: str, source: str | None,
+              n: int) -> dict[str, list[_Fig]]:
+        """The first n claims of other sources than `source` (None: any) per relation."""
+        lo, hi = effective(low, high, bound)
+        compatible = _COMPATIBLE[_bound_class(bound)]
         g = fam.periods[period]
         by_lo, by_hi = g.by_lo, g.by_hi
         out: dict[str, list[_Fig]] = {"conflicts": [], "differs_from": [], "corroborated_by": []}
-        if r["conflict_count"]:
-            got = out["conflicts"]
-            # effective ranges that end before this one starts, nearest first ...
-            below = bisect_left(g.his, lo)
-            for i in range(below - 1, max(below - 1 - EXAMINE_LIMIT, -1), -1):
-                f = by_hi[i]
-                if f.source != source:
-                    got.append(f)
-                    if len(got) >= n:
-                        break
-            # ... and those that start after it ends
-            above = bisect_right(g.los, hi)
-            for i in range(above, min(above + EXAMINE_LIMIT, len(by_lo))):
+        got = out["conflicts"]
+        # effective ranges that end before this one starts, nearest first ...
+        below = bisect_left(g.his, lo)
+        for i in range(below - 1, max(below - 1 - EXAMINE_LIMIT, -1), -1):
+            f = by_hi[i]
+            if f.source != source:
+                got.append(f)
                 if len(got) >= n:
                     break
+        # ... and those that start after it ends
+        above = bisect_right(g.los, hi)
+        for i in range(above, min(above + EXAMINE_LIMIT, len(by_lo))):
+            if len(got) >= n:
+                break
+            f = by_lo[i]
+            if f.source != source:
+                got.append(f)
+        got = out["corroborated_by"]
+        for f in g.by_value.get((low, high), [])[:EXAMINE_LIMIT]:
+            if f.source != source and f.cls in compatible:
+                got.append(f)
+                if len(got) >= n:
+                    break
+        got = out["differs_from"]
+        # a period stated by one source and not by the other ...
+        for f in (fam.stated if period is None else fam.unstated)[:EXAMINE_LIMIT]:
+            if f.source != source:
+                got.append(f)
+                if len(got) >= n:
+                    break
+        start = bisect_left(g.los, lo)
+        if len(got) < n:
+            # ... then ranges that overlap this one without being the same figure
+            end = min(bisect_right(g.los, hi), start + EXAMINE_LIMIT)
+            for i in range(start, end):
                 f = by_lo[i]
-                if f.source != source:
-                    got.append(f)
-        if r["agree_count"]:
-            got = out["corroborated_by"]
-            for f in g.by_value.get((low, high), [])[:EXAMINE_LIMIT]:
-                if f.source != source and f.cls in compatible:
+                if f.source != source and not (f.low == low and f.high == high and f.cls in compatible):
                     got.append(f)
                     if len(got) >= n:
                         break
-        if r["differ_count"]:
-            got = out["differs_from"]
-            # a period stated by one source and not by the other ...
-            for f in (fam.stated if period is None else fam.unstated)[:EXAMINE_LIMIT]:
-                if f.source != source:
+        if len(got) < n:
+            for i in range(start - 1, max(start - 1 - EXAMINE_LIMIT, -1), -1):
+                f = by_lo[i]
+                if f.hi >= lo and f.source != source and not (f.low == low and f.high == high and f.cls in compatible):
                     got.append(f)
                     if len(got) >= n:
                         break
-            if len(got) < n:
-                # ... then ranges that overlap this one without being the same figure
-                start = bisect_left(g.los, lo)
-                end = min(bisect_right(g.los, hi), start + EXAMINE_LIMIT)
-                for i in range(start, end):
-                    f = by_lo[i]
-                    if f.source != source and not (f.low == low and f.high == high and f.cls in compatible):
-                        got.append(f)
-                        if len(got) >= n:
-                            break
-            if len(got) < n:
-                for i in range(start - 1, max(start - 1 - EXAMINE_LIMIT, -1), -1):
-                    f = by_lo[i]
-                    if f.hi >= lo and f.source != source and not (f.low == low and f.high == high and f.cls in compatible):
-                        got.append(f)
-                        if len(got) >= n:
-                            break
         return out
 
 
@@ -558,6 +578,8 @@ def _json(conn: sqlite3.Connection, out: IO[str], batches: Batches) -> int:
                     cells.append(k + int.__repr__(x))
                 elif t is list and not x:
                     cells.append(k + "[]")
+                elif t is list and x[0].__class__ is str:  # ids and flags: strings only
+                    cells.append(k + "[\n      " + ",\n      ".join(map(encode_basestring, x)) + "\n    ]")
                 else:
                     cells.append(k + _json_value(x, 2))
             parts.append(("[\n  {" if n == 0 else ",\n  {") + ",".join(cells) + "\n  }")
