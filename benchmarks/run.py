@@ -110,6 +110,84 @@ def first_paint(cmd: list[str], marker: bytes, env: dict, timeout: float = 60) -
         os.close(fd)
 
 
+def timed_rss(cmd: list[str], env=None) -> tuple[float, float]:
+    """(seconds, peak RSS in MB of the process itself, from wait4) of one run of cmd."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    dt = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}")
+    return dt, usage.ru_maxrss / 1024
+
+
+def update_rows(db: Path, corpus: Path, name: str, runs: int, env, results: dict) -> list[tuple[str, str, str]]:
+    """Add, edit and remove one source file, each followed by `pivot build`, beside a no-op
+    `pivot build` on the unchanged corpus (the floor), alternating."""
+    build = pivot_cmd() + ["build", "--data", str(corpus), "--db", str(db)]
+    timed(build, env)  # up to date first
+    got: dict[str, list[float]] = {"noop": [], "add": [], "edit": [], "remove": []}
+    for i in range(runs):
+        got["noop"].append(timed(build, env)[0])
+        extra = synth.extra_source(corpus, f"zz-added-{i}", seed=100 + i)
+        got["add"].append(timed(build, env)[0])
+        extra.write_text(extra.read_text().replace("summary: \"", "summary: \"Edited: ", 1))
+        got["edit"].append(timed(build, env)[0])
+        extra.unlink()
+        got["remove"].append(timed(build, env)[0])
+    results[f"{name}_update_s"] = got
+    floor = stats([x * 1000 for x in got["noop"]])
+    out = [(name, "no-op `pivot build` (the floor of an update)", fmt(floor))]
+    for kind in ("add", "edit", "remove"):
+        s = stats([x * 1000 for x in got[kind]])
+        out.append((name, f"{kind} one source file, `pivot build` (whole process)", f"{fmt(s)} = {s['median'] / floor['median']:.1f}× no-op"))
+    return out
+
+
+def streamed(cmd: list[str], env=None) -> dict:
+    """Run cmd with its standard output read and thrown away: seconds to the first byte and
+    to the end, bytes written, and the child's peak RSS (MB, from wait4's rusage)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    assert proc.stdout is not None
+    first = None
+    size = 0
+    while True:
+        chunk = proc.stdout.read1(1 << 16)
+        if not chunk:
+            break
+        if first is None:
+            first = time.perf_counter() - t0
+        size += len(chunk)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}")
+    return {"first_byte_s": first or 0.0, "total_s": time.perf_counter() - t0, "bytes": size,
+            "peak_rss_mb": usage.ru_maxrss / 1024}
+
+
+def export_rows(db: Path, corpus: Path, name: str, runs: int, env, results: dict) -> list[tuple[str, str, str]]:
+    """`pivot export` of every claim in each format, beside sqlite3's own CSV dump of the
+    claims table (the floor: the same rows read and written, nothing looked up), run in turn."""
+    rows = []
+    floor = [streamed(["sqlite3", "-csv", "-readonly", str(db), "SELECT * FROM claims"], env) for _ in range(runs)]
+    results[f"{name}_export_floor"] = floor
+    fs = stats([f["total_s"] for f in floor])
+    rows.append((name, "floor: sqlite3 -csv of the claims table", f"{fs['median']:.1f} s (±{fs['spread'] / 2:.1f}, n={fs['n']}), {floor[0]['bytes'] / 1e6:,.0f} MB"))
+    for fmt in ("csv", "json", "md"):
+        got = [streamed(pivot_cmd() + ["export", "--format", fmt, "--data", str(corpus), "--db", str(db)], env) for _ in range(runs)]
+        results[f"{name}_export_{fmt}"] = got
+        s = stats([g["total_s"] for g in got])
+        first = stats([g["first_byte_s"] for g in got])
+        rss = max(g["peak_rss_mb"] for g in got)
+        rows.append((name, f"`pivot export --format {fmt}` of every claim", (
+            f"{s['median']:.1f} s (±{s['spread'] / 2:.1f}, n={s['n']}) = {s['median'] / fs['median']:.1f}× floor; "
+            f"first bytes {first['median']:.2f} s; peak RSS {rss:.0f} MB; {got[0]['bytes'] / 1e6:,.0f} MB")))
+    return rows
+
+
 def first_row_marker(db: Path) -> bytes:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     summary = conn.execute("SELECT summary FROM claims ORDER BY rowid LIMIT 1").fetchone()[0]
@@ -126,6 +204,9 @@ def main(argv=None) -> int:
     ap.add_argument("--work", type=Path, default=Path("/tmp/pivot-bench"))
     ap.add_argument("--query", default="layoffs cuts", help="typed into the query bar, one key at a time")
     ap.add_argument("--json", type=Path, help="also write the raw figures here")
+    ap.add_argument("--only", default="", help="comma-separated phases to run: startup, build, update, ui, export (default: all)")
+    ap.add_argument("--db", type=Path, help="with --only export/ui: use this store (and --corpus) instead of building one")
+    ap.add_argument("--corpus", type=Path, help="the corpus of --db")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="120", LINES="40")
@@ -133,53 +214,65 @@ def main(argv=None) -> int:
     results: dict = {}
     rows: list[tuple[str, str, str]] = []
 
-    # the bare Textual app, for the start-up ratio
-    bare_script = args.work / "bare_app.py"
-    bare_script.write_text(BARE_APP)
-    bare = [first_paint([sys.executable, str(bare_script)], b"BARE-APP-READY", env) for _ in range(args.runs)]
-    results["bare_first_paint_s"] = bare
-    bare_s = stats([b * 1000 for b in bare])
-    rows.append(("bare Textual app", "first paint", fmt(bare_s)))
+    phases = {x.strip() for x in args.only.split(",") if x.strip()} or {"startup", "build", "update", "ui", "export"}
+    print("note: timings on a shared 2-core VM are noisy; read each figure against its floor from the same run",
+          file=sys.stderr)
 
-    # the bundled corpus
-    bundled_db = args.work / "bundled.db"
-    timed(pivot_cmd() + ["build", "--db", str(bundled_db)], env)
-    marker = first_row_marker(bundled_db)
-    cold = [first_paint(pivot_cmd() + ["--db", str(bundled_db)], marker, env) for _ in range(args.runs)]
-    s = stats([c * 1000 for c in cold])
-    results["bundled_first_paint_s"] = cold
-    rows.append(("bundled corpus", "cold start → first rows painted", f"{fmt(s)}  = {s['median'] / bare_s['median']:.2f}× bare"))
+    bare_s = None
+    if "startup" in phases or "ui" in phases:
+        # the bare Textual app and pivot on the bundled corpus, alternating, for the start-up ratio
+        bare_script = args.work / "bare_app.py"
+        bare_script.write_text(BARE_APP)
+        bundled_db = args.work / "bundled.db"
+        timed(pivot_cmd() + ["build", "--db", str(bundled_db)], env)
+        marker = first_row_marker(bundled_db)
+        bare, cold = [], []
+        for _ in range(args.runs):
+            bare.append(first_paint([sys.executable, str(bare_script)], b"BARE-APP-READY", env))
+            cold.append(first_paint(pivot_cmd() + ["--db", str(bundled_db)], marker, env))
+        results["bare_first_paint_s"] = bare
+        results["bundled_first_paint_s"] = cold
+        bare_s = stats([b * 1000 for b in bare])
+        rows.append(("—", "floor: bare Textual app, first paint", fmt(bare_s)))
+        s = stats([c * 1000 for c in cold])
+        rows.append(("bundled corpus", "cold start → first rows painted", f"{fmt(s)}  = {s['median'] / bare_s['median']:.2f}× bare"))
 
     for label in args.sizes.split(","):
         n = SIZES[label.strip().lower()]
         name = label.strip().upper()
-        corpus = ensure_corpus(args.work, n, args.seed)
-        db = args.work / f"store-{n}-{args.seed}.db"
-        builds = []
-        for _ in range(args.build_runs if n >= 1_000_000 else args.runs):
-            dt, _ = timed(pivot_cmd() + ["build", "--full", "--data", str(corpus), "--db", str(db)], env)
-            builds.append(dt)
-        s = stats(builds)
-        results[f"{name}_full_build_s"] = builds
-        rows.append((f"{name}", "full build (cold: YAML parse on all cores)", f"{s['median']:.1f} s = {n / s['median']:,.0f} claims/s (±{s['spread'] / 2:.1f} s, n={s['n']}), store {db.stat().st_size / 1e6:,.0f} MB"))
+        if args.db is not None:
+            corpus, db = args.corpus, args.db
+        else:
+            corpus = ensure_corpus(args.work, n, args.seed)
+            db = args.work / f"store-{n}-{args.seed}.db"
+        if "build" in phases or not db.exists():
+            floor = [timed_rss([sys.executable, str(HERE / "parse_floor.py"), str(corpus)], env) for _ in range(args.build_runs if n >= 1_000_000 else args.runs)]
+            builds = [timed_rss(pivot_cmd() + ["build", "--full", "--data", str(corpus), "--db", str(db)], env)
+                      for _ in range(args.build_runs if n >= 1_000_000 else args.runs)]
+            results[f"{name}_parse_floor"] = floor
+            results[f"{name}_full_build"] = builds
+            fs = stats([f[0] for f in floor])
+            s = stats([b[0] for b in builds])
+            rows.append((name, "floor: CSafeLoader parse of every file (all cores)", f"{fs['median']:.1f} s (±{fs['spread'] / 2:.1f}, n={fs['n']}), peak RSS {max(f[1] for f in floor):,.0f} MB"))
+            rows.append((name, "full build, `pivot build --full` (whole process)", (
+                f"{s['median']:.1f} s = {n / s['median']:,.0f} claims/s = {s['median'] / fs['median']:.2f}× floor "
+                f"(±{s['spread'] / 2:.1f} s, n={s['n']}); peak RSS {max(b[1] for b in builds):,.0f} MB; store {db.stat().st_size / 1e6:,.0f} MB")))
 
-        inc = []
-        for i in range(args.runs):
-            extra = synth.extra_source(corpus, f"zz-added-{i}", seed=100 + i)
-            dt, _ = timed(pivot_cmd() + ["build", "--data", str(corpus), "--db", str(db)], env)
-            inc.append(dt)
-            extra.unlink()
-            timed(pivot_cmd() + ["build", "--data", str(corpus), "--db", str(db)], env)  # take it out again
-        s = stats([x * 1000 for x in inc])
-        results[f"{name}_incremental_s"] = inc
-        rows.append((f"{name}", "add one source file, `pivot build` (whole process)", fmt(s)))
+        if "update" in phases:
+            rows += update_rows(db, corpus, name, args.runs, env, results)
 
-        marker = first_row_marker(db)
-        cold = [first_paint(pivot_cmd() + ["--data", str(corpus), "--db", str(db)], marker, env) for _ in range(args.runs)]
-        s = stats([c * 1000 for c in cold])
-        results[f"{name}_first_paint_s"] = cold
-        rows.append((f"{name}", "cold start → first rows painted", f"{fmt(s)}  = {s['median'] / bare_s['median']:.2f}× bare"))
+        if "export" in phases:
+            rows += export_rows(db, corpus, name, max(1, args.runs // 2) if n >= 1_000_000 else args.runs, env, results)
 
+        if "startup" in phases and bare_s is not None:
+            marker = first_row_marker(db)
+            cold = [first_paint(pivot_cmd() + ["--data", str(corpus), "--db", str(db)], marker, env) for _ in range(args.runs)]
+            s = stats([c * 1000 for c in cold])
+            results[f"{name}_first_paint_s"] = cold
+            rows.append((f"{name}", "cold start → first rows painted", f"{fmt(s)}  = {s['median'] / bare_s['median']:.2f}× bare"))
+
+        if "ui" not in phases:
+            continue
         probes = []
         for _ in range(max(1, args.runs // 2)):
             out = subprocess.run(
