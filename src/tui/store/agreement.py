@@ -339,11 +339,11 @@ def summarise_family_fast(items: list[Figure]) -> dict[str, Summary]:
         per_source = Counter(f.source for f in group)
         conflicts = _conflicts_in(group) if len(per_source) > 1 else {}
         # per figure (low, high): per bound class, claims by source
-        figure_claims: dict[tuple, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+        figure_claims: dict[tuple[float | None, float | None], dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         for f in group:
             figure_claims[(f.low, f.high)][_bound_class(f.bound)][f.source] += 1
         # per figure and class of the claim: (claims of the compatible classes, their distinct sources)
-        union: dict[tuple, dict[str, tuple[int, int]]] = {}
+        union: dict[tuple[float | None, float | None], dict[str, tuple[int, int]]] = {}
         for key, classes in figure_claims.items():
             union[key] = {}
             for k in classes:

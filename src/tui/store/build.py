@@ -26,7 +26,9 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .files import FileState, digest_of, recorded_digest
 from .model import Claim, Corpus, CorpusError, Problem, Source
@@ -96,7 +98,7 @@ def apply_model(figures: list[Figure], entities: EntityInfo) -> agreement.Model:
     return model
 
 
-def agreement_values(fid: str, model: agreement.Model, numeric: bool) -> tuple:
+def agreement_values(fid: str, model: agreement.Model, numeric: bool) -> tuple[Any, ...]:
     """The AGREEMENT_FIELDS of one claim."""
     s = model.summaries.get(fid)
     g = model.groups.get(fid)
@@ -134,7 +136,7 @@ def _add_terms(conn: sqlite3.Connection, schema: str, table: str) -> None:
         conn.execute("DROP TABLE temp.pivot_vocab")
 
 
-def _add_terms_of(conn: sqlite3.Connection, texts: list[tuple]) -> None:
+def _add_terms_of(conn: sqlite3.Connection, texts: list[tuple[Any, ...]]) -> None:
     """Add the words of new claims to fts_terms, split by FTS5's own tokenizer."""
     if not texts:
         return
@@ -146,7 +148,7 @@ def _add_terms_of(conn: sqlite3.Connection, texts: list[tuple]) -> None:
         conn.execute("DROP TABLE temp.pivot_new_text")
 
 
-def _claim_row(c: Claim, f: Figure, title: str, model: agreement.Model) -> tuple:
+def _claim_row(c: Claim, f: Figure, title: str, model: agreement.Model) -> tuple[Any, ...]:
     lo, hi = f.span if f.numeric else (None, None)
     return (
         c.id, c.source, c.entity, c.topic, c.summary, c.quote, c.metric, c.value_low, c.value_high, c.unit,
@@ -155,7 +157,7 @@ def _claim_row(c: Claim, f: Figure, title: str, model: agreement.Model) -> tuple
     )
 
 
-def _source_row(s: Source, claims: int, conflicts: int) -> dict:
+def _source_row(s: Source, claims: int, conflicts: int) -> dict[str, Any]:
     return {
         "id": s.id, "title": s.title, "publisher": s.publisher, "author": s.author,
         "published": s.published, "url": s.url, "kind": s.kind, "document": s.document,
@@ -199,6 +201,7 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute("PRAGMA cache_size=-200000")
     db = sqlite_utils.Database(conn)
+    table = db.table  # tables, never views (typed so)
     topic_order = {t.id: t.order for t in corpus.topics}
     entity_name = {e.id: e.name.lower() for e in corpus.entities}
     info = entity_info(corpus)
@@ -249,8 +252,8 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         "dense_rowids": "1",
         "conflict_pairs": str(n_pairs),  # kept by incremental updates, so reports need no scan
     }
-    db["pivot_meta"].insert_all([{"key": k, "value": v} for k, v in meta.items()])
-    db["entities"].insert_all(
+    table("pivot_meta").insert_all([{"key": k, "value": v} for k, v in meta.items()])
+    table("entities").insert_all(
         {
             "id": e.id, "name": e.name, "kind": e.kind, "parent": e.parent, "ticker": e.ticker,
             "aliases": json.dumps(e.aliases), "members": json.dumps(e.members),
@@ -262,20 +265,20 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
     for e in corpus.entities:
         for n in (e.id, e.name, *e.aliases, *([e.ticker] if e.ticker else [])):
             names.add((e.id, n.lower()))
-    db["entity_names"].insert_all({"entity": e, "name": n} for e, n in sorted(names))
-    db["topics"].insert_all(
+    table("entity_names").insert_all({"entity": e, "name": n} for e, n in sorted(names))
+    table("topics").insert_all(
         {"id": t.id, "label": t.label, "order": t.order, "description": t.description,
          "claim_count": per_topic.get(t.id, 0)}
         for t in corpus.topics
     )
-    db["sources"].insert_all(
+    table("sources").insert_all(
         (_source_row(s, per_source.get(s.id, 0), conflicts_source.get(s.id, 0)) for s in corpus.sources),
         batch_size=5000,
     )
-    db["source_flags"].insert_all({"source": s.id, "flag": f} for s in corpus.sources for f in s.flags)
+    table("source_flags").insert_all({"source": s.id, "flag": f} for s in corpus.sources for f in s.flags)
     conn.executemany("INSERT INTO facet_counts VALUES (?, ?, ?)", [(k[0], k[1], n) for k, n in facet_rows.items()])
     base = [st for rel, st in (states or {}).items() if "/" not in rel]
-    rows = [(st.rel, None, st.size, st.mtime_ns, st.sha256) for st in base]
+    rows: list[tuple[str, str | None, int, int, str | None]] = [(st.rel, None, st.size, st.mtime_ns, st.sha256) for st in base]
     rows += [(st.rel, sid, st.size, st.mtime_ns, st.sha256) for sid, st in files.items() if sid in titles]
     conn.executemany("INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", rows)
     # The claims table is the hot path: plain executemany over tuples is several
@@ -287,8 +290,8 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         (_claim_row(c, figures[c.id], titles[c.source], model) for c in claims),
     )
     step("claims insert")
-    for table, columns in INDEXES:
-        db[table].create_index(list(columns), if_not_exists=True)
+    for name, columns in INDEXES:
+        table(name).create_index(list(columns), if_not_exists=True)
     step("indexes")
     conn.execute(FTS_SQL)
     conn.execute("INSERT INTO claims_fts (claims_fts) VALUES ('rebuild')")
@@ -305,7 +308,7 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
 
 
 @contextmanager
-def build_lock(db_path: Path, *, wait: bool = True):
+def build_lock(db_path: Path, *, wait: bool = True) -> Iterator[None]:
     """Serialise builds of one store between processes (advisory lock on a side file).
     With wait=False, raises BlockingIOError at once when another build holds it."""
     import fcntl
@@ -364,7 +367,7 @@ _FAMILY_SQL = (
 )
 
 
-def _recount(conn: sqlite3.Connection, families: set[tuple], info: EntityInfo) -> tuple[int, int, set[str], set[str]]:
+def _recount(conn: sqlite3.Connection, families: set[tuple[Any, ...]], info: EntityInfo) -> tuple[int, int, set[str], set[str]]:
     """Re-apply the agreement model to every claim of the given families (quantity entity,
     metric, unit), and to the figures of the groups their entities belong to. Returns the sum
     of conflict counts before and after, and the sources and entities whose number of
@@ -412,7 +415,7 @@ def _recount(conn: sqlite3.Connection, families: set[tuple], info: EntityInfo) -
 from .files import Changes, diff_corpus  # noqa: E402  (they live beside the file states; re-exported)
 
 
-def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> BuildReport:
+def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callable[[Path], str]) -> BuildReport:
     """Apply `changes` (source files only) to the store in one transaction.
 
     Raises CorpusError (nothing written) when a changed file has problems."""
@@ -473,7 +476,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
             if problems:
                 raise CorpusError(problems)
 
-            touched_families: set[tuple] = set()
+            touched_families: set[tuple[Any, ...]] = set()
             touched_entities: set[str] = set()
             touched_topics: set[str] = set()
             removed_claims = 0
@@ -509,7 +512,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label) -> Buil
             next_rowid = (conn.execute("SELECT max(rowid) FROM claims").fetchone()[0] or 0) + 1
             added_claims = 0
             marks = ", ".join("?" * len(CLAIM_FIELDS))
-            new_texts: list[tuple] = []
+            new_texts: list[tuple[Any, ...]] = []
             for st, s in parsed:
                 conn.execute(
                     "INSERT INTO sources (id, title, publisher, author, published, url, kind, document, flags, notes, file, claim_count, conflict_count) "

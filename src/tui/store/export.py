@@ -28,7 +28,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any
 
@@ -327,7 +327,7 @@ def _plain(x: Any) -> Any:
     return int(x) if float(x).is_integer() and abs(x) < 2**53 else x
 
 
-def value_text(row: Mapping[str, Any]) -> str:
+def value_text(row: sqlite3.Row | Mapping[str, Any]) -> str:
     return format_value(row["value_low"], row["value_high"], row["unit"], row["bound"])
 
 
@@ -593,7 +593,7 @@ def _json_value(v: Any, depth: int) -> str:
     """json.dumps(v, ensure_ascii=False, indent=2) at `depth`, for the shapes a record has."""
     t = v.__class__
     if t is str:
-        return encode_basestring(v)  # type: ignore[no-any-return]
+        return encode_basestring(v)
     if v is None:
         return "null"
     if v is True:
@@ -743,7 +743,7 @@ def export_to(path: Path | str, conn: sqlite3.Connection, sel: Selection, fmt: s
 
 # --- comparison -----------------------------------------------------------------------
 
-def _cell_line(r, numbers: dict[str, int]) -> str:
+def _cell_line(r: sqlite3.Row, numbers: dict[str, int]) -> str:
     value = value_text(r)
     text = f"{md(value)} — {md(r['summary'])}" if value else md(r["summary"])
     mark = " ⚠" if r["conflict_count"] else ""
@@ -926,7 +926,7 @@ def _write_in_place(path: Path, write: Callable[[IO[str]], object], mode: int) -
 
 # --- the disputes report ----------------------------------------------------------------
 
-def disputes_markdown(conn: sqlite3.Connection, found: list, *, title: str | None = None) -> str:
+def disputes_markdown(conn: sqlite3.Connection, found: list[Any], *, title: str | None = None) -> str:
     """The report a journalist pastes into notes: one section per quantity, a row per figure."""
     from .agreement import MARK
     from .disputes import source_label
@@ -972,7 +972,7 @@ def disputes_markdown(conn: sqlite3.Connection, found: list, *, title: str | Non
     return "\n".join(parts).rstrip("\n") + "\n"
 
 
-def disputes_json(conn: sqlite3.Connection, found: list) -> str:
+def disputes_json(conn: sqlite3.Connection, found: list[Any]) -> str:
     out = []
     for q in found:
         out.append({
@@ -991,7 +991,7 @@ def disputes_json(conn: sqlite3.Connection, found: list) -> str:
 
 # --- the comparison's headline grid (what the compare screen shows) -------------------------
 
-def compare_headline_markdown(conn: sqlite3.Connection, grid, *, statements: int = 2, title: str | None = None) -> str:
+def compare_headline_markdown(conn: sqlite3.Connection, grid: Any, *, statements: int = 2, title: str | None = None) -> str:
     """The headline grid as a GFM table: a row per topic (its statements) and per quantity
     (its distinct figures, with relation marks and source numbers), the same parts the
     compare screen draws (store.grid.figure_parts)."""
