@@ -241,70 +241,93 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
             facet_rows[("flag", f)] += per_source.get(s.id, 0)
 
     step("counts")
-    conn.execute("BEGIN")
-    for stmt in SCHEMA.split(";\n"):
-        if stmt.strip():
-            conn.execute(stmt)
-    meta = {
-        "schema_version": str(SCHEMA_VERSION),
-        "corpus_hash": digest_of(states.values()) if states else corpus.digest,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "dense_rowids": "1",
-        "conflict_pairs": str(n_pairs),  # kept by incremental updates, so reports need no scan
-    }
-    table("pivot_meta").insert_all([{"key": k, "value": v} for k, v in meta.items()])
-    table("entities").insert_all(
-        {
-            "id": e.id, "name": e.name, "kind": e.kind, "parent": e.parent, "ticker": e.ticker,
-            "aliases": json.dumps(e.aliases), "members": json.dumps(e.members),
-            "claim_count": per_entity.get(e.id, 0), "conflict_count": conflicts_entity.get(e.id, 0),
+    with transaction(conn):
+        for stmt in SCHEMA.split(";\n"):
+            if stmt.strip():
+                conn.execute(stmt)
+        meta = {
+            "schema_version": str(SCHEMA_VERSION),
+            "corpus_hash": digest_of(states.values()) if states else corpus.digest,
+            "built_at": _now(),
+            "dense_rowids": "1",
+            "conflict_pairs": str(n_pairs),  # kept by incremental updates, so reports need no scan
         }
-        for e in corpus.entities
-    )
-    names = set()
-    for e in corpus.entities:
-        for n in (e.id, e.name, *e.aliases, *([e.ticker] if e.ticker else [])):
-            names.add((e.id, n.lower()))
-    table("entity_names").insert_all({"entity": e, "name": n} for e, n in sorted(names))
-    table("topics").insert_all(
-        {"id": t.id, "label": t.label, "order": t.order, "description": t.description,
-         "claim_count": per_topic.get(t.id, 0)}
-        for t in corpus.topics
-    )
-    table("sources").insert_all(
-        (_source_row(s, per_source.get(s.id, 0), conflicts_source.get(s.id, 0)) for s in corpus.sources),
-        batch_size=5000,
-    )
-    table("source_flags").insert_all({"source": s.id, "flag": f} for s in corpus.sources for f in s.flags)
-    conn.executemany("INSERT INTO facet_counts VALUES (?, ?, ?)", [(k[0], k[1], n) for k, n in facet_rows.items()])
-    base = [st for rel, st in (states or {}).items() if "/" not in rel]
-    rows: list[tuple[str, str | None, int, int, str | None]] = [(st.rel, None, st.size, st.mtime_ns, st.sha256) for st in base]
-    rows += [(st.rel, sid, st.size, st.mtime_ns, st.sha256) for sid, st in files.items() if sid in titles]
-    conn.executemany("INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", rows)
-    # The claims table is the hot path: plain executemany over tuples is several
-    # times faster than insert_all's dict handling at a million rows.
-    step("other tables")
-    marks = ", ".join("?" * len(CLAIM_FIELDS))
-    conn.executemany(
-        f"INSERT INTO claims ({', '.join(CLAIM_FIELDS)}) VALUES ({marks})",
-        (_claim_row(c, figures[c.id], titles[c.source], model) for c in claims),
-    )
-    step("claims insert")
-    for name, columns in INDEXES:
-        table(name).create_index(list(columns), if_not_exists=True)
-    step("indexes")
-    conn.execute(FTS_SQL)
-    conn.execute("INSERT INTO claims_fts (claims_fts) VALUES ('rebuild')")
-    step("fts rebuild")
-    conn.execute(TERMS_SQL)
-    _add_terms(conn, "main", "claims_fts")
-    step("fts terms")
-    conn.execute("ANALYZE")
-    step("analyze")
-    conn.commit()
+        set_meta(conn, meta)
+        table("entities").insert_all(
+            {
+                "id": e.id, "name": e.name, "kind": e.kind, "parent": e.parent, "ticker": e.ticker,
+                "aliases": json.dumps(e.aliases), "members": json.dumps(e.members),
+                "claim_count": per_entity.get(e.id, 0), "conflict_count": conflicts_entity.get(e.id, 0),
+            }
+            for e in corpus.entities
+        )
+        names = set()
+        for e in corpus.entities:
+            for n in (e.id, e.name, *e.aliases, *([e.ticker] if e.ticker else [])):
+                names.add((e.id, n.lower()))
+        table("entity_names").insert_all({"entity": e, "name": n} for e, n in sorted(names))
+        table("topics").insert_all(
+            {"id": t.id, "label": t.label, "order": t.order, "description": t.description,
+             "claim_count": per_topic.get(t.id, 0)}
+            for t in corpus.topics
+        )
+        table("sources").insert_all(
+            (_source_row(s, per_source.get(s.id, 0), conflicts_source.get(s.id, 0)) for s in corpus.sources),
+            batch_size=5000,
+        )
+        table("source_flags").insert_all({"source": s.id, "flag": f} for s in corpus.sources for f in s.flags)
+        conn.executemany("INSERT INTO facet_counts VALUES (?, ?, ?)", [(k[0], k[1], n) for k, n in facet_rows.items()])
+        base = [st for rel, st in (states or {}).items() if "/" not in rel]
+        rows: list[tuple[str, str | None, int, int, str | None]] = [(st.rel, None, st.size, st.mtime_ns, st.sha256) for st in base]
+        rows += [(st.rel, sid, st.size, st.mtime_ns, st.sha256) for sid, st in files.items() if sid in titles]
+        conn.executemany("INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", rows)
+        # The claims table is the hot path: plain executemany over tuples is several
+        # times faster than insert_all's dict handling at a million rows.
+        step("other tables")
+        marks = ", ".join("?" * len(CLAIM_FIELDS))
+        conn.executemany(
+            f"INSERT INTO claims ({', '.join(CLAIM_FIELDS)}) VALUES ({marks})",
+            (_claim_row(c, figures[c.id], titles[c.source], model) for c in claims),
+        )
+        step("claims insert")
+        for name, columns in INDEXES:
+            table(name).create_index(list(columns), if_not_exists=True)
+        step("indexes")
+        conn.execute(FTS_SQL)
+        conn.execute("INSERT INTO claims_fts (claims_fts) VALUES ('rebuild')")
+        step("fts rebuild")
+        conn.execute(TERMS_SQL)
+        _add_terms(conn, "main", "claims_fts")
+        step("fts terms")
+        conn.execute("ANALYZE")
+        step("analyze")
     conn.execute("PRAGMA journal_mode=DELETE")
     conn.close()
     return n_pairs, time.perf_counter() - started
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection, *, immediate: bool = False) -> Iterator[sqlite3.Connection]:
+    """One transaction of a full build or an update: committed whole, or rolled back."""
+    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    try:
+        yield conn
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
+def set_meta(conn: sqlite3.Connection, values: dict[str, str]) -> None:
+    """Write pivot_meta keys (the build's and the update's one way to record them)."""
+    conn.executemany(
+        "INSERT INTO pivot_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        list(values.items()),
+    )
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 @contextmanager
@@ -428,168 +451,161 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
         conn = sqlite3.connect(db_path, timeout=30)
         conn.row_factory = sqlite3.Row
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            info: EntityInfo = {
-                r[0]: (r[1], r[2], json.loads(r[3] or "[]"), r[4])
-                for r in conn.execute("SELECT id, kind, parent, members, name FROM entities")
-            }
-            entity_ids = set(info)
-            topic_ids = {r[0] for r in conn.execute("SELECT id FROM topics")}
-            to_read = [*changes.added, *changes.changed]
-            problems: list[Problem] = []
-            parsed: list[tuple[FileState, Source]] = []
-            for st in to_read:
-                path = data_dir / st.rel
-                source, ps = parse_source_file(path, label(path))
-                problems += ps
-                if source is not None:
-                    parsed.append((st, source))
-            gone = [s.rel for s in changes.changed] + changes.removed
-            replaced_sources = [
-                r[0] for r in conn.execute(
-                    f"SELECT source FROM source_files WHERE file IN ({', '.join('?' * len(gone))})", gone
-                ) if r[0]
-            ] if gone else []
-            leaving = set(replaced_sources)
-            # cross-file checks against what stays in the store
-            new_ids: dict[str, Claim] = {}
-            for _, s in parsed:
-                if s.id and s.id not in leaving and conn.execute("SELECT 1 FROM sources WHERE id = ?", (s.id,)).fetchone():
-                    problems.append(Problem(s.file, s.line, "id", f"duplicate source id {s.id!r}"))
-                for c in s.claims:
-                    if c.id in new_ids:
-                        problems.append(Problem(c.file, c.at("id"), "id", f"duplicate claim id {c.id!r} (first at {new_ids[c.id].file}:{new_ids[c.id].line})"))
-                    new_ids[c.id] = c
-                    if c.entity and c.entity not in entity_ids:
-                        problems.append(Problem(c.file, c.at("entity"), "entity", f"unknown entity {c.entity!r}{_did_you_mean(c.entity, entity_ids)}"))
-                    if c.topic and c.topic not in topic_ids:
-                        problems.append(Problem(c.file, c.at("topic"), "topic", f"unknown topic {c.topic!r}{_did_you_mean(c.topic, topic_ids)}"))
-            ids = list(new_ids)
-            for i in range(0, len(ids), 500):
-                chunk = ids[i : i + 500]
-                for r in conn.execute(
-                    f"SELECT id, source FROM claims WHERE id IN ({', '.join('?' * len(chunk))})", chunk
-                ):
-                    if r["source"] not in leaving:
-                        c = new_ids[r["id"]]
-                        problems.append(Problem(c.file, c.at("id"), "id", f"duplicate claim id {c.id!r} (already in source {r['source']!r})"))
-            if problems:
-                raise CorpusError(problems)
+            with transaction(conn, immediate=True):
+                info: EntityInfo = {
+                    r[0]: (r[1], r[2], json.loads(r[3] or "[]"), r[4])
+                    for r in conn.execute("SELECT id, kind, parent, members, name FROM entities")
+                }
+                entity_ids = set(info)
+                topic_ids = {r[0] for r in conn.execute("SELECT id FROM topics")}
+                to_read = [*changes.added, *changes.changed]
+                problems: list[Problem] = []
+                parsed: list[tuple[FileState, Source]] = []
+                for st in to_read:
+                    path = data_dir / st.rel
+                    source, ps = parse_source_file(path, label(path))
+                    problems += ps
+                    if source is not None:
+                        parsed.append((st, source))
+                gone = [s.rel for s in changes.changed] + changes.removed
+                replaced_sources = [
+                    r[0] for r in conn.execute(
+                        f"SELECT source FROM source_files WHERE file IN ({', '.join('?' * len(gone))})", gone
+                    ) if r[0]
+                ] if gone else []
+                leaving = set(replaced_sources)
+                # cross-file checks against what stays in the store
+                new_ids: dict[str, Claim] = {}
+                for _, s in parsed:
+                    if s.id and s.id not in leaving and conn.execute("SELECT 1 FROM sources WHERE id = ?", (s.id,)).fetchone():
+                        problems.append(Problem(s.file, s.line, "id", f"duplicate source id {s.id!r}"))
+                    for c in s.claims:
+                        if c.id in new_ids:
+                            problems.append(Problem(c.file, c.at("id"), "id", f"duplicate claim id {c.id!r} (first at {new_ids[c.id].file}:{new_ids[c.id].line})"))
+                        new_ids[c.id] = c
+                        if c.entity and c.entity not in entity_ids:
+                            problems.append(Problem(c.file, c.at("entity"), "entity", f"unknown entity {c.entity!r}{_did_you_mean(c.entity, entity_ids)}"))
+                        if c.topic and c.topic not in topic_ids:
+                            problems.append(Problem(c.file, c.at("topic"), "topic", f"unknown topic {c.topic!r}{_did_you_mean(c.topic, topic_ids)}"))
+                ids = list(new_ids)
+                for i in range(0, len(ids), 500):
+                    chunk = ids[i : i + 500]
+                    for r in conn.execute(
+                        f"SELECT id, source FROM claims WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+                    ):
+                        if r["source"] not in leaving:
+                            c = new_ids[r["id"]]
+                            problems.append(Problem(c.file, c.at("id"), "id", f"duplicate claim id {c.id!r} (already in source {r['source']!r})"))
+                if problems:
+                    raise CorpusError(problems)
 
-            touched_families: set[tuple[Any, ...]] = set()
-            touched_entities: set[str] = set()
-            touched_topics: set[str] = set()
-            removed_claims = 0
-            removed_count_sum = 0  # conflict counts that leave with the removed claims
-            facet_delta: dict[tuple[str, str | None], int] = defaultdict(int)
-            for sid in leaving:
-                flags = [r[0] for r in conn.execute("SELECT flag FROM source_flags WHERE source = ?", (sid,))]
-                for r in conn.execute(
-                    "SELECT rowid, entity, topic, metric, qentity, qunit, period, value_low, summary, quote, speaker, source_title, "
-                    "status, conflict_count FROM claims WHERE source = ?", (sid,)
-                ).fetchall():
-                    facet_delta[("status", r["status"])] -= 1
-                    facet_delta[("period", r["period"])] -= 1
-                    for f in flags:
-                        facet_delta[("flag", f)] -= 1
+                touched_families: set[tuple[Any, ...]] = set()
+                touched_entities: set[str] = set()
+                touched_topics: set[str] = set()
+                removed_claims = 0
+                removed_count_sum = 0  # conflict counts that leave with the removed claims
+                facet_delta: dict[tuple[str, str | None], int] = defaultdict(int)
+                for sid in leaving:
+                    flags = [r[0] for r in conn.execute("SELECT flag FROM source_flags WHERE source = ?", (sid,))]
+                    for r in conn.execute(
+                        "SELECT rowid, entity, topic, metric, qentity, qunit, period, value_low, summary, quote, speaker, source_title, "
+                        "status, conflict_count FROM claims WHERE source = ?", (sid,)
+                    ).fetchall():
+                        facet_delta[("status", r["status"])] -= 1
+                        facet_delta[("period", r["period"])] -= 1
+                        for f in flags:
+                            facet_delta[("flag", f)] -= 1
+                        conn.execute(
+                            "INSERT INTO claims_fts (claims_fts, rowid, summary, quote, speaker, source_title) "
+                            "VALUES ('delete', ?, ?, ?, ?, ?)",
+                            (r["rowid"], r["summary"], r["quote"], r["speaker"], r["source_title"]),
+                        )
+                        touched_entities.add(r["entity"])
+                        touched_topics.add(r["topic"])
+                        if r["value_low"] is not None and r["metric"]:
+                            touched_families.add((r["qentity"], r["metric"], r["qunit"]))
+                        removed_claims += 1
+                        removed_count_sum += r["conflict_count"]
+                    conn.execute("DELETE FROM claims WHERE source = ?", (sid,))
+                    conn.execute("DELETE FROM source_flags WHERE source = ?", (sid,))
+                    conn.execute("DELETE FROM sources WHERE id = ?", (sid,))
+                if gone:
+                    conn.execute(f"DELETE FROM source_files WHERE file IN ({', '.join('?' * len(gone))})", gone)
+
+                next_rowid = (conn.execute("SELECT max(rowid) FROM claims").fetchone()[0] or 0) + 1
+                added_claims = 0
+                marks = ", ".join("?" * len(CLAIM_FIELDS))
+                new_texts: list[tuple[Any, ...]] = []
+                for st, s in parsed:
                     conn.execute(
-                        "INSERT INTO claims_fts (claims_fts, rowid, summary, quote, speaker, source_title) "
-                        "VALUES ('delete', ?, ?, ?, ?, ?)",
-                        (r["rowid"], r["summary"], r["quote"], r["speaker"], r["source_title"]),
+                        "INSERT INTO sources (id, title, publisher, author, published, url, kind, document, flags, notes, file, claim_count, conflict_count) "
+                        "VALUES (:id, :title, :publisher, :author, :published, :url, :kind, :document, :flags, :notes, :file, :claim_count, :conflict_count)",
+                        _source_row(s, len(s.claims), 0),
                     )
-                    touched_entities.add(r["entity"])
-                    touched_topics.add(r["topic"])
-                    if r["value_low"] is not None and r["metric"]:
-                        touched_families.add((r["qentity"], r["metric"], r["qunit"]))
-                    removed_claims += 1
-                    removed_count_sum += r["conflict_count"]
-                conn.execute("DELETE FROM claims WHERE source = ?", (sid,))
-                conn.execute("DELETE FROM source_flags WHERE source = ?", (sid,))
-                conn.execute("DELETE FROM sources WHERE id = ?", (sid,))
-            if gone:
-                conn.execute(f"DELETE FROM source_files WHERE file IN ({', '.join('?' * len(gone))})", gone)
+                    conn.executemany("INSERT INTO source_flags (source, flag) VALUES (?, ?)", [(s.id, f) for f in s.flags])
+                    conn.execute("INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", (st.rel, s.id, st.size, st.mtime_ns, st.sha256))
+                    for c in s.claims:
+                        facet_delta[("status", c.status)] += 1
+                        facet_delta[("period", c.period)] += 1
+                        for f in s.flags:
+                            facet_delta[("flag", f)] += 1
+                        f = figure_of(c, info)
+                        row = _claim_row(c, f, s.title, agreement.Model())
+                        conn.execute(f"INSERT INTO claims (rowid, {', '.join(CLAIM_FIELDS)}) VALUES (?, {marks})", (next_rowid, *row))
+                        conn.execute(
+                            "INSERT INTO claims_fts (rowid, summary, quote, speaker, source_title) VALUES (?, ?, ?, ?, ?)",
+                            (next_rowid, c.summary, c.quote, c.speaker, s.title),
+                        )
+                        new_texts.append((c.summary, c.quote, c.speaker, s.title))
+                        next_rowid += 1
+                        added_claims += 1
+                        touched_entities.add(c.entity)
+                        touched_topics.add(c.topic)
+                        if f.numeric:
+                            touched_families.add(f.family)
+                _add_terms_of(conn, new_texts)
+                for (facet, value), n in facet_delta.items():
+                    if n and conn.execute(
+                        "UPDATE facet_counts SET n = n + ? WHERE facet = ? AND value IS ?", (n, facet, value)
+                    ).rowcount == 0:
+                        conn.execute("INSERT INTO facet_counts VALUES (?, ?, ?)", (facet, value, n))
+                for st in changes.touched:
+                    conn.execute("UPDATE source_files SET size = ?, mtime_ns = ? WHERE file = ?", (st.size, st.mtime_ns, st.rel))
 
-            next_rowid = (conn.execute("SELECT max(rowid) FROM claims").fetchone()[0] or 0) + 1
-            added_claims = 0
-            marks = ", ".join("?" * len(CLAIM_FIELDS))
-            new_texts: list[tuple[Any, ...]] = []
-            for st, s in parsed:
-                conn.execute(
-                    "INSERT INTO sources (id, title, publisher, author, published, url, kind, document, flags, notes, file, claim_count, conflict_count) "
-                    "VALUES (:id, :title, :publisher, :author, :published, :url, :kind, :document, :flags, :notes, :file, :claim_count, :conflict_count)",
-                    _source_row(s, len(s.claims), 0),
-                )
-                conn.executemany("INSERT INTO source_flags (source, flag) VALUES (?, ?)", [(s.id, f) for f in s.flags])
-                conn.execute("INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", (st.rel, s.id, st.size, st.mtime_ns, st.sha256))
-                for c in s.claims:
-                    facet_delta[("status", c.status)] += 1
-                    facet_delta[("period", c.period)] += 1
-                    for f in s.flags:
-                        facet_delta[("flag", f)] += 1
-                    f = figure_of(c, info)
-                    row = _claim_row(c, f, s.title, agreement.Model())
-                    conn.execute(f"INSERT INTO claims (rowid, {', '.join(CLAIM_FIELDS)}) VALUES (?, {marks})", (next_rowid, *row))
+                # the agreement model: recount every family a claim entered or left (a source's
+                # or entity's conflict_count counts its disputed claims, so only a claim that
+                # becomes or stops being disputed changes those)
+                count_sum_before, count_sum_after, touched_sources, changed_entities = _recount(conn, touched_families, info)
+                count_sum_before += removed_count_sum
+                touched_entities |= changed_entities
+                pairs_row = conn.execute("SELECT value FROM pivot_meta WHERE key = 'conflict_pairs'").fetchone()
+                if pairs_row is not None:
+                    pairs = int(pairs_row[0]) + (count_sum_after - count_sum_before) // 2
+                    set_meta(conn, {"conflict_pairs": str(pairs)})
+                for e in touched_entities:
                     conn.execute(
-                        "INSERT INTO claims_fts (rowid, summary, quote, speaker, source_title) VALUES (?, ?, ?, ?, ?)",
-                        (next_rowid, c.summary, c.quote, c.speaker, s.title),
+                        "UPDATE entities SET claim_count = (SELECT count(*) FROM claims WHERE entity = :e), "
+                        "conflict_count = (SELECT count(*) FROM claims WHERE entity = :e AND relation = 'disputed') WHERE id = :e",
+                        {"e": e},
                     )
-                    new_texts.append((c.summary, c.quote, c.speaker, s.title))
-                    next_rowid += 1
-                    added_claims += 1
-                    touched_entities.add(c.entity)
-                    touched_topics.add(c.topic)
-                    if f.numeric:
-                        touched_families.add(f.family)
-            _add_terms_of(conn, new_texts)
-            for (facet, value), n in facet_delta.items():
-                if n and conn.execute(
-                    "UPDATE facet_counts SET n = n + ? WHERE facet = ? AND value IS ?", (n, facet, value)
-                ).rowcount == 0:
-                    conn.execute("INSERT INTO facet_counts VALUES (?, ?, ?)", (facet, value, n))
-            for st in changes.touched:
-                conn.execute("UPDATE source_files SET size = ?, mtime_ns = ? WHERE file = ?", (st.size, st.mtime_ns, st.rel))
-
-            # the agreement model: recount every family a claim entered or left (a source's
-            # or entity's conflict_count counts its disputed claims, so only a claim that
-            # becomes or stops being disputed changes those)
-            count_sum_before, count_sum_after, touched_sources, changed_entities = _recount(conn, touched_families, info)
-            count_sum_before += removed_count_sum
-            touched_entities |= changed_entities
-            pairs_row = conn.execute("SELECT value FROM pivot_meta WHERE key = 'conflict_pairs'").fetchone()
-            if pairs_row is not None:
-                pairs = int(pairs_row[0]) + (count_sum_after - count_sum_before) // 2
-                conn.execute("UPDATE pivot_meta SET value = ? WHERE key = 'conflict_pairs'", (str(pairs),))
-            for e in touched_entities:
-                conn.execute(
-                    "UPDATE entities SET claim_count = (SELECT count(*) FROM claims WHERE entity = :e), "
-                    "conflict_count = (SELECT count(*) FROM claims WHERE entity = :e AND relation = 'disputed') WHERE id = :e",
-                    {"e": e},
-                )
-            for t in touched_topics:
-                conn.execute("UPDATE topics SET claim_count = (SELECT count(*) FROM claims WHERE topic = :t) WHERE id = :t", {"t": t})
-            for s_id in touched_sources | {s.id for _, s in parsed}:
-                conn.execute(
-                    "UPDATE sources SET claim_count = (SELECT count(*) FROM claims WHERE source = :s), "
-                    "conflict_count = (SELECT count(*) FROM claims WHERE source = :s AND relation = 'disputed') WHERE id = :s",
-                    {"s": s_id},
-                )
-            conn.execute("UPDATE pivot_meta SET value = ? WHERE key = 'corpus_hash'", (recorded_digest(conn),))
-            conn.execute(
-                "UPDATE pivot_meta SET value = ? WHERE key = 'built_at'", (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),)
-            )
-            if removed_claims:
-                # rowids are still 1..n when the removed claims were the last ones (a file
-                # added and taken out again): then the middle of the list stays a seek
-                dense = conn.execute("SELECT coalesce(max(rowid), 0) = count(*) FROM claims").fetchone()[0]
-                conn.execute("UPDATE pivot_meta SET value = ? WHERE key = 'dense_rowids'", ("1" if dense else "0",))
-            conn.commit()
+                for t in touched_topics:
+                    conn.execute("UPDATE topics SET claim_count = (SELECT count(*) FROM claims WHERE topic = :t) WHERE id = :t", {"t": t})
+                for s_id in touched_sources | {s.id for _, s in parsed}:
+                    conn.execute(
+                        "UPDATE sources SET claim_count = (SELECT count(*) FROM claims WHERE source = :s), "
+                        "conflict_count = (SELECT count(*) FROM claims WHERE source = :s AND relation = 'disputed') WHERE id = :s",
+                        {"s": s_id},
+                    )
+                set_meta(conn, {"corpus_hash": recorded_digest(conn), "built_at": _now()})
+                if removed_claims:
+                    # rowids are still 1..n when the removed claims were the last ones (a file
+                    # added and taken out again): then the middle of the list stays a seek
+                    dense = conn.execute("SELECT coalesce(max(rowid), 0) = count(*) FROM claims").fetchone()[0]
+                    set_meta(conn, {"dense_rowids": "1" if dense else "0"})
             totals = conn.execute(
                 "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM entities), (SELECT count(*) FROM claims), "
                 "(SELECT CAST(value AS INTEGER) FROM pivot_meta WHERE key = 'conflict_pairs')"
             ).fetchone()
-        except BaseException:
-            conn.rollback()
-            raise
         finally:
             conn.close()
     return BuildReport(
