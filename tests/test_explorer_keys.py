@@ -96,7 +96,7 @@ async def test_the_claim_gets_the_room_and_shared_columns_give_theirs_away(small
     async with small_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = small_app.screen.query_one(ClaimsTable)
-        layout = dict((c.key, w) for c, w in table._layout(table._width))
+        layout = {c.key: w for c, w in table._layout(table._width)}
         assert layout["summary"] >= table._width // 3
         assert layout["summary"] == max(layout.values())
         assert "Source" in lines(table)[0]
@@ -105,7 +105,7 @@ async def test_the_claim_gets_the_room_and_shared_columns_give_theirs_away(small
         assert "source" in table.shared
         assert "Source" not in lines(table)[0]
         assert "source: Alpha News" in str(table.border_title)
-        after = dict((c.key, w) for c, w in table._layout(table._width))
+        after = {c.key: w for c, w in table._layout(table._width)}
         # the source's room goes to the claim, or brings back a column that had no room
         assert after["summary"] > layout["summary"] or set(after) - set(layout) - {"source"}
 

@@ -17,7 +17,6 @@ from tui.store import db
 from tui.store.export import value_text
 from tui.store.fmt import one_line, safe_text
 
-
 SOURCES_SHOWN = 2_000  # a DataTable of 100,000 rows takes seconds to fill
 COLUMNS = ("Id (source:)", "Title", "Publisher", "Published", "Flags (flag:)", "Claims", "Disputed")
 TITLE = COLUMNS.index("Title")
