@@ -54,7 +54,7 @@ LISTS = (
 LISTED_IDS = 20  # ids in each list at most; the *_total field counts them all
 EXAMINE_LIMIT = 200  # candidates looked at per region of the sorted bounds (a list can then be shorter)
 SPARE = 16  # picks kept beyond LISTED_IDS per figure, for the claim's own source to be taken out
-PICKS_HELD = 30_000  # figures whose picks are kept at once
+PICKS_HELD = 20_000  # figures whose picks are kept at once
 BATCH = 500  # claims read, and their relations looked up, at a time
 EXTENSIONS = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json"}
 
@@ -96,9 +96,9 @@ def _values(row: sqlite3.Row, lists: Mapping[str, list[str]]) -> list[Any]:
         cid, entity, entity_name, entity_kind, topic, summary, quote, metric, value, low, high, unit, bound, period,
         status, speaker, note, source, source_title, publisher, published, document,
         _flags(flags), bool(draft), relation, qsources if low is not None else None,
-        list(lists["conflicts"]), conflicts if numeric else 0,
-        list(lists["differs_from"]), differs if numeric else 0,
-        list(lists["corroborated_by"]), agrees if numeric else 0, group,
+        lists["conflicts"], conflicts if numeric else 0,  # fresh lists from the lister (never mutated here)
+        lists["differs_from"], differs if numeric else 0,
+        lists["corroborated_by"], agrees if numeric else 0, group,
     ]
 
 
@@ -177,7 +177,7 @@ class RelationLister:
     sorted bounds instead of a comparison with every claim of the quantity. One query per
     batch loads the quantities not yet held; at most `budget` figures are held."""
 
-    def __init__(self, conn: sqlite3.Connection, limit: int = LISTED_IDS, budget: int = 400_000) -> None:
+    def __init__(self, conn: sqlite3.Connection, limit: int = LISTED_IDS, budget: int = 150_000) -> None:
         self.conn = conn
         self.limit = limit
         self.budget = budget
