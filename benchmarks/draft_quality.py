@@ -22,8 +22,8 @@ sys.path.insert(0, str(REPO / "src"))
 from tui.draft import draft  # noqa: E402
 from tui.draft.page import from_text  # noqa: E402
 from tui.store import load_corpus  # noqa: E402
-from tui.store.quotes import normalise_ws  # noqa: E402
 from tui.store.model import Corpus  # noqa: E402
+from tui.store.quotes import normalise_ws  # noqa: E402
 
 
 def overlap(a: str, b: str) -> bool:
@@ -51,9 +51,12 @@ def main() -> int:
         found = right = entity = status = period = 0
         matched_drafts: set[int] = set()
         for c in curated:
-            hits = [i for i, x in enumerate(d.claims)
-                    if (x.value if isinstance(x.value, list) else [x.value, x.value]) == [c.value_low, c.value_high]
-                    and overlap(x.quote, c.quote)]
+            hits = [
+                i
+                for i, x in enumerate(d.claims)
+                if (x.value if isinstance(x.value, list) else [x.value, x.value]) == [c.value_low, c.value_high]
+                and overlap(x.quote, c.quote)
+            ]
             if not hits:
                 continue
             found += 1
@@ -71,9 +74,11 @@ def main() -> int:
     print("| article | curated figures | drafted | recall | precision | value, unit, bound right | entity | status | period |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, (cur, drafted, found, matched, right, ent, st, per) in rows:
-        pct = lambda a, b: f"{a}/{b} = {100 * a / b:.0f} %" if b else "—"  # noqa: E731
-        print(f"| {name} | {cur} | {drafted} | {pct(found, cur)} | {pct(matched, drafted)} | {pct(right, found)} "
-              f"| {pct(ent, found)} | {pct(st, found)} | {pct(per, found)} |")
+        pct = lambda a, b: f"{a}/{b} = {100 * a / b:.0f} %" if b else "—"
+        print(
+            f"| {name} | {cur} | {drafted} | {pct(found, cur)} | {pct(matched, drafted)} | {pct(right, found)} "
+            f"| {pct(ent, found)} | {pct(st, found)} | {pct(per, found)} |"
+        )
     return 0
 
 

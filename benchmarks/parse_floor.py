@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
     files = sorted(str(p) for p in (root / "sources").rglob("*.yaml"))
     files += [str(root / "entities.yaml"), str(root / "topics.yaml")]
     cores = os.cpu_count() or 1
-    chunks = [files[i::cores * 8] for i in range(cores * 8)]
+    chunks = [files[i :: cores * 8] for i in range(cores * 8)]
     with Pool(cores) as pool:
         claims = sum(pool.map(parse, chunks))
     print(f"{len(files)} files, {claims} claims")

@@ -16,12 +16,12 @@ come from benchmarks/ui_probe.py, inside the app, headless.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import platform
 import pty
 import select
-import shutil
 import signal
 import sqlite3
 import statistics
@@ -29,7 +29,6 @@ import struct
 import subprocess
 import sys
 import termios
-import fcntl
 import time
 from pathlib import Path
 
@@ -51,7 +50,7 @@ Bare().run()
 
 def stats(values: list[float]) -> dict:
     v = sorted(values)
-    p95 = v[min(len(v) - 1, int(round(0.95 * (len(v) - 1))))]
+    p95 = v[min(len(v) - 1, round(0.95 * (len(v) - 1)))]
     return {"median": statistics.median(v), "p95": p95, "spread": v[-1] - v[0], "n": len(v)}
 
 
@@ -132,7 +131,7 @@ def update_rows(db: Path, corpus: Path, name: str, runs: int, env, results: dict
         got["noop"].append(timed(build, env)[0])
         extra = synth.extra_source(corpus, f"zz-added-{i}", seed=100 + i)
         got["add"].append(timed(build, env)[0])
-        extra.write_text(extra.read_text().replace("summary: \"", "summary: \"Edited: ", 1))
+        extra.write_text(extra.read_text().replace('summary: "', 'summary: "Edited: ', 1))
         got["edit"].append(timed(build, env)[0])
         extra.unlink()
         got["remove"].append(timed(build, env)[0])
@@ -141,7 +140,13 @@ def update_rows(db: Path, corpus: Path, name: str, runs: int, env, results: dict
     out = [(name, "no-op `pivot build` (the floor of an update)", fmt(floor))]
     for kind in ("add", "edit", "remove"):
         s = stats([x * 1000 for x in got[kind]])
-        out.append((name, f"{kind} one source file, `pivot build` (whole process)", f"{fmt(s)} = {s['median'] / floor['median']:.1f}× no-op"))
+        out.append(
+            (
+                name,
+                f"{kind} one source file, `pivot build` (whole process)",
+                f"{fmt(s)} = {s['median'] / floor['median']:.1f}× no-op",
+            )
+        )
     return out
 
 
@@ -164,8 +169,12 @@ def streamed(cmd: list[str], env=None) -> dict:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}")
-    return {"first_byte_s": first or 0.0, "total_s": time.perf_counter() - t0, "bytes": size,
-            "peak_rss_mb": usage.ru_maxrss / 1024}
+    return {
+        "first_byte_s": first or 0.0,
+        "total_s": time.perf_counter() - t0,
+        "bytes": size,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+    }
 
 
 def export_rows(db: Path, corpus: Path, name: str, runs: int, env, results: dict) -> list[tuple[str, str, str]]:
@@ -175,16 +184,31 @@ def export_rows(db: Path, corpus: Path, name: str, runs: int, env, results: dict
     floor = [streamed(["sqlite3", "-csv", "-readonly", str(db), "SELECT * FROM claims"], env) for _ in range(runs)]
     results[f"{name}_export_floor"] = floor
     fs = stats([f["total_s"] for f in floor])
-    rows.append((name, "floor: sqlite3 -csv of the claims table", f"{fs['median']:.1f} s (±{fs['spread'] / 2:.1f}, n={fs['n']}), {floor[0]['bytes'] / 1e6:,.0f} MB"))
+    rows.append(
+        (
+            name,
+            "floor: sqlite3 -csv of the claims table",
+            f"{fs['median']:.1f} s (±{fs['spread'] / 2:.1f}, n={fs['n']}), {floor[0]['bytes'] / 1e6:,.0f} MB",
+        )
+    )
     for fmt in ("csv", "json", "md"):
-        got = [streamed(pivot_cmd() + ["export", "--format", fmt, "--data", str(corpus), "--db", str(db)], env) for _ in range(runs)]
+        got = [
+            streamed(pivot_cmd() + ["export", "--format", fmt, "--data", str(corpus), "--db", str(db)], env) for _ in range(runs)
+        ]
         results[f"{name}_export_{fmt}"] = got
         s = stats([g["total_s"] for g in got])
         first = stats([g["first_byte_s"] for g in got])
         rss = max(g["peak_rss_mb"] for g in got)
-        rows.append((name, f"`pivot export --format {fmt}` of every claim", (
-            f"{s['median']:.1f} s (±{s['spread'] / 2:.1f}, n={s['n']}) = {s['median'] / fs['median']:.1f}× floor; "
-            f"first bytes {first['median']:.2f} s; peak RSS {rss:.0f} MB; {got[0]['bytes'] / 1e6:,.0f} MB")))
+        rows.append(
+            (
+                name,
+                f"`pivot export --format {fmt}` of every claim",
+                (
+                    f"{s['median']:.1f} s (±{s['spread'] / 2:.1f}, n={s['n']}) = {s['median'] / fs['median']:.1f}× floor; "
+                    f"first bytes {first['median']:.2f} s; peak RSS {rss:.0f} MB; {got[0]['bytes'] / 1e6:,.0f} MB"
+                ),
+            )
+        )
     return rows
 
 
@@ -215,8 +239,7 @@ def main(argv=None) -> int:
     rows: list[tuple[str, str, str]] = []
 
     phases = {x.strip() for x in args.only.split(",") if x.strip()} or {"startup", "build", "update", "ui", "export"}
-    print("note: timings on a shared 2-core VM are noisy; read each figure against its floor from the same run",
-          file=sys.stderr)
+    print("note: timings on a shared 2-core VM are noisy; read each figure against its floor from the same run", file=sys.stderr)
 
     bare_s = None
     if "startup" in phases or "ui" in phases:
@@ -235,7 +258,9 @@ def main(argv=None) -> int:
         bare_s = stats([b * 1000 for b in bare])
         rows.append(("—", "floor: bare Textual app, first paint", fmt(bare_s)))
         s = stats([c * 1000 for c in cold])
-        rows.append(("bundled corpus", "cold start → first rows painted", f"{fmt(s)}  = {s['median'] / bare_s['median']:.2f}× bare"))
+        rows.append(
+            ("bundled corpus", "cold start → first rows painted", f"{fmt(s)}  = {s['median'] / bare_s['median']:.2f}× bare")
+        )
 
     for label in args.sizes.split(","):
         n = SIZES[label.strip().lower()]
@@ -246,17 +271,35 @@ def main(argv=None) -> int:
             corpus = ensure_corpus(args.work, n, args.seed)
             db = args.work / f"store-{n}-{args.seed}.db"
         if "build" in phases or not db.exists():
-            floor = [timed_rss([sys.executable, str(HERE / "parse_floor.py"), str(corpus)], env) for _ in range(args.build_runs if n >= 1_000_000 else args.runs)]
-            builds = [timed_rss(pivot_cmd() + ["build", "--full", "--data", str(corpus), "--db", str(db)], env)
-                      for _ in range(args.build_runs if n >= 1_000_000 else args.runs)]
+            floor = [
+                timed_rss([sys.executable, str(HERE / "parse_floor.py"), str(corpus)], env)
+                for _ in range(args.build_runs if n >= 1_000_000 else args.runs)
+            ]
+            builds = [
+                timed_rss(pivot_cmd() + ["build", "--full", "--data", str(corpus), "--db", str(db)], env)
+                for _ in range(args.build_runs if n >= 1_000_000 else args.runs)
+            ]
             results[f"{name}_parse_floor"] = floor
             results[f"{name}_full_build"] = builds
             fs = stats([f[0] for f in floor])
             s = stats([b[0] for b in builds])
-            rows.append((name, "floor: CSafeLoader parse of every file (all cores)", f"{fs['median']:.1f} s (±{fs['spread'] / 2:.1f}, n={fs['n']}), peak RSS {max(f[1] for f in floor):,.0f} MB"))
-            rows.append((name, "full build, `pivot build --full` (whole process)", (
-                f"{s['median']:.1f} s = {n / s['median']:,.0f} claims/s = {s['median'] / fs['median']:.2f}× floor "
-                f"(±{s['spread'] / 2:.1f} s, n={s['n']}); peak RSS {max(b[1] for b in builds):,.0f} MB; store {db.stat().st_size / 1e6:,.0f} MB")))
+            rows.append(
+                (
+                    name,
+                    "floor: CSafeLoader parse of every file (all cores)",
+                    f"{fs['median']:.1f} s (±{fs['spread'] / 2:.1f}, n={fs['n']}), peak RSS {max(f[1] for f in floor):,.0f} MB",
+                )
+            )
+            rows.append(
+                (
+                    name,
+                    "full build, `pivot build --full` (whole process)",
+                    (
+                        f"{s['median']:.1f} s = {n / s['median']:,.0f} claims/s = {s['median'] / fs['median']:.2f}× floor "
+                        f"(±{s['spread'] / 2:.1f} s, n={s['n']}); peak RSS {max(b[1] for b in builds):,.0f} MB; store {db.stat().st_size / 1e6:,.0f} MB"
+                    ),
+                )
+            )
 
         if "update" in phases:
             rows += update_rows(db, corpus, name, args.runs, env, results)
@@ -277,7 +320,9 @@ def main(argv=None) -> int:
         for _ in range(max(1, args.runs // 2)):
             out = subprocess.run(
                 [sys.executable, str(HERE / "ui_probe.py"), "--db", str(db), "--data", str(corpus), "--query", args.query],
-                capture_output=True, text=True, env=env,
+                capture_output=True,
+                text=True,
+                env=env,
             )
             if out.returncode != 0:
                 raise RuntimeError(out.stderr[-3000:])
@@ -285,16 +330,38 @@ def main(argv=None) -> int:
         results[f"{name}_ui"] = probes
         merged = {k: [v for p in probes for v in p[k]] for k in probes[0] if isinstance(probes[0][k], list)}
         s = stats(merged["keystroke_rows_ms"])
-        rows.append((f"{name}", f"keystroke → first page painted ({args.query!r}, per key)", f"median {s['median']:.0f} ms, p95 {s['p95']:.0f} ms (n={s['n']})"))
+        rows.append(
+            (
+                f"{name}",
+                f"keystroke → first page painted ({args.query!r}, per key)",
+                f"median {s['median']:.0f} ms, p95 {s['p95']:.0f} ms (n={s['n']})",
+            )
+        )
         s = stats(merged["keystroke_facets_ms"])
-        rows.append((f"{name}", "keystroke → facet counts shown", f"median {s['median']:.0f} ms, p95 {s['p95']:.0f} ms (n={s['n']})"))
+        rows.append(
+            (f"{name}", "keystroke → facet counts shown", f"median {s['median']:.0f} ms, p95 {s['p95']:.0f} ms (n={s['n']})")
+        )
         s = stats(merged["filter_rows_ms"])
-        rows.append((f"{name}", "key:value filter set → first page painted (7 filters)", f"median {s['median']:.0f} ms, p95 {s['p95']:.0f} ms (n={s['n']})"))
+        rows.append(
+            (
+                f"{name}",
+                "key:value filter set → first page painted (7 filters)",
+                f"median {s['median']:.0f} ms, p95 {s['p95']:.0f} ms (n={s['n']})",
+            )
+        )
         s = stats(merged["filter_facets_ms"])
-        rows.append((f"{name}", "key:value filter set → facet counts shown", f"median {s['median']:.0f} ms, p95 {s['p95']:.0f} ms (n={s['n']})"))
+        rows.append(
+            (
+                f"{name}",
+                "key:value filter set → facet counts shown",
+                f"median {s['median']:.0f} ms, p95 {s['p95']:.0f} ms (n={s['n']})",
+            )
+        )
         rows.append((f"{name}", "scroll to the middle of the unfiltered result", fmt(stats(merged["scroll_middle_ms"]))))
         rows.append((f"{name}", "compare screen, two largest entities: first rows painted", fmt(stats(merged["compare_ms"]))))
-        rows.append((f"{name}", "compare screen, two largest entities: whole grid painted", fmt(stats(merged["compare_full_ms"]))))
+        rows.append(
+            (f"{name}", "compare screen, two largest entities: whole grid painted", fmt(stats(merged["compare_full_ms"])))
+        )
         rows.append((f"{name}", "export 10,000 claims to Markdown", fmt(stats(merged["export_10k_md_ms"]))))
         rss = [p["peak_rss_browsing_mb"] for p in probes]
         rows.append((f"{name}", "peak RSS of the explorer: typing, filters, scrolling, compare", f"{max(rss):.0f} MB"))
@@ -302,7 +369,9 @@ def main(argv=None) -> int:
         rows.append((f"{name}", "peak RSS after also exporting 10,000 claims", f"{max(rss):.0f} MB"))
 
     width = max(len(r[1]) for r in rows)
-    print(f"\npivot benchmark — {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}\n")
+    print(
+        f"\npivot benchmark — {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}\n"
+    )
     print(f"| {'corpus':<8} | {'measure':<{width}} | result |")
     print(f"|{'-' * 10}|{'-' * (width + 2)}|--------|")
     for corpus, measure, value in rows:

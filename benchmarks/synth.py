@@ -46,13 +46,90 @@ STATUSES = ["reported"] * 6 + ["estimated"] * 2 + ["projected", "planned", "poss
 BOUNDS = ["exact"] * 5 + ["approx"] * 3 + ["at-least", "at-most"]
 FLAGS = ["no-byline", "anonymous-sourcing", "secondary-reporting", "unverified-figures", "ai-assisted"]
 KINDS = ["news"] * 6 + ["analysis", "blog", "press-release", "filing"]
-DOMAIN = (
-    "layoffs cuts jobs workforce headcount ai infrastructure capex data centers gpu compute spending "
-    "billion million efficiency restructuring teams engineers investors margins cloud model training "
-    "inference energy chips hiring severance revenue growth strategy automation agents assistants "
-    "productivity reorganisation managers pods research annotation operations"
-).split()
-SYLLABLES = "ba be bi bo ka ke ki ko la le li lo ma me mi mo na ne ni no ra re ri ro sa se si so ta te ti to va ve vi vo za zo".split()
+DOMAIN = [
+    "layoffs",
+    "cuts",
+    "jobs",
+    "workforce",
+    "headcount",
+    "ai",
+    "infrastructure",
+    "capex",
+    "data",
+    "centers",
+    "gpu",
+    "compute",
+    "spending",
+    "billion",
+    "million",
+    "efficiency",
+    "restructuring",
+    "teams",
+    "engineers",
+    "investors",
+    "margins",
+    "cloud",
+    "model",
+    "training",
+    "inference",
+    "energy",
+    "chips",
+    "hiring",
+    "severance",
+    "revenue",
+    "growth",
+    "strategy",
+    "automation",
+    "agents",
+    "assistants",
+    "productivity",
+    "reorganisation",
+    "managers",
+    "pods",
+    "research",
+    "annotation",
+    "operations",
+]
+SYLLABLES = [
+    "ba",
+    "be",
+    "bi",
+    "bo",
+    "ka",
+    "ke",
+    "ki",
+    "ko",
+    "la",
+    "le",
+    "li",
+    "lo",
+    "ma",
+    "me",
+    "mi",
+    "mo",
+    "na",
+    "ne",
+    "ni",
+    "no",
+    "ra",
+    "re",
+    "ri",
+    "ro",
+    "sa",
+    "se",
+    "si",
+    "so",
+    "ta",
+    "te",
+    "ti",
+    "to",
+    "va",
+    "ve",
+    "vi",
+    "vo",
+    "za",
+    "zo",
+]
 
 
 class Zipf:
@@ -102,7 +179,9 @@ def generate(out: Path, n_claims: int, seed: int = 7) -> dict:
     with open(out / "entities.yaml", "w", encoding="utf-8") as fh:
         fh.write("entities:\n")
         for slug, name, aliases in ents:
-            fh.write(f"  - id: {slug}\n    name: {q(name)}\n    kind: company\n    aliases: [{', '.join(q(a) for a in aliases)}]\n")
+            fh.write(
+                f"  - id: {slug}\n    name: {q(name)}\n    kind: company\n    aliases: [{', '.join(q(a) for a in aliases)}]\n"
+            )
     entity = Zipf(n_entities, 1.05, rng)
 
     # topics -------------------------------------------------------------------
@@ -132,7 +211,9 @@ def generate(out: Path, n_claims: int, seed: int = 7) -> dict:
             f"id: {sid}",
             f"title: {q(words(rng.randint(6, 12)).capitalize())}",
             f"publisher: {q(publishers[publisher()])}" if rng.random() < 0.85 else "publisher: null",
-            f"published: \"20{rng.randint(20, 26)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}\"" if rng.random() < 0.8 else "published: null",
+            f'published: "20{rng.randint(20, 26)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"'
+            if rng.random() < 0.8
+            else "published: null",
             f"kind: {rng.choice(KINDS)}",
             f"flags: [{', '.join(flags)}]",
             "claims:",
@@ -166,7 +247,7 @@ def generate(out: Path, n_claims: int, seed: int = 7) -> dict:
                 bound = rng.choice(BOUNDS)
                 if bound != "exact":
                     lines.append(f"    bound: {bound}")
-                lines.append(f"    period: \"{period}\"")
+                lines.append(f'    period: "{period}"')
             if rng.random() < 0.15:
                 lines.append(f"    speaker: {q(rng.choice(speakers))}")
         (out / "sources" / f"{sid}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -191,7 +272,7 @@ def extra_source(out: Path, name: str, n_claims: int = 12, seed: int = 99) -> Pa
             "    metric: employees-cut",
             f"    value: {rng.randint(100, 20_000)}",
             "    unit: employees",
-            "    period: \"2026\"",
+            '    period: "2026"',
         ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

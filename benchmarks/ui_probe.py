@@ -25,13 +25,13 @@ from textual import events
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from tui.app import PivotApp  # noqa: E402
-from tui.screens.compare import CompareScreen  # noqa: E402
-from tui.store import db  # noqa: E402
-from tui.store.export import render_claims  # noqa: E402
-from tui.store.locate import open_readonly  # noqa: E402
-from tui.query import build_filter  # noqa: E402
-from tui.widgets.side import FacetList  # noqa: E402
+from tui.app import PivotApp
+from tui.query import build_filter
+from tui.screens.compare import CompareScreen
+from tui.store import db
+from tui.store.export import render_claims
+from tui.store.locate import open_readonly
+from tui.widgets.side import FacetList
 
 
 async def settle(pilot) -> None:
@@ -55,8 +55,11 @@ async def probe(db_path: Path, data_dir: Path | None, query: str, out: dict) -> 
         def render_line(y: int):
             strip = original_render(y)
             if (
-                state["want"] is not None and state["rows_at"] is None and y == 1
-                and table.generation >= state["want"] and (table.total == 0 or table.row_at(int(table.scroll_y)) is not None)
+                state["want"] is not None
+                and state["rows_at"] is None
+                and y == 1
+                and table.generation >= state["want"]
+                and (table.total == 0 or table.row_at(int(table.scroll_y)) is not None)
             ):
                 state["rows_at"] = time.perf_counter()
             return strip
@@ -73,7 +76,7 @@ async def probe(db_path: Path, data_dir: Path | None, query: str, out: dict) -> 
         await settle(pilot)
         driver = app._driver
         rows_ms, facet_ms = [], []
-        for rounds in range(3):
+        for _ in range(3):
             for ch in query:
                 state.update(want=screen.generation + 1, rows_at=None, facets_at=None)
                 key = "space" if ch == " " else ch
@@ -100,8 +103,15 @@ async def probe(db_path: Path, data_dir: Path | None, query: str, out: dict) -> 
         # key:value filters applied at once (a facet toggle or a pasted filter)
         conn = open_readonly(app.store_path)
         top = conn.execute("SELECT id FROM entities ORDER BY claim_count DESC LIMIT 1").fetchone()[0]
-        filters = [f"company:{top}", "topic:job-cuts", "status:estimated period:2025", "is:conflict", "value>=80b",
-                   f"company:{top} layoffs", "-status:reported"]
+        filters = [
+            f"company:{top}",
+            "topic:job-cuts",
+            "status:estimated period:2025",
+            "is:conflict",
+            "value>=80b",
+            f"company:{top} layoffs",
+            "-status:reported",
+        ]
         filt_ms, filt_facets = [], []
         for _ in range(3):
             for f in filters:
@@ -203,5 +213,5 @@ if __name__ == "__main__":
 def summary(values: list[float]) -> tuple[float, float, float]:
     """median, p95, spread (max - min)."""
     values = sorted(values)
-    p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+    p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
     return statistics.median(values), p95, values[-1] - values[0]

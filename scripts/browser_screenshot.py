@@ -39,10 +39,19 @@ POLL = 0.1  # seconds between two looks; every wait is bounded by a deadline
 # machine's closed network refuses it; --host-resolver-rules makes every name
 # unresolvable, so nothing but the 127.0.0.1 address can be reached at all.
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    "--hide-scrollbars", "--force-device-scale-factor=1",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--no-proxy-server",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
 ]
 # The page's xterm.js draws on a canvas, so its text is not in the DOM. This script,
 # run before the page's own, keeps the Terminal object textual-serve's client stores
@@ -99,18 +108,33 @@ def served(data_dir: Path, db_path: Path, *, port: int | None = None, timeout: f
     """`pivot serve` on a free loopback port in its own process group, until it answers;
     yields its URL; afterwards it (and every explorer it started) is always stopped."""
     port = port or free_port()
-    argv = [sys.executable, "-m", "tui", "serve", "--data", str(data_dir), "--db", str(db_path),
-            "--host", LOOPBACK, "--port", str(port)]
+    argv = [
+        sys.executable,
+        "-m",
+        "tui",
+        "serve",
+        "--data",
+        str(data_dir),
+        "--db",
+        str(db_path),
+        "--host",
+        LOOPBACK,
+        "--port",
+        str(port),
+    ]
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True, cwd=ROOT)
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT
+        )
         try:
             deadline = time.monotonic() + timeout
             while not _answers(port):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     said = log.read().decode("utf-8", "replace")
-                    why = f"exited with {proc.returncode}" if proc.returncode is not None else f"not answering after {timeout:.0f}s"
+                    why = (
+                        f"exited with {proc.returncode}" if proc.returncode is not None else f"not answering after {timeout:.0f}s"
+                    )
                     raise BrowserTestError(f"pivot serve {why}:\n{said}")
                 time.sleep(POLL)
             yield f"http://{LOOPBACK}:{port}/"
@@ -164,8 +188,9 @@ def chromium(width: int = 1280, height: int = 800, *, timeout: float = 30.0) -> 
         try:
             driver.set_page_load_timeout(timeout)
             driver.set_script_timeout(timeout)
-            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+            driver.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+            )
             driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CAPTURE_TERMINAL_JS})
             yield driver
         finally:

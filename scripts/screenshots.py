@@ -1,6 +1,6 @@
 """Regenerate screenshots/*.svg from the real app on the bundled corpus at 120x40.
 
-    python scripts/screenshots.py
+python scripts/screenshots.py
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from textual.widgets import Input
 from tui.app import PivotApp
 from tui.screens.main import MainScreen
 from tui.widgets.claims_table import ClaimsTable
+from tui.widgets.compare_grid import CompareGrid
 
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
 SIZE = (120, 40)
@@ -31,7 +32,8 @@ async def shoot() -> None:
     OUT.mkdir(exist_ok=True)
     MainScreen.detail_delay = 0  # the detail pane loads at once: nothing to wait for
     with tempfile.TemporaryDirectory() as tmp:
-        app = PivotApp(db_path=Path(tmp) / "store.db", export_dir=Path(tmp))
+        # the export dialog shows a path a reader has too, never this machine's temporary folder
+        app = PivotApp(db_path=Path(tmp) / "store.db", export_dir=Path("~/notes"))
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             app.save_screenshot(str(OUT / "main.svg"))
@@ -63,9 +65,18 @@ async def shoot() -> None:
 
             await pilot.press("c")
             await settle(pilot)
-            app.screen.query_one("#grid").focus()
+            grid = app.screen.query_one("#grid", CompareGrid)
+            grid.focus()
+            target = next(i for i, r in enumerate(grid.grid.rows) if r.metric == "workforce-cut-pct")
+            for _ in range(target):
+                await pilot.press("j")
             await settle(pilot)
             app.save_screenshot(str(OUT / "compare.svg"))
+            await pilot.press("f")
+            await settle(pilot)
+            app.save_screenshot(str(OUT / "figure.svg"))
+            await pilot.press("escape")
+            await settle(pilot)
             await pilot.press("escape")
             await settle(pilot)
 

@@ -55,8 +55,9 @@ def passes(python: Path) -> bool:
 
 
 def frozen(python: Path) -> dict[str, str]:
-    out = subprocess.run([str(python), "-m", "pip", "freeze", "--exclude-editable"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [str(python), "-m", "pip", "freeze", "--exclude-editable"], capture_output=True, text=True, check=True
+    ).stdout
     pins = {}
     for line in out.splitlines():
         if "==" in line and not line.startswith("#"):
@@ -92,8 +93,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         new = frozen(python)
         changed = {n: v for n, v in new.items() if old.get(n) != v}
-        print("update-lock: releases that differ from the lock:",
-              ", ".join(f"{n} {old.get(n, '(new)')} -> {v}" for n, v in sorted(changed.items())) or "none")
+        print(
+            "update-lock: releases that differ from the lock:",
+            ", ".join(f"{n} {old.get(n, '(new)')} -> {v}" for n, v in sorted(changed.items())) or "none",
+        )
         if passes(python):
             if not args.dry_run:
                 write_lock(new)

@@ -63,7 +63,12 @@ def test_a_saved_html_page_is_drafted_checked_and_never_overwritten(data: Path) 
     assert all(normalise_ws(c["quote"]) in flat for c in claims)
     capex = by_value(claims, [125000000000, 145000000000])
     assert (capex["unit"], capex["bound"], capex["period"], capex["entity"], capex["status"]) == (
-        "USD", "exact", "2026", "meta", "projected")
+        "USD",
+        "exact",
+        "2026",
+        "meta",
+        "projected",
+    )
     assert (by_value(claims, 10)["unit"], by_value(claims, 10)["bound"]) == ("percent", "approx")
     assert (by_value(claims, 8000)["unit"], by_value(claims, 8000)["bound"]) == ("employees", "at-least")
     assert (by_value(claims, 16)["unit"], by_value(claims, 16)["bound"]) == ("weeks", "at-most")
@@ -86,7 +91,7 @@ def test_a_saved_html_page_is_drafted_checked_and_never_overwritten(data: Path) 
 
 def test_reviewed_drafts_pass_strict_and_new_entities_come_with_a_line(data: Path) -> None:
     result = run("add", PAGE, "--id", "ledger-meta", "--data", data)
-    line = next(l for l in result.stdout.splitlines() if "id: cloudflare" in l)
+    line = next(x for x in result.stdout.splitlines() if "id: cloudflare" in x)
     entities = data / "entities.yaml"
     entities.write_text(entities.read_text(encoding="utf-8").rstrip("\n") + "\n" + line + "\n", encoding="utf-8")
     path = data / "sources" / "ledger-meta.yaml"
@@ -98,7 +103,9 @@ def test_reviewed_drafts_pass_strict_and_new_entities_come_with_a_line(data: Pat
 
 def test_standard_input_and_a_text_file(data: Path, tmp_path: Path) -> None:
     page = tmp_path / "note.txt"
-    page.write_text("Meta Cuts Jobs Again\n\nMeta plans to cut about 3,600 employees, roughly 5% of its staff.\n", encoding="utf-8")
+    page.write_text(
+        "Meta Cuts Jobs Again\n\nMeta plans to cut about 3,600 employees, roughly 5% of its staff.\n", encoding="utf-8"
+    )
     run("add", page, "--data", data)
     source = drafted(data, "meta-cuts-jobs-again")
     assert source["title"] == "Meta Cuts Jobs Again" and source["url"] is None and source["published"] is None
@@ -128,13 +135,23 @@ def _seeds() -> Path:
 
 
 BUNDLED = {  # source id -> figures the curated file holds: (value, unit, bound)
-    "synapnews-ai-pivot": [([115000000000, 135000000000], "USD", "exact"), (8000, "employees", "approx"),
-                           (10, "percent", "approx"), (80000000000, "USD", "at-least")],
+    "synapnews-ai-pivot": [
+        ([115000000000, 135000000000], "USD", "exact"),
+        (8000, "employees", "approx"),
+        (10, "percent", "approx"),
+        (80000000000, "USD", "at-least"),
+    ],
     "meta-ai-spending-analysis": [(600000000000, "USD", "exact"), (100000000, "USD", "at-least")],
     "ai-rebalancing-meta-layoffs": [(20, "percent", "at-least"), ([13, 15], "percent", "approx")],
     "0xmetalabs-compute-shift": [(725000000000, "USD", "approx")],
-    "meta-600-ai-layoffs": [(600, "employees", "approx"), (16, "weeks", "exact"), (2, "weeks", "exact"),
-                            (16000000000, "USD", "at-least"), (1000, "roles", "at-least"), (200000000000, "USD", "at-least")],
+    "meta-600-ai-layoffs": [
+        (600, "employees", "approx"),
+        (16, "weeks", "exact"),
+        (2, "weeks", "exact"),
+        (16000000000, "USD", "at-least"),
+        (1000, "roles", "at-least"),
+        (200000000000, "USD", "at-least"),
+    ],
 }
 
 

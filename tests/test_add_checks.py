@@ -14,8 +14,8 @@ from tui.cli import main
 from tui.store import load_corpus
 from tui.store.fields import with_hint
 from tui.store.load import corpus_warnings
-from tui.store.quotes import check_quotes
 from tui.store.model import CorpusError
+from tui.store.quotes import check_quotes
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = REPO / "tests" / "fixtures" / "small"
@@ -48,14 +48,17 @@ def first_value(data: Path) -> str:
     return next(line.strip() for line in text.splitlines() if line.strip().startswith("value:"))
 
 
-@pytest.mark.parametrize(("typed", "write"), [
-    ("125B", "write 125000000000"),
-    ('"$125 billion"', "write 125000000000 with unit: USD"),
-    ("1.25e11", "write 125000000000"),
-    ('"$125-$145 billion"', "write [125000000000, 145000000000] with unit: USD"),
-    ('"10%"', "write 10 with unit: percent"),
-    ('"8,000"', "write 8000"),
-])
+@pytest.mark.parametrize(
+    ("typed", "write"),
+    [
+        ("125B", "write 125000000000"),
+        ('"$125 billion"', "write 125000000000 with unit: USD"),
+        ("1.25e11", "write 125000000000"),
+        ('"$125-$145 billion"', "write [125000000000, 145000000000] with unit: USD"),
+        ('"10%"', "write 10 with unit: percent"),
+        ('"8,000"', "write 8000"),
+    ],
+)
 def test_a_value_typed_as_text_gets_the_number_to_write(data: Path, typed: str, write: str) -> None:
     edit(data, first_value(data), f"value: {typed}")
     [message] = [m for m in messages(data) if ": value: " in m]
@@ -75,8 +78,17 @@ def test_an_unknown_entity_gets_a_ready_line_and_a_name_gets_its_id(data: Path) 
     assert "did you mean 'meta'?" in message
 
 
-@pytest.mark.parametrize(("typed", "meant"), [("up to", "at-most"), ("as many as", "at-most"), ("more than", "at-least"),
-                                              ("or more", "at-least"), ("roughly", "approx"), ("~", "approx")])
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("up to", "at-most"),
+        ("as many as", "at-most"),
+        ("more than", "at-least"),
+        ("or more", "at-least"),
+        ("roughly", "approx"),
+        ("~", "approx"),
+    ],
+)
 def test_a_bound_in_the_article_s_words_suggests_the_value(data: Path, typed: str, meant: str) -> None:
     edit(data, "bound: at-least\n", f'bound: "{typed}"\n')
     [message] = [m for m in messages(data) if ": bound: " in m]
@@ -129,7 +141,7 @@ def test_a_quote_not_quite_verbatim_shows_where_it_stops_matching(data: Path) ->
     quote = next(c.quote for c in alpha.claims if len(c.quote) > 30)
     text = (data / "texts" / "alpha.txt").read_text(encoding="utf-8")
     i = quote.index(" ", 15)
-    (data / "texts" / "alpha.txt").write_text(text.replace(quote, quote[:i] + "-" + quote[i + 1:]), encoding="utf-8")
+    (data / "texts" / "alpha.txt").write_text(text.replace(quote, quote[:i] + "-" + quote[i + 1 :]), encoding="utf-8")
     [problem] = check_quotes(load_corpus(data), data).problems
     shown = with_hint(problem)
     assert quote[i - 8 : i] in shown and "U+002D" in shown  # where it stops, the hyphen named

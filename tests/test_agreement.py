@@ -12,56 +12,119 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tui.query import build_filter
 from tui.store import agreement, build_store, db, load_corpus, open_readonly
 from tui.store.agreement import Figure, relation, summarise
 from tui.store.locate import ensure_store
-from tui.query import build_filter
 
 
-def fig(fid: str, source: str, low: float, high: float | None = None, bound: str = "exact", *, period: str | None = "2026",
-        metric: str = "workforce-cut-pct", unit: str = "percent", entity: str = "meta", topic: str = "job-cuts") -> Figure:
-    return Figure(fid, source, entity, topic, metric, unit, agreement.normalise_period(period), low,
-                  low if high is None else high, bound, unit)
+def fig(
+    fid: str,
+    source: str,
+    low: float,
+    high: float | None = None,
+    bound: str = "exact",
+    *,
+    period: str | None = "2026",
+    metric: str = "workforce-cut-pct",
+    unit: str = "percent",
+    entity: str = "meta",
+    topic: str = "job-cuts",
+) -> Figure:
+    return Figure(
+        fid,
+        source,
+        entity,
+        topic,
+        metric,
+        unit,
+        agreement.normalise_period(period),
+        low,
+        low if high is None else high,
+        bound,
+        unit,
+    )
 
 
 # --- one pair: the exact relation and reason -----------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("a", "b", "kind", "reason"),
     [
         # contradicts: the ranges after their bounds cannot both hold
-        (fig("a", "s1", 10, bound="approx"), fig("b", "s2", 20, bound="at-least"), "contradicts",
-         "~10 % (9–11 %) and ≥ 20 % cannot both hold"),
+        (
+            fig("a", "s1", 10, bound="approx"),
+            fig("b", "s2", 20, bound="at-least"),
+            "contradicts",
+            "~10 % (9–11 %) and ≥ 20 % cannot both hold",
+        ),
         (fig("a", "s1", 10, 20), fig("b", "s2", 21, 30), "contradicts", "10–20 % and 21–30 % cannot both hold"),
-        (fig("a", "s1", 80, bound="at-least", unit="usd"), fig("b", "s2", 50, bound="at-most", unit="usd"), "contradicts",
-         "≥ 80 usd and ≤ 50 usd cannot both hold"),
+        (
+            fig("a", "s1", 80, bound="at-least", unit="usd"),
+            fig("b", "s2", 50, bound="at-most", unit="usd"),
+            "contradicts",
+            "≥ 80 usd and ≤ 50 usd cannot both hold",
+        ),
         # both periods unstated: compared as one period
         (fig("a", "s1", 10, period=None), fig("b", "s2", 20, period=None), "contradicts", "10 % and 20 % cannot both hold"),
         # differs: both can hold, but not the same figure
-        (fig("a", "s1", 115e9, 135e9, unit="USD"), fig("b", "s2", 125e9, 145e9, unit="USD"), "differs",
-         "$115–135 B and $125–145 B can both hold, but are not the same figure"),
-        (fig("a", "s1", 10, 20), fig("b", "s2", 20, 30), "differs",  # ranges that touch
-         "10–20 % and 20–30 % can both hold, but are not the same figure"),
+        (
+            fig("a", "s1", 115e9, 135e9, unit="USD"),
+            fig("b", "s2", 125e9, 145e9, unit="USD"),
+            "differs",
+            "$115–135 B and $125–145 B can both hold, but are not the same figure",
+        ),
+        (
+            fig("a", "s1", 10, 20),
+            fig("b", "s2", 20, 30),
+            "differs",  # ranges that touch
+            "10–20 % and 20–30 % can both hold, but are not the same figure",
+        ),
         (fig("a", "s1", 15), fig("b", "s2", 10, 20), "differs", "15 % and 10–20 % can both hold, but are not the same figure"),
-        (fig("a", "s1", 20, bound="at-least"), fig("b", "s2", 20, bound="at-most"), "differs",
-         "≥ 20 % and ≤ 20 % can both hold, but are not the same figure"),
-        (fig("a", "s1", 10, bound="approx"), fig("b", "s2", 11), "differs", "~10 % and 11 % can both hold, but are not the same figure"),
+        (
+            fig("a", "s1", 20, bound="at-least"),
+            fig("b", "s2", 20, bound="at-most"),
+            "differs",
+            "≥ 20 % and ≤ 20 % can both hold, but are not the same figure",
+        ),
+        (
+            fig("a", "s1", 10, bound="approx"),
+            fig("b", "s2", 11),
+            "differs",
+            "~10 % and 11 % can both hold, but are not the same figure",
+        ),
         # one side states no period: never dropped, never a contradiction
-        (fig("a", "s1", 10), fig("b", "s2", 20, bound="at-least", period=None), "differs",
-         "period not stated by one source (2026 by the other): 10 % vs ≥ 20 %"),
+        (
+            fig("a", "s1", 10),
+            fig("b", "s2", 20, bound="at-least", period=None),
+            "differs",
+            "period not stated by one source (2026 by the other): 10 % vs ≥ 20 %",
+        ),
         # agrees: the same figure within the stated bounds
-        (fig("a", "s1", 8000, unit="employees", metric="employees-cut"),
-         fig("b", "s2", 8000, bound="approx", unit="employees", metric="employees-cut"), "agrees",
-         "the same figure: 8,000 employees and ~8,000 employees"),
+        (
+            fig("a", "s1", 8000, unit="employees", metric="employees-cut"),
+            fig("b", "s2", 8000, bound="approx", unit="employees", metric="employees-cut"),
+            "agrees",
+            "the same figure: 8,000 employees and ~8,000 employees",
+        ),
         (fig("a", "s1", 20, bound="at-least"), fig("b", "s2", 20, bound="at-least"), "agrees", "the same figure: ≥ 20 %"),
         (fig("a", "s1", 10, period="FY2026"), fig("b", "s2", 10, period="2026"), "agrees", "the same figure: 10 %"),
         # related: another metric of the same subject, or another stated period
-        (fig("a", "s1", 8000, unit="employees", metric="employees-cut"), fig("b", "s2", 10), "related",
-         "another measure of the same subject: workforce-cut-pct (10 %) beside employees-cut (8,000 employees)"),
+        (
+            fig("a", "s1", 8000, unit="employees", metric="employees-cut"),
+            fig("b", "s2", 10),
+            "related",
+            "another measure of the same subject: workforce-cut-pct (10 %) beside employees-cut (8,000 employees)",
+        ),
         (fig("a", "s1", 10, period="2025"), fig("b", "s2", 20), "related", "for another period: 2025 vs 2026"),
         (fig("a", "s1", 10, period="H2 2026"), fig("b", "s2", 20), "related", "for another period: H2 2026 lies within 2026"),
-        (fig("a", "s1", 10, period="2026"), fig("b", "s2", 20, period="2023–2026"), "related",
-         "for another period: 2026 lies within 2023-2026"),
+        (
+            fig("a", "s1", 10, period="2026"),
+            fig("b", "s2", 20, period="2023–2026"),
+            "related",
+            "for another period: 2026 lies within 2023-2026",
+        ),
     ],
 )
 def test_relation_and_reason(a: Figure, b: Figure, kind: str, reason: str) -> None:
@@ -88,9 +151,20 @@ def test_units_are_compared_case_insensitively() -> None:
 
 @pytest.mark.parametrize(
     ("written", "normal"),
-    [("2026", "2026"), ("FY2026", "2026"), ("fiscal 2026", "2026"), ("H2 2026", "H2 2026"), ("2H 2026", "H2 2026"),
-     ("2026-H2", "H2 2026"), ("Q1 2026", "Q1 2026"), ("2023-2026", "2023-2026"), ("2023–2026", "2023-2026"),
-     ("2023 to 2026", "2023-2026"), ("long term", "long term"), (None, None)],
+    [
+        ("2026", "2026"),
+        ("FY2026", "2026"),
+        ("fiscal 2026", "2026"),
+        ("H2 2026", "H2 2026"),
+        ("2H 2026", "H2 2026"),
+        ("2026-H2", "H2 2026"),
+        ("Q1 2026", "Q1 2026"),
+        ("2023-2026", "2023-2026"),
+        ("2023–2026", "2023-2026"),
+        ("2023 to 2026", "2023-2026"),
+        ("long term", "long term"),
+        (None, None),
+    ],
 )
 def test_periods_are_normalised(written: str | None, normal: str | None) -> None:
     assert agreement.normalise_period(written) == normal
@@ -101,11 +175,15 @@ def test_periods_are_normalised(written: str | None, normal: str | None) -> None
 figures_st = st.lists(
     st.builds(
         lambda i, src, lo, width, bound, period: fig(f"c{i}", f"s{src}", lo, lo + width, bound, period=period),
-        st.integers(0, 10**6), st.integers(0, 3), st.sampled_from([8, 9, 10, 11, 12, 20]),
-        st.sampled_from([0, 0, 0, 1, 5]), st.sampled_from(["exact", "approx", "at-least", "at-most"]),
+        st.integers(0, 10**6),
+        st.integers(0, 3),
+        st.sampled_from([8, 9, 10, 11, 12, 20]),
+        st.sampled_from([0, 0, 0, 1, 5]),
+        st.sampled_from(["exact", "approx", "at-least", "at-most"]),
         st.sampled_from(["2026", "2026", None, "2025"]),
     ),
-    max_size=14, unique_by=lambda f: f.id,
+    max_size=14,
+    unique_by=lambda f: f.id,
 )
 
 
@@ -141,8 +219,10 @@ def test_the_relation_is_symmetric(figures: list[Figure]) -> None:
 @given(figures_st, figures_st)
 def test_an_unrelated_quantity_never_changes_a_relation(figures: list[Figure], others: list[Figure]) -> None:
     """Claims about another entity (an unrelated file) leave every summary as it was."""
-    moved = [Figure(f"x{f.id}", f"other-{f.source}", "microsoft", f.topic, f.metric, f.unit, f.period, f.low, f.high, f.bound)
-             for f in others]
+    moved = [
+        Figure(f"x{f.id}", f"other-{f.source}", "microsoft", f.topic, f.metric, f.unit, f.period, f.low, f.high, f.bound)
+        for f in others
+    ]
     assert summarise(figures) == {k: v for k, v in summarise(figures + moved).items() if not k.startswith("x")}
 
 
@@ -192,11 +272,22 @@ def source_file(sid: str, *claims: str) -> str:
     return f"id: {sid}\ntitle: {sid.title()}\nkind: news\nclaims:\n{body}"
 
 
-def claim_yaml(cid: str, entity: str, value: str, *, metric: str = "workforce-cut-pct", unit: str = "percent",
-               topic: str = "job-cuts", bound: str = "exact", period: str | None = '"2026"') -> str:
+def claim_yaml(
+    cid: str,
+    entity: str,
+    value: str,
+    *,
+    metric: str = "workforce-cut-pct",
+    unit: str = "percent",
+    topic: str = "job-cuts",
+    bound: str = "exact",
+    period: str | None = '"2026"',
+) -> str:
     period_line = f"    period: {period}\n" if period else ""
-    return (f"  - id: {cid}\n    entity: {entity}\n    topic: {topic}\n    summary: s {cid}\n    quote: q {cid}\n"
-            f"    status: reported\n    metric: {metric}\n    value: {value}\n    unit: {unit}\n    bound: {bound}\n{period_line}")
+    return (
+        f"  - id: {cid}\n    entity: {entity}\n    topic: {topic}\n    summary: s {cid}\n    quote: q {cid}\n"
+        f"    status: reported\n    metric: {metric}\n    value: {value}\n    unit: {unit}\n    bound: {bound}\n{period_line}"
+    )
 
 
 @pytest.fixture
@@ -207,19 +298,28 @@ def corpus_dir(tmp_path: Path) -> Path:
     (data / "topics.yaml").write_text(TOPICS)
     files = {
         # one source's prose and its own table: the same figure twice, counted once
-        "alpha": source_file("alpha", claim_yaml("a-prose", "meta", "10", bound="approx"), claim_yaml("a-table", "meta", "10"),
-                             claim_yaml("a-capex", "meta", "[115000000000, 135000000000]", metric="ai-capex-usd", unit="USD",
-                                        topic="ai-capex")),
+        "alpha": source_file(
+            "alpha",
+            claim_yaml("a-prose", "meta", "10", bound="approx"),
+            claim_yaml("a-table", "meta", "10"),
+            claim_yaml("a-capex", "meta", "[115000000000, 135000000000]", metric="ai-capex-usd", unit="USD", topic="ai-capex"),
+        ),
         # an event counts as its company for its period
-        "beta": source_file("beta", claim_yaml("b-event", "meta-2026-round", "20", bound="at-least"),
-                            claim_yaml("b-capex", "meta", "[125000000000, 145000000000]", metric="ai-capex-usd", unit="usd",
-                                       topic="ai-capex")),
-        "gamma": source_file("gamma", claim_yaml("g-same", "meta", "10"), claim_yaml("g-noperiod", "meta", "10", period=None),
-                             claim_yaml("g-msft", "microsoft", "[80000000000, 90000000000]", metric="ai-capex-usd", unit="USD",
-                                        topic="ai-capex")),
+        "beta": source_file(
+            "beta",
+            claim_yaml("b-event", "meta-2026-round", "20", bound="at-least"),
+            claim_yaml("b-capex", "meta", "[125000000000, 145000000000]", metric="ai-capex-usd", unit="usd", topic="ai-capex"),
+        ),
+        "gamma": source_file(
+            "gamma",
+            claim_yaml("g-same", "meta", "10"),
+            claim_yaml("g-noperiod", "meta", "10", period=None),
+            claim_yaml("g-msft", "microsoft", "[80000000000, 90000000000]", metric="ai-capex-usd", unit="USD", topic="ai-capex"),
+        ),
         # a group's figure against its members' sum (Meta's ranges span $115-145 B, Microsoft $80-90 B)
-        "delta": source_file("delta", claim_yaml("d-group", "both", "300000000000", metric="ai-capex-usd", unit="USD",
-                                                 topic="ai-capex")),
+        "delta": source_file(
+            "delta", claim_yaml("d-group", "both", "300000000000", metric="ai-capex-usd", unit="USD", topic="ai-capex")
+        ),
     }
     for name, text in files.items():
         (data / "sources" / f"{name}.yaml").write_text(text)
@@ -286,16 +386,20 @@ def test_queries_use_the_model(corpus_dir: Path, tmp_path: Path) -> None:
 def test_an_added_file_updates_in_place_as_a_full_build_would(corpus_dir: Path, tmp_path: Path) -> None:
     db_path, full_path = tmp_path / "store.db", tmp_path / "full.db"
     ensure_store(corpus_dir, db_path)
-    (corpus_dir / "sources" / "epsilon.yaml").write_text(source_file(
-        "epsilon", claim_yaml("e-capex", "meta", "[125000000000, 145000000000]", metric="ai-capex-usd", unit="USD",
-                              topic="ai-capex"),
-        claim_yaml("e-msft", "microsoft", "85000000000", metric="ai-capex-usd", unit="USD", topic="ai-capex"),
-    ))
+    (corpus_dir / "sources" / "epsilon.yaml").write_text(
+        source_file(
+            "epsilon",
+            claim_yaml("e-capex", "meta", "[125000000000, 145000000000]", metric="ai-capex-usd", unit="USD", topic="ai-capex"),
+            claim_yaml("e-msft", "microsoft", "85000000000", metric="ai-capex-usd", unit="USD", topic="ai-capex"),
+        )
+    )
     ready = ensure_store(corpus_dir, db_path)
     assert ready.built is not None and ready.built.mode == "update"
     build_store(load_corpus(corpus_dir), full_path)
-    fields = "id, qentity, qunit, qperiod, conflict_count, differ_count, agree_count, agree_sources, quantity_sources, " \
-             "relation, group_relation, group_reason, group_low, group_high"
+    fields = (
+        "id, qentity, qunit, qperiod, conflict_count, differ_count, agree_count, agree_sources, quantity_sources, "
+        "relation, group_relation, group_reason, group_low, group_high"
+    )
 
     def snapshot(p: Path) -> list[tuple]:
         conn = sqlite3.connect(p)
@@ -330,12 +434,16 @@ def test_pivot_disputes_and_the_json_export(corpus_dir: Path, tmp_path: Path) ->
     assert headings[1].startswith("2. Meta Platforms: ai-capex-usd") and headings[1].endswith("≠ differs")
     assert headings[-1] == "Sources"
     assert sum(t.type == "table_open" for t in tokens) == 2
-    data = json.loads(runner.invoke(main, ["disputes", "--format", "json", "--data", str(corpus_dir), "--db", str(db_path)]).stdout)
+    data = json.loads(
+        runner.invoke(main, ["disputes", "--format", "json", "--data", str(corpus_dir), "--db", str(db_path)]).stdout
+    )
     assert [(q["entity"], q["metric"], q["relation"], q["sources"]) for q in data] == [
-        ("meta", "workforce-cut-pct", "contradicts", 3), ("meta", "ai-capex-usd", "differs", 2),
+        ("meta", "workforce-cut-pct", "contradicts", 3),
+        ("meta", "ai-capex-usd", "differs", 2),
     ]
-    records = json.loads(runner.invoke(main, ["export", "id:a-prose", "--format", "json", "--data", str(corpus_dir),
-                                              "--db", str(db_path)]).stdout)
+    records = json.loads(
+        runner.invoke(main, ["export", "id:a-prose", "--format", "json", "--data", str(corpus_dir), "--db", str(db_path)]).stdout
+    )
     assert [(r["relation"], r["conflicts"], r["differs_from"], r["corroborated_by"]) for r in records] == [
         ("disputed", ["b-event"], ["g-noperiod"], ["g-same"]),
     ]

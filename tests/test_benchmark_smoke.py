@@ -29,9 +29,21 @@ MEASURES = [
 
 def test_the_benchmark_runs_at_1k(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "1k", "--runs", "1",
-         "--work", str(tmp_path), "--json", str(tmp_path / "figures.json")],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--sizes",
+            "1k",
+            "--runs",
+            "1",
+            "--work",
+            str(tmp_path),
+            "--json",
+            str(tmp_path / "figures.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert out.returncode == 0, out.stderr[-3000:]
     table = out.stdout

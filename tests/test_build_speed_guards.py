@@ -17,11 +17,20 @@ def _family(rng: random.Random, n: int) -> list[Figure]:
     for i in range(n):
         low = rng.choice([10, 20, 20, 30, 50, -5, 0])
         high = low + rng.choice([0, 0, 0, 5, 40])
-        out.append(Figure(
-            id=f"c{i}", source=f"s{rng.randrange(max(1, n // 3))}", qentity="meta", topic="t", metric="m", unit="u",
-            period=rng.choice(["2026", "2026", "2025", None]), low=float(low), high=float(high),
-            bound=rng.choice(["exact", "approx", "at-least", "at-most"]),
-        ))
+        out.append(
+            Figure(
+                id=f"c{i}",
+                source=f"s{rng.randrange(max(1, n // 3))}",
+                qentity="meta",
+                topic="t",
+                metric="m",
+                unit="u",
+                period=rng.choice(["2026", "2026", "2025", None]),
+                low=float(low),
+                high=float(high),
+                bound=rng.choice(["exact", "approx", "at-least", "at-most"]),
+            )
+        )
     return out
 
 

@@ -38,6 +38,7 @@ def small(*args: str | Path, db: Path, code: int = 0):
 
 # --- check ---------------------------------------------------------------------------------------
 
+
 def test_check_ok_prints_one_summary_line() -> None:
     result = run("check", "--data", SMALL)
     assert result.stdout == "ok: 3 sources, 5 entities, 19 claims, 2 conflicts\n"
@@ -47,8 +48,10 @@ def test_check_ok_prints_one_summary_line() -> None:
 def test_check_with_texts_verifies_quotes(tmp_path: Path) -> None:
     result = run("check", "--data", SMALL, "--texts", TEXTS)
     # the two sources that name no document are counted, never called verified
-    assert result.stdout == ("ok: 3 sources, 5 entities, 19 claims, 2 conflicts; quotes verified: 9 claims (1 source); "
-                             "not verified: no text: 10 claims (2 sources)\n")
+    assert result.stdout == (
+        "ok: 3 sources, 5 entities, 19 claims, 2 conflicts; quotes verified: 9 claims (1 source); "
+        "not verified: no text: 10 claims (2 sources)\n"
+    )
     texts = tmp_path / "texts"
     shutil.copytree(TEXTS, texts)
     (texts / "alpha.txt").write_text((TEXTS / "alpha.txt").read_text().replace("'AI pods.'", "AI pods."))
@@ -56,8 +59,10 @@ def test_check_with_texts_verifies_quotes(tmp_path: Path) -> None:
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     # where the quote stops matching, with the differing characters named (our words)
-    assert lines[0].startswith("small/sources/alpha-news.yaml:55: quote: not found in alpha.txt: "
-                               "\"Reorganizing remaining staff into 'AI pods.'\"; matches up to ")
+    assert lines[0].startswith(
+        "small/sources/alpha-news.yaml:55: quote: not found in alpha.txt: "
+        "\"Reorganizing remaining staff into 'AI pods.'\"; matches up to "
+    )
     assert "then the quote has" in lines[0] and lines[1:] == ["error: 1 problem(s) in the corpus"]
 
 
@@ -85,6 +90,7 @@ def test_check_missing_texts_folder_is_a_usage_error(tmp_path: Path) -> None:
 
 
 # --- build ---------------------------------------------------------------------------------------
+
 
 def test_build_then_up_to_date_then_full(db_path: Path) -> None:
     result = small("build", db=db_path)
@@ -119,6 +125,7 @@ def test_default_store_comes_from_pivot_db(tmp_path: Path) -> None:
 
 
 # --- list, entities, sources ---------------------------------------------------------------------
+
 
 def test_list_with_a_query(db_path: Path) -> None:
     result = small("list", "company:facebook", "is:conflict", db=db_path)
@@ -159,6 +166,7 @@ def test_bad_query_exits_2_with_the_message(db_path: Path, command: str, query: 
 
 
 # --- export --------------------------------------------------------------------------------------
+
 
 def md_table(text: str) -> tuple[list[str], list[list[str]]]:
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
@@ -241,6 +249,7 @@ def test_export_meta_conflicts_on_the_bundled_corpus(db_path: Path) -> None:
 
 # --- compare -------------------------------------------------------------------------------------
 
+
 def test_compare_markdown_matches_the_golden_file(db_path: Path) -> None:
     out = small("compare", "meta", "microsoft", "--format", "md", db=db_path).stdout
     assert out == (Path(__file__).parent / "golden" / "compare-meta-microsoft.md").read_text(encoding="utf-8")
@@ -254,8 +263,16 @@ def test_compare_by_alias_and_topic(db_path: Path) -> None:
 
 def test_compare_table(db_path: Path) -> None:
     out = small("compare", "meta", "microsoft", db=db_path).stdout
-    for text in ("Meta Platforms vs Microsoft", "Job reductions", "Hiring", "⚠ ≥ $80 B", "$115–135 B",
-                 "Alpha News", "Gamma Research", "disputed cells"):
+    for text in (
+        "Meta Platforms vs Microsoft",
+        "Job reductions",
+        "Hiring",
+        "⚠ ≥ $80 B",
+        "$115–135 B",
+        "Alpha News",
+        "Gamma Research",
+        "disputed cells",
+    ):
         assert text in out, text
     full = small("compare", "meta", "microsoft", "--full", db=db_path).stdout
     for text in ("Meta Platforms vs Microsoft", "⚠ sources disagree", "[1] Alpha News", "[3] Gamma Research"):
@@ -286,20 +303,28 @@ def test_compare_bad_arguments(db_path: Path, args: list[str], message: str) -> 
 @pytest.mark.parametrize("fmt", ["md", "table", "json"])
 def test_compare_meta_microsoft_on_the_bundled_corpus(db_path: Path, fmt: str) -> None:
     out = run("compare", "meta", "microsoft", "--format", fmt, "--data", BUNDLED, "--db", db_path).stdout
-    for label in ("Job reductions", "AI infrastructure investment", "Restructuring approach", "Key motivation",
-                  "Workplace data collection"):
+    for label in (
+        "Job reductions",
+        "AI infrastructure investment",
+        "Restructuring approach",
+        "Key motivation",
+        "Workplace data collection",
+    ):
         assert label in out
     if fmt == "json":
         data = json.loads(out)
         cuts = next(t for t in data["topics"] if t["id"] == "job-cuts")
         assert cuts["cells"]["meta"]["disputed"] is True
-        pct = {(c["source"], c["bound"], c["value"]) for c in cuts["cells"]["meta"]["claims"]
-               if c["metric"] == "workforce-cut-pct"}
+        pct = {
+            (c["source"], c["bound"], c["value"]) for c in cuts["cells"]["meta"]["claims"] if c["metric"] == "workforce-cut-pct"
+        }
         assert {("synapnews-ai-pivot", "approx", 10), ("synapnews-ai-pivot", "exact", 10)} & pct
         assert ("ai-rebalancing-meta-layoffs", "at-least", 20) in pct
         disputed = {c["id"] for c in cuts["cells"]["meta"]["claims"] if c["conflicts"]}
-        assert any(c["source"] == "synapnews-ai-pivot" and c["value"] == 10 and c["id"] in disputed
-                   for c in cuts["cells"]["meta"]["claims"])
+        assert any(
+            c["source"] == "synapnews-ai-pivot" and c["value"] == 10 and c["id"] in disputed
+            for c in cuts["cells"]["meta"]["claims"]
+        )
     else:
         assert "⚠ 10 %" in out and "⚠ ≥ 20 %" in out and "disputed cell" in out
 
@@ -318,10 +343,12 @@ def test_corpus_text_is_shown_literally_in_tables(tmp_path: Path, db_path: Path)
     data = tmp_path / "data"
     shutil.copytree(SMALL, data)
     path = data / "sources" / "gamma-report.yaml"
-    path.write_text(path.read_text().replace(
-        "summary: Acme AI hires *prompt engineers* <on retainer>",
-        'summary: "[bold red]Acme[/] hires \\x1b[2J engineers\\u202e"',
-    ))
+    path.write_text(
+        path.read_text().replace(
+            "summary: Acme AI hires *prompt engineers* <on retainer>",
+            'summary: "[bold red]Acme[/] hires \\x1b[2J engineers\\u202e"',
+        )
+    )
     out = run("list", "company:acme", "--data", data, "--db", db_path).stdout
     assert "[bold red]Acme[/] hires ␛[2J engineers<U+202E>" in out
     assert "\x1b" not in out and "\u202e" not in out

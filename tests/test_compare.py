@@ -26,8 +26,13 @@ from tui.widgets.compare_grid import CompareGrid
 from tui.widgets.rendered import RenderedView
 
 REPO = Path(__file__).resolve().parents[1]
-FOUNDING = ["synapnews-ai-pivot", "meta-ai-spending-analysis", "ai-rebalancing-meta-layoffs",
-            "0xmetalabs-compute-shift", "meta-600-ai-layoffs"]
+FOUNDING = [
+    "synapnews-ai-pivot",
+    "meta-ai-spending-analysis",
+    "ai-rebalancing-meta-layoffs",
+    "0xmetalabs-compute-shift",
+    "meta-600-ai-layoffs",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -106,6 +111,7 @@ def add_three_files_that_sort_first(data: Path) -> None:
 
 # --- the grid on screen --------------------------------------------------------------------
 
+
 async def test_meta_vs_microsoft_fits_one_screen_with_every_topic(founding: Path, tmp_path: Path) -> None:
     app = make_app(founding, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -116,9 +122,13 @@ async def test_meta_vs_microsoft_fits_one_screen_with_every_topic(founding: Path
         assert view.virtual_size.height <= view.size.height
         text = view.text
         conn = open_readonly(app.store_path)
-        topics = [r[0] for r in conn.execute(
-            "SELECT DISTINCT topics.label FROM claims JOIN topics ON topics.id = claims.topic "
-            "WHERE claims.qentity IN ('meta', 'microsoft')")]
+        topics = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT topics.label FROM claims JOIN topics ON topics.id = claims.topic "
+                "WHERE claims.qentity IN ('meta', 'microsoft')"
+            )
+        ]
         for label in topics:
             assert any(line.startswith(label[:20]) for line in text.splitlines()), label
         assert "Rule of 70" in text
@@ -217,8 +227,7 @@ async def test_v_shows_every_claim_in_full_and_back(founding: Path, tmp_path: Pa
 async def test_f_draws_every_sources_figure_on_one_axis(founding: Path, tmp_path: Path) -> None:
     app = make_app(founding, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        view = await open_compare(app, pilot, "workforce-cut-pct")
-        target = view.cursor[0]
+        await open_compare(app, pilot, "workforce-cut-pct")
         await pilot.press("f")
         await settle(pilot)
         assert isinstance(app.screen, FigureScreen)
@@ -258,6 +267,7 @@ async def test_f_on_a_claim_of_the_main_table(founding: Path, tmp_path: Path) ->
 
 # --- the CLI agrees with the screen cell for cell -------------------------------------------------
 
+
 def test_pivot_compare_prints_the_same_headline_grid(founding: Path, tmp_path: Path) -> None:
     db_path = tmp_path / "store.db"
     build_store(load_corpus(founding), db_path)
@@ -271,7 +281,7 @@ def test_pivot_compare_prints_the_same_headline_grid(founding: Path, tmp_path: P
     for t in tokens:
         if t.type == "tr_open":
             row = []
-        elif t.type == "inline" and any(x.type in ("td_open", "th_open") for x in tokens[tokens.index(t) - 1: tokens.index(t)]):
+        elif t.type == "inline" and any(x.type in ("td_open", "th_open") for x in tokens[tokens.index(t) - 1 : tokens.index(t)]):
             row.append(t.content)
         elif t.type == "tr_close":
             cells.append(row)
@@ -285,11 +295,13 @@ def test_pivot_compare_prints_the_same_headline_grid(founding: Path, tmp_path: P
                 said = "".join(p for p, _ in figure_parts(grid, r, cell))
                 rendered = MarkdownIt("commonmark").renderInline(md_cell)
                 assert rendered.replace("&gt;", ">").replace("&lt;", "<") == said.replace("~", "~")
-    table = runner.invoke(main, ["compare", "meta", "microsoft", "--data", str(founding), "--db", str(db_path)],
-                          env={"COLUMNS": "140"})
+    table = runner.invoke(
+        main, ["compare", "meta", "microsoft", "--data", str(founding), "--db", str(db_path)], env={"COLUMNS": "140"}
+    )
     assert "⚠ 10 %" in row_line(table.stdout, "workforce cut %") and "Rule of 70" in table.stdout
-    full = runner.invoke(main, ["compare", "meta", "microsoft", "--full", "--format", "md", "--data", str(founding),
-                                "--db", str(db_path)])
+    full = runner.invoke(
+        main, ["compare", "meta", "microsoft", "--full", "--format", "md", "--data", str(founding), "--db", str(db_path)]
+    )
     assert "sources disagree" in full.stdout
 
 

@@ -22,8 +22,11 @@ DATA = REPO / "data"
 SEEDS = REPO / ".." / "shared" / "seeds"
 
 SOURCE_IDS = {
-    "synapnews-ai-pivot", "meta-ai-spending-analysis", "ai-rebalancing-meta-layoffs",
-    "0xmetalabs-compute-shift", "meta-600-ai-layoffs",
+    "synapnews-ai-pivot",
+    "meta-ai-spending-analysis",
+    "ai-rebalancing-meta-layoffs",
+    "0xmetalabs-compute-shift",
+    "meta-600-ai-layoffs",
 }
 META_VS_MICROSOFT = ["job-cuts", "ai-capex", "restructuring", "motivation", "workplace-data"]
 WAVES_2023_2026 = ["motivation", "target-areas", "job-cuts", "strategy", "market-context"]
@@ -67,6 +70,7 @@ def claims_where(corpus: Corpus, **fields) -> list[Claim]:
 
 
 # --- valid and verified ---------------------------------------------------------------------------
+
 
 def test_the_bundled_corpus_loads_without_problems(corpus: Corpus) -> None:
     assert {s.id for s in corpus.sources} >= SOURCE_IDS
@@ -115,6 +119,7 @@ def test_the_quotes_are_short(corpus: Corpus) -> None:
 
 # --- honest figures -------------------------------------------------------------------------------
 
+
 def test_every_figure_has_unit_and_metric_and_an_ordered_range(corpus: Corpus) -> None:
     for c in corpus.claims:
         if c.value_low is None:
@@ -142,8 +147,17 @@ def test_ids_are_unique(corpus: Corpus) -> None:
 def test_every_entity_and_topic_is_used(corpus: Corpus) -> None:
     used_entities = {c.entity for c in corpus.claims}
     used_topics = {c.topic for c in corpus.claims}
-    assert {"meta", "microsoft", "amazon", "alphabet", "big-tech", "meta-microsoft", "google-amazon-microsoft",
-            "meta-year-of-efficiency", "meta-ai-rebalancing"} <= used_entities
+    assert {
+        "meta",
+        "microsoft",
+        "amazon",
+        "alphabet",
+        "big-tech",
+        "meta-microsoft",
+        "google-amazon-microsoft",
+        "meta-year-of-efficiency",
+        "meta-ai-rebalancing",
+    } <= used_entities
     assert set(META_VS_MICROSOFT) | set(WAVES_2023_2026) | {"hiring", "severance", "losses"} <= used_topics
 
 
@@ -167,6 +181,7 @@ def test_a_group_claim_names_the_whole_group_or_none_of_it(corpus: Corpus) -> No
 
 
 # --- both tables of the articles ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("topic", META_VS_MICROSOFT)
 @pytest.mark.parametrize("entity", ["meta", "microsoft"])
@@ -197,6 +212,7 @@ def test_composite_entities_come_only_from_composite_sources(corpus: Corpus) -> 
 
 # --- known facts of the articles -----------------------------------------------------------------
 
+
 def one(corpus: Corpus, **fields) -> Claim:
     found = claims_where(corpus, **fields)
     assert found, f"no claim with {fields}"
@@ -207,8 +223,7 @@ def test_meta_workforce_cut_10_vs_20_percent_conflict(corpus: Corpus) -> None:
     tens = claims_where(corpus, entity="meta", metric="workforce-cut-pct", source="synapnews-ai-pivot", value_low=10)
     assert tens and all((c.value_high, c.unit) == (10, "percent") for c in tens)
     assert any(c.bound == "approx" for c in tens)  # "about 10% of its global workforce"
-    twenties = claims_where(corpus, entity="meta", metric="workforce-cut-pct", source="ai-rebalancing-meta-layoffs",
-                            value_low=20)
+    twenties = claims_where(corpus, entity="meta", metric="workforce-cut-pct", source="ai-rebalancing-meta-layoffs", value_low=20)
     assert twenties and all((c.unit, c.bound) == ("percent", "at-least") for c in twenties)  # "20% or more"
     pairs = {frozenset(p) for p in find_conflicts(corpus.claims)}
     assert any(frozenset((t.id, w.id)) in pairs for t in tens for w in twenties)
@@ -228,11 +243,9 @@ def test_synapnews_figures(corpus: Corpus) -> None:
 
 
 def test_the_600_ai_layoffs_are_not_a_conflict_with_the_8000(corpus: Corpus) -> None:
-    six_hundred = claims_where(corpus, entity="meta", metric="ai-team-employees-cut", source="meta-600-ai-layoffs",
-                               value_low=600)
+    six_hundred = claims_where(corpus, entity="meta", metric="ai-team-employees-cut", source="meta-600-ai-layoffs", value_low=600)
     assert six_hundred and all(c.period is None for c in six_hundred)  # the article gives no year
-    eight_thousand = claims_where(corpus, entity="meta", metric="employees-cut", source="synapnews-ai-pivot",
-                                  value_low=8000)
+    eight_thousand = claims_where(corpus, entity="meta", metric="employees-cut", source="synapnews-ai-pivot", value_low=8000)
     assert eight_thousand
     pairs = {frozenset(p) for p in find_conflicts(corpus.claims)}
     assert not any(frozenset((a.id, b.id)) in pairs for a in six_hundred for b in eight_thousand)

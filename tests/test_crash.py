@@ -34,6 +34,7 @@ SMALL_CLAIMS = 19
 
 # --- helpers --------------------------------------------------------------------------
 
+
 def small(tmp_path: Path) -> tuple[Path, Path]:
     """A private copy of the small corpus and the path its store goes to (not built)."""
     data = tmp_path / "data"
@@ -46,8 +47,11 @@ def pivot(*args, code: int | None = 0, env: dict | None = None, timeout: float =
     if "stdout" not in kw:
         kw["capture_output"] = True
     result = subprocess.run(
-        [PIVOT, *map(str, args)], text=True, timeout=timeout,
-        env={**os.environ, "COLUMNS": "200", **(env or {})}, **kw,
+        [PIVOT, *map(str, args)],
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+        **kw,
     )
     assert "Traceback" not in result.stderr, result.stderr
     if code is not None:
@@ -83,7 +87,10 @@ KILLER = textwrap.dedent("""
 def killed_pivot(prefix: str, *args, signum: int = signal.SIGKILL, nth: int = 1, **kw) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", KILLER, prefix, str(int(signum)), str(nth), *map(str, args)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
     )
 
 
@@ -92,10 +99,16 @@ def source_yaml(sid: str, n: int, entity: str = "meta", start: int = 0) -> str:
     lines = [f"id: {sid}", f"title: {sid} title", "kind: news", "claims:"]
     for i in range(start, start + n):
         lines += [
-            f"  - id: {sid}-c{i}", f"    entity: {entity}", "    topic: job-cuts",
-            f"    summary: {sid} says {entity} cut {1000 + i} jobs", f"    quote: cut {1000 + i} jobs",
-            "    metric: employees-cut", f"    value: {1000 + i}", "    unit: employees",
-            "    period: '2026'", "    status: reported",
+            f"  - id: {sid}-c{i}",
+            f"    entity: {entity}",
+            "    topic: job-cuts",
+            f"    summary: {sid} says {entity} cut {1000 + i} jobs",
+            f"    quote: cut {1000 + i} jobs",
+            "    metric: employees-cut",
+            f"    value: {1000 + i}",
+            "    unit: employees",
+            "    period: '2026'",
+            "    status: reported",
         ]
     return "\n".join(lines) + "\n"
 
@@ -137,6 +150,7 @@ def hot_journal(tmp_path: Path) -> tuple[Path, Path]:
 
 
 # --- 1. a killed in-place update -----------------------------------------------------
+
 
 def test_a_killed_in_place_update_is_rolled_back_by_the_next_command(tmp_path: Path) -> None:
     data, db_path = hot_journal(tmp_path)
@@ -183,6 +197,7 @@ def test_the_journal_of_a_store_that_is_gone_is_removed(tmp_path: Path) -> None:
 
 
 # --- 3. a symlink loop, a missing sources/ folder --------------------------------------
+
 
 def built(tmp_path: Path) -> tuple[Path, Path]:
     data, db_path = small(tmp_path)
@@ -260,6 +275,7 @@ def test_a_source_file_that_is_not_a_regular_file_is_refused_unread(tmp_path: Pa
 
 
 # --- 4. export --force replaces only regular files -----------------------------------
+
 
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory) -> tuple[Path, Path]:
@@ -360,6 +376,7 @@ def test_export_without_force_never_overwrites_a_file_that_appears_meanwhile(tmp
 
 # --- 5. a full disk -------------------------------------------------------------------
 
+
 @pytest.fixture
 def disk(tmp_path: Path):
     """A real tmpfs of 1 MB (the small store is about 200 KB); unmounted afterwards."""
@@ -440,8 +457,13 @@ def test_a_file_size_limit_during_a_build_says_so(tmp_path: Path) -> None:
 # --- 6. damage in the middle of the store ----------------------------------------------
 
 COMMANDS = [
-    ("list", "company:meta"), ("list", "layoffs"), ("list", "is:conflict"), ("entities",), ("sources",),
-    ("export", "company:microsoft", "--format", "json"), ("compare", "meta", "microsoft", "--format", "md"),
+    ("list", "company:meta"),
+    ("list", "layoffs"),
+    ("list", "is:conflict"),
+    ("entities",),
+    ("sources",),
+    ("export", "company:microsoft", "--format", "json"),
+    ("compare", "meta", "microsoft", "--format", "md"),
 ]
 
 
@@ -519,8 +541,12 @@ def test_a_damaged_store_fuzz_ends_with_no_traceback(tmp_path_factory, small_sto
     examples = int(os.environ.get("PIVOT_FUZZ_EXAMPLES", "10000"))  # fewer for a quick local run
 
     @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(how=st.sampled_from(["zero", "scramble", "flip"]), page=st.integers(1, n_pages),
-           seed=st.integers(0, 2**32), cmd=st.sampled_from(COMMANDS))
+    @given(
+        how=st.sampled_from(["zero", "scramble", "flip"]),
+        page=st.integers(1, n_pages),
+        seed=st.integers(0, 2**32),
+        cmd=st.sampled_from(COMMANDS),
+    )
     def one(how: str, page: int, seed: int, cmd: tuple) -> None:
         db_path = tmp / "store.db"
         for stale in tmp.glob("store.db*"):
@@ -598,7 +624,9 @@ def test_pool_workers_die_with_a_killed_build(tmp_path: Path, signum: int) -> No
     r, w = os.pipe()
     child = subprocess.Popen(
         [sys.executable, "-c", ANNOUNCING, str(w), "build", "--full", "--data", data, "--db", tmp_path / "store.db"],
-        pass_fds=(w,), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        pass_fds=(w,),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     os.close(w)
     workers = []
@@ -646,7 +674,9 @@ def test_sigterm_during_a_full_build_removes_its_temp_file(tmp_path: Path) -> No
     data, db_path = built(tmp_path)
     child = subprocess.Popen(
         [sys.executable, "-c", TERMINATED, "build", "--full", "--data", data, "--db", db_path],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     _, err = child.communicate(timeout=120)
     assert child.returncode == 128 + signal.SIGTERM and "Traceback" not in err
@@ -667,6 +697,7 @@ def test_a_live_builds_temp_file_is_never_removed(tmp_path: Path) -> None:
 
 # --- 8. the last tracebacks of the CLI ------------------------------------------------
 
+
 def pivot_bytes(*args: bytes | str | Path, code: int, **kw) -> subprocess.CompletedProcess:
     """`pivot` with arguments given as raw bytes (not UTF-8 text)."""
     argv = [os.fsencode(a) if not isinstance(a, bytes) else a for a in (PIVOT, *args)]
@@ -677,10 +708,16 @@ def pivot_bytes(*args: bytes | str | Path, code: int, **kw) -> subprocess.Comple
     return subprocess.CompletedProcess(result.args, result.returncode, result.stdout, stderr)
 
 
-@pytest.mark.parametrize("args", [
-    (b"list", b"layoffs\xc3"), (b"list", b"speaker:\xff\xfe"), (b"export", b"company:meta \xc3("),
-    (b"compare", b"meta", b"micro\xc3soft"), (b"compare", b"meta", b"microsoft", b"--topic", b"\xe9"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        (b"list", b"layoffs\xc3"),
+        (b"list", b"speaker:\xff\xfe"),
+        (b"export", b"company:meta \xc3("),
+        (b"compare", b"meta", b"micro\xc3soft"),
+        (b"compare", b"meta", b"microsoft", b"--topic", b"\xe9"),
+    ],
+)
 def test_arguments_that_are_not_utf8_get_a_message(small_store, args) -> None:
     data, db_path = small_store
     result = pivot_bytes(*args, "--data", data, "--db", db_path, code=2)
@@ -696,8 +733,17 @@ def test_a_value_longer_than_sqlites_like_limit_gets_a_message(small_store, key:
         one_error(result)
 
 
-@pytest.mark.parametrize("cmd", [("export", "company:meta"), ("list",), ("entities",), ("sources",),
-                                 ("compare", "meta", "microsoft"), ("export", "--format", "json")])
+@pytest.mark.parametrize(
+    "cmd",
+    [
+        ("export", "company:meta"),
+        ("list",),
+        ("entities",),
+        ("sources",),
+        ("compare", "meta", "microsoft"),
+        ("export", "--format", "json"),
+    ],
+)
 def test_a_full_standard_output_is_a_one_line_message(small_store, cmd) -> None:
     data, db_path = small_store
     with open("/dev/full", "w") as full:
@@ -707,8 +753,12 @@ def test_a_full_standard_output_is_a_one_line_message(small_store, cmd) -> None:
 
 def test_a_closed_pipe_on_standard_output_is_quiet(small_store) -> None:
     data, db_path = small_store
-    child = subprocess.Popen([PIVOT, "export", "--data", str(data), "--db", str(db_path), "--format", "json"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [PIVOT, "export", "--data", str(data), "--db", str(db_path), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     child.stdout.close()  # the reader is gone before the first byte (`pivot export | true`)
     err = child.stderr.read()
     assert child.wait(timeout=60) in (0, 1) and "Traceback" not in err and "Exception ignored" not in err
@@ -763,15 +813,21 @@ def test_a_negative_percentage_is_still_a_figure(tmp_path: Path) -> None:
     assert load_corpus(write_corpus(tmp_path, source)).claims[0].value_low == -5
 
 
-PARENT_LOOP = ENTITIES + """\
+PARENT_LOOP = (
+    ENTITIES
+    + """\
   - {id: ev-a, name: Event A, kind: event, parent: ev-b}
   - {id: ev-b, name: Event B, kind: event, parent: ev-a}
   - {id: ev-self, name: Event Self, kind: event, parent: ev-self}
 """
-MEMBER_LOOP = ENTITIES + """\
+)
+MEMBER_LOOP = (
+    ENTITIES
+    + """\
   - {id: group-a, name: Group A, kind: group, members: [group-b]}
   - {id: group-b, name: Group B, kind: group, members: [group-a, meta]}
 """
+)
 
 
 def test_parent_and_member_cycles_are_reported(tmp_path: Path) -> None:
@@ -821,8 +877,37 @@ def test_a_nul_in_a_quote_is_refused_and_never_reaches_a_csv(tmp_path: Path, sma
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-URLISH = ["https://", "http://", "ftp://", "www.", "WWW.", "example", "Evil", ".com", ".COM", ".io", ".org", ".рф",
-          "пример", "@", "bob", " ", "/", ":", ".", "x", "mailto:", "xmpp:", "8080", "?a=1", "#top", "-", "_", "(", ")"]
+URLISH = [
+    "https://",
+    "http://",
+    "ftp://",
+    "www.",
+    "WWW.",
+    "example",
+    "Evil",
+    ".com",
+    ".COM",
+    ".io",
+    ".org",
+    ".рф",
+    "пример",
+    "@",
+    "bob",
+    " ",
+    "/",
+    ":",
+    ".",
+    "x",
+    "mailto:",
+    "xmpp:",
+    "8080",
+    "?a=1",
+    "#top",
+    "-",
+    "_",
+    "(",
+    ")",
+]
 
 
 def linkifier():
@@ -835,11 +920,10 @@ def linkifier():
 @given(st.lists(st.sampled_from(URLISH), min_size=1, max_size=12).map("".join))
 def test_markdown_cells_never_autolink_and_render_as_typed(text: str) -> None:
     import html as html_mod
+    import re
 
     from tui.store.export import md
     from tui.store.fmt import safe_text
-
-    import re
 
     rendered = linkifier().render(f"| cell |\n| --- |\n| {md(text) or ' '} |\n")  # as the export writes a cell
     assert "<a " not in rendered, (text, md(text), rendered)
@@ -851,8 +935,11 @@ def test_markdown_cells_never_autolink_and_render_as_typed(text: str) -> None:
 def test_a_markdown_export_of_urls_in_the_corpus_has_no_links_but_the_sources_own(tmp_path: Path) -> None:
     data, db_path = small(tmp_path)
     alpha = data / "sources" / "alpha-news.yaml"
-    alpha.write_text(alpha.read_text().replace(
-        "summary: ", "summary: see https://evil.example/x www.evil.example bob@evil.example Evil.io and ", 1))
+    alpha.write_text(
+        alpha.read_text().replace(
+            "summary: ", "summary: see https://evil.example/x www.evil.example bob@evil.example Evil.io and ", 1
+        )
+    )
     out = pivot("export", "--data", data, "--db", db_path, "--quotes").stdout
     tokens = linkifier().parse(out)
     links = [t for tok in tokens if tok.children for t in tok.children if t.type == "link_open"]

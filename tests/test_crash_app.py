@@ -61,7 +61,7 @@ def with_markup(tmp_path: Path) -> PivotApp:
     shutil.copytree(SMALL, data)
     (data / "sources" / "zeta-markup.yaml").write_text(MARKUP_SOURCE)
     entities = (data / "entities.yaml").read_text()
-    (data / "entities.yaml").write_text(entities + "  - id: odd-name\n    name: \"[/] Odd [reverse]Corp\"\n    kind: company\n")
+    (data / "entities.yaml").write_text(entities + '  - id: odd-name\n    name: "[/] Odd [reverse]Corp"\n    kind: company\n')
     return app_on(tmp_path)
 
 

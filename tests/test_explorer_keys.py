@@ -62,6 +62,7 @@ async def set_query(pilot, text: str) -> None:
 
 # --- 1. the detail pane ------------------------------------------------------------------
 
+
 async def test_every_claim_opens_at_the_top_of_the_detail_and_j_k_scroll_it(app: PivotApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -91,6 +92,7 @@ async def test_every_claim_opens_at_the_top_of_the_detail_and_j_k_scroll_it(app:
 
 
 # --- 2. columns ---------------------------------------------------------------------------
+
 
 async def test_the_claim_gets_the_room_and_shared_columns_give_theirs_away(small_app: PivotApp) -> None:
     async with small_app.run_test(size=SIZE) as pilot:
@@ -130,6 +132,7 @@ async def test_w_cycles_the_row_height_and_wraps_the_claim(app: PivotApp) -> Non
 
 
 # --- 3. sorting --------------------------------------------------------------------------
+
 
 async def test_sorting_orders_the_whole_result_in_sql_not_the_rows_fetched(app: PivotApp, tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
@@ -176,6 +179,7 @@ def test_a_sorted_page_is_one_statement_with_limit_and_offset(small_conn) -> Non
 
 # --- 5. copying ---------------------------------------------------------------------------
 
+
 async def test_y_copies_the_claim_as_a_markdown_row_and_Y_the_quote(app: PivotApp) -> None:
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
@@ -200,6 +204,7 @@ async def test_y_copies_the_claim_as_a_markdown_row_and_Y_the_quote(app: PivotAp
 
 
 # --- 6. escape, undo, history, completion --------------------------------------------------
+
 
 async def test_undo_brings_back_a_facet_change_and_a_selection(small_app: PivotApp) -> None:
     async with small_app.run_test(size=SIZE) as pilot:
@@ -259,6 +264,7 @@ async def test_the_query_bar_completes_keys_and_entity_values_from_the_store(sma
 
 
 # --- 7. j k g G everywhere ------------------------------------------------------------------
+
 
 async def test_j_k_g_G_move_in_every_list(small_app: PivotApp) -> None:
     async with small_app.run_test(size=SIZE) as pilot:
@@ -326,6 +332,7 @@ async def test_the_compare_picker_moves_with_j_and_marks_picks_without_colour(sm
 
 # --- 8. help, palette, keymap ---------------------------------------------------------------
 
+
 async def test_help_lists_the_apps_keys_before_the_text_editing_keys(app: PivotApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -375,6 +382,7 @@ async def test_a_broken_keymap_is_a_warning_and_the_default_keys(tmp_path: Path)
 
 # --- 9. sources -----------------------------------------------------------------------------
 
+
 async def test_sources_show_ids_flags_and_counts_and_enter_replaces_the_source_term(app: PivotApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -396,10 +404,13 @@ async def test_sources_show_ids_flags_and_counts_and_enter_replaces_the_source_t
         query = app.screen.query_one("#query", Input).value
         assert query.count("source:") == 1 and "is:numeric" in query
         chosen = query.split("source:", 1)[1].split()[0]
-        assert chosen == ids[-1] and {r["source"] for r in (app.main.table.row_at(i) for i in range(app.main.table.total)) if r} == {chosen}
+        assert chosen == ids[-1] and {
+            r["source"] for r in (app.main.table.row_at(i) for i in range(app.main.table.total)) if r
+        } == {chosen}
 
 
 # --- 10. facets follow the query bar ---------------------------------------------------------
+
 
 async def test_a_typed_source_term_ticks_its_facet_and_unticking_removes_it(small_app: PivotApp) -> None:
     async with small_app.run_test(size=SIZE) as pilot:

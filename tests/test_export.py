@@ -37,14 +37,41 @@ UPDATE = os.environ.get("PIVOT_UPDATE_GOLDEN") == "1"
 
 # data-contract.md, "Claim" and "JSON export": the claim fields plus the derived ones
 CONTRACT_FIELDS = {
-    "id", "entity", "topic", "summary", "quote", "metric", "value", "unit", "bound", "period", "status",
-    "speaker", "note",
-    "entity_name", "entity_kind", "source", "source_title", "publisher", "published", "document",
-    "source_flags", "value_low", "value_high", "conflicts",
+    "id",
+    "entity",
+    "topic",
+    "summary",
+    "quote",
+    "metric",
+    "value",
+    "unit",
+    "bound",
+    "period",
+    "status",
+    "speaker",
+    "note",
+    "entity_name",
+    "entity_kind",
+    "source",
+    "source_title",
+    "publisher",
+    "published",
+    "document",
+    "source_flags",
+    "value_low",
+    "value_high",
+    "conflicts",
     # derived by the agreement model (README: "How sources agree and disagree")
-    "draft", "relation", "quantity_sources", "differs_from", "corroborated_by", "group_check",
+    "draft",
+    "relation",
+    "quantity_sources",
+    "differs_from",
+    "corroborated_by",
+    "group_check",
     # each list carries at most LISTED_IDS ids; these count them all (README: "The command line")
-    "conflicts_total", "differs_total", "corroborated_total",
+    "conflicts_total",
+    "differs_total",
+    "corroborated_total",
 }
 
 
@@ -62,6 +89,7 @@ def check_golden(name: str, text: str) -> None:
 
 
 # --- golden files -------------------------------------------------------------------------------
+
 
 def test_markdown_golden(small_conn) -> None:
     check_golden("claims.md", render_claims(small_conn, claims(small_conn), "md", title="Claims"))
@@ -81,7 +109,9 @@ def test_json_golden(small_conn) -> None:
 
 
 def test_compare_markdown_golden(small_conn) -> None:
-    check_golden("compare-meta-microsoft-full.md", render_compare(small_conn, db.compare(small_conn, ["meta", "microsoft"]), "md"))
+    check_golden(
+        "compare-meta-microsoft-full.md", render_compare(small_conn, db.compare(small_conn, ["meta", "microsoft"]), "md")
+    )
 
 
 def test_compare_json_golden(small_conn) -> None:
@@ -90,15 +120,16 @@ def test_compare_json_golden(small_conn) -> None:
 
 # --- Markdown, parsed back ------------------------------------------------------------------------
 
+
 def inline_text(token) -> tuple[str, set[str]]:
     """The text a reader sees in an inline token, and the kinds of markup found in it."""
     out, kinds = [], set()
     for child in token.children or []:
         if child.type in ("text", "code_inline"):
             out.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            out.append("\n")
-        elif child.type == "html_inline" and child.content.lower().startswith("<br"):
+        elif child.type in ("softbreak", "hardbreak") or (
+            child.type == "html_inline" and child.content.lower().startswith("<br")
+        ):
             out.append("\n")
         else:
             kinds.add(child.type)
@@ -141,7 +172,9 @@ def test_markdown_is_a_real_table_with_the_right_cells(small_conn, small_data) -
     by_claim = {r[3]: r for r in table["rows"]}
     # a summary with `|` and a newline stays in its cell, on one line
     assert by_claim["Trade-off: headcount | compute for Big Tech"][1:4] == [
-        "Meta and Microsoft", "Restructuring approach", "Trade-off: headcount | compute for Big Tech"
+        "Meta and Microsoft",
+        "Restructuring approach",
+        "Trade-off: headcount | compute for Big Tech",
     ]
     # Markdown and HTML in a summary are shown literally
     assert "Acme AI hires *prompt engineers* <on retainer>" in by_claim
@@ -219,6 +252,7 @@ def test_compare_json_shape(small_conn) -> None:
 
 # --- JSON and CSV -------------------------------------------------------------------------------
 
+
 def test_json_has_exactly_the_contract_fields(small_conn, small_data) -> None:
     records = json.loads(render_claims(small_conn, claims(small_conn), "json"))
     assert len(records) == 19
@@ -226,10 +260,20 @@ def test_json_has_exactly_the_contract_fields(small_conn, small_data) -> None:
     corpus = {c.id: c for c in load_corpus(small_data).claims}
     for r in records:
         c = corpus[r["id"]]
-        assert (r["entity"], r["topic"], r["summary"], r["quote"], r["metric"], r["unit"], r["bound"], r["period"],
-                r["status"], r["speaker"], r["note"], r["source"]) == (
-            c.entity, c.topic, c.summary, c.quote, c.metric, c.unit, c.bound, c.period, c.status, c.speaker, c.note,
-            c.source)
+        assert (
+            r["entity"],
+            r["topic"],
+            r["summary"],
+            r["quote"],
+            r["metric"],
+            r["unit"],
+            r["bound"],
+            r["period"],
+            r["status"],
+            r["speaker"],
+            r["note"],
+            r["source"],
+        ) == (c.entity, c.topic, c.summary, c.quote, c.metric, c.unit, c.bound, c.period, c.status, c.speaker, c.note, c.source)
         assert r["value"] == c.value
         assert (r["value_low"], r["value_high"]) == (c.value_low, c.value_high)
     by_id = {r["id"]: r for r in records}
@@ -242,9 +286,14 @@ def test_json_has_exactly_the_contract_fields(small_conn, small_data) -> None:
     assert by_id["gamma-meta-capex"]["conflicts"] == []
     assert by_id["beta-meta-cut-pct"]["source_flags"] == ["no-byline", "unverified-figures"]
     assert by_id["beta-meta-cut-pct"]["publisher"] is None and by_id["beta-meta-cut-pct"]["published"] is None
-    assert (capex["entity_name"], capex["entity_kind"], capex["source_title"], capex["publisher"], capex["published"],
-            capex["document"]) == ("Meta Platforms", "company", "Big Tech Cuts Jobs to Fund AI", "Alpha News",
-                                   "2026-04-25", "alpha.txt")
+    assert (
+        capex["entity_name"],
+        capex["entity_kind"],
+        capex["source_title"],
+        capex["publisher"],
+        capex["published"],
+        capex["document"],
+    ) == ("Meta Platforms", "company", "Big Tech Cuts Jobs to Fund AI", "Alpha News", "2026-04-25", "alpha.txt")
     assert by_id["alpha-bigtech-tradeoff"]["summary"] == "Trade-off: headcount | compute\nfor Big Tech"
 
 
@@ -266,8 +315,13 @@ def test_unknown_format(small_conn) -> None:
 
 # --- the bundled corpus: the article's comparison ---------------------------------------------------
 
-TABLE_TOPICS = ["Job reductions", "AI infrastructure investment", "Restructuring approach", "Key motivation",
-                "Workplace data collection"]
+TABLE_TOPICS = [
+    "Job reductions",
+    "AI infrastructure investment",
+    "Restructuring approach",
+    "Key motivation",
+    "Workplace data collection",
+]
 
 
 def test_compare_meta_microsoft_on_the_bundled_corpus(bundled_conn) -> None:
@@ -293,6 +347,7 @@ def test_compare_meta_microsoft_on_the_bundled_corpus(bundled_conn) -> None:
 
 
 # --- writing files -------------------------------------------------------------------------------
+
 
 def test_write_atomic_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
     target = tmp_path / "out.md"
@@ -332,6 +387,7 @@ def test_write_atomic_bad_targets(tmp_path: Path) -> None:
 
 # --- values as people read them -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("low", "high", "unit", "bound", "text"),
     [
@@ -360,8 +416,20 @@ def test_format_value(low, high, unit, bound, text) -> None:
 
 @pytest.mark.parametrize(
     ("text", "number"),
-    [("80b", 80e9), ("10k", 1e4), ("2.5m", 2.5e6), ("20", 20), ("1,000", 1000), ("1t", 1e12), ("-5", -5),
-     ("8_000", 8000), ("abc", None), ("", None), ("10x", None), ("1.2.3", None)],
+    [
+        ("80b", 80e9),
+        ("10k", 1e4),
+        ("2.5m", 2.5e6),
+        ("20", 20),
+        ("1,000", 1000),
+        ("1t", 1e12),
+        ("-5", -5),
+        ("8_000", 8000),
+        ("abc", None),
+        ("", None),
+        ("10x", None),
+        ("1.2.3", None),
+    ],
 )
 def test_parse_number(text: str, number) -> None:
     assert parse_number(text) == number

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import build
 from tui.store import agreement, db, open_readonly
 from tui.store.export import (
     LISTED_IDS,
@@ -28,8 +29,6 @@ from tui.store.export import (
     stream_claims,
     with_format,
 )
-
-from conftest import build
 
 
 def _corpus(root: Path, sources: int, per_source: int, seed: int = 1) -> Path:
@@ -47,10 +46,17 @@ def _corpus(root: Path, sources: int, per_source: int, seed: int = 1) -> Path:
             period = rng.choice(["2026", "2026", "2025", None])
             value = low if low == high else f"[{low}, {high}]"
             lines += [
-                f"  - id: s{s:03d}-c{c}", "    entity: meta", "    topic: job-cuts",
-                f"    summary: Meta cuts {low} staff", f"    quote: cuts {low} staff", "    metric: employees-cut",
-                f"    value: {value}", "    unit: employees", f"    bound: {bound}",
-                *([f"    period: '{period}'"] if period else []), "    status: reported",
+                f"  - id: s{s:03d}-c{c}",
+                "    entity: meta",
+                "    topic: job-cuts",
+                f"    summary: Meta cuts {low} staff",
+                f"    quote: cuts {low} staff",
+                "    metric: employees-cut",
+                f"    value: {value}",
+                "    unit: employees",
+                f"    bound: {bound}",
+                *([f"    period: '{period}'"] if period else []),
+                "    status: reported",
             ]
         (root / "sources" / f"s{s:03d}.yaml").write_text("\n".join(lines) + "\n")
     return root
@@ -80,9 +86,11 @@ def test_listed_ids_follow_the_agreement_model_and_totals_are_exact(crowd: Path)
     cut = RelationLister(conn).lists(rows)
     for r, everything, few in zip(rows, full, cut):
         want = _brute(conn, r)
-        for name, kind, count, _ in (("conflicts", "contradicts", "conflict_count", ""),
-                                     ("differs_from", "differs", "differ_count", ""),
-                                     ("corroborated_by", "agrees", "agree_count", "")):
+        for name, kind, count, _ in (
+            ("conflicts", "contradicts", "conflict_count", ""),
+            ("differs_from", "differs", "differ_count", ""),
+            ("corroborated_by", "agrees", "agree_count", ""),
+        ):
             assert len(want[kind]) == r[count], (r["id"], kind)  # the stored count is the model's
             assert set(few[name]) <= want[kind] and len(few[name]) <= LISTED_IDS
             assert len(few[name]) == min(LISTED_IDS, len(want[kind])), (r["id"], kind)
@@ -97,8 +105,11 @@ def test_json_carries_totals_beside_the_bounded_lists(crowd: Path) -> None:
     assert text == json.dumps(records, ensure_ascii=False, indent=2) + "\n"  # the same bytes as before
     assert any(r["conflicts_total"] > LISTED_IDS for r in records)
     for r in records:
-        for name, total in (("conflicts", "conflicts_total"), ("differs_from", "differs_total"),
-                            ("corroborated_by", "corroborated_total")):
+        for name, total in (
+            ("conflicts", "conflicts_total"),
+            ("differs_from", "differs_total"),
+            ("corroborated_by", "corroborated_total"),
+        ):
             assert len(r[name]) == min(r[total], LISTED_IDS)
 
 
@@ -162,8 +173,13 @@ def test_cli_export_to_json_by_extension_and_ids(tmp_path: Path, small_data: Pat
     done = subprocess.run([*run, "company:meta", "-o", str(out)], capture_output=True, text=True, check=True)
     assert "wrote" in done.stderr
     assert {r["entity"] for r in json.loads(out.read_text())} <= {"meta", "meta-2023-cuts"}
-    md = subprocess.run([*run, "company:meta", "--ids"], capture_output=True, text=True, check=True,
-                        env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}).stdout
+    md = subprocess.run(
+        [*run, "company:meta", "--ids"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"},
+    ).stdout
     assert md.splitlines()[2].startswith("Query: `company:meta` · exported 2026-01-01 · corpus version ")
     assert "| # | Id |" in md
 

@@ -55,12 +55,16 @@ SRC = REPO / "src"
 from test_load import ENTITIES, GOOD, TOPICS  # noqa: E402
 
 
-def corpus(tmp_path: Path, sources: dict[str, str | bytes], entities: str | bytes = ENTITIES,
-           topics: str | bytes = TOPICS) -> Path:
+def corpus(
+    tmp_path: Path, sources: dict[str, str | bytes], entities: str | bytes = ENTITIES, topics: str | bytes = TOPICS
+) -> Path:
     data = tmp_path / "data"
     (data / "sources").mkdir(parents=True)
-    for path, content in {"entities.yaml": entities, "topics.yaml": topics,
-                          **{f"sources/{k}.yaml": v for k, v in sources.items()}}.items():
+    for path, content in {
+        "entities.yaml": entities,
+        "topics.yaml": topics,
+        **{f"sources/{k}.yaml": v for k, v in sources.items()},
+    }.items():
         raw = content if isinstance(content, bytes) else content.encode("utf-8")
         (data / path).write_bytes(raw)
     return data
@@ -85,9 +89,7 @@ def source_with(old: str, new: str) -> str:
 
 # Characters that must never reach a terminal from corpus text: C0/C1 controls (newline
 # aside), DEL, bidirectional controls and invisible formatting characters.
-UNSAFE = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
+UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def unsafe_in(text: str) -> list[str]:
@@ -97,6 +99,7 @@ def unsafe_in(text: str) -> list[str]:
 # =====================================================================================
 # Corpus
 # =====================================================================================
+
 
 def test_a_bom_at_the_start_of_any_file_is_ignored(tmp_path: Path) -> None:
     bom = b"\xef\xbb\xbf"
@@ -117,12 +120,21 @@ def test_a_utf16_file_is_reported_as_not_utf8(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("    entity: meta\n", "\tentity: meta\n",
-         "data/sources/one.yaml:8: YAML: a tab in the indentation (YAML indents with spaces only)"),
-        ("  - id: c1\n", "\t- id: c1\n",
-         "data/sources/one.yaml:7: YAML: a tab in the indentation (YAML indents with spaces only)"),
-        ("flags: [ai-assisted]\n", "flags:\n\t- ai-assisted\n",
-         "data/sources/one.yaml:6: YAML: a tab in the indentation (YAML indents with spaces only)"),
+        (
+            "    entity: meta\n",
+            "\tentity: meta\n",
+            "data/sources/one.yaml:8: YAML: a tab in the indentation (YAML indents with spaces only)",
+        ),
+        (
+            "  - id: c1\n",
+            "\t- id: c1\n",
+            "data/sources/one.yaml:7: YAML: a tab in the indentation (YAML indents with spaces only)",
+        ),
+        (
+            "flags: [ai-assisted]\n",
+            "flags:\n\t- ai-assisted\n",
+            "data/sources/one.yaml:6: YAML: a tab in the indentation (YAML indents with spaces only)",
+        ),
     ],
     ids=["tab-before-a-key", "tab-before-a-list-item", "tab-in-a-block-list"],
 )
@@ -173,10 +185,8 @@ LARGE = "implausibly large (limit 1e+16); write plain units, e.g. dollars"
     [
         (str(10**30), f"1e+30 is {LARGE}"),
         ("10000000000000001", f"10,000,000,000,000,001 is {LARGE}"),
-        ("1e400", "expected a number, got text '1e400' (YAML reads an exponent without a decimal point as text: "
-                  "write 1.0e+400)"),
-        ("1e16", "expected a number, got text '1e16' (YAML reads an exponent without a decimal point as text: "
-                 "write 1.0e+16)"),
+        ("1e400", "expected a number, got text '1e400' (YAML reads an exponent without a decimal point as text: write 1.0e+400)"),
+        ("1e16", "expected a number, got text '1e16' (YAML reads an exponent without a decimal point as text: write 1.0e+16)"),
         ("1" + "0" * 5000, f"a 5,001-digit number is {LARGE}"),  # beyond Python's 4,300-digit int conversion limit
         ("-" + "9" * 4300, f"a 4,300-digit number is {LARGE}"),
         ("0x" + "f" * 5000, f"a 5,000-digit number is {LARGE}"),  # would overflow a float
@@ -222,7 +232,9 @@ def test_yaml_11_base_60_and_octal_numbers_are_not_silently_converted(tmp_path: 
     assert one_problem(data) == f"data/sources/one.yaml:13: value: {message}"
 
 
-@pytest.mark.parametrize(("value", "number"), [("0", 0.0), ("0.5", 0.5), ("1_000_000", 1e6), ("1.5e+3", 1500.0)])  # 0x10: refused (test_crash.py)
+@pytest.mark.parametrize(
+    ("value", "number"), [("0", 0.0), ("0.5", 0.5), ("1_000_000", 1e6), ("1.5e+3", 1500.0)]
+)  # 0x10: refused (test_crash.py)
 def test_plain_numbers_still_read_as_numbers(tmp_path: Path, value: str, number: float) -> None:
     data = corpus(tmp_path, {"one": source_with("value: 8000", f"value: {value}")})
     assert load_corpus(data).sources[0].claims[0].value_low == number
@@ -301,6 +313,7 @@ def merge_bomb(levels: int) -> str:
     """Mappings merged into mappings (`<<`): each level nine times the one below, all
     defined inside the merge lists so that the whole tree is flattened before any key
     is checked."""
+
     def level(n: int) -> str:
         if n == 0:
             return "&m0 {k1: 1, k2: 2, k3: 3, k4: 4}"
@@ -331,8 +344,14 @@ def load_in_child(data: Path, timeout: float = 60) -> dict:
     that a regression fails this test instead of exhausting the machine; reports the
     problems, the seconds taken and the peak of traced memory (tracemalloc)."""
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    proc = subprocess.run([sys.executable, "-c", LOAD_IN_CHILD, str(data)], capture_output=True, text=True,
-                          timeout=timeout, env=env, cwd=data.parent)
+    proc = subprocess.run(
+        [sys.executable, "-c", LOAD_IN_CHILD, str(data)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=data.parent,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout)
 
@@ -396,8 +415,10 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_50_mb_file_of_claims_loads_and_builds(tmp_path: Path) -> None:
-    claim = ("  - {{id: c{i}, entity: meta, topic: job-cuts, summary: Meta cuts jobs number {i} of many, "
-             "quote: cut approximately 8000 employees said the article about cut {i}, status: reported}}\n")
+    claim = (
+        "  - {{id: c{i}, entity: meta, topic: job-cuts, summary: Meta cuts jobs number {i} of many, "
+        "quote: cut approximately 8000 employees said the article about cut {i}, status: reported}}\n"
+    )
     body = "".join(claim.format(i=i) for i in range(290_000))
     data = corpus(tmp_path, {"one": "id: one\ntitle: One article\nkind: news\nclaims:\n" + body})
     assert (data / "sources" / "one.yaml").stat().st_size > 50_000_000
@@ -426,13 +447,13 @@ def test_huge_values_are_cut_short_in_messages(tmp_path: Path) -> None:
 
 
 def test_control_characters_in_keys_values_and_file_names_never_reach_the_terminal(tmp_path: Path) -> None:
-    source = (
-        source_with("status: reported", 'status: "\\e]0;pwned\\a"')
-        .replace("    status: confirmed\n", '    status: confirmed\n    "\\e[2J\\u202e": 1\n')
+    source = source_with("status: reported", 'status: "\\e]0;pwned\\a"').replace(
+        "    status: confirmed\n", '    status: confirmed\n    "\\e[2J\\u202e": 1\n'
     )
     data = corpus(tmp_path, {"one": source})
-    (data / "sources" / "\x1b[31mred.yaml").write_text(GOOD.replace("id: one", "id: red").replace("id: c", "id: r"),
-                                                        encoding="utf-8")
+    (data / "sources" / "\x1b[31mred.yaml").write_text(
+        GOOD.replace("id: one", "id: red").replace("id: c", "id: r"), encoding="utf-8"
+    )
     result = CliRunner().invoke(main, ["check", "--data", str(data)])
     assert result.exit_code == 1
     assert unsafe_in(result.stderr) == []
@@ -468,8 +489,13 @@ def test_a_complex_key_is_reported(tmp_path: Path) -> None:
 def test_every_problem_of_every_kind_is_listed_at_once(tmp_path: Path) -> None:
     """A syntax error in one file does not hide the field problems of the others."""
     broken = GOOD.replace("  - id: c1\n", "\t- id: c1\n")
-    wrong = (GOOD.replace("id: one", "id: two").replace("id: c1", "id: d1").replace("id: c2", "id: d2")
-             .replace("value: 8000", "value: .inf").replace("published: 2026-04-25", "published: 2026-02-30"))
+    wrong = (
+        GOOD.replace("id: one", "id: two")
+        .replace("id: c1", "id: d1")
+        .replace("id: c2", "id: d2")
+        .replace("value: 8000", "value: .inf")
+        .replace("published: 2026-04-25", "published: 2026-02-30")
+    )
     found = problems(corpus(tmp_path, {"one": broken, "two": wrong, "three": b"\xff\xfe"}))
     assert found == [
         "data/sources/one.yaml:7: YAML: a tab in the indentation (YAML indents with spaces only)",
@@ -482,6 +508,7 @@ def test_every_problem_of_every_kind_is_listed_at_once(tmp_path: Path) -> None:
 # =====================================================================================
 # Store
 # =====================================================================================
+
 
 def count(db_path: Path) -> int:
     conn = open_readonly(db_path)
@@ -559,8 +586,7 @@ def test_a_store_damaged_where_the_usability_check_does_not_look(tmp_path: Path,
     """`pivot list` rebuilds the store or says clearly that it is damaged; no traceback."""
     data, db_path = small_store(tmp_path)
     damage_table(db_path, table)
-    result = CliRunner().invoke(main, ["list", "company:meta", "--data", str(data), "--db", str(db_path)],
-                                env={"COLUMNS": "240"})
+    result = CliRunner().invoke(main, ["list", "company:meta", "--data", str(data), "--db", str(db_path)], env={"COLUMNS": "240"})
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     if result.exit_code == 0:
         assert result.stdout.rstrip().endswith("10 of 10 claims")
@@ -584,16 +610,21 @@ def test_a_store_locked_by_another_process(tmp_path: Path) -> None:
     then builds a fresh store beside it (the holder keeps its own file open)."""
     data, db_path = small_store(tmp_path)
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sqlite3, sys\n"
-         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-         "c.execute('BEGIN EXCLUSIVE')\n"
-         "print(c.execute('SELECT count(*) FROM claims').fetchone()[0], flush=True)\n"
-         "sys.stdin.readline()\n"
-         "print(c.execute('SELECT count(*) FROM claims').fetchone()[0], flush=True)\n"
-         "c.execute('ROLLBACK')\n",
-         str(db_path)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys\n"
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "c.execute('BEGIN EXCLUSIVE')\n"
+            "print(c.execute('SELECT count(*) FROM claims').fetchone()[0], flush=True)\n"
+            "sys.stdin.readline()\n"
+            "print(c.execute('SELECT count(*) FROM claims').fetchone()[0], flush=True)\n"
+            "c.execute('ROLLBACK')\n",
+            str(db_path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "19"  # the lock is held from here on
@@ -680,7 +711,7 @@ def test_two_builds_at_once_leave_one_good_store(tmp_path: Path, monkeypatch) ->
     def build(name: str) -> None:
         try:
             reports[name] = build_store(corpus_, db_path, file_states(data))
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:
             errors.append(exc)
 
     first = threading.Thread(target=build, args=("first",), name="first")
@@ -704,8 +735,14 @@ def test_two_builds_at_once_leave_one_good_store(tmp_path: Path, monkeypatch) ->
 
 def pivot_process(*args, **kwargs) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIVOT_")}
-    return subprocess.Popen([sys.executable, "-m", "tui", *map(str, args)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui", *map(str, args)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 def test_two_pivot_build_processes_at_once(tmp_path: Path) -> None:
@@ -740,6 +777,7 @@ def test_a_store_path_that_is_a_directory_gives_a_clear_message(tmp_path: Path) 
 
 # --- file permissions: enforced in a child process even when the tests run as root ---------------
 
+
 def _drop_permission_overrides() -> None:
     """preexec_fn: give up the capabilities that let root ignore file permissions
     (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID); harmless otherwise."""
@@ -754,8 +792,9 @@ def permissions(tmp_path: Path):
     probe = tmp_path / "probe"
     probe.write_text("x")
     probe.chmod(0o444)
-    check = subprocess.run([sys.executable, "-c", f"open({str(probe)!r}, 'a')"], preexec_fn=_drop_permission_overrides,
-                           capture_output=True)
+    check = subprocess.run(
+        [sys.executable, "-c", f"open({str(probe)!r}, 'a')"], preexec_fn=_drop_permission_overrides, capture_output=True
+    )
     if check.returncode == 0:
         pytest.skip("file permissions cannot be enforced here (root with capabilities that cannot be dropped)")
     probe.unlink()
@@ -768,8 +807,14 @@ def permissions(tmp_path: Path):
     def run(*args) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PIVOT_")}
         env["COLUMNS"] = "240"
-        return subprocess.run([sys.executable, "-m", "tui", *map(str, args)], env=env, capture_output=True, text=True,
-                              preexec_fn=_drop_permission_overrides, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "tui", *map(str, args)],
+            env=env,
+            capture_output=True,
+            text=True,
+            preexec_fn=_drop_permission_overrides,
+            timeout=120,
+        )
 
     yield chmod, run
     for path in reversed(changed):
@@ -844,6 +889,7 @@ def test_export_into_a_read_only_folder(tmp_path: Path, permissions) -> None:
 # =====================================================================================
 # Export
 # =====================================================================================
+
 
 @pytest.fixture
 def small_store_path(tmp_path: Path) -> Path:
@@ -943,8 +989,11 @@ def test_a_real_file_size_limit_during_export(tmp_path: Path, small_store_path: 
     [
         ("md", "# Claims: pods -pods\n\n_No claims matched._\n"),
         ("json", "[]\n"),
-        ("csv", "id,entity,entity_name,entity_kind,topic,summary,quote,metric,value_low,value_high,unit,bound,period,"
-                "status,speaker,note,source,source_title,publisher,published,document,source_flags,draft,relation,quantity_sources,conflicts,differs_from,corroborated_by,group_check\n"),
+        (
+            "csv",
+            "id,entity,entity_name,entity_kind,topic,summary,quote,metric,value_low,value_high,unit,bound,period,"
+            "status,speaker,note,source,source_title,publisher,published,document,source_flags,draft,relation,quantity_sources,conflicts,differs_from,corroborated_by,group_check\n",
+        ),
     ],
 )
 def test_exporting_zero_claims_writes_a_valid_empty_file(tmp_path: Path, small_store_path: Path, fmt: str, expected: str) -> None:
@@ -959,8 +1008,7 @@ def test_exporting_zero_claims_writes_a_valid_empty_file(tmp_path: Path, small_s
 def test_compare_does_not_overwrite_an_existing_file_without_force(tmp_path: Path, small_store_path: Path) -> None:
     out = tmp_path / "cmp.md"
     out.write_text("keep me\n")
-    result = cli("compare", "meta", "microsoft", "--format", "md", "-o", out, "--data", SMALL, "--db", small_store_path,
-                 code=1)
+    result = cli("compare", "meta", "microsoft", "--format", "md", "-o", out, "--data", SMALL, "--db", small_store_path, code=1)
     assert result.stderr == f"error: {out} already exists (use --force to overwrite)\n"
     assert out.read_text() == "keep me\n"
     assert leftovers(tmp_path) == []
@@ -969,6 +1017,7 @@ def test_compare_does_not_overwrite_an_existing_file_without_force(tmp_path: Pat
 # =====================================================================================
 # Query bar and CLI queries
 # =====================================================================================
+
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> tuple[Path, Path]:
@@ -1028,11 +1077,36 @@ def hostile(tmp_path_factory) -> tuple[Path, Path]:
 
 
 HOSTILE_QUERIES = [
-    "'; drop table claims; --", "x'); DROP TABLE claims; --", '" OR 1=1 --', "NEAR(", "^", "*", "AND OR",
-    "a" * 10_000, "word " * 2_000, '"' + "word " * 2_000 + '"', "company:" + "x" * 10_000, "-" + "y" * 10_000,
-    "speaker:" + "z" * 10_000, "value>=" + "9" * 10_000, '"' * 10_000, "-" * 10_000, "NEAR(" * 2_000, "\u200b" * 10_000,
-    "🚀", "🚀" * 10_000, "👩‍💻", "عربي", "שלום", "ש" * 10_000, "\u202eevil", "\u061c", "[bold]x[/]", "\x1b[2J",
-    "source:\x00", "company:🚀",
+    "'; drop table claims; --",
+    "x'); DROP TABLE claims; --",
+    '" OR 1=1 --',
+    "NEAR(",
+    "^",
+    "*",
+    "AND OR",
+    "a" * 10_000,
+    "word " * 2_000,
+    '"' + "word " * 2_000 + '"',
+    "company:" + "x" * 10_000,
+    "-" + "y" * 10_000,
+    "speaker:" + "z" * 10_000,
+    "value>=" + "9" * 10_000,
+    '"' * 10_000,
+    "-" * 10_000,
+    "NEAR(" * 2_000,
+    "\u200b" * 10_000,
+    "🚀",
+    "🚀" * 10_000,
+    "👩‍💻",
+    "عربي",
+    "שלום",
+    "ש" * 10_000,
+    "\u202eevil",
+    "\u061c",
+    "[bold]x[/]",
+    "\x1b[2J",
+    "source:\x00",
+    "company:🚀",
 ]
 
 
@@ -1058,8 +1132,16 @@ def test_hostile_queries_give_rows_or_a_message(hostile, text: str) -> None:
         conn.close()
 
 
-@pytest.mark.parametrize(("text", "expected"), [("שלום", ["evil-2"]), ("عربي", ["evil-2"]), ("مرحبا", ["evil-2"]),
-                                                ("rocket 🚀", ["evil-2"]), ("speaker:someone", ["evil-1"])])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("שלום", ["evil-2"]),
+        ("عربي", ["evil-2"]),
+        ("مرحبا", ["evil-2"]),
+        ("rocket 🚀", ["evil-2"]),
+        ("speaker:someone", ["evil-1"]),
+    ],
+)
 def test_right_to_left_and_emoji_text_is_searchable(hostile, text: str, expected: list[str]) -> None:
     conn = open_readonly(hostile[1])
     flt = build_filter(text, conn)
@@ -1083,10 +1165,63 @@ def test_hostile_queries_on_the_command_line(hostile, text: str) -> None:
 # a vocabulary that reaches every branch of the query language, plus long, emoji and
 # right-to-left text, escape sequences and SQL
 _PIECES = [
-    "company:", "entity:", "source:", "topic:", "metric:", "period:", "status:", "unit:", "speaker:", "flag:",
-    "kind:", "is:", "id:", "value", ">=", "<=", ">", "<", "=", "!=", ":", "-", '"', "'", "*", "^", "(", ")",
-    "NEAR", "AND", "OR", "NOT", ";", "--", "%", "_", "\\", "$", "k", "b", "10", "2.5", ",", "meta", "pods",
-    "conflict", "2026", "drop table claims", " ", "🚀", "👩‍💻", "שלום", "مرحبا", "\u202e", "\u200b", "\x1b[2J", "\x00",
+    "company:",
+    "entity:",
+    "source:",
+    "topic:",
+    "metric:",
+    "period:",
+    "status:",
+    "unit:",
+    "speaker:",
+    "flag:",
+    "kind:",
+    "is:",
+    "id:",
+    "value",
+    ">=",
+    "<=",
+    ">",
+    "<",
+    "=",
+    "!=",
+    ":",
+    "-",
+    '"',
+    "'",
+    "*",
+    "^",
+    "(",
+    ")",
+    "NEAR",
+    "AND",
+    "OR",
+    "NOT",
+    ";",
+    "--",
+    "%",
+    "_",
+    "\\",
+    "$",
+    "k",
+    "b",
+    "10",
+    "2.5",
+    ",",
+    "meta",
+    "pods",
+    "conflict",
+    "2026",
+    "drop table claims",
+    " ",
+    "🚀",
+    "👩‍💻",
+    "שלום",
+    "مرحبا",
+    "\u202e",
+    "\u200b",
+    "\x1b[2J",
+    "\x00",
 ]
 hostile_query = st.one_of(
     st.text(max_size=80),
@@ -1110,16 +1245,18 @@ def _rows_or_message(conn: sqlite3.Connection, text: str) -> None:
     db.facets(conn, flt, FACET_NAMES)
 
 
-@settings(max_examples=int(os.environ.get("PIVOT_HOSTILE_EXAMPLES", "200")), deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("PIVOT_HOSTILE_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(text=hostile_query)
 def test_any_hostile_text_gives_rows_or_a_message(small_conn: sqlite3.Connection, text: str) -> None:
     _rows_or_message(small_conn, text)
 
 
 @pytest.mark.slow
-@settings(max_examples=10_000, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(text=hostile_query)
 def test_any_hostile_text_gives_rows_or_a_message_10000_examples(small_conn: sqlite3.Connection, text: str) -> None:
     _rows_or_message(small_conn, text)
@@ -1138,7 +1275,10 @@ LITERAL_MARKUP = ["[bold red]Acme[/]", "[link=file:///etc/passwd]Jobs[/link]", "
         (["list"], LITERAL_MARKUP + ["[red]people", "[u]2026[/u]", "␛[2Jcleared␍ over", "Other ␍␇bell"]),
         (["entities"], ["[bold red]Acme[/]", "␛]8;;http://evil.example␛\\link", "Other ␍␇bell"]),
         (["sources"], ["[b]Evil[/b] *title* <script>alert(1)</script> ␛[1;31mT", "[i]Pub[/i] | pipe"]),
-        (["compare", "acme", "other"], ["[link=file:///etc/passwd]Jobs[/link]", "[i]Pub[/i] | pipe", "[bold red]Acme[/] ␛[31mRED"]),
+        (
+            ["compare", "acme", "other"],
+            ["[link=file:///etc/passwd]Jobs[/link]", "[i]Pub[/i] | pipe", "[bold red]Acme[/] ␛[31mRED"],
+        ),
         (["compare", "acme", "other", "--full"], LITERAL_MARKUP + ["[i]Pub[/i] | pipe", "[bold red]Acme[/] ␛[31mRED"]),
     ],
     ids=["list", "entities", "sources", "compare-table", "compare-full"],
@@ -1151,9 +1291,18 @@ def test_markup_and_escapes_in_cli_tables_are_shown_literally(hostile, args: lis
     assert "\x1b" not in out and "\r" not in out and "\x07" not in out
 
 
-@pytest.mark.parametrize("args", [["list"], ["entities"], ["sources"], ["compare", "acme", "other"],
-                                  ["export", "--quotes"], ["compare", "acme", "other", "--format", "md"]],
-                         ids=["list", "entities", "sources", "compare-table", "export-md", "compare-md"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["entities"],
+        ["sources"],
+        ["compare", "acme", "other"],
+        ["export", "--quotes"],
+        ["compare", "acme", "other", "--format", "md"],
+    ],
+    ids=["list", "entities", "sources", "compare-table", "export-md", "compare-md"],
+)
 def test_no_invisible_or_bidi_character_reaches_the_output(hostile, args: list[str]) -> None:
     """Bidi controls (U+202E, U+2066, U+061C), zero-width characters (U+200B, U+2060)
     and controls are shown as visible escapes, not passed to the terminal or the file."""
@@ -1180,9 +1329,15 @@ def test_markdown_export_of_hostile_text_renders_as_text(hostile) -> None:
     ems = [i for i, c in enumerate(children) if c.type == "em_open"]
     assert len(ems) == 1 and not any(c.type == "strong_open" for c in children)
     text = "".join(c.content for c in children if c.type == "text")
-    for literal in ("[bold red]Acme[/]", "[link=file:///etc/passwd]Jobs[/link]", "[bold]not bold[/bold]",
-                    "[/] a quote with <U+202E> reversed <b>x</b>", "[i]Someone[/i] ␛[5mblink ␛]0;title␇",
-                    "[b]Evil[/b] *title* <script>alert(1)</script> ␛[1;31mT", "[i]Pub[/i] | pipe"):
+    for literal in (
+        "[bold red]Acme[/]",
+        "[link=file:///etc/passwd]Jobs[/link]",
+        "[bold]not bold[/bold]",
+        "[/] a quote with <U+202E> reversed <b>x</b>",
+        "[i]Someone[/i] ␛[5mblink ␛]0;title␇",
+        "[b]Evil[/b] *title* <script>alert(1)</script> ␛[1;31mT",
+        "[i]Pub[/i] | pipe",
+    ):
         assert literal in text, literal
     table = [t for t in tokens if t.type == "tr_open"]
     assert len(table) == 3  # header and two claims: `|` in a summary stays in its cell
@@ -1203,6 +1358,7 @@ def test_markdown_compare_of_hostile_text_renders_as_text(hostile) -> None:
 # Terminal: TERM=dumb, NO_COLOR, a 40-column terminal (the CLI in a real pseudo-terminal)
 # =====================================================================================
 
+
 def run_in_pty(args: list, env: dict, cols: int = 40, rows: int = 12) -> tuple[int, str]:
     """Run `pivot args` with a pseudo-terminal as stdin, stdout and stderr."""
     import fcntl
@@ -1210,9 +1366,17 @@ def run_in_pty(args: list, env: dict, cols: int = 40, rows: int = 12) -> tuple[i
 
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("PIVOT_", "COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM"))}
-    proc = subprocess.Popen([sys.executable, "-m", "tui", *map(str, args)], stdin=slave, stdout=slave, stderr=slave,
-                            env={**base, **env}, close_fds=True)
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PIVOT_", "COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM"))
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", *map(str, args)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env={**base, **env},
+        close_fds=True,
+    )
     os.close(slave)
     chunks = []
     while True:
@@ -1236,8 +1400,13 @@ def small_db_for_pty(tmp_path_factory) -> Path:
 
 
 COMMANDS = [["list"], ["compare", "meta", "microsoft"], ["sources"], ["entities"], ["check"]]
-EXPECTED = {"list": "19 of 19 claims", "compare": "Microsoft", "sources": "Alpha", "entities": "meta",
-            "check": "ok: 3 sources, 5 entities, 19 claims, 2 conflicts"}
+EXPECTED = {
+    "list": "19 of 19 claims",
+    "compare": "Microsoft",
+    "sources": "Alpha",
+    "entities": "meta",
+    "check": "ok: 3 sources, 5 entities, 19 claims, 2 conflicts",
+}
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=[a[0] + ("-" + a[1] if len(a) > 1 else "") for a in COMMANDS])
@@ -1285,7 +1454,9 @@ def _colour_codes(out: str) -> list[str]:
 
 @pytest.mark.parametrize("args", COMMANDS[:2], ids=["list", "compare"])
 def test_no_color_gets_no_colour(small_db_for_pty: Path, args: list[str]) -> None:
-    code, out = run_in_pty([*args, "--data", SMALL, "--db", small_db_for_pty], {"TERM": "xterm-256color", "NO_COLOR": "1"}, cols=120)
+    code, out = run_in_pty(
+        [*args, "--data", SMALL, "--db", small_db_for_pty], {"TERM": "xterm-256color", "NO_COLOR": "1"}, cols=120
+    )
     assert code == 0, out
     assert _colour_codes(out) == []
     assert ("19 of 19 claims" if args[0] == "list" else "Microsoft") in out

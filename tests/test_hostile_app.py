@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, RadioButton, Static
 
+from test_hostile import damage_table
 from tui.app import PivotApp
 from tui.screens.compare import CompareScreen
 from tui.screens.export import ExportScreen
@@ -31,8 +32,6 @@ from tui.store import build as build_mod
 from tui.store import build_store, db, ensure_store, load_corpus
 from tui.store.files import file_states
 from tui.widgets.claims_table import ClaimsTable
-
-from test_hostile import damage_table  # noqa: E402  (one way to damage a store)
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "small"
 
@@ -76,6 +75,7 @@ async def set_query(pilot, text: str) -> None:
 
 
 # --- a 40x12 terminal ----------------------------------------------------------------------------
+
 
 async def test_every_screen_opens_at_40_by_12_without_a_crash(tmp_path: Path) -> None:
     app = small_app(tmp_path)
@@ -143,6 +143,7 @@ async def test_resizing_while_a_query_runs(tmp_path: Path, monkeypatch) -> None:
 
 # --- NO_COLOR --------------------------------------------------------------------------------------
 
+
 def colours(app) -> set[tuple[int, int, int]]:
     found = set()
     for strip in app.screen._compositor.render_strips():
@@ -156,8 +157,9 @@ def colours(app) -> set[tuple[int, int, int]]:
     return found
 
 
-@pytest.mark.parametrize("keys", [(), ("c",), ("s",), ("e",), ("question_mark",)],
-                         ids=["main", "compare", "sources", "export", "help"])
+@pytest.mark.parametrize(
+    "keys", [(), ("c",), ("s",), ("e",), ("question_mark",)], ids=["main", "compare", "sources", "export", "help"]
+)
 async def test_no_color_shows_every_screen_without_colour(tmp_path: Path, monkeypatch, keys: tuple[str, ...]) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     app = small_app(tmp_path)
@@ -262,8 +264,13 @@ async def test_compare_screen_shows_hostile_text_literally(hostile_app: PivotApp
         await settle(pilot)
         assert isinstance(hostile_app.screen, CompareScreen)
         # the headline grid: names, topic label and the unit of the figures, literally
-        assert_clean(hostile_app, "[bold red]Acme[/] ␛[31mred <U+202E>rev", "[link=file:///etc/passwd]Other[/link]",
-                     "[i]Jobs[/i] ␛[2J", "100 [red]people␛[0m")
+        assert_clean(
+            hostile_app,
+            "[bold red]Acme[/] ␛[31mred <U+202E>rev",
+            "[link=file:///etc/passwd]Other[/link]",
+            "[i]Jobs[/i] ␛[2J",
+            "100 [red]people␛[0m",
+        )
         await pilot.press("v")  # every claim in full: summaries and sources too
         await settle(pilot)
         assert_clean(hostile_app, "[bold]not bold[/bold]", "[u]Pub[/u]")
@@ -289,8 +296,17 @@ async def test_export_preview_shows_hostile_text_literally(hostile_app: PivotApp
 async def test_hostile_queries_in_the_query_bar(hostile_app: PivotApp) -> None:
     async with hostile_app.run_test(size=(120, 30), notifications=True) as pilot:
         await settle(pilot)
-        for text, total in (("שלום", 1), ("'; drop table claims; --", 0), ("a" * 1_000, 0), ("🚀", 2),
-                            ("speaker:[/]", 0), ("[bold]not", 1), ("NEAR(", 0), ('"', 2), ("-", 2)):
+        for text, total in (
+            ("שלום", 1),
+            ("'; drop table claims; --", 0),
+            ("a" * 1_000, 0),
+            ("🚀", 2),
+            ("speaker:[/]", 0),
+            ("[bold]not", 1),
+            ("NEAR(", 0),
+            ('"', 2),
+            ("-", 2),
+        ):
             await set_query(pilot, text)
             assert hostile_app.main.result.text == text and hostile_app.main.result.total == total, text
             assert not hostile_app.screen.query_one("#query-message").has_class("-shown"), text
@@ -321,6 +337,7 @@ async def test_a_pasted_escape_sequence_does_not_reach_the_terminal(hostile_app:
 
 
 # --- notifications with markup in them -----------------------------------------------------------
+
 
 async def export_to(pilot, path: Path) -> None:
     await pilot.press("e")
@@ -373,6 +390,7 @@ async def test_exporting_zero_claims_from_the_explorer(tmp_path: Path) -> None:
 
 
 # --- the store under the running explorer ---------------------------------------------------------
+
 
 async def test_the_explorer_opens_the_store_read_only(tmp_path: Path) -> None:
     app = small_app(tmp_path)

@@ -150,9 +150,7 @@ def test_unit_metric_and_bound_without_value(tmp_path: Path) -> None:
 
 def test_low_greater_than_high(tmp_path: Path) -> None:
     data = corpus(tmp_path, {"one": GOOD.replace("value: 8000", "value: [135000000000, 115000000000]")})
-    assert one_problem(data) == (
-        "data/sources/one.yaml:13: value: low 135,000,000,000 is greater than high 115,000,000,000"
-    )
+    assert one_problem(data) == ("data/sources/one.yaml:13: value: low 135,000,000,000 is greater than high 115,000,000,000")
 
 
 @pytest.mark.parametrize(
@@ -337,8 +335,7 @@ def test_problems_of_every_file_are_reported_together(tmp_path: Path) -> None:
 def test_source_id_must_match_the_file_name(tmp_path: Path) -> None:
     data = corpus(tmp_path, {"other": GOOD})
     assert one_problem(data) == (
-        "data/sources/other.yaml:1: id: source id 'one' does not match the file name 'other.yaml' "
-        "(name the file after the id)"
+        "data/sources/other.yaml:1: id: source id 'one' does not match the file name 'other.yaml' (name the file after the id)"
     )
 
 

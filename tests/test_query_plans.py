@@ -25,7 +25,7 @@ from tui.store.load import load_corpus
 from tui.store.locate import open_readonly
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import synth  # noqa: E402
+import synth
 
 FILTERS = [
     "",
@@ -119,7 +119,9 @@ def test_the_first_page_of_a_text_search_walks_the_text_index(store: Path) -> No
     assert not any("USE TEMP B-TREE FOR ORDER BY" in p for p in plans), plans
 
 
-@pytest.mark.parametrize("typed", ["layo", "layoffs", "cuts", "data", "inve", "zzzz", "layoffs cuts", "-layoffs", "company:{top} inves"])
+@pytest.mark.parametrize(
+    "typed", ["layo", "layoffs", "cuts", "data", "inve", "zzzz", "layoffs cuts", "-layoffs", "company:{top} inves"]
+)
 def test_expanded_prefixes_find_exactly_what_a_prefix_query_finds(store: Path, typed: str, monkeypatch) -> None:
     import tui.query
 

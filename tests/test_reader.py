@@ -116,7 +116,9 @@ async def test_o_opens_the_source_text_with_the_quote_highlighted_and_n_N_walk_t
 
 
 async def test_the_reader_scrolls_to_a_quote_far_down(corpus: Path, tmp_path: Path) -> None:
-    long = ALPHA.replace("Microsoft reported", "\n\n".join(f"Filler paragraph {i}." for i in range(80)) + "\n\nMicrosoft reported")
+    long = ALPHA.replace(
+        "Microsoft reported", "\n\n".join(f"Filler paragraph {i}." for i in range(80)) + "\n\nMicrosoft reported"
+    )
     (corpus / "texts" / "alpha.txt").write_text(long, encoding="utf-8")
     app = PivotApp(data_dir=corpus, db_path=tmp_path / "store.db", export_dir=tmp_path)
     async with app.run_test(size=SIZE) as pilot:

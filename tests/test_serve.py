@@ -89,8 +89,12 @@ def test_only_loopback_names_and_the_pages_own_origin_are_answered(tmp_path: Pat
         assert _get(port, "/", {"Host": f"localhost:{port}"}) == 200
         # a name of another site pointed at 127.0.0.1 (DNS rebinding) is not answered
         assert _get(port, "/", {"Host": f"attacker.example:{port}"}) == 421
-        upgrade = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
-                   "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+        upgrade = {
+            "Connection": "Upgrade",
+            "Upgrade": "websocket",
+            "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        }
         # a page of another site cannot open the explorer's websocket
         assert _get(port, "/ws", {**upgrade, "Origin": "http://attacker.example"}) == 403
         assert _get(port, "/ws", upgrade) == 403  # no Origin at all
@@ -101,15 +105,30 @@ def test_only_loopback_names_and_the_pages_own_origin_are_answered(tmp_path: Pat
         finally:
             page.close()
         assert "googleapis" not in html
-        assert f'ws://127.0.0.1:{port}/ws' in html
+        assert f"ws://127.0.0.1:{port}/ws" in html
 
 
 def test_a_non_loopback_address_is_refused_without_a_terminal_or_public(tmp_path: Path) -> None:
     _need_textual_serve()
     result = subprocess.run(
-        [sys.executable, "-m", "tui", "serve", "--data", str(SMALL), "--db", str(tmp_path / "s.db"),
-         "--host", "0.0.0.0", "--port", str(bs.free_port())],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "serve",
+            "--data",
+            str(SMALL),
+            "--db",
+            str(tmp_path / "s.db"),
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(bs.free_port()),
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "not a loopback address" in result.stderr and "may be private" in result.stderr
@@ -118,18 +137,28 @@ def test_a_non_loopback_address_is_refused_without_a_terminal_or_public(tmp_path
 
 
 def test_without_textual_serve_it_says_how_to_install_it() -> None:
-    code = ("import sys; sys.modules['textual_serve'] = None\n"
-            "from tui.cli import main\nmain(['serve'])")
+    code = "import sys; sys.modules['textual_serve'] = None\nfrom tui.cli import main\nmain(['serve'])"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "pip install textual-serve" in lines[0] and "'.[serve]'" in lines[0]
 
 
-@pytest.mark.parametrize("host, loopback", [
-    ("127.0.0.1", True), ("127.8.9.1", True), ("::1", True), ("[::1]", True), ("localhost", True),
-    ("0.0.0.0", False), ("::", False), ("", False), ("192.168.1.20", False), ("10.0.0.1", False),
-])
+@pytest.mark.parametrize(
+    "host, loopback",
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("", False),
+        ("192.168.1.20", False),
+        ("10.0.0.1", False),
+    ],
+)
 def test_what_counts_as_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
 
@@ -142,8 +171,10 @@ def test_the_served_command_runs_the_same_corpus_and_store(tmp_path: Path) -> No
 
 
 def test_the_page_links_no_other_host() -> None:
-    html = ('<link rel="stylesheet" href="http://127.0.0.1:1/static/css/xterm.css" />\n'
-            '<link\n  rel="stylesheet"\n  href="https://fonts.googleapis.com/css?family=Roboto%20Mono"\n/>')
+    html = (
+        '<link rel="stylesheet" href="http://127.0.0.1:1/static/css/xterm.css" />\n'
+        '<link\n  rel="stylesheet"\n  href="https://fonts.googleapis.com/css?family=Roboto%20Mono"\n/>'
+    )
     out = local_only_page(html, "http://127.0.0.1:1/static/")
     assert "googleapis" not in out and "xterm.css" in out
     assert 'url("http://127.0.0.1:1/static/fonts/RobotoMono-VariableFont_wght.ttf")' in out

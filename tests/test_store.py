@@ -53,20 +53,30 @@ def dump(db_path: Path) -> dict[str, list[tuple]]:
         "entities": rows(db_path, "SELECT * FROM entities ORDER BY id"),
         "entity_names": rows(db_path, "SELECT * FROM entity_names ORDER BY entity, name"),
         "topics": rows(db_path, "SELECT * FROM topics ORDER BY id"),
-        "sources": rows(db_path, "SELECT id, title, publisher, author, published, url, kind, document, flags, notes, "
-                                 "claim_count, conflict_count FROM sources ORDER BY id"),
+        "sources": rows(
+            db_path,
+            "SELECT id, title, publisher, author, published, url, kind, document, flags, notes, "
+            "claim_count, conflict_count FROM sources ORDER BY id",
+        ),
         "source_flags": rows(db_path, "SELECT * FROM source_flags ORDER BY source, flag"),
-        "claims": rows(db_path, "SELECT id, source, entity, topic, summary, quote, metric, value_low, value_high, unit, "
-                                "bound, period, status, speaker, note, source_title, lo_eff, hi_eff, qentity, qunit, qperiod, "
-                                "conflict_count, differ_count, agree_count, agree_sources, quantity_sources, relation, "
-                                "group_relation, group_reason, group_low, group_high FROM claims ORDER BY id"),
+        "claims": rows(
+            db_path,
+            "SELECT id, source, entity, topic, summary, quote, metric, value_low, value_high, unit, "
+            "bound, period, status, speaker, note, source_title, lo_eff, hi_eff, qentity, qunit, qperiod, "
+            "conflict_count, differ_count, agree_count, agree_sources, quantity_sources, relation, "
+            "group_relation, group_reason, group_low, group_high FROM claims ORDER BY id",
+        ),
         "conflicts": sorted(conflict_pairs(db_path)),
-        "fts": rows(db_path, "SELECT claims.id FROM claims_fts JOIN claims ON claims.rowid = claims_fts.rowid "
-                             "WHERE claims_fts MATCH 'pods OR monetization OR wedbush OR compute' ORDER BY claims.id"),
+        "fts": rows(
+            db_path,
+            "SELECT claims.id FROM claims_fts JOIN claims ON claims.rowid = claims_fts.rowid "
+            "WHERE claims_fts MATCH 'pods OR monetization OR wedbush OR compute' ORDER BY claims.id",
+        ),
     }
 
 
 # --- what a build writes ------------------------------------------------------------------
+
 
 def test_counts_equal_the_corpus(small_data: Path, small_db: Path) -> None:
     corpus = load_corpus(small_data)
@@ -75,19 +85,25 @@ def test_counts_equal_the_corpus(small_data: Path, small_db: Path) -> None:
     assert rows(small_db, "SELECT count(*) FROM sources") == [(len(corpus.sources),)] == [(3,)]
     assert rows(small_db, "SELECT count(*) FROM claims") == [(len(corpus.claims),)] == [(19,)]
     assert rows(small_db, "SELECT id, claim_count FROM sources ORDER BY id") == [
-        ("alpha-news", 9), ("beta-blog", 4), ("gamma-report", 6)
+        ("alpha-news", 9),
+        ("beta-blog", 4),
+        ("gamma-report", 6),
     ]
-    assert rows(small_db, "SELECT id, claim_count, conflict_count FROM entities WHERE id IN ('meta', 'microsoft') ORDER BY id") == [
-        ("meta", 9, 2), ("microsoft", 7, 2)
-    ]
+    assert rows(
+        small_db, "SELECT id, claim_count, conflict_count FROM entities WHERE id IN ('meta', 'microsoft') ORDER BY id"
+    ) == [("meta", 9, 2), ("microsoft", 7, 2)]
 
 
 def test_aliases_flags_and_foreign_keys(small_db: Path) -> None:
     assert rows(small_db, "SELECT name FROM entity_names WHERE entity = 'meta' ORDER BY name") == [
-        ("facebook",), ("meta",), ("meta platforms",)
+        ("facebook",),
+        ("meta",),
+        ("meta platforms",),
     ]
     assert rows(small_db, "SELECT source, flag FROM source_flags ORDER BY source, flag") == [
-        ("alpha-news", "ai-assisted"), ("beta-blog", "no-byline"), ("beta-blog", "unverified-figures"),
+        ("alpha-news", "ai-assisted"),
+        ("beta-blog", "no-byline"),
+        ("beta-blog", "unverified-figures"),
         ("gamma-report", "composite-examples"),
     ]
     fks = {(r[2], r[3], r[4]) for r in rows(small_db, "PRAGMA foreign_key_list(claims)")}
@@ -99,7 +115,7 @@ def test_aliases_flags_and_foreign_keys(small_db: Path) -> None:
 
 
 def test_values_and_effective_ranges(small_db: Path) -> None:
-    got = dict((r[0], r[1:]) for r in rows(small_db, "SELECT id, value_low, value_high, lo_eff, hi_eff, period FROM claims"))
+    got = {r[0]: r[1:] for r in rows(small_db, "SELECT id, value_low, value_high, lo_eff, hi_eff, period FROM claims")}
     assert got["alpha-meta-capex"] == (115e9, 135e9, 115e9, 135e9, "2026")
     assert got["alpha-meta-cut-pct"] == (10, 10, pytest.approx(9), pytest.approx(11), "2026")
     assert got["beta-meta-cut-pct"][:3] == (20, 20, 20) and got["beta-meta-cut-pct"][3] == float("inf")
@@ -110,19 +126,26 @@ def test_values_and_effective_ranges(small_db: Path) -> None:
 
 def test_fts_finds_words_of_quotes_summaries_speakers_and_titles(small_db: Path) -> None:
     def match(q: str) -> set[str]:
-        return {r[0] for r in rows(
-            small_db,
-            "SELECT claims.id FROM claims_fts JOIN claims ON claims.rowid = claims_fts.rowid WHERE claims_fts MATCH ?",
-            (q,),
-        )}
+        return {
+            r[0]
+            for r in rows(
+                small_db,
+                "SELECT claims.id FROM claims_fts JOIN claims ON claims.rowid = claims_fts.rowid WHERE claims_fts MATCH ?",
+                (q,),
+            )
+        }
 
     assert match("pipeline") == {"gamma-meta-ives"}  # a word only in a quote
     assert match("monetization") == {"gamma-meta-ives"}  # summary and quote
     assert match("wedbush") == {"gamma-meta-ives"}  # only in the speaker
     assert match("speaker:daniel") == {"gamma-meta-ives"}
     assert match("source_title:shift") == {  # the source title, copied into every claim
-        "gamma-meta-capex", "gamma-meta-cut-unknown", "gamma-msft-capex", "gamma-msft-openings",
-        "gamma-meta-ives", "gamma-acme-model",
+        "gamma-meta-capex",
+        "gamma-meta-cut-unknown",
+        "gamma-msft-capex",
+        "gamma-msft-openings",
+        "gamma-meta-ives",
+        "gamma-acme-model",
     }
     assert match('"ai pods"') == {"alpha-meta-pods"}
     # sqlite-utils' shape: an external-content table over claims, as Datasette expects
@@ -147,11 +170,33 @@ def test_find_conflicts_agrees_with_the_store(small_data: Path) -> None:
     assert n == 2 and set(counts) == {c for p in EXPECTED_CONFLICTS for c in p}
 
 
-def claim(cid: str, source: str, low: float, high: float | None = None, bound: str = "exact", *,
-          unit: str = "percent", period: str | None = "2026", entity: str = "meta", metric: str = "m") -> Claim:
-    return Claim(id=cid, source=source, entity=entity, topic="t", summary="s", quote="q", status="reported",
-                 metric=metric, value_low=low, value_high=low if high is None else high, unit=unit, bound=bound,
-                 period=period)
+def claim(
+    cid: str,
+    source: str,
+    low: float,
+    high: float | None = None,
+    bound: str = "exact",
+    *,
+    unit: str = "percent",
+    period: str | None = "2026",
+    entity: str = "meta",
+    metric: str = "m",
+) -> Claim:
+    return Claim(
+        id=cid,
+        source=source,
+        entity=entity,
+        topic="t",
+        summary="s",
+        quote="q",
+        status="reported",
+        metric=metric,
+        value_low=low,
+        value_high=low if high is None else high,
+        unit=unit,
+        bound=bound,
+        period=period,
+    )
 
 
 @pytest.mark.parametrize(
@@ -213,6 +258,7 @@ def test_store_opens_read_only(small_db: Path) -> None:
 
 # --- atomic builds ------------------------------------------------------------------------
 
+
 def files_in(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir()}
 
@@ -270,6 +316,7 @@ def test_a_successful_build_leaves_only_the_store(small_data: Path, tmp_path: Pa
 
 # --- finding and refreshing the store -----------------------------------------------------------
 
+
 def test_ensure_store_builds_when_missing_and_not_again(small_data: Path, tmp_path: Path) -> None:
     db_path = tmp_path / "store.db"
     first = ensure_store(small_data, db_path)
@@ -305,8 +352,11 @@ def test_ensure_store_follows_a_changed_source_file(small_copy: Path, tmp_path: 
     old_hash = store_info(db_path)["corpus_hash"]
     path = small_copy / "sources" / "gamma-report.yaml"
     # about $130 B becomes about $30 B: now it contradicts alpha's $115-135 B
-    path.write_text(path.read_text().replace("value: 130000000000", "value: 30000000000")
-                    .replace("around $130 billion", "around $30 billion, updated"))
+    path.write_text(
+        path.read_text()
+        .replace("value: 130000000000", "value: 30000000000")
+        .replace("around $130 billion", "around $30 billion, updated")
+    )
     ready = ensure_store(small_copy, db_path)
     assert ready.built is not None
     assert store_info(db_path)["corpus_hash"] == corpus_digest(small_copy) != old_hash
@@ -314,8 +364,10 @@ def test_ensure_store_follows_a_changed_source_file(small_copy: Path, tmp_path: 
     assert rows(db_path, "SELECT summary, quote FROM claims WHERE id = 'gamma-meta-capex'") == [
         ("Meta's AI capex is around $30 billion, updated", "around $30 billion, updated")
     ]
-    found = rows(db_path, "SELECT claims.id FROM claims_fts JOIN claims ON claims.rowid = claims_fts.rowid "
-                          "WHERE claims_fts MATCH 'updated'")
+    found = rows(
+        db_path,
+        "SELECT claims.id FROM claims_fts JOIN claims ON claims.rowid = claims_fts.rowid WHERE claims_fts MATCH 'updated'",
+    )
     assert found == [("gamma-meta-capex",)]  # the search index follows the update
     assert ensure_store(small_copy, db_path).built is None
 
@@ -370,7 +422,7 @@ def test_an_update_lists_changed_claims_last_and_a_full_build_restores_the_order
     updated, expected = rows(db_path, order), rows(fresh, order)
     assert sorted(updated) == sorted(expected) and updated != expected
     changed = [r for r in updated if r[1] == "beta-blog"]
-    assert updated[-len(changed):] == changed
+    assert updated[-len(changed) :] == changed
     assert ensure_store(small_copy, db_path, force=True).built.mode == "full"
     assert rows(db_path, order) == expected
 
@@ -400,8 +452,12 @@ def test_rowids_stay_dense_when_an_added_file_is_taken_out_again(small_copy: Pat
     ensure_store(small_copy, db_path)
     meta = "SELECT value FROM pivot_meta WHERE key = 'dense_rowids'"
     extra = small_copy / "sources" / "zeta-extra.yaml"
-    extra.write_text((small_copy / "sources" / "beta-blog.yaml").read_text()
-                     .replace("id: beta-blog", "id: zeta-extra").replace("id: beta-", "id: zeta-"))
+    extra.write_text(
+        (small_copy / "sources" / "beta-blog.yaml")
+        .read_text()
+        .replace("id: beta-blog", "id: zeta-extra")
+        .replace("id: beta-", "id: zeta-")
+    )
     assert ensure_store(small_copy, db_path).built.mode == "update"
     assert rows(db_path, meta) == [("1",)]
     extra.unlink()

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 
 from tui.commands import PivotCommands
-from tui.query import tokens, toggle_term
-from typing import TYPE_CHECKING
-
+from tui.query import toggle_term, tokens
 from tui.screens.main import MainScreen
 from tui.store import db
 from tui.store.locate import ConnectionPool, ensure_store
@@ -32,6 +30,7 @@ def _stamp(path: Path) -> tuple[int, int, int, int] | None:
     except OSError:
         return None
     return st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size
+
 
 # The other screens and the export code are imported when first opened: the first
 # frame needs only the main screen (start-up is measured against a bare Textual app).
@@ -54,7 +53,9 @@ class PivotApp(App):
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="app.previous"),
     ]
 
-    def __init__(self, data_dir: Path | None = None, db_path: Path | None = None, *, query: str = "", export_dir: Path | None = None) -> None:
+    def __init__(
+        self, data_dir: Path | None = None, db_path: Path | None = None, *, query: str = "", export_dir: Path | None = None
+    ) -> None:
         super().__init__()
         # A store of the right schema opens at once; whether it is current is checked
         # after the first frame (one stat per corpus file), and applied if not.
@@ -86,8 +87,9 @@ class PivotApp(App):
             else:
                 self.call_from_thread(self.refresh_store, True)
             return
-        self.notify(f"The store could not answer: {exc}. Run `pivot build --full` if this persists.",
-                    severity="error", timeout=10)
+        self.notify(
+            f"The store could not answer: {exc}. Run `pivot build --full` if this persists.", severity="error", timeout=10
+        )
 
     pivot_keymap: dict[str, str] = {}  # the user's keymap.toml (tui.state): binding id -> keys
 
@@ -270,6 +272,7 @@ class PivotApp(App):
             request = ExportRequest(request.scope, request.fmt, path, request.quotes, request.ids)
             sel = selection_of(request.scope)
             if path.exists() and not path.is_dir():
+
                 def answered(yes: bool | None) -> None:
                     if yes:
                         self.write_export(request, sel, comparison, force=True)
@@ -313,8 +316,10 @@ class PivotApp(App):
 
 # --- export jobs (run on a pooled connection, off the UI thread) ------------------------------
 
-def _export_text(conn, scope: str, sel, comparison: list[str] | None, fmt: str, quotes: bool, ids: bool,
-                 limit: int | None) -> str:
+
+def _export_text(
+    conn, scope: str, sel, comparison: list[str] | None, fmt: str, quotes: bool, ids: bool, limit: int | None
+) -> str:
     """The first `limit` claims of an export, as text (the dialog's preview)."""
     import io
 
@@ -333,5 +338,13 @@ def _export_file(conn, request: ExportRequest, sel, comparison: list[str] | None
     if request.scope == "comparison":
         text = render_compare(conn, db.compare(conn, comparison or []), request.fmt)
         return write_atomic(request.path, text, force=force), None
-    return export_to(request.path, conn, sel, request.fmt, force=force, quotes=request.quotes,
-                     info=export_info(conn, sel.query), ids=request.ids)
+    return export_to(
+        request.path,
+        conn,
+        sel,
+        request.fmt,
+        force=force,
+        quotes=request.quotes,
+        info=export_info(conn, sel.query),
+        ids=request.ids,
+    )

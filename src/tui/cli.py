@@ -13,16 +13,19 @@ from pathlib import Path
 import click
 
 from tui.query import QueryError, build_filter
-from tui.store.locate import StoreError, ensure_store, open_readonly
+from tui.store.locate import StoreError, default_data_dir, ensure_store, open_readonly
 from tui.store.model import CorpusError
-from tui.store.locate import default_data_dir
 
 DATA_OPTION = click.option(
-    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
     help="Corpus directory (default: $PIVOT_DATA, else the bundled corpus).",
 )
 DB_OPTION = click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Store file (default: $PIVOT_DB, else a file in the user cache directory).",
 )
 
@@ -222,8 +225,11 @@ def main(ctx: click.Context, data_dir: Path | None, db_path: Path | None) -> Non
 
 @main.command()
 @DATA_OPTION
-@click.option("--texts", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Folder of source documents: also verify every quote against its document.")
+@click.option(
+    "--texts",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of source documents: also verify every quote against its document.",
+)
 @click.option("--strict", is_flag=True, help="Fail while any claim is still a draft (draft: true).")
 def check(data_dir: Path | None, texts: Path | None, strict: bool) -> None:
     """Validate the corpus and verify quotes against the texts under DATA/texts (or --texts).
@@ -233,7 +239,7 @@ def check(data_dir: Path | None, texts: Path | None, strict: bool) -> None:
     on them."""
     from tui.store.build import count_conflicts
 
-    data_dir, shown = _shown_dir(data_dir)
+    data_dir, _ = _shown_dir(data_dir)
     try:
         from tui.store.load import corpus_warnings, draft_claims, load_corpus
         from tui.store.quotes import TEXTS_DIR, check_quotes
@@ -319,7 +325,7 @@ def add(page: str, source_id: str | None, data_dir: Path | None) -> None:
         value = f"{value:,}" if isinstance(value, (int, float)) else value
         quote = c.quote if len(c.quote) <= 70 else c.quote[:69] + "…"
         echo(f"  {c.id}: {c.entity} {c.metric} {value} {c.unit} {c.bound} {c.period or '(no period)'} {c.status}")
-        echo(f"      \"{quote}\"")
+        echo(f'      "{quote}"')
     if d.candidates:
         echo(f"{len(d.candidates)} quoted statement(s) proposed as qualitative claims (commented out at the end of the file)")
     undecided = list(d.undecided)
@@ -332,7 +338,9 @@ def add(page: str, source_id: str | None, data_dir: Path | None) -> None:
         for line in undecided:
             echo(f"  - {line}")
     if d.new_entities:
-        echo(f"organisations not in {shown.rstrip('/') + '/' if shown else ''}entities.yaml; to use one, add its line under `entities:`:")
+        echo(
+            f"organisations not in {shown.rstrip('/') + '/' if shown else ''}entities.yaml; to use one, add its line under `entities:`:"
+        )
         for _, _, line in d.new_entities:
             echo(line)
     echo(f"next: review {done.source_path} against {done.text_path}, delete each `draft: true`, then run pivot check")
@@ -373,14 +381,16 @@ def build(data_dir: Path | None, db_path: Path | None, full: bool) -> None:
             f"now {b.sources} sources, {b.claims} claims, {b.conflicts} conflicts, in {b.seconds:.2f}s"
         )
     else:
-        click.echo(f"built {b.path}: {b.sources} sources, {b.entities} entities, {b.claims} claims, "
-                   f"{b.conflicts} conflicts in {b.seconds:.2f}s")
+        click.echo(
+            f"built {b.path}: {b.sources} sources, {b.entities} entities, {b.claims} claims, "
+            f"{b.conflicts} conflicts in {b.seconds:.2f}s"
+        )
 
 
 def _console():
-    from rich.console import Console
-
     import shutil
+
+    from rich.console import Console
 
     # the real width, also on a dumb terminal (where Rich would assume 80 columns)
     # (Rich takes the given size only when both width and height are given)
@@ -394,8 +404,8 @@ def _console():
 @click.option("--limit", default=200, show_default=True, help="Rows to show at most.")
 def list_claims(query: tuple[str, ...], data_dir, db_path, limit: int) -> None:
     """Show the claims a QUERY selects as a table."""
-    from tui.store import db
     from tui.rich_tables import claims_table
+    from tui.store import db
 
     conn = connect(data_dir, db_path)
     flt = _filter(conn, " ".join(query))
@@ -435,8 +445,8 @@ def _list_legend(console, rows) -> None:
 @store_options
 def sources(data_dir, db_path) -> None:
     """List the sources with their provenance flags and claim counts."""
-    from tui.store import db
     from tui.rich_tables import sources_table
+    from tui.store import db
 
     conn = connect(data_dir, db_path)
     console = _console()
@@ -447,8 +457,8 @@ def sources(data_dir, db_path) -> None:
 @store_options
 def entities(data_dir, db_path) -> None:
     """List companies, groups, events and the industry with claim and conflict counts."""
-    from tui.store import db
     from tui.rich_tables import entities_table
+    from tui.store import db
 
     conn = connect(data_dir, db_path)
     _console().print(entities_table(db.entities(conn)))
@@ -470,14 +480,20 @@ def _write_or_print(text: str, output: Path | None, force: bool) -> None:
 @main.command()
 @click.argument("query", nargs=-1)
 @store_options
-@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default=None,
-              help="md, csv or json (default: from the -o file's extension, else md).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "csv", "json"]),
+    default=None,
+    help="md, csv or json (default: from the -o file's extension, else md).",
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--quotes", is_flag=True, help="Markdown: add each claim's quote and speaker.")
 @click.option("--ids", is_flag=True, help="Markdown: add each claim's id.")
-def export(query: tuple[str, ...], data_dir, db_path, fmt: str | None, output: Path | None, force: bool, quotes: bool,
-           ids: bool) -> None:
+def export(
+    query: tuple[str, ...], data_dir, db_path, fmt: str | None, output: Path | None, force: bool, quotes: bool, ids: bool
+) -> None:
     """Export the claims a QUERY selects (all claims without one), streamed in store order."""
     from tui.store.export import ExportError, Selection, export_info, export_to, format_of, stream_claims
 
@@ -536,9 +552,9 @@ def compare(entity_names: tuple[str, ...], data_dir, db_path, topic_names, fmt: 
     """Compare entities side by side: rows are topics and their quantities, columns entities;
     each cell the distinct figures and the statements (--full: every claim in full)."""
     from tui.query import resolve_entities, resolve_topics
+    from tui.rich_tables import compare_table
     from tui.store import db
     from tui.store.export import render_compare
-    from tui.rich_tables import compare_table
 
     if len(entity_names) < 2:
         _fail("compare needs at least two entities, e.g. pivot compare meta microsoft", 2)
@@ -617,7 +633,9 @@ def figure(query: tuple[str, ...], data_dir, db_path, limit: int) -> None:
 
 @main.command()
 @store_options
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless you choose otherwise).")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless you choose otherwise)."
+)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--public", is_flag=True, help="Serve on a non-loopback address without asking (needed when not on a terminal).")
 def serve(data_dir: Path | None, db_path: Path | None, host: str, port: int, public: bool) -> None:

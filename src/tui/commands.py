@@ -31,8 +31,16 @@ class PivotCommands(Provider):
     def _plain_commands(self):
         app = self.app
         yield "compare: Meta vs Microsoft", partial(app.action_compare, ("meta", "microsoft")), "side by side, topic by topic"
-        yield "compare: 2023 vs 2026 layoff waves", partial(app.action_compare, ("meta-year-of-efficiency", "meta-ai-rebalancing")), "Year of Efficiency vs AI Rebalancing"
-        yield "compare: Meta, Microsoft, Amazon and Alphabet", partial(app.action_compare, ("meta", "microsoft", "amazon", "alphabet")), "the four companies"
+        yield (
+            "compare: 2023 vs 2026 layoff waves",
+            partial(app.action_compare, ("meta-year-of-efficiency", "meta-ai-rebalancing")),
+            "Year of Efficiency vs AI Rebalancing",
+        )
+        yield (
+            "compare: Meta, Microsoft, Amazon and Alphabet",
+            partial(app.action_compare, ("meta", "microsoft", "amazon", "alphabet")),
+            "the four companies",
+        )
         yield "filter: conflicts only", partial(app.filter_to, "is:conflict"), "claims that another source contradicts"
         yield "filter: numbers only", partial(app.filter_to, "is:numeric"), "claims with a figure"
         yield "filter: clear", partial(app.filter_to, ""), "show every claim"
@@ -45,7 +53,11 @@ class PivotCommands(Provider):
             yield f"source: {safe_text(name)}", partial(app.filter_to, f"source:{s['id']}"), s["title"]
         for e in self.entities:
             n = e["claim_count"]
-            yield f"entity: {safe_text(e['name'])}", partial(app.filter_to, f"company:{e['id']}"), f"{n:,} claim{'' if n == 1 else 's'}"
+            yield (
+                f"entity: {safe_text(e['name'])}",
+                partial(app.filter_to, f"company:{e['id']}"),
+                f"{n:,} claim{'' if n == 1 else 's'}",
+            )
 
     # Names and help come from the corpus (titles, publishers, entity names): Textual reads
     # a str prompt or help as markup (`[/]` raises, `[reverse]` styles), so both are given

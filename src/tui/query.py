@@ -26,9 +26,19 @@ from tui.store.fmt import like_escape, parse_number
 from tui.store.model import ENTITY_KINDS, FLAGS, STATUSES
 
 KEYS = {
-    "company": "company", "entity": "entity", "source": "source", "topic": "topic",
-    "metric": "metric", "period": "period", "status": "status", "unit": "unit",
-    "speaker": "speaker", "flag": "flag", "kind": "kind", "is": "is", "id": "id",
+    "company": "company",
+    "entity": "entity",
+    "source": "source",
+    "topic": "topic",
+    "metric": "metric",
+    "period": "period",
+    "status": "status",
+    "unit": "unit",
+    "speaker": "speaker",
+    "flag": "flag",
+    "kind": "kind",
+    "is": "is",
+    "id": "id",
 }
 IS_VALUES = ("conflict", "differs", "corroborated", "single-source", "numeric", "qualitative", "draft")
 _OPS = (">=", "<=", "!=", ">", "<", "=", ":")
@@ -166,7 +176,11 @@ def parse(text: str) -> Parsed:
                 continue
             if lower not in KEYS:
                 close = difflib.get_close_matches(lower, [*KEYS, "value", "sources"], n=1, cutoff=0.6)
-                hint = f" — did you mean '{close[0]}'?" if close else f" — known keys: {', '.join(sorted({*KEYS, 'value', 'sources'}))}"
+                hint = (
+                    f" — did you mean '{close[0]}'?"
+                    if close
+                    else f" — known keys: {', '.join(sorted({*KEYS, 'value', 'sources'}))}"
+                )
                 raise QueryError(f"unknown key '{key}'{hint}")
             if op != ":":
                 raise QueryError(f"'{raw}': use {key}:VALUE (comparisons like >= work only with value)")
@@ -186,10 +200,19 @@ def parse(text: str) -> Parsed:
 
 def _example(key: str) -> str:
     return {
-        "company": "company:meta", "entity": "entity:microsoft", "source": "source:synapnews",
-        "topic": "topic:job-cuts", "metric": "metric:employees-cut", "period": "period:2026",
-        "status": "status:estimated", "unit": "unit:USD", "speaker": "speaker:ives",
-        "flag": "flag:ai-assisted", "kind": "kind:event", "is": "is:conflict", "id": "id:CLAIM-ID",
+        "company": "company:meta",
+        "entity": "entity:microsoft",
+        "source": "source:synapnews",
+        "topic": "topic:job-cuts",
+        "metric": "metric:employees-cut",
+        "period": "period:2026",
+        "status": "status:estimated",
+        "unit": "unit:USD",
+        "speaker": "speaker:ives",
+        "flag": "flag:ai-assisted",
+        "kind": "kind:event",
+        "is": "is:conflict",
+        "id": "id:CLAIM-ID",
     }.get(key, f"{key}:x")
 
 
@@ -244,6 +267,7 @@ def _value_term(op: str, value: str, raw: str) -> ValueTerm:
 
 
 # --- compile ----------------------------------------------------------------------
+
 
 @dataclass
 class Compiled:
@@ -308,9 +332,7 @@ def resolve_entities(conn: sqlite3.Connection, value: str) -> list[str]:
 
 def resolve_sources(conn: sqlite3.Connection, value: str) -> list[str]:
     v = value.lower()
-    rows = conn.execute(
-        "SELECT id FROM sources WHERE id = ? OR lower(publisher) = ?", (v, v)
-    ).fetchall()
+    rows = conn.execute("SELECT id FROM sources WHERE id = ? OR lower(publisher) = ?", (v, v)).fetchall()
     if not rows:
         rows = conn.execute(
             "SELECT id FROM sources WHERE id LIKE ? ESCAPE '\\' OR lower(publisher) LIKE ? ESCAPE '\\' "
@@ -339,7 +361,9 @@ def _in(column: str, ids: list[str]) -> tuple[str, list[SqlParam]]:
 
 def _term_sql(conn: sqlite3.Connection, t: Term) -> tuple[str, list[SqlParam]]:
     if t.key in ("company", "entity", "source", "topic"):
-        resolver = {"company": resolve_entities, "entity": resolve_entities, "source": resolve_sources, "topic": resolve_topics}[t.key]
+        resolver = {"company": resolve_entities, "entity": resolve_entities, "source": resolve_sources, "topic": resolve_topics}[
+            t.key
+        ]
         ids = resolver(conn, t.value)
         if not ids:
             raise QueryError(f"no {t.written_key or t.key} matches '{t.value}'")
@@ -403,8 +427,10 @@ def compile_query(parsed: Parsed, conn: sqlite3.Connection) -> Compiled:
             params += ps
     for v in parsed.values:
         col_op = {
-            ">=": "claims.value_high >= ?", ">": "claims.value_high > ?",
-            "<=": "claims.value_low <= ?", "<": "claims.value_low < ?",
+            ">=": "claims.value_high >= ?",
+            ">": "claims.value_high > ?",
+            "<=": "claims.value_low <= ?",
+            "<": "claims.value_low < ?",
             "=": "claims.value_low <= ? AND claims.value_high >= ?",
         }[v.op]
         expr = f"({col_op} AND claims.unit = ?)" if v.unit else f"({col_op})"
@@ -427,7 +453,9 @@ def compile_query(parsed: Parsed, conn: sqlite3.Connection) -> Compiled:
     if match:
         clauses.append("claims.rowid IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")
         params.append(match)
-    return Compiled(" AND ".join(clauses) if clauses else "1", params, match=match, rest_where=rest_where, rest_params=rest_params)
+    return Compiled(
+        " AND ".join(clauses) if clauses else "1", params, match=match, rest_where=rest_where, rest_params=rest_params
+    )
 
 
 def build_filter(text: str, conn: sqlite3.Connection) -> Compiled:
@@ -436,6 +464,7 @@ def build_filter(text: str, conn: sqlite3.Connection) -> Compiled:
 
 
 # --- editing query text (facets toggle terms in the query bar) ----------------------
+
 
 def format_term(key: str, value: str, negated: bool = False) -> str:
     needs_quotes = not re.fullmatch(r"[^\s\"]+", value)

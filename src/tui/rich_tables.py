@@ -12,9 +12,14 @@ from tui.store.agreement import MARK, SUMMARY_MARK
 from tui.store.export import value_text
 from tui.store.fmt import safe_text
 
-
-RELATION_STYLE = {"disputed": "bold red", "differs": "yellow", "corroborated": "green",
-                  "contradicts": "bold red", "agrees": "green", "related": "dim"}
+RELATION_STYLE = {
+    "disputed": "bold red",
+    "differs": "yellow",
+    "corroborated": "green",
+    "contradicts": "bold red",
+    "agrees": "green",
+    "related": "dim",
+}
 
 
 def T(value, style: str = "") -> Text:
@@ -24,16 +29,30 @@ def T(value, style: str = "") -> Text:
 def claims_table(rows) -> Table:
     numbers = db.source_numbers(rows)
     table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False)
-    for name, kw in (("Entity", {}), ("Topic", {}), ("Claim", {"ratio": 3}), ("Value", {"no_wrap": True}),
-                     ("Period", {}), ("Status", {}), ("Src", {"justify": "right"})):
+    for name, kw in (
+        ("Entity", {}),
+        ("Topic", {}),
+        ("Claim", {"ratio": 3}),
+        ("Value", {"no_wrap": True}),
+        ("Period", {}),
+        ("Status", {}),
+        ("Src", {"justify": "right"}),
+    ):
         table.add_column(name, **kw)
     for r in rows:
         rel = r["relation"]
         value = T(value_text(r), RELATION_STYLE.get(rel, ""))
         if SUMMARY_MARK.get(rel):
             value.append(f" {SUMMARY_MARK[rel]}", style=RELATION_STYLE.get(rel, ""))
-        table.add_row(T(r["entity_name"]), T(r["topic_label"]), T(r["summary"]), value, T(r["period"]),
-                      T(r["status"]), T(f"[{numbers[r['source']]}]"))
+        table.add_row(
+            T(r["entity_name"]),
+            T(r["topic_label"]),
+            T(r["summary"]),
+            value,
+            T(r["period"]),
+            T(r["status"]),
+            T(f"[{numbers[r['source']]}]"),
+        )
     return table
 
 
@@ -56,8 +75,15 @@ def sources_table(rows, width: int | None = None) -> Table:
         table.add_column(name, ratio=1)
     for s in rows:
         flags = ", ".join(db.flags_of(s))
-        table.add_row(T(s["title"]), T(s["publisher"] or "—"), T(s["published"] or "—"), T(s["kind"]),
-                      T(flags, "yellow"), T(s["claim_count"]), T(s["conflict_count"] or ""))
+        table.add_row(
+            T(s["title"]),
+            T(s["publisher"] or "—"),
+            T(s["published"] or "—"),
+            T(s["kind"]),
+            T(flags, "yellow"),
+            T(s["claim_count"]),
+            T(s["conflict_count"] or ""),
+        )
     return table
 
 
@@ -66,8 +92,7 @@ def entities_table(rows) -> Table:
     for name in ("Id", "Name", "Kind", "Claims", "Disputed"):
         table.add_column(name)
     for e in rows:
-        table.add_row(T(e["id"]), T(e["name"]), T(e["kind"]), T(e["claim_count"]),
-                      T(e["conflict_count"] or "", "bold red"))
+        table.add_row(T(e["id"]), T(e["name"]), T(e["kind"]), T(e["claim_count"]), T(e["conflict_count"] or "", "bold red"))
     return table
 
 
@@ -81,7 +106,7 @@ def compare_table(cmp: db.Comparison, topics: list | None = None, topic_width: i
     table.add_column("Topic", style="bold", no_wrap=False, min_width=12 if topic_width else None, width=topic_width)
     for e in cmp.entities:
         table.add_column(T(e["name"]), ratio=1, min_width=20 if topic_width else None)
-    for t in (cmp.topics if topics is None else topics):
+    for t in cmp.topics if topics is None else topics:
         cells = [T(t["label"])]
         for e in cmp.entities:
             cell = cmp.cells.get((t["id"], e["id"]))
@@ -105,7 +130,9 @@ def compare_table(cmp: db.Comparison, topics: list | None = None, topic_width: i
             cells.append(text)
         table.add_row(*cells)
     if caption:
-        table.caption = Text("  ".join(f"[{n}] {safe_text(cmp.source_labels.get(sid, sid))}" for sid, n in cmp.sources.items()), style="dim")
+        table.caption = Text(
+            "  ".join(f"[{n}] {safe_text(cmp.source_labels.get(sid, sid))}" for sid, n in cmp.sources.items()), style="dim"
+        )
     return table
 
 
@@ -114,8 +141,14 @@ def disputes_table(found) -> Table:
     from tui.store.disputes import source_label
 
     table = Table(box=box.SIMPLE_HEAD, show_lines=False)
-    for name, kw in (("Quantity", {"ratio": 2}), ("Source", {"ratio": 2}), ("Value", {"no_wrap": True}),
-                     ("Period", {}), ("Status", {}), ("Relation", {"ratio": 3})):
+    for name, kw in (
+        ("Quantity", {"ratio": 2}),
+        ("Source", {"ratio": 2}),
+        ("Value", {"no_wrap": True}),
+        ("Period", {}),
+        ("Status", {}),
+        ("Relation", {"ratio": 3}),
+    ):
         table.add_column(name, **kw)
     for q in found:
         label = T(f"{q.entity_name}: {q.metric}", "bold")
@@ -129,6 +162,13 @@ def disputes_table(found) -> Table:
             if line.relation is not None:
                 rel = T(f"{MARK[line.relation.kind]} {line.relation.kind}: ", RELATION_STYLE.get(line.relation.kind, ""))
                 rel.append(T(line.relation.reason))
-            table.add_row(label if i == 0 else Text(""), source, T(value_text(r)), T(r["period"] or "not stated"),
-                          T(r["status"]), rel, end_section=i == len(q.lines) - 1)
+            table.add_row(
+                label if i == 0 else Text(""),
+                source,
+                T(value_text(r)),
+                T(r["period"] or "not stated"),
+                T(r["status"]),
+                rel,
+                end_section=i == len(q.lines) - 1,
+            )
     return table

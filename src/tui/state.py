@@ -64,7 +64,7 @@ class History:
             return
         if self.entries and self.entries[-1] == query:
             return
-        self.entries = [*[e for e in self.entries if e != query][-(HISTORY_LIMIT - 1):], query]
+        self.entries = [*[e for e in self.entries if e != query][-(HISTORY_LIMIT - 1) :], query]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(self.path.name + ".tmp")
@@ -124,7 +124,7 @@ def load_keymap(path: Path | None = None) -> Keymap:
         if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
             keys = ",".join(keys)
         if not isinstance(keys, str) or not keys.strip():
-            out.problems.append(f"{path}: {binding_id}: expected a key such as \"ctrl+e\", got {keys!r}")
+            out.problems.append(f'{path}: {binding_id}: expected a key such as "ctrl+e", got {keys!r}')
             continue
         out.keys[str(binding_id)] = ",".join(k.strip() for k in keys.split(",") if k.strip())
     return out

@@ -35,7 +35,9 @@ class Added:
     text_reused: bool
 
 
-def add_article(page_arg: str, data_dir: Path, shown_dir: str, source_id: str | None = None, stdin: ByteStream | None = None) -> Added:
+def add_article(
+    page_arg: str, data_dir: Path, shown_dir: str, source_id: str | None = None, stdin: ByteStream | None = None
+) -> Added:
     from tui.store.fields import SLUG
     from tui.store.load import load_corpus, parse_source_file
     from tui.store.model import CorpusError
@@ -48,8 +50,9 @@ def add_article(page_arg: str, data_dir: Path, shown_dir: str, source_id: str | 
     try:
         corpus = load_corpus(data_dir)
     except CorpusError as exc:
-        raise AddError(f"the corpus has {len(exc.problems)} problem(s); fix them first (pivot check)",
-                       [str(p) for p in exc.problems]) from None
+        raise AddError(
+            f"the corpus has {len(exc.problems)} problem(s); fix them first (pivot check)", [str(p) for p in exc.problems]
+        ) from None
     if source_id is None:
         base = page.title if page.title else " ".join(page.text.split()[:6])
         source_id = slug(base)[:60].strip("-") or "article"
@@ -84,8 +87,10 @@ def add_article(page_arg: str, data_dir: Path, shown_dir: str, source_id: str | 
     flat = normalise_ws(page.text)
     bad = [c.quote for c in d.claims if normalise_ws(c.quote) not in flat]
     if problems or source is None or bad:  # pragma: no cover - a bug of the drafter, never the user's
-        raise AddError("the draft did not pass its own check; nothing written",
-                       [str(p) for p in problems] + [f"quote not in the text: {b!r}" for b in bad])
+        raise AddError(
+            "the draft did not pass its own check; nothing written",
+            [str(p) for p in problems] + [f"quote not in the text: {b!r}" for b in bad],
+        )
     try:
         if not reused:
             write_new(text_path, page.text, shown_text)

@@ -19,31 +19,65 @@ STOP = set(  # a word list reads best as text:
     "such while after before including most much some other all any new its".split()
 )
 SYNONYMS = {
-    "layoff": "cut", "laid": "cut", "lay": "cut", "reduc": "cut", "reduction": "cut", "eliminat": "cut",
-    "shed": "cut", "trim": "cut", "slash": "cut", "fire": "cut", "redundanc": "cut",
-    "expenditure": "capex", "capital": "capex", "invest": "capex", "investment": "capex",
-    "infrastructure": "capex", "guid": "capex",
-    "lost": "loss", "losing": "loss", "lose": "loss",
-    "opening": "opening", "listing": "opening", "vacanc": "opening", "hire": "hir", "hiring": "hir",
-    "percent": "pct", "%": "pct", "workforce": "workforce", "headcount": "workforce", "staff": "workforce",
-    "retire": "retirement", "retir": "retirement",
+    "layoff": "cut",
+    "laid": "cut",
+    "lay": "cut",
+    "reduc": "cut",
+    "reduction": "cut",
+    "eliminat": "cut",
+    "shed": "cut",
+    "trim": "cut",
+    "slash": "cut",
+    "fire": "cut",
+    "redundanc": "cut",
+    "expenditure": "capex",
+    "capital": "capex",
+    "invest": "capex",
+    "investment": "capex",
+    "infrastructure": "capex",
+    "guid": "capex",
+    "lost": "loss",
+    "losing": "loss",
+    "lose": "loss",
+    "opening": "opening",
+    "listing": "opening",
+    "vacanc": "opening",
+    "hire": "hir",
+    "hiring": "hir",
+    "percent": "pct",
+    "%": "pct",
+    "workforce": "workforce",
+    "headcount": "workforce",
+    "staff": "workforce",
+    "retire": "retirement",
+    "retir": "retirement",
 }
 # status cues: the first one in a sentence (its outermost framing) decides
 STATUS_CUES = [
-    ("reported", r"\breportedly\b|\breports?\s+(?:say|says|said|indicate|indicates|suggest|suggests|show)\b|"
-                 r"\baccording to (?:reports|people|sources|a report)\b|\bpeople familiar with\b|\bsources said\b|\bis said to\b"),
+    (
+        "reported",
+        r"\breportedly\b|\breports?\s+(?:say|says|said|indicate|indicates|suggest|suggests|show)\b|"
+        r"\baccording to (?:reports|people|sources|a report)\b|\bpeople familiar with\b|\bsources said\b|\bis said to\b",
+    ),
     ("possible", r"\bcould\b|(?<![A-Z])\bmay\b|\bmight\b|\bpossibly\b|\bpotential(?:ly)?\b|\bconsidering\b|\bweighing\b"),
     ("planned", r"\bplans?\b|\bplanned\b|\bplanning\b|\bwill\b|\bintends?\b|\baims? to\b|\bpreparing\b|\bset to\b|\btargeting\b"),
-    ("projected", r"\bexpects?\b|\bexpected\b|\bprojected\b|\bprojects\b|\bprojections?\b|\bforecasts?\b|\bforecasted\b|"
-                  r"\bpredicts?\b|\banticipates?\b|\bguidance\b|\boutlook\b"),
+    (
+        "projected",
+        r"\bexpects?\b|\bexpected\b|\bprojected\b|\bprojects\b|\bprojections?\b|\bforecasts?\b|\bforecasted\b|"
+        r"\bpredicts?\b|\banticipates?\b|\bguidance\b|\boutlook\b",
+    ),
     ("estimated", r"\bestimates?\b|\bestimated\b|\bestimating\b"),
     ("confirmed", r"\bconfirmed\b|\bannounced\b|\bdisclosed\b|\bsaid in a (?:statement|filing)\b"),
 ]
 DEFAULT_STATUS = "reported"  # a news article's figure is a report until a reviewer checks it against its origin
-YEAR_RE = re.compile(r"(?<![\w$.,/])(?:(?P<half>H[12]|Q[1-4])\s?|(?P<fy>FY|fiscal(?: year)?)\s?)?(?P<y1>(?:19|20)\d{2})"
-                     r"(?:\s?[-–]\s?(?P<y2>(?:19|20)\d{2}))?(?![\w%])")
-ORG_SUFFIX = (r"(?:Inc\.?|Corp\.?|Corporation|Ltd\.?|LLC|plc|PLC|Group|Holdings|Securities|Capital|Partners|Institute|"
-              r"Labs|Technologies|Systems|Bank|Research|Ventures|Associates|Foundation|University|Networks|Media|Fund)")
+YEAR_RE = re.compile(
+    r"(?<![\w$.,/])(?:(?P<half>H[12]|Q[1-4])\s?|(?P<fy>FY|fiscal(?: year)?)\s?)?(?P<y1>(?:19|20)\d{2})"
+    r"(?:\s?[-–]\s?(?P<y2>(?:19|20)\d{2}))?(?![\w%])"
+)
+ORG_SUFFIX = (
+    r"(?:Inc\.?|Corp\.?|Corporation|Ltd\.?|LLC|plc|PLC|Group|Holdings|Securities|Capital|Partners|Institute|"
+    r"Labs|Technologies|Systems|Bank|Research|Ventures|Associates|Foundation|University|Networks|Media|Fund)"
+)
 ORG_RE = re.compile(rf"\b((?:[A-Z][\w&’'.-]*\s+){{0,3}}{ORG_SUFFIX})(?![\w])")
 ORG_VERB_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+[A-Z]?\w*)\s+(?:said it|announced|plans to|reported)\b")
 

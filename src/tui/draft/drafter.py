@@ -55,7 +55,11 @@ class Draft:
 
 
 def slug(text: str, words: int = 6) -> str:
-    parts = [w for w in re.sub(r"[^a-z0-9]+", " ", text.lower()).split() if w not in ("the", "a", "an", "of", "and", "to", "in", "for", "on", "s")]
+    parts = [
+        w
+        for w in re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
+        if w not in ("the", "a", "an", "of", "and", "to", "in", "for", "on", "s")
+    ]
     return "-".join(parts[:words]) or "article"
 
 
@@ -96,7 +100,9 @@ def draft(page: Page, corpus: Corpus, source_id: str) -> Draft:
             if know.kinds.get(m.entity) != "industry":
                 counts[m.entity] = counts.get(m.entity, 0) + 1
         main_entity = max(counts, key=counts.__getitem__) if counts else article_mentions[0].entity
-    fallback_entity = main_entity or next((e for e, k in know.kinds.items() if k == "industry"), None) or next(iter(know.kinds), "unknown")
+    fallback_entity = (
+        main_entity or next((e for e, k in know.kinds.items() if k == "industry"), None) or next(iter(know.kinds), "unknown")
+    )
 
     claims: list[DraftClaim] = []
     undecided: list[str] = []
@@ -183,20 +189,41 @@ def draft(page: Page, corpus: Corpus, source_id: str) -> Draft:
             when = f" in {period}" if period else ""
             summary = f"{name}: {_metric_words(metric)} {_fmt_value(f)}{when}."
             value = f.low if f.low == f.high else [f.low, f.high]
-            claims.append(DraftClaim(new_id(metric), entity, topic, summary, quote, metric, value, f.unit, f.bound,
-                                     period, status, checks, quote_at))
+            claims.append(
+                DraftClaim(
+                    new_id(metric),
+                    entity,
+                    topic,
+                    summary,
+                    quote,
+                    metric,
+                    value,
+                    f.unit,
+                    f.bound,
+                    period,
+                    status,
+                    checks,
+                    quote_at,
+                )
+            )
     candidates = []
     for st in statements(text, paras):
         before = text[: st.start]
         para = paras[st.paragraph]
-        entity = know.pick(know.mentions(text[para.start : para.end])) or know.pick(know.mentions(before), nearest_to=len(before)) or fallback_entity
+        entity = (
+            know.pick(know.mentions(text[para.start : para.end]))
+            or know.pick(know.mentions(before), nearest_to=len(before))
+            or fallback_entity
+        )
         topic, _ = know.topic_for(None, st.quote)
         speaker = st.speaker
         status = "opinion" if speaker and re.search(r"analyst|director|professor|economist|expert", speaker, re.I) else "reported"
         candidates.append(Candidate(new_id("statement"), entity, topic, st.quote, speaker, status))
     for key in ("title", "publisher", "author", "published", "url"):
         if getattr(page, key) is None:
-            undecided.append(f"{key}: the page does not say (left null{'; write a short description in brackets' if key == 'title' else ''})")
+            undecided.append(
+                f"{key}: the page does not say (left null{'; write a short description in brackets' if key == 'title' else ''})"
+            )
     if not claims:
         undecided.append("no sentence states a figure with a unit the drafter knows; write the claims by hand")
     return Draft(source_id, page, claims, candidates, list(new_entities.values()), undecided, skipped)

@@ -16,15 +16,35 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"], 1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        1,
+    )
+}
 DATELINE = re.compile(
     r"(?:(?P<word>published|updated|posted|last updated|date)\s*:?\s*(?:on\s+)?)?"
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>(?:19|20)\d{2})",
     re.I,
 )
-BYLINE = re.compile(r"^(?:by\s+(?P<by>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\b|author:\s*(?P<author>[^·|\n]{2,60}?))\s*(?:[·|,]|$)", re.I)
+BYLINE = re.compile(
+    r"^(?:by\s+(?P<by>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\b|author:\s*(?P<author>[^·|\n]{2,60}?))\s*(?:[·|,]|$)", re.I
+)
 
 
 class ByteStream(Protocol):
@@ -130,8 +150,16 @@ def from_html(html: str, origin: str) -> Page:
         from trafilatura.metadata import extract_metadata
     except ImportError as exc:  # lxml 6 needs lxml_html_clean beside it
         raise PageError(f"cannot read HTML: {exc} (pip install trafilatura lxml_html_clean)") from None
-    text = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=True,
-                               include_links=False, include_images=False, deduplicate=False, favor_recall=True)
+    text = trafilatura.extract(
+        html,
+        output_format="txt",
+        include_comments=False,
+        include_tables=True,
+        include_links=False,
+        include_images=False,
+        deduplicate=False,
+        favor_recall=True,
+    )
     if not text or not text.strip():
         raise PageError(f"{origin}: no article text found in this page (is it the article itself, saved after it loaded?)")
     meta = extract_metadata(html, extensive=False)
@@ -206,8 +234,12 @@ def _month(name: str) -> int:
 def provenance_flags(text: str, author: str | None) -> list[str]:
     """Flags the text states outright (ai-assisted), or a missing byline."""
     flags = []
-    if re.search(r"\b(?:created|written|generated|produced|drafted)\s+with\s+(?:the\s+help\s+of\s+)?(?:AI|artificial intelligence)"
-                 r"(?:\s+(?:assistance|help|tools?))?\b", text, re.I):
+    if re.search(
+        r"\b(?:created|written|generated|produced|drafted)\s+with\s+(?:the\s+help\s+of\s+)?(?:AI|artificial intelligence)"
+        r"(?:\s+(?:assistance|help|tools?))?\b",
+        text,
+        re.I,
+    ):
         flags.append("ai-assisted")
     if not author:
         flags.append("no-byline")

@@ -27,8 +27,8 @@ from tui.store import db
 from tui.store.fmt import one_line
 from tui.store.grid import Grid, GridRow, headline
 from tui.widgets.compare_grid import CompareGrid
-from tui.widgets.side import PickerList
 from tui.widgets.rendered import RenderedView, render_lines
+from tui.widgets.side import PickerList
 
 if TYPE_CHECKING:
     from tui.app import PivotApp
@@ -52,8 +52,13 @@ class CompareScreen(Screen[None]):
         Binding("t", "focus_grid", "Grid", show=False, id="compare.grid"),
     ]
 
-    def __init__(self, entity_ids: tuple[str, ...] | None = DEFAULT_PAIR, *, named: tuple[str, ...] = (),
-                 cursor: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        entity_ids: tuple[str, ...] | None = DEFAULT_PAIR,
+        *,
+        named: tuple[str, ...] = (),
+        cursor: tuple[int, int] | None = None,
+    ) -> None:
         super().__init__()
         self.entity_ids = list(entity_ids or ())
         self.named = list(named)  # entity names from the filter, resolved in the worker
@@ -113,9 +118,7 @@ class CompareScreen(Screen[None]):
         picker = self.query_one("#picker", SelectionList)
         with picker.prevent(SelectionList.SelectedChanged):
             picker.clear_options()
-            picker.add_options(
-                Selection(Text(one_line(r["name"], 30)), r["id"], r["id"] in self.entity_ids) for r in rows
-            )
+            picker.add_options(Selection(Text(one_line(r["name"], 30)), r["id"], r["id"] in self.entity_ids) for r in rows)
         shown = len(rows)
         picker.border_subtitle = f"{shown:,} of {total:,}" if shown < total else ""
 
@@ -131,6 +134,7 @@ class CompareScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="compare")
     def refresh_comparison(self) -> None:
         if self.named:
+
             def resolve(conn):
                 found: list[str] = []
                 for name in self.named:

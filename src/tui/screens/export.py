@@ -3,9 +3,9 @@ the app writes the file with the same functions as `pivot export`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from rich.text import Text
 from textual import on, work
@@ -46,8 +46,16 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         Binding("ctrl+s", "submit", "Export", id="export.submit"),
     ]
 
-    def __init__(self, scopes: dict[str, int], default_scope: str, preview: Callable[[str, str, bool, bool], str],
-                 default_name: Callable[[str, str], str], *, fmt: str = "md", again: ExportRequest | None = None) -> None:
+    def __init__(
+        self,
+        scopes: dict[str, int],
+        default_scope: str,
+        preview: Callable[[str, str, bool, bool], str],
+        default_name: Callable[[str, str], str],
+        *,
+        fmt: str = "md",
+        again: ExportRequest | None = None,
+    ) -> None:
         super().__init__()
         self.scopes = scopes  # available scope -> number of claims
         self.default_scope = again.scope if again is not None and again.scope in scopes else default_scope

@@ -18,7 +18,6 @@ from tui.store.figure import Plot, plot, plot_of_claim
 from tui.widgets.figure import plot_lines, relation_note
 from tui.widgets.rendered import RenderedView, render_lines
 
-
 if TYPE_CHECKING:
     from tui.app import PivotApp
 

@@ -19,7 +19,7 @@ FILTER_HELP = [
     ("is:conflict  is:differs  is:single-source", "contradicted by another source; differs from one; no other source"),
     ("is:corroborated  sources>=2", "another source states the same figure; a quantity stated by 2+ sources"),
     ("is:numeric  is:qualitative  is:draft", "numbers only; words only; drafted by pivot add, unreviewed"),
-    ("layoffs  \"ai pods\"  -word", "search summary, quote, speaker and source title"),
+    ('layoffs  "ai pods"  -word', "search summary, quote, speaker and source title"),
     ("-company:meta", "a leading - negates a term"),
     ("company:meta company:microsoft", "the same key twice: either; different keys: both"),
 ]

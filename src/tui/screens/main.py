@@ -149,12 +149,19 @@ class MainScreen(Screen):
                 yield EntityList(id="entities")
                 yield FacetList(id="facets")
             with Vertical(id="centre"):
-                yield QueryBar(self.history, suggester=StoreSuggester(lambda fn: self.app.pool.run(fn)),
-                               placeholder="/ filter: company:meta is:conflict \"ai pods\" value>=10%", id="query")
+                yield QueryBar(
+                    self.history,
+                    suggester=StoreSuggester(lambda fn: self.app.pool.run(fn)),
+                    placeholder='/ filter: company:meta is:conflict "ai pods" value>=10%',
+                    id="query",
+                )
                 yield Label("", id="query-message")
                 yield ClaimsTable(id="claims")
                 with DetailPane(id="detail"):
-                    yield Static(Text("Highlight a claim to see its quote, source and what other sources say.", style="dim"), id="detail-body")
+                    yield Static(
+                        Text("Highlight a claim to see its quote, source and what other sources say.", style="dim"),
+                        id="detail-body",
+                    )
                 yield Label("", id="status")
         yield Footer()
 
@@ -509,8 +516,10 @@ class MainScreen(Screen):
             self.notify("Store order (entity, topic, source)", timeout=3)
         else:
             key, descending = message.sort
-            self.notify(f"Sorted by {COLUMN_TITLES[key].lower()}, {'descending' if descending else 'ascending'}, "
-                        "over the whole result", timeout=3)
+            self.notify(
+                f"Sorted by {COLUMN_TITLES[key].lower()}, {'descending' if descending else 'ascending'}, over the whole result",
+                timeout=3,
+            )
 
     def on_claims_table_toggled(self, message: ClaimsTable.Toggled) -> None:
         self._remember()
@@ -667,7 +676,11 @@ _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 def _citation(row) -> str:
     """Publisher, “title”, date, URL: what a reader needs to find the source again."""
-    parts = [x for x in (row["publisher"], f"“{row['source_title']}”" if row["source_title"] else None, row["published"], row["url"]) if x]
+    parts = [
+        x
+        for x in (row["publisher"], f"“{row['source_title']}”" if row["source_title"] else None, row["published"], row["url"])
+        if x
+    ]
     return ", ".join(parts)
 
 
@@ -695,4 +708,3 @@ def quote_text(row) -> str:
 def _is_key(token: str, canonical: str) -> bool:
     head = token.lstrip("-").split(":", 1)[0].lower()
     return ":" in token and KEYS.get(head) == canonical
-

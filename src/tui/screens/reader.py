@@ -129,8 +129,11 @@ class ReaderScreen(Screen[None]):
         self.current = next((i for i, q in enumerate(loaded.quotes) if q.claim_id == self.row["id"]), -1)
         self._show_text()
         if self.current < 0:
-            self.notify("This claim's quote is not in the saved text (`pivot check` says where it stops matching)",
-                        severity="warning", timeout=8)
+            self.notify(
+                "This claim's quote is not in the saved text (`pivot check` says where it stops matching)",
+                severity="warning",
+                timeout=8,
+            )
         self.call_after_refresh(self._scroll_to_current)
 
     def _no_text(self, loaded: Loaded) -> Text:
@@ -143,8 +146,11 @@ class ReaderScreen(Screen[None]):
             text.append("No text is saved for this source: it names no document.", style="bold")
         else:
             text.append(f"No text is saved for this source: {one_line(document)} is not in the texts folders.", style="bold")
-        text.append("\n\n`pivot add PAGE` saves an article's text as data/texts/ID.txt beside its source file; "
-                    "a folder of saved texts can be named with $PIVOT_TEXTS.\n\nThe quote, as recorded:\n", style="")
+        text.append(
+            "\n\n`pivot add PAGE` saves an article's text as data/texts/ID.txt beside its source file; "
+            "a folder of saved texts can be named with $PIVOT_TEXTS.\n\nThe quote, as recorded:\n",
+            style="",
+        )
         text.append("“" + one_line(self.row["quote"]) + "”", style="italic")
         return text
 
@@ -166,9 +172,11 @@ class ReaderScreen(Screen[None]):
                 if start >= end:
                     continue
                 text.append(safe_text(loaded.text[pos:start], keep_newlines=True))
-                text.append(safe_text(loaded.text[start:end], keep_newlines=True), style=CURRENT_STYLE if is_current else OTHER_STYLE)
+                text.append(
+                    safe_text(loaded.text[start:end], keep_newlines=True), style=CURRENT_STYLE if is_current else OTHER_STYLE
+                )
                 pos = end
-            text.append(safe_text(loaded.text[pos:para.end], keep_newlines=True))
+            text.append(safe_text(loaded.text[pos : para.end], keep_newlines=True))
             widget.update(text)
         n = len(loaded.quotes)
         where = f"quote {self.current + 1} of {n}" if self.current >= 0 else f"{n} quotes"

@@ -23,8 +23,12 @@ TITLE = COLUMNS.index("Title")
 # provenance flags in a few letters each, each a prefix `flag:` takes (flag:anon); the
 # detail pane spells them out
 FLAG_SHORT = {
-    "ai-assisted": "ai", "anonymous-sourcing": "anon", "composite-examples": "comp",
-    "no-byline": "no-byline", "secondary-reporting": "second", "unverified-figures": "unverif",
+    "ai-assisted": "ai",
+    "anonymous-sourcing": "anon",
+    "composite-examples": "comp",
+    "no-byline": "no-byline",
+    "secondary-reporting": "second",
+    "unverified-figures": "unverif",
 }
 
 
@@ -84,11 +88,17 @@ class SourcesScreen(Screen[str | None]):
         cells = []
         for s in rows:
             flags = " ".join(FLAG_SHORT.get(f, f) for f in db.flags_of(s))
-            cells.append([
-                one_line(s["id"], 36), one_line(s["title"]), one_line(s["publisher"] or "—", 24),
-                s["published"] or "—", flags,
-                str(s["claim_count"]), "⚠" + str(s["conflict_count"]) if s["conflict_count"] else "",
-            ])
+            cells.append(
+                [
+                    one_line(s["id"], 36),
+                    one_line(s["title"]),
+                    one_line(s["publisher"] or "—", 24),
+                    s["published"] or "—",
+                    flags,
+                    str(s["claim_count"]),
+                    "⚠" + str(s["conflict_count"]) if s["conflict_count"] else "",
+                ]
+            )
         # the title gives way so that the id (what source: takes), the flags and the counts
         # stay whole: every other column is as wide as its widest cell
         widths = [max([len(name), *(len(c[i]) for c in cells)]) for i, name in enumerate(COLUMNS)]
@@ -96,8 +106,13 @@ class SourcesScreen(Screen[str | None]):
         title_width = max(room, 12)
         for s, c in zip(rows, cells, strict=True):
             table.add_row(
-                Text(c[0], style="bold"), Text(one_line(s["title"], title_width)), Text(c[2]), Text(c[3]),
-                Text(c[4], style="bold yellow"), Text(c[5], justify="right"), Text(c[6], style="bold red", justify="right"),
+                Text(c[0], style="bold"),
+                Text(one_line(s["title"], title_width)),
+                Text(c[2]),
+                Text(c[3]),
+                Text(c[4], style="bold yellow"),
+                Text(c[5], justify="right"),
+                Text(c[6], style="bold red", justify="right"),
                 key=s["id"],
             )
 

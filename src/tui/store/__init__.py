@@ -9,12 +9,23 @@ from __future__ import annotations
 import importlib
 
 _WHERE = {
-    "BuildReport": "build", "build_store": "build", "find_conflicts": "build",
-    "load_corpus": "load", "verify_quotes": "quotes",
-    "StoreError": "locate", "default_data_dir": "locate", "default_db_path": "locate",
-    "ensure_store": "locate", "open_readonly": "locate",
-    "Claim": "model", "Corpus": "model", "CorpusError": "model", "Entity": "model",
-    "Problem": "model", "Source": "model", "Topic": "model",
+    "BuildReport": "build",
+    "build_store": "build",
+    "find_conflicts": "build",
+    "load_corpus": "load",
+    "verify_quotes": "quotes",
+    "StoreError": "locate",
+    "default_data_dir": "locate",
+    "default_db_path": "locate",
+    "ensure_store": "locate",
+    "open_readonly": "locate",
+    "Claim": "model",
+    "Corpus": "model",
+    "CorpusError": "model",
+    "Entity": "model",
+    "Problem": "model",
+    "Source": "model",
+    "Topic": "model",
 }
 
 __all__ = sorted(_WHERE)

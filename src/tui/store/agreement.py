@@ -127,6 +127,7 @@ def quantity_entity(entity: str, kind: str | None, parent: str | None) -> str:
 
 # --- one figure, one pair --------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class Figure:
     """What the model needs of a claim (numeric or not)."""
@@ -170,9 +171,17 @@ class RowLike(Protocol):
 def figure_of_record(r: RowLike) -> Figure:
     """A Figure from a stored claims row (any mapping with the store's claims columns)."""
     return Figure(
-        id=r["id"], source=r["source"], qentity=r["qentity"], topic=r["topic"],
-        metric=r["metric"] if r["value_low"] is not None else None, unit=r["qunit"], period=r["qperiod"],
-        low=r["value_low"], high=r["value_high"], bound=r["bound"], display_unit=r["unit"],
+        id=r["id"],
+        source=r["source"],
+        qentity=r["qentity"],
+        topic=r["topic"],
+        metric=r["metric"] if r["value_low"] is not None else None,
+        unit=r["qunit"],
+        period=r["qperiod"],
+        low=r["value_low"],
+        high=r["value_high"],
+        bound=r["bound"],
+        display_unit=r["unit"],
     )
 
 
@@ -214,12 +223,16 @@ def relation(a: Figure, b: Figure) -> Relation | None:
         if a.topic != b.topic:
             return None
         if a.numeric and b.numeric:
-            return Relation("related", f"another measure of the same subject: {b.metric} ({b.shown()}) beside {a.metric} ({a.shown()})")
+            return Relation(
+                "related", f"another measure of the same subject: {b.metric} ({b.shown()}) beside {a.metric} ({a.shown()})"
+            )
         return Relation("related", "the same subject and topic")
     if a.period != b.period:
         if a.period is None or b.period is None:
             stated = a if a.period else b
-            return Relation("differs", f"period not stated by one source ({stated.period} by the other): {a.shown()} vs {b.shown()}")
+            return Relation(
+                "differs", f"period not stated by one source ({stated.period} by the other): {a.shown()} vs {b.shown()}"
+            )
         return Relation("related", _other_period(a.period, b.period))
     (alo, ahi), (blo, bhi) = a.span, b.span
     if bhi < alo or blo > ahi:
@@ -240,6 +253,7 @@ def _other_period(pa: str, pb: str) -> str:
 
 
 # --- counting for every claim at once ------------------------------------------------------
+
 
 @dataclass(slots=True)
 class Summary:
@@ -339,7 +353,9 @@ def summarise_family_fast(items: list[Figure]) -> dict[str, Summary]:
         per_source = Counter(f.source for f in group)
         conflicts = _conflicts_in(group) if len(per_source) > 1 else {}
         # per figure (low, high): per bound class, claims by source
-        figure_claims: dict[tuple[float | None, float | None], dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        figure_claims: dict[tuple[float | None, float | None], dict[str, Counter[str]]] = defaultdict(
+            lambda: defaultdict(Counter)
+        )
         for f in group:
             figure_claims[(f.low, f.high)][_bound_class(f.bound)][f.source] += 1
         # per figure and class of the claim: (claims of the compatible classes, their distinct sources)
@@ -409,6 +425,7 @@ def pairs(figures: Iterable[Figure], kinds: tuple[str, ...] = ("contradicts",)) 
 
 # --- groups ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class GroupCheck:
     kind: str  # contradicts / differs / agrees
@@ -417,16 +434,20 @@ class GroupCheck:
     high: float  # the members' sum (raw figures; a member with several figures gives its range)
 
 
-def group_check(group_figure: Figure, members: list[str], member_names: Mapping[str, str],
-                figures_of: Mapping[str, list[Figure]]) -> GroupCheck | None:
+def group_check(
+    group_figure: Figure, members: list[str], member_names: Mapping[str, str], figures_of: Mapping[str, list[Figure]]
+) -> GroupCheck | None:
     """Hold a group's figure against the sum of its members' figures for the same metric,
     unit and period. None unless every member has such a figure."""
     if not group_figure.numeric or not members:
         return None
     parts: list[tuple[str, float, float, float, float]] = []
     for m in members:
-        same = [f for f in figures_of.get(m, []) if f.metric == group_figure.metric and f.unit == group_figure.unit
-                and f.period == group_figure.period and f.numeric]
+        same = [
+            f
+            for f in figures_of.get(m, [])
+            if f.metric == group_figure.metric and f.unit == group_figure.unit and f.period == group_figure.period and f.numeric
+        ]
         if not same:
             return None
         lows = [f.low for f in same if f.low is not None]

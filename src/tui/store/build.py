@@ -24,20 +24,19 @@ import sqlite3
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .files import FileState, digest_of, recorded_digest
-from .model import Claim, Corpus, CorpusError, Problem, Source
-
 from . import agreement
 from .agreement import Figure
+from .files import FileState, digest_of, recorded_digest
+from .model import Claim, Corpus, CorpusError, Problem, Source
 from .schema import AGREEMENT_FIELDS, CLAIM_FIELDS, FTS_SQL, INDEXES, SCHEMA, SCHEMA_VERSION, TERMS_SQL
 
-__all__ = ["SCHEMA_VERSION", "BuildReport", "build_store", "update_store", "find_conflicts", "count_conflicts"]
+__all__ = ["SCHEMA_VERSION", "BuildReport", "build_store", "count_conflicts", "find_conflicts", "update_store"]
 
 
 @dataclass
@@ -66,9 +65,16 @@ def entity_info(corpus: Corpus) -> EntityInfo:
 def figure_of(c: Claim, entities: EntityInfo) -> Figure:
     kind, parent, _, _ = entities.get(c.entity, ("company", None, [], c.entity))
     return Figure(
-        id=c.id, source=c.source, qentity=agreement.quantity_entity(c.entity, kind, parent), topic=c.topic,
-        metric=c.metric if c.numeric else None, unit=agreement.normalise_unit(c.unit),
-        period=agreement.normalise_period(c.period), low=c.value_low, high=c.value_high, bound=c.bound,
+        id=c.id,
+        source=c.source,
+        qentity=agreement.quantity_entity(c.entity, kind, parent),
+        topic=c.topic,
+        metric=c.metric if c.numeric else None,
+        unit=agreement.normalise_unit(c.unit),
+        period=agreement.normalise_period(c.period),
+        low=c.value_low,
+        high=c.value_high,
+        bound=c.bound,
         display_unit=c.unit,
     )
 
@@ -110,8 +116,16 @@ def agreement_values(fid: str, model: agreement.Model, numeric: bool) -> tuple[A
     elif g is not None and g.kind == "differs" and relation != "disputed":
         relation = "differs"
     return (
-        s.conflicts, s.differs, s.agrees, s.agree_sources, s.quantity_sources, relation,
-        g.kind if g else None, g.reason if g else None, g.low if g else None, g.high if g else None,
+        s.conflicts,
+        s.differs,
+        s.agrees,
+        s.agree_sources,
+        s.quantity_sources,
+        relation,
+        g.kind if g else None,
+        g.reason if g else None,
+        g.low if g else None,
+        g.high if g else None,
     )
 
 
@@ -151,18 +165,47 @@ def _add_terms_of(conn: sqlite3.Connection, texts: list[tuple[Any, ...]]) -> Non
 def _claim_row(c: Claim, f: Figure, title: str, model: agreement.Model) -> tuple[Any, ...]:
     lo, hi = f.span if f.numeric else (None, None)
     return (
-        c.id, c.source, c.entity, c.topic, c.summary, c.quote, c.metric, c.value_low, c.value_high, c.unit,
-        c.bound, c.period, c.status, c.speaker, c.note, int(bool(getattr(c, "draft", False))), title,
-        f.qentity, f.unit, f.period, lo, hi, *agreement_values(c.id, model, f.numeric),
+        c.id,
+        c.source,
+        c.entity,
+        c.topic,
+        c.summary,
+        c.quote,
+        c.metric,
+        c.value_low,
+        c.value_high,
+        c.unit,
+        c.bound,
+        c.period,
+        c.status,
+        c.speaker,
+        c.note,
+        int(bool(getattr(c, "draft", False))),
+        title,
+        f.qentity,
+        f.unit,
+        f.period,
+        lo,
+        hi,
+        *agreement_values(c.id, model, f.numeric),
     )
 
 
 def _source_row(s: Source, claims: int, conflicts: int) -> dict[str, Any]:
     return {
-        "id": s.id, "title": s.title, "publisher": s.publisher, "author": s.author,
-        "published": s.published, "url": s.url, "kind": s.kind, "document": s.document,
-        "flags": json.dumps(s.flags), "notes": s.notes, "file": s.file,
-        "claim_count": claims, "conflict_count": conflicts,
+        "id": s.id,
+        "title": s.title,
+        "publisher": s.publisher,
+        "author": s.author,
+        "published": s.published,
+        "url": s.url,
+        "kind": s.kind,
+        "document": s.document,
+        "flags": json.dumps(s.flags),
+        "notes": s.notes,
+        "file": s.file,
+        "claim_count": claims,
+        "conflict_count": conflicts,
     }
 
 
@@ -209,10 +252,17 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
     figures = {c.id: figure_of(c, info) for c in claims}
     # grouped by the entity a figure is about (a company, then its events), so that
     # `company:x` is one short rowid span
-    claims.sort(key=lambda c: (
-        entity_name[figures[c.id].qentity], figures[c.id].qentity, c.entity != figures[c.id].qentity,
-        entity_name[c.entity], topic_order[c.topic], c.source, c.id,
-    ))
+    claims.sort(
+        key=lambda c: (
+            entity_name[figures[c.id].qentity],
+            figures[c.id].qentity,
+            c.entity != figures[c.id].qentity,
+            entity_name[c.entity],
+            topic_order[c.topic],
+            c.source,
+            c.id,
+        )
+    )
     step("figures and sort")
     model = apply_model(list(figures.values()), info)
     step("agreement model")
@@ -255,9 +305,15 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         set_meta(conn, meta)
         table("entities").insert_all(
             {
-                "id": e.id, "name": e.name, "kind": e.kind, "parent": e.parent, "ticker": e.ticker,
-                "aliases": json.dumps(e.aliases), "members": json.dumps(e.members),
-                "claim_count": per_entity.get(e.id, 0), "conflict_count": conflicts_entity.get(e.id, 0),
+                "id": e.id,
+                "name": e.name,
+                "kind": e.kind,
+                "parent": e.parent,
+                "ticker": e.ticker,
+                "aliases": json.dumps(e.aliases),
+                "members": json.dumps(e.members),
+                "claim_count": per_entity.get(e.id, 0),
+                "conflict_count": conflicts_entity.get(e.id, 0),
             }
             for e in corpus.entities
         )
@@ -267,8 +323,7 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
                 names.add((e.id, n.lower()))
         table("entity_names").insert_all({"entity": e, "name": n} for e, n in sorted(names))
         table("topics").insert_all(
-            {"id": t.id, "label": t.label, "order": t.order, "description": t.description,
-             "claim_count": per_topic.get(t.id, 0)}
+            {"id": t.id, "label": t.label, "order": t.order, "description": t.description, "claim_count": per_topic.get(t.id, 0)}
             for t in corpus.topics
         )
         table("sources").insert_all(
@@ -278,7 +333,9 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         table("source_flags").insert_all({"source": s.id, "flag": f} for s in corpus.sources for f in s.flags)
         conn.executemany("INSERT INTO facet_counts VALUES (?, ?, ?)", [(k[0], k[1], n) for k, n in facet_rows.items()])
         base = [st for rel, st in (states or {}).items() if "/" not in rel]
-        rows: list[tuple[str, str | None, int, int, str | None]] = [(st.rel, None, st.size, st.mtime_ns, st.sha256) for st in base]
+        rows: list[tuple[str, str | None, int, int, str | None]] = [
+            (st.rel, None, st.size, st.mtime_ns, st.sha256) for st in base
+        ]
         rows += [(st.rel, sid, st.size, st.mtime_ns, st.sha256) for sid, st in files.items() if sid in titles]
         conn.executemany("INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", rows)
         # The claims table is the hot path: plain executemany over tuples is several
@@ -376,8 +433,12 @@ def build_store(corpus: Corpus, db_path: Path | str, states: dict[str, FileState
         finally:
             os.close(fd)
     return BuildReport(
-        path=db_path, sources=len(corpus.sources), entities=len(corpus.entities),
-        claims=sum(len(s.claims) for s in corpus.sources), conflicts=n_conflicts, seconds=seconds,
+        path=db_path,
+        sources=len(corpus.sources),
+        entities=len(corpus.entities),
+        claims=sum(len(s.claims) for s in corpus.sources),
+        conflicts=n_conflicts,
+        seconds=seconds,
     )
 
 
@@ -415,7 +476,9 @@ def _recount(conn: sqlite3.Connection, families: set[tuple[Any, ...]], info: Ent
         qe, metric, unit = family
         kind, _, members, _ = info.get(qe, ("company", None, [], qe))
         if kind == "group" and members:
-            of_members = {m: [agreement.figure_of_record(r) for r in conn.execute(_FAMILY_SQL, (m, metric, unit))] for m in members}
+            of_members = {
+                m: [agreement.figure_of_record(r) for r in conn.execute(_FAMILY_SQL, (m, metric, unit))] for m in members
+            }
             for f in figures:
                 check = agreement.group_check(f, members, names, of_members)
                 if check is not None:
@@ -435,7 +498,7 @@ def _recount(conn: sqlite3.Connection, families: set[tuple[Any, ...]], info: Ent
     return before, after, sources, entities
 
 
-from .files import Changes, diff_corpus  # noqa: E402  (they live beside the file states; re-exported)
+from .files import Changes  # noqa: E402  (they live beside the file states; re-exported)
 
 
 def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callable[[Path], str]) -> BuildReport:
@@ -468,11 +531,17 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                     if source is not None:
                         parsed.append((st, source))
                 gone = [s.rel for s in changes.changed] + changes.removed
-                replaced_sources = [
-                    r[0] for r in conn.execute(
-                        f"SELECT source FROM source_files WHERE file IN ({', '.join('?' * len(gone))})", gone
-                    ) if r[0]
-                ] if gone else []
+                replaced_sources = (
+                    [
+                        r[0]
+                        for r in conn.execute(
+                            f"SELECT source FROM source_files WHERE file IN ({', '.join('?' * len(gone))})", gone
+                        )
+                        if r[0]
+                    ]
+                    if gone
+                    else []
+                )
                 leaving = set(replaced_sources)
                 # cross-file checks against what stays in the store
                 new_ids: dict[str, Claim] = {}
@@ -481,21 +550,44 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                         problems.append(Problem(s.file, s.line, "id", f"duplicate source id {s.id!r}"))
                     for c in s.claims:
                         if c.id in new_ids:
-                            problems.append(Problem(c.file, c.at("id"), "id", f"duplicate claim id {c.id!r} (first at {new_ids[c.id].file}:{new_ids[c.id].line})"))
+                            problems.append(
+                                Problem(
+                                    c.file,
+                                    c.at("id"),
+                                    "id",
+                                    f"duplicate claim id {c.id!r} (first at {new_ids[c.id].file}:{new_ids[c.id].line})",
+                                )
+                            )
                         new_ids[c.id] = c
                         if c.entity and c.entity not in entity_ids:
-                            problems.append(Problem(c.file, c.at("entity"), "entity", f"unknown entity {c.entity!r}{_did_you_mean(c.entity, entity_ids)}"))
+                            problems.append(
+                                Problem(
+                                    c.file,
+                                    c.at("entity"),
+                                    "entity",
+                                    f"unknown entity {c.entity!r}{_did_you_mean(c.entity, entity_ids)}",
+                                )
+                            )
                         if c.topic and c.topic not in topic_ids:
-                            problems.append(Problem(c.file, c.at("topic"), "topic", f"unknown topic {c.topic!r}{_did_you_mean(c.topic, topic_ids)}"))
+                            problems.append(
+                                Problem(
+                                    c.file,
+                                    c.at("topic"),
+                                    "topic",
+                                    f"unknown topic {c.topic!r}{_did_you_mean(c.topic, topic_ids)}",
+                                )
+                            )
                 ids = list(new_ids)
                 for i in range(0, len(ids), 500):
                     chunk = ids[i : i + 500]
-                    for r in conn.execute(
-                        f"SELECT id, source FROM claims WHERE id IN ({', '.join('?' * len(chunk))})", chunk
-                    ):
+                    for r in conn.execute(f"SELECT id, source FROM claims WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
                         if r["source"] not in leaving:
                             c = new_ids[r["id"]]
-                            problems.append(Problem(c.file, c.at("id"), "id", f"duplicate claim id {c.id!r} (already in source {r['source']!r})"))
+                            problems.append(
+                                Problem(
+                                    c.file, c.at("id"), "id", f"duplicate claim id {c.id!r} (already in source {r['source']!r})"
+                                )
+                            )
                 if problems:
                     raise CorpusError(problems)
 
@@ -509,7 +601,8 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                     flags = [r[0] for r in conn.execute("SELECT flag FROM source_flags WHERE source = ?", (sid,))]
                     for r in conn.execute(
                         "SELECT rowid, entity, topic, metric, qentity, qunit, period, value_low, summary, quote, speaker, source_title, "
-                        "status, conflict_count FROM claims WHERE source = ?", (sid,)
+                        "status, conflict_count FROM claims WHERE source = ?",
+                        (sid,),
                     ).fetchall():
                         facet_delta[("status", r["status"])] -= 1
                         facet_delta[("period", r["period"])] -= 1
@@ -543,7 +636,9 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                         _source_row(s, len(s.claims), 0),
                     )
                     conn.executemany("INSERT INTO source_flags (source, flag) VALUES (?, ?)", [(s.id, f) for f in s.flags])
-                    conn.execute("INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", (st.rel, s.id, st.size, st.mtime_ns, st.sha256))
+                    conn.execute(
+                        "INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", (st.rel, s.id, st.size, st.mtime_ns, st.sha256)
+                    )
                     for c in s.claims:
                         facet_delta[("status", c.status)] += 1
                         facet_delta[("period", c.period)] += 1
@@ -551,7 +646,9 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                             facet_delta[("flag", f)] += 1
                         f = figure_of(c, info)
                         row = _claim_row(c, f, s.title, agreement.Model())
-                        conn.execute(f"INSERT INTO claims (rowid, {', '.join(CLAIM_FIELDS)}) VALUES (?, {marks})", (next_rowid, *row))
+                        conn.execute(
+                            f"INSERT INTO claims (rowid, {', '.join(CLAIM_FIELDS)}) VALUES (?, {marks})", (next_rowid, *row)
+                        )
                         conn.execute(
                             "INSERT INTO claims_fts (rowid, summary, quote, speaker, source_title) VALUES (?, ?, ?, ?, ?)",
                             (next_rowid, c.summary, c.quote, c.speaker, s.title),
@@ -565,9 +662,13 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                             touched_families.add(f.family)
                 _add_terms_of(conn, new_texts)
                 for (facet, value), n in facet_delta.items():
-                    if n and conn.execute(
-                        "UPDATE facet_counts SET n = n + ? WHERE facet = ? AND value IS ?", (n, facet, value)
-                    ).rowcount == 0:
+                    if (
+                        n
+                        and conn.execute(
+                            "UPDATE facet_counts SET n = n + ? WHERE facet = ? AND value IS ?", (n, facet, value)
+                        ).rowcount
+                        == 0
+                    ):
                         conn.execute("INSERT INTO facet_counts VALUES (?, ?, ?)", (facet, value, n))
                 for st in changes.touched:
                     conn.execute("UPDATE source_files SET size = ?, mtime_ns = ? WHERE file = ?", (st.size, st.mtime_ns, st.rel))
@@ -589,7 +690,9 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                         {"e": e},
                     )
                 for t in touched_topics:
-                    conn.execute("UPDATE topics SET claim_count = (SELECT count(*) FROM claims WHERE topic = :t) WHERE id = :t", {"t": t})
+                    conn.execute(
+                        "UPDATE topics SET claim_count = (SELECT count(*) FROM claims WHERE topic = :t) WHERE id = :t", {"t": t}
+                    )
                 for s_id in touched_sources | {s.id for _, s in parsed}:
                     conn.execute(
                         "UPDATE sources SET claim_count = (SELECT count(*) FROM claims WHERE source = :s), "
@@ -609,7 +712,14 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
         finally:
             conn.close()
     return BuildReport(
-        path=db_path, sources=totals[0], entities=totals[1], claims=totals[2], conflicts=totals[3],
-        seconds=time.perf_counter() - started, mode="update",
-        changed_files=len(to_read) + len(changes.removed), added_claims=added_claims, removed_claims=removed_claims,
+        path=db_path,
+        sources=totals[0],
+        entities=totals[1],
+        claims=totals[2],
+        conflicts=totals[3],
+        seconds=time.perf_counter() - started,
+        mode="update",
+        changed_files=len(to_read) + len(changes.removed),
+        added_claims=added_claims,
+        removed_claims=removed_claims,
     )

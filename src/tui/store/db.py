@@ -12,7 +12,6 @@ import sqlite3
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-
 from typing import Any, Protocol
 
 from .agreement import STRENGTH, Figure, Relation, figure_of_record, relation
@@ -91,9 +90,7 @@ def count(conn: sqlite3.Connection, where: str, params: list, cap: int | None = 
     """(number of matching claims, True if it is only a lower bound because of the cap)."""
     if cap is None:
         return conn.execute(f"SELECT count(*) FROM claims WHERE {where}", params).fetchone()[0], False
-    n = conn.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM claims WHERE {where} LIMIT ?)", [*params, cap + 1]
-    ).fetchone()[0]
+    n = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM claims WHERE {where} LIMIT ?)", [*params, cap + 1]).fetchone()[0]
     return (cap, True) if n > cap else (n, False)
 
 
@@ -115,8 +112,7 @@ def facet(conn: sqlite3.Connection, name: str, where: str, params: list, limit: 
     else:
         column = FACETS[name]
         sql = (
-            f"SELECT {column} AS value, count(*) AS n FROM claims WHERE {where} "
-            f"GROUP BY {column} ORDER BY n DESC, value LIMIT ?"
+            f"SELECT {column} AS value, count(*) AS n FROM claims WHERE {where} GROUP BY {column} ORDER BY n DESC, value LIMIT ?"
         )
     rows = conn.execute(sql, [*params, limit + 1]).fetchall()
     labels = _labels(conn, name, [r["value"] for r in rows[:limit]])
@@ -125,7 +121,11 @@ def facet(conn: sqlite3.Connection, name: str, where: str, params: list, limit: 
 
 
 def _labels(conn: sqlite3.Connection, name: str, values: list) -> dict:
-    table = {"source": ("sources", "coalesce(publisher, title)"), "topic": ("topics", "label"), "entity": ("entities", "name")}.get(name)
+    table = {
+        "source": ("sources", "coalesce(publisher, title)"),
+        "topic": ("topics", "label"),
+        "entity": ("entities", "name"),
+    }.get(name)
     if not table or not values:
         return {}
     marks = ", ".join("?" * len(values))
@@ -134,8 +134,7 @@ def _labels(conn: sqlite3.Connection, name: str, values: list) -> dict:
 
 
 ENTITY_ORDER = (
-    "ORDER BY CASE kind WHEN 'company' THEN 0 WHEN 'event' THEN 1 WHEN 'group' THEN 2 ELSE 3 END, "
-    "claim_count DESC, name"
+    "ORDER BY CASE kind WHEN 'company' THEN 0 WHEN 'event' THEN 1 WHEN 'group' THEN 2 ELSE 3 END, claim_count DESC, name"
 )
 
 
@@ -239,11 +238,13 @@ def related(conn: sqlite3.Connection, row: sqlite3.Row, limit: int = RELATED_LIM
         ).fetchall()
     seen = {r["id"] for r in rows}
     rows += [
-        r for r in conn.execute(
+        r
+        for r in conn.execute(
             f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.qentity = ? AND claims.topic = ? "
             "AND claims.source != ? ORDER BY claims.value_low IS NULL, claims.rowid LIMIT ?",
             (me.qentity, me.topic, me.source, limit),
-        ).fetchall() if r["id"] not in seen
+        ).fetchall()
+        if r["id"] not in seen
     ]
     out = []
     for r in rows:
@@ -254,8 +255,12 @@ def related(conn: sqlite3.Connection, row: sqlite3.Row, limit: int = RELATED_LIM
     return out
 
 
-def relations_of(conn: sqlite3.Connection, row: sqlite3.Row, kinds: tuple[str, ...] = ("contradicts", "differs", "agrees"),
-                 limit: int = RELATED_LIMIT) -> dict[str, list[str]]:
+def relations_of(
+    conn: sqlite3.Connection,
+    row: sqlite3.Row,
+    kinds: tuple[str, ...] = ("contradicts", "differs", "agrees"),
+    limit: int = RELATED_LIMIT,
+) -> dict[str, list[str]]:
     """Claim ids of the same quantity by relation (at most `limit` claims read)."""
     out: dict[str, list[str]] = {k: [] for k in kinds}
     me = _figure(row)
@@ -289,7 +294,8 @@ def source_numbers(rows) -> dict[str, int]:
 
 
 def flags_of(row) -> list[str]:
-    raw = row["source_flags_json"] if "source_flags_json" in row.keys() else row["flags"]
+    keys = row.keys()  # sqlite3.Row: `in` looks at its values, not its names
+    raw = row["source_flags_json"] if "source_flags_json" in keys else row["flags"]
     try:
         return list(json.loads(raw or "[]"))
     except (TypeError, ValueError):
@@ -297,6 +303,7 @@ def flags_of(row) -> list[str]:
 
 
 # --- comparison -----------------------------------------------------------------------
+
 
 @dataclass
 class Cell:
@@ -318,7 +325,9 @@ class Comparison:
     source_labels: dict[str, str]  # source id -> publisher, else title
 
 
-def compare(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[str] | None = None, per_cell: int = 50) -> Comparison:
+def compare(
+    conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[str] | None = None, per_cell: int = 50
+) -> Comparison:
     """Rows are topics (in their order), columns the entities; each cell its claims,
     numeric first, at most per_cell of them (Cell.more says how many are left out)."""
     ents = [e for e in (entity(conn, i) for i in entity_ids) if e is not None]
@@ -358,9 +367,12 @@ def compare(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[str
 def _cell_disputed(conn: sqlite3.Connection, entity_id: str, topic_id: str) -> bool:
     """Does another source contradict a figure of this cell? Asked of the whole cell (one
     indexed look-up), never of the claims shown."""
-    return conn.execute(
-        "SELECT 1 FROM claims WHERE entity = ? AND topic = ? AND relation = 'disputed' LIMIT 1", (entity_id, topic_id)
-    ).fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM claims WHERE entity = ? AND topic = ? AND relation = 'disputed' LIMIT 1", (entity_id, topic_id)
+        ).fetchone()
+        is not None
+    )
 
 
 # --- the explorer's interactive path ---------------------------------------------------
@@ -430,10 +442,7 @@ def page(conn: sqlite3.Connection, flt, offset: int = 0, limit: int = 100) -> li
     """One page of the filter's claims in store order."""
     if flt.match:
         source, where, params = _text_from(conn, flt)
-        sql = (
-            f"SELECT {CLAIM_COLUMNS} FROM {source} {CLAIM_JOINS} WHERE {where} "
-            "ORDER BY claims_fts.rowid LIMIT ? OFFSET ?"
-        )
+        sql = f"SELECT {CLAIM_COLUMNS} FROM {source} {CLAIM_JOINS} WHERE {where} ORDER BY claims_fts.rowid LIMIT ? OFFSET ?"
         return conn.execute(sql, [*params, limit, offset]).fetchall()
     if flt.unfiltered and offset and _dense(conn):
         # rowids are 1..n after a full build: the middle of a million rows is a seek, not a skip
@@ -547,7 +556,9 @@ SORT_KEYS: dict[str, tuple[str, str]] = {
 }
 
 
-def sorted_page(conn: sqlite3.Connection, flt: Filter, sort: tuple[str, bool] | None, offset: int = 0, limit: int = 100) -> list[sqlite3.Row]:
+def sorted_page(
+    conn: sqlite3.Connection, flt: Filter, sort: tuple[str, bool] | None, offset: int = 0, limit: int = 100
+) -> list[sqlite3.Row]:
     """One page of the filter's claims ordered by `sort` = (key of SORT_KEYS, descending)
     over the whole result; store order (db.page) when sort is None."""
     if sort is None:
@@ -575,13 +586,17 @@ def completions(conn: sqlite3.Connection, key: str, prefix: str, limit: int = 20
     names (company:, entity:), source ids and publishers, topic ids, metrics, periods, units."""
     like = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     if key in ("company", "entity"):
-        sql = ("SELECT v FROM (SELECT id AS v, claim_count AS n FROM entities WHERE lower(id) LIKE ? ESCAPE '\\' "
-               "UNION SELECT name, claim_count FROM entities WHERE lower(name) LIKE ? ESCAPE '\\') ORDER BY n DESC, v LIMIT ?")
+        sql = (
+            "SELECT v FROM (SELECT id AS v, claim_count AS n FROM entities WHERE lower(id) LIKE ? ESCAPE '\\' "
+            "UNION SELECT name, claim_count FROM entities WHERE lower(name) LIKE ? ESCAPE '\\') ORDER BY n DESC, v LIMIT ?"
+        )
         args: list[Any] = [like, like, limit]
     elif key == "source":
-        sql = ("SELECT v FROM (SELECT id AS v, claim_count AS n FROM sources WHERE lower(id) LIKE ? ESCAPE '\\' "
-               "UNION SELECT publisher, claim_count FROM sources WHERE publisher IS NOT NULL AND lower(publisher) LIKE ? ESCAPE '\\') "
-               "ORDER BY n DESC, v LIMIT ?")
+        sql = (
+            "SELECT v FROM (SELECT id AS v, claim_count AS n FROM sources WHERE lower(id) LIKE ? ESCAPE '\\' "
+            "UNION SELECT publisher, claim_count FROM sources WHERE publisher IS NOT NULL AND lower(publisher) LIKE ? ESCAPE '\\') "
+            "ORDER BY n DESC, v LIMIT ?"
+        )
         args = [like, like, limit]
     elif key == "topic":
         sql, args = "SELECT id FROM topics WHERE lower(id) LIKE ? ESCAPE '\\' ORDER BY \"order\", id LIMIT ?", [like, limit]

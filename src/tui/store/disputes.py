@@ -85,8 +85,18 @@ def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTI
             (qe, *sorted(topics), metric, PER_QUANTITY),
         ).fetchall()
         name = conn.execute("SELECT name FROM entities WHERE id = ?", (qe,)).fetchone()
-        out.append(Quantity(qe, name[0] if name else qe, metric, rows[0]["unit"] if rows else unit,
-                            rows[0]["topic_label"] if rows else "", lines, related, total))
+        out.append(
+            Quantity(
+                qe,
+                name[0] if name else qe,
+                metric,
+                rows[0]["unit"] if rows else unit,
+                rows[0]["topic_label"] if rows else "",
+                lines,
+                related,
+                total,
+            )
+        )
         if len(out) >= limit:
             break
     out.sort(key=lambda q: (STRENGTH.get(q.strongest, 9), -q.sources, q.entity_name.lower(), q.metric))

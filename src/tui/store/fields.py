@@ -40,9 +40,11 @@ MAX_ABS_VALUE = 1e16  # ten quadrillion: far above any figure a news article pri
 
 # --- field checks ------------------------------------------------------------
 
+
 def _field(key: str) -> str:
     """A key as a message names it (a key can be anything a file contains)."""
     return _show(key)[1:-1] if isinstance(key, str) else str(key)
+
 
 Check = Callable[[Any], tuple[Any, str | None]]
 
@@ -131,12 +133,53 @@ def _one_of(choices: tuple[str, ...], phrases: dict[str, str] | None = None) -> 
 
 # How articles word a bound or a status, and the value the corpus writes for it.
 BOUND_PHRASES = {
-    **dict.fromkeys(("up to", "as many as", "as much as", "at most", "no more than", "maximum", "max", "under",
-                     "below", "less than", "fewer than", "<=", "≤", "<", "atmost", "at_most", "upto"), "at-most"),
-    **dict.fromkeys(("over", "more than", "at least", "or more", "minimum", "min", "above", "upwards of", "+",
-                     ">=", "≥", ">", "atleast", "at_least", "plus", "exceeds", "in excess of"), "at-least"),
-    **dict.fromkeys(("roughly", "approximately", "around", "approx.", "~", "≈", "circa", "ca.", "nearly",
-                     "almost", "some", "about"), "approx"),
+    **dict.fromkeys(
+        (
+            "up to",
+            "as many as",
+            "as much as",
+            "at most",
+            "no more than",
+            "maximum",
+            "max",
+            "under",
+            "below",
+            "less than",
+            "fewer than",
+            "<=",
+            "≤",
+            "<",
+            "atmost",
+            "at_most",
+            "upto",
+        ),
+        "at-most",
+    ),
+    **dict.fromkeys(
+        (
+            "over",
+            "more than",
+            "at least",
+            "or more",
+            "minimum",
+            "min",
+            "above",
+            "upwards of",
+            "+",
+            ">=",
+            "≥",
+            ">",
+            "atleast",
+            "at_least",
+            "plus",
+            "exceeds",
+            "in excess of",
+        ),
+        "at-least",
+    ),
+    **dict.fromkeys(
+        ("roughly", "approximately", "around", "approx.", "~", "≈", "circa", "ca.", "nearly", "almost", "some", "about"), "approx"
+    ),
     **dict.fromkeys(("exactly", "=", "precisely"), "exact"),
 }
 STATUS_PHRASES = {
@@ -147,6 +190,8 @@ STATUS_PHRASES = {
     **dict.fromkeys(("estimate", "estimates"), "estimated"),
     **dict.fromkeys(("official", "announced", "confirmed by the company"), "confirmed"),
 }
+
+
 def _bool(value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, bool):
         return None, f"expected true or false, got {_show(value) if isinstance(value, str) else _kind(value)}"
@@ -160,7 +205,10 @@ _HEX_OR_BINARY = re.compile(r"^[-+]?0(?:[xX][0-9a-fA-F_]+|[bB][01_]+)$")
 
 def _number(value: Any) -> tuple[float | None, str | None]:
     if isinstance(value, BigNumber):
-        return None, f"a {value.chars:,}-digit number is implausibly large (limit {MAX_ABS_VALUE:g}); write plain units, e.g. dollars"
+        return (
+            None,
+            f"a {value.chars:,}-digit number is implausibly large (limit {MAX_ABS_VALUE:g}); write plain units, e.g. dollars",
+        )
     if isinstance(value, str):
         m = _EXPONENT.match(value.strip())
         if m:  # YAML 1.1 reads 1e9 as text: a float needs its decimal point
@@ -172,7 +220,10 @@ def _number(value: Any) -> tuple[float | None, str | None]:
             digits = len(value.strip().lstrip("+-")[2:].replace("_", ""))
             if digits > MAX_INT_CHARS:
                 return _number(BigNumber(digits))
-            return None, f"expected a number, got text {_show(value)} (hexadecimal and binary are not read as figures: write plain digits)"
+            return (
+                None,
+                f"expected a number, got text {_show(value)} (hexadecimal and binary are not read as figures: write plain digits)",
+            )
         if _NOT_A_NUMBER_IN_YAML.match(value.strip()):
             return None, f"expected a number, got text {_show(value)} (write plain digits, without a leading zero or colons)"
         meant = _typed_value(value)
@@ -296,7 +347,21 @@ def _mapping_list(data: Any, key: str, file: str, problems: list[Problem]) -> li
 ENTITY_FIELDS = ("id", "name", "kind", "aliases", "members", "parent", "ticker")
 TOPIC_FIELDS = ("id", "label", "order", "description")
 SOURCE_FIELDS = ("id", "title", "publisher", "author", "published", "url", "kind", "document", "flags", "notes", "claims")
-CLAIM_FIELDS = ("id", "entity", "topic", "summary", "quote", "metric", "value", "unit", "bound", "period", "status", "speaker", "note")
+CLAIM_FIELDS = (
+    "id",
+    "entity",
+    "topic",
+    "summary",
+    "quote",
+    "metric",
+    "value",
+    "unit",
+    "bound",
+    "period",
+    "status",
+    "speaker",
+    "note",
+)
 CLAIM_EXTENSION_FIELDS = ("draft",)  # pivot's own: `draft: true` marks a claim `pivot add` drafted and no one reviewed
 
 
@@ -427,7 +492,9 @@ def _source(data: Any, file: str, stem: str, problems: list[Problem]) -> Source 
             r.problem("flags", f"unknown flag {_show(flag)}; expected one of {', '.join(FLAGS)}{_did_you_mean(flag, FLAGS)}")
     s.flags = [f for f in flags if f in FLAGS]
     if s.id and s.id != stem:
-        r.problem("id", f"source id {_show(s.id)} does not match the file name {_show(stem + '.yaml')} (name the file after the id)")
+        r.problem(
+            "id", f"source id {_show(s.id)} does not match the file name {_show(stem + '.yaml')} (name the file after the id)"
+        )
     for m in _mapping_list(data, "claims", file, problems) if "claims" in data else []:
         claim, _ = _claim(m, s.id, file, problems)
         s.claims.append(claim)

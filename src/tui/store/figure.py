@@ -51,8 +51,15 @@ def _scope(conn: sqlite3.Connection, entity_id: str) -> tuple[str, str]:
     return ("entity", entity_id) if row and row[0] == "event" else ("qentity", entity_id)
 
 
-def plot(conn: sqlite3.Connection, entity_id: str, metric: str, unit: str | None, *, related: bool = True,
-         numbers: dict[str, int] | None = None) -> Plot | None:
+def plot(
+    conn: sqlite3.Connection,
+    entity_id: str,
+    metric: str,
+    unit: str | None,
+    *,
+    related: bool = True,
+    numbers: dict[str, int] | None = None,
+) -> Plot | None:
     """The plot of one quantity (the entity with its events, every period), or None."""
     column, value = _scope(conn, entity_id)
     where = f"claims.{column} = ? AND claims.metric = ? AND claims.qunit IS ? AND claims.value_low IS NOT NULL"

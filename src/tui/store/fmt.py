@@ -68,6 +68,7 @@ def parse_number(text: str) -> float | None:
 
 # --- text from the corpus, made safe to put on a terminal --------------------
 
+
 # Bidirectional overrides and isolates can reorder what is shown; zero-width
 # characters hide text; C0/C1 controls drive the terminal. All are shown as
 # visible escapes instead.
@@ -122,4 +123,3 @@ def one_line(text: str | None, width: int | None = None) -> str:
     if width is not None and len(out) > width:
         out = out[: max(width - 1, 0)] + "…"
     return out
-

@@ -133,17 +133,41 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
             metrics_of_topic.setdefault(g["topic"], set()).add((g["metric"], g["qunit"]))
             periods.setdefault(key, set()).add(g["qperiod"])
             srcs = g["srcs"].split(",") if g["srcs"] else [g["first_source"]]
-            relation = "disputed" if g["disputed"] else "differs" if g["differs"] else "corroborated" if g["corroborated"] else None
+            relation = (
+                "disputed" if g["disputed"] else "differs" if g["differs"] else "corroborated" if g["corroborated"] else None
+            )
             items = merged.setdefault(key, [])
-            same = next((i for i in items if i.period == g["qperiod"] and i.low == g["value_low"] and i.high == g["value_high"]
-                         and _bound_class(g["bound"]) in _COMPATIBLE[_bound_class(i.bound)]), None)
+            same = next(
+                (
+                    i
+                    for i in items
+                    if i.period == g["qperiod"]
+                    and i.low == g["value_low"]
+                    and i.high == g["value_high"]
+                    and _bound_class(g["bound"]) in _COMPATIBLE[_bound_class(i.bound)]
+                ),
+                None,
+            )
             if same is None:
-                items.append(FigureItem(format_value(g["value_low"], g["value_high"], g["unit"], g["bound"]), g["qperiod"],
-                                        srcs, g["n_sources"], g["n"], relation, g["value_low"], g["value_high"], g["bound"]))
+                items.append(
+                    FigureItem(
+                        format_value(g["value_low"], g["value_high"], g["unit"], g["bound"]),
+                        g["qperiod"],
+                        srcs,
+                        g["n_sources"],
+                        g["n"],
+                        relation,
+                        g["value_low"],
+                        g["value_high"],
+                        g["bound"],
+                    )
+                )
             else:  # the same figure, said with another bound: one line, every source
                 same.sources += [s for s in srcs if s not in same.sources]
                 # sources are listed whole for small groups; for large ones the total is a sum
-                same.source_total = len(same.sources) if g["srcs"] and same.source_total <= 50 else same.source_total + g["n_sources"]
+                same.source_total = (
+                    len(same.sources) if g["srcs"] and same.source_total <= 50 else same.source_total + g["n_sources"]
+                )
                 same.claims += g["n"]
                 if same.bound != "exact" and g["bound"] == "exact":
                     same.text, same.bound = format_value(g["value_low"], g["value_high"], g["unit"], "exact"), "exact"
@@ -154,9 +178,11 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
             cell = cells.setdefault((key, e["id"]), GridCell())
             cell.figures, cell.more_figures = items[:FIGURES_SHOWN], max(len(items) - FIGURES_SHOWN, 0)
             cell.disputed = any(i.relation == "disputed" for i in items)
-        counts = dict(conn.execute(
-            f"SELECT topic, count(*) FROM claims WHERE {column} = ? AND value_low IS NULL GROUP BY topic", (value,)
-        ).fetchall())
+        counts = dict(
+            conn.execute(
+                f"SELECT topic, count(*) FROM claims WHERE {column} = ? AND value_low IS NULL GROUP BY topic", (value,)
+            ).fetchall()
+        )
         for t in topics:
             n = counts.get(t["id"], 0)
             if not n:
@@ -187,8 +213,10 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
     labels = {}
     if numbers:
         marks = ", ".join("?" * len(numbers))
-        labels = {r[0]: r[1] for r in conn.execute(
-            f"SELECT id, coalesce(publisher, title) FROM sources WHERE id IN ({marks})", list(numbers))}
+        labels = {
+            r[0]: r[1]
+            for r in conn.execute(f"SELECT id, coalesce(publisher, title) FROM sources WHERE id IN ({marks})", list(numbers))
+        }
     differ = {k for k, ps in periods.items() if len(ps) > 1 or None in ps}
     return Grid(ents, rows, cells, numbers, labels, differ)
 

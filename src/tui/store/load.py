@@ -190,7 +190,9 @@ def _check_entity_graph(entities: list[tuple[Entity, _Record]]) -> None:
             continue
         key = e.name.casefold()
         if key in named and named[key].id != e.id:
-            r.problem("name", f"{_show(e.name)} is also the name of entity {_show(named[key].id)} (names must tell entities apart)")
+            r.problem(
+                "name", f"{_show(e.name)} is also the name of entity {_show(named[key].id)} (names must tell entities apart)"
+            )
         named.setdefault(key, e)
 
 
@@ -212,19 +214,25 @@ def _cross_check(
     seen_claims: dict[str, Claim] = {}
     for s in sources:
         if s.id in seen_sources:
-            problems.append(Problem(s.file, s.line, "id", f"duplicate source id {_show(s.id)} (first in {seen_sources[s.id].file})"))
+            problems.append(
+                Problem(s.file, s.line, "id", f"duplicate source id {_show(s.id)} (first in {seen_sources[s.id].file})")
+            )
         elif s.id:
             seen_sources[s.id] = s
         for c in s.claims:
             if c.id in seen_claims:
                 first = seen_claims[c.id]
-                problems.append(Problem(c.file, c.at("id"), "id", f"duplicate claim id {_show(c.id)} (first at {first.file}:{first.line})"))
+                problems.append(
+                    Problem(c.file, c.at("id"), "id", f"duplicate claim id {_show(c.id)} (first at {first.file}:{first.line})")
+                )
             elif c.id:
                 seen_claims[c.id] = c
             if c.entity and c.entity not in ents:
                 problems.append(_unknown_entity(c, ents, entities))
             if c.topic and c.topic not in tops:
-                problems.append(Problem(c.file, c.at("topic"), "topic", f"unknown topic {_show(c.topic)}{_did_you_mean(c.topic, tops)}"))
+                problems.append(
+                    Problem(c.file, c.at("topic"), "topic", f"unknown topic {_show(c.topic)}{_did_you_mean(c.topic, tops)}")
+                )
 
 
 def _unknown_entity(c: Claim, ents: dict[str, tuple[Entity, _Record]], entities: list[tuple[Entity, _Record]]) -> Problem:
@@ -244,8 +252,13 @@ def _unknown_entity(c: Claim, ents: dict[str, tuple[Entity, _Record]], entities:
     shown_name = name if re.fullmatch(r"[A-Za-z][\w .&-]*", name) else repr(name)
     file = entities[0][1].file if entities else "entities.yaml"
     line = f"  - {{id: {eid}, name: {shown_name}, kind: company}}"
-    return HintedProblem(c.file, c.at("entity"), "entity", f"unknown entity {_show(c.entity)}",
-                         f"add it to {file}:{line}" + (f" and write entity: {eid}" if eid != c.entity else ""))
+    return HintedProblem(
+        c.file,
+        c.at("entity"),
+        "entity",
+        f"unknown entity {_show(c.entity)}",
+        f"add it to {file}:{line}" + (f" and write entity: {eid}" if eid != c.entity else ""),
+    )
 
 
 _PERIOD_SHAPE = re.compile(r"^(?:(?:H[12]|Q[1-4]) )?(?:19|20)\d{2}(?:-(?:19|20)\d{2})?$")
@@ -277,12 +290,21 @@ def corpus_warnings(corpus: Corpus) -> list[Problem]:
                         continue
                     close = difflib.get_close_matches(v, others, n=1, cutoff=0.75)
                 else:
-                    close = [o for o in difflib.get_close_matches(v, others, n=3, cutoff=0.85)
-                             if o.count("-") == v.count("-")][:1]
+                    close = [o for o in difflib.get_close_matches(v, others, n=3, cutoff=0.85) if o.count("-") == v.count("-")][
+                        :1
+                    ]
                 if close:
-                    out.append(Problem(c.file, c.at(key), key, (
-                        f"warning: {_show(v)} is used by no other source, so this figure is compared with "
-                        f"nothing (did you mean {close[0]!r}?)")))
+                    out.append(
+                        Problem(
+                            c.file,
+                            c.at(key),
+                            key,
+                            (
+                                f"warning: {_show(v)} is used by no other source, so this figure is compared with "
+                                f"nothing (did you mean {close[0]!r}?)"
+                            ),
+                        )
+                    )
     return out
 
 

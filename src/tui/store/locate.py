@@ -176,7 +176,11 @@ def _label(data_dir: Path) -> Callable[[Path], str]:
 
 
 def ensure_store(
-    data_dir: Path | None = None, db_path: Path | None = None, *, force: bool = False, quick: bool = False,
+    data_dir: Path | None = None,
+    db_path: Path | None = None,
+    *,
+    force: bool = False,
+    quick: bool = False,
     verify: bool = False,
 ) -> Ready:
     """Make sure an up-to-date store exists; build or update it if needed (see
@@ -191,7 +195,11 @@ def ensure_store(
 
 
 def _ensure_store(
-    data_dir: Path | None = None, db_path: Path | None = None, *, force: bool = False, quick: bool = False,
+    data_dir: Path | None = None,
+    db_path: Path | None = None,
+    *,
+    force: bool = False,
+    quick: bool = False,
     verify: bool = False,
 ) -> Ready:
     """Make sure an up-to-date store exists; build or update it if needed.
@@ -232,8 +240,13 @@ def _ensure_store(
             changes = None
         if changes is not None and changes.empty:
             return Ready(db_path)
-        if (changes is not None and not changes.needs_full and not changes.added
-                and kept and sum("/" in rel for rel in changes.removed) >= kept):
+        if (
+            changes is not None
+            and not changes.needs_full
+            and not changes.added
+            and kept
+            and sum("/" in rel for rel in changes.removed) >= kept
+        ):
             return Ready(db_path, warning=_no_sources(data_dir, kept))
         if changes is not None and not changes.needs_full:
             from .build import update_store
@@ -384,10 +397,7 @@ def is_damage(exc: BaseException) -> bool:
 
 
 def _broken(exc: CorpusError) -> str:
-    return (
-        f"the corpus has {len(exc.problems)} problem(s); showing the last good store "
-        f"(run `pivot check` for details)"
-    )
+    return f"the corpus has {len(exc.problems)} problem(s); showing the last good store (run `pivot check` for details)"
 
 
 _P = ParamSpec("_P")

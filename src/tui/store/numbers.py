@@ -18,20 +18,84 @@ CURRENCY_SIGNS = {"$": "USD", "us$": "USD", "usd": "USD", "€": "EUR", "eur": "
 
 # count nouns (plural, lower case) -> unit; "people" is decided by the words around it
 NOUNS = {
-    "employees": "employees", "workers": "employees", "staff": "employees", "staffers": "employees",
-    "jobs": "employees", "layoffs": "employees", "cuts": "employees", "engineers": "employees",
-    "researchers": "employees", "contractors": "employees", "managers": "employees", "people": "people",
-    "roles": "roles", "positions": "roles", "openings": "roles", "vacancies": "roles", "listings": "roles",
-    "users": "users", "customers": "users", "subscribers": "users",
-    "weeks": "weeks", "months": "months", "days": "days",
-    "gpus": "GPUs", "chips": "chips",
-    "dollars": "USD", "euros": "EUR", "pounds": "GBP",
+    "employees": "employees",
+    "workers": "employees",
+    "staff": "employees",
+    "staffers": "employees",
+    "jobs": "employees",
+    "layoffs": "employees",
+    "cuts": "employees",
+    "engineers": "employees",
+    "researchers": "employees",
+    "contractors": "employees",
+    "managers": "employees",
+    "people": "people",
+    "roles": "roles",
+    "positions": "roles",
+    "openings": "roles",
+    "vacancies": "roles",
+    "listings": "roles",
+    "users": "users",
+    "customers": "users",
+    "subscribers": "users",
+    "weeks": "weeks",
+    "months": "months",
+    "days": "days",
+    "gpus": "GPUs",
+    "chips": "chips",
+    "dollars": "USD",
+    "euros": "EUR",
+    "pounds": "GBP",
 }
-WORKFORCE_WORDS = re.compile(r"\b(?:cut|cuts|layoffs?|laid|lay|fire[ds]?|hire[ds]?|hiring|workforce|headcount|staff|employ\w*|redundan\w*)\b", re.I)
+WORKFORCE_WORDS = re.compile(
+    r"\b(?:cut|cuts|layoffs?|laid|lay|fire[ds]?|hire[ds]?|hiring|workforce|headcount|staff|employ\w*|redundan\w*)\b", re.I
+)
 GAP_STOP = {
-    "to", "in", "on", "by", "for", "from", "at", "with", "than", "that", "which", "who", "and", "or", "but", "is",
-    "are", "was", "were", "be", "been", "will", "would", "could", "has", "have", "had", "as", "per", "a", "an",
-    "the", "its", "their", "of", "this", "these", "those", "it", "they", "we", "over", "under", "into", "between",
+    "to",
+    "in",
+    "on",
+    "by",
+    "for",
+    "from",
+    "at",
+    "with",
+    "than",
+    "that",
+    "which",
+    "who",
+    "and",
+    "or",
+    "but",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "will",
+    "would",
+    "could",
+    "has",
+    "have",
+    "had",
+    "as",
+    "per",
+    "a",
+    "an",
+    "the",
+    "its",
+    "their",
+    "of",
+    "this",
+    "these",
+    "those",
+    "it",
+    "they",
+    "we",
+    "over",
+    "under",
+    "into",
+    "between",
 }
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -45,7 +109,9 @@ MONEY = re.compile(
 PERCENT = re.compile(
     rf"(?<![\w.,$€£])(?P<n1>{NUM})\s?(?:%|percent\b|per cent\b)?(?:(?P<sep>{_SEP})(?P<n2>{NUM}))?\s?(?:%|percent\b|per cent\b|pct\b)"
 )
-NUMBER = re.compile(rf"(?<![\w.,$€£/#-])(?P<n1>{NUM})(?P<s1>\s(?:thousand|million|billion|trillion)\b)?(?P<plus>\+)?(?![\w%.,]\w)")
+NUMBER = re.compile(
+    rf"(?<![\w.,$€£/#-])(?P<n1>{NUM})(?P<s1>\s(?:thousand|million|billion|trillion)\b)?(?P<plus>\+)?(?![\w%.,]\w)"
+)
 YEAR = re.compile(r"^(?:19|20)\d{2}$")
 WORDS = re.compile(
     r"(?<![\w-])(?:(?:a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
@@ -56,14 +122,23 @@ WORDS = re.compile(
     re.I,
 )
 
-APPROX = re.compile(r"(?:\babout|\baround|\broughly|\bapproximately|\bapprox\.?|\bsome|\bnearly|\balmost|\bclose to|\bcirca|~|≈)\s*$", re.I)
+APPROX = re.compile(
+    r"(?:\babout|\baround|\broughly|\bapproximately|\bapprox\.?|\bsome|\bnearly|\balmost|\bclose to|\bcirca|~|≈)\s*$", re.I
+)
 AT_LEAST = re.compile(
     r"(?:\bover|\bmore than|\bat least|\bupwards of|\bin excess of|\babove|\bexceeding|\bexceed|\bexceeds|\btop|\btops|"
-    r"\btopping|\bnorth of|\bno less than|\bno fewer than|\bnot less than|\ba minimum of)\s*$", re.I)
+    r"\btopping|\bnorth of|\bno less than|\bno fewer than|\bnot less than|\ba minimum of)\s*$",
+    re.I,
+)
 AT_MOST = re.compile(
     r"(?:\bup to|\bas many as|\bas much as|\bat most|\bno more than|\bnot more than|\ba maximum of|\bunder|\bbelow|"
-    r"\bless than|\bfewer than|\bnot exceeding)\s*$", re.I)
-AFTER = re.compile(r"^\s*(?:(?P<least>or more\b|or higher\b|or above\b|and up\b|plus\b(?!\s+\w+\s+(?:weeks|per)))|(?P<most>or less\b|or fewer\b|at most\b)|(?P<approx>or so\b))", re.I)
+    r"\bless than|\bfewer than|\bnot exceeding)\s*$",
+    re.I,
+)
+AFTER = re.compile(
+    r"^\s*(?:(?P<least>or more\b|or higher\b|or above\b|and up\b|plus\b(?!\s+\w+\s+(?:weeks|per)))|(?P<most>or less\b|or fewer\b|at most\b)|(?P<approx>or so\b))",
+    re.I,
+)
 
 
 @dataclass(slots=True)
@@ -196,7 +271,9 @@ def find_figures(text: str) -> list[Figure]:
     for m in NUMBER.finditer(text):
         if YEAR.match(m["n1"]) and not m["s1"]:
             continue
-        candidates.append((m.start(), m.start("n1") + len(m["n1"]) + len(m["s1"] or ""), _dec(m["n1"]) * _scale(m["s1"]), bool(m["plus"])))
+        candidates.append(
+            (m.start(), m.start("n1") + len(m["n1"]) + len(m["s1"] or ""), _dec(m["n1"]) * _scale(m["s1"]), bool(m["plus"]))
+        )
     for m in WORDS.finditer(text):
         value = _words_value(m.group())
         if value is not None:

@@ -31,9 +31,15 @@ def _source_problems(s: Source, path: Path) -> list[Problem]:
     for c in s.claims:
         quote = normalise_ws(c.quote)
         if quote not in text:
-            problems.append(HintedProblem(
-                c.file, c.at("quote"), "quote", f"not found in {safe_text(s.document)}: {c.quote[:80]!r}",
-                safe_text(quote_mismatch(quote, text))))
+            problems.append(
+                HintedProblem(
+                    c.file,
+                    c.at("quote"),
+                    "quote",
+                    f"not found in {safe_text(s.document)}: {c.quote[:80]!r}",
+                    safe_text(quote_mismatch(quote, text)),
+                )
+            )
     return problems
 
 
@@ -80,8 +86,10 @@ def quote_mismatch(quote: str, text: str) -> str:
     at = text.find(quote[:lo])
     theirs = text[at + lo : at + lo + 1]
     shown = quote[max(0, lo - 30) : lo]
-    return (f"matches up to {'…' if lo > 30 else ''}{shown!r}, then the quote has {_visible(quote[lo])} "
-            f"where the text has {_visible(theirs)}: {text[max(0, at + lo - 30) : at + lo + 30]!r}")
+    return (
+        f"matches up to {'…' if lo > 30 else ''}{shown!r}, then the quote has {_visible(quote[lo])} "
+        f"where the text has {_visible(theirs)}: {text[max(0, at + lo - 30) : at + lo + 30]!r}"
+    )
 
 
 def check_quotes(corpus: Corpus, data_dir: Path | str, texts_dir: Path | str | None = None) -> QuoteCheck:

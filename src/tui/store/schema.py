@@ -64,15 +64,51 @@ CREATE TABLE claims (
 """
 
 CLAIM_FIELDS = (
-    "id", "source", "entity", "topic", "summary", "quote", "metric", "value_low", "value_high", "unit",
-    "bound", "period", "status", "speaker", "note", "draft", "source_title", "qentity", "qunit", "qperiod",
-    "lo_eff", "hi_eff", "conflict_count", "differ_count", "agree_count", "agree_sources", "quantity_sources",
-    "relation", "group_relation", "group_reason", "group_low", "group_high",
+    "id",
+    "source",
+    "entity",
+    "topic",
+    "summary",
+    "quote",
+    "metric",
+    "value_low",
+    "value_high",
+    "unit",
+    "bound",
+    "period",
+    "status",
+    "speaker",
+    "note",
+    "draft",
+    "source_title",
+    "qentity",
+    "qunit",
+    "qperiod",
+    "lo_eff",
+    "hi_eff",
+    "conflict_count",
+    "differ_count",
+    "agree_count",
+    "agree_sources",
+    "quantity_sources",
+    "relation",
+    "group_relation",
+    "group_reason",
+    "group_low",
+    "group_high",
 )
 # the columns the agreement model writes (a recount updates only these)
 AGREEMENT_FIELDS = (
-    "conflict_count", "differ_count", "agree_count", "agree_sources", "quantity_sources", "relation",
-    "group_relation", "group_reason", "group_low", "group_high",
+    "conflict_count",
+    "differ_count",
+    "agree_count",
+    "agree_sources",
+    "quantity_sources",
+    "relation",
+    "group_relation",
+    "group_reason",
+    "group_low",
+    "group_high",
 )
 
 FTS_COLUMNS = ("summary", "quote", "speaker", "source_title")
@@ -80,8 +116,7 @@ FTS_COLUMNS = ("summary", "quote", "speaker", "source_title")
 # plus two- and three-letter prefix indexes, so that the first letters typed in the query bar
 # read one index entry instead of merging the lists of every word they begin.
 FTS_SQL = (
-    "CREATE VIRTUAL TABLE [claims_fts] USING FTS5 ([summary], [quote], [speaker], [source_title], "
-    "prefix='2 3', content=[claims])"
+    "CREATE VIRTUAL TABLE [claims_fts] USING FTS5 ([summary], [quote], [speaker], [source_title], prefix='2 3', content=[claims])"
 )
 
 # Every word of the text index, so that a word being typed ("layoffs" as a prefix) can be
@@ -91,11 +126,25 @@ FTS_SQL = (
 TERMS_SQL = "CREATE TABLE fts_terms (term TEXT PRIMARY KEY) WITHOUT ROWID"
 
 INDEXES = [
-    ("claims", ("entity",)), ("claims", ("source",)), ("claims", ("topic",)), ("claims", ("metric",)),
-    ("claims", ("period",)), ("claims", ("status",)), ("claims", ("unit",)), ("claims", ("speaker",)),
-    ("claims", ("value_low",)), ("claims", ("value_high",)), ("claims", ("conflict_count",)),
-    ("claims", ("relation",)), ("claims", ("qentity",)),
-    ("claims", ("entity", "topic")), ("claims", ("qentity", "topic")), ("claims", ("qentity", "metric", "qunit")),
-    ("entity_names", ("entity",)), ("source_flags", ("source",)), ("entities", ("parent",)),
-    ("sources", ("claim_count",)), ("sources", ("published",)),
+    ("claims", ("entity",)),
+    ("claims", ("source",)),
+    ("claims", ("topic",)),
+    ("claims", ("metric",)),
+    ("claims", ("period",)),
+    ("claims", ("status",)),
+    ("claims", ("unit",)),
+    ("claims", ("speaker",)),
+    ("claims", ("value_low",)),
+    ("claims", ("value_high",)),
+    ("claims", ("conflict_count",)),
+    ("claims", ("relation",)),
+    ("claims", ("qentity",)),
+    ("claims", ("entity", "topic")),
+    ("claims", ("qentity", "topic")),
+    ("claims", ("qentity", "metric", "qunit")),
+    ("entity_names", ("entity",)),
+    ("source_flags", ("source",)),
+    ("entities", ("parent",)),
+    ("sources", ("claim_count",)),
+    ("sources", ("published",)),
 ]

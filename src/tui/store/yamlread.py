@@ -71,9 +71,7 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
         except (ValueError, KeyError, TypeError, AttributeError, OverflowError, IndexError) as exc:
             tag = node.tag.rsplit(":", 1)[-1] if node.tag.startswith("tag:yaml.org,2002:") else node.tag
             shown = _show(node.value) if isinstance(node.value, str) else _kind(node.value)
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{shown} is not a valid !!{tag} value", node.start_mark
-            ) from exc
+            raise yaml.constructor.ConstructorError(None, None, f"{shown} is not a valid !!{tag} value", node.start_mark) from exc
 
 
 # No implicit timestamps: dates stay strings and are checked by the validator.
@@ -81,17 +79,16 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
 # leading-zero octal (`010` is not 8): those stay text, and a number field says so.
 # Nor hexadecimal or binary (`0x10` is not 16, `0b11` not 3): a figure is written in digits.
 _INT = re.compile(r"""^(?:[-+]?(?:0|[1-9][0-9_]*))$""", re.X)
-_FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+_FLOAT = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
                     |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
                     |[-+]?\.(?:inf|Inf|INF)
-                    |\.(?:nan|NaN|NAN))$""", re.X)
+                    |\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
 _NUMBER_TAGS = {"tag:yaml.org,2002:int": _INT, "tag:yaml.org,2002:float": _FLOAT}
 _Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, _NUMBER_TAGS.get(tag, rx))
-        for tag, rx in resolvers
-        if tag != "tag:yaml.org,2002:timestamp"
-    ]
+    first: [(tag, _NUMBER_TAGS.get(tag, rx)) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
 
@@ -136,8 +133,10 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[LineMap]
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, (list, dict)):
             raise DuplicateKey(
-                "while constructing a mapping", node.start_mark,
-                f"a key must be text, not {_kind(key)}", key_node.start_mark,
+                "while constructing a mapping",
+                node.start_mark,
+                f"a key must be text, not {_kind(key)}",
+                key_node.start_mark,
             )
         if not isinstance(key, str):
             key = str(key)
@@ -173,6 +172,7 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 # handle exactly like the safe loader (anchors, aliases, explicit tags, merge
 # keys, complex or duplicate keys, syntax errors) sends the text to the full
 # loader, which produces the value or the message.
+
 
 class _Fallback(Exception):
     pass
@@ -447,7 +447,14 @@ def read_yaml(path: Path, label: str) -> tuple[Any, list[Problem]]:
         line = mark.line + 1 if mark else 0
         what = exc.problem or exc.context or "invalid YAML"
         ctx = exc.context_mark
-        if not isinstance(exc, DuplicateKey) and exc.problem and exc.context and ctx is not None and mark is not None and ctx.line != mark.line:
+        if (
+            not isinstance(exc, DuplicateKey)
+            and exc.problem
+            and exc.context
+            and ctx is not None
+            and mark is not None
+            and ctx.line != mark.line
+        ):
             what = f"{what} ({exc.context} started on line {ctx.line + 1})"
         if "could not determine a constructor" in str(exc):
             what = f"{what} (tags that build objects are not allowed)"
@@ -499,6 +506,11 @@ def _kind(value: Any) -> str:
     if value is None:
         return "nothing (null)"
     return {
-        dict: "a mapping", LineMap: "a mapping", list: "a list", LineList: "a list", str: "text", bool: "true/false",
+        dict: "a mapping",
+        LineMap: "a mapping",
+        list: "a list",
+        LineList: "a list",
+        str: "text",
+        bool: "true/false",
         BigNumber: "a number",
     }.get(type(value), type(value).__name__)

@@ -94,26 +94,26 @@ class ClaimsTable(ScrollView, can_focus=True):
     cursor = reactive(0, always_update=False, init=False)
 
     class PageWanted(Message):
-        def __init__(self, table: "ClaimsTable", generation: int, page: int) -> None:
+        def __init__(self, table: ClaimsTable, generation: int, page: int) -> None:
             super().__init__()
             self.table, self.generation, self.page = table, generation, page
 
     class Highlighted(Message):
-        def __init__(self, table: "ClaimsTable", row) -> None:
+        def __init__(self, table: ClaimsTable, row) -> None:
             super().__init__()
             self.table, self.row = table, row
 
     class Toggled(Message):
         """space on a row: select or unselect the claim."""
 
-        def __init__(self, table: "ClaimsTable", row) -> None:
+        def __init__(self, table: ClaimsTable, row) -> None:
             super().__init__()
             self.table, self.row = table, row
 
     class SortWanted(Message):
         """`[` / `]` on a column: sort the whole result by it (None: back to store order)."""
 
-        def __init__(self, table: "ClaimsTable", sort: tuple[str, bool] | None) -> None:
+        def __init__(self, table: ClaimsTable, sort: tuple[str, bool] | None) -> None:
             super().__init__()
             self.table, self.sort = table, sort
 
@@ -432,4 +432,4 @@ COLUMN_TITLES = {c.key: c.title for c in COLUMNS}
 # a claim's summary in the agreement model (the selection's ✓ is the column before)
 TABLE_MARK = {"disputed": "⚠", "differs": "≠", "corroborated": "="}
 
-__all__ = ["ClaimsTable", "PAGE_SIZE", "TABLE_MARK"]
+__all__ = ["PAGE_SIZE", "TABLE_MARK", "ClaimsTable"]

@@ -28,8 +28,17 @@ MIN_COLUMN = 24
 MAX_FIGURE_LINES = 3  # lines a cell's figures may wrap onto
 
 
-PART_STYLE = {"sep": "dim", "disputed": "bold red", "differs": "yellow", "corroborated": "green", "value": "bold",
-              "value-disputed": "bold red", "period": "dim", "sources": "cyan", "more": "dim italic"}
+PART_STYLE = {
+    "sep": "dim",
+    "disputed": "bold red",
+    "differs": "yellow",
+    "corroborated": "green",
+    "value": "bold",
+    "value-disputed": "bold red",
+    "period": "dim",
+    "sources": "cyan",
+    "more": "dim italic",
+}
 
 
 def figure_text(grid: Grid, row: GridRow, cell: GridCell) -> Text:
@@ -165,8 +174,13 @@ def grid_lines(grid: Grid, width: int, height: int | None = None, statements: in
             for i in range(x.height):
                 out.append(_join([c[i] if i < len(c) else Text("") for c in x.columns], topic_w, col_w))
     out.append(Text(""))
-    out.append(Text(f"{grid.disputed_cells} disputed cell{'s' if grid.disputed_cells != 1 else ''} · "
-                    "⚠ contradicted ≠ differs ✓ corroborated", style="dim"))
+    out.append(
+        Text(
+            f"{grid.disputed_cells} disputed cell{'s' if grid.disputed_cells != 1 else ''} · "
+            "⚠ contradicted ≠ differs ✓ corroborated",
+            style="dim",
+        )
+    )
     if grid.sources:
         for sid, n in sorted(grid.sources.items(), key=lambda kv: kv[1]):
             out.append(Text(one_line(f"[{n}] {grid.source_labels.get(sid, sid)}", width), style="cyan"))
@@ -327,7 +341,7 @@ class CompareGrid(ScrollView, can_focus=True):
         if not self._starts:
             return
         r, c = self.cursor
-        topic_w, col_w, fit = self._widths
+        fit = self._widths[2]
         if fit and not (self.first_col <= c < self.first_col + fit):
             self.first_col = max(0, c - fit + 1) if c >= self.first_col + fit else c
             self.relayout()

@@ -22,8 +22,14 @@ FLAG_WARNINGS = {
 }
 
 
-RELATION_STYLE = {"contradicts": "bold red", "disputed": "bold red", "differs": "yellow", "agrees": "green",
-                  "corroborated": "green", "related": "dim"}
+RELATION_STYLE = {
+    "contradicts": "bold red",
+    "disputed": "bold red",
+    "differs": "yellow",
+    "agrees": "green",
+    "corroborated": "green",
+    "related": "dim",
+}
 RELATION_WORD = {"contradicts": "contradicts", "differs": "differs", "agrees": "agrees", "related": "related"}
 
 
@@ -34,19 +40,29 @@ def summary_line(row) -> Text:
     text = Text("  ")
     if rel == "disputed":
         n = row["conflict_count"]
-        text.append(f"⚠ disputed: {n:,} claim{'s' if n != 1 else ''} of other sources contradict{'s' if n == 1 else ''} it"
-                    if n else "⚠ disputed: the members' figures cannot add up to it", style="bold red")
+        text.append(
+            f"⚠ disputed: {n:,} claim{'s' if n != 1 else ''} of other sources contradict{'s' if n == 1 else ''} it"
+            if n
+            else "⚠ disputed: the members' figures cannot add up to it",
+            style="bold red",
+        )
     elif rel == "differs":
         n = row["differ_count"]
-        text.append(f"≠ differs: {n:,} claim{'s' if n != 1 else ''} of other sources can hold with it but say{'s' if n == 1 else ''} otherwise"
-                    if n else "≠ differs from its members' sum", style="yellow")
+        text.append(
+            f"≠ differs: {n:,} claim{'s' if n != 1 else ''} of other sources can hold with it but say{'s' if n == 1 else ''} otherwise"
+            if n
+            else "≠ differs from its members' sum",
+            style="yellow",
+        )
     elif rel == "corroborated":
         n = row["agree_sources"]
         text.append(f"✓ corroborated by {n} independent source{'s' if n != 1 else ''}", style="green")
     elif rel == "single-source":
         text.append("single source: no other source states this figure", style="dim")
     if rel in ("disputed", "differs") and row["agree_sources"]:
-        text.append(f"; the same figure in {row['agree_sources']} other source{'s' if row['agree_sources'] != 1 else ''}", style="green")
+        text.append(
+            f"; the same figure in {row['agree_sources']} other source{'s' if row['agree_sources'] != 1 else ''}", style="green"
+        )
     if n_sources > 1:
         text.append(f" ({n_sources} sources state this quantity)", style="dim")
     return text
@@ -78,7 +94,9 @@ def claim_detail(row, source, related: list[db.Related]) -> Group:
         parts.append(summary_line(row))
         if row["group_reason"]:
             g = Text("  ")
-            g.append(f"{MARK.get(row['group_relation'], '')} members' sum: ", style=RELATION_STYLE.get(row["group_relation"], "bold"))
+            g.append(
+                f"{MARK.get(row['group_relation'], '')} members' sum: ", style=RELATION_STYLE.get(row["group_relation"], "bold")
+            )
             g.append(safe_text(row["group_reason"]))
             parts.append(g)
     else:
@@ -97,7 +115,11 @@ def claim_detail(row, source, related: list[db.Related]) -> Group:
         s = Text()
         s.append("Source: ", style="bold")
         s.append(safe_text(source["title"]))
-        meta = [x for x in (source["publisher"], source["author"] and f"by {source['author']}", source["published"], source["kind"]) if x]
+        meta = [
+            x
+            for x in (source["publisher"], source["author"] and f"by {source['author']}", source["published"], source["kind"])
+            if x
+        ]
         s.append("  (" + safe_text(", ".join(meta)) + ")", style="dim")
         source_part.append(s)
         for flag in db.flags_of(source):

@@ -21,8 +21,14 @@ VALUE_WIDTH = 16
 FLAG_WIDTH = 22
 # provenance flags in a few letters, so that a line keeps its bar (the full words are in
 # the detail pane, the sources screen and the exports)
-FLAG_SHORT = {"ai-assisted": "AI-written", "anonymous-sourcing": "anon", "composite-examples": "composite",
-              "no-byline": "no byline", "secondary-reporting": "2nd-hand", "unverified-figures": "hedged"}
+FLAG_SHORT = {
+    "ai-assisted": "AI-written",
+    "anonymous-sourcing": "anon",
+    "composite-examples": "composite",
+    "no-byline": "no byline",
+    "secondary-reporting": "2nd-hand",
+    "unverified-figures": "hedged",
+}
 MARK = {"contradicts": ("⚠", "bold red"), "differs": ("≠", "yellow"), "agrees": ("=", "green"), "related": ("↔", "dim")}
 SUMMARY = {"disputed": ("⚠", "bold red"), "differs": ("≠", "yellow"), "corroborated": ("✓", "green")}
 
@@ -60,7 +66,7 @@ def bar(row, axis: tuple[float, float], width: int, chars: dict[str, str] = UNIC
             cells[i] = chars["bar"]
         cells[width - 1] = chars["right"]
     elif bound == "at-most":
-        for i in range(0, b + 1):
+        for i in range(b + 1):
             cells[i] = chars["bar"]
         cells[0] = chars["left"]
     for i in range(a, b + 1):
@@ -126,7 +132,7 @@ def plot_lines(plot: Plot, width: int, *, cursor: int | None = None, plain: bool
             mark = MARK.get(rel.kind) if rel else None
         if mark is None and current is None:
             mark = SUMMARY.get(r["relation"] or "")
-        line.append(f"{(mark or (' ', ''))[0]} ", style=(mark or (' ', ''))[1])
+        line.append(f"{(mark or (' ', ''))[0]} ", style=(mark or (" ", ""))[1])
         label = one_line(label_of(r, plot.numbers[r["source"]], label_w), label_w)
         line.append(label.ljust(label_w) + " ", style="")
         style = "bold red" if r["relation"] == "disputed" else "cyan"
@@ -161,4 +167,4 @@ def relation_note(plot: Plot, cursor: int) -> list[Text]:
     return out
 
 
-__all__ = ["INF", "plot_lines", "relation_note", "bar"]
+__all__ = ["INF", "bar", "plot_lines", "relation_note"]

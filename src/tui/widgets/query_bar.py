@@ -22,7 +22,10 @@ from tui.store.model import FLAGS, STATUSES
 
 COMPLETION_BUDGET = 0.05  # seconds a completion may take in the store
 FIXED_VALUES: dict[str, tuple[str, ...]] = {
-    "is": IS_VALUES, "status": STATUSES, "flag": FLAGS, "kind": ENTITY_KINDS,
+    "is": IS_VALUES,
+    "status": STATUSES,
+    "flag": FLAGS,
+    "kind": ENTITY_KINDS,
 }
 KEY_WORDS = tuple(sorted({*KEYS, "value", "sources"}))
 
@@ -44,14 +47,14 @@ class StoreSuggester(Suggester):
         word = toks[-1].text
         head = value[: toks[-1].start]
         sign = "-" if word.startswith("-") else ""
-        body = word[len(sign):]
+        body = word[len(sign) :]
         if ":" not in body:
             lower = body.lower()
             if not lower.isalpha():
                 return None
             for key in KEY_WORDS:
                 if key.startswith(lower) and key != lower:
-                    return head + sign + body + key[len(lower):] + (":" if key not in ("value", "sources") else "")
+                    return head + sign + body + key[len(lower) :] + (":" if key not in ("value", "sources") else "")
             return None
         key, _, typed = body.partition(":")
         canonical = KEYS.get(key.lower())
@@ -65,7 +68,7 @@ class StoreSuggester(Suggester):
                     if typed:
                         continue  # a name with spaces completes only from nothing typed
                     return head + sign + key + ":" + shown
-                return head + sign + key + ":" + typed + candidate[len(typed):]
+                return head + sign + key + ":" + typed + candidate[len(typed) :]
         return None
 
     async def _values(self, key: str, typed: str) -> list[str]:
@@ -93,7 +96,9 @@ class QueryBar(Input):
         Binding("down", "history(1)", "Later query", show=False, id="query.history_forward"),
     ]
 
-    def __init__(self, history: History, *, suggester: Suggester | None = None, placeholder: str = "", id: str | None = None) -> None:
+    def __init__(
+        self, history: History, *, suggester: Suggester | None = None, placeholder: str = "", id: str | None = None
+    ) -> None:
         super().__init__(placeholder=placeholder, suggester=suggester, id=id)
         self.history = history
 

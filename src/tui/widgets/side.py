@@ -6,13 +6,15 @@ Both are OptionLists whose prompts are Rich Text built from corpus text
 
 from __future__ import annotations
 
+import contextlib
+
 from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import OptionList, SelectionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tui.store.fmt import one_line
 
@@ -63,15 +65,21 @@ class EntityList(OptionList):
         options = [Option(self._prompt("All entities", total, 0, not active, ""), id=ALL_ENTITIES)]
         listed = [r for i, r in enumerate(rows) if i < self.LIMIT or r["id"] in active]
         for r in listed:
-            options.append(Option(self._prompt(r["name"], r["claim_count"], r["conflict_count"], r["id"] in active, r["kind"]), id=r["id"]))
+            options.append(
+                Option(self._prompt(r["name"], r["claim_count"], r["conflict_count"], r["id"] in active, r["kind"]), id=r["id"])
+            )
         if len(listed) < len(rows):
-            options.append(Option(Text(f"  … {len(rows) - len(listed):,} more: filter with company:NAME", style="dim italic"), id="\0more", disabled=True))
+            options.append(
+                Option(
+                    Text(f"  … {len(rows) - len(listed):,} more: filter with company:NAME", style="dim italic"),
+                    id="\0more",
+                    disabled=True,
+                )
+            )
         self.add_options(options)
         if highlighted is not None:
-            try:
+            with contextlib.suppress(OptionDoesNotExist):  # the option vanished: keep the default
                 self.highlighted = self.get_option_index(highlighted)
-            except Exception:  # the option vanished: keep the default
-                pass
 
     def _remark(self, rows, before: set[str], active: set[str]) -> bool:
         """Same rows, another choice: redraw only the options whose mark changed. False
@@ -81,12 +89,14 @@ class EntityList(OptionList):
         try:
             for eid in changed:
                 self.get_option(eid)
-        except Exception:  # OptionDoesNotExist: the entity is beyond the listed ones
+        except OptionDoesNotExist:  # the entity is beyond the listed ones
             return False
         for eid in changed:
             r = by_id.get(eid)
             if r is not None:
-                self.replace_option_prompt(eid, self._prompt(r["name"], r["claim_count"], r["conflict_count"], eid in active, r["kind"]))
+                self.replace_option_prompt(
+                    eid, self._prompt(r["name"], r["claim_count"], r["conflict_count"], eid in active, r["kind"])
+                )
         if bool(before) != bool(active):
             total = sum(r["claim_count"] for r in rows)
             self.replace_option_prompt(ALL_ENTITIES, self._prompt("All entities", total, 0, not active, ""))
@@ -148,10 +158,8 @@ class FacetList(OptionList):
                 options.append(Option(Text("  … more", style="dim italic"), id=f"m:{name}", disabled=True))
         self.add_options(options)
         if highlighted is not None:
-            try:
+            with contextlib.suppress(OptionDoesNotExist):
                 self.highlighted = self.get_option_index(highlighted)
-            except Exception:
-                pass
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
