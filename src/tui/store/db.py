@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .agreement import STRENGTH, Figure, Relation, figure_of_record, relation
+from .agreement import STRENGTH, Figure, Relation, RowLike, figure_of_record, relation
 from .fmt import like_escape
+
+Params = list[Any]  # values bound to the `?` of a statement
 
 
 class Filter(Protocol):
@@ -63,7 +66,7 @@ FACETS = {
 COUNT_CAP = 10_000
 
 
-def claim_page(conn: sqlite3.Connection, where: str, params: list, offset: int = 0, limit: int = 100) -> list[sqlite3.Row]:
+def claim_page(conn: sqlite3.Connection, where: str, params: Params, offset: int = 0, limit: int = 100) -> list[sqlite3.Row]:
     """One page of claims in store order (entity, topic order, source)."""
     sql = f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE {where} ORDER BY claims.rowid LIMIT ? OFFSET ?"
     return conn.execute(sql, [*params, limit, offset]).fetchall()
@@ -80,13 +83,13 @@ def claims_by_ids(conn: sqlite3.Connection, ids: list[str]) -> list[sqlite3.Row]
     return sorted(out, key=lambda r: r["rowid"])
 
 
-def all_claims(conn: sqlite3.Connection, where: str, params: list) -> list[sqlite3.Row]:
+def all_claims(conn: sqlite3.Connection, where: str, params: Params) -> list[sqlite3.Row]:
     return conn.execute(
         f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE {where} ORDER BY claims.rowid", params
     ).fetchall()
 
 
-def count(conn: sqlite3.Connection, where: str, params: list, cap: int | None = COUNT_CAP) -> tuple[int, bool]:
+def count(conn: sqlite3.Connection, where: str, params: Params, cap: int | None = COUNT_CAP) -> tuple[int, bool]:
     """(number of matching claims, True if it is only a lower bound because of the cap)."""
     if cap is None:
         return conn.execute(f"SELECT count(*) FROM claims WHERE {where}", params).fetchone()[0], False
@@ -101,7 +104,7 @@ class FacetValue:
     count: int
 
 
-def facet(conn: sqlite3.Connection, name: str, where: str, params: list, limit: int = 12) -> tuple[list[FacetValue], bool]:
+def facet(conn: sqlite3.Connection, name: str, where: str, params: Params, limit: int = 12) -> tuple[list[FacetValue], bool]:
     """Datasette-style counts of one facet over the filtered claims; (values, more exist)."""
     if name == "flag":
         sql = (
@@ -120,7 +123,7 @@ def facet(conn: sqlite3.Connection, name: str, where: str, params: list, limit: 
     return values, len(rows) > limit
 
 
-def _labels(conn: sqlite3.Connection, name: str, values: list) -> dict:
+def _labels(conn: sqlite3.Connection, name: str, values: list[Any]) -> dict[Any, str]:
     table = {
         "source": ("sources", "coalesce(publisher, title)"),
         "topic": ("topics", "label"),
@@ -139,7 +142,7 @@ ENTITY_ORDER = (
 
 
 def entities(
-    conn: sqlite3.Connection, limit: int | None = None, search: str | None = None, include: list[str] | tuple = ()
+    conn: sqlite3.Connection, limit: int | None = None, search: str | None = None, include: list[str] | tuple[str, ...] = ()
 ) -> list[sqlite3.Row]:
     """Entities, companies first, most claims first. `search` keeps those whose name,
     id or an alias contains the text; `limit` caps the list, but the ids in `include`
@@ -162,11 +165,12 @@ def entities(
 
 
 def entity_count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM entities").fetchone()[0]
+    return int(conn.execute("SELECT count(*) FROM entities").fetchone()[0])
 
 
 def entity(conn: sqlite3.Connection, entity_id: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
+    row: sqlite3.Row | None = conn.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
+    return row
 
 
 def topics(conn: sqlite3.Connection) -> list[sqlite3.Row]:
@@ -175,7 +179,8 @@ def topics(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 def sources(conn: sqlite3.Connection, entity: str | None = None, limit: int | None = None) -> list[sqlite3.Row]:
     """Sources by date (undated last), optionally only those with claims about `entity`."""
-    where, params = "1", []
+    where: str = "1"
+    params: Params = []
     if entity:
         where, params = "id IN (SELECT DISTINCT source FROM claims WHERE entity = ?)", [entity]
     sql = (
@@ -189,15 +194,19 @@ def sources(conn: sqlite3.Connection, entity: str | None = None, limit: int | No
 
 
 def source_count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM sources").fetchone()[0]
+    return int(conn.execute("SELECT count(*) FROM sources").fetchone()[0])
 
 
 def source(conn: sqlite3.Connection, source_id: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
+    row: sqlite3.Row | None = conn.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
+    return row
 
 
 def claim(conn: sqlite3.Connection, claim_id: str) -> sqlite3.Row | None:
-    return conn.execute(f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.id = ?", (claim_id,)).fetchone()
+    row: sqlite3.Row | None = conn.execute(
+        f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.id = ?", (claim_id,)
+    ).fetchone()
+    return row
 
 
 # --- how sources relate (the agreement model, store/agreement.py) ------------------------
@@ -217,7 +226,7 @@ class Related:
 
     @property
     def same_period(self) -> bool:
-        return self.row["qperiod"] == self.period
+        return bool(self.row["qperiod"] == self.period)
 
 
 def _figure(r: sqlite3.Row) -> Figure:
@@ -285,7 +294,7 @@ def conflicts_of(conn: sqlite3.Connection, claim_id: str, limit: int = RELATED_L
     return sorted(relations_of(conn, row, ("contradicts",), limit)["contradicts"])
 
 
-def source_numbers(rows) -> dict[str, int]:
+def source_numbers(rows: Iterable[RowLike]) -> dict[str, int]:
     """Sources numbered 1..n in the order they first appear in rows."""
     numbers: dict[str, int] = {}
     for r in rows:
@@ -293,7 +302,7 @@ def source_numbers(rows) -> dict[str, int]:
     return numbers
 
 
-def flags_of(row) -> list[str]:
+def flags_of(row: sqlite3.Row) -> list[str]:
     keys = row.keys()  # sqlite3.Row: `in` looks at its values, not its names
     raw = row["source_flags_json"] if "source_flags_json" in keys else row["flags"]
     try:
@@ -391,7 +400,7 @@ def _dense(conn: sqlite3.Connection) -> bool:
 
 
 @contextmanager
-def deadline(conn: sqlite3.Connection, seconds: float | None):
+def deadline(conn: sqlite3.Connection, seconds: float | None) -> Iterator[None]:
     """Abort the statements run inside after `seconds` (sqlite3.OperationalError: interrupted)."""
     if seconds is None:
         yield
@@ -404,7 +413,7 @@ def deadline(conn: sqlite3.Connection, seconds: float | None):
         conn.set_progress_handler(None, 0)
 
 
-def _bounds(conn: sqlite3.Connection, flt) -> tuple[int, int] | None:
+def _bounds(conn: sqlite3.Connection, flt: Filter) -> tuple[int, int] | None:
     """The rowid span of the non-text part of a filter, when it is cheap to find. Claims
     are stored grouped by entity, so `company:x` is one short span of the text index."""
     if flt.rest_where == "1":
@@ -425,9 +434,10 @@ def _bounds(conn: sqlite3.Connection, flt) -> tuple[int, int] | None:
     return ends[0][0], ends[1][0]
 
 
-def _text_from(conn: sqlite3.Connection, flt) -> tuple[str, str, list]:
+def _text_from(conn: sqlite3.Connection, flt: Filter) -> tuple[str, str, Params]:
     """FROM ... WHERE ... walking the text index in rowid order, for a filter with a MATCH."""
-    where, params = "claims_fts MATCH ?", [flt.match]
+    where = "claims_fts MATCH ?"
+    params: Params = [flt.match]
     span = _bounds(conn, flt)
     if span is not None:
         where += " AND claims_fts.rowid BETWEEN ? AND ?"
@@ -438,7 +448,7 @@ def _text_from(conn: sqlite3.Connection, flt) -> tuple[str, str, list]:
     return "claims_fts CROSS JOIN claims ON claims.rowid = claims_fts.rowid", where, params
 
 
-def page(conn: sqlite3.Connection, flt, offset: int = 0, limit: int = 100) -> list[sqlite3.Row]:
+def page(conn: sqlite3.Connection, flt: Filter, offset: int = 0, limit: int = 100) -> list[sqlite3.Row]:
     """One page of the filter's claims in store order."""
     if flt.match:
         source, where, params = _text_from(conn, flt)
@@ -451,7 +461,9 @@ def page(conn: sqlite3.Connection, flt, offset: int = 0, limit: int = 100) -> li
     return claim_page(conn, flt.where, flt.params, offset, limit)
 
 
-def count_matches(conn: sqlite3.Connection, flt, cap: int | None = COUNT_CAP, budget: float | None = None) -> tuple[int, bool]:
+def count_matches(
+    conn: sqlite3.Connection, flt: Filter, cap: int | None = COUNT_CAP, budget: float | None = None
+) -> tuple[int, bool]:
     """(count, is a lower bound). With a budget, a count that runs out of time returns the
     capped count instead."""
     if flt.unfiltered and cap is None and _dense(conn):
@@ -477,7 +489,7 @@ class Facets:
     sampled: int | None = None  # counted over the first `sampled` matches only
 
 
-def facets(conn: sqlite3.Connection, flt, names, budget: float = 0.25, limit: int = 12) -> Facets:
+def facets(conn: sqlite3.Connection, flt: Filter, names: Iterable[str], budget: float = 0.25, limit: int = 12) -> Facets:
     """Datasette-style facet counts for the filter: exact when they fit the time budget,
     else counted over the first SAMPLE_ROWS matches in list order (and marked as such).
     A text search is always counted from its first SAMPLE_ROWS matches (exact when
