@@ -196,7 +196,10 @@ class CompareScreen(Screen[None]):
         names = " vs ".join(e["name"] for e in grid.entities)
         view.border_title = Text(f"Comparison: {one_line(names, 80)}")  # Text, not a markup string
         topics = len({r.topic for r in grid.rows})
-        view.border_subtitle = f"{topics} topics · {grid.disputed_cells} disputed cells · ⚠ contradicted ≠ differs ✓ corroborated"
+        n = grid.disputed_cells
+        view.border_subtitle = (
+            f"{topics} topics · {n} disputed cell{'' if n == 1 else 's'} · ⚠ contradicted ≠ differs ✓ corroborated"
+        )
 
     @on(CompareGrid.Moved)
     def moved(self) -> None:
