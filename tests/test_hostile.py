@@ -927,8 +927,9 @@ class FullDisk:
     def __init__(self, fd: int, room: int):
         self.fd, self.room = fd, room
 
-    def write(self, data: bytes) -> int:
-        os.write(self.fd, data[: self.room])
+    def write(self, data: bytes | str) -> int:
+        raw = data.encode("utf-8") if isinstance(data, str) else data  # the streaming writer writes text
+        os.write(self.fd, raw[: self.room])
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     def flush(self) -> None:
@@ -949,7 +950,7 @@ def test_a_full_disk_mid_write_keeps_the_old_file_and_leaves_no_partial_file(
 ) -> None:
     out = tmp_path / "claims.md"
     out.write_text("the previous export\n")
-    monkeypatch.setattr(export_mod.os, "fdopen", lambda fd, mode: FullDisk(fd, 100))
+    monkeypatch.setattr(export_mod.os, "fdopen", lambda fd, mode, **options: FullDisk(fd, 100))
     result = cli("export", "-o", out, "--force", "--data", SMALL, "--db", small_store_path, code=1)
     assert result.stderr == f"error: cannot write {out}: No space left on device\n"
     assert out.read_text() == "the previous export\n"
@@ -987,20 +988,27 @@ def test_a_real_file_size_limit_during_export(tmp_path: Path, small_store_path: 
 @pytest.mark.parametrize(
     ("fmt", "expected"),
     [
-        ("md", "# Claims: pods -pods\n\n_No claims matched._\n"),
+        ("md", "# Claims: pods -pods\n\nQuery: `pods -pods` · exported DATE · corpus version HASH\n\n_No claims matched._\n"),
         ("json", "[]\n"),
         (
             "csv",
             "id,entity,entity_name,entity_kind,topic,summary,quote,metric,value_low,value_high,unit,bound,period,"
-            "status,speaker,note,source,source_title,publisher,published,document,source_flags,draft,relation,quantity_sources,conflicts,differs_from,corroborated_by,group_check\n",
+            "status,speaker,note,source,source_title,publisher,published,document,source_flags,draft,relation,quantity_sources,"
+            "conflicts,conflicts_total,differs_from,differs_total,corroborated_by,corroborated_total,group_check\n",
         ),
     ],
 )
 def test_exporting_zero_claims_writes_a_valid_empty_file(tmp_path: Path, small_store_path: Path, fmt: str, expected: str) -> None:
     out = tmp_path / f"none.{fmt}"
     result = cli("export", "pods -pods", "--format", fmt, "-o", out, "--data", SMALL, "--db", small_store_path)
-    assert result.stderr == f"wrote {out}\n"
-    assert out.read_text(encoding="utf-8") == expected
+    assert result.stderr == f"wrote {out} (0 claims)\n"
+    # the Markdown header's date and corpus version are the export's own
+    written = re.sub(
+        r"exported \d{4}-\d{2}-\d{2} · corpus version [0-9a-f]+",
+        "exported DATE · corpus version HASH",
+        out.read_text(encoding="utf-8"),
+    )
+    assert written == expected
     if fmt == "json":
         assert json.loads(out.read_text()) == []
 
