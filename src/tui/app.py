@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.widgets import Input
 
 from tui.commands import PivotCommands
 from tui.query import toggle_term, tokens
@@ -105,7 +106,7 @@ class PivotApp(App):
         main = MainScreen()
         self.push_screen(main)
         if self.initial_query:
-            main.query_one("#query").value = self.initial_query
+            main.query_one("#query", Input).value = self.initial_query
         if self.store_warning:
             self.notify(self.store_warning, severity="warning", timeout=10)
         self.set_interval(STORE_CHECK_SECONDS, self.check_store_file)

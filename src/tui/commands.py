@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -10,8 +12,18 @@ from textual.content import Content
 from tui.store import db
 from tui.store.fmt import safe_text
 
+if TYPE_CHECKING:
+    from tui.app import PivotApp
+
 
 class PivotCommands(Provider):
+    entities: list[sqlite3.Row]
+    sources: list[sqlite3.Row]
+
+    @property
+    def app(self) -> PivotApp:  # the app this palette runs in, typed
+        return cast("PivotApp", super().app)
+
     async def startup(self) -> None:
         app = self.app
         worker = app.run_worker(partial(app.pool.run, _palette_data), thread=True, group="palette")
@@ -118,5 +130,5 @@ def _highlight(matcher, name: str) -> Content:
     return content
 
 
-def _palette_data(conn):
+def _palette_data(conn: sqlite3.Connection) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
     return db.entities(conn), db.sources(conn, None, 500)

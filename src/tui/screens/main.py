@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on, work
@@ -13,11 +14,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
 from tui.query import (
     KEYS,
+    Compiled,
     QueryError,
     build_filter,
     parse,
@@ -34,6 +37,9 @@ from tui.widgets.claims_table import COLUMN_TITLES, PAGE_SIZE, ClaimsTable
 from tui.widgets.detail import DetailPane, claim_detail
 from tui.widgets.query_bar import QueryBar, StoreSuggester
 from tui.widgets.side import FACET_ORDER, EntityList, FacetList
+
+if TYPE_CHECKING:
+    from tui.app import PivotApp
 
 SELECT_ALL_CAP = 100_000
 QUICK_COUNT = 1_000  # counted on the keystroke path; the exact count follows
@@ -54,7 +60,7 @@ class Result:
     where: str
     params: list
     total: int
-    flt: object = None  # the Compiled filter (tui.query)
+    flt: Compiled  # the compiled filter
     capped: bool = False  # total is a lower bound until the exact count arrives
     sort: tuple[str, bool] | None = None  # (column, descending) the pages are read in; None: store order
 
@@ -133,7 +139,7 @@ class MainScreen(Screen):
         self.generation = 0
         self.result: Result | None = None
         self.entity_rows: list = []
-        self._detail_timer = None
+        self._detail_timer: Timer | None = None
         self._first_rows_shown = False
         self.sort: tuple[str, bool] | None = None
         self.history = History()
@@ -142,6 +148,10 @@ class MainScreen(Screen):
         self._restoring = False
         self._facet_terms: dict[tuple[str, str], list[str]] = {}
         self._detail_shown: str | None = None  # the claim the detail pane shows
+
+    @property
+    def app(self) -> PivotApp:  # type: ignore[override]  # the app this screen runs in, typed
+        return cast("PivotApp", super().app)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -552,7 +562,7 @@ class MainScreen(Screen):
         self.query_input.focus()
 
     def action_toggle_selected(self) -> None:
-        self.table.action_toggle()
+        self.table.action_toggle_row()
 
     def action_select_all(self) -> None:
         if self.result:

@@ -161,7 +161,7 @@ class ReaderScreen(Screen[None]):
         if loaded is None:
             return
         current = loaded.quotes[self.current].span if self.current >= 0 else None
-        for para, widget in zip(self._paras, self.query(".reader-para"), strict=False):
+        for para, widget in zip(self._paras, self.query(".reader-para").results(Static), strict=False):
             marks = [(q.span, q.span == current) for q in loaded.quotes if q.span.start < para.end and q.span.end > para.start]
             text = Text()
             here = current is not None and current.start < para.end and current.end > para.start

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING, cast
 
 from rich.console import Group
 from rich.text import Text
@@ -16,6 +17,9 @@ from textual.widgets import DataTable, Footer, Static
 from tui.store import db
 from tui.store.export import value_text
 from tui.store.fmt import one_line, safe_text
+
+if TYPE_CHECKING:
+    from tui.app import PivotApp
 
 SOURCES_SHOWN = 2_000  # a DataTable of 100,000 rows takes seconds to fill
 COLUMNS = ("Id (source:)", "Title", "Publisher", "Published", "Flags (flag:)", "Claims", "Disputed")
@@ -48,6 +52,10 @@ class SourcesScreen(Screen[str | None]):
         super().__init__()
         self.entity_id, self.entity_name = entity_id, entity_name
         self.rows: list = []
+
+    @property
+    def app(self) -> PivotApp:  # type: ignore[override]  # the app this screen runs in, typed
+        return cast("PivotApp", super().app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sources-body"):

@@ -117,7 +117,7 @@ class ClaimsTable(ScrollView, can_focus=True):
             super().__init__()
             self.table, self.sort = table, sort
 
-    BINDINGS.append(Binding("space", "toggle", "Select and move down", show=False, id="table.toggle"))
+    BINDINGS.append(Binding("space", "toggle_row", "Select and move down", show=False, id="table.toggle"))
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -236,7 +236,7 @@ class ClaimsTable(ScrollView, can_focus=True):
     def action_last(self) -> None:
         self._move(self.total)
 
-    def action_toggle(self) -> None:
+    def action_toggle_row(self) -> None:
         """Select or unselect the highlighted claim and move to the next (VisiData's `s`)."""
         row = self.current_row
         if row is not None:
@@ -381,14 +381,14 @@ class ClaimsTable(ScrollView, can_focus=True):
         text = Text(no_wrap=True, overflow="crop")
         conflict = self.get_component_rich_style("claims-table--conflict")
         for col, w in layout:
-            cell, style = self._cell(col.key, row, conflict)
+            cell, cell_style = self._cell(col.key, row, conflict)
             if col.key == "summary" and h > 1:
                 cell = _wrapped(cell, w, h)[sub]
             elif sub:
                 cell = ""
             else:
                 cell = one_line(cell, w)
-            text.append(cell.ljust(w) + " ", base + style if style else base)
+            text.append(cell.ljust(w) + " ", base + cell_style if cell_style else base)
         return self._strip(text, width, base)
 
     def _cell(self, key: str, row, conflict: Style) -> tuple[str, Style | None]:

@@ -132,9 +132,9 @@ def claim_detail(row, source, related: list[db.Related]) -> Group:
             style = RELATION_STYLE.get(kind, "")
             line = Text()
             line.append(f"  {MARK[kind]} {RELATION_WORD[kind]:<12}", style=style or "dim")
-            v = value_text(r.row)
-            if v:
-                line.append(safe_text(v) + "  ", style=(style + " bold").strip() if kind == "contradicts" else "bold")
+            value = value_text(r.row)
+            if value:
+                line.append(safe_text(value) + "  ", style=(style + " bold").strip() if kind == "contradicts" else "bold")
             line.append(safe_text(r.row["summary"]))
             src = r.row["publisher"] or r.row["source_title"]
             line.append(f"  — {safe_text(src)}", style="dim")

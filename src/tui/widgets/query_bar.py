@@ -15,10 +15,10 @@ from textual.binding import Binding
 from textual.suggester import Suggester
 from textual.widgets import Input
 
-from tui.query import ENTITY_KINDS, IS_VALUES, KEYS, tokens
+from tui.query import IS_VALUES, KEYS, tokens
 from tui.state import History
 from tui.store import db
-from tui.store.model import FLAGS, STATUSES
+from tui.store.model import ENTITY_KINDS, FLAGS, STATUSES
 
 COMPLETION_BUDGET = 0.05  # seconds a completion may take in the store
 FIXED_VALUES: dict[str, tuple[str, ...]] = {

@@ -10,7 +10,7 @@ import contextlib
 
 from rich.segment import Segment
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import OptionList, SelectionList
@@ -29,7 +29,7 @@ def _room(widget) -> int:
     return width - 3 if width > 8 else 21  # room for a scrollbar that appears later
 
 
-VIM_KEYS = [
+VIM_KEYS: list[BindingType] = [
     Binding("j", "cursor_down", "Down", show=False, id="list.down"),
     Binding("k", "cursor_up", "Up", show=False, id="list.up"),
     Binding("g", "first", "First", show=False, id="list.first"),
@@ -181,11 +181,11 @@ class PickerList(SelectionList[str]):
         super().action_select()
         self.action_cursor_down()
 
-    def clear_options(self):  # type: ignore[no-untyped-def]
+    def clear_options(self):
         self._kept = self.highlighted
         return super().clear_options()
 
-    def add_options(self, items):  # type: ignore[no-untyped-def]
+    def add_options(self, items):
         result = super().add_options(items)
         if self._kept is not None and self.option_count:
             self.highlighted = min(self._kept, self.option_count - 1)  # refilled after a pick: stay put
