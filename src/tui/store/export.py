@@ -12,6 +12,7 @@ first bytes are written before the first batch is read.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import functools
@@ -38,11 +39,39 @@ from .fmt import format_value, safe_text
 
 FORMATS = ("md", "csv", "json")
 JSON_FIELDS = (
-    "id", "entity", "entity_name", "entity_kind", "topic", "summary", "quote", "metric", "value",
-    "value_low", "value_high", "unit", "bound", "period", "status", "speaker", "note",
-    "source", "source_title", "publisher", "published", "document", "source_flags", "draft",
-    "relation", "quantity_sources", "conflicts", "conflicts_total", "differs_from", "differs_total",
-    "corroborated_by", "corroborated_total", "group_check",
+    "id",
+    "entity",
+    "entity_name",
+    "entity_kind",
+    "topic",
+    "summary",
+    "quote",
+    "metric",
+    "value",
+    "value_low",
+    "value_high",
+    "unit",
+    "bound",
+    "period",
+    "status",
+    "speaker",
+    "note",
+    "source",
+    "source_title",
+    "publisher",
+    "published",
+    "document",
+    "source_flags",
+    "draft",
+    "relation",
+    "quantity_sources",
+    "conflicts",
+    "conflicts_total",
+    "differs_from",
+    "differs_total",
+    "corroborated_by",
+    "corroborated_total",
+    "group_check",
 )
 LIST_FIELDS = ("conflicts", "differs_from", "corroborated_by")
 # list field -> (the agreement model's relation, the stored count, the count field)
@@ -79,9 +108,37 @@ _NO_LISTS: dict[str, list[str]] = {"conflicts": [], "differs_from": [], "corrobo
 
 def _values(row: sqlite3.Row, lists: Mapping[str, list[str]]) -> list[Any]:
     """The JSON_FIELDS of one claim, in their order (the streaming writers' hot path)."""
-    (cid, entity, entity_name, entity_kind, topic, summary, quote, metric, low, high, unit, bound, period, status,
-     speaker, note, source, source_title, publisher, published, document, flags, draft, relation, qsources,
-     conflicts, differs, agrees, group_relation) = _row_values(row)
+    (
+        cid,
+        entity,
+        entity_name,
+        entity_kind,
+        topic,
+        summary,
+        quote,
+        metric,
+        low,
+        high,
+        unit,
+        bound,
+        period,
+        status,
+        speaker,
+        note,
+        source,
+        source_title,
+        publisher,
+        published,
+        document,
+        flags,
+        draft,
+        relation,
+        qsources,
+        conflicts,
+        differs,
+        agrees,
+        group_relation,
+    ) = _row_values(row)
     if low is None:
         value = None
     else:
@@ -90,23 +147,79 @@ def _values(row: sqlite3.Row, lists: Mapping[str, list[str]]) -> list[Any]:
     numeric = low is not None and metric is not None
     group = None
     if group_relation:
-        group = {"relation": group_relation, "reason": row["group_reason"],
-                 "members_sum_low": _plain(row["group_low"]), "members_sum_high": _plain(row["group_high"])}
+        group = {
+            "relation": group_relation,
+            "reason": row["group_reason"],
+            "members_sum_low": _plain(row["group_low"]),
+            "members_sum_high": _plain(row["group_high"]),
+        }
     return [
-        cid, entity, entity_name, entity_kind, topic, summary, quote, metric, value, low, high, unit, bound, period,
-        status, speaker, note, source, source_title, publisher, published, document,
-        _flags(flags), bool(draft), relation, qsources if low is not None else None,
-        lists["conflicts"], conflicts if numeric else 0,  # fresh lists from the lister (never mutated here)
-        lists["differs_from"], differs if numeric else 0,
-        lists["corroborated_by"], agrees if numeric else 0, group,
+        cid,
+        entity,
+        entity_name,
+        entity_kind,
+        topic,
+        summary,
+        quote,
+        metric,
+        value,
+        low,
+        high,
+        unit,
+        bound,
+        period,
+        status,
+        speaker,
+        note,
+        source,
+        source_title,
+        publisher,
+        published,
+        document,
+        _flags(flags),
+        bool(draft),
+        relation,
+        qsources if low is not None else None,
+        lists["conflicts"],
+        conflicts if numeric else 0,  # fresh lists from the lister (never mutated here)
+        lists["differs_from"],
+        differs if numeric else 0,
+        lists["corroborated_by"],
+        agrees if numeric else 0,
+        group,
     ]
 
 
 _ROW_KEYS = (
-    "id", "entity", "entity_name", "entity_kind", "topic", "summary", "quote", "metric", "value_low", "value_high",
-    "unit", "bound", "period", "status", "speaker", "note", "source", "source_title", "publisher", "published",
-    "document", "source_flags_json", "draft", "relation", "quantity_sources", "conflict_count", "differ_count",
-    "agree_count", "group_relation",
+    "id",
+    "entity",
+    "entity_name",
+    "entity_kind",
+    "topic",
+    "summary",
+    "quote",
+    "metric",
+    "value_low",
+    "value_high",
+    "unit",
+    "bound",
+    "period",
+    "status",
+    "speaker",
+    "note",
+    "source",
+    "source_title",
+    "publisher",
+    "published",
+    "document",
+    "source_flags_json",
+    "draft",
+    "relation",
+    "quantity_sources",
+    "conflict_count",
+    "differ_count",
+    "agree_count",
+    "group_relation",
 )
 
 
@@ -124,6 +237,7 @@ def _flags(raw: str | None) -> list[str]:
 
 # --- relations of many claims, in batches -------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class _Fig:
     id: str
@@ -138,7 +252,7 @@ class _Fig:
 class _Period:
     """The figures of one quantity and period, indexed by their effective bounds and value."""
 
-    __slots__ = ("by_lo", "los", "by_hi", "his", "by_value")
+    __slots__ = ("by_hi", "by_lo", "by_value", "his", "los")
 
     def __init__(self, figs: list[_Fig]) -> None:
         self.by_lo = sorted(figs, key=lambda f: f.lo)
@@ -151,7 +265,7 @@ class _Period:
 
 
 class _Family:
-    __slots__ = ("periods", "stated", "unstated", "size")
+    __slots__ = ("periods", "size", "stated", "unstated")
 
     def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
         by_period: dict[str | None, list[_Fig]] = {}
@@ -217,7 +331,8 @@ class RelationLister:
     def lists(self, rows: list[sqlite3.Row]) -> list[dict[str, list[str]]]:
         """Per row: list field -> sorted ids (empty lists for claims without relations)."""
         wants = [
-            r["value_low"] is not None and r["metric"] is not None
+            r["value_low"] is not None
+            and r["metric"] is not None
             and bool(r["conflict_count"] or r["differ_count"] or r["agree_count"])
             for r in rows
         ]
@@ -263,8 +378,9 @@ class RelationLister:
             out[name] = mine[:n]
         return out
 
-    def _scan(self, fam: _Family, period: str | None, low: float, high: float, bound: str, source: str | None,
-              n: int) -> dict[str, list[_Fig]]:
+    def _scan(
+        self, fam: _Family, period: str | None, low: float, high: float, bound: str, source: str | None, n: int
+    ) -> dict[str, list[_Fig]]:
         """The first n claims of other sources than `source` (None: any) per relation."""
         lo, hi = effective(low, high, bound)
         compatible = _COMPATIBLE[_bound_class(bound)]
@@ -374,8 +490,12 @@ def _source_items(conn: sqlite3.Connection, numbers: dict[str, int]) -> Iterator
     ordered = sorted(numbers.items(), key=lambda kv: kv[1])
     for at in range(0, len(ordered), BATCH):
         chunk = ordered[at : at + BATCH]
-        found = {r["id"]: r for r in conn.execute(
-            "SELECT * FROM sources WHERE id IN (SELECT value FROM json_each(?))", (json.dumps([k for k, _ in chunk]),))}
+        found = {
+            r["id"]: r
+            for r in conn.execute(
+                "SELECT * FROM sources WHERE id IN (SELECT value FROM json_each(?))", (json.dumps([k for k, _ in chunk]),)
+            )
+        }
         yield from (_source_item(found[sid], n) for sid, n in chunk if sid in found)
 
 
@@ -405,8 +525,11 @@ class ExportInfo:
     corpus: str | None = None  # the store's corpus hash, short
 
     def line(self) -> str:
-        asked = f"Query: `{_code(self.query)}`" if self.query and self.query.strip() else (
-            "Selected claims" if self.query is None else "All claims")
+        asked = (
+            f"Query: `{_code(self.query)}`"
+            if self.query and self.query.strip()
+            else ("Selected claims" if self.query is None else "All claims")
+        )
         parts = [asked, f"exported {md(self.exported)}"]
         if self.corpus:
             parts.append(f"corpus version {md(self.corpus)}")
@@ -430,8 +553,17 @@ def export_info(conn: sqlite3.Connection, query: str | None, today: str | None =
 Batches = Iterable[list[sqlite3.Row]]
 
 
-def _markdown(conn: sqlite3.Connection, out: IO[str], batches: Batches, numbering: Callable[[], dict[str, int]], *,
-              quotes: bool = False, title: str | None = None, info: ExportInfo | None = None, ids: bool = False) -> int:
+def _markdown(
+    conn: sqlite3.Connection,
+    out: IO[str],
+    batches: Batches,
+    numbering: Callable[[], dict[str, int]],
+    *,
+    quotes: bool = False,
+    title: str | None = None,
+    info: ExportInfo | None = None,
+    ids: bool = False,
+) -> int:
     """Stream the claims table, then the legend and the numbered source list."""
     if title:
         out.write(f"# {md(title)}\n\n")
@@ -462,9 +594,16 @@ def _markdown(conn: sqlite3.Connection, out: IO[str], batches: Batches, numberin
             else:
                 other = ""
             cells = [
-                str(i), *([md(r["id"])] if ids else []), md_short(r["entity_name"]), md_short(r["topic_label"]),
-                md(r["summary"]), md_short(value_text(r)), md_short(r["period"]),
-                md_short(r["status"]) + (" (unreviewed)" if r["draft"] else ""), f"[{numbers[r['source']]}]", other,
+                str(i),
+                *([md(r["id"])] if ids else []),
+                md_short(r["entity_name"]),
+                md_short(r["topic_label"]),
+                md(r["summary"]),
+                md_short(value_text(r)),
+                md_short(r["period"]),
+                md_short(r["status"]) + (" (unreviewed)" if r["draft"] else ""),
+                f"[{numbers[r['source']]}]",
+                other,
             ]
             if quotes:
                 q = f"“{md(r['quote'])}”"
@@ -484,8 +623,15 @@ def _markdown(conn: sqlite3.Connection, out: IO[str], batches: Batches, numberin
     return i
 
 
-def claims_markdown(conn: sqlite3.Connection, rows: list[sqlite3.Row], *, quotes: bool = False, title: str | None = None,
-                    info: ExportInfo | None = None, ids: bool = False) -> str:
+def claims_markdown(
+    conn: sqlite3.Connection,
+    rows: list[sqlite3.Row],
+    *,
+    quotes: bool = False,
+    title: str | None = None,
+    info: ExportInfo | None = None,
+    ids: bool = False,
+) -> str:
     buf = io.StringIO()
     _markdown(conn, buf, _chunks(rows), lambda: db.source_numbers(rows), quotes=quotes, title=title, info=info, ids=ids)
     return buf.getvalue()
@@ -500,8 +646,11 @@ LEGEND = (
 def _other_sources(r: sqlite3.Row, related: Mapping[str, tuple[list[str], int]], numbers: dict[str, int]) -> str:
     """'⚠ [2] · ≠ [3] · = [4]': the sources whose claims of the same quantity relate to this one."""
     parts = []
-    for name, sign, total in (("conflicts", "⚠", r["conflict_count"]), ("differs_from", "≠", r["differ_count"]),
-                              ("corroborated_by", "=", r["agree_count"])):
+    for name, sign, total in (
+        ("conflicts", "⚠", r["conflict_count"]),
+        ("differs_from", "≠", r["differ_count"]),
+        ("corroborated_by", "=", r["agree_count"]),
+    ):
         sources, listed = related[name]
         if not listed:
             continue
@@ -628,8 +777,16 @@ def _chunks(rows: list[sqlite3.Row], size: int = BATCH) -> Iterator[list[sqlite3
         yield rows[i : i + size]
 
 
-def render_claims(conn: sqlite3.Connection, rows: list[sqlite3.Row], fmt: str, *, quotes: bool = False, title: str | None = None,
-                  info: ExportInfo | None = None, ids: bool = False) -> str:
+def render_claims(
+    conn: sqlite3.Connection,
+    rows: list[sqlite3.Row],
+    fmt: str,
+    *,
+    quotes: bool = False,
+    title: str | None = None,
+    info: ExportInfo | None = None,
+    ids: bool = False,
+) -> str:
     """The export of `rows` as one string (small exports, previews, tests)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -638,8 +795,18 @@ def render_claims(conn: sqlite3.Connection, rows: list[sqlite3.Row], fmt: str, *
     return buf.getvalue()
 
 
-def write_claims(conn: sqlite3.Connection, out: IO[str], batches: Batches, fmt: str, numbering: Callable[[], dict[str, int]], *,
-                 quotes: bool = False, title: str | None = None, info: ExportInfo | None = None, ids: bool = False) -> int:
+def write_claims(
+    conn: sqlite3.Connection,
+    out: IO[str],
+    batches: Batches,
+    fmt: str,
+    numbering: Callable[[], dict[str, int]],
+    *,
+    quotes: bool = False,
+    title: str | None = None,
+    info: ExportInfo | None = None,
+    ids: bool = False,
+) -> int:
     """Write the claims of `batches` to `out` in `fmt`; returns how many were written."""
     if fmt == "md":
         return _markdown(conn, out, batches, numbering, quotes=quotes, title=title, info=info, ids=ids)
@@ -651,6 +818,7 @@ def write_claims(conn: sqlite3.Connection, out: IO[str], batches: Batches, fmt: 
 
 
 # --- choosing what to export (the CLI and the explorer's dialog) ---------------------------
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -723,15 +891,42 @@ def with_format(path: str, fmt: str) -> str:
     return path
 
 
-def stream_claims(conn: sqlite3.Connection, out: IO[str], sel: Selection, fmt: str, *, quotes: bool = False,
-                  info: ExportInfo | None = None, ids: bool = False, limit: int | None = None) -> int:
+def stream_claims(
+    conn: sqlite3.Connection,
+    out: IO[str],
+    sel: Selection,
+    fmt: str,
+    *,
+    quotes: bool = False,
+    info: ExportInfo | None = None,
+    ids: bool = False,
+    limit: int | None = None,
+) -> int:
     """Write the claims `sel` chooses, streaming, in rowid order."""
-    return write_claims(conn, out, sel.batches(conn, limit), fmt, lambda: sel.numbering(conn, limit),
-                        quotes=quotes, title=sel.title, info=info, ids=ids)
+    return write_claims(
+        conn,
+        out,
+        sel.batches(conn, limit),
+        fmt,
+        lambda: sel.numbering(conn, limit),
+        quotes=quotes,
+        title=sel.title,
+        info=info,
+        ids=ids,
+    )
 
 
-def export_to(path: Path | str, conn: sqlite3.Connection, sel: Selection, fmt: str, *, force: bool = False,
-              quotes: bool = False, info: ExportInfo | None = None, ids: bool = False) -> tuple[Path, int]:
+def export_to(
+    path: Path | str,
+    conn: sqlite3.Connection,
+    sel: Selection,
+    fmt: str,
+    *,
+    force: bool = False,
+    quotes: bool = False,
+    info: ExportInfo | None = None,
+    ids: bool = False,
+) -> tuple[Path, int]:
     """Stream the export into `path` (write_atomic's rules); returns (path, claims written)."""
     written = [0]
 
@@ -742,6 +937,7 @@ def export_to(path: Path | str, conn: sqlite3.Connection, sel: Selection, fmt: s
 
 
 # --- comparison -----------------------------------------------------------------------
+
 
 def _cell_line(r: sqlite3.Row, numbers: dict[str, int]) -> str:
     value = value_text(r)
@@ -779,18 +975,20 @@ def compare_json(conn: sqlite3.Connection, cmp: db.Comparison) -> str:
         "entities": [{"id": e["id"], "name": e["name"], "kind": e["kind"]} for e in cmp.entities],
         "topics": [
             {
-                "id": t["id"], "label": t["label"],
+                "id": t["id"],
+                "label": t["label"],
                 "cells": {
                     e["id"]: {
                         "disputed": cmp.cells[(t["id"], e["id"])].disputed,
                         "claims": [claim_record(conn, r) for r in cmp.cells[(t["id"], e["id"])].claims],
                     }
-                    for e in cmp.entities if (t["id"], e["id"]) in cmp.cells
+                    for e in cmp.entities
+                    if (t["id"], e["id"]) in cmp.cells
                 },
             }
             for t in cmp.topics
         ],
-        "sources": {sid: n for sid, n in cmp.sources.items()},
+        "sources": dict(cmp.sources),
     }
     return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
 
@@ -811,6 +1009,7 @@ def render_compare(conn: sqlite3.Connection, cmp: db.Comparison, fmt: str) -> st
 
 
 # --- writing files ----------------------------------------------------------------------
+
 
 def write_atomic(path: Path | str, text: str, *, force: bool = False) -> Path:
     """Write text to path through a temporary file and a rename (see write_stream)."""
@@ -917,14 +1116,13 @@ def _write_in_place(path: Path, write: Callable[[IO[str]], object], mode: int) -
     except OSError as exc:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
     finally:
-        try:
+        with contextlib.suppress(OSError):  # the data that could not be written was reported above
             fh.close()
-        except OSError:
-            pass  # the data that could not be written was reported above
     return path
 
 
 # --- the disputes report ----------------------------------------------------------------
+
 
 def disputes_markdown(conn: sqlite3.Connection, found: list[Any], *, title: str | None = None) -> str:
     """The report a journalist pastes into notes: one section per quantity, a row per figure."""
@@ -951,12 +1149,20 @@ def disputes_markdown(conn: sqlite3.Connection, found: list[Any], *, title: str 
             rel = ""
             if line.relation is not None:
                 other = ids.get(line.other or "")
-                rel = f"{line.relation.mark} {line.relation.kind}" + (f" [{numbers[other['source']]}]" if other is not None else "")
-            body.append([
-                f"[{numbers[r['source']]}] {md(source_label(r))}", md(value_text(r)),
-                md(r["period"]) or "not stated", md(r["status"]) + (" (unreviewed)" if r["draft"] else ""),
-                md(", ".join(db.flags_of(r))), rel, md(line.relation.reason) if line.relation else "",
-            ])
+                rel = f"{line.relation.mark} {line.relation.kind}" + (
+                    f" [{numbers[other['source']]}]" if other is not None else ""
+                )
+            body.append(
+                [
+                    f"[{numbers[r['source']]}] {md(source_label(r))}",
+                    md(value_text(r)),
+                    md(r["period"]) or "not stated",
+                    md(r["status"]) + (" (unreviewed)" if r["draft"] else ""),
+                    md(", ".join(db.flags_of(r))),
+                    rel,
+                    md(line.relation.reason) if line.relation else "",
+                ]
+            )
         parts.append(_table(header, body))
         if q.total > len(q.lines):
             parts.append(f"\n_+ {q.total - len(q.lines):,} more figures of this quantity_")
@@ -975,21 +1181,32 @@ def disputes_markdown(conn: sqlite3.Connection, found: list[Any], *, title: str 
 def disputes_json(conn: sqlite3.Connection, found: list[Any]) -> str:
     out = []
     for q in found:
-        out.append({
-            "entity": q.entity, "entity_name": q.entity_name, "metric": q.metric, "unit": q.unit,
-            "relation": q.strongest, "sources": q.sources, "figures_total": q.total,
-            "figures": [
-                {**claim_record(conn, line.row),
-                 "strongest_relation": line.relation.kind if line.relation else None,
-                 "reason": line.relation.reason if line.relation else None, "relates_to": line.other}
-                for line in q.lines
-            ],
-            "related": [r["id"] for r in q.related],
-        })
+        out.append(
+            {
+                "entity": q.entity,
+                "entity_name": q.entity_name,
+                "metric": q.metric,
+                "unit": q.unit,
+                "relation": q.strongest,
+                "sources": q.sources,
+                "figures_total": q.total,
+                "figures": [
+                    {
+                        **claim_record(conn, line.row),
+                        "strongest_relation": line.relation.kind if line.relation else None,
+                        "reason": line.relation.reason if line.relation else None,
+                        "relates_to": line.other,
+                    }
+                    for line in q.lines
+                ],
+                "related": [r["id"] for r in q.related],
+            }
+        )
     return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
 
 
 # --- the comparison's headline grid (what the compare screen shows) -------------------------
+
 
 def compare_headline_markdown(conn: sqlite3.Connection, grid: Any, *, statements: int = 2, title: str | None = None) -> str:
     """The headline grid as a GFM table: a row per topic (its statements) and per quantity
