@@ -79,3 +79,11 @@ def private_state(monkeypatch, tmp_path: Path) -> None:
     its own inside tmp_path (tests of the keymap write one there)."""
     monkeypatch.setenv("PIVOT_STATE_DIR", str(tmp_path / "pivot-state"))
     monkeypatch.setenv("PIVOT_KEYMAP", str(tmp_path / "pivot-keymap.toml"))
+
+
+@pytest.fixture(autouse=True)
+def immediate_detail(monkeypatch) -> None:
+    """The detail pane normally waits for the cursor to rest (a timer); tests load it at once."""
+    from tui.screens.main import MainScreen
+
+    monkeypatch.setattr(MainScreen, "detail_delay", 0)

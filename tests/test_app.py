@@ -10,6 +10,7 @@ from markdown_it import MarkdownIt
 from rich.console import Console
 from textual.widgets import Input, Static
 
+from pilot import settle
 from tui.app import PivotApp
 from tui.screens.compare import CompareScreen
 from tui.screens.export import ExportScreen
@@ -18,22 +19,6 @@ from tui.widgets.claims_table import ClaimsTable
 from tui.widgets.side import FacetList
 
 SIZE = (120, 40)
-
-
-@pytest.fixture(autouse=True)
-def immediate_detail(monkeypatch):
-    """The detail pane normally waits for the cursor to rest (a timer); tests load it at once."""
-    from tui.screens.main import MainScreen
-
-    monkeypatch.setattr(MainScreen, "detail_delay", 0)
-
-
-async def settle(pilot) -> None:
-    """Let every worker finish and every message it posted be handled."""
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def table_lines(app) -> list[str]:

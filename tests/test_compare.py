@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from markdown_it import MarkdownIt
 from textual.widgets import Input
 
+from pilot import settle
 from tui.app import PivotApp
 from tui.cli import main
 from tui.screens.compare import CompareScreen
@@ -33,18 +34,6 @@ FOUNDING = [
     "0xmetalabs-compute-shift",
     "meta-600-ai-layoffs",
 ]
-
-
-@pytest.fixture(autouse=True)
-def immediate_detail(monkeypatch):
-    monkeypatch.setattr(MainScreen, "detail_delay", 0)
-
-
-async def settle(pilot) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture

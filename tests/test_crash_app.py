@@ -10,22 +10,10 @@ import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input
 
+from pilot import settle
 from tui.app import PivotApp
-from tui.screens.main import MainScreen
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "small"
-
-
-@pytest.fixture(autouse=True)
-def immediate_detail(monkeypatch):
-    monkeypatch.setattr(MainScreen, "detail_delay", 0, raising=False)
-
-
-async def settle(pilot) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def screen_text(app) -> str:

@@ -13,6 +13,7 @@ import pytest
 from markdown_it import MarkdownIt
 from textual.widgets import Input, SelectionList, Static
 
+from pilot import settle
 from tui.app import PivotApp
 from tui.screens.compare import CompareScreen
 from tui.screens.export import ExportScreen
@@ -25,20 +26,6 @@ from tui.widgets.side import EntityList, FacetList
 
 SIZE = (120, 40)
 SMALL = Path(__file__).resolve().parent / "fixtures" / "small"
-
-
-@pytest.fixture(autouse=True)
-def immediate_detail(monkeypatch):
-    from tui.screens.main import MainScreen
-
-    monkeypatch.setattr(MainScreen, "detail_delay", 0)
-
-
-async def settle(pilot) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, RadioButton, Static
 
+from pilot import settle
 from test_hostile import damage_table
 from tui.app import PivotApp
 from tui.screens.compare import CompareScreen
@@ -37,20 +38,6 @@ SMALL = Path(__file__).resolve().parent / "fixtures" / "small"
 
 # controls, DEL, C1, bidi controls and zero-width characters: none may reach the screen
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
-
-
-@pytest.fixture(autouse=True)
-def immediate_detail(monkeypatch):
-    """The detail pane may wait for the cursor to rest (a timer); load it at once."""
-    monkeypatch.setattr(MainScreen, "detail_delay", 0, raising=False)
-
-
-async def settle(pilot) -> None:
-    """Let every worker finish and every message it posted be handled."""
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def screen_lines(app) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from pilot import settle
 from tui.app import PivotApp
 from tui.screens.reader import ReaderScreen
 from tui.texts import find_text, locate, paragraphs
@@ -29,20 +30,6 @@ committed over $80 billion towards its AI infrastructure, targeting 7% of its US
 
 The trade: human headcount for compute power. Reorganizing remaining staff into 'AI pods.'
 """
-
-
-@pytest.fixture(autouse=True)
-def immediate_detail(monkeypatch):
-    from tui.screens.main import MainScreen
-
-    monkeypatch.setattr(MainScreen, "detail_delay", 0)
-
-
-async def settle(pilot) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture

@@ -12,26 +12,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
+from pilot import settle
 from tui.app import PivotApp
 from tui.widgets.claims_table import ClaimsTable
 
 SIZE = (120, 40)
 SMALL = Path(__file__).resolve().parent / "fixtures" / "small"
-
-
-@pytest.fixture(autouse=True)
-def immediate_detail(monkeypatch):
-    """The detail pane normally waits for the cursor to rest (a timer); tests load it at once."""
-    from tui.screens.main import MainScreen
-
-    monkeypatch.setattr(MainScreen, "detail_delay", 0)
-
-
-async def settle(pilot) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture
