@@ -198,6 +198,13 @@ async def test_picks_are_kept_and_a_filter_naming_entities_is_compared(founding:
         await pilot.press("c")
         await settle(pilot)
         assert [e["id"] for e in grid_of(app).grid.entities] == ["amazon", "alphabet"]
+        await pilot.press("escape")
+        await settle(pilot)
+        app.screen.query_one("#query", Input).value = "company:microsoft is:numeric"
+        await settle(pilot)
+        await pilot.press("c")  # one entity named: it, beside the one compared before
+        await settle(pilot)
+        assert [e["id"] for e in grid_of(app).grid.entities] == ["microsoft", "amazon"]
 
 
 async def test_v_shows_every_claim_in_full_and_back(founding: Path, tmp_path: Path) -> None:

@@ -147,7 +147,9 @@ class CompareScreen(Screen[None]):
             except sqlite3.Error:
                 found = []
             self.named = []
-            if found:
+            if len(found) == 1:  # one entity named: it, beside the entities last compared
+                self.entity_ids = found + [e for e in self.entity_ids if e not in found][: max(len(self.entity_ids) - 1, 1)]
+            elif found:
                 self.entity_ids = found
         ids = list(self.entity_ids)
         try:

@@ -258,7 +258,8 @@ class CompareGrid(ScrollView, can_focus=True):
     def relayout(self) -> None:
         if self.grid is None:
             return
-        width = max(self.size.width, 40)
+        # the width left of the vertical scrollbar, when there is one
+        width = max(self.scrollable_content_region.width or self.size.width, 40)
         ids = [e["id"] for e in self.grid.entities]
         self._widths = column_widths(width, len(ids))
         topic_w, col_w, fit = self._widths
