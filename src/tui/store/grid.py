@@ -35,6 +35,7 @@ class FigureItem:
     low: float = 0.0
     high: float = 0.0
     bound: str = "exact"
+    unit: str | None = None  # as the claims write it
 
 
 @dataclass
@@ -128,6 +129,7 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
             (value,),
         ).fetchall()
         merged: dict[RowKey, list[FigureItem]] = {}
+        by_value: dict[tuple[RowKey, str | None, float, float], list[FigureItem]] = {}
         for g in groups:
             key: RowKey = (g["topic"], g["metric"], g["qunit"])
             metrics_of_topic.setdefault(g["topic"], set()).add((g["metric"], g["qunit"]))
@@ -137,31 +139,24 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
                 "disputed" if g["disputed"] else "differs" if g["differs"] else "corroborated" if g["corroborated"] else None
             )
             items = merged.setdefault(key, [])
-            same = next(
-                (
-                    i
-                    for i in items
-                    if i.period == g["qperiod"]
-                    and i.low == g["value_low"]
-                    and i.high == g["value_high"]
-                    and _bound_class(g["bound"]) in _COMPATIBLE[_bound_class(i.bound)]
-                ),
-                None,
-            )
+            # the same figure said with a bound that does not pull apart: found by its value
+            alike = by_value.setdefault((key, g["qperiod"], g["value_low"], g["value_high"]), [])
+            same = next((i for i in alike if _bound_class(g["bound"]) in _COMPATIBLE[_bound_class(i.bound)]), None)
             if same is None:
-                items.append(
-                    FigureItem(
-                        format_value(g["value_low"], g["value_high"], g["unit"], g["bound"]),
-                        g["qperiod"],
-                        srcs,
-                        g["n_sources"],
-                        g["n"],
-                        relation,
-                        g["value_low"],
-                        g["value_high"],
-                        g["bound"],
-                    )
+                item = FigureItem(
+                    "",  # worded once the cell's figures are chosen (a cell may have thousands)
+                    g["qperiod"],
+                    srcs,
+                    g["n_sources"],
+                    g["n"],
+                    relation,
+                    g["value_low"],
+                    g["value_high"],
+                    g["bound"],
+                    g["unit"],
                 )
+                items.append(item)
+                alike.append(item)
             else:  # the same figure, said with another bound: one line, every source
                 same.sources += [s for s in srcs if s not in same.sources]
                 # sources are listed whole for small groups; for large ones the total is a sum
@@ -170,13 +165,15 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
                 )
                 same.claims += g["n"]
                 if same.bound != "exact" and g["bound"] == "exact":
-                    same.text, same.bound = format_value(g["value_low"], g["value_high"], g["unit"], "exact"), "exact"
+                    same.bound = "exact"
                 rank = {"disputed": 0, "differs": 1, "corroborated": 2, None: 3}
                 same.relation = min(same.relation, relation, key=lambda r: rank[r])
         for key, items in merged.items():
             items.sort(key=lambda i: (-i.claims, i.period or "", i.low))
             cell = cells.setdefault((key, e["id"]), GridCell())
             cell.figures, cell.more_figures = items[:FIGURES_SHOWN], max(len(items) - FIGURES_SHOWN, 0)
+            for item in cell.figures:
+                item.text = format_value(item.low, item.high, item.unit, item.bound)
             cell.disputed = any(i.relation == "disputed" for i in items)
         counts = dict(
             conn.execute(
