@@ -469,3 +469,25 @@ def test_the_bundled_corpus_shows_metas_2026_cut_disagreement(tmp_path: Path) ->
     assert by_source.get("synapnews-ai-pivot") == {10.0} and sum(r["source"] == "synapnews-ai-pivot" for r in rows) >= 2
     assert by_source.get("ai-rebalancing-meta-layoffs") == {20.0}
     assert sum(r["source"] == "ai-rebalancing-meta-layoffs" for r in rows) >= 2
+
+
+def test_pivot_disputes_shows_metas_2026_cut_with_every_source_on_it(tmp_path: Path) -> None:
+    """The figures of the quantity, the related measures (8,000, ~600 AI-team layoffs) and
+    the sources that speak of the cut without a figure: every source on the subject."""
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    data = tmp_path / "data"
+    shutil.copytree(BUNDLED, data)
+    out = CliRunner().invoke(
+        main, ["disputes", "company:meta", "--format", "json", "--data", str(data), "--db", str(tmp_path / "s.db")]
+    )
+    found = json.loads(out.stdout)
+    cut = next(q for q in found if q["metric"] == "workforce-cut-pct")
+    assert cut["relation"] == "contradicts"
+    conn = open_readonly(tmp_path / "s.db")
+    ids = [f["id"] for f in cut["figures"]] + cut["related"] + cut["statements"]
+    sources = {r["source"] for r in db.claims_by_ids(conn, ids)}
+    assert {"synapnews-ai-pivot", "ai-rebalancing-meta-layoffs", "meta-600-ai-layoffs"} <= sources
+    assert len(sources) >= 4

@@ -16,6 +16,7 @@ from .agreement import STRENGTH, Relation, RowLike, figure_of_record, relation
 
 PER_QUANTITY = 60  # claims read per quantity (a quantity stated by more is marked "+ N more")
 MAX_QUANTITIES = 500
+STATEMENTS_READ = 200  # statements on the subject looked at for the sources without a figure
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Quantity:
     lines: list[Line]
     related: list[sqlite3.Row] = field(default_factory=list)  # other measures of the subject
     total: int = 0  # claims of the quantity, read or not
+    statements: list[sqlite3.Row] = field(default_factory=list)  # one each from the sources without a figure
 
     @property
     def strongest(self) -> str:
@@ -84,6 +86,17 @@ def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTI
             "ORDER BY claims.rowid LIMIT ?",
             (qe, *sorted(topics), metric, PER_QUANTITY),
         ).fetchall()
+        # what the sources without a figure say on the subject (one statement each)
+        statements = conn.execute(
+            f"SELECT {db.CLAIM_COLUMNS} FROM claims {db.CLAIM_JOINS} WHERE claims.qentity = ? AND claims.topic IN "
+            f"({', '.join('?' * len(topics))}) AND claims.value_low IS NULL ORDER BY claims.rowid LIMIT ?",
+            (qe, *sorted(topics), STATEMENTS_READ),
+        ).fetchall()
+        with_figures = {r["source"] for r in rows} | {r["source"] for r in related}
+        others: dict[str, sqlite3.Row] = {}
+        for r in statements:
+            if r["source"] not in with_figures:
+                others.setdefault(r["source"], r)
         name = conn.execute("SELECT name FROM entities WHERE id = ?", (qe,)).fetchone()
         out.append(
             Quantity(
@@ -95,6 +108,7 @@ def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTI
                 lines,
                 related,
                 total,
+                list(others.values()),
             )
         )
         if len(out) >= limit:

@@ -1133,7 +1133,7 @@ def disputes_markdown(conn: sqlite3.Connection, found: list[Any], *, title: str 
     for q in found:
         for line in q.lines:
             numbers.setdefault(line.row["source"], len(numbers) + 1)
-        for r in q.related:
+        for r in [*q.related, *q.statements]:
             numbers.setdefault(r["source"], len(numbers) + 1)
     ids = {line.row["id"]: line.row for q in found for line in q.lines}
     parts = [f"# {md(title or 'Where the sources disagree')}\n"]
@@ -1172,6 +1172,9 @@ def disputes_markdown(conn: sqlite3.Connection, found: list[Any], *, title: str 
                 for r in q.related
             )
             parts.append(f"\nRelated measures: {shown}")
+        if q.statements:
+            said = " · ".join(f"[{numbers[r['source']]}] {md(r['summary'])}" for r in q.statements)
+            parts.append(f"\nSources without a figure: {said}")
         parts.append("")
     if numbers:
         parts.append("## Sources\n\n" + _source_list(conn, numbers))
@@ -1200,6 +1203,7 @@ def disputes_json(conn: sqlite3.Connection, found: list[Any]) -> str:
                     for line in q.lines
                 ],
                 "related": [r["id"] for r in q.related],
+                "statements": [r["id"] for r in q.statements],
             }
         )
     return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
