@@ -1124,10 +1124,14 @@ def _write_in_place(path: Path, write: Callable[[IO[str]], object], mode: int) -
 # --- the disputes report ----------------------------------------------------------------
 
 
+AXIS_WIDTH = 24  # characters of the drawn axis in the disputes report
+
+
 def disputes_markdown(conn: sqlite3.Connection, found: list[Any], *, title: str | None = None) -> str:
     """The report a journalist pastes into notes: one section per quantity, a row per figure."""
     from .agreement import MARK
     from .disputes import source_label
+    from .figure import axis_of, bar
 
     numbers: dict[str, int] = {}
     for q in found:
@@ -1142,7 +1146,8 @@ def disputes_markdown(conn: sqlite3.Connection, found: list[Any], *, title: str 
     for i, q in enumerate(found, 1):
         unit = f" ({md(q.unit)})" if q.unit else ""
         parts.append(f"## {i}. {md(q.entity_name)}: {md(q.metric)}{unit}, {MARK[q.strongest]} {q.strongest}\n")
-        header = ["Source", "Value", "Period", "Status", "Flags", "Relation", "Reason"]
+        header = ["Source", "Value", "On one axis", "Period", "Status", "Flags", "Relation", "Reason"]
+        axis = axis_of([line.row for line in q.lines])
         body = []
         for line in q.lines:
             r = line.row
@@ -1156,6 +1161,8 @@ def disputes_markdown(conn: sqlite3.Connection, found: list[Any], *, title: str 
                 [
                     f"[{numbers[r['source']]}] {md(source_label(r))}",
                     md(value_text(r)),
+                    # the figure view in a few characters: the same drawing as `pivot figure`
+                    "`" + bar(r, axis, AXIS_WIDTH).replace(" ", "·") + "`",
                     md(r["period"]) or "not stated",
                     md(r["status"]) + (" (unreviewed)" if r["draft"] else ""),
                     md(", ".join(db.flags_of(r))),
@@ -1164,6 +1171,10 @@ def disputes_markdown(conn: sqlite3.Connection, found: list[Any], *, title: str 
                 ]
             )
         parts.append(_table(header, body))
+        ends = [format_value(float(f"{x:.3g}"), float(f"{x:.3g}"), q.unit) for x in axis]
+        parts.append(
+            f'\nOn one axis: from {md(ends[0])} to {md(ends[1])} (● a figure, ╌ its "about" band, ━ a range, ▶ ◀ an open bound)'
+        )
         if q.total > len(q.lines):
             parts.append(f"\n_+ {q.total - len(q.lines):,} more figures of this quantity_")
         if q.related:

@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from . import db
-from .agreement import INF, effective
+from .agreement import INF, RowLike, effective
 
 PER_PLOT = 60  # figures drawn per quantity (the rest are counted)
 
@@ -25,25 +25,29 @@ class Plot:
 
     @property
     def axis(self) -> tuple[float, float]:
-        """The span every figure fits on: finite ends of ranges and approximate bands."""
-        points: list[float] = []
-        for r in self.rows:
-            lo, hi = effective(r["value_low"], r["value_high"], r["bound"])
-            points += [r["value_low"], r["value_high"]]
-            points += [x for x in (lo, hi) if x not in (INF, -INF)]
-        lo, hi = min(points), max(points)
-        # an open bound runs to the edge: leave it room to be seen as an arrow
-        for r in self.rows:
-            if r["bound"] == "at-least":
-                hi = max(hi, r["value_low"] + (abs(r["value_low"]) or 1) * 0.25)
-            elif r["bound"] == "at-most":
-                lo = min(lo, r["value_high"] - (abs(r["value_high"]) or 1) * 0.25)
-        floor = 0.0 if lo >= 0 else -INF  # counts, money and shares do not go below zero
-        if lo == hi:
-            pad = abs(lo) * 0.2 or 1.0
-            return max(lo - pad, floor), hi + pad
-        pad = (hi - lo) * 0.08
+        return axis_of(self.rows)
+
+
+def axis_of(rows: list[sqlite3.Row]) -> tuple[float, float]:
+    """The span every figure fits on: finite ends of ranges and approximate bands."""
+    points: list[float] = []
+    for r in rows:
+        lo, hi = effective(r["value_low"], r["value_high"], r["bound"])
+        points += [r["value_low"], r["value_high"]]
+        points += [x for x in (lo, hi) if x not in (INF, -INF)]
+    lo, hi = min(points), max(points)
+    # an open bound runs to the edge: leave it room to be seen as an arrow
+    for r in rows:
+        if r["bound"] == "at-least":
+            hi = max(hi, r["value_low"] + (abs(r["value_low"]) or 1) * 0.25)
+        elif r["bound"] == "at-most":
+            lo = min(lo, r["value_high"] - (abs(r["value_high"]) or 1) * 0.25)
+    floor = 0.0 if lo >= 0 else -INF  # counts, money and shares do not go below zero
+    if lo == hi:
+        pad = abs(lo) * 0.2 or 1.0
         return max(lo - pad, floor), hi + pad
+    pad = (hi - lo) * 0.08
+    return max(lo - pad, floor), hi + pad
 
 
 def _scope(conn: sqlite3.Connection, entity_id: str) -> tuple[str, str]:
@@ -97,3 +101,42 @@ def plot_of_claim(conn: sqlite3.Connection, claim_id: str) -> Plot | None:
         return None
     # an event's figure is its company's quantity: plot every source's figure for it
     return plot(conn, row["qentity"], row["metric"], row["unit"])
+
+
+# --- drawing one figure on the axis, in characters (the screen, the CLI and the Markdown report) --
+
+UNICODE = {"bar": "━", "band": "╌", "point": "●", "right": "▶", "left": "◀", "axis": "─", "tick": "┴"}
+ASCII = {"bar": "=", "band": "-", "point": "o", "right": ">", "left": "<", "axis": "-", "tick": "+"}
+
+
+def _col(x: float, lo: float, hi: float, width: int) -> int:
+    if hi <= lo:
+        return width // 2
+    return max(0, min(width - 1, round((x - lo) / (hi - lo) * (width - 1))))
+
+
+def bar(row: RowLike, axis: tuple[float, float], width: int, chars: dict[str, str] = UNICODE) -> str:
+    """One figure on the axis, `width` characters."""
+    lo_axis, hi_axis = axis
+    cells = [" "] * width
+    low, high, bound = row["value_low"], row["value_high"], row["bound"]
+    e_lo, e_hi = effective(low, high, bound)
+    a, b = _col(low, lo_axis, hi_axis, width), _col(high, lo_axis, hi_axis, width)
+    if bound == "approx":
+        for i in range(_col(e_lo, lo_axis, hi_axis, width), _col(e_hi, lo_axis, hi_axis, width) + 1):
+            cells[i] = chars["band"]
+    if bound == "at-least":
+        for i in range(a, width):
+            cells[i] = chars["bar"]
+        cells[width - 1] = chars["right"]
+    elif bound == "at-most":
+        for i in range(b + 1):
+            cells[i] = chars["bar"]
+        cells[0] = chars["left"]
+    for i in range(a, b + 1):
+        cells[i] = chars["bar"]
+    if a == b or bound in ("at-least", "at-most"):
+        cells[a if bound != "at-most" else b] = chars["point"]
+    else:
+        cells[a] = cells[b] = chars["point"]
+    return "".join(cells)

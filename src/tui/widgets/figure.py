@@ -11,9 +11,9 @@ from __future__ import annotations
 from rich.text import Text
 
 from tui.store import db
-from tui.store.agreement import INF, effective, figure_of_record, relation
+from tui.store.agreement import INF, figure_of_record, relation
 from tui.store.export import value_text
-from tui.store.figure import Plot
+from tui.store.figure import ASCII, UNICODE, Plot, bar
 from tui.store.fmt import format_value, one_line
 
 LABEL_WIDTH = 38
@@ -32,9 +32,6 @@ FLAG_SHORT = {
 MARK = {"contradicts": ("⚠", "bold red"), "differs": ("≠", "yellow"), "agrees": ("=", "green"), "related": ("↔", "dim")}
 SUMMARY = {"disputed": ("⚠", "bold red"), "differs": ("≠", "yellow"), "corroborated": ("✓", "green")}
 
-UNICODE = {"bar": "━", "band": "╌", "point": "●", "right": "▶", "left": "◀", "axis": "─", "tick": "┴"}
-ASCII = {"bar": "=", "band": "-", "point": "o", "right": ">", "left": "<", "axis": "-", "tick": "+"}
-
 
 def widths(width: int) -> tuple[int, int, int]:
     """(label, value, flags) widths for a plot `width` wide: the bar gets the rest."""
@@ -43,39 +40,6 @@ def widths(width: int) -> tuple[int, int, int]:
     if width >= 80:
         return 28, 13, 12
     return 20, 11, 6
-
-
-def _col(x: float, lo: float, hi: float, width: int) -> int:
-    if hi <= lo:
-        return width // 2
-    return max(0, min(width - 1, round((x - lo) / (hi - lo) * (width - 1))))
-
-
-def bar(row, axis: tuple[float, float], width: int, chars: dict[str, str] = UNICODE) -> str:
-    """One figure on the axis, `width` characters."""
-    lo_axis, hi_axis = axis
-    cells = [" "] * width
-    low, high, bound = row["value_low"], row["value_high"], row["bound"]
-    e_lo, e_hi = effective(low, high, bound)
-    a, b = _col(low, lo_axis, hi_axis, width), _col(high, lo_axis, hi_axis, width)
-    if bound == "approx":
-        for i in range(_col(e_lo, lo_axis, hi_axis, width), _col(e_hi, lo_axis, hi_axis, width) + 1):
-            cells[i] = chars["band"]
-    if bound == "at-least":
-        for i in range(a, width):
-            cells[i] = chars["bar"]
-        cells[width - 1] = chars["right"]
-    elif bound == "at-most":
-        for i in range(b + 1):
-            cells[i] = chars["bar"]
-        cells[0] = chars["left"]
-    for i in range(a, b + 1):
-        cells[i] = chars["bar"]
-    if a == b or bound in ("at-least", "at-most"):
-        cells[a if bound != "at-most" else b] = chars["point"]
-    else:
-        cells[a] = cells[b] = chars["point"]
-    return "".join(cells)
 
 
 def axis_line(plot: Plot, width: int, chars: dict[str, str] = UNICODE) -> tuple[str, str]:
