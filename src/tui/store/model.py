@@ -12,14 +12,16 @@ ENTITY_KINDS = ("company", "group", "industry", "event")
 SOURCE_KINDS = ("news", "analysis", "blog", "press-release", "filing")
 STATUSES = ("confirmed", "reported", "estimated", "projected", "planned", "possible", "opinion")
 BOUNDS = ("exact", "approx", "at-least", "at-most")
-FLAGS = (
-    "ai-assisted",
-    "anonymous-sourcing",
-    "composite-examples",
-    "no-byline",
-    "secondary-reporting",
-    "unverified-figures",
-)
+# provenance flags, and what each warns a reader of (the detail pane says it in these words)
+FLAG_WARNINGS = {
+    "ai-assisted": "the article says it was written with AI assistance",
+    "anonymous-sourcing": "relies on anonymous sources",
+    "composite-examples": "presents invented 'realistic composite' examples",
+    "no-byline": "no byline",
+    "secondary-reporting": "repeats another outlet's report",
+    "unverified-figures": "the article itself hedges its figures",
+}
+FLAGS = tuple(FLAG_WARNINGS)
 
 
 @dataclass(slots=True)

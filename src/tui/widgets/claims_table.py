@@ -190,10 +190,6 @@ class ClaimsTable(ScrollView, can_focus=True):
     def current_row(self):
         return self.row_at(self.cursor)
 
-    @property
-    def cached_rows(self) -> int:
-        return sum(len(p) for p in self._pages.values())
-
     # --- cursor -----------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:

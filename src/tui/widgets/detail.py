@@ -11,16 +11,7 @@ from tui.store import db
 from tui.store.agreement import MARK
 from tui.store.export import value_text
 from tui.store.fmt import BOUND_WORD, safe_text
-
-FLAG_WARNINGS = {
-    "ai-assisted": "the article says it was written with AI assistance",
-    "anonymous-sourcing": "relies on anonymous sources",
-    "composite-examples": "presents invented 'realistic composite' examples",
-    "no-byline": "no byline",
-    "secondary-reporting": "repeats another outlet's report",
-    "unverified-figures": "the article itself hedges its figures",
-}
-
+from tui.store.model import FLAG_WARNINGS
 
 RELATION_STYLE = {
     "contradicts": "bold red",
