@@ -7,6 +7,7 @@ Both are OptionLists whose prompts are Rich Text built from corpus text
 from __future__ import annotations
 
 import contextlib
+import re
 
 from rich.segment import Segment
 from rich.text import Text
@@ -103,8 +104,12 @@ class EntityList(OptionList):
         return True
 
     def _prompt(self, name: str, count: int, conflicts: int, active: bool, kind: str) -> Text:
-        # one line per entity: the name gives way, the counts stay whole
-        kind_text = f" {kind}" if kind and kind != "company" else ""
+        # one line per entity: the name gives way, the counts stay whole. An event is
+        # marked ↳ and loses its company's possessive ("Meta's 2023 ..." -> "2023 ..."),
+        # so that what tells two events apart is what stays on screen
+        if kind == "event":
+            name = "↳ " + re.sub(r"^[^']{1,40}['’]s ", "", name)
+        kind_text = f" {kind}" if kind and kind not in ("company", "event") else ""
         count_text = f" {count:,}"
         conflict_text = f" ⚠{conflicts:,}" if conflicts else ""
         room = _room(self) - 2 - len(kind_text) - len(count_text) - len(conflict_text)
