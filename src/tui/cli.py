@@ -1,3 +1,6 @@
+# Long because every command of the CLI and the trouble every command can meet (damage, full
+# output, signals); each command is a thin wrapper over the store, so splitting would only scatter
+# them.
 """The command line: thin click wrappers over tui.store and tui.query.
 
 `pivot` with no command opens the explorer; the subcommands answer the same

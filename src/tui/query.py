@@ -1,3 +1,5 @@
+# Long because it is the whole filter language, tokens to SQL, kept in one place so the CLI and
+# the explorer cannot parse differently.
 """The filter language shared by the CLI and the explorer.
 
     company:meta -source:synapnews topic:job-cuts value>=10% is:conflict "ai pods" layoffs

@@ -1,3 +1,5 @@
+# Long because it is the one agreement model (relations, counting, groups): the rule is kept in a
+# single module on purpose, so that no caller writes it again.
 """How sources agree and disagree: the one model the build, the update, the queries,
 the CLI and the explorer use. No SQL here: plain values in, relations out.
 

@@ -1,3 +1,5 @@
+# Long because the full build and the in-place update share their steps here (insert, recount,
+# meta, transaction); splitting them apart is what made the rules drift before.
 """Build the SQLite store from a validated corpus, atomically; update it in place.
 
 A full build writes a new file beside the target, inside one transaction, and

@@ -1,3 +1,5 @@
+# Long because one check per kind of field and the contract's four record shapes, read the same
+# way; splitting them would separate each check from its use.
 """Field validation: a parsed mapping checked against the contract's fields, into typed
 records (Entity, Topic, Source, Claim), every problem kept with its file, line and field,
 with advice on what to write instead where there is any.

@@ -1,3 +1,5 @@
+# Long because finding, checking, recovering and pooling the store are one lifecycle (a check may
+# roll back a journal under the build lock before the pool opens the file).
 """Finding the corpus and the store, and keeping the store current.
 
 The store is found by itself: --db, else $PIVOT_DB, else a file in the user

@@ -1,3 +1,5 @@
+# Long because the loader, the event-level fast path and the bounds guard are one job (reading
+# YAML safely and fast) and share their line bookkeeping.
 """The YAML reader: one file in, plain data with the line of every key out, or problems.
 
 Over ~400 lines on purpose: the loader, the event-level fast path and the bounds guard

@@ -1,3 +1,5 @@
+# Long because the paged table's layout, paging, cursor, sort and rendering share the widget's
+# state; Textual's line API wants them in one class.
 """The claims table: a ScrollView that renders only the visible lines.
 
 It never holds the result set. It knows the number of rows, keeps a small LRU
