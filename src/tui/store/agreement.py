@@ -299,50 +299,11 @@ def _conflicts_in(items: list[Figure]) -> dict[str, int]:
 
 
 def summarise_family(items: list[Figure]) -> dict[str, Summary]:
-    """Summaries of the numeric claims of one family (same quantity entity, metric, unit)."""
-    by_period: dict[str | None, list[Figure]] = defaultdict(list)
-    for f in items:
-        by_period[f.period].append(f)
-    # claims with a stated period against those without, per source
-    stated = [f for f in items if f.period is not None]
-    unstated = [f for f in items if f.period is None]
-    stated_by_source = Counter(f.source for f in stated)
-    unstated_by_source = Counter(f.source for f in unstated)
-    out: dict[str, Summary] = {}
-    for period, group in by_period.items():
-        per_source = Counter(f.source for f in group)
-        conflicts = _conflicts_in(group) if len(per_source) > 1 else {}
-        # the same figure: equal (low, high), bounds that do not pull apart
-        figure_claims: dict[tuple[float | None, float | None], dict[str, Counter[str]]] = defaultdict(
-            lambda: defaultdict(Counter)
-        )
-        for f in group:
-            figure_claims[(f.low, f.high)][_bound_class(f.bound)][f.source] += 1
-        for f in group:
-            s = Summary(quantity_sources=len(per_source))
-            others = len(group) - per_source[f.source]
-            s.conflicts = conflicts.get(f.id, 0)
-            classes = figure_claims[(f.low, f.high)]
-            agreeing: Counter[str] = Counter()
-            for c in _COMPATIBLE[_bound_class(f.bound)]:
-                agreeing.update(classes.get(c, {}))
-            s.agrees = sum(agreeing.values()) - agreeing[f.source]
-            s.agree_sources = len(agreeing) - (1 if f.source in agreeing else 0)
-            s.differs = others - s.conflicts - s.agrees
-            # a period stated by one source and not by the other
-            if period is None:
-                s.differs += len(stated) - stated_by_source[f.source]
-            else:
-                s.differs += len(unstated) - unstated_by_source[f.source]
-            out[f.id] = s
-    return out
-
-
-def summarise_family_fast(items: list[Figure]) -> dict[str, Summary]:
-    """summarise_family's counts in time linear in the family (after a sort): claims of the
-    same figure are counted per bound class once, not once per claim, so a figure that
-    10,000 claims state costs 10,000 steps, not 100 million. The same rules and results
-    (tests/test_build_speed_guards.py holds the two side by side)."""
+    """Summaries of the numeric claims of one family (same quantity entity, metric, unit), in
+    time linear in the family (after a sort): claims of the same figure are counted per bound
+    class once, not once per claim, so a figure that 10,000 claims state costs 10,000 steps,
+    not 100 million. tests/test_agreement.py and tests/test_build_speed_guards.py hold the
+    counts against `relation` pair by pair."""
     by_period: dict[str | None, list[Figure]] = defaultdict(list)
     for f in items:
         by_period[f.period].append(f)

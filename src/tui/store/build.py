@@ -83,14 +83,7 @@ def figure_of(c: Claim, entities: EntityInfo) -> Figure:
 
 def apply_model(figures: list[Figure], entities: EntityInfo) -> agreement.Model:
     """Summaries of every claim, and the checks of every group figure against its members."""
-    families: dict[tuple[str, str, str | None], list[Figure]] = defaultdict(list)
-    for f in figures:
-        if f.numeric:
-            families[f.family].append(f)
-    model = agreement.Model()
-    for items in families.values():
-        # the same counts as agreement.summarise, linear in a family's claims of one figure
-        model.summaries.update(agreement.summarise_family_fast(items))
+    model = agreement.Model(summaries=agreement.summarise(figures))
     groups = {e: info for e, info in entities.items() if info[0] == "group" and info[2]}
     if groups:
         by_entity: dict[str, list[Figure]] = defaultdict(list)
@@ -474,7 +467,7 @@ def _recount(conn: sqlite3.Connection, families: set[tuple[Any, ...]], info: Ent
     for family in todo:
         rows = conn.execute(_FAMILY_SQL, family).fetchall()
         figures = [agreement.figure_of_record(r) for r in rows]
-        model = agreement.Model(summaries=agreement.summarise_family_fast(figures))
+        model = agreement.Model(summaries=agreement.summarise_family(figures))
         qe, metric, unit = family
         kind, _, members, _ = info.get(qe, ("company", None, [], qe))
         if kind == "group" and members:
