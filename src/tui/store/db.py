@@ -308,13 +308,19 @@ def source_numbers(rows: Iterable[RowLike]) -> dict[str, int]:
     return numbers
 
 
-def flags_of(row: sqlite3.Row) -> list[str]:
-    keys = row.keys()  # sqlite3.Row: `in` looks at its values, not its names
-    raw = row["source_flags_json"] if "source_flags_json" in keys else row["flags"]
+def parse_flags(raw: str | None) -> list[str]:
+    """A source's stored flags (a JSON list); an empty or unreadable value is no flags."""
+    if not raw or raw == "[]":
+        return []
     try:
-        return list(json.loads(raw or "[]"))
+        return list(json.loads(raw))
     except (TypeError, ValueError):
         return []
+
+
+def flags_of(row: sqlite3.Row) -> list[str]:
+    keys = row.keys()  # sqlite3.Row: `in` looks at its values, not its names
+    return parse_flags(row["source_flags_json"] if "source_flags_json" in keys else row["flags"])
 
 
 # --- comparison -----------------------------------------------------------------------

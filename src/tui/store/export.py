@@ -178,7 +178,7 @@ def _values(row: sqlite3.Row, lists: Mapping[str, list[str]]) -> list[Any]:
         publisher,
         published,
         document,
-        _flags(flags),
+        db.parse_flags(flags),
         bool(draft),
         relation,
         qsources if low is not None else None,
@@ -226,15 +226,6 @@ _ROW_KEYS = (
 
 
 _row_values = operator.itemgetter(*_ROW_KEYS)
-
-
-def _flags(raw: str | None) -> list[str]:
-    if not raw or raw == "[]":
-        return []
-    try:
-        return list(json.loads(raw))
-    except (TypeError, ValueError):
-        return []
 
 
 # --- relations of many claims, in batches -------------------------------------------------
