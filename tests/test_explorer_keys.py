@@ -18,6 +18,7 @@ from tui.app import PivotApp
 from tui.screens.compare import CompareScreen
 from tui.screens.export import ExportScreen
 from tui.screens.help import HelpScreen
+from tui.screens.main import MARKDOWN_HEADER
 from tui.screens.sources import SourcesScreen
 from tui.store import db, open_readonly
 from tui.widgets.claims_table import ClaimsTable
@@ -167,6 +168,10 @@ def test_a_sorted_page_is_one_statement_with_limit_and_offset(small_conn) -> Non
 # --- 5. copying ---------------------------------------------------------------------------
 
 
+def _table_rows(text: str) -> int:
+    return len([t for t in MarkdownIt("commonmark").enable("table").parse(text) if t.type == "tr_open"])
+
+
 async def test_y_copies_the_claim_as_a_markdown_row_and_Y_the_quote(app: PivotApp) -> None:
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
@@ -174,9 +179,11 @@ async def test_y_copies_the_claim_as_a_markdown_row_and_Y_the_quote(app: PivotAp
         row = table.current_row
         await pilot.press("y")
         await settle(pilot)
-        tokens = MarkdownIt("commonmark").enable("table").parse(app.clipboard)
-        assert len([t for t in tokens if t.type == "tr_open"]) == 1 + 1
-        assert row["source_title"].split()[0] in app.clipboard
+        # one row, no header: it pastes under the header of a table in the user's notes
+        copied = app.clipboard
+        assert copied.count("\n") == 1 and copied.startswith("| ") and "---" not in copied
+        assert row["source_title"].split()[0] in copied
+        assert _table_rows(MARKDOWN_HEADER + "\n" + copied) == 1 + 1  # under the header it is one table row
         assert any("Copied" in n.message for n in app._notifications)
         await pilot.press("Y")
         await settle(pilot)
@@ -186,8 +193,11 @@ async def test_y_copies_the_claim_as_a_markdown_row_and_Y_the_quote(app: PivotAp
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
-        tokens = MarkdownIt("commonmark").enable("table").parse(app.clipboard)
-        assert len([t for t in tokens if t.type == "tr_open"]) == 1 + 3
+        assert app.clipboard.count("\n") == 3 and _table_rows(MARKDOWN_HEADER + "\n" + app.clipboard) == 1 + 3
+        # the palette's "copy: claims as a Markdown table" adds the header: a table alone
+        app.main.action_copy_claims(header=True)
+        await settle(pilot)
+        assert app.clipboard.startswith(MARKDOWN_HEADER) and _table_rows(app.clipboard) == 1 + 3
 
 
 # --- 6. escape, undo, history, completion --------------------------------------------------

@@ -58,6 +58,11 @@ class PivotCommands(Provider):
         yield "filter: clear", partial(app.filter_to, ""), "show every claim"
         for fmt, label in (("md", "Markdown"), ("csv", "CSV"), ("json", "JSON")):
             yield f"export: {label}", partial(app.open_export, fmt=fmt), "open the export dialog"
+        yield (
+            "copy: claims as a Markdown table",
+            partial(app.main.action_copy_claims, header=True),
+            "the selection (else the highlighted claim) with the table's header; y copies the rows alone",
+        )
         yield "screen: sources", app.action_sources, "every source with its flags"
         yield "help: keys and filters", app.action_help, "every binding and the filter language"
         for s in self.sources:

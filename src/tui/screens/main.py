@@ -625,17 +625,20 @@ class MainScreen(Screen):
 
         self.app.push_screen(ReaderScreen(row))
 
-    def action_copy_claims(self) -> None:
-        """y: the selection (else the highlighted claim) as Markdown table rows with citations."""
+    def action_copy_claims(self, header: bool = False) -> None:
+        """y: the selection (else the highlighted claim) as Markdown table rows with citations,
+        rows alone so that they paste under a table's header in the user's notes; the
+        palette's "copy: claims as a Markdown table" adds the header."""
         if self.app.selection:
-            self.copy_selection(sorted(self.app.selection))
+            self.copy_selection(sorted(self.app.selection), header)
             return
         row = self.table.current_row
         if row is not None:
-            self._copy(markdown_rows([row]), "the claim as a Markdown row")
+            what = "the claim as a Markdown table" if header else "the claim as a Markdown row"
+            self._copy(markdown_rows([row], header), what)
 
     @work(thread=True, exclusive=True, group="copy")
-    def copy_selection(self, ids: list[str]) -> None:
+    def copy_selection(self, ids: list[str], header: bool = False) -> None:
         try:
             rows = self.app.pool.run(db.claims_by_ids, ids[:COPY_LIMIT])
         except sqlite3.Error as exc:
@@ -643,7 +646,8 @@ class MainScreen(Screen):
             return
         cut = f" (the first {COPY_LIMIT:,})" if len(ids) > COPY_LIMIT else ""
         n = len(rows)
-        self.post_message(Copied(markdown_rows(rows), f"{n:,} selected claim{'' if n == 1 else 's'} as Markdown rows{cut}"))
+        what = "a Markdown table" if header else "Markdown rows"
+        self.post_message(Copied(markdown_rows(rows, header), f"{n:,} selected claim{'' if n == 1 else 's'} as {what}{cut}"))
 
     def action_copy_quote(self) -> None:
         row = self.table.current_row
@@ -699,12 +703,12 @@ def _citation(row) -> str:
 MARKDOWN_HEADER = "| Entity | Claim | Value | Period | Status | Source |\n| --- | --- | --- | --- | --- | --- |"
 
 
-def markdown_rows(rows) -> str:
-    """Claims as GitHub-flavoured Markdown table rows (with the header, so the text renders
-    as a table alone), each citing its source; corpus text escaped as the export does."""
+def markdown_rows(rows, header: bool = False) -> str:
+    """Claims as GitHub-flavoured Markdown table rows, each citing its source; corpus text
+    escaped as the export does. With `header`, a table that renders alone."""
     from tui.store.export import md, value_text
 
-    lines = [MARKDOWN_HEADER]
+    lines = [MARKDOWN_HEADER] if header else []
     for r in rows:
         cells = [r["entity_name"], r["summary"], value_text(r), r["period"] or "", r["status"], _citation(r)]
         lines.append("| " + " | ".join(md(c) or " " for c in cells) + " |")

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 SOURCES_SHOWN = 2_000  # a DataTable of 100,000 rows takes seconds to fill
 COLUMNS = ("Id (source:)", "Title", "Publisher", "Published", "Flags (flag:)", "Claims", "Disputed")
-TITLE = COLUMNS.index("Title")
+TITLE, PUBLISHER, PUBLISHED, FLAGS, CLAIMS = (
+    COLUMNS.index(c) for c in ("Title", "Publisher", "Published", "Flags (flag:)", "Claims")
+)
 # provenance flags in a few letters each, each a prefix `flag:` takes (flag:anon); the
 # detail pane spells them out
 FLAG_SHORT = {
@@ -34,6 +36,29 @@ FLAG_SHORT = {
     "secondary-reporting": "second",
     "unverified-figures": "unverif",
 }
+
+
+def fit_columns(cells: list[list[str]], room: int) -> tuple[list[int], dict[int, int]]:
+    """Which columns fit `room` cells, and the width each cut one is cut to. The id (what
+    source: takes) and the counts always stay whole; the title gives way first (cut, then
+    gone: the pane below names the highlighted source), then the publisher and the date
+    (also in the pane below), and last the flags are cut (the pane spells them out)."""
+    widths = [max([len(name), *(len(c[i]) for c in cells)]) for i, name in enumerate(COLUMNS)]
+    shown = list(range(len(COLUMNS)))
+
+    def used(without: int | None = None) -> int:
+        return sum(widths[i] + 2 for i in shown if i != without)
+
+    title_room = room - used(TITLE)
+    if title_room >= 12:
+        return shown, {TITLE: title_room - 2}
+    shown.remove(TITLE)
+    for gone in (PUBLISHER, PUBLISHED):
+        if used() <= room:
+            break
+        shown.remove(gone)
+    over = used() - room
+    return shown, ({FLAGS: max(widths[FLAGS] - over, 5)} if over > 0 else {})
 
 
 class SourcesScreen(Screen[str | None]):
@@ -67,12 +92,14 @@ class SourcesScreen(Screen[str | None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.border_title = "Sources"
-        for name in COLUMNS:
-            table.add_column(name, key=name)
         about = f" about {one_line(self.entity_name, 60)}" if self.entity_name else ""
         self.query_one("#source-says").border_title = Text(f"What this source says{about}")  # Text: never markup
         self.load()
         table.focus()
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self._show(self.rows, self._total)
 
     @work(thread=True, exclusive=True, group="sources")
     def load(self) -> None:
@@ -84,6 +111,8 @@ class SourcesScreen(Screen[str | None]):
             return
         self.app.call_from_thread(self._show, rows, total)
 
+    _total = 0
+
     def _show(self, rows, total: int = 0) -> None:
         table = self.query_one(DataTable)
         if len(rows) > SOURCES_SHOWN:
@@ -91,8 +120,7 @@ class SourcesScreen(Screen[str | None]):
             table.border_subtitle = f"first {SOURCES_SHOWN:,} of {total:,} by date · narrow with source:… in the filter bar"
         else:
             table.border_subtitle = f"{len(rows):,} sources"
-        self.rows = rows
-        table.clear()
+        self.rows, self._total = rows, total
         cells = []
         for s in rows:
             flags = " ".join(FLAG_SHORT.get(f, f) for f in db.flags_of(s))
@@ -107,22 +135,20 @@ class SourcesScreen(Screen[str | None]):
                     "⚠" + str(s["conflict_count"]) if s["conflict_count"] else "",
                 ]
             )
-        # the title gives way so that the id (what source: takes), the flags and the counts
-        # stay whole: every other column is as wide as its widest cell
-        widths = [max([len(name), *(len(c[i]) for c in cells)]) for i, name in enumerate(COLUMNS)]
-        room = self.app.size.width - 4 - sum(w + 2 for i, w in enumerate(widths) if i != TITLE)
-        title_width = max(room, 12)
-        for s, c in zip(rows, cells, strict=True):
-            table.add_row(
-                Text(c[0], style="bold"),
-                Text(one_line(s["title"], title_width)),
-                Text(c[2]),
-                Text(c[3]),
-                Text(c[4], style="bold yellow"),
-                Text(c[5], justify="right"),
-                Text(c[6], style="bold red", justify="right"),
-                key=s["id"],
-            )
+        shown, cut = fit_columns(cells, self.app.size.width - 4)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for i in shown:
+            table.add_column(COLUMNS[i], key=COLUMNS[i])
+        styles = ("bold", "", "", "", "bold yellow", "", "bold red")
+        for src, c in zip(rows, cells, strict=True):
+            row = []
+            for i in shown:
+                text = one_line(c[i], cut[i]) if i in cut else c[i]
+                row.append(Text(text, style=styles[i], justify="right" if i >= CLAIMS else "left"))
+            table.add_row(*row, key=src["id"])
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
 
     @on(DataTable.RowHighlighted)
     def highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -147,7 +173,18 @@ class SourcesScreen(Screen[str | None]):
         parts = []
         if source is not None:
             head = Text(safe_text(source["title"]), style="bold")
-            meta = [x for x in (source["kind"], source["author"] and f"by {source['author']}", source["url"]) if x]
+            # the publisher and the date too: a narrow terminal drops their columns
+            meta = [
+                x
+                for x in (
+                    source["publisher"],
+                    source["published"],
+                    source["kind"],
+                    source["author"] and f"by {source['author']}",
+                    source["url"],
+                )
+                if x
+            ]
             head.append("  " + safe_text(" · ".join(meta)) + f"\nsource:{safe_text(source['id'])}", style="dim")
             if source["notes"]:
                 head.append("\n" + safe_text(source["notes"]), style="dim")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import re
 
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -24,10 +26,35 @@ FACET_TITLES = {"source": "Source", "topic": "Topic", "status": "Status", "perio
 ALL_ENTITIES = "\0all"
 
 
-def _room(widget) -> int:
-    """Cells available to one option of a side list (before the first layout: a guess)."""
-    width = widget.scrollable_content_region.width
-    return width - 3 if width > 8 else 21  # room for a scrollbar that appears later
+class SideLine:
+    """One option of a side list laid out at the width it is drawn at: the mark, then the
+    name cut with an ellipsis, then the counts kept whole at the right edge. Built once,
+    it stays right when the pane is resized (a prompt cut to a width guessed when it was
+    built wrapped its count onto a second line)."""
+
+    def __init__(self, mark: Text, name: Text, tail: Text) -> None:
+        self.mark, self.name, self.tail = mark, name, tail
+
+    def __str__(self) -> str:
+        return self.mark.plain + self.name.plain + self.tail.plain
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        fixed = self.mark.cell_len + self.tail.cell_len
+        return Measurement(min(fixed + 4, options.max_width), fixed + self.name.cell_len)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        room = width - self.mark.cell_len - self.tail.cell_len
+        name = self.name.copy()
+        if name.cell_len > room:
+            name.truncate(max(room, 1), overflow="ellipsis")
+        line = Text(no_wrap=True, overflow="ellipsis")  # its end "\\n" is how Textual counts the line
+        line.append_text(self.mark)
+        line.append_text(name)
+        line.append(" " * max(room - name.cell_len, 0))
+        line.append_text(self.tail)
+        line.truncate(width, overflow="ellipsis")
+        yield line
 
 
 VIM_KEYS: list[BindingType] = [
@@ -103,30 +130,42 @@ class EntityList(OptionList):
             self.replace_option_prompt(ALL_ENTITIES, self._prompt("All entities", total, 0, not active, ""))
         return True
 
-    def _prompt(self, name: str, count: int, conflicts: int, active: bool, kind: str) -> Text:
+    def _prompt(self, name: str, count: int, conflicts: int, active: bool, kind: str) -> SideLine:
         # one line per entity: the name gives way, the counts stay whole. An event is
         # marked ↳ and loses its company's possessive ("Meta's 2023 ..." -> "2023 ..."),
         # so that what tells two events apart is what stays on screen
         if kind == "event":
             name = "↳ " + re.sub(r"^[^']{1,40}['’]s ", "", name)
-        kind_text = f" {kind}" if kind and kind not in ("company", "event") else ""
-        count_text = f" {count:,}"
-        conflict_text = f" ⚠{conflicts:,}" if conflicts else ""
-        room = _room(self) - 2 - len(kind_text) - len(count_text) - len(conflict_text)
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("● " if active else "  ", style="bold")
-        text.append(one_line(name, max(room, 6)), style="bold" if active else "")
-        if kind_text:
-            text.append(kind_text, style="dim italic")
-        text.append(count_text, style="dim")
-        if conflict_text:
-            text.append(conflict_text, style="bold red")
-        return text
+        tail = Text()
+        if kind and kind not in ("company", "event"):
+            tail.append(f" {kind}", style="dim italic")
+        tail.append(f" {count:,}", style="dim")
+        if conflicts:
+            tail.append(f" ⚠{conflicts:,}", style="bold red")
+        mark = Text("● " if active else "  ", style="bold")
+        return SideLine(mark, Text(one_line(name), style="bold" if active else ""), tail)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         oid = event.option.id
         self.post_message(self.Chosen(None if oid == ALL_ENTITIES else oid))
+
+    # the highlighted entity's whole name under the pane while it has focus: a long name
+    # ("ModelForge AI (composite…") is cut in its line, never in the pane's subtitle
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._name_below(self.has_focus)
+
+    def on_focus(self) -> None:
+        self._name_below(True)  # has_focus is set after this handler runs
+
+    def on_blur(self) -> None:
+        self._name_below(False)
+
+    def _name_below(self, focused: bool) -> None:
+        option = self.highlighted_option
+        prompt = option.prompt if option is not None and option.id != ALL_ENTITIES else None
+        # a Text, never a markup string: a name such as "[b]x" shows as written
+        self.border_subtitle = Text(prompt.name.plain) if focused and isinstance(prompt, SideLine) else ""
 
 
 class FacetList(OptionList):
@@ -153,12 +192,10 @@ class FacetList(OptionList):
                 if v.value is None:
                     continue
                 on = (name, str(v.value).lower()) in active
-                text = Text(no_wrap=True, overflow="ellipsis")
-                text.append("✓ " if on else "  ", style="bold green")
-                count_text = f" {v.count:,}"
-                text.append(one_line(v.label, max(_room(self) - 2 - len(count_text), 6)))
-                text.append(count_text, style="dim")
-                options.append(Option(text, id=f"v:{name}\0{v.value}"))
+                line = SideLine(
+                    Text("✓ " if on else "  ", style="bold green"), Text(one_line(v.label)), Text(f" {v.count:,}", style="dim")
+                )
+                options.append(Option(line, id=f"v:{name}\0{v.value}"))
             if more:
                 options.append(Option(Text("  … more", style="dim italic"), id=f"m:{name}", disabled=True))
         self.add_options(options)
