@@ -1,19 +1,27 @@
-"""Shared fixtures for the store, query, export and CLI tests (no UI here).
+"""Shared fixtures (helpers that are not fixtures: helpers.py, and pilot.py for the explorer).
 
 `small_data` is a hand-made corpus (tests/fixtures/small) whose claims and
 conflicts are listed in its source files' comments; `small_db` is that corpus
-built once per session into a real SQLite file. `bundled_db` is the bundled
-corpus (data/) built the same way.
+built once per session (per xdist worker) into a real SQLite file, and
+`small_store` a private copy of both for a test that changes them. `bundled_db`
+is the bundled corpus (data/) built the same way; `hostile` a corpus of markup,
+escape sequences and invisible characters with its store; `permissions` runs
+`pivot` in a child that obeys file modes.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
-from tui.store import build_store, load_corpus, open_readonly
+from helpers import drop_permission_overrides
+from tui.store import build_store, ensure_store, load_corpus, open_readonly
 from tui.store.files import file_states
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,3 +95,109 @@ def immediate_detail(monkeypatch) -> None:
     from tui.screens.main import MainScreen
 
     monkeypatch.setattr(MainScreen, "detail_delay", 0)
+
+
+@pytest.fixture
+def small_store(small_db: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A private copy of the small corpus (tmp_path/data) and of its session-built store
+    (tmp_path/store.db), for tests that change or damage either: the copy is up to date
+    (copytree keeps the files' times), so nothing is rebuilt unless the test makes it."""
+    data = tmp_path / "data"
+    shutil.copytree(SMALL, data)
+    db_path = tmp_path / "store.db"
+    shutil.copyfile(small_db, db_path)
+    return data, db_path
+
+
+@pytest.fixture
+def permissions(tmp_path: Path):
+    """Run `pivot ...` in a child that obeys file permissions (even as root: the child drops
+    the capabilities that bypass them); restores modes afterwards. Gives (chmod, run)."""
+    probe = tmp_path / "probe"
+    probe.write_text("x")
+    probe.chmod(0o444)
+    check = subprocess.run(
+        [sys.executable, "-c", f"open({str(probe)!r}, 'a')"], preexec_fn=drop_permission_overrides, capture_output=True
+    )
+    if check.returncode == 0:
+        pytest.skip("file permissions cannot be enforced here (root with capabilities that cannot be dropped)")
+    probe.unlink()
+    changed: list[Path] = []
+
+    def chmod(path: Path, mode: int) -> None:
+        changed.append(path)
+        path.chmod(mode)
+
+    def run(*args) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PIVOT_")}
+        env["COLUMNS"] = "240"
+        return subprocess.run(
+            [sys.executable, "-m", "tui", *map(str, args)],
+            env=env,
+            capture_output=True,
+            text=True,
+            preexec_fn=drop_permission_overrides,
+            timeout=120,
+        )
+
+    yield chmod, run
+    for path in reversed(changed):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory) -> tuple[Path, Path]:
+    """A corpus whose every text field carries markup, escape sequences, bidi and
+    zero-width characters, emoji and right-to-left text; and its store (built once a
+    session: the CLI, export and query tests that use it only read it)."""
+    base = tmp_path_factory.mktemp("hostile")
+    data = base / "data"
+    files = {
+        "entities.yaml": r"""
+            entities:
+              - id: acme
+                name: "[bold red]Acme[/] \e[31mRED\e[0m \e]8;;http://evil.example\e\\link\e]8;;\e\\ \u202eevil \u061calm \u2060wj \u200bzw"
+                kind: company
+                aliases: ["[/]"]
+              - id: other
+                name: "Other \r\x07bell"
+                kind: company
+        """,
+        "topics.yaml": r"""
+            topics:
+              - {id: job-cuts, label: "[link=file:///etc/passwd]Jobs[/link] \e[2J", order: 1}
+        """,
+        "sources/evil.yaml": r"""
+            id: evil
+            title: "[b]Evil[/b] *title* <script>alert(1)</script> \e[1;31mT\r"
+            publisher: "[i]Pub[/i] | pipe \u202e"
+            author: "`au` \u2066th"
+            url: "https://evil.example/)[x](javascript:alert(1)"
+            kind: blog
+            claims:
+              - id: evil-1
+                entity: acme
+                topic: job-cuts
+                summary: "[bold]not bold[/bold] and \e[2Jcleared\r over | pipe"
+                quote: "[/] a quote with \u202e reversed <b>x</b> \u061c"
+                speaker: "[i]Someone[/i] \e[5mblink \e]0;title\a"
+                metric: employees-cut
+                value: 100
+                unit: "[red]people\e[0m"
+                period: "[u]2026[/u]"
+                note: "**note** \e[8m"
+                status: reported
+              - id: evil-2
+                entity: other
+                topic: job-cuts
+                summary: "plain 🚀 rocket عربي שלום 👩‍💻"
+                quote: "right-to-left: مرحبا بالعالم"
+                status: reported
+        """,
+    }
+    for name, text in files.items():
+        (data / name).parent.mkdir(parents=True, exist_ok=True)
+        (data / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    db_path = base / "store.db"
+    ensure_store(data, db_path)
+    return data, db_path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
+from helpers import cli, count, unsafe_in
 from tui.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -354,3 +356,64 @@ def test_corpus_text_is_shown_literally_in_tables(tmp_path: Path, db_path: Path)
     assert "\x1b" not in out and "\u202e" not in out
     out = run("compare", "acme", "meta", "--data", data, "--db", db_path).stdout
     assert "[bold red]Acme[/] hires ␛[2J engineers<U+202E>" in out
+
+
+# --- hostile corpus text and queries ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["'; drop table claims; --", "a" * 10_000, "company:" + "x" * 10_000, "🚀 שלום"])
+def test_hostile_queries_on_the_command_line(hostile, text: str) -> None:
+    data, db_path = hostile
+    result = CliRunner().invoke(main, ["list", text, "--data", str(data), "--db", str(db_path)], env={"COLUMNS": "200"})
+    assert result.exit_code in (0, 2), (result.output, result.exception)
+    assert "Traceback" not in result.output
+    if result.exit_code == 2:
+        assert result.stderr.startswith("error: ") and result.stdout == ""
+    else:
+        assert re.search(r"\d+ of \d+ claims?\s*$", result.stdout)
+    assert count(db_path) == 2
+
+
+LITERAL_MARKUP = ["[bold red]Acme[/]", "[link=file:///etc/passwd]Jobs[/link]", "[bold]not bold[/bold]"]
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["list"], LITERAL_MARKUP + ["[red]people", "[u]2026[/u]", "␛[2Jcleared␍ over", "Other ␍␇bell"]),
+        (["entities"], ["[bold red]Acme[/]", "␛]8;;http://evil.example␛\\link", "Other ␍␇bell"]),
+        (["sources"], ["[b]Evil[/b] *title* <script>alert(1)</script> ␛[1;31mT", "[i]Pub[/i] | pipe"]),
+        (
+            ["compare", "acme", "other"],
+            ["[link=file:///etc/passwd]Jobs[/link]", "[i]Pub[/i] | pipe", "[bold red]Acme[/] ␛[31mRED"],
+        ),
+        (["compare", "acme", "other", "--full"], LITERAL_MARKUP + ["[i]Pub[/i] | pipe", "[bold red]Acme[/] ␛[31mRED"]),
+    ],
+    ids=["list", "entities", "sources", "compare-table", "compare-full"],
+)
+def test_markup_and_escapes_in_cli_tables_are_shown_literally(hostile, args: list[str], shown: list[str]) -> None:
+    data, db_path = hostile
+    out = cli(*args, "--data", data, "--db", db_path).stdout
+    for text in shown:
+        assert text in out, text
+    assert "\x1b" not in out and "\r" not in out and "\x07" not in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["entities"],
+        ["sources"],
+        ["compare", "acme", "other"],
+        ["export", "--quotes"],
+        ["compare", "acme", "other", "--format", "md"],
+    ],
+    ids=["list", "entities", "sources", "compare-table", "export-md", "compare-md"],
+)
+def test_no_invisible_or_bidi_character_reaches_the_output(hostile, args: list[str]) -> None:
+    """Bidi controls (U+202E, U+2066, U+061C), zero-width characters (U+200B, U+2060)
+    and controls are shown as visible escapes, not passed to the terminal or the file."""
+    data, db_path = hostile
+    out = cli(*args, "--data", data, "--db", db_path).stdout
+    assert unsafe_in(out) == []

@@ -1,4 +1,6 @@
-"""Exports: golden files, Markdown parsed back with markdown-it-py, the JSON contract, atomic writes.
+"""Exports: golden files, Markdown parsed back with markdown-it-py, the JSON contract, atomic writes,
+hostile targets (a path under a file, a full disk, a file-size limit, a read-only folder) and
+hostile corpus text that must render as text.
 
 The golden files under tests/golden/ are the exports of the small fixture
 corpus (tests/fixtures/small). After an intended change to an export format,
@@ -10,15 +12,21 @@ regenerate them and review the diff:
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
+import re
+import resource
+import shutil
+import signal
 import sqlite3
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
+from helpers import SMALL, cli, leftovers, pivot_process
 from tui.query import build_filter
 from tui.store import db, load_corpus
 from tui.store import export as export_mod
@@ -439,3 +447,183 @@ def test_safe_text_shows_controls_and_invisibles() -> None:
     assert safe_text("a\x1b[31mb\rc\u202ed\u200be[bold]") == "a␛[31mb␍c<U+202E>d<U+200B>e[bold]"
     assert safe_text("one\ntwo", keep_newlines=True) == "one\ntwo"
     assert one_line("  a \n b  ", 3) == "a b" and one_line("abcdef", 4) == "abc…"
+
+
+# --- hostile targets: a path under a file, a directory, a full disk, a read-only folder ------------
+
+
+def test_export_to_a_path_under_a_file(tmp_path: Path, small_db: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine\n")
+    result = cli("export", "-o", blocker / "claims.md", "--data", SMALL, "--db", small_db, code=1)
+    assert result.stderr == f"error: {blocker} is not a directory\n"
+    assert blocker.read_text() == "mine\n"
+
+
+def test_export_to_a_directory_via_the_cli(tmp_path: Path, small_db: Path) -> None:
+    result = cli("export", "-o", tmp_path, "--data", SMALL, "--db", small_db, code=1)
+    assert result.stderr == f"error: {tmp_path} is a directory; give a file name\n"
+
+
+def test_export_into_a_missing_folder_names_it(tmp_path: Path, small_db: Path) -> None:
+    result = cli("export", "-o", tmp_path / "no" / "x.md", "--data", SMALL, "--db", small_db, code=1)
+    assert result.stderr == f"error: {tmp_path / 'no'} does not exist\n"
+    assert not (tmp_path / "no").exists()
+
+
+class FullDisk:
+    """A file object that writes `room` bytes, then fails as a full disk does."""
+
+    def __init__(self, fd: int, room: int):
+        self.fd, self.room = fd, room
+
+    def write(self, data: bytes | str) -> int:
+        raw = data.encode("utf-8") if isinstance(data, str) else data  # the streaming writer writes text
+        os.write(self.fd, raw[: self.room])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def flush(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.close(self.fd)
+
+
+def test_a_full_disk_mid_write_keeps_the_old_file_and_leaves_no_partial_file(tmp_path: Path, small_db: Path, monkeypatch) -> None:
+    out = tmp_path / "claims.md"
+    out.write_text("the previous export\n")
+    monkeypatch.setattr(export_mod.os, "fdopen", lambda fd, mode, **options: FullDisk(fd, 100))
+    result = cli("export", "-o", out, "--force", "--data", SMALL, "--db", small_db, code=1)
+    assert result.stderr == f"error: cannot write {out}: No space left on device\n"
+    assert out.read_text() == "the previous export\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_full_disk_before_the_first_byte(tmp_path: Path, monkeypatch) -> None:
+    def no_room(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(export_mod.tempfile, "mkstemp", no_room)
+    with pytest.raises(ExportError) as info:
+        write_atomic(tmp_path / "x.md", "text\n")
+    assert str(info.value) == f"cannot write in {tmp_path}: No space left on device"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_real_file_size_limit_during_export(tmp_path: Path, small_db: Path) -> None:
+    """RLIMIT_FSIZE makes the kernel refuse the write (EFBIG), as a full quota does."""
+    out = tmp_path / "claims.md"
+    out.write_text("the previous export\n")
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    proc = pivot_process("export", "-o", out, "--force", "--data", SMALL, "--db", small_db, preexec_fn=limit)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1, stderr
+    assert stderr == f"error: cannot write {out}: File too large\n"
+    assert out.read_text() == "the previous export\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_export_into_a_read_only_folder(tmp_path: Path, small_db: Path, permissions) -> None:
+    chmod, run = permissions
+    db_path = tmp_path / "store.db"
+    shutil.copyfile(small_db, db_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    chmod(out, 0o555)
+    result = run("export", "-o", out / "claims.md", "--data", SMALL, "--db", db_path)
+    assert result.returncode == 1
+    assert result.stderr == f"error: cannot write in {out}: Permission denied\n"
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("md", "# Claims: pods -pods\n\nQuery: `pods -pods` · exported DATE · corpus version HASH\n\n_No claims matched._\n"),
+        ("json", "[]\n"),
+        (
+            "csv",
+            "id,entity,entity_name,entity_kind,topic,summary,quote,metric,value_low,value_high,unit,bound,period,"
+            "status,speaker,note,source,source_title,publisher,published,document,source_flags,draft,relation,quantity_sources,"
+            "conflicts,conflicts_total,differs_from,differs_total,corroborated_by,corroborated_total,group_check\n",
+        ),
+    ],
+)
+def test_exporting_zero_claims_writes_a_valid_empty_file(tmp_path: Path, small_db: Path, fmt: str, expected: str) -> None:
+    out = tmp_path / f"none.{fmt}"
+    result = cli("export", "pods -pods", "--format", fmt, "-o", out, "--data", SMALL, "--db", small_db)
+    assert result.stderr == f"wrote {out} (0 claims)\n"
+    # the Markdown header's date and corpus version are the export's own
+    written = re.sub(
+        r"exported \d{4}-\d{2}-\d{2} · corpus version [0-9a-f]+",
+        "exported DATE · corpus version HASH",
+        out.read_text(encoding="utf-8"),
+    )
+    assert written == expected
+    if fmt == "json":
+        assert json.loads(out.read_text()) == []
+
+
+def test_compare_does_not_overwrite_an_existing_file_without_force(tmp_path: Path, small_db: Path) -> None:
+    out = tmp_path / "cmp.md"
+    out.write_text("keep me\n")
+    result = cli("compare", "meta", "microsoft", "--format", "md", "-o", out, "--data", SMALL, "--db", small_db, code=1)
+    assert result.stderr == f"error: {out} already exists (use --force to overwrite)\n"
+    assert out.read_text() == "keep me\n"
+    assert leftovers(tmp_path) == []
+
+
+# --- hostile corpus text: the Markdown renders as text ---------------------------------------------
+
+
+def _inline_children(text: str):
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    return tokens, [c for t in tokens if t.type == "inline" for c in (t.children or [])]
+
+
+def test_markdown_export_of_hostile_text_renders_as_text(hostile) -> None:
+    data, db_path = hostile
+    out = cli("export", "--quotes", "--data", data, "--db", db_path).stdout
+    tokens, children = _inline_children(out)
+    kinds = {c.type for c in children}
+    assert not kinds & {"html_inline", "image"}
+    assert not any(t.type == "html_block" for t in tokens)
+    links = [c.attrs.get("href") for c in children if c.type == "link_open"]
+    assert links == ["https://evil.example/)%5Bx%5D(javascript:alert(1)"]  # the source's own URL, as an autolink
+    # emphasis only where the export puts it: around the source title in the list
+    ems = [i for i, c in enumerate(children) if c.type == "em_open"]
+    assert len(ems) == 1 and not any(c.type == "strong_open" for c in children)
+    text = "".join(c.content for c in children if c.type == "text")
+    for literal in (
+        "[bold red]Acme[/]",
+        "[link=file:///etc/passwd]Jobs[/link]",
+        "[bold]not bold[/bold]",
+        "[/] a quote with <U+202E> reversed <b>x</b>",
+        "[i]Someone[/i] ␛[5mblink ␛]0;title␇",
+        "[b]Evil[/b] *title* <script>alert(1)</script> ␛[1;31mT",
+        "[i]Pub[/i] | pipe",
+    ):
+        assert literal in text, literal
+    table = [t for t in tokens if t.type == "tr_open"]
+    assert len(table) == 3  # header and two claims: `|` in a summary stays in its cell
+
+
+def test_markdown_compare_of_hostile_text_renders_as_text(hostile) -> None:
+    data, db_path = hostile
+    out = cli("compare", "acme", "other", "--format", "md", "--data", data, "--db", db_path).stdout
+    tokens, children = _inline_children(out)
+    assert not {c.type for c in children} & {"html_inline", "image"}
+    headers = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "th_open"]
+    assert len(headers) == 3
+    text = "".join(c.content for c in children if c.type == "text")
+    assert "[bold red]Acme[/] ␛[31mRED␛[0m" in text and "[link=file:///etc/passwd]Jobs[/link] ␛[2J" in text

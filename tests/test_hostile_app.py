@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, RadioButton, Static
 
+from helpers import damage_table
 from pilot import settle
-from test_hostile import damage_table
 from tui.app import PivotApp
 from tui.screens.compare import CompareScreen
 from tui.screens.export import ExportScreen

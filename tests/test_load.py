@@ -3,6 +3,10 @@
 Every message is `FILE:LINE: field: message`; FILE is relative to the corpus
 directory's parent (here always `data/...`), LINE is where the field is written
 (or where the record starts when the field is missing).
+
+The last section holds hostile values (NaN, 5,000-digit numbers, impossible dates,
+50 MB quotes) and what a message shows of them; what the YAML reader itself refuses
+(encodings, tabs, tags, alias bombs, nesting) is in test_yaml.py.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from helpers import unsafe_in
+from tui.cli import main
 from tui.store import CorpusError, load_corpus, verify_quotes
 from tui.store.model import Problem
 
@@ -60,13 +67,15 @@ claims:
 """
 
 
-def corpus(tmp_path: Path, sources: dict[str, str], entities: str = ENTITIES, topics: str = TOPICS) -> Path:
+def corpus(
+    tmp_path: Path, sources: dict[str, str | bytes], entities: str | bytes = ENTITIES, topics: str | bytes = TOPICS
+) -> Path:
+    """A corpus in tmp_path/data: text is dedented, bytes are written as they are."""
     data = tmp_path / "data"
     (data / "sources").mkdir(parents=True)
-    (data / "entities.yaml").write_text(textwrap.dedent(entities), encoding="utf-8")
-    (data / "topics.yaml").write_text(textwrap.dedent(topics), encoding="utf-8")
-    for name, text in sources.items():
-        (data / "sources" / f"{name}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    files = {"entities.yaml": entities, "topics.yaml": topics, **{f"sources/{k}.yaml": v for k, v in sources.items()}}
+    for name, text in files.items():
+        (data / name).write_bytes(text if isinstance(text, bytes) else textwrap.dedent(text).encode("utf-8"))
     return data
 
 
@@ -425,3 +434,189 @@ def test_verify_quotes_whitespace_aside_otherwise_exactly(tmp_path: Path) -> Non
     [missing] = verify_quotes(c, texts)
     assert missing.file == "data/sources/one.yaml" and missing.field == "document"
     assert "cannot read" in missing.message and "one.txt" in missing.message
+
+
+# --- hostile values: numbers, dates and lengths, and what a message shows of them ---------------
+
+
+def source_with(old: str, new: str) -> str:
+    assert old in GOOD, old
+    return GOOD.replace(old, new)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (".inf", "inf is not a finite number (.inf, or a figure too large to hold)"),
+        ("-.inf", "-inf is not a finite number (.inf, or a figure too large to hold)"),
+        (".NaN", "nan is not a finite number"),
+        ("[0, .inf]", "inf is not a finite number (.inf, or a figure too large to hold)"),
+        ("[.nan, 5]", "nan is not a finite number"),
+        ("1.0e+400", "inf is not a finite number (.inf, or a figure too large to hold)"),
+        ("-1.0e+400", "-inf is not a finite number (.inf, or a figure too large to hold)"),
+    ],
+)
+def test_nan_and_infinite_values(tmp_path: Path, value: str, message: str) -> None:
+    data = corpus(tmp_path, {"one": source_with("value: 8000", f"value: {value}")})
+    assert one_problem(data) == f"data/sources/one.yaml:13: value: {message}"
+
+
+LARGE = "implausibly large (limit 1e+16); write plain units, e.g. dollars"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (str(10**30), f"1e+30 is {LARGE}"),
+        ("10000000000000001", f"10,000,000,000,000,001 is {LARGE}"),
+        ("1e400", "expected a number, got text '1e400' (YAML reads an exponent without a decimal point as text: write 1.0e+400)"),
+        ("1e16", "expected a number, got text '1e16' (YAML reads an exponent without a decimal point as text: write 1.0e+16)"),
+        ("1" + "0" * 5000, f"a 5,001-digit number is {LARGE}"),  # beyond Python's 4,300-digit int conversion limit
+        ("-" + "9" * 4300, f"a 4,300-digit number is {LARGE}"),
+        ("0x" + "f" * 5000, f"a 5,000-digit number is {LARGE}"),  # would overflow a float
+        ("0b" + "1" * 2000, f"a 2,000-digit number is {LARGE}"),
+        ("[1, 1" + "0" * 5000 + "]", f"a 5,001-digit number is {LARGE}"),
+    ],
+    ids=["1e30", "just-over-the-limit", "1e400", "1e16", "5001-digits", "4300-digits", "hex", "binary", "range"],
+)
+def test_absurdly_large_numbers_are_refused_with_a_message(tmp_path: Path, value: str, message: str) -> None:
+    data = corpus(tmp_path, {"one": source_with("value: 8000", f"value: {value}")})
+    assert one_problem(data) == f"data/sources/one.yaml:13: value: {message}"
+
+
+def test_huge_integers_anywhere_give_a_message_not_a_crash(tmp_path: Path) -> None:
+    huge = "7" * 5000
+    source = (
+        source_with("published: 2026-04-25", f"published: {huge}")
+        .replace("  - id: c2\n", f"  - id: {huge}\n")
+        .replace("    status: confirmed\n", f"    status: confirmed\n    ? {huge}\n    : x\n")  # a key this long needs `?`
+    )
+    topics = TOPICS.replace("order: 10", f"order: {huge}")
+    assert problems(corpus(tmp_path, {"one": source}, topics=topics)) == [
+        "data/topics.yaml:2: order: a 5,000-digit number is implausibly large",
+        "data/sources/one.yaml:4: published: expected a date YYYY-MM-DD, YYYY-MM or YYYY, got a number",
+        "data/sources/one.yaml:24: <a 5,000-digit number>: unknown field in a claim; expected one of id, entity, "
+        "topic, summary, quote, metric, value, unit, bound, period, status, speaker, note",
+        "data/sources/one.yaml:18: id: expected an id (lowercase letters, digits, dashes), got a number",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1:30", "expected a number, got text '1:30' (write plain digits, without a leading zero or colons)"),
+        ("190:20:30", "expected a number, got text '190:20:30' (write plain digits, without a leading zero or colons)"),
+        ("010", "expected a number, got text '010' (write plain digits, without a leading zero or colons)"),
+        ("[0755, 800]", "expected a number, got text '0755' (write plain digits, without a leading zero or colons)"),
+    ],
+)
+def test_yaml_11_base_60_and_octal_numbers_are_not_silently_converted(tmp_path: Path, value: str, message: str) -> None:
+    """YAML 1.1 reads 1:30 as 90 and 010 as 8; a figure must never change silently."""
+    data = corpus(tmp_path, {"one": source_with("value: 8000", f"value: {value}")})
+    assert one_problem(data) == f"data/sources/one.yaml:13: value: {message}"
+
+
+@pytest.mark.parametrize(
+    ("value", "number"), [("0", 0.0), ("0.5", 0.5), ("1_000_000", 1e6), ("1.5e+3", 1500.0)]
+)  # 0x10: refused (test_crash.py)
+def test_plain_numbers_still_read_as_numbers(tmp_path: Path, value: str, number: float) -> None:
+    data = corpus(tmp_path, {"one": source_with("value: 8000", f"value: {value}")})
+    assert load_corpus(data).sources[0].claims[0].value_low == number
+
+
+@pytest.mark.parametrize(
+    ("published", "message"),
+    [
+        ("'2026-02-30'", "'2026-02-30' is not a real date (day is out of range for month)"),
+        ('"2025-02-29"', "'2025-02-29' is not a real date (day is out of range for month)"),
+        ("0000-01-01", "'0000-01-01' is not a real date (year 0 is out of range)"),
+        ("2026-02-30T10:00:00Z", "'2026-02-30T10:00:00Z' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"),
+    ],
+)
+def test_impossible_dates(tmp_path: Path, published: str, message: str) -> None:
+    data = corpus(tmp_path, {"one": source_with("published: 2026-04-25", f"published: {published}")})
+    assert one_problem(data) == f"data/sources/one.yaml:4: published: {message}"
+
+
+def test_a_1_mb_quote_is_refused_with_a_message(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": source_with("quote: committed over $80 billion", "quote: " + "word " * 200_000)})
+    assert one_problem(data) == "data/sources/one.yaml:22: quote: is 999,999 characters long; the limit is 20,000"
+
+
+def test_a_50_mb_quote_is_refused_with_a_message(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": source_with("quote: committed over $80 billion", "quote: " + "q" * 50_000_000)})
+    assert one_problem(data) == "data/sources/one.yaml:22: quote: is 50,000,000 characters long; the limit is 20,000"
+
+
+def test_huge_values_are_cut_short_in_messages(tmp_path: Path) -> None:
+    long = "x" * 1_000_000
+    source = (
+        source_with("status: reported", f"status: {long}")
+        .replace("entity: meta", f"entity: {'m' * 1_000_000}")
+        .replace("flags: [ai-assisted]", f"flags: [{long}]")
+        .replace("    status: confirmed\n", f"    status: confirmed\n    ? {long}\n    : 1\n")
+    )
+    found = problems(corpus(tmp_path, {"one": source}))
+    cut = "'" + "x" * 59 + "…'"
+    assert found == [
+        f"data/sources/one.yaml:5: flags: item {cut}: is 1,000,000 characters long; the limit is 20,000",
+        f"data/sources/one.yaml:17: status: unknown value {cut}; expected one of confirmed, reported, estimated, "
+        "projected, planned, possible, opinion",
+        f"data/sources/one.yaml:24: {cut[1:-1]}: unknown field in a claim; expected one of id, entity, topic, "
+        "summary, quote, metric, value, unit, bound, period, status, speaker, note",
+        f"data/sources/one.yaml:8: entity: unknown entity '{'m' * 59}…'",
+    ]
+
+
+def test_control_characters_in_keys_values_and_file_names_never_reach_the_terminal(tmp_path: Path) -> None:
+    source = source_with("status: reported", 'status: "\\e]0;pwned\\a"').replace(
+        "    status: confirmed\n", '    status: confirmed\n    "\\e[2J\\u202e": 1\n'
+    )
+    data = corpus(tmp_path, {"one": source})
+    (data / "sources" / "\x1b[31mred.yaml").write_text(
+        GOOD.replace("id: one", "id: red").replace("id: c", "id: r"), encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["check", "--data", str(data)])
+    assert result.exit_code == 1
+    assert unsafe_in(result.stderr) == []
+    assert result.stderr.splitlines() == [
+        "data/sources/␛[31mred.yaml:1: id: source id 'red' does not match the file name '\\x1b[31mred.yaml' "
+        "(name the file after the id)",
+        "data/sources/one.yaml:17: status: unknown value '\\x1b]0;pwned\\x07'; expected one of confirmed, reported, "
+        "estimated, projected, planned, possible, opinion",
+        "data/sources/one.yaml:24: \\x1b[2J\\u202e: unknown field in a claim; expected one of id, entity, topic, "
+        "summary, quote, metric, value, unit, bound, period, status, speaker, note",
+        "error: 3 problem(s) in the corpus",
+    ]
+
+
+def test_entities_file_that_is_a_scalar_or_a_list_of_scalars(tmp_path: Path) -> None:
+    data = corpus(tmp_path, {"one": GOOD}, entities="just some text\n", topics="- job-cuts\n- ai-capex\n")
+    assert problems(data) == [
+        "data/entities.yaml:1: expected a mapping with 'entities:', got text",
+        "data/topics.yaml:1: topics: item 1: expected a mapping, got text",
+        "data/topics.yaml:2: topics: item 2: expected a mapping, got text",
+        "data/sources/one.yaml:8: entity: unknown entity 'meta'",
+        "data/sources/one.yaml:9: topic: unknown topic 'job-cuts'",
+        "data/sources/one.yaml:19: entity: unknown entity 'microsoft'",
+        "data/sources/one.yaml:20: topic: unknown topic 'ai-capex'",
+    ]
+
+
+def test_every_problem_of_every_kind_is_listed_at_once(tmp_path: Path) -> None:
+    """A syntax error in one file does not hide the field problems of the others."""
+    broken = GOOD.replace("  - id: c1\n", "\t- id: c1\n")
+    wrong = (
+        GOOD.replace("id: one", "id: two")
+        .replace("id: c1", "id: d1")
+        .replace("id: c2", "id: d2")
+        .replace("value: 8000", "value: .inf")
+        .replace("published: 2026-04-25", "published: 2026-02-30")
+    )
+    found = problems(corpus(tmp_path, {"one": broken, "two": wrong, "three": b"\xff\xfe"}))
+    assert found == [
+        "data/sources/one.yaml:7: YAML: a tab in the indentation (YAML indents with spaces only)",
+        "data/sources/three.yaml:1: not UTF-8 (byte 0xff at offset 0)",
+        "data/sources/two.yaml:4: published: '2026-02-30' is not a real date (day is out of range for month)",
+        "data/sources/two.yaml:13: value: inf is not a finite number (.inf, or a figure too large to hold)",
+    ]

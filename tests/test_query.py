@@ -25,7 +25,7 @@ from tui.query import (
     parse,
     toggle_term,
 )
-from tui.store import db
+from tui.store import db, open_readonly
 
 META_ENTITY = {  # entity:meta, Meta itself
     "alpha-meta-cut-pct",
@@ -502,3 +502,107 @@ def test_toggle_term_adds_and_removes() -> None:
     assert has_term('pods topic:"AI infrastructure"', "topic", "ai infrastructure")
     assert not has_term("-company:meta", "company", "meta")
     assert format_term("flag", "no-byline", negated=True) == "-flag:no-byline"
+
+
+# --- hostile queries: SQL, FTS5 syntax, 10,000-character terms, emoji, right-to-left text ----------
+
+
+HOSTILE_QUERIES = [
+    "'; drop table claims; --",
+    "x'); DROP TABLE claims; --",
+    '" OR 1=1 --',
+    "NEAR(",
+    "^",
+    "*",
+    "AND OR",
+    "a" * 10_000,
+    "word " * 2_000,
+    '"' + "word " * 2_000 + '"',
+    "company:" + "x" * 10_000,
+    "-" + "y" * 10_000,
+    "speaker:" + "z" * 10_000,
+    "value>=" + "9" * 10_000,
+    '"' * 10_000,
+    "-" * 10_000,
+    "NEAR(" * 2_000,
+    "\u200b" * 10_000,
+    "🚀",
+    "🚀" * 10_000,
+    "👩‍💻",
+    "عربي",
+    "שלום",
+    "ש" * 10_000,
+    "\u202eevil",
+    "\u061c",
+    "[bold]x[/]",
+    "\x1b[2J",
+    "source:\x00",
+    "company:🚀",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_QUERIES, ids=[repr(q[:16]) + f"x{len(q)}" for q in HOSTILE_QUERIES])
+def test_hostile_queries_give_rows_or_a_message(hostile, text: str) -> None:
+    _, db_path = hostile
+    conn = open_readonly(db_path)
+    try:
+        try:
+            flt = build_filter(text, conn)
+        except QueryError as exc:
+            assert str(exc).strip()
+        else:
+            found = [r["id"] for r in db.all_claims(conn, flt.where, flt.params)]
+            assert set(found) <= {"evil-1", "evil-2"}
+            assert [r["id"] for r in db.page(conn, flt, 0, 100)] == found
+            assert db.count_matches(conn, flt, None, 2.0) == (len(found), False)
+            db.facets(conn, flt, FACETS)
+        assert conn.execute("SELECT count(*) FROM claims").fetchone()[0] == 2
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("שלום", ["evil-2"]),
+        ("عربي", ["evil-2"]),
+        ("مرحبا", ["evil-2"]),
+        ("rocket 🚀", ["evil-2"]),
+        ("speaker:someone", ["evil-1"]),
+    ],
+)
+def test_right_to_left_and_emoji_text_is_searchable(hostile, text: str, expected: list[str]) -> None:
+    conn = open_readonly(hostile[1])
+    flt = build_filter(text, conn)
+    assert [r["id"] for r in db.all_claims(conn, flt.where, flt.params)] == expected
+    conn.close()
+
+
+# the query language's own vocabulary (PIECES, above), plus emoji, right-to-left text,
+# invisible characters and an escape sequence
+_PIECES = [*PIECES, "🚀", "👩\u200d💻", "שלום", "مرحبا", "\u200b", "\x1b[2J"]
+
+
+hostile_query = st.one_of(
+    st.text(max_size=80),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=500, max_size=10_000),
+    st.lists(st.sampled_from(_PIECES), max_size=16).map("".join),
+    st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=6)), max_size=12).map(" ".join),
+)
+
+
+@settings(
+    max_examples=int(os.environ.get("PIVOT_HOSTILE_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(text=hostile_query)
+def test_any_hostile_text_gives_rows_or_a_message(small_conn: sqlite3.Connection, text: str) -> None:
+    rows_or_message(small_conn, text)
+
+
+@pytest.mark.slow
+@settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=hostile_query)
+def test_any_hostile_text_gives_rows_or_a_message_10000_examples(small_conn: sqlite3.Connection, text: str) -> None:
+    rows_or_message(small_conn, text)

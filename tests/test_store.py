@@ -1,17 +1,24 @@
 """The SQLite store: what a build writes, the conflicts it finds, and that builds are atomic.
 
 The small fixture corpus (tests/fixtures/small) holds hand-made pairs for every
-conflict rule; its alpha-news.yaml lists them.
+conflict rule; its alpha-news.yaml lists them. The last section: a damaged store
+(empty, truncated, random bytes, a table's pages overwritten) is rebuilt, and a store
+path that cannot hold a store gets a one-line message. Locks, concurrent builds and
+file permissions are in test_store_access.py.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from helpers import SMALL, assert_clear_error, cli, count, damage_table, store_files
+from tui.cli import main
 from tui.store import CorpusError, build_store, db, ensure_store, find_conflicts, load_corpus, open_readonly
 from tui.store import build as build_mod
 from tui.store.agreement import effective as interval_of
@@ -475,3 +482,73 @@ def test_rowids_stay_dense_when_an_added_file_is_taken_out_again(small_copy: Pat
         assert [r["id"] for r in db.page(conn, flt, 2, 3)] == everything[2:5]
     finally:
         conn.close()
+
+
+# --- damaged stores and store paths that cannot be a store ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["empty", "truncated", "header-then-random-bytes", "zeroed-middle"],
+)
+def test_a_damaged_store_is_rebuilt_transparently(tmp_path: Path, small_store: tuple[Path, Path], damage: str) -> None:
+    data, db_path = small_store
+    good = db_path.read_bytes()
+    if damage == "empty":
+        db_path.write_bytes(b"")
+    elif damage == "truncated":
+        db_path.write_bytes(good[: len(good) // 3])
+    elif damage == "header-then-random-bytes":
+        db_path.write_bytes(good[:100] + os.urandom(len(good) - 100))
+    else:
+        db_path.write_bytes(good[:4096] + b"\0" * (len(good) - 8192) + good[-4096:])
+    result = cli("list", "company:meta", "--data", data, "--db", db_path)
+    assert result.stdout.rstrip().endswith("10 of 10 claims")
+    assert result.stderr.startswith(f"built {db_path} (19 claims)")
+    assert count(db_path) == 19
+    assert store_files(tmp_path) == {"store.db", "store.db.lock"}
+
+
+@pytest.mark.parametrize("table", ["claims", "entities", "sources"])
+def test_a_store_damaged_where_the_usability_check_does_not_look(
+    tmp_path: Path, small_store: tuple[Path, Path], table: str
+) -> None:
+    """`pivot list` rebuilds the store or says clearly that it is damaged; no traceback."""
+    data, db_path = small_store
+    damage_table(db_path, table)
+    result = CliRunner().invoke(main, ["list", "company:meta", "--data", str(data), "--db", str(db_path)], env={"COLUMNS": "240"})
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    if result.exit_code == 0:
+        assert result.stdout.rstrip().endswith("10 of 10 claims")
+    else:
+        assert_clear_error(result.stderr, str(db_path))
+
+
+def test_pivot_build_repairs_a_damaged_store(tmp_path: Path, small_store: tuple[Path, Path]) -> None:
+    data, db_path = small_store
+    damage_table(db_path, "claims")
+    result = cli("build", "--data", data, "--db", db_path)
+    assert result.stdout != f"{db_path}: up to date\n"
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM claims").fetchone()[0] == 19
+    conn.close()
+
+
+def test_a_store_path_under_a_file_gives_a_clear_message(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file\n")
+    result = cli("build", "--data", SMALL, "--db", blocker / "store.db", code=1)
+    assert_clear_error(result.stderr, str(blocker))
+    assert "not a directory" in result.stderr.lower()
+    assert blocker.read_text() == "a file\n"
+
+
+def test_a_store_path_that_is_a_directory_gives_a_clear_message(tmp_path: Path) -> None:
+    folder = tmp_path / "store.db"
+    folder.mkdir()
+    result = cli("list", "--data", SMALL, code=1, env={"PIVOT_DB": str(folder)})
+    assert_clear_error(result.stderr, str(folder))
+    assert "is a directory" in result.stderr.lower()
+    assert folder.is_dir() and list(folder.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

@@ -1,0 +1,96 @@
+"""What the store, export, query and CLI tests share (imported by them; fixtures live in
+conftest.py): running `pivot` (click's CliRunner or a child process), the one-line error
+check, the characters that must never reach a terminal, and a store damaged where the
+start-up checks do not look."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tui.cli import main
+from tui.store import open_readonly
+
+REPO = Path(__file__).resolve().parents[1]
+SMALL = REPO / "tests" / "fixtures" / "small"
+
+
+# Characters that must never reach a terminal from corpus text: C0/C1 controls (newline
+# aside), DEL, bidirectional controls and invisible formatting characters.
+UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def unsafe_in(text: str) -> list[str]:
+    return sorted({f"U+{ord(c):04X}" for c in UNSAFE.findall(text)})
+
+
+def count(db_path: Path) -> int:
+    conn = open_readonly(db_path)
+    try:
+        return conn.execute("SELECT count(*) FROM claims").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def store_files(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if p.name.startswith(("store.db", ".store.db"))}
+
+
+def cli(*args, code: int = 0, env: dict | None = None):
+    result = CliRunner().invoke(main, [str(a) for a in args], env={"COLUMNS": "240", **(env or {})})
+    assert result.exit_code == code, (result.output, result.exception)
+    assert "Traceback" not in result.output
+    return result
+
+
+def assert_clear_error(stderr: str, *names: str) -> None:
+    """One line, `error: ...`, naming what is wrong in words: no traceback, no errno
+    code, no name of a temporary file the user never made."""
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    assert "[Errno" not in lines[0] and ".tmp" not in lines[0], lines[0]
+    for name in names:
+        assert name in lines[0], (name, lines[0])
+
+
+def damage_table(db_path: Path, table: str) -> None:
+    """Overwrite the root page of one table: pivot_meta and source_files stay readable,
+    so the checks that decide whether the store is usable see nothing wrong."""
+    conn = sqlite3.connect(db_path)
+    page = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    raw = bytearray(db_path.read_bytes())
+    raw[(page - 1) * size : page * size] = b"\xff" * size
+    db_path.write_bytes(bytes(raw))
+
+
+def pivot_process(*args, **kwargs) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIVOT_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui", *map(str, args)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp") or p.name.startswith("."))
+
+
+def drop_permission_overrides() -> None:
+    """preexec_fn: give up the capabilities that let root ignore file permissions
+    (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID); harmless otherwise."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2, 3, 4):
+        libc.prctl(24, cap, 0, 0, 0)  # PR_CAPBSET_DROP, effective at exec
