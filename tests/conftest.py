@@ -201,3 +201,29 @@ def hostile(tmp_path_factory) -> tuple[Path, Path]:
     db_path = base / "store.db"
     ensure_store(data, db_path)
     return data, db_path
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, small_db: Path, bundled_db: Path):
+    """make_app(corpus="bundled" | "small", *, editable=False, **PivotApp options) -> PivotApp.
+
+    The explorer on the bundled corpus (data/) or the small one, with a private copy of
+    the session-built store at tmp_path/store.db (the app may update or rebuild it) and
+    exports in tmp_path. `editable` copies the corpus to tmp_path/data for a test that
+    changes it. Called again in the same test, it reuses that store and corpus."""
+    from tui.app import PivotApp
+
+    def make(corpus: str = "bundled", *, editable: bool = False, **options) -> PivotApp:
+        source, built = {"bundled": (BUNDLED, bundled_db), "small": (SMALL, small_db)}[corpus]
+        data = source
+        if editable:
+            data = tmp_path / "data"
+            if not data.exists():
+                shutil.copytree(source, data)
+        db_path = tmp_path / "store.db"
+        if not db_path.exists():
+            shutil.copyfile(built, db_path)
+        options.setdefault("export_dir", tmp_path)
+        return PivotApp(data_dir=data, db_path=db_path, **options)
+
+    return make

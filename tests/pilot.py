@@ -1,9 +1,10 @@
 """What every test of the explorer shares (imported by the UI tests; conftest.py makes the
-detail pane load at once for all of them)."""
+detail pane load at once for all of them, and its `make_app` builds the app)."""
 
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 
 async def settle(pilot: Pilot[object]) -> None:
@@ -12,3 +13,10 @@ async def settle(pilot: Pilot[object]) -> None:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def set_query(pilot: Pilot[object], text: str) -> None:
+    """Put text in the query bar at once (as a paste does) and let its query run. Typing key
+    by key is tested once (test_app.py::test_typing_a_query_narrows_the_rows)."""
+    pilot.app.screen.query_one("#query", Input).value = text
+    await settle(pilot)
