@@ -81,9 +81,11 @@ class Term:
         self.closed = False
 
     def write(self, data: str | bytes) -> float:
-        """Write data as typed; returns the time it was written."""
+        """Write data as typed; returns the time just before it was written (a probe taken off
+        its core right after the write would otherwise stamp the key after pivot answered it)."""
+        t = time.perf_counter()
         os.write(self.fd, data.encode() if isinstance(data, str) else data)
-        return time.perf_counter()
+        return t
 
     def read(self, timeout: float) -> bool:
         """Read what is there, waiting at most timeout for the first bytes; False when nothing came."""

@@ -6,6 +6,7 @@ same run and the target it is held to.
     python benchmarks/run.py --sizes 1m --only startup,ui         # what a person meets: start-up and typing
     python benchmarks/run.py --sizes 1m --only build,update,export
     python benchmarks/run.py --sizes 1m --only startup,ui --db STORE --corpus CORPUS   # an existing store
+    python benchmarks/run.py --sizes 1m --only build,update,export --corpus CORPUS      # its store built under --work
 
 Synthetic corpora (benchmarks/synth.py) and their stores are kept under --work and
 reused when their size and seed match. Every figure is a median over several runs with
@@ -420,8 +421,8 @@ def main(argv=None) -> int:
     ap.add_argument("--query", default="layoffs cuts", help="typed into the query bar, one key at a time")
     ap.add_argument("--json", type=Path, help="also write the raw figures here")
     ap.add_argument("--only", default="", help="comma-separated phases to run: startup, build, update, ui, export (default: all)")
-    ap.add_argument("--db", type=Path, help="use this store (and --corpus) instead of building one")
-    ap.add_argument("--corpus", type=Path, help="the corpus of --db")
+    ap.add_argument("--db", type=Path, help="use this store (with --corpus) instead of building one; the build phase rebuilds it")
+    ap.add_argument("--corpus", type=Path, help="the corpus of --db; alone: this corpus, its store built under --work")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(pty_probe.COLS), LINES=str(pty_probe.LINES))
@@ -449,6 +450,8 @@ def main(argv=None) -> int:
         name = label.strip().upper()
         if args.db is not None:
             corpus, db = args.corpus, args.db
+        elif args.corpus is not None:  # an existing corpus, its store built (and kept) under --work
+            corpus, db = args.corpus, args.work / f"store-{name.lower()}.db"
         else:
             corpus = ensure_corpus(args.work, n, args.seed)
             db = args.work / f"store-{n}-{args.seed}.db"
