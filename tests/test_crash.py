@@ -582,7 +582,7 @@ ANNOUNCING = textwrap.dedent("""
     fd = int(sys.argv[1])
     parent = os.getpid()
     import tui.store.load as load
-    real = load.parse_source_file
+    real = load.read_source_file
     told = []
     def parse(path, label):
         if os.getpid() != parent and not told:
@@ -590,7 +590,7 @@ ANNOUNCING = textwrap.dedent("""
             os.write(fd, f"{os.getpid()}\\n".encode())
             os.read(os.pipe()[0], 1)  # blocks until the worker is killed
         return real(path, label)
-    load.parse_source_file = parse
+    load.read_source_file = parse
     from tui.cli import main
     main(sys.argv[2:], prog_name="pivot")
 """)

@@ -501,7 +501,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
 
     Raises CorpusError (nothing written) when a changed file has problems."""
     from .fields import _did_you_mean
-    from .load import parse_source_file
+    from .load import read_source_file
 
     started = time.perf_counter()
     db_path = Path(db_path)
@@ -521,10 +521,10 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                 parsed: list[tuple[FileState, Source]] = []
                 for st in to_read:
                     path = data_dir / st.rel
-                    source, ps = parse_source_file(path, label(path))
+                    source, ps, read = read_source_file(path, label(path))
                     problems += ps
                     if source is not None:
-                        parsed.append((st, source))
+                        parsed.append((read or st, source))  # the record of the bytes parsed
                 gone = [s.rel for s in changes.changed] + changes.removed
                 replaced_sources = (
                     [

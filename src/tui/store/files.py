@@ -11,7 +11,7 @@ import errno
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +78,28 @@ def stat_states(data_dir: Path) -> dict[str, FileState]:
         rel = path.relative_to(data_dir).as_posix()
         out[rel] = FileState(rel, st.st_size, st.st_mtime_ns)
     return out
+
+
+def file_label(data_dir: Path) -> Callable[[Path], str]:
+    """How messages and the store name a corpus file: its path from the corpus's parent
+    folder (`data/sources/x.yaml`), its control characters escaped (a file name is text
+    from the corpus too). The full build and the update name files this one way."""
+    from .fmt import safe_text
+
+    root = Path(data_dir)
+
+    def label(p: Path) -> str:
+        try:
+            return safe_text(str(p.relative_to(root.parent)) if root.parent != Path("") else str(p))
+        except ValueError:
+            return safe_text(str(p))
+
+    return label
+
+
+def state_of(rel: str, st: os.stat_result, raw: bytes) -> FileState:
+    """The record of a file from the bytes read and the stat taken while it was open."""
+    return FileState(rel, st.st_size, st.st_mtime_ns, hashlib.sha256(raw).hexdigest())
 
 
 def open_regular(path: Path | str) -> int:

@@ -167,16 +167,6 @@ class Ready:
     unchecked: bool = False  # quick mode: the store was not compared with the corpus yet
 
 
-def _label(data_dir: Path) -> Callable[[Path], str]:
-    def label(p: Path) -> str:
-        try:
-            return str(p.relative_to(data_dir.parent)) if data_dir.parent != Path("") else str(p)
-        except ValueError:
-            return str(p)
-
-    return label
-
-
 def ensure_store(
     data_dir: Path | None = None,
     db_path: Path | None = None,
@@ -215,7 +205,7 @@ def _ensure_store(
 
     Raises CorpusError when the corpus is broken and no usable store exists.
     """
-    from .files import diff_corpus, file_states  # build (sqlite-utils) and load (YAML) only when needed
+    from .files import diff_corpus, file_label  # build (sqlite-utils) and load (YAML) only when needed
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     db_path = Path(db_path) if db_path else default_db_path(data_dir)
@@ -254,16 +244,16 @@ def _ensure_store(
             from .build import update_store
 
             try:
-                return Ready(db_path, built=update_store(db_path, data_dir, changes, _label(data_dir)))
+                return Ready(db_path, built=update_store(db_path, data_dir, changes, file_label(data_dir)))
             except CorpusError as exc:
                 return Ready(db_path, warning=_broken(exc))
             except (sqlite3.Error, OSError):
                 pass  # fall through to a full build (which says why, if it cannot either)
     from .build import build_store
-    from .load import load_corpus
+    from .load import load_corpus_files
 
     try:
-        corpus = load_corpus(data_dir)
+        corpus, states = load_corpus_files(data_dir)
     except CorpusError as exc:
         if usable and not force:
             return Ready(db_path, warning=_broken(exc))
@@ -272,7 +262,6 @@ def _ensure_store(
         kept = _sources_in(db_path)
         if kept:  # even with --full: an unmounted or emptied folder must not empty the store
             return Ready(db_path, warning=_no_sources(data_dir, kept))
-    states = file_states(data_dir)
     try:
         return Ready(db_path, built=build_store(corpus, db_path, states))
     except (OSError, sqlite3.Error) as exc:

@@ -419,16 +419,29 @@ def _flow_depth_problem(text: str) -> tuple[int, str] | None:
 def read_yaml(path: Path, label: str) -> tuple[Any, list[Problem]]:
     """Parse one file. Returns (data, problems); data is None when it cannot be read
     (also a FIFO or a device node named *.yaml: refused unread, never waited on)."""
+    raw, _, problems = read_bytes(path, label)
+    if raw is None:
+        return None, problems
+    return parse_yaml(raw, label)
+
+
+def read_bytes(path: Path, label: str) -> tuple[bytes | None, os.stat_result | None, list[Problem]]:
+    """The bytes of one file and its stat taken while it was open (the build records the
+    size, time and hash of exactly the bytes it parsed), or the problem reading it."""
     from .files import open_regular
 
     try:
         with os.fdopen(open_regular(path), "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > MAX_FILE_BYTES:
-                return None, [Problem(label, 0, "", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")]
-            raw = fh.read()
+            st = os.fstat(fh.fileno())
+            if st.st_size > MAX_FILE_BYTES:
+                return None, st, [Problem(label, 0, "", f"file is {st.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")]
+            return fh.read(), st, []
     except OSError as exc:
-        return None, [Problem(label, 0, "", f"cannot read: {exc.strerror or exc}")]
+        return None, None, [Problem(label, 0, "", f"cannot read: {exc.strerror or exc}")]
+
+
+def parse_yaml(raw: bytes, label: str) -> tuple[Any, list[Problem]]:
+    """Parse the bytes of one file (see read_yaml)."""
     try:
         text = raw.decode("utf-8-sig")  # a BOM is harmless; strip it
     except UnicodeDecodeError as exc:
