@@ -26,17 +26,16 @@ from tui.widgets.detail import DetailPane
 from tui.widgets.side import EntityList, FacetList
 
 SIZE = (120, 40)
-SMALL = Path(__file__).resolve().parent / "fixtures" / "small"
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> PivotApp:
-    return PivotApp(db_path=tmp_path / "store.db", export_dir=tmp_path)
+def app(make_app) -> PivotApp:
+    return make_app()
 
 
 @pytest.fixture
-def small_app(tmp_path: Path) -> PivotApp:
-    return PivotApp(data_dir=SMALL, db_path=tmp_path / "small.db", export_dir=tmp_path)
+def small_app(make_app) -> PivotApp:
+    return make_app("small")
 
 
 def lines(table: ClaimsTable) -> list[str]:
@@ -220,18 +219,18 @@ async def test_undo_brings_back_a_facet_change_and_a_selection(small_app: PivotA
         assert small_app.screen.query_one("#query", Input).value == "company:meta"
 
 
-async def test_the_query_history_is_kept_between_runs(tmp_path: Path) -> None:
-    first = PivotApp(data_dir=SMALL, db_path=tmp_path / "small.db", export_dir=tmp_path)
+async def test_the_query_history_is_kept_between_runs(make_app) -> None:
+    first = make_app("small")
     async with first.run_test(size=SIZE) as pilot:
         await settle(pilot)
         for query in ("company:meta", "is:conflict"):
             await pilot.press("slash")
-            first.screen.query_one("#query", Input).value = ""
-            await pilot.press(*query, "enter")
+            first.screen.query_one("#query", Input).value = query
+            await pilot.press("enter")
             await settle(pilot)
     history = Path(os.environ["PIVOT_STATE_DIR"]) / "history"
     assert history.read_text(encoding="utf-8").split("\n")[-3:] == ["company:meta", "is:conflict", ""]
-    second = PivotApp(data_dir=SMALL, db_path=tmp_path / "small.db", export_dir=tmp_path)
+    second = make_app("small")
     async with second.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("slash", "up")
@@ -344,9 +343,9 @@ async def test_help_lists_the_apps_keys_before_the_text_editing_keys(app: PivotA
         assert text.index("Delete character left") > editing
 
 
-async def test_a_keymap_file_remaps_binding_ids(tmp_path: Path) -> None:
+async def test_a_keymap_file_remaps_binding_ids(make_app) -> None:
     Path(os.environ["PIVOT_KEYMAP"]).write_text('[keys]\n"main.export" = "ctrl+e"\n"main.sources" = "S"\n', encoding="utf-8")
-    app = PivotApp(data_dir=SMALL, db_path=tmp_path / "small.db", export_dir=tmp_path)
+    app = make_app("small")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("e")
@@ -366,9 +365,9 @@ async def test_a_keymap_file_remaps_binding_ids(tmp_path: Path) -> None:
         assert key_for(app, "main.conflicts") == "x"
 
 
-async def test_a_broken_keymap_is_a_warning_and_the_default_keys(tmp_path: Path) -> None:
+async def test_a_broken_keymap_is_a_warning_and_the_default_keys(make_app) -> None:
     Path(os.environ["PIVOT_KEYMAP"]).write_text("[keys\n", encoding="utf-8")
-    app = PivotApp(data_dir=SMALL, db_path=tmp_path / "small.db", export_dir=tmp_path)
+    app = make_app("small")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         assert any(n.severity == "warning" and "keymap" in n.message for n in app._notifications)

@@ -74,8 +74,10 @@ async def open_reader(pilot, app: PivotApp, claim_id: str) -> ReaderScreen:
     return app.screen
 
 
-async def test_o_opens_the_source_text_with_the_quote_highlighted_and_n_N_walk_the_quotes(corpus: Path, tmp_path: Path) -> None:
-    app = PivotApp(data_dir=corpus, db_path=tmp_path / "store.db", export_dir=tmp_path)
+async def test_o_opens_the_source_text_with_the_quote_highlighted_and_n_N_walk_the_quotes(
+    corpus: Path, tmp_path: Path, make_app
+) -> None:
+    app = make_app("small", editable=True)  # the corpus fixture's copy, with its texts
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         reader = await open_reader(pilot, app, "alpha-meta-cut")
@@ -102,12 +104,12 @@ async def test_o_opens_the_source_text_with_the_quote_highlighted_and_n_N_walk_t
         assert not isinstance(app.screen, ReaderScreen)
 
 
-async def test_the_reader_scrolls_to_a_quote_far_down(corpus: Path, tmp_path: Path) -> None:
+async def test_the_reader_scrolls_to_a_quote_far_down(corpus: Path, tmp_path: Path, make_app) -> None:
     long = ALPHA.replace(
         "Microsoft reported", "\n\n".join(f"Filler paragraph {i}." for i in range(80)) + "\n\nMicrosoft reported"
     )
     (corpus / "texts" / "alpha.txt").write_text(long, encoding="utf-8")
-    app = PivotApp(data_dir=corpus, db_path=tmp_path / "store.db", export_dir=tmp_path)
+    app = make_app("small", editable=True)  # the corpus fixture's copy, with its texts
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         reader = await open_reader(pilot, app, "alpha-msft-capex")
@@ -117,8 +119,8 @@ async def test_the_reader_scrolls_to_a_quote_far_down(corpus: Path, tmp_path: Pa
         assert pane.region.contains_region(widget.region) or pane.region.overlaps(widget.region)
 
 
-async def test_without_a_saved_text_the_reader_says_so(corpus: Path, tmp_path: Path) -> None:
-    app = PivotApp(data_dir=corpus, db_path=tmp_path / "store.db", export_dir=tmp_path)
+async def test_without_a_saved_text_the_reader_says_so(corpus: Path, tmp_path: Path, make_app) -> None:
+    app = make_app("small", editable=True)  # the corpus fixture's copy, with its texts
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         reader = await open_reader(pilot, app, "beta-meta-cut-pct")
@@ -129,8 +131,8 @@ async def test_without_a_saved_text_the_reader_says_so(corpus: Path, tmp_path: P
         assert app.is_running
 
 
-async def test_enter_in_the_detail_opens_the_reader(corpus: Path, tmp_path: Path) -> None:
-    app = PivotApp(data_dir=corpus, db_path=tmp_path / "store.db", export_dir=tmp_path)
+async def test_enter_in_the_detail_opens_the_reader(corpus: Path, tmp_path: Path, make_app) -> None:
+    app = make_app("small", editable=True)  # the corpus fixture's copy, with its texts
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.main.set_query("id:alpha-msft-layoffs")

@@ -21,9 +21,9 @@ SMALL = Path(__file__).resolve().parent / "fixtures" / "small"
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> PivotApp:
+def app(make_app) -> PivotApp:
     # a fixed export directory keeps the export dialog's default path stable
-    return PivotApp(data_dir=SMALL, db_path=tmp_path / "store.db", export_dir=Path("/tmp/pivot-snapshots"))
+    return make_app("small", export_dir=Path("/tmp/pivot-snapshots"))
 
 
 def test_main_screen(snap_compare, app) -> None:
