@@ -285,6 +285,14 @@ def never(x: float) -> str:
     return "never" if math.isinf(x) else f"{x:,.0f} ms"
 
 
+def shown_only(keys: list[dict], field: str) -> str:
+    """The keys that did show, apart (the figures above count the others as never)."""
+    got = sorted(k[field] for k in keys if k[field] is not None)
+    if not got or len(got) == len(keys):
+        return ""
+    return f" (those shown: median {statistics.median(got):,.0f} ms, max {got[-1]:,.0f} ms)"
+
+
 def ui_rows(db: Path, corpus: Path | None, name: str, query: str, rounds: int, work: Path, env, results: dict) -> list[Row]:
     out: list[Row] = []
     refs = work / f"pty-refs-{name}.json"
@@ -327,7 +335,8 @@ def ui_rows(db: Path, corpus: Path | None, name: str, query: str, rounds: int, w
                     name,
                     f"keystroke → first page on screen, {query!r} typed at {gap} a key{variant}",
                     f"median {never(rows['median'])}, p95 {never(rows['p95'])}; "
-                    f"{rows['missing']} of {rows['n']} keys never showed their rows before the next key",
+                    f"{rows['missing']} of {rows['n']} keys never showed their rows before the next key"
+                    + shown_only(keys, "rows_ms"),
                     f"bare Textual Input, key → echoed: median {never(echo['median'])}, p95 {never(echo['p95'])}"
                     + (f", {echo['missing']} of {echo['n']} not before the next key" if echo["missing"] else ""),
                     "; ".join(
@@ -346,7 +355,8 @@ def ui_rows(db: Path, corpus: Path | None, name: str, query: str, rounds: int, w
                     name,
                     f"keystroke → facet counts on screen, same keys{variant}",
                     f"median {never(facets['median'])}, p95 {never(facets['p95'])}; "
-                    f"{facets['missing']} of {facets['n']} keys' facets never showed (a later key's rows came first)",
+                    f"{facets['missing']} of {facets['n']} keys' facets never showed (a later key's rows came first)"
+                    + shown_only(keys, "facets_ms"),
                     "",
                     mark(facets["p95"] <= 300, "≤ 300 ms p95") if person else "",
                 )
