@@ -52,17 +52,6 @@ def corpus_paths(data_dir: Path) -> list[Path]:
     return [data_dir / n for n in BASE_FILES] + source_paths(data_dir)
 
 
-def _disk_entries(data_dir: Path) -> list[tuple[str, str]]:
-    """(rel path, full path) of every corpus file, sorted by rel path. Raises OSError
-    when sources/ cannot be listed."""
-    root = os.fspath(data_dir)
-    out = [(n, os.path.join(root, n)) for n in BASE_FILES if os.path.isfile(os.path.join(root, n))]
-    with os.scandir(os.path.join(root, "sources")) as it:
-        out += [("sources/" + e.name, e.path) for e in it if _is_source_entry(e)]
-    out.sort()
-    return out
-
-
 def stat_states(data_dir: Path) -> dict[str, FileState]:
     """rel -> FileState without hashes (one stat per file); missing base files are absent."""
     out: dict[str, FileState] = {}
@@ -195,52 +184,82 @@ def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
     """Compare the files on disk with the store's records: one stat per file; files whose
     size or time changed are hashed to tell a real change from a touch.
 
-    Both sides are walked in name order and merged, so that a corpus of 100,000 files
-    costs a sorted list of names, not two maps of records (the explorer runs this
-    at start-up, beside everything it shows)."""
+    A stat per file stays: a file edited in place (an editor that writes into the file
+    rather than renaming a new one over it) changes its own size and times but not its
+    folder's, so folder times cannot prove that nothing changed. The stat is kept cheap:
+    names from one os.scandir, each stat relative to the folder's descriptor (no path
+    strings resolved from the root, no Path objects), the store's records read as plain
+    tuples into one map (the explorer runs this at start-up, beside everything it shows)."""
     if conn.execute("SELECT 1 FROM source_files LIMIT 1").fetchone() is None:
         return Changes(False, [], [], [], [], known=False)
+    root = os.fspath(data_dir)
+    folder = os.path.join(root, "sources")
     try:
-        entries = _disk_entries(data_dir)
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         # sources/ cannot be listed: not "every file removed" but a full load, whose
         # problem names the folder (and the last good store is kept)
         return Changes(False, [], [], [], [], known=False)
-    recorded = conn.cursor()
-    recorded.row_factory = None  # plain tuples: 100,000 of them
-    recorded.execute("SELECT file, size, mtime_ns, sha256 FROM source_files ORDER BY file")
+    try:
+        try:
+            with os.scandir(fd) as it:
+                names = [e.name for e in it if e.name.endswith((".yaml", ".yml")) and _is_source_entry(e)]
+        except OSError:
+            return Changes(False, [], [], [], [], known=False)
+        recorded = conn.cursor()
+        recorded.row_factory = None  # plain tuples: 100,000 of them
+        # "size:mtime" per file: a map built by dict() from two-column rows, in C
+        known: dict[str, str] = dict(recorded.execute("SELECT file, size || ':' || mtime_ns FROM source_files"))
+        suspects: list[tuple[str, int, int]] = []  # (rel, size, mtime_ns) that differ from the record
+        unreadable: list[str] = []
+        stat = os.stat
+        for name in names:
+            rel = "sources/" + name
+            try:
+                st = stat(name, dir_fd=fd)
+            except OSError:
+                unreadable.append(rel)
+                continue
+            if known.pop(rel, None) != f"{st.st_size}:{st.st_mtime_ns}":
+                suspects.append((rel, st.st_size, st.st_mtime_ns))
+    finally:
+        os.close(fd)
+    import stat as stat_mode
+
+    for name in BASE_FILES:
+        try:
+            st = os.stat(os.path.join(root, name))
+        except OSError:
+            continue  # missing: still in `known`, so removed
+        if not stat_mode.S_ISREG(st.st_mode):
+            continue  # not a file (a folder, a FIFO): absent, as the loader will say
+        if known.pop(name, None) != f"{st.st_size}:{st.st_mtime_ns}":
+            suspects.append((name, st.st_size, st.st_mtime_ns))
     added: list[FileState] = []
     changed: list[FileState] = []
     touched: list[FileState] = []
-    removed: list[str] = []
-    row = next(recorded, None)
-    for rel, path in entries:
-        while row is not None and row[0] < rel:
-            removed.append(row[0])
-            row = next(recorded, None)
-        old = row if row is not None and row[0] == rel else None
-        if old is not None:
-            row = next(recorded, None)
-        try:
-            st = os.stat(path)
-        except OSError:
-            # listed but unreadable (a symlink loop, a dangling link): read it as changed,
-            # so that the update reports it by name and keeps the store as it was
-            state = FileState(rel, -1, -1, "<unreadable>")
-            (changed if old is not None or "/" not in rel else added).append(state)
-            continue
-        if old is not None and old[1] == st.st_size and old[2] == st.st_mtime_ns:
-            continue
-        state = with_hash(data_dir, FileState(rel, st.st_size, st.st_mtime_ns))
-        old = FileState(*old) if old is not None else None
+    for rel in unreadable:
+        # listed but unreadable (a symlink loop, a dangling link): read it as changed,
+        # so that the update reports it by name and keeps the store as it was
+        state = FileState(rel, -1, -1, "<unreadable>")
+        (changed if known.pop(rel, None) is not None else added).append(state)
+    for rel, size, mtime in sorted(suspects):
+        state = with_hash(data_dir, FileState(rel, size, mtime))
+        old = _recorded(conn, rel)
         if old is None:
             (added if "/" in rel else changed).append(state)
-        elif old.sha256 == state.sha256:
+        elif old == state.sha256:
             touched.append(state)
         else:
             changed.append(state)
-    while row is not None:
-        removed.append(row[0])
-        row = next(recorded, None)
+    added.sort(key=lambda st: st.rel)
+    changed.sort(key=lambda st: st.rel)
+    removed = sorted(known)
     base_changed = any("/" not in st.rel for st in (*added, *changed)) or any("/" not in rel for rel in removed)
     return Changes(base_changed, added, changed, removed, touched)
+
+
+def _recorded(conn: sqlite3.Connection, rel: str) -> str | None:
+    """The hash the store recorded for one file, or None when it has no record of it."""
+    row = conn.execute("SELECT sha256 FROM source_files WHERE file = ?", (rel,)).fetchone()
+    return row[0] if row is not None else None

@@ -224,7 +224,7 @@ def _ensure_store(
                 _probe(conn)  # a damaged table means a full build, not "up to date"
                 if changes.removed:
                     kept = conn.execute("SELECT count(*) FROM source_files WHERE source IS NOT NULL").fetchone()[0]
-                if verify and changes.empty and not quick_check(conn):
+                if verify and changes.empty and not verified(conn, db_path):
                     changes = None  # damaged where the probe does not look: rebuild
             finally:
                 conn.close()
@@ -285,6 +285,53 @@ def _probe(conn: sqlite3.Connection) -> None:
     for table in ("entity_names", "source_flags"):  # WITHOUT ROWID tables
         conn.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
     conn.execute("SELECT rowid FROM claims_fts WHERE claims_fts MATCH 'a' LIMIT 1").fetchall()
+
+
+def verified(conn: sqlite3.Connection, db_path: Path) -> bool:
+    """quick_check of the whole store, unless it passed on exactly this file before.
+
+    A store that passed is stamped (in its lock file: device, inode, size, mtime and
+    ctime of the store), and the check is skipped while the file's stat still says the
+    same: any write to the file, by SQLite, an editor or `dd`, and any os.utime that
+    sets its times back, gives it a new ctime (which only the kernel sets), and a new
+    file (a full build renamed into place) has a new inode. The stamp is written only
+    when the file's ctime is over a second old and the same after the check as before
+    it, so that a write in the same clock tick as the check cannot share its ctime.
+    What this does not catch is what no stat shows: bits that rot on the disk under an
+    unchanged file. So the first `pivot build` after each write reads the whole file
+    once (seconds at a million claims), and the no-ops after it read none of it."""
+    try:
+        before = os.stat(db_path)
+    except OSError:
+        return quick_check(conn)
+    stamp = _stamp(before)
+    lock = db_path.with_name(db_path.name + ".lock")
+    try:
+        with open(lock, "rb") as fh:
+            if fh.read(200).decode("ascii", "replace").strip() == stamp:
+                return True
+    except OSError:
+        pass
+    if not quick_check(conn):
+        return False
+    import time
+
+    try:
+        after = os.stat(db_path)
+        if _stamp(after) == stamp and time.time_ns() - after.st_ctime_ns > SETTLED_NS:
+            with open(lock, "ab") as fh:  # the build lock's own file: kept beside the store anyway
+                fh.truncate(0)
+                fh.write(stamp.encode("ascii") + b"\n")
+    except OSError:
+        pass  # a read-only folder: the next no-op checks the whole file again
+    return True
+
+
+SETTLED_NS = 1_000_000_000  # a store changed less than this long ago is not stamped (one clock tick is ~4 ms)
+
+
+def _stamp(st: os.stat_result) -> str:
+    return f"checked {st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}"
 
 
 def quick_check(conn: sqlite3.Connection) -> bool:
