@@ -35,7 +35,7 @@ from typing import Any
 from . import agreement
 from .agreement import Figure
 from .files import FileState, digest_of, recorded_digest
-from .model import Claim, Corpus, CorpusError, Problem, Source
+from .model import Claim, Corpus, CorpusError, Entity, Problem, Source
 from .schema import AGREEMENT_FIELDS, CLAIM_FIELDS, FTS_SQL, INDEXES, SCHEMA, SCHEMA_VERSION, TERMS_SQL
 
 __all__ = ["SCHEMA_VERSION", "BuildReport", "build_store", "count_conflicts", "find_conflicts", "update_store"]
@@ -496,12 +496,52 @@ def _recount(conn: sqlite3.Connection, families: set[tuple[Any, ...]], info: Ent
 from .files import Changes  # noqa: E402  (they live beside the file states; re-exported)
 
 
+def _taken_source(conn: sqlite3.Connection, sid: str, leaving: set[str]) -> str | None:
+    """The file of the stored source with this id, unless the update replaces it."""
+    if sid in leaving:
+        return None
+    row = conn.execute("SELECT file FROM sources WHERE id = ?", (sid,)).fetchone()
+    return row[0] if row is not None else None
+
+
+def _taken_claims(
+    conn: sqlite3.Connection, ids: list[str], leaving: set[str], data_dir: Path, label: Callable[[Path], str]
+) -> dict[str, Claim]:
+    """claim id -> the stored claim with that id, for ids the update does not replace: read
+    again from its source's file (unchanged, or the update would replace it), whose lines
+    the message names. Only when there is a duplicate to report."""
+    from .load import read_source_file
+
+    holders: set[str] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        rows = conn.execute(f"SELECT DISTINCT source FROM claims WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+        holders |= {r[0] for r in rows if r[0] not in leaving}
+    wanted = set(ids)
+    out: dict[str, Claim] = {}
+    for sid in sorted(holders):
+        row = conn.execute("SELECT file FROM source_files WHERE source = ?", (sid,)).fetchone()
+        source = read_source_file(data_dir / row[0], label(data_dir / row[0]))[0] if row is not None else None
+        for c in source.claims if source is not None else []:
+            if c.id in wanted:
+                out[c.id] = c
+    missing = [cid for cid in ids if cid not in out]
+    for i in range(0, len(missing) if holders else 0, 500):
+        chunk = missing[i : i + 500]
+        for cid, sid, file in conn.execute(
+            f"SELECT c.id, c.source, s.file FROM claims c JOIN sources s ON s.id = c.source WHERE c.id IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ):
+            if sid not in leaving:  # its file is gone or reads otherwise: named without a line
+                out[cid] = Claim(cid, sid, "", "", "", "", "", file=file, line=0)
+    return out
+
+
 def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callable[[Path], str]) -> BuildReport:
     """Apply `changes` (source files only) to the store in one transaction.
 
     Raises CorpusError (nothing written) when a changed file has problems."""
-    from .fields import _did_you_mean
-    from .load import read_source_file
+    from .load import check_sources, read_source_file
 
     started = time.perf_counter()
     db_path = Path(db_path)
@@ -514,7 +554,6 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                     r[0]: (r[1], r[2], json.loads(r[3] or "[]"), r[4])
                     for r in conn.execute("SELECT id, kind, parent, members, name FROM entities")
                 }
-                entity_ids = set(info)
                 topic_ids = {r[0] for r in conn.execute("SELECT id FROM topics")}
                 to_read = [*changes.added, *changes.changed]
                 problems: list[Problem] = []
@@ -538,51 +577,18 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                     else []
                 )
                 leaving = set(replaced_sources)
-                # cross-file checks against what stays in the store
-                new_ids: dict[str, Claim] = {}
-                for _, s in parsed:
-                    if s.id and s.id not in leaving and conn.execute("SELECT 1 FROM sources WHERE id = ?", (s.id,)).fetchone():
-                        problems.append(Problem(s.file, s.line, "id", f"duplicate source id {s.id!r}"))
-                    for c in s.claims:
-                        if c.id in new_ids:
-                            problems.append(
-                                Problem(
-                                    c.file,
-                                    c.at("id"),
-                                    "id",
-                                    f"duplicate claim id {c.id!r} (first at {new_ids[c.id].file}:{new_ids[c.id].line})",
-                                )
-                            )
-                        new_ids[c.id] = c
-                        if c.entity and c.entity not in entity_ids:
-                            problems.append(
-                                Problem(
-                                    c.file,
-                                    c.at("entity"),
-                                    "entity",
-                                    f"unknown entity {c.entity!r}{_did_you_mean(c.entity, entity_ids)}",
-                                )
-                            )
-                        if c.topic and c.topic not in topic_ids:
-                            problems.append(
-                                Problem(
-                                    c.file,
-                                    c.at("topic"),
-                                    "topic",
-                                    f"unknown topic {c.topic!r}{_did_you_mean(c.topic, topic_ids)}",
-                                )
-                            )
-                ids = list(new_ids)
-                for i in range(0, len(ids), 500):
-                    chunk = ids[i : i + 500]
-                    for r in conn.execute(f"SELECT id, source FROM claims WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
-                        if r["source"] not in leaving:
-                            c = new_ids[r["id"]]
-                            problems.append(
-                                Problem(
-                                    c.file, c.at("id"), "id", f"duplicate claim id {c.id!r} (already in source {r['source']!r})"
-                                )
-                            )
+                check_sources(
+                    [s for _, s in parsed],
+                    [
+                        Entity(r[0], r[1], r[2], aliases=json.loads(r[3] or "[]"))
+                        for r in conn.execute("SELECT id, name, kind, aliases FROM entities")
+                    ],
+                    topic_ids,
+                    label(data_dir / "entities.yaml"),
+                    problems,
+                    taken_source=lambda sid: _taken_source(conn, sid, leaving),
+                    taken_claims=lambda ids: _taken_claims(conn, ids, leaving, data_dir, label),
+                )
                 if problems:
                     raise CorpusError(problems)
 

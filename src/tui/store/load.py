@@ -12,6 +12,7 @@ import difflib
 import errno
 import os
 import re
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -275,13 +276,33 @@ def _cross_check(
         if e.parent is not None and e.parent not in ents:
             r.problem("parent", f"unknown entity {_show(e.parent)}{_did_you_mean(e.parent, ents)}")
     _check_entity_graph(entities)
+    entities_file = entities[0][1].file if entities else "entities.yaml"
+    check_sources(sources, [e for e, _ in entities], set(tops), entities_file, problems)
+
+
+def check_sources(
+    sources: list[Source],
+    entities: list[Entity],
+    topics: Collection[str],
+    entities_file: str,
+    problems: list[Problem],
+    *,
+    taken_source: Callable[[str], str | None] = lambda sid: None,
+    taken_claims: Callable[[list[str]], dict[str, Claim]] = lambda ids: {},
+) -> None:
+    """The checks of source files against each other and the corpus (unique source and claim
+    ids, known entities and topics): the full build's and the update's one set of rules and
+    words. The update names what the store already holds outside the files it replaces:
+    `taken_source(id)` is the file of a source with that id, `taken_claims(ids)` the claims
+    (read again from their files, for their lines) whose ids are taken. A duplicate is
+    reported at the one whose file comes later by name, as a full load of the corpus does."""
+    ents = {e.id for e in entities if e.id}
     seen_sources: dict[str, Source] = {}
     seen_claims: dict[str, Claim] = {}
     for s in sources:
-        if s.id in seen_sources:
-            problems.append(
-                Problem(s.file, s.line, "id", f"duplicate source id {_show(s.id)} (first in {seen_sources[s.id].file})")
-            )
+        first_file = seen_sources[s.id].file if s.id in seen_sources else taken_source(s.id) if s.id else None
+        if first_file is not None:
+            problems.append(Problem(s.file, s.line, "id", f"duplicate source id {_show(s.id)} (first in {first_file})"))
         elif s.id:
             seen_sources[s.id] = s
         for c in s.claims:
@@ -293,18 +314,23 @@ def _cross_check(
             elif c.id:
                 seen_claims[c.id] = c
             if c.entity and c.entity not in ents:
-                problems.append(_unknown_entity(c, ents, entities))
-            if c.topic and c.topic not in tops:
+                problems.append(_unknown_entity(c, ents, entities, entities_file))
+            if c.topic and c.topic not in topics:
                 problems.append(
-                    Problem(c.file, c.at("topic"), "topic", f"unknown topic {_show(c.topic)}{_did_you_mean(c.topic, tops)}")
+                    Problem(c.file, c.at("topic"), "topic", f"unknown topic {_show(c.topic)}{_did_you_mean(c.topic, topics)}")
                 )
+    for cid, other in taken_claims(list(seen_claims)).items():
+        first, later = (other, seen_claims[cid]) if other.file < seen_claims[cid].file else (seen_claims[cid], other)
+        problems.append(
+            Problem(later.file, later.at("id"), "id", f"duplicate claim id {_show(cid)} (first at {first.file}:{first.line})")
+        )
 
 
-def _unknown_entity(c: Claim, ents: dict[str, tuple[Entity, _Record]], entities: list[tuple[Entity, _Record]]) -> Problem:
+def _unknown_entity(c: Claim, ents: Collection[str], entities: list[Entity], entities_file: str) -> Problem:
     """unknown entity: the id it means when it is a name or alias (`Meta` -> `meta`), else the
     typo it looks like, else a ready line for entities.yaml."""
     folded = c.entity.casefold()
-    for e, _ in entities:
+    for e in entities:
         if e.id and folded in {n.casefold() for n in (e.id, e.name or "", *e.aliases)}:
             return Problem(c.file, c.at("entity"), "entity", f"unknown entity {_show(c.entity)} (did you mean {e.id!r}?)")
     hint = _did_you_mean(c.entity, ents)
@@ -315,14 +341,13 @@ def _unknown_entity(c: Claim, ents: dict[str, tuple[Entity, _Record]], entities:
     eid = re.sub(r"[^a-z0-9]+", "-", c.entity.lower()).strip("-") or "new-entity"
     name = c.entity if not SLUG.match(c.entity) else " ".join(w.capitalize() for w in c.entity.split("-"))
     shown_name = name if re.fullmatch(r"[A-Za-z][\w .&-]*", name) else repr(name)
-    file = entities[0][1].file if entities else "entities.yaml"
     line = f"  - {{id: {eid}, name: {shown_name}, kind: company}}"
     return HintedProblem(
         c.file,
         c.at("entity"),
         "entity",
         f"unknown entity {_show(c.entity)}",
-        f"add it to {file}:{line}" + (f" and write entity: {eid}" if eid != c.entity else ""),
+        f"add it to {entities_file}:{line}" + (f" and write entity: {eid}" if eid != c.entity else ""),
     )
 
 
