@@ -4,24 +4,32 @@
 
 The `pivot` process runs in a pseudo-terminal of 120x40; keys are written into it as a
 terminal writes them (one byte string per key, on a schedule: a person's 150-200 ms
-between keys, a fast typist's 40-60 ms, never waiting for the screen), and everything
-the process writes is fed to a pyte screen, stamped when it was read. Nothing of the
-app is imported: what counts is what the emulated screen shows.
+between keys, a fast typist's 40-60 ms, never waiting for the screen; each key stamped
+just before it is written), and everything the process writes is read as it comes and
+stamped when it was read. Only after the round is it fed to a pyte screen, chunk by
+chunk in order, so the emulator takes no core from pivot while it is timed. Nothing of
+the app is imported: what counts is what the emulated screen shows.
 
 For every prefix of the query (`l`, `la`, ... `layoffs cuts`) the rows it must show come
 from the real CLI (`pivot list PREFIX --limit 5`, the same filter language and order), and
 its facets from a reference pass in which the same keys are typed slowly and the facet
 pane is read once it has been still for a while. A key's rows are shown at the first
 frame after it was written in which the screen shows the typed text and the first rows
-of its result on consecutive lines (an empty result: the previous rows gone); a key whose
+of its result on consecutive lines (an empty result: the previous rows gone; a key that
+changes neither, the space after a word, counts at the first output after it); a key whose
 rows are not shown before the next key is written is a failure, kept in the figures
 (as never: it sorts last). Its facets are shown when the facet pane reads as the reference
 pane of that text; a key whose facets never showed before a later key's rows did is
 counted apart (at a fast typist's pace most are: the pane of the text typed last is the
 one a person waits for, reported on its own).
 
+The same keys at the same pace into a bare Textual app's Input, timed until they are
+echoed, are the floor of a keystroke. Then `key:value` filters (FILTERS) are pasted whole,
+as a terminal pastes (bracketed), each timed until its rows are on screen.
+
 Prints one JSON object: per key the text, rows_ms (None: failure), facets_ms (None: not
-shown); per round the pivot process's own peak RSS (VmHWM from /proc/<pid>/status).
+shown); per round the pivot process's own peak RSS (VmHWM from /proc/<pid>/status); the
+bare Input's echo per key ("echo"); each pasted filter's rows_ms ("paste").
 """
 
 from __future__ import annotations
@@ -177,9 +185,10 @@ def first_paint(cmd: list[str], check: Callable[[list[str]], bool], env: dict, m
 
 def list_rows(text: str, db: Path, data: Path | None, env: dict, limit: int = REF_ROWS) -> list[str]:
     """The first claims (their text, as `pivot list` prints them) that a query selects."""
-    cmd = pivot_cmd() + ["list", text, "--limit", str(limit), "--db", str(db)]
+    cmd = pivot_cmd() + ["list", "--limit", str(limit), "--db", str(db)]
     if data is not None:
         cmd += ["--data", str(data)]
+    cmd += ["--", text]  # a query may begin with "-" (a negation)
     out = subprocess.run(cmd, capture_output=True, text=True, env=dict(env, COLUMNS="400"))
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {out.stderr[-2000:]}")
@@ -248,6 +257,8 @@ def references(db: Path, data: Path | None, query: str, env: dict) -> dict:
     rows = {t: list_rows(t, db, data, env) for t in texts}
     if not rows[""]:
         raise RuntimeError("the store has no claims to show")
+    top = top_entity(db, data, env)
+    filters = {f.format(top=top): list_rows(f.format(top=top), db, data, env) for f in FILTERS}
     facets: dict[str, tuple[str, ...] | None] = {}
     term = spawn(db, data, env)
     try:
@@ -269,7 +280,7 @@ def references(db: Path, data: Path | None, query: str, env: dict) -> dict:
             facets[t] = still_pane(term)
     finally:
         term.close()
-    return {"rows": rows, "facets": {t: list(f) if f is not None else None for t, f in facets.items()}}
+    return {"rows": rows, "filters": filters, "facets": {t: list(f) if f is not None else None for t, f in facets.items()}}
 
 
 STILL = 1.5  # seconds the facet pane must not change to count as settled (reference pass)
@@ -353,6 +364,64 @@ def type_round(db: Path, data: Path | None, query: str, refs: dict, pace: str, r
     finally:
         term.close()
     return {"keys": judge.finish(), "peak_rss_mb": rss, "writes_s": [a - at[0] for a in at]}
+
+
+FILTERS = [  # pasted whole (as a terminal pastes: bracketed), as one picks a facet or pastes a query
+    "company:{top}",
+    "topic:job-cuts",
+    "status:estimated period:2025",
+    "is:conflict",
+    "value>=80b",
+    "company:{top} layoffs",
+    "-status:reported",
+]
+
+
+def top_entity(db: Path, data: Path | None, env: dict) -> str:
+    """The id of the entity with the most claims, as `pivot entities` lists it first."""
+    cmd = pivot_cmd() + ["entities", "--db", str(db)] + (["--data", str(data)] if data is not None else [])
+    out = subprocess.run(cmd, capture_output=True, text=True, env=dict(env, COLUMNS="400"), check=True).stdout.splitlines()
+    head = next(i for i, line in enumerate(out) if line.split()[:1] == ["Id"])
+    return out[head + 2].split()[0]
+
+
+def paste_round(db: Path, data: Path | None, refs: dict, env: dict) -> list[dict]:
+    """One pivot process: each filter pasted into the query bar, timed until its rows are on
+    screen (the raw output is kept unemulated for WAIT seconds, then replayed); ctrl+u and the
+    unfiltered rows between two filters. Facets are not timed here: a filter that is not a
+    text search counts them exactly or from a sample, whichever fits its time budget, so the
+    pane has no single reference."""
+    rows = refs["rows"]
+    term = spawn(db, data, env)
+    got = []
+    try:
+        if term.wait_for(lambda s: rows_shown(s, rows[""]), 120, marker_of(rows[""])) is None:
+            raise RuntimeError("the explorer never showed its first rows:\n" + "\n".join(term.screen.display))
+        term.idle(1.0)
+        term.write("/")
+        term.idle(0.3)
+        for f, want in refs["filters"].items():
+            check = want_rows(want, rows[""])
+            at = term.write(b"\x1b[200~" + f.encode() + b"\x1b[201~")
+            end = at + WAIT
+            while (now := time.perf_counter()) < end:
+                term.read(end - now)
+            shown = term.catch_up(lambda t, s, f=f, c=check: text_shown(s, f) and c(s))
+            end = time.perf_counter() + 30
+            while shown is None and time.perf_counter() < end and not term.closed:
+                term.read(0.1)
+                shown = term.catch_up(lambda t, s, f=f, c=check: text_shown(s, f) and c(s))
+            got.append({"text": f, "rows_ms": None if shown is None else (shown - at) * 1000})
+            term.write("\x15")  # ctrl+u: the bar emptied
+            if term.wait_for(lambda s: rows_shown(s, rows[""]), 30) is None:
+                raise RuntimeError("ctrl+u did not bring the unfiltered rows back:\n" + "\n".join(term.screen.display))
+            term.idle(0.5)
+    finally:
+        term.close()
+    return got
+
+
+WAIT = 2.0  # seconds a pasted filter's output is read before it is emulated
 
 
 BARE_INPUT = """
@@ -477,7 +546,7 @@ def main(argv: list[str] | None = None) -> int:
     refs = None
     if args.refs is not None and args.refs.exists():
         kept = json.loads(args.refs.read_text())
-        if kept.get("query") == args.query and kept.get("db") == [str(args.db), args.db.stat().st_mtime]:
+        if kept.get("query") == args.query and kept.get("db") == [str(args.db), args.db.stat().st_mtime] and "filters" in kept:
             refs = kept
     if refs is None:
         refs = references(args.db, args.data, args.query, env)
@@ -491,6 +560,7 @@ def main(argv: list[str] | None = None) -> int:
         out["paces"][pace] = rounds
         if args.rounds:
             out.setdefault("echo", {})[pace] = [ms for _ in range(args.rounds) for ms in echo_round(args.query, pace, rng, env)]
+    out["paste"] = [paste_round(args.db, args.data, refs, env) for _ in range(args.rounds)]
     print(json.dumps(out))
     return 0
 

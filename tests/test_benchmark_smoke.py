@@ -30,7 +30,8 @@ MEASURES = [
     "keystroke → facet counts on screen",
     "last key of the query → its rows / its facets",
     "bare Textual Input, key → echoed",
-    "peak RSS of the pivot process while typing (VmHWM)",
+    "`key:value` filter pasted → first page on screen",
+    "peak RSS of the pivot process while typing and filtering (VmHWM)",
 ]
 
 
@@ -81,3 +82,6 @@ def test_the_benchmark_runs_at_1k(tmp_path: Path) -> None:
             assert keys[-1]["rows_ms"] is not None  # the query typed last is shown once typing stops
             assert round_["peak_rss_mb"] > 10  # VmHWM of the pivot process, not the probe's
             assert len(figures[key]["echo"][pace]) == len(keys)
+        (pasted,) = figures[key]["paste"]
+        assert [f["text"].split(":")[0] for f in pasted][:3] == ["company", "topic", "status"]
+        assert all(f["rows_ms"] is None or f["rows_ms"] > 0 for f in pasted)
