@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual._compositor import LayoutUpdate
 from textual.app import App
 from textual.binding import Binding
-from textual.widgets import Input
 
-from tui.commands import PivotCommands
 from tui.query import toggle_term, tokens
 from tui.screens.main import MainScreen
 from tui.store import db
 from tui.store.locate import ConnectionPool, ensure_store
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from tui.screens.export import ExportRequest
 
 STORE_CHECK_SECONDS = 2.0  # how often the explorer looks whether the store file was replaced
+FIRST_FRAME_WAIT = 1.0  # seconds the work after the first frame waits for it at most
 
 
 def _stamp(path: Path) -> tuple[int, int, int, int] | None:
@@ -37,12 +40,19 @@ def _stamp(path: Path) -> tuple[int, int, int, int] | None:
 # frame needs only the main screen (start-up is measured against a bare Textual app).
 
 
+def _commands() -> type[Provider]:
+    """The palette's provider, imported when the palette first opens."""
+    from tui.commands import PivotCommands
+
+    return PivotCommands
+
+
 class PivotApp(App):
     """Browse, sift, compare and export the claims of the corpus."""
 
     TITLE = "pivot"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {PivotCommands}
+    COMMANDS = App.COMMANDS | {_commands}
     # classes on every screen by terminal size (app.tcss gives small terminals a layout)
     HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (70, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-tiny-height"), (20, "-short"), (32, "-tall")]
@@ -70,6 +80,8 @@ class PivotApp(App):
         self.selection: set[str] = set()
         self.initial_query = query
         self.export_dir = Path(export_dir) if export_dir else Path.cwd()
+        self._after_frame: list[Callable[[], Awaitable[None] | None]] = []
+        self.first_frame_written = False
 
     def notify(self, message, *, title: str = "", severity="information", timeout=None, markup: bool = False) -> None:
         """Notifications carry paths, error texts and corpus words: never read as markup."""
@@ -103,13 +115,44 @@ class PivotApp(App):
             self.set_keymap(keymap.keys)
         for problem in keymap.problems:
             self.notify(problem, severity="warning", timeout=10)
-        main = MainScreen()
-        self.push_screen(main)
-        if self.initial_query:
-            main.query_one("#query", Input).value = self.initial_query
+        self.push_screen(MainScreen(self.initial_query))
         if self.store_warning:
             self.notify(self.store_warning, severity="warning", timeout=10)
         self.set_interval(STORE_CHECK_SECONDS, self.check_store_file)
+
+    def after_first_frame(self, callback: Callable[[], Awaitable[None] | None]) -> None:
+        """Run callback once the first whole frame is on the terminal (at once if it is, or
+        when no terminal is written to: headless, under Pilot). Should the frame not be seen
+        (another Textual), FIRST_FRAME_WAIT seconds later all the same."""
+        if self.first_frame_written:
+            self.call_later(callback)
+            return
+        self._after_frame.append(callback)
+        if self.is_headless:
+            self._first_frame()  # no terminal: no frame to wait for
+        elif len(self._after_frame) == 1:
+            self.set_timer(FIRST_FRAME_WAIT, self._first_frame)
+
+    def _display(self, screen, renderable) -> None:
+        # Textual writes every frame here (App._display, private, Textual 8); a whole-screen
+        # update outside a batch (a batch throws its frames away) is the first frame
+        super()._display(screen, renderable)
+        if not self.first_frame_written and isinstance(renderable, LayoutUpdate) and not self._batch_count:
+            self._first_frame()
+
+    resume_gc = False  # the CLI turned the garbage collector off for the start-up: on again after the first frame
+
+    def _first_frame(self) -> None:
+        self.first_frame_written = True
+        if self.resume_gc:
+            import gc
+
+            self.resume_gc = False
+            gc.freeze()  # what start-up made lives as long as the app: later collections skip it
+            gc.enable()
+        callbacks, self._after_frame = self._after_frame, []
+        for callback in callbacks:
+            self.call_later(callback)
 
     def check_store_file(self) -> None:
         """One stat: has another process replaced the store (`pivot build --full` renames a

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from tui.query import (
@@ -36,12 +36,17 @@ from tui.state import History
 from tui.store import db
 from tui.store.fmt import one_line
 from tui.widgets.claims_table import COLUMN_TITLES, PAGE_SIZE, ClaimsTable
-from tui.widgets.detail import DetailPane, claim_detail
+from tui.widgets.detail import DetailPane
 from tui.widgets.query_bar import QueryBar, StoreSuggester
-from tui.widgets.side import FACET_ORDER, EntityList, FacetList
 
 if TYPE_CHECKING:
     from tui.app import PivotApp
+    from tui.widgets.side import EntityList, FacetList
+
+# The side panes (entity list, facets) and the footer are mounted after the first frame, with
+# their imports (tui.widgets.side, Textual's OptionList and Footer): the first frame shows the
+# query bar, the table and the detail pane, and a bare Textual app is what start-up is held to.
+FACET_ORDER = ("source", "topic", "status", "period", "flag")  # the facets listed (tui.widgets.side shows them)
 
 SELECT_ALL_CAP = 100_000
 QUICK_COUNT = 1_000  # counted on the keystroke path; the exact count follows
@@ -136,8 +141,9 @@ class MainScreen(Screen):
 
     detail_delay = DETAIL_DELAY  # tests and the screenshot script set 0: no timer to wait for
 
-    def __init__(self) -> None:
+    def __init__(self, query: str = "") -> None:
         super().__init__()
+        self._initial_query = query  # the filter the explorer opens with
         self.generation = 0
         self.result: Result | None = None
         self.entity_rows: list = []
@@ -150,6 +156,11 @@ class MainScreen(Screen):
         self._restoring = False
         self._facet_terms: dict[tuple[str, str], list[str]] = {}
         self._detail_shown: str | None = None  # the claim the detail pane shows
+        self._side_mounted = False  # the entity list, the facets and the footer (after the first frame)
+        self._pending_facets: FacetsCounted | None = None  # counted before the facets were mounted
+        # the terminal's size classes (-wide, -tall...) from the start, so that the first resize
+        # does not restyle every widget of the screen before the first frame
+        self.add_class(*_breakpoint_classes(self.app))
 
     @property
     def app(self) -> PivotApp:  # type: ignore[override]  # the app this screen runs in, typed
@@ -157,9 +168,7 @@ class MainScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            with Vertical(id="sidebar"):
-                yield EntityList(id="entities")
-                yield FacetList(id="facets")
+            yield Vertical(id="sidebar")  # the entity list and the facets: _mount_side, after the first frame
             with Vertical(id="centre"):
                 yield QueryBar(
                     self.history,
@@ -175,14 +184,15 @@ class MainScreen(Screen):
                         id="detail-body",
                     )
                 yield Label("", id="status")
-        yield Footer()
+        yield Static("", id="footer-space")  # the footer's line, until the footer is mounted
 
     def on_mount(self) -> None:
-        self.query_one("#entities", EntityList).border_title = "Entities"
-        self.query_one("#facets", FacetList).border_title = "Facets"
         self.query_one("#claims", ClaimsTable).border_title = "Claims"
         self.query_one("#detail").border_title = "Detail"
         self.table.selected = self.app.selection
+        if self._initial_query:
+            with self.query_input.prevent(Input.Changed):  # the first query runs here, not from the bar
+                self.query_input.value = self._initial_query
         self._first_query(self.query_text)  # the entities follow the first rows
         self.table.focus()
 
@@ -212,6 +222,18 @@ class MainScreen(Screen):
     @property
     def table(self) -> ClaimsTable:
         return self.query_one("#claims", ClaimsTable)
+
+    @property
+    def entity_list(self) -> EntityList:
+        from tui.widgets.side import EntityList
+
+        return self.query_one("#entities", EntityList)
+
+    @property
+    def facet_list(self) -> FacetList:
+        from tui.widgets.side import FacetList
+
+        return self.query_one("#facets", FacetList)
 
     @property
     def query_input(self) -> Input:
@@ -248,8 +270,38 @@ class MainScreen(Screen):
         self.table.border_subtitle = r.total_text if r else ""
 
     def _after_first_rows(self) -> None:
+        """The first rows are laid out: once the frame showing them is written, the rest of
+        the screen and the background work follow (the app calls _after_first_frame)."""
+        self.app.after_first_frame(self._after_first_frame)
+
+    async def _after_first_frame(self) -> None:
+        await self._mount_side()
+        if self.result is not None:
+            self.count_facets(self.result)  # the first query's counts and facets
         self.load_entities()
         self.app.first_rows_shown()
+
+    async def _mount_side(self) -> None:
+        """The entity list, the facets and the footer, in the room kept for them."""
+        if self._side_mounted:
+            return
+        from textual.widgets import Footer
+
+        from tui.widgets.side import EntityList, FacetList
+
+        entities, facets = EntityList(id="entities"), FacetList(id="facets")
+        entities.border_title, facets.border_title = "Entities", "Facets"
+        with self.app.batch_update():
+            await self.query_one("#sidebar").mount(entities, facets)
+            await self.query_one("#footer-space").remove()
+            await self.mount(Footer())
+        self._side_mounted = True
+        self.refresh_bindings()  # a footer composes its keys when the bindings are announced
+        if self.entity_rows:
+            self._refresh_entities()
+        if self._pending_facets is not None:
+            pending, self._pending_facets = self._pending_facets, None
+            self.on_facets_counted(pending)
 
     # --- workers ----------------------------------------------------------------------
 
@@ -267,10 +319,12 @@ class MainScreen(Screen):
         self._refresh_entities()
 
     def _refresh_entities(self) -> None:
+        if not self._side_mounted:
+            return  # shown when the entity list is mounted
         active = {t.value for t in self._safe_parse().terms if t.key in ("company", "entity") and not t.negated}
         active |= {v for (k, v), _ in self._facet_terms.items() if k == "entity"}  # company:facebook is Meta
         ids = {r["id"] for r in self.entity_rows}
-        self.query_one("#entities", EntityList).show(self.entity_rows, {a for a in active if a in ids})
+        self.entity_list.show(self.entity_rows, {a for a in active if a in ids})
 
     def _safe_parse(self):
         try:
@@ -372,6 +426,8 @@ class MainScreen(Screen):
         except sqlite3.Error as exc:
             self.post_message(DetailLoaded(row["id"], Text(f"cannot load detail: {exc}", style="red")))
             return
+        from tui.widgets.detail import claim_detail
+
         self.post_message(DetailLoaded(row["id"], claim_detail(row, source, related)))
 
     @work(thread=True, exclusive=True, group="select")
@@ -445,13 +501,17 @@ class MainScreen(Screen):
         self.update_status()
         if not self._first_rows_shown:
             self._first_rows_shown = True
-            self.call_after_refresh(self._after_first_rows)
-        self._refresh_entities()
-        self.count_facets(message.result)
+            self.call_after_refresh(self._after_first_rows)  # the facets are counted after the first frame
+        else:
+            self._refresh_entities()
+            self.count_facets(message.result)
 
     def on_query_failed(self, message: QueryFailed) -> None:
         if message.generation != self.generation:
             return
+        if not self._first_rows_shown:  # the first frame shows the message instead of rows
+            self._first_rows_shown = True
+            self.call_after_refresh(self._after_first_rows)
         label = self.query_one("#query-message", Label)
         label.update(Text("⚠ " + message.message, style="bold red"))
         label.add_class("-shown")
@@ -474,9 +534,12 @@ class MainScreen(Screen):
     def on_facets_counted(self, message: FacetsCounted) -> None:
         if self.result is None or message.generation != self.result.generation:
             return
+        if not self._side_mounted:
+            self._pending_facets = message  # shown when the facets are mounted
+            return
         active = {(t.key, t.value.lower()) for t in self._safe_parse().terms if not t.negated} | set(message.active)
         self._facet_terms = message.active
-        facets = self.query_one("#facets", FacetList)
+        facets = self.facet_list
         facets.show(message.facets.values, active)
         sampled = message.facets.sampled
         facets.border_subtitle = f"≈ first {sampled:,} matches" if sampled else ""
@@ -688,6 +751,19 @@ class MainScreen(Screen):
 
 
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _breakpoint_classes(app) -> list[str]:
+    """The classes Textual's Screen sets by the terminal's size (App.HORIZONTAL_BREAKPOINTS and
+    VERTICAL_BREAKPOINTS: the widest breakpoint a dimension reaches), known before mounting."""
+    width, height = app.size
+    out = []
+    for dimension, breakpoints in ((width, app.HORIZONTAL_BREAKPOINTS), (height, app.VERTICAL_BREAKPOINTS)):
+        for at, name in sorted(breakpoints or [], reverse=True):
+            if dimension >= at:
+                out.append(name)
+                break
+    return out
 
 
 def _citation(row) -> str:

@@ -24,8 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.store.export import value_text
-from tui.store.fmt import one_line
+from tui.store.fmt import format_value, one_line
 
 PAGE_SIZE = 100
 MAX_PAGES = 24
@@ -401,7 +400,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         if key == "summary":
             return row["summary"], None
         if key == "value":
-            return value_text(row), conflict if row["relation"] == "disputed" else None
+            return _value_text(row), conflict if row["relation"] == "disputed" else None
         if key == "period":
             return row["period"] or "", None
         if key == "status":
@@ -413,6 +412,12 @@ class ClaimsTable(ScrollView, can_focus=True):
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
         segments = list(text.render(self.app.console))
         return Strip(segments).adjust_cell_length(width, style).simplify()
+
+
+def _value_text(row) -> str:
+    """tui.store.export's value_text, without importing the export package before the first
+    frame (start-up is held to a bare Textual app)."""
+    return format_value(row["value_low"], row["value_high"], row["unit"], row["bound"])
 
 
 def _wrapped(text: str, width: int, lines: int) -> list[str]:

@@ -9,7 +9,6 @@ from textual.containers import VerticalScroll
 
 from tui.store import db
 from tui.store.agreement import MARK
-from tui.store.export import value_text
 from tui.store.fmt import BOUND_WORD, safe_text
 from tui.store.model import FLAG_WARNINGS
 
@@ -68,6 +67,8 @@ def _field(label: str, value, style: str = "") -> Text:
 
 def claim_detail(row, source, related: list[db.Related]) -> Group:
     """Everything a reader needs to cite or doubt one claim. All corpus text goes in as Text."""
+    from tui.store.export import value_text  # the export package: not before the first frame
+
     parts: list[Text] = []
     title = Text(safe_text(row["summary"]), style="bold")
     parts.append(title)

@@ -1,0 +1,153 @@
+"""Start-up: the first frame shows the query bar and the claims table; the side panes, the
+footer and the background work come after it, and then work as before.
+
+The first test runs the real `pivot` in a real pseudo-terminal and reads its output on an
+emulated screen (pyte), piece by piece, so that what the first frame showing rows holds is
+seen as a terminal would show it."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import select
+import signal
+import sqlite3
+import struct
+import sys
+import termios
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pyte
+import pytest
+
+from pilot import settle
+from tui.app import PivotApp
+from tui.screens import main as main_screen
+from tui.widgets import side
+
+SMALL = Path(__file__).resolve().parent / "fixtures" / "small"
+COLUMNS, LINES = 120, 40
+_PIECE = re.compile(rb"(?=\x1b\[)")  # the output cut before each control sequence
+
+
+class Terminal:
+    """`python -m tui ARGS` in a pty of 120x40 whose output is drawn on a pyte screen."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.screen = pyte.Screen(COLUMNS, LINES)
+        self.stream = pyte.ByteStream(self.screen)
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: the explorer
+            os.execvpe(sys.executable, [sys.executable, "-m", "tui", *args], env)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def until(self, seen: Callable[[str], bool], limit: float = 60) -> str:
+        """Feed the output to the screen a control sequence at a time until `seen(screen
+        text)` holds; the screen text then. Fails after `limit` seconds of not seeing it."""
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            ready, _, _ = select.select([self.fd], [], [], 0.5)
+            if not ready:
+                continue
+            try:
+                data = os.read(self.fd, 1 << 16)
+            except OSError:
+                break
+            if not data:
+                break
+            for piece in _PIECE.split(data):
+                self.stream.feed(piece)
+                if seen(self.text):
+                    return self.text
+        raise AssertionError(f"not seen on the screen within {limit}s; it shows:\n{self.text}")
+
+    def close(self) -> None:
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+@pytest.fixture
+def terminal_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIVOT_", "TEXTUAL")) and k not in ("COLUMNS", "LINES")}
+    env.update(
+        TERM="xterm-256color",
+        PIVOT_STATE_DIR=str(tmp_path / "state"),
+        PIVOT_KEYMAP=str(tmp_path / "keymap.toml"),
+    )
+    return env
+
+
+def test_first_frame_holds_rows_and_the_side_panes_follow(small_db: Path, tmp_path: Path, terminal_env) -> None:
+    db = tmp_path / "store.db"
+    db.write_bytes(small_db.read_bytes())
+    conn = sqlite3.connect(db)
+    first_summary = conn.execute("SELECT summary FROM claims ORDER BY rowid LIMIT 1").fetchone()[0]
+    conn.close()
+    marker = first_summary[:20]
+    term = Terminal(["--data", str(SMALL), "--db", str(db)], terminal_env)
+    try:
+        first = term.until(lambda text: marker in text)
+        # the frame that first shows a claim row: query bar and table, no side panes yet
+        assert "Claims" in first and "Entities" not in first and "Facets" not in first
+        later = term.until(lambda text: "Entities" in text and "Facets" in text and "Source" in text)
+        later = term.until(lambda text: "Filter" in text.splitlines()[-1] and "Export" in text.splitlines()[-1])  # the footer
+        assert marker in later  # the rows stayed where they were
+    finally:
+        term.close()
+
+
+async def test_side_panes_are_mounted_after_the_first_rows_and_work(small_db: Path) -> None:
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(COLUMNS, LINES)) as pilot:
+        await settle(pilot)
+        screen = app.main
+        sidebar = screen.query_one("#sidebar")
+        assert [w.id for w in sidebar.children] == ["entities", "facets"]
+        assert not screen.query("#footer-space")  # the footer's line is the footer now
+        facets = screen.facet_list
+        facet_ids = [facets.get_option_at_index(i).id for i in range(facets.option_count)]
+        assert "h:source" in facet_ids  # the first query's facets, counted after the first frame
+        entities = screen.entity_list
+        meta = entities.get_option_index("meta")
+        entities.focus()
+        entities.highlighted = meta
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.query_text == "company:meta"
+        assert app.main.result is not None and app.main.result.total > 0
+
+
+async def test_a_first_query_that_fails_still_brings_the_side_panes(small_db: Path) -> None:
+    app = PivotApp(data_dir=SMALL, db_path=small_db, query="colour:red")
+    async with app.run_test(size=(COLUMNS, LINES)) as pilot:
+        await settle(pilot)
+        assert app.main.query_text == "colour:red"
+        message = app.main.query_one("#query-message")
+        assert message.has_class("-shown") and "unknown key 'colour'" in str(message.render())
+        assert [w.id for w in app.main.query_one("#sidebar").children] == ["entities", "facets"]
+
+
+def test_the_facets_the_screen_lists_are_the_side_panes_facets() -> None:
+    assert main_screen.FACET_ORDER == side.FACET_ORDER
+
+
+def test_the_size_classes_are_set_before_the_first_resize() -> None:
+    class Sized:
+        HORIZONTAL_BREAKPOINTS = PivotApp.HORIZONTAL_BREAKPOINTS
+        VERTICAL_BREAKPOINTS = PivotApp.VERTICAL_BREAKPOINTS
+
+        def __init__(self, width: int, height: int) -> None:
+            self.size = (width, height)
+
+    assert main_screen._breakpoint_classes(Sized(120, 40)) == ["-wide", "-tall"]
+    assert main_screen._breakpoint_classes(Sized(80, 24)) == ["-narrow", "-short"]
+    assert main_screen._breakpoint_classes(Sized(60, 10)) == ["-tiny", "-tiny-height"]
