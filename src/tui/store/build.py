@@ -416,12 +416,13 @@ def build_store(corpus: Corpus, db_path: Path | str, states: dict[str, FileState
         try:
             n_conflicts, seconds = _write(tmp, corpus, states)
             os.chmod(tmp, 0o644)
-            from .locate import roll_back_journal
+            from .locate import roll_back_journal, stamp_written
 
             # a journal beside the target belongs to a killed writer of the old file:
             # it must go before the new file takes the name, or it is replayed into it
             roll_back_journal(db_path, drop=True)
             os.replace(tmp, db_path)
+            stamp_written(db_path)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -542,6 +543,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
 
     Raises CorpusError (nothing written) when a changed file has problems."""
     from .load import check_sources, read_source_file
+    from .locate import stamp_written
 
     started = time.perf_counter()
     db_path = Path(db_path)
@@ -706,6 +708,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                     # added and taken out again): then the middle of the list stays a seek
                     dense = conn.execute("SELECT coalesce(max(rowid), 0) = count(*) FROM claims").fetchone()[0]
                     set_meta(conn, {"dense_rowids": "1" if dense else "0"})
+            stamp_written(db_path)  # committed whole: no need to read it all on the next no-op
             totals = conn.execute(
                 "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM entities), (SELECT count(*) FROM claims), "
                 "(SELECT CAST(value AS INTEGER) FROM pivot_meta WHERE key = 'conflict_pairs')"

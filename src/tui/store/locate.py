@@ -288,26 +288,25 @@ def _probe(conn: sqlite3.Connection) -> None:
 
 
 def verified(conn: sqlite3.Connection, db_path: Path) -> bool:
-    """quick_check of the whole store, unless it passed on exactly this file before.
+    """quick_check of the whole store, unless this very file passed it before or was written
+    whole by pivot since.
 
-    A store that passed is stamped (in its lock file: device, inode, size, mtime and
-    ctime of the store), and the check is skipped while the file's stat still says the
-    same: any write to the file, by SQLite, an editor or `dd`, and any os.utime that
-    sets its times back, gives it a new ctime (which only the kernel sets), and a new
-    file (a full build renamed into place) has a new inode. The stamp is written only
-    when the file's ctime is over a second old and the same after the check as before
-    it, so that a write in the same clock tick as the check cannot share its ctime.
-    What this does not catch is what no stat shows: bits that rot on the disk under an
-    unchanged file. So the first `pivot build` after each write reads the whole file
-    once (seconds at a million claims), and the no-ops after it read none of it."""
+    A store pivot wrote (a full build renamed into place, an update committed) or that
+    passed the check is stamped, in its lock file, with the store's device, inode, size,
+    mtime and ctime, and the check is skipped while the file's stat still says the same:
+    any write to the file, by SQLite, an editor or `dd`, and any os.utime that sets its
+    times back, gives it a new ctime (which only the kernel sets), and a new file has a new
+    inode. What no stat shows is not caught: bits that rot on the disk under an unchanged
+    file, and a write by another program within the same clock tick (~4 ms) as pivot's own
+    last write, which can share its ctime. A stamp written after a check needs the file
+    unchanged across the check and its ctime over a second old, for the same reason."""
     try:
         before = os.stat(db_path)
     except OSError:
         return quick_check(conn)
     stamp = _stamp(before)
-    lock = db_path.with_name(db_path.name + ".lock")
     try:
-        with open(lock, "rb") as fh:
+        with open(_lock_file(db_path), "rb") as fh:
             if fh.read(200).decode("ascii", "replace").strip() == stamp:
                 return True
     except OSError:
@@ -316,18 +315,31 @@ def verified(conn: sqlite3.Connection, db_path: Path) -> bool:
         return False
     import time
 
-    try:
+    with contextlib.suppress(OSError):
         after = os.stat(db_path)
         if _stamp(after) == stamp and time.time_ns() - after.st_ctime_ns > SETTLED_NS:
-            with open(lock, "ab") as fh:  # the build lock's own file: kept beside the store anyway
-                fh.truncate(0)
-                fh.write(stamp.encode("ascii") + b"\n")
-    except OSError:
-        pass  # a read-only folder: the next no-op checks the whole file again
+            _write_stamp(db_path, stamp)
     return True
 
 
-SETTLED_NS = 1_000_000_000  # a store changed less than this long ago is not stamped (one clock tick is ~4 ms)
+def stamp_written(db_path: Path) -> None:
+    """Record that pivot has just written the store whole (a build or an update committed):
+    the next `pivot build` need not read all of it to trust it (see verified)."""
+    with contextlib.suppress(OSError):
+        _write_stamp(db_path, _stamp(os.stat(db_path)))
+
+
+def _write_stamp(db_path: Path, stamp: str) -> None:
+    with open(_lock_file(db_path), "ab") as fh:  # the build lock's own file, kept beside the store anyway
+        fh.truncate(0)
+        fh.write(stamp.encode("ascii") + b"\n")
+
+
+def _lock_file(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".lock")
+
+
+SETTLED_NS = 1_000_000_000  # a store changed less than this long ago is not stamped after a check
 
 
 def _stamp(st: os.stat_result) -> str:
