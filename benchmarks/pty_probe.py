@@ -411,7 +411,7 @@ def paste_round(db: Path, data: Path | None, refs: dict, env: dict) -> list[dict
             while shown is None and time.perf_counter() < end and not term.closed:
                 term.read(0.1)
                 shown = term.catch_up(lambda t, s, f=f, c=check: text_shown(s, f) and c(s))
-            got.append({"text": f, "rows_ms": None if shown is None else (shown - at) * 1000})
+            got.append({"text": f, "rows_ms": None if shown is None else (shown - at) * 1000, "same_page": want == rows[""]})
             term.write("\x15")  # ctrl+u: the bar emptied
             if term.wait_for(lambda s: rows_shown(s, rows[""]), 30) is None:
                 raise RuntimeError("ctrl+u did not bring the unfiltered rows back:\n" + "\n".join(term.screen.display))
@@ -482,6 +482,9 @@ class Judge:
             for t, a in zip(texts, at)
         ]
         self.want = [want_rows(rows[t], shown_before(rows, texts, i)) for i, t in enumerate(texts)]
+        for i, (t, k) in enumerate(zip(texts, self.keys)):
+            # the first page is the one already on screen: it shows as soon as the text does
+            k["same_page"] = rows[t] == (rows[texts[i - 1]] if i else rows[""])
         self.ref_facets = ref_facets
         self.current = -1
         self.pending: list[int] = []  # keys whose facets are awaited

@@ -294,6 +294,11 @@ def shown_only(keys: list[dict], field: str) -> str:
     return f" (those shown: median {statistics.median(got):,.0f} ms, max {got[-1]:,.0f} ms)"
 
 
+def same_page(keys: list[dict]) -> str:
+    n = sum(1 for k in keys if k.get("same_page"))
+    return f"; {n} of {len(keys)} had the first page already on screen (shown with the text)" if n else ""
+
+
 def ui_rows(db: Path, corpus: Path | None, name: str, query: str, rounds: int, work: Path, env, results: dict) -> list[Row]:
     out: list[Row] = []
     refs = work / f"pty-refs-{name}.json"
@@ -337,7 +342,8 @@ def ui_rows(db: Path, corpus: Path | None, name: str, query: str, rounds: int, w
                     f"keystroke → first page on screen, {query!r} typed at {gap} a key{variant}",
                     f"median {never(rows['median'])}, p95 {never(rows['p95'])}; "
                     f"{rows['missing']} of {rows['n']} keys never showed their rows before the next key"
-                    + shown_only(keys, "rows_ms"),
+                    + shown_only(keys, "rows_ms")
+                    + same_page(keys),
                     f"bare Textual Input, key → echoed: median {never(echo['median'])}, p95 {never(echo['p95'])}"
                     + (f", {echo['missing']} of {echo['n']} not before the next key" if echo["missing"] else ""),
                     "; ".join(
@@ -378,7 +384,8 @@ def ui_rows(db: Path, corpus: Path | None, name: str, query: str, rounds: int, w
                 f"`key:value` filter pasted → first page on screen ({len(pty_probe.FILTERS)} filters){variant}",
                 f"median {never(pasted['median'])}, p95 {never(pasted['p95'])} (n={pasted['n']}"
                 + (f", {pasted['missing']} never shown" if pasted["missing"] else "")
-                + ")",
+                + ")"
+                + same_page([f for r in probe["paste"] for f in r]),
                 "",
                 f"{mark(pasted['median'] <= 50, '≤ 50 ms median')}; {mark(pasted['p95'] <= 150, '≤ 150 ms p95')}",
             )
