@@ -1,4 +1,4 @@
-"""The streaming export (store/export.py): relations looked up in batches, bounded lists
+"""The streaming export (store/export/): relations looked up in batches, bounded lists
 with exact totals, the same bytes as before for small corpora, memory that does not grow
 with the corpus, and the CLI's format / header / --ids behaviour (issue 13, issue 14).
 
@@ -114,9 +114,9 @@ def test_json_carries_totals_beside_the_bounded_lists(crowd: Path) -> None:
 
 
 def test_relations_are_looked_up_once_per_batch_not_once_per_claim(crowd: Path, monkeypatch) -> None:
-    import tui.store.export as export_mod
+    from tui.store.export import selection
 
-    monkeypatch.setattr(export_mod, "BATCH", 50)
+    monkeypatch.setattr(selection, "BATCH", 50)
     conn = open_readonly(crowd)
     statements: list[str] = []
     conn.set_trace_callback(statements.append)

@@ -1,0 +1,108 @@
+"""The disputes report (store/disputes.py finds it) as Markdown to paste into notes, or JSON."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from .. import db
+from ..fmt import format_value
+from .markup import md, table, value_text
+from .records import claim_record
+from .to_markdown import source_list
+
+AXIS_WIDTH = 24  # characters of the drawn axis in the disputes report
+
+
+def disputes_markdown(conn: sqlite3.Connection, found: list[Any], *, title: str | None = None) -> str:
+    """The report a journalist pastes into notes: one section per quantity, a row per figure."""
+    from ..agreement import MARK
+    from ..disputes import source_label
+    from ..figure import axis_of, bar
+
+    numbers: dict[str, int] = {}
+    for q in found:
+        for line in q.lines:
+            numbers.setdefault(line.row["source"], len(numbers) + 1)
+        for r in [*q.related, *q.statements]:
+            numbers.setdefault(r["source"], len(numbers) + 1)
+    ids = {line.row["id"]: line.row for q in found for line in q.lines}
+    parts = [f"# {md(title or 'Where the sources disagree')}\n"]
+    if not found:
+        parts.append("_No quantity matched that more than one source states._")
+    for i, q in enumerate(found, 1):
+        unit = f" ({md(q.unit)})" if q.unit else ""
+        parts.append(f"## {i}. {md(q.entity_name)}: {md(q.metric)}{unit}, {MARK[q.strongest]} {q.strongest}\n")
+        header = ["Source", "Value", "On one axis", "Period", "Status", "Flags", "Relation", "Reason"]
+        axis = axis_of([line.row for line in q.lines])
+        body = []
+        for line in q.lines:
+            r = line.row
+            rel = ""
+            if line.relation is not None:
+                other = ids.get(line.other or "")
+                rel = f"{line.relation.mark} {line.relation.kind}" + (
+                    f" [{numbers[other['source']]}]" if other is not None else ""
+                )
+            body.append(
+                [
+                    f"[{numbers[r['source']]}] {md(source_label(r))}",
+                    md(value_text(r)),
+                    # the figure view in a few characters: the same drawing as `pivot figure`
+                    "`" + bar(r, axis, AXIS_WIDTH).replace(" ", "·") + "`",
+                    md(r["period"]) or "not stated",
+                    md(r["status"]) + (" (unreviewed)" if r["draft"] else ""),
+                    md(", ".join(db.flags_of(r))),
+                    rel,
+                    md(line.relation.reason) if line.relation else "",
+                ]
+            )
+        parts.append(table(header, body))
+        ends = [format_value(float(f"{x:.3g}"), float(f"{x:.3g}"), q.unit) for x in axis]
+        parts.append(
+            f'\nOn one axis: from {md(ends[0])} to {md(ends[1])} (● a figure, ╌ its "about" band, ━ a range, ▶ ◀ an open bound)'
+        )
+        if q.total > len(q.lines):
+            parts.append(f"\n_+ {q.total - len(q.lines):,} more figures of this quantity_")
+        if q.related:
+            shown = " · ".join(
+                f"[{numbers[r['source']]}] {md(value_text(r))} ({md(r['metric'])}{', ' + md(r['period']) if r['period'] else ''})"
+                for r in q.related
+            )
+            parts.append(f"\nRelated measures: {shown}")
+        if q.statements:
+            said = " · ".join(f"[{numbers[r['source']]}] {md(r['summary'])}" for r in q.statements)
+            parts.append(f"\nSources without a figure: {said}")
+        parts.append("")
+    if numbers:
+        parts.append("## Sources\n\n" + source_list(conn, numbers))
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def disputes_json(conn: sqlite3.Connection, found: list[Any]) -> str:
+    out = []
+    for q in found:
+        out.append(
+            {
+                "entity": q.entity,
+                "entity_name": q.entity_name,
+                "metric": q.metric,
+                "unit": q.unit,
+                "relation": q.strongest,
+                "sources": q.sources,
+                "figures_total": q.total,
+                "figures": [
+                    {
+                        **claim_record(conn, line.row),
+                        "strongest_relation": line.relation.kind if line.relation else None,
+                        "reason": line.relation.reason if line.relation else None,
+                        "relates_to": line.other,
+                    }
+                    for line in q.lines
+                ],
+                "related": [r["id"] for r in q.related],
+                "statements": [r["id"] for r in q.statements],
+            }
+        )
+    return json.dumps(out, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,79 @@
+"""CSV: one line per claim, the contract's fields but `value` (value_low and value_high
+carry it), the lists joined with "; ", the group check as its reason."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from collections.abc import Iterable
+from typing import IO, Any
+
+from .records import CSV_FIELDS, Lookups, Row, plain
+from .relations import Fig, RelationLister
+
+_NONE = ("", "", "")
+
+
+def _joined(figs: list[Fig]) -> str:
+    return "; ".join(sorted([f.id for f in figs])) if figs else ""
+
+
+def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row]], *, header: bool = True) -> int:
+    """Stream the claims of `batches` as CSV (the header line first unless told not to)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    if header:
+        writer.writerow(CSV_FIELDS)
+    look = Lookups(conn)
+    lister = RelationLister(conn, encode=_joined)
+    entities, sources = look.entities, look.sources
+    joined: dict[int, str] = {}  # id(flags list) -> the flags joined (the lists live in look.sources)
+    n = 0
+    for rows in batches:
+        look.need(rows)
+        lister.load([(r[26], r[5], r[27]) for r in rows if r[6] is not None and r[5] is not None and (r[19] or r[20] or r[21])])
+        lines = []
+        for (cid, entity, topic, summary, quote, metric, low, high, unit, bound, period, status, speaker, note, source,
+             source_title, draft, relation, qsources, conflicts, differs, agrees, group_relation, group_reason, _, _,
+             qentity, qunit, qperiod) in rows:  # fmt: skip
+            if low is None:
+                numeric = False
+                plow = phigh = qsources = None
+            else:
+                numeric = metric is not None
+                plow = low if low.__class__ is int else plain(low)
+                phigh = high if high.__class__ is int else plain(high)
+            if numeric and (conflicts or differs or agrees):
+                lists = lister.claim((qentity, metric, qunit, qperiod, low, high, bound), source)
+            else:
+                lists = _NONE
+            name, kind = entities[entity]
+            publisher, published, document, flags = sources[source]
+            flat = joined.get(id(flags))
+            if flat is None:
+                if len(joined) > 4096:
+                    joined.clear()
+                flat = joined[id(flags)] = "; ".join(flags)
+            lines.append(
+                (
+                    cid, entity, name, kind, topic, summary, quote, metric, plow, phigh, unit, bound, period, status,
+                    speaker, note, source, source_title, publisher, published, document, flat, bool(draft), relation,
+                    qsources, lists[0], conflicts if numeric else 0, lists[1], differs if numeric else 0, lists[2],
+                    agrees if numeric else 0, group_reason if group_relation else "",
+                )
+            )  # fmt: skip
+        writer.writerows(lines)
+        out.write(csv_cell(buf.getvalue()))
+        buf.seek(0)
+        buf.truncate()
+        if not n:
+            out.flush()  # the first bytes at once, not when a buffer fills
+        n += len(lines)
+    out.write(csv_cell(buf.getvalue()))
+    return n
+
+
+def csv_cell(value: Any) -> Any:
+    # a NUL ends the text for many CSV readers (and C strings): shown as the symbol for it
+    return value.replace("\0", "\u2400") if isinstance(value, str) else value

@@ -1,0 +1,126 @@
+"""JSON: the same bytes as json.dumps(records, ensure_ascii=False, indent=2), written one
+record at a time (a million records never sit in memory)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from json.encoder import encode_basestring
+from typing import IO, Any
+
+from .records import JSON_FIELDS, Lookups, Row, plain
+from .relations import Fig, RelationLister
+
+# one record, its 33 values as %s (each already JSON text, at the record's indentation)
+_RECORD = "{" + ",".join("\n    " + encode_basestring(k) + ": %s" for k in JSON_FIELDS) + "\n  }"
+_NONE = ("[]", "[]", "[]")
+SOURCES_ENCODED = 20_000  # sources whose fields are kept as JSON text
+
+
+def json_value(v: Any, depth: int = 2) -> str:
+    """json.dumps(v, ensure_ascii=False, indent=2) at `depth`, for the shapes a record has."""
+    t = v.__class__
+    if t is str:
+        return encode_basestring(v)
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if t is int:
+        return int.__repr__(v)
+    if t is float:
+        return json.dumps(v)
+    pad = "\n" + "  " * (depth + 1)
+    if isinstance(v, dict):
+        if not v:
+            return "{}"
+        items = [pad + encode_basestring(str(k)) + ": " + json_value(x, depth + 1) for k, x in v.items()]
+        return "{" + ",".join(items) + "\n" + "  " * depth + "}"
+    if isinstance(v, list):
+        if not v:
+            return "[]"
+        return "[" + ",".join(pad + json_value(x, depth + 1) for x in v) + "\n" + "  " * depth + "]"
+    return json.dumps(v, ensure_ascii=False)
+
+
+def _ids(figs: list[Fig]) -> str:
+    if not figs:
+        return "[]"
+    return "[\n      " + ",\n      ".join(map(encode_basestring, sorted([f.id for f in figs]))) + "\n    ]"
+
+
+def write_json(
+    conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row]], *, first: bool = True, last: bool = True
+) -> int:
+    """Stream the claims of `batches` as a JSON array. A part of a longer array leaves out
+    its opening (first=False: it follows other records) or its closing (last=False)."""
+    look = Lookups(conn)
+    lister = RelationLister(conn, encode=_ids)
+    entities, sources = look.entities, look.sources
+    ent_text: dict[str, tuple[str, str]] = {}
+    src_text: dict[str, tuple[str, str, str, str]] = {}
+    j = json_value
+    record = _RECORD
+    n = 0
+    for rows in batches:
+        look.need(rows)
+        lister.load([(r[26], r[5], r[27]) for r in rows if r[6] is not None and r[5] is not None and (r[19] or r[20] or r[21])])
+        parts: list[str] = []
+        for (cid, entity, topic, summary, quote, metric, low, high, unit, bound, period, status, speaker, note, source,
+             source_title, draft, relation, qsources, conflicts, differs, agrees, group_relation, group_reason,
+             group_low, group_high, qentity, qunit, qperiod) in rows:  # fmt: skip
+            if low is None:
+                numeric = False
+                value = plow = phigh = qs = "null"
+            else:
+                numeric = metric is not None
+                a = low if low.__class__ is int else plain(low)
+                b = high if high.__class__ is int else plain(high)
+                plow, phigh = j(a), j(b)
+                value = plow if a == b else "[\n      " + plow + ",\n      " + phigh + "\n    ]"
+                qs = j(qsources)
+            if numeric and (conflicts or differs or agrees):
+                lists = lister.claim((qentity, metric, qunit, qperiod, low, high, bound), source)
+            else:
+                lists = _NONE
+            e = ent_text.get(entity)
+            if e is None:
+                name, kind = entities[entity]
+                e = ent_text[entity] = (j(name), j(kind))
+            s = src_text.get(source)
+            if s is None:
+                if len(src_text) >= SOURCES_ENCODED:
+                    src_text.clear()
+                publisher, published, document, flags = sources[source]
+                s = src_text[source] = (j(publisher), j(published), j(document), j(flags))
+            group = "null"
+            if group_relation:
+                group = j(
+                    {
+                        "relation": group_relation,
+                        "reason": group_reason,
+                        "members_sum_low": plain(group_low),
+                        "members_sum_high": plain(group_high),
+                    }
+                )
+            parts.append(
+                record
+                % (
+                    encode_basestring(cid), encode_basestring(entity), e[0], e[1], encode_basestring(topic), j(summary),
+                    j(quote), j(metric), value, plow, phigh, j(unit), j(bound), j(period), j(status), j(speaker), j(note),
+                    encode_basestring(source), j(source_title), s[0], s[1], s[2], s[3], "true" if draft else "false",
+                    j(relation), qs, lists[0], j(conflicts) if numeric else "0", lists[1], j(differs) if numeric else "0",
+                    lists[2], j(agrees) if numeric else "0", group,
+                )
+            )  # fmt: skip
+        if parts:
+            out.write(("[\n  " if first and n == 0 else ",\n  ") + ",\n  ".join(parts))
+            if not n:
+                out.flush()  # the first bytes at once, not when a buffer fills
+            n += len(parts)
+    if last:
+        out.write("\n]\n" if n or not first else "[]\n")
+    return n

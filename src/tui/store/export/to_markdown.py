@@ -1,0 +1,248 @@
+"""GitHub-flavoured Markdown of claims: a title, a header line (the query, the date of
+export, the corpus version), the claims table with the sources each claim's figure is
+contradicted by, differs from or agrees with, a legend, and the numbered source list."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from .. import db
+from ..fmt import format_value
+from .markup import code, md, md_short
+from .records import Lookups, Row
+from .relations import Fig, RelationLister
+from .selection import BATCH
+
+DISPUTERS_LISTED = 8  # sources named in a claim's "Disputed by" cell; the rest are counted
+MARKS_HELD = 50_000  # cells of source numbers kept for the claims that name the same sources
+LEGEND = (
+    "Other sources: ⚠ contradicted by (the figures cannot both hold), ≠ differs from (both can hold, "
+    "or one states no period), = the same figure in."
+)
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    """The header line of a Markdown export: what was asked, when, of which corpus."""
+
+    query: str | None  # None: the selected claims
+    exported: str  # the date of export, YYYY-MM-DD
+    corpus: str | None = None  # the store's corpus hash, short
+
+    def line(self) -> str:
+        asked = (
+            f"Query: `{code(self.query)}`"
+            if self.query and self.query.strip()
+            else ("Selected claims" if self.query is None else "All claims")
+        )
+        parts = [asked, f"exported {md(self.exported)}"]
+        if self.corpus:
+            parts.append(f"corpus version {md(self.corpus)}")
+        return " · ".join(parts)
+
+
+def export_info(conn: sqlite3.Connection, query: str | None, today: str | None = None) -> ExportInfo:
+    row = conn.execute("SELECT value FROM pivot_meta WHERE key = 'corpus_hash'").fetchone()
+    if today is None:
+        # SOURCE_DATE_EPOCH (reproducible builds) fixes the date, e.g. for golden files
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        today = time.strftime("%Y-%m-%d", time.gmtime(int(epoch)) if epoch.isdigit() else time.localtime())
+    return ExportInfo(query, today, (row[0] or "")[:12] if row else None)
+
+
+@functools.lru_cache(maxsize=1 << 15, typed=True)
+def _value_md(low: Any, high: Any, unit: Any, bound: Any) -> str:
+    return md_short(format_value(low, high, unit, bound))
+
+
+def _related(figs: list[Fig]) -> tuple[tuple[str, ...], int, int]:
+    """(the first DISPUTERS_LISTED sources of the listed claims, sorted; how many sources; claims listed)."""
+    sources = sorted({f.source for f in figs})
+    return tuple(sources[:DISPUTERS_LISTED]), len(sources), len(figs)
+
+
+_NO_RELATED: tuple[tuple[tuple[str, ...], int, int], ...] = (((), 0, 0), ((), 0, 0), ((), 0, 0))
+
+
+class MarkdownTable:
+    """The claims table, a batch of claims at a time: `rows(batch)` is their lines.
+    `numbers` (source -> number) grows as claims name sources outside the selection."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, numbers: dict[str, int], *, first: int = 1, quotes: bool = False, ids: bool = False
+    ):
+        self.look = Lookups(conn)
+        self.lister = RelationLister(conn, encode=_related)
+        self.numbers = numbers
+        self.i = first - 1  # the number of the last claim written
+        self.legend = False
+        self.marks: dict[tuple[str, ...], str] = {}  # see other_sources
+        self.quotes = quotes
+        self.ids = ids
+
+    def header(self) -> str:
+        header = [
+            "#",
+            *(["Id"] if self.ids else []),
+            "Entity",
+            "Topic",
+            "Claim",
+            "Value",
+            "Period",
+            "Status",
+            "Source",
+            "Other sources",
+        ]
+        if self.quotes:
+            header.append("Quote")
+        return "| " + " | ".join(header) + " |\n|" + "|".join(" --- " for _ in header) + "|\n"
+
+    def rows(self, rows: Sequence[Row]) -> str:
+        look, lister, numbers = self.look, self.lister, self.numbers
+        look.need(rows)
+        lister.load([(r[26], r[5], r[27]) for r in rows if r[6] is not None and (r[19] or r[20] or r[21])])
+        entities, topics = look.entities, look.topics
+        lines = []
+        for (cid, entity, topic, summary, quote, metric, low, high, unit, bound, period, status, speaker, _, source,
+             _, draft, relation, _, conflicts, differs, agrees, *_, qentity, qunit, qperiod) in rows:  # fmt: skip
+            self.i += 1
+            if low is not None and (conflicts or differs or agrees):
+                related = (
+                    lister.claim((qentity, metric, qunit, qperiod, low, high, bound), source)
+                    if metric is not None
+                    else _NO_RELATED
+                )
+                other = other_sources(related, (conflicts, differs, agrees), numbers, self.marks)
+                self.legend = True
+            elif relation == "single-source":
+                other, self.legend = "single source", True
+            else:
+                other = ""
+            cells = [
+                str(self.i),
+                *([md(cid)] if self.ids else []),
+                md_short(entities[entity][0]),
+                md_short(topics[topic]),
+                md(summary),
+                _value_md(low, high, unit, bound),
+                md_short(period),
+                md_short(status) + (" (unreviewed)" if draft else ""),
+                f"[{numbers[source]}]",
+                other,
+            ]
+            if self.quotes:
+                q = f"“{md(quote)}”"
+                if speaker:
+                    q += f" — {md(speaker)}"
+                cells.append(q)
+            lines.append("| " + " | ".join([cell or " " for cell in cells]) + " |\n")
+        return "".join(lines)
+
+
+def other_sources(
+    related: Sequence[tuple[tuple[str, ...], int, int]],
+    totals: Sequence[int],
+    numbers: dict[str, int],
+    marks: dict[tuple[str, ...], str],
+) -> str:
+    """'⚠ [2] · ≠ [3] · = [4]': the sources whose claims of the same quantity relate to this
+    one. Sources not numbered yet are given the next numbers; `marks` keeps the marks of
+    the sources already numbered (a number never changes once given)."""
+    parts = []
+    for sign, (listed_sources, n_sources, listed), total in zip("⚠≠=", related, totals):
+        if not listed:
+            continue
+        got = marks.get(listed_sources)
+        if got is None:
+            if len(marks) >= MARKS_HELD:
+                marks.clear()
+            for sid in listed_sources:
+                numbers.setdefault(sid, len(numbers) + 1)
+            got = marks[listed_sources] = " ".join(f"[{n}]" for n in sorted(numbers[sid] for sid in listed_sources))
+        more = n_sources > DISPUTERS_LISTED or total > listed
+        parts.append(f"{sign} {got}" + (f" and more ({total:,} claims)" if more else ""))
+    return " · ".join(parts)
+
+
+def write_markdown(
+    conn: sqlite3.Connection,
+    out: IO[str],
+    batches: Iterable[list[Row]],
+    numbering: Callable[[], dict[str, int]],
+    *,
+    quotes: bool = False,
+    title: str | None = None,
+    info: ExportInfo | None = None,
+    ids: bool = False,
+) -> int:
+    """Stream the claims table, then the legend and the numbered source list."""
+    if title:
+        out.write(f"# {md(title)}\n\n")
+    if info is not None:
+        out.write(info.line() + "\n\n")
+    table: MarkdownTable | None = None
+    for rows in batches:
+        if not rows:
+            continue
+        if table is None:
+            table = MarkdownTable(conn, numbering(), quotes=quotes, ids=ids)
+            out.write(table.header())
+            out.write(table.rows(rows))
+            out.flush()  # the first bytes at once, not when a buffer fills
+            continue
+        out.write(table.rows(rows))
+    if table is None:
+        out.write("_No claims matched._\n")
+        return 0
+    finish(conn, out, table.numbers, table.legend)
+    return table.i
+
+
+def finish(conn: sqlite3.Connection, out: IO[str], numbers: dict[str, int], legend: bool) -> None:
+    """What follows the claims table: the legend (if a row needs it) and the source list."""
+    if legend:
+        out.write("\n" + LEGEND + "\n")
+    if numbers:
+        out.write("\n## Sources\n\n")
+        for item in source_items(conn, numbers):
+            out.write(item + "\n")
+
+
+def source_items(conn: sqlite3.Connection, numbers: dict[str, int]) -> Iterator[str]:
+    """'n. *Title* — publisher, by author, date, kind — ⚠ flags — <url>', in number order.
+    Sources are named by what a reader can find, never by the corpus's file names."""
+    ordered = sorted(numbers.items(), key=lambda kv: kv[1])
+    for at in range(0, len(ordered), BATCH):
+        chunk = ordered[at : at + BATCH]
+        found = {
+            r["id"]: r
+            for r in conn.execute(
+                "SELECT * FROM sources WHERE id IN (SELECT value FROM json_each(?))", (json.dumps([k for k, _ in chunk]),)
+            )
+        }
+        yield from (_source_item(found[sid], n) for sid, n in chunk if sid in found)
+
+
+def _source_item(s: sqlite3.Row, n: int) -> str:
+    parts = [f"*{md(s['title'])}*"]
+    meta = [md(x) for x in (s["publisher"], s["author"] and f"by {s['author']}", s["published"]) if x]
+    meta.append(md(s["kind"]))
+    parts.append(", ".join(meta))
+    flags = db.flags_of(s)
+    if flags:
+        parts.append("⚠ " + md(", ".join(flags)))
+    if s["url"]:
+        parts.append(f"<{s['url']}>" if re.fullmatch(r"https?://[^\s<>]+", s["url"]) else md(s["url"]))
+    return f"{n}. " + " — ".join(parts)
+
+
+def source_list(conn: sqlite3.Connection, numbers: dict[str, int]) -> str:
+    return "\n".join(source_items(conn, numbers))

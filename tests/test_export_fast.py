@@ -1,0 +1,277 @@
+"""The export's fast path (tui/store/export/) against simple references, byte for byte:
+the writers' own loops against records built one by one (json.dumps of claim_record,
+csv.writer of the same values, a plain Markdown table), the sorted-bounds scan against
+the loop it replaced, and an export written in parts on several processes against one
+process writing it all (issue 14). The corpora: the small fixture, the bundled corpus,
+the hostile one (markup, escapes, bidi, emoji) and a crowd of disagreeing claims."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from bisect import bisect_left, bisect_right
+from pathlib import Path
+
+import pytest
+
+from conftest import build
+from test_export_stream import _corpus
+from tui.store import db, open_readonly
+from tui.store.agreement import _COMPATIBLE, _bound_class, effective
+from tui.store.export import (
+    CSV_FIELDS,
+    LEGEND,
+    LIST_FIELDS,
+    ExportInfo,
+    RelationLister,
+    Selection,
+    claim_record,
+    export_to,
+    md,
+    render_claims,
+    stream_claims,
+    value_text,
+)
+from tui.store.export import parts as parts_mod
+from tui.store.export.relations import EXAMINE_LIMIT, SPARE, figure_of
+
+
+@pytest.fixture(scope="module")
+def crowd(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("crowd-fast")
+    return build(_corpus(root / "data", sources=40, per_source=6, seed=7), root / "store.db")
+
+
+@pytest.fixture(params=["small", "bundled", "hostile", "crowd"])
+def conn(request):
+    if request.param in ("small", "bundled"):
+        yield request.getfixturevalue(f"{request.param}_conn")
+        return
+    path = request.getfixturevalue("hostile")[1] if request.param == "hostile" else request.getfixturevalue("crowd")
+    c = open_readonly(Path(path))
+    yield c
+    c.close()
+
+
+# --- the references ---------------------------------------------------------------------
+
+
+def reference_scan(fam, period, low, high, bound, source, n):
+    """The sorted-bounds scan as a loop per region (the code the slices replaced)."""
+    lo, hi = effective(low, high, bound)
+    compatible = _COMPATIBLE[_bound_class(bound)]
+    g = fam.periods[period]
+    by_lo, by_hi = g.by_lo, g.by_hi
+    out = {"conflicts": [], "differs_from": [], "corroborated_by": []}
+    got = out["conflicts"]
+    below = bisect_left(g.his, lo)
+    for i in range(below - 1, max(below - 1 - EXAMINE_LIMIT, -1), -1):
+        if by_hi[i].source != source:
+            got.append(by_hi[i])
+            if len(got) >= n:
+                break
+    above = bisect_right(g.los, hi)
+    for i in range(above, min(above + EXAMINE_LIMIT, len(by_lo))):
+        if len(got) >= n:
+            break
+        if by_lo[i].source != source:
+            got.append(by_lo[i])
+    got = out["corroborated_by"]
+    for f in g.by_value.get((low, high), [])[:EXAMINE_LIMIT]:
+        if f.source != source and f.cls in compatible:
+            got.append(f)
+            if len(got) >= n:
+                break
+    got = out["differs_from"]
+    for f in (fam.stated if period is None else fam.unstated)[:EXAMINE_LIMIT]:
+        if f.source != source:
+            got.append(f)
+            if len(got) >= n:
+                break
+    start = bisect_left(g.los, lo)
+    if len(got) < n:
+        for i in range(start, min(bisect_right(g.los, hi), start + EXAMINE_LIMIT)):
+            f = by_lo[i]
+            if f.source != source and not (f.low == low and f.high == high and f.cls in compatible):
+                got.append(f)
+                if len(got) >= n:
+                    break
+    if len(got) < n:
+        for i in range(start - 1, max(start - 1 - EXAMINE_LIMIT, -1), -1):
+            f = by_lo[i]
+            if f.hi >= lo and f.source != source and not (f.low == low and f.high == high and f.cls in compatible):
+                got.append(f)
+                if len(got) >= n:
+                    break
+    return out
+
+
+def reference_records(conn, rows) -> list[dict]:
+    lister = RelationLister(conn)
+    return [claim_record(conn, r, lists) for r, lists in zip(rows, lister.lists(rows))]
+
+
+def reference_json(conn, rows) -> str:
+    return json.dumps(reference_records(conn, rows), ensure_ascii=False, indent=2) + "\n"
+
+
+def reference_csv(conn, rows) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for rec in reference_records(conn, rows):
+        values = dict(rec)
+        for name in ("source_flags", *LIST_FIELDS):
+            values[name] = "; ".join(values[name])
+        values["group_check"] = (values["group_check"] or {}).get("reason") or ""
+        writer.writerow([values[f] for f in CSV_FIELDS])
+    return buf.getvalue().replace("\0", "\u2400")
+
+
+def reference_markdown(conn, rows, title: str, info: ExportInfo) -> str:
+    """The Markdown export as the README describes it, a row at a time."""
+    from tui.store.export.to_markdown import source_list
+
+    lines = [f"# {md(title)}", "", info.line(), ""]
+    if not rows:
+        return "\n".join([*lines, "_No claims matched._"]) + "\n"
+    numbers = db.source_numbers(rows)
+    header = ["#", "Entity", "Topic", "Claim", "Value", "Period", "Status", "Source", "Other sources"]
+    lines += ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lister = RelationLister(conn)
+    legend = False
+    for i, r in enumerate(rows, 1):
+        other = ""
+        counts = (r["conflict_count"], r["differ_count"], r["agree_count"])
+        if r["value_low"] is not None and any(counts):
+            lister.load([(r["qentity"], r["metric"], r["qunit"])])
+            parts = []
+            for sign, figs, total in zip("⚠≠=", lister.of(figure_of(r), r["source"]).values(), counts):
+                if not figs:
+                    continue
+                sources = sorted({f.source for f in figs})
+                for sid in sources[:8]:
+                    numbers.setdefault(sid, len(numbers) + 1)
+                marks = " ".join(f"[{n}]" for n in sorted(numbers[s] for s in sources[:8]))
+                more = len(sources) > 8 or total > len(figs)
+                parts.append(f"{sign} {marks}" + (f" and more ({total:,} claims)" if more else ""))
+            other, legend = " · ".join(parts), True
+        elif r["relation"] == "single-source":
+            other, legend = "single source", True
+        status = md(r["status"]) + (" (unreviewed)" if r["draft"] else "")
+        cells = [str(i), md(r["entity_name"]), md(r["topic_label"]), md(r["summary"]), md(value_text(r))]
+        cells += [md(r["period"]), status, f"[{numbers[r['source']]}]", other]
+        lines.append("| " + " | ".join(c or " " for c in cells) + " |")
+    if legend:
+        lines += ["", LEGEND]
+    lines += ["", "## Sources", "", source_list(conn, numbers)]
+    return "\n".join(lines) + "\n"
+
+
+# --- the fast path against them ---------------------------------------------------------
+
+
+def test_the_scan_picks_what_the_loop_picked_for_every_figure_and_source(conn) -> None:
+    rows = [r for r in db.all_claims(conn, "1", []) if r["value_low"] is not None and r["metric"] is not None]
+    lister = RelationLister(conn)
+    lister.load([(r["qentity"], r["metric"], r["qunit"]) for r in rows])
+    sources = sorted({r["source"] for r in rows}) + [None]
+    checked = 0
+    for r in rows:
+        figure = figure_of(r)
+        fam = lister.cache[figure[:3]]
+        for source in sources:
+            for n in (1, 3, 20, 20 + SPARE):
+                got = lister._scan(fam, figure, source, n)
+                assert got == reference_scan(fam, *figure[3:], source, n), (r["id"], source, n)
+                checked += 1
+    assert checked or not rows
+
+
+def test_each_format_is_the_bytes_of_its_reference(conn) -> None:
+    rows = db.all_claims(conn, "1", [])
+    info = ExportInfo("", "2026-01-02", "abc")
+    expected = {"json": reference_json(conn, rows), "csv": reference_csv(conn, rows)}
+    expected["md"] = reference_markdown(conn, rows, "Claims", info)
+    for fmt, want in expected.items():
+        buf = io.StringIO()
+        n = stream_claims(conn, buf, Selection(), fmt, info=info if fmt == "md" else None)
+        assert n == len(rows)
+        assert buf.getvalue() == want, fmt
+        assert render_claims(conn, rows, fmt, title="Claims", info=info if fmt == "md" else None) == want, fmt
+    assert json.loads(expected["json"]) == reference_records(conn, rows)
+
+
+def test_a_filter_is_the_bytes_of_its_reference(bundled_conn) -> None:
+    from tui.query import build_filter
+
+    for query in ("company:meta", "is:conflict", "layoffs", "-company:meta value>=10"):
+        flt = build_filter(query, bundled_conn)
+        rows = db.all_claims(bundled_conn, flt.where, flt.params)
+        sel = Selection(flt.where, tuple(flt.params), query)
+        info = ExportInfo(query, "2026-01-02", None)
+        for fmt, want in (
+            ("json", reference_json(bundled_conn, rows)),
+            ("csv", reference_csv(bundled_conn, rows)),
+            ("md", reference_markdown(bundled_conn, rows, sel.title, info)),
+        ):
+            buf = io.StringIO()
+            stream_claims(bundled_conn, buf, sel, fmt, info=info if fmt == "md" else None)
+            assert buf.getvalue() == want, (query, fmt)
+
+
+# --- the export in parts ----------------------------------------------------------------
+
+
+def _one_process(conn, sel, fmt, info) -> str:
+    buf = io.StringIO()
+    stream_claims(conn, buf, sel, fmt, info=info)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "md"])
+def test_an_export_in_parts_is_the_bytes_of_one_process(conn, fmt, tmp_path: Path, monkeypatch) -> None:
+    info = ExportInfo("", "2026-01-02", "abc")
+    sel = Selection()
+    whole = _one_process(conn, sel, fmt, info)
+    monkeypatch.setattr(parts_mod, "PARALLEL_FROM", 1)
+    spawned = []
+    start = parts_mod._start
+
+    def counted(job, span):
+        spawned.append(span)
+        return start(job, span)
+
+    monkeypatch.setattr(parts_mod, "_start", counted)
+    for parts in (2, 3):
+        monkeypatch.setattr(parts_mod, "PARTS", parts)
+        spawned.clear()
+        assert _one_process(conn, sel, fmt, info) == whole  # the parts copied as text
+        claims = len(db.all_claims(conn, "1", []))
+        assert len(spawned) <= parts - 1 and (spawned or claims <= parts)  # workers wrote parts
+        path, n = export_to(tmp_path / f"x{parts}.{fmt}", conn, sel, fmt, info=info)  # copied as bytes
+        assert path.read_bytes().decode("utf-8") == whole
+        assert n == claims
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"x2.{fmt}", f"x3.{fmt}"]  # no part left behind
+
+
+def test_a_failed_worker_leaves_its_range_to_the_parent(crowd: Path, monkeypatch) -> None:
+    conn = open_readonly(crowd)
+    info = ExportInfo("", "2026-01-02", "abc")
+    wholes = {fmt: _one_process(conn, Selection(), fmt, info) for fmt in ("csv", "json", "md")}
+    monkeypatch.setattr(parts_mod, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parts_mod, "PARTS", 3)
+    monkeypatch.setattr(parts_mod, "_finish", lambda worker: None)
+    for fmt, whole in wholes.items():
+        assert _one_process(conn, Selection(), fmt, info) == whole
+
+
+def test_a_markdown_of_a_filter_is_written_by_one_process(bundled_conn, monkeypatch) -> None:
+    """Its source numbers follow the rows (sources outside the filter included): a later
+    part could not know them in advance."""
+    monkeypatch.setattr(parts_mod, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parts_mod, "PARTS", 2)
+    monkeypatch.setattr(parts_mod, "_start", lambda job, span: pytest.fail("no worker for a filtered Markdown"))
+    sel = Selection("claims.entity = ?", ("meta",), "entity:meta")
+    assert stream_claims(bundled_conn, io.StringIO(), sel, "md") > 0
