@@ -297,7 +297,7 @@ class PivotApp(App):
             scopes["comparison"] = len(comparison)
         default = "comparison" if comparison else ("selected" if self.selection else "filter")
         chosen_ids = Selection.of_ids(self.selection) if self.selection else None
-        current = Selection(result.where, tuple(result.params), result.text) if result else Selection()
+        current = Selection(result.where, tuple(result.params), result.text, sort=result.sort) if result else Selection()
 
         def selection_of(scope: str) -> Selection:
             return chosen_ids if scope == "selected" and chosen_ids is not None else current

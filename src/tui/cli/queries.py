@@ -92,16 +92,31 @@ def entities(data_dir, db_path) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--quotes", is_flag=True, help="Markdown: add each claim's quote and speaker.")
 @click.option("--ids", is_flag=True, help="Markdown: add each claim's id.")
+@click.option(
+    "--sort",
+    type=click.Choice(["entity", "topic", "summary", "value", "period", "status", "source"]),
+    help="Order by this column over the whole result, as the explorer's [ ] do (default: store order).",
+)
+@click.option("--desc", "descending", is_flag=True, help="With --sort: descending.")
 def export(
-    query: tuple[str, ...], data_dir, db_path, fmt: str | None, output: Path | None, force: bool, quotes: bool, ids: bool
+    query: tuple[str, ...],
+    data_dir,
+    db_path,
+    fmt: str | None,
+    output: Path | None,
+    force: bool,
+    quotes: bool,
+    ids: bool,
+    sort: str | None,
+    descending: bool,
 ) -> None:
-    """Export the claims a QUERY selects (all claims without one), streamed in store order."""
+    """Export the claims a QUERY selects (all claims without one), streamed in store order (or --sort's)."""
     from tui.store.export import ExportError, Selection, export_info, export_to, format_of, stream_claims
 
     conn = connect(data_dir, db_path)
     text = " ".join(query)
     flt = query_filter(conn, text)
-    sel = Selection(flt.where, tuple(flt.params), text)
+    sel = Selection(flt.where, tuple(flt.params), text, sort=(sort, descending) if sort else None)
     fmt = format_of(output, fmt)
     info = export_info(conn, text)
     if output is None:
