@@ -334,6 +334,8 @@ class MainScreen(Screen):
 
     def start_query(self, text: str) -> None:
         self.generation += 1
+        # the older keystroke's page, counts and facets are no longer wanted: their statements stop
+        self.app.pool.interrupt_all(older_than=self.generation)
         self.run_query(text, self.generation)
 
     @work(thread=True, exclusive=True, group="query")
@@ -348,7 +350,7 @@ class MainScreen(Screen):
             return flt, len(first), len(first) == PAGE_SIZE, first
 
         try:
-            flt, total, capped, first = self.app.pool.run(job)
+            flt, total, capped, first = self.app.pool.run_for(generation, job)
         except QueryError as exc:
             self.post_message(QueryFailed(generation, str(exc)))
             return
@@ -363,16 +365,16 @@ class MainScreen(Screen):
             if result.capped:
                 # a capped count first ("1,000+" in a millisecond or two), then the exact one
                 try:
-                    total, capped = self.app.pool.run(self._quick_count, result.flt)
+                    total, capped = self.app.pool.run_for(result.generation, self._quick_count, result.flt)
                     self.post_message(Counted(result.generation, total, capped))
                 except sqlite3.OperationalError:
                     pass  # too slow to count quickly (speaker:, negations): the exact count follows
             # the entity facet is not listed: it tells the table whether one entity is shared
-            facets = self.app.pool.run(db.facets, result.flt, (*FACET_ORDER, "entity"), FACET_BUDGET)
-            active = self.app.pool.run(self._picked_facets, result.text)
+            facets = self.app.pool.run_for(result.generation, db.facets, result.flt, (*FACET_ORDER, "entity"), FACET_BUDGET)
+            active = self.app.pool.run_for(result.generation, self._picked_facets, result.text)
             self.post_message(FacetsCounted(result.generation, facets, active))
             if result.capped and not get_current_worker().is_cancelled:
-                total, capped = self.app.pool.run(db.count_matches, result.flt, None, COUNT_BUDGET)
+                total, capped = self.app.pool.run_for(result.generation, db.count_matches, result.flt, None, COUNT_BUDGET)
                 self.post_message(Counted(result.generation, total, capped))
         except sqlite3.Error:
             return
@@ -411,7 +413,7 @@ class MainScreen(Screen):
     @work(thread=True, group="pages")
     def load_page(self, result: Result, page: int) -> None:
         try:
-            rows = self.app.pool.run(db.sorted_page, result.flt, result.sort, page * PAGE_SIZE, PAGE_SIZE)
+            rows = self.app.pool.run_for(result.generation, db.sorted_page, result.flt, result.sort, page * PAGE_SIZE, PAGE_SIZE)
         except sqlite3.Error:
             return
         self.post_message(PageLoaded(result.generation, page, rows))

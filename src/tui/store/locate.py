@@ -459,7 +459,10 @@ class ConnectionPool:
 
     SQLite connections must not be used by two threads at once; workers take
     one, use it, and give it back. `interrupt_all` stops queries whose results
-    are no longer wanted (a newer keystroke superseded them).
+    are no longer wanted (a newer keystroke superseded them): work run with
+    `run_for(generation, ...)` is interrupted (sqlite3 Connection.interrupt, from
+    any thread) once a newer generation is announced, and is not started at all
+    if it is already older than that.
     """
 
     def __init__(self, db_path: Path, size: int = 4):
@@ -472,6 +475,8 @@ class ConnectionPool:
         self._lock = threading.Lock()
         self._size = size
         self._semaphore = threading.BoundedSemaphore(size)
+        self._jobs: dict[sqlite3.Connection, int] = {}  # connection -> the generation its job serves
+        self._newest = 0  # the newest generation interrupt_all was told of
 
     def _take(self) -> sqlite3.Connection:
         import queue
@@ -498,6 +503,41 @@ class ConnectionPool:
             raise as_store_error(exc) from exc
         finally:
             self._give(conn)
+
+    def run_for(
+        self, generation: int, fn: Callable[Concatenate[sqlite3.Connection, _P], _T], *args: _P.args, **kwargs: _P.kwargs
+    ) -> _T:
+        """run(fn, ...) as the work of one keystroke: sqlite3.OperationalError ("interrupted")
+        when a newer generation supersedes it, before it starts or while it runs. (A statement
+        is reset when its cursor goes, at the end of the job at the latest, so an interrupt
+        never reaches the next job on the connection.)"""
+        conn = self._take()
+        try:
+            with self._lock:
+                if generation < self._newest:
+                    raise sqlite3.OperationalError("interrupted: a newer query superseded this one")
+                self._jobs[conn] = generation
+            try:
+                return fn(conn, *args, **kwargs)
+            finally:
+                with self._lock:
+                    del self._jobs[conn]
+        except UnicodeDecodeError as exc:
+            raise as_store_error(exc) from exc
+        finally:
+            self._give(conn)
+
+    def interrupt_all(self, older_than: int | None = None) -> int:
+        """Interrupt the statements of run_for jobs older than `older_than` (every run_for job
+        when None), and refuse those not yet started; how many were running. Thread-safe:
+        the UI thread calls it when a keystroke starts a new query."""
+        with self._lock:
+            if older_than is not None:
+                self._newest = max(self._newest, older_than)
+            running = [conn for conn, gen in self._jobs.items() if older_than is None or gen < older_than]
+            for conn in running:
+                conn.interrupt()
+        return len(running)
 
     def close(self) -> None:
         with self._lock:

@@ -20,7 +20,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -28,6 +28,7 @@ from tui.store.fmt import format_value, one_line
 
 PAGE_SIZE = 100
 MAX_PAGES = 24
+LINES_KEPT = 2_000  # rendered lines kept (as Toolong keeps its strips): drawing a row again is a lookup
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,10 @@ class ClaimsTable(ScrollView, can_focus=True):
     """
 
     cursor = reactive(0, always_update=False, init=False)
+    # The row count changes with every keystroke, the table's size does not: a new virtual size
+    # is a new scrollbar, never a layout of the whole screen (Widget.virtual_size asks for one;
+    # the scrollbar appearing or going still does, through show_vertical_scrollbar)
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     class PageWanted(Message):
         def __init__(self, table: ClaimsTable, generation: int, page: int) -> None:
@@ -134,6 +139,9 @@ class ClaimsTable(ScrollView, can_focus=True):
         self.column = 3  # the column cursor (an index into COLUMNS; `[` `]` sort by it)
         self._natural: dict[str, int] = {}  # each column's width on the first page
         self._layouts: dict[tuple, list[tuple[Column, int]]] = {}
+        # rendered row lines of this result: (row, line of the row, width, cursor, selected, focus) -> Strip
+        self._lines: OrderedDict[tuple, Strip] = OrderedDict()
+        self._styles: dict[str, Style] = {}  # this widget's styles, looked up once per style change
 
     # --- data ------------------------------------------------------------------------
 
@@ -141,6 +149,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         """A new result: forget every page, keep nothing of the old rows."""
         self.generation = generation
         self.total = total
+        self._lines.clear()
         self._pages.clear()
         self._pending.clear()
         if first_page is not None:
@@ -244,6 +253,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         """One line per claim, or the claim wrapped onto two or three."""
         i = ROW_HEIGHTS.index(self.row_height) if self.row_height in ROW_HEIGHTS else 0
         self.row_height = ROW_HEIGHTS[(i + 1) % len(ROW_HEIGHTS)]
+        self._lines.clear()
         self._update_virtual_size()
         self._scroll_cursor_into_view()
         self.refresh()
@@ -281,7 +291,11 @@ class ClaimsTable(ScrollView, can_focus=True):
         self._update_virtual_size()
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.size.width, self.total * self.row_height + 1)
+        size = Size(self.size.width, self.total * self.row_height + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size
+            self._scroll_update(size)  # the scrollbar's length and thumb, the scroll offset kept in range
+            self.refresh()
 
     def _measure(self, rows: list) -> None:
         """Each column's width from the first page: a column grows to its widest cell there
@@ -295,6 +309,7 @@ class ClaimsTable(ScrollView, can_focus=True):
             natural[col.key] = max(min(widest, col.width), len(col.title) + 2, col.least)
         self._natural = natural
         self._layouts.clear()
+        self._lines.clear()
 
     def set_shared(self, shared: dict[str, str]) -> None:
         """Columns whose value is the same on every row of the filter: hidden, their value
@@ -303,11 +318,25 @@ class ClaimsTable(ScrollView, can_focus=True):
             return
         self.shared = shared
         self._layouts.clear()
+        self._lines.clear()
         words = [f"{COLUMN_TITLES[k].lower()}: {v}" for k, v in shared.items()]
         self.border_title = Text(" · ".join(["Claims", *(one_line(w, 40) for w in words)]))  # Text: never markup
         self.refresh()
 
     # --- rendering --------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()  # focus, theme: the lines are drawn again in the new styles
+        self._lines.clear()
+
+    def _style(self, name: str) -> Style:
+        """A component's Rich style ("base": the widget's own), kept until the styles change."""
+        style = self._styles.get(name)
+        if style is None:
+            style = self.rich_style if name == "base" else self.get_component_rich_style(f"claims-table--{name}")
+            self._styles[name] = style
+        return style
 
     def _layout(self, width: int) -> list[tuple[Column, int]]:
         """The columns shown and their widths: the claim gets the room. Columns the filter
@@ -351,8 +380,8 @@ class ClaimsTable(ScrollView, can_focus=True):
         width = self._width
         layout = self._layout(width)
         if y == 0:
-            style = self.get_component_rich_style("claims-table--header")
-            column_style = style + self.get_component_rich_style("claims-table--column")
+            style = self._style("header")
+            column_style = style + self._style("column")
             cursor_key = self.column_key
             text = Text(no_wrap=True, overflow="crop")
             for col, w in layout:
@@ -367,16 +396,29 @@ class ClaimsTable(ScrollView, can_focus=True):
         line = int(self.scroll_y) + y - 1
         index, sub = divmod(line, h)
         if index >= self.total:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style("base"))
         row = self.row_at(index)
-        base = self.rich_style
-        if index == self.cursor:
-            base = base + self.get_component_rich_style("claims-table--cursor")
+        cursor = index == self.cursor
+        base = self._style("base")
+        if cursor:
+            base = base + self._style("cursor")
         if row is None:
-            dim = self.get_component_rich_style("claims-table--dim")
-            return self._strip(Text("  …" if sub == 0 else "", style=base + dim), width, base)
+            return self._strip(Text("  …" if sub == 0 else "", style=base + self._style("dim")), width, base)
+        key = (index, sub, width, cursor, row["id"] in self.selected, cursor and self.has_focus)
+        strip = self._lines.get(key)
+        if strip is not None:
+            self._lines.move_to_end(key)
+            return strip
+        strip = self._row_line(row, layout, sub, width, base)
+        self._lines[key] = strip
+        if len(self._lines) > LINES_KEPT:
+            self._lines.popitem(last=False)
+        return strip
+
+    def _row_line(self, row, layout: list[tuple[Column, int]], sub: int, width: int, base: Style) -> Strip:
+        h = self.row_height
         text = Text(no_wrap=True, overflow="crop")
-        conflict = self.get_component_rich_style("claims-table--conflict")
+        conflict = self._style("conflict")
         for col, w in layout:
             cell, cell_style = self._cell(col.key, row, conflict)
             if col.key == "summary" and h > 1:
@@ -392,7 +434,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         if key == "mark":
             selected = row["id"] in self.selected
             mark = ("✓" if selected else " ") + TABLE_MARK.get(row["relation"], " ")
-            return mark, (self.get_component_rich_style("claims-table--selected") if selected else conflict)
+            return mark, (self._style("selected") if selected else conflict)
         if key == "entity":
             return row["entity_name"], None
         if key == "topic":

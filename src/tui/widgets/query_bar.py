@@ -12,6 +12,8 @@ import sqlite3
 from collections.abc import Callable
 
 from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.suggester import Suggester
 from textual.widgets import Input
 
@@ -90,6 +92,10 @@ class StoreSuggester(Suggester):
 
 class QueryBar(Input):
     """The filter bar; `up` / `down` walk the queries of this and earlier runs."""
+
+    # Input sets its virtual size to the text's width on every keystroke; the bar's own size
+    # never changes with it, so no layout of the whole screen (Widget.virtual_size asks for one)
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     BINDINGS = [
         Binding("up", "history(-1)", "Earlier query", show=False, id="query.history_back"),

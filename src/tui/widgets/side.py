@@ -14,7 +14,9 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.widgets import OptionList, SelectionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
@@ -172,6 +174,9 @@ class FacetList(OptionList):
     """Datasette-style facet counts for the current filter; enter toggles a value."""
 
     BINDINGS = VIM_KEYS
+    # refilled on every keystroke with another number of lines: that is a new scrollbar, not a
+    # layout of the whole screen (OptionList sets virtual_size, which asks for one)
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     class Toggled(Message):
         def __init__(self, facet: str, value: str) -> None:
@@ -180,7 +185,6 @@ class FacetList(OptionList):
 
     def show(self, facets: dict[str, tuple[list, bool]], active: set[tuple[str, str]]) -> None:
         highlighted = self.highlighted_option.id if self.highlighted_option else None
-        self.clear_options()
         options: list[Option] = []
         for name in FACET_ORDER:
             values, more = facets.get(name, ([], False))
@@ -198,7 +202,10 @@ class FacetList(OptionList):
                 options.append(Option(line, id=f"v:{name}\0{v.value}"))
             if more:
                 options.append(Option(Text("  … more", style="dim italic"), id=f"m:{name}", disabled=True))
-        self.add_options(options)
+        if options:  # one update of the lines: clearing first hides the scrollbar and adding shows it (two layouts)
+            self.set_options(options)
+        else:
+            self.clear_options()
         if highlighted is not None:
             with contextlib.suppress(OptionDoesNotExist):
                 self.highlighted = self.get_option_index(highlighted)

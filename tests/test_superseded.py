@@ -1,0 +1,104 @@
+"""Work a newer keystroke supersedes stops: the pool interrupts the statements of older
+generations (sqlite3 Connection.interrupt from the UI thread) and refuses to start them."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from pilot import settle
+from tui.app import PivotApp
+from tui.store import db
+from tui.store.locate import ConnectionPool
+
+BUNDLED = Path(__file__).resolve().parents[1] / "data"
+# a statement that runs for a minute or more unless it is interrupted
+ENDLESS = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM (SELECT x FROM c LIMIT 200000000)"
+FINITE = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM (SELECT x FROM c LIMIT 300000)"
+
+
+def running(started: threading.Event, sql: str):
+    """A job that says when its statement is under way (from SQLite's progress handler)."""
+
+    def job(conn: sqlite3.Connection) -> int:
+        conn.set_progress_handler(lambda: started.set() or 0, 1_000)
+        try:
+            return conn.execute(sql).fetchone()[0]
+        finally:
+            conn.set_progress_handler(None, 0)
+
+    return job
+
+
+def in_thread(fn) -> tuple[threading.Thread, dict]:
+    out: dict = {}
+
+    def target() -> None:
+        try:
+            out["value"] = fn()
+        except BaseException as exc:  # handed to the test
+            out["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread, out
+
+
+def test_a_superseded_statement_is_interrupted_while_it_runs(small_db: Path) -> None:
+    pool = ConnectionPool(small_db)
+    started = threading.Event()
+    thread, out = in_thread(lambda: pool.run_for(1, running(started, ENDLESS)))
+    assert started.wait(30)
+    assert pool.interrupt_all(older_than=2) == 1
+    thread.join(60)
+    assert not thread.is_alive()
+    assert isinstance(out.get("error"), sqlite3.OperationalError) and "interrupted" in str(out["error"])
+    assert pool.run(lambda conn: conn.execute("SELECT count(*) FROM claims").fetchone()[0]) > 0  # the connection serves on
+    pool.close()
+
+
+def test_superseded_work_does_not_start_and_current_work_runs_on(small_db: Path) -> None:
+    pool = ConnectionPool(small_db)
+    pool.interrupt_all(older_than=5)
+    ran = []
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+        pool.run_for(4, lambda conn: ran.append(conn))
+    assert ran == []
+    started = threading.Event()
+    thread, out = in_thread(lambda: pool.run_for(5, running(started, FINITE)))
+    assert started.wait(30)
+    assert pool.interrupt_all(older_than=5) == 0  # the current generation is not touched
+    thread.join(60)
+    assert out == {"value": 300_000}
+    pool.close()
+
+
+async def test_typing_interrupts_the_older_keystrokes_exact_count(bundled_db: Path, monkeypatch) -> None:
+    started, stopped, exact = threading.Event(), [], []
+
+    def slow_count(conn, flt, cap=None, budget=None):
+        if cap is not None:  # the quick, capped count
+            return 1_000, True
+        exact.append(flt)
+        if len(exact) > 1:  # the newer keystroke's count
+            return 7, False
+        try:
+            return running(started, ENDLESS)(conn), False
+        except sqlite3.OperationalError as exc:
+            stopped.append(str(exc))
+            raise
+
+    monkeypatch.setattr(db, "count_matches", slow_count)
+    app = PivotApp(data_dir=BUNDLED, db_path=bundled_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert await asyncio.to_thread(started.wait, 30)  # the opening filter's exact count is under way
+        app.main.query_input.focus()
+        await pilot.press("m")
+        await settle(pilot)  # would wait for minutes if the count went on
+        assert stopped and "interrupted" in stopped[0]
+        assert app.main.query_text == "m" and app.main.result is not None and app.main.result.text == "m"

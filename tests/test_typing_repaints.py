@@ -1,0 +1,99 @@
+"""A keystroke's new rows, counts and facets are repaints of the widgets that show them, not
+a layout of the whole screen (a full Screen._refresh_layout was most of the main thread
+while typing); and the claims table draws a row it has drawn before from its kept lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+
+from pilot import settle
+from tui.app import PivotApp
+from tui.state import History
+from tui.store.db import FacetValue
+from tui.widgets.claims_table import ClaimsTable
+from tui.widgets.query_bar import QueryBar
+from tui.widgets.side import FacetList
+
+SMALL = Path(__file__).resolve().parent / "fixtures" / "small"
+
+
+def rows(n: int, start: int = 0) -> list[dict]:
+    return [
+        {
+            "id": f"c{i}",
+            "relation": None,
+            "entity_name": "Meta",
+            "topic_label": "Jobs",
+            "summary": f"claim number {i}",
+            "value_low": None,
+            "value_high": None,
+            "unit": None,
+            "bound": "exact",
+            "period": "2026",
+            "status": "reported",
+            "source": "s",
+            "publisher": "Alpha",
+            "source_title": "t",
+        }
+        for i in range(start, start + n)
+    ]
+
+
+class Widgets(App):
+    CSS = "ClaimsTable { height: 1fr; } FacetList { height: 10; }"
+
+    def compose(self) -> ComposeResult:
+        yield QueryBar(History(), id="query")
+        yield FacetList(id="facets")
+        yield ClaimsTable(id="claims")
+
+
+async def test_new_rows_counts_facets_and_text_ask_for_no_layout(monkeypatch) -> None:
+    laid_out: list[str] = []
+    on_layout = Screen._on_layout
+
+    async def spy(self, message):
+        laid_out.append(type(message.widget).__name__)
+        await on_layout(self, message)
+
+    monkeypatch.setattr(Screen, "_on_layout", spy)
+    app = Widgets()
+    async with app.run_test(size=(100, 40)) as pilot:
+        table, facets, bar = app.query_one(ClaimsTable), app.query_one(FacetList), app.query_one(QueryBar)
+        table.reset(1, 1_000, rows(100))
+        facets.show({"source": ([FacetValue(f"s{i}", f"Source {i}", 30 - i) for i in range(20)], False)}, set())
+        await pilot.pause()
+        laid_out.clear()
+        for generation, total, n_facets, text in ((2, 5_000, 14, "l"), (3, 240, 18, "la"), (4, 100_000, 12, "lay")):
+            bar.value = text  # typed
+            table.reset(generation, total, rows(100, generation))  # the keystroke's first page
+            table.set_total(generation, total * 2)  # its exact count
+            facets.show({"source": ([FacetValue(f"s{i}", f"Source {i}", 30 - i) for i in range(n_facets)], False)}, set())
+            await pilot.pause()
+        assert table.virtual_size.height == 200_001 and table.show_vertical_scrollbar
+        assert facets.option_count == 13 and facets.show_vertical_scrollbar
+        assert laid_out == []
+
+
+async def test_the_table_draws_a_row_again_from_its_kept_lines(small_db: Path, monkeypatch) -> None:
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.main.table
+        built: list[int] = []
+        row_line = ClaimsTable._row_line
+
+        def counting(self, row, *args):
+            built.append(1)
+            return row_line(self, row, *args)
+
+        monkeypatch.setattr(ClaimsTable, "_row_line", counting)
+        first = [table.render_line(y) for y in range(1, 6)]
+        assert built == []  # drawn for the first frame: kept
+        await pilot.press("j")  # the cursor moves: the two rows it leaves and reaches are drawn anew
+        again = [table.render_line(y) for y in range(1, 6)]
+        assert len(built) == 2
+        assert again[2:] == first[2:] and again[0] != first[0] and again[1] != first[1]
