@@ -3,8 +3,11 @@ detail pane load at once for all of them, and its `make_app` builds the app)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 
 async def settle(pilot: Pilot[object]) -> None:
@@ -15,8 +18,18 @@ async def settle(pilot: Pilot[object]) -> None:
     tests' time."""
     for _ in range(4):
         await pilot.pause(0)
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot)
     await pilot.pause()
+
+
+async def workers_done(pilot: Pilot[object]) -> None:
+    """Every worker of the app finished. A worker cancelled on the way (an exclusive worker
+    that a newer one replaced) counts as finished; one that failed raises, as
+    App.workers.wait_for_complete does."""
+    workers = list(pilot.app.workers)
+    for outcome in await asyncio.gather(*(w.wait() for w in workers), return_exceptions=True):
+        if isinstance(outcome, BaseException) and not isinstance(outcome, WorkerCancelled):
+            raise outcome
 
 
 async def set_query(pilot: Pilot[object], text: str) -> None:
