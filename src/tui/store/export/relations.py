@@ -27,6 +27,7 @@ LISTED_IDS = 20  # ids in each list at most; the *_total field counts them all
 EXAMINE_LIMIT = 200  # candidates looked at per region of the sorted bounds (a list can then be shorter)
 SPARE = 16  # picks kept beyond LISTED_IDS per figure, for the claim's own source to be taken out
 PICKS_HELD = 20_000  # figures whose picks are kept at once
+BUDGET = 80_000  # figures of the quantities held at once (the quantities a batch needs are always held)
 RELATION_FIELDS = ("conflicts", "differs_from", "corroborated_by")  # in the order of the lists
 
 FamilyKey = tuple[Any, ...]  # (qentity, metric, qunit)
@@ -62,9 +63,11 @@ class _Period:
 class Family:
     __slots__ = ("periods", "size", "stated", "unstated")
 
-    def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
+    def __init__(self, rows: Iterable[tuple[Any, ...]], names: dict[str, str] | None = None) -> None:
         by_period: dict[str | None, list[Fig]] = {}
+        names = {} if names is None else names  # one string per source id, shared by its figures
         for cid, source, low, high, bound, period in rows:
+            source = names.setdefault(source, source)
             lo, hi = effective(low, high, bound)
             by_period.setdefault(period, []).append(Fig(cid, source, low, high, _bound_class(bound), lo, hi))
         self.periods = {p: _Period(v) for p, v in by_period.items()}
@@ -95,7 +98,7 @@ class RelationLister:
         self,
         conn: sqlite3.Connection,
         limit: int = LISTED_IDS,
-        budget: int = 150_000,
+        budget: int = BUDGET,
         encode: Callable[[list[Fig]], Any] = sorted_ids,
     ) -> None:
         self.conn = conn
@@ -106,6 +109,7 @@ class RelationLister:
         self.held = 0
         self.queries = 0  # family-loading statements run (tests check: one per batch at most)
         self.picks: dict[FigureKey, dict[str, list[Fig]]] = {}
+        self.names: dict[str, str] = {}
 
     def load(self, keys: list[FamilyKey]) -> None:
         """Hold the families of `keys` (one query for those not held yet)."""
@@ -115,6 +119,8 @@ class RelationLister:
                 self.cache.move_to_end(k)
         if not missing:
             return
+        wanted = set(keys)
+        self._evict(wanted, self.budget // 2)  # room first: the new ones may be large
         sql = " UNION ALL ".join([_FAMILY_ARM] * len(missing))
         params: list[Any] = []
         for i, k in enumerate(missing):
@@ -126,11 +132,14 @@ class RelationLister:
         for r in cur.execute(sql, params):
             rows[r[0]].append(r[1:])
         for i, k in enumerate(missing):
-            fam = Family(rows[i])
+            fam = Family(rows[i], self.names)
             self.cache[k] = fam
             self.held += fam.size
-        wanted = set(keys)
-        while self.held > self.budget and len(self.cache) > len(wanted):
+        self._evict(wanted, self.budget)
+
+    def _evict(self, wanted: set[FamilyKey], budget: int) -> None:
+        """Drop the families used longest ago, never a wanted one, until `budget` figures are held."""
+        while self.held > budget and len(self.cache) > len(wanted):
             k, fam = next(iter(self.cache.items()))
             if k in wanted:
                 self.cache.move_to_end(k)
