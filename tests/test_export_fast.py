@@ -275,3 +275,15 @@ def test_a_markdown_of_a_filter_is_written_by_one_process(bundled_conn, monkeypa
     monkeypatch.setattr(parts_mod, "_start", lambda job, span: pytest.fail("no worker for a filtered Markdown"))
     sel = Selection("claims.entity = ?", ("meta",), "entity:meta")
     assert stream_claims(bundled_conn, io.StringIO(), sel, "md") > 0
+
+
+def test_a_markdown_in_parts_with_quotes_and_ids_is_the_bytes_of_one_process(bundled_conn, monkeypatch) -> None:
+    info = ExportInfo("", "2026-01-02", None)
+    buf = io.StringIO()
+    stream_claims(bundled_conn, buf, Selection(), "md", info=info, quotes=True, ids=True)
+    monkeypatch.setattr(parts_mod, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parts_mod, "PARTS", 3)
+    parted = io.StringIO()
+    stream_claims(bundled_conn, parted, Selection(), "md", info=info, quotes=True, ids=True)
+    assert parted.getvalue() == buf.getvalue()
+    assert "| # | Id | Entity |" in buf.getvalue() and "| Quote |" in buf.getvalue()
