@@ -297,3 +297,17 @@ def test_a_markdown_in_parts_with_quotes_and_ids_is_the_bytes_of_one_process(bun
     stream_claims(bundled_conn, parted, Selection(), "md", info=info, quotes=True, ids=True)
     assert parted.getvalue() == buf.getvalue()
     assert "| # | Id | Entity |" in buf.getvalue() and "| Quote |" in buf.getvalue()
+
+
+@pytest.mark.parametrize("held, ask_first", [(3, 10**6), (10**6, 0)])
+def test_sources_read_in_batches_or_all_at_once_give_the_same_bytes(bundled_conn, monkeypatch, held, ask_first) -> None:
+    from tui.store.export import selection
+    from tui.store.export.records import Lookups
+
+    info = ExportInfo("", "2026-01-02", None)
+    wholes = {fmt: _one_process(bundled_conn, Selection(), fmt, info) for fmt in ("csv", "json", "md")}
+    monkeypatch.setattr(selection, "BATCH", 7)
+    monkeypatch.setattr(Lookups, "SOURCES_HELD", held)  # a few sources held at a time
+    monkeypatch.setattr(Lookups, "ASK_FIRST", ask_first)  # or every source read after the first batch
+    for fmt, whole in wholes.items():
+        assert _one_process(bundled_conn, Selection(), fmt, info) == whole

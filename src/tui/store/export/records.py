@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .. import db
@@ -130,7 +130,7 @@ class Lookups:
         self.asked = 0  # batches whose sources were read
         self.every = False  # every source is held
 
-    def need(self, rows: Iterable[Row]) -> None:
+    def need(self, rows: Sequence[Row]) -> None:
         """Read the sources of `rows` not held yet: a query per batch for the first batches,
         then every source at once (an export that long is a large one)."""
         if self.every:
@@ -148,6 +148,7 @@ class Lookups:
         else:
             if len(sources) + len(missing) > self.SOURCES_HELD:
                 sources.clear()
+                missing = list({r[14] for r in rows})
             sql = "SELECT id, publisher, published, document, flags FROM sources WHERE id IN (SELECT value FROM json_each(?))"
             found = cur.execute(sql, (json.dumps(missing),))
         flags = self.flags
