@@ -81,8 +81,10 @@ class ClaimsTable(ScrollView, can_focus=True):
         "claims-table--column",
     }
 
+    # the columns are laid out in the width left of the vertical scrollbar: nothing to scroll
+    # sideways (overflow-x auto showed an empty horizontal scrollbar under the last row)
     DEFAULT_CSS = """
-    ClaimsTable { background: $surface; }
+    ClaimsTable { background: $surface; overflow-x: hidden; }
     ClaimsTable > .claims-table--header { text-style: bold; background: $panel; color: $text; }
     ClaimsTable > .claims-table--cursor { background: $block-cursor-blurred-background; }
     ClaimsTable:focus > .claims-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
