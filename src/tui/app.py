@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from tui.screens.export import ExportRequest
+    from tui.store.locate import Ready
 
 STORE_CHECK_SECONDS = 2.0  # how often the explorer looks whether the store file was replaced
 FIRST_FRAME_WAIT = 1.0  # seconds the work after the first frame waits for it at most
@@ -65,12 +66,20 @@ class PivotApp(App):
     ]
 
     def __init__(
-        self, data_dir: Path | None = None, db_path: Path | None = None, *, query: str = "", export_dir: Path | None = None
+        self,
+        data_dir: Path | None = None,
+        db_path: Path | None = None,
+        *,
+        query: str = "",
+        export_dir: Path | None = None,
+        ready: Ready | None = None,
     ) -> None:
         super().__init__()
         # A store of the right schema opens at once; whether it is current is checked
-        # after the first frame (one stat per corpus file), and applied if not.
-        ready = ensure_store(data_dir, db_path, quick=True)
+        # after the first frame (one stat per corpus file), and applied if not. `ready`: the
+        # CLI found (or built) the store already, so it is not looked for twice.
+        if ready is None:
+            ready = ensure_store(data_dir, db_path, quick=True)
         self.data_dir, self.db_path = data_dir, db_path
         self.store_unchecked = ready.unchecked
         self.store_path = ready.path

@@ -44,7 +44,7 @@ def main(ctx: click.Context, data_dir: Path | None, db_path: Path | None) -> Non
         # its CSS, our modules): collecting them over and over costs the first frame ~20 %; the
         # explorer turns collection back on after its first frame (PivotApp.resume_gc)
         gc.disable()
-        app = make_app(data_dir, db_path)
+        app = make_app(data_dir, db_path, ready=ready)
         app.resume_gc = True
         app.run()
 
