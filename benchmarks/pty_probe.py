@@ -27,8 +27,8 @@ The same keys at the same pace into a bare Textual app's Input, timed until they
 echoed, are the floor of a keystroke. Then `key:value` filters (FILTERS) are pasted whole,
 as a terminal pastes (bracketed), each timed until its rows are on screen.
 
-Prints one JSON object: per key the text, rows_ms (None: failure), facets_ms (None: not
-shown); per round the pivot process's own peak RSS (VmHWM from /proc/<pid>/status); the
+Prints one JSON object: per key the text, echo_ms (the text in the bar, whatever the
+rows), rows_ms (None: failure), facets_ms (None: not shown); per round the pivot process's own peak RSS (VmHWM from /proc/<pid>/status); the
 bare Input's echo per key ("echo"); each pasted filter's rows_ms ("paste").
 """
 
@@ -478,7 +478,15 @@ class Judge:
 
     def __init__(self, texts: list[str], at: list[float], rows: dict, ref_facets: dict) -> None:
         self.keys = [
-            {"text": t, "at": a, "rows_ms": None, "facets_ms": None, "rows_failed": False, "facets_superseded": False}
+            {
+                "text": t,
+                "at": a,
+                "echo_ms": None,
+                "rows_ms": None,
+                "facets_ms": None,
+                "rows_failed": False,
+                "facets_superseded": False,
+            }
             for t, a in zip(texts, at)
         ]
         self.want = [want_rows(rows[t], shown_before(rows, texts, i)) for i, t in enumerate(texts)]
@@ -498,7 +506,10 @@ class Judge:
         if self.current < 0:
             return False
         i, key = self.current, self.keys[self.current]
-        if key["rows_ms"] is None and not key["rows_failed"] and text_shown(lines, key["text"]) and self.want[i](lines):
+        typed = key["rows_ms"] is None and not key["rows_failed"] and text_shown(lines, key["text"])
+        if typed and key["echo_ms"] is None:
+            key["echo_ms"] = (t - key["at"]) * 1000  # the text in the bar, whatever the rows
+        if typed and self.want[i](lines):
             key["rows_ms"] = (t - key["at"]) * 1000
             for j in self.pending:
                 if j != i:

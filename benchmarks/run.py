@@ -357,6 +357,17 @@ def ui_rows(db: Path, corpus: Path | None, name: str, query: str, rounds: int, w
                     else "",
                 )
             )
+            echoed = pty_probe.summary(keys, "echo_ms")
+            out.append(
+                (
+                    name,
+                    f"keystroke → the text typed shown in the query bar, same keys{variant}",
+                    f"median {never(echoed['median'])}, p95 {never(echoed['p95'])}; "
+                    f"{echoed['missing']} of {echoed['n']} keys not echoed before the next key",
+                    f"bare Textual Input: median {never(echo['median'])}",
+                    "",
+                )
+            )
             out.append(
                 (
                     name,

@@ -28,6 +28,7 @@ MEASURES = [
     "keystroke → first page on screen, 'layoffs cuts' typed at 150–200 ms a key",
     "keystroke → first page on screen, 'layoffs cuts' typed at 40–60 ms a key (one core busy)",
     "keystroke → facet counts on screen",
+    "keystroke → the text typed shown in the query bar",
     "last key of the query → its rows / its facets",
     "bare Textual Input, key → echoed",
     "`key:value` filter pasted → first page on screen",
@@ -79,6 +80,7 @@ def test_the_benchmark_runs_at_1k(tmp_path: Path) -> None:
             assert [k["text"] for k in keys] == [("layoffs cuts")[: i + 1] for i in range(len("layoffs cuts"))]
             assert all((k["rows_ms"] is None) == k["rows_failed"] for k in keys)
             assert all(k["rows_ms"] is None or k["rows_ms"] > 0 for k in keys)
+            assert all(k["echo_ms"] is None or k["rows_ms"] is None or k["echo_ms"] <= k["rows_ms"] for k in keys)
             assert keys[-1]["rows_ms"] is not None  # the query typed last is shown once typing stops
             assert round_["peak_rss_mb"] > 10  # VmHWM of the pivot process, not the probe's
             assert len(figures[key]["echo"][pace]) == len(keys)
