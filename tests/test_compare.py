@@ -47,7 +47,8 @@ def founding(tmp_path: Path) -> Path:
     return data
 
 
-def make_app(data: Path, tmp_path: Path) -> PivotApp:
+def founding_app(data: Path, tmp_path: Path) -> PivotApp:
+    """The explorer on the founding articles (conftest's make_app is for the bundled and small corpora)."""
     return PivotApp(data_dir=data, db_path=tmp_path / "store.db", export_dir=tmp_path)
 
 
@@ -102,7 +103,7 @@ def add_three_files_that_sort_first(data: Path) -> None:
 
 
 async def test_meta_vs_microsoft_fits_one_screen_with_every_topic(founding: Path, tmp_path: Path) -> None:
-    app = make_app(founding, tmp_path)
+    app = founding_app(founding, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         view = await open_compare(app, pilot)
         grid = view.grid
@@ -129,7 +130,7 @@ async def test_meta_vs_microsoft_fits_one_screen_with_every_topic(founding: Path
 
 async def test_the_disagreement_survives_three_files_that_sort_first(founding: Path, tmp_path: Path) -> None:
     add_three_files_that_sort_first(founding)
-    app = make_app(founding, tmp_path)
+    app = founding_app(founding, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         view = await open_compare(app, pilot)
         assert view.grid.disputed_cells >= 1
@@ -141,7 +142,7 @@ async def test_the_disagreement_survives_three_files_that_sort_first(founding: P
 
 
 async def test_both_columns_are_on_screen_at_80_by_24(founding: Path, tmp_path: Path) -> None:
-    app = make_app(founding, tmp_path)
+    app = founding_app(founding, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_compare(app, pilot)
         header = grid_of(app).text.splitlines()[0]
@@ -149,7 +150,7 @@ async def test_both_columns_are_on_screen_at_80_by_24(founding: Path, tmp_path: 
 
 
 async def test_cursor_moves_drills_down_and_comes_back_to_the_same_cell(founding: Path, tmp_path: Path) -> None:
-    app = make_app(founding, tmp_path)
+    app = founding_app(founding, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         view = await open_compare(app, pilot, "workforce-cut-pct")
         target = view.cursor[0]
@@ -170,7 +171,7 @@ async def test_cursor_moves_drills_down_and_comes_back_to_the_same_cell(founding
 
 
 async def test_picks_are_kept_and_a_filter_naming_entities_is_compared(founding: Path, tmp_path: Path) -> None:
-    app = make_app(founding, tmp_path)
+    app = founding_app(founding, tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         await pilot.press("c")
@@ -208,7 +209,7 @@ async def test_picks_are_kept_and_a_filter_naming_entities_is_compared(founding:
 
 
 async def test_v_shows_every_claim_in_full_and_back(founding: Path, tmp_path: Path) -> None:
-    app = make_app(founding, tmp_path)
+    app = founding_app(founding, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_compare(app, pilot)
         await pilot.press("v")
@@ -222,7 +223,7 @@ async def test_v_shows_every_claim_in_full_and_back(founding: Path, tmp_path: Pa
 
 
 async def test_f_draws_every_sources_figure_on_one_axis(founding: Path, tmp_path: Path) -> None:
-    app = make_app(founding, tmp_path)
+    app = founding_app(founding, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_compare(app, pilot, "workforce-cut-pct")
         await pilot.press("f")
@@ -247,7 +248,7 @@ async def test_f_draws_every_sources_figure_on_one_axis(founding: Path, tmp_path
 
 
 async def test_f_on_a_claim_of_the_main_table(founding: Path, tmp_path: Path) -> None:
-    app = make_app(founding, tmp_path)
+    app = founding_app(founding, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         app.screen.query_one("#query", Input).value = "id:reb-tbl-2026-magnitude"
