@@ -16,6 +16,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from helpers import SMALL, assert_clear_error, cli, count, pivot_process, store_files
 from tui.store import build as build_mod
 from tui.store import build_store, ensure_store, load_corpus, open_readonly
@@ -217,3 +219,37 @@ def test_pivot_build_into_a_read_only_folder(tmp_path: Path, permissions) -> Non
     assert result.returncode == 1
     assert_clear_error(result.stderr, str(cache))
     assert list(cache.iterdir()) == []
+
+
+def test_closing_the_pool_never_closes_a_connection_in_use(small_db: Path) -> None:
+    """The explorer closes its pool when the store is replaced while workers still read: a
+    connection closed under a running statement can crash the process (it did, once, in
+    the suite). A busy connection is closed when its job gives it back; a job that starts
+    after close gets a connection of its own, closed when it is done."""
+    from tui.store.locate import ConnectionPool
+
+    pool = ConnectionPool(small_db)
+    pool.run(lambda conn: conn.execute("SELECT 1").fetchone())  # one idle connection
+    started, go_on = threading.Event(), threading.Event()
+    seen: list = []
+
+    def job(conn: sqlite3.Connection):
+        started.set()
+        go_on.wait(10)
+        seen.append(conn)
+        return conn.execute("SELECT count(*) FROM claims").fetchone()[0]  # after close: still open
+
+    out: list = []
+    worker = threading.Thread(target=lambda: out.append(pool.run(job)))
+    worker.start()
+    assert started.wait(10)
+    pool.close()
+    go_on.set()
+    worker.join(10)
+    assert out and out[0] > 0
+    with pytest.raises(sqlite3.ProgrammingError):  # closed once given back
+        seen[0].execute("SELECT 1")
+    late: list = []
+    assert pool.run(lambda conn: (late.append(conn), conn.execute("SELECT 1").fetchone()[0])[1]) == 1
+    with pytest.raises(sqlite3.ProgrammingError):
+        late[0].execute("SELECT 1")

@@ -477,6 +477,7 @@ class ConnectionPool:
         self._semaphore = threading.BoundedSemaphore(size)
         self._jobs: dict[sqlite3.Connection, int] = {}  # connection -> the generation its job serves
         self._newest = 0  # the newest generation interrupt_all was told of
+        self._closed = False  # closed: connections are closed as they come back, never reused
 
     def _take(self) -> sqlite3.Connection:
         import queue
@@ -485,13 +486,25 @@ class ConnectionPool:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            conn = open_readonly(self.db_path, check_same_thread=False)
+            try:
+                conn = open_readonly(self.db_path, check_same_thread=False)
+            except BaseException:
+                self._semaphore.release()
+                raise
             with self._lock:
                 self._all.append(conn)
             return conn
 
     def _give(self, conn: sqlite3.Connection) -> None:
-        self._idle.put(conn)
+        with self._lock:
+            closed = self._closed
+            if closed:
+                self._all.remove(conn)
+        if closed:  # the pool was closed while this job ran: this is the connection's end
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+        else:
+            self._idle.put(conn)
         self._semaphore.release()
 
     def run(self, fn: Callable[Concatenate[sqlite3.Connection, _P], _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
@@ -540,8 +553,23 @@ class ConnectionPool:
         return len(running)
 
     def close(self) -> None:
+        """Close the idle connections now and each busy one when its job gives it back:
+        closing a connection while another thread runs a statement on it can crash the
+        process (it did, in the explorer's reload after the store was replaced). A busy job
+        finishes (not interrupted: its caller would report "interrupted" as a store failure);
+        a job that starts after close gets a connection of its own, closed when it is done."""
+        import queue
+
         with self._lock:
-            for conn in self._all:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.close()
-            self._all.clear()
+            self._closed = True
+            idle = []
+            while True:
+                try:
+                    idle.append(self._idle.get_nowait())
+                except queue.Empty:
+                    break
+            for conn in idle:
+                self._all.remove(conn)
+        for conn in idle:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
