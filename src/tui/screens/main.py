@@ -196,6 +196,16 @@ class MainScreen(Screen):
         self._first_query(self.query_text)  # the entities follow the first rows
         self.table.focus()
 
+    def _compositor_refresh(self) -> None:
+        # Textual draws the whole screen here, and throws the frame away while the app holds a
+        # batch (its start-up runs in one, up to and with this screen's mount): the screen stays
+        # dirty instead and is drawn once, when the batch is over. Screen._compositor_refresh is
+        # private (Textual 8); should it go, only this saving goes with it.
+        if self.app._batch_count:
+            self._repaint_required = True
+            return
+        super()._compositor_refresh()
+
     def _first_query(self, text: str) -> None:
         """The opening page is read here, before the first frame, so that the explorer
         opens with its rows instead of an empty table that a worker fills a few frames
