@@ -311,3 +311,20 @@ def test_sources_read_in_batches_or_all_at_once_give_the_same_bytes(bundled_conn
     monkeypatch.setattr(Lookups, "ASK_FIRST", ask_first)  # or every source read after the first batch
     for fmt, whole in wholes.items():
         assert _one_process(bundled_conn, Selection(), fmt, info) == whole
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_parts_of_a_filter_are_the_bytes_of_one_process(crowd: Path, monkeypatch, fails: bool) -> None:
+    """A filter's claims are cut between their own first and last rowids (the ranges are
+    not the store's halves), with a worker or with its range written here."""
+    conn = open_readonly(crowd)
+    top = conn.execute("SELECT max(rowid) FROM claims").fetchone()[0]
+    sel = Selection("claims.rowid > ?", (top - 5,), "late")
+    wholes = {fmt: _one_process(conn, sel, fmt, None) for fmt in ("csv", "json")}
+    monkeypatch.setattr(parts_mod, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parts_mod, "PARTS", 2)
+    if fails:
+        monkeypatch.setattr(parts_mod, "_finish", lambda worker: None)
+    for fmt, whole in wholes.items():
+        assert _one_process(conn, sel, fmt, None) == whole
+    assert len(json.loads(wholes["json"])) == 5

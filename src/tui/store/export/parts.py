@@ -89,13 +89,14 @@ def stream_in_parts(
             out.write(f"# {md(sel.title)}\n\n")
         if info is not None:
             out.write(info.line() + "\n\n")
+        out.flush()  # the first bytes at once
     workers = [_start(job, span) for span in spans[1:]]
     try:
-        n, legend, numbers = _write_part(conn, out, sel, fmt, spans[0], job, first=True)
+        n, legend, numbers = _write_part(conn, out, sel, fmt, spans[0], job, starts=True, first=True)
         for span, worker in zip(spans[1:], workers):
             got = _finish(worker)
             if got is None:  # the worker failed: this process writes its range
-                k, more, _ = _write_part(conn, out, sel, fmt, span, job, first=n == 0)
+                k, more, _ = _write_part(conn, out, sel, fmt, span, job, starts=False, first=n == 0)
             else:
                 k, more = got
                 _append(out, worker[1], opens=fmt == "json" and n == 0 and k > 0)
@@ -108,29 +109,38 @@ def stream_in_parts(
                 proc.wait()
             tmp.close()
     if fmt == "json":
-        out.write("\n]\n" if n else "[]\n")
+        out.write("\n]\n" if n else "]\n")
     elif fmt == "md":
         finish(conn, out, numbers or {}, legend)
     return n
 
 
 def _write_part(
-    conn: sqlite3.Connection, out: IO[str], sel: Selection, fmt: str, span: tuple[int, int], job: dict[str, Any], *, first: bool
+    conn: sqlite3.Connection,
+    out: IO[str],
+    sel: Selection,
+    fmt: str,
+    span: tuple[int, int],
+    job: dict[str, Any],
+    *,
+    starts: bool,
+    first: bool,
 ) -> tuple[int, bool, dict[str, int] | None]:
     """Write the claims of one rowid range: (claims written, a legend needed, the numbers).
-    `first`: the range the output starts with (CSV: its header; JSON: no record before)."""
+    `starts`: the output starts with this range (the CSV's header, the JSON's bracket, the
+    Markdown table's header); `first`: no claim was written before it (no comma in JSON)."""
     batches = sel.batches(conn, span=span)
     if fmt == "csv":
-        return write_csv(conn, out, batches, header=first), False, None
+        return write_csv(conn, out, batches, header=starts), False, None
     if fmt == "json":
-        return write_json(conn, out, batches, first=first, last=False), False, None
+        return write_json(conn, out, batches, bracket=starts, first=first, last=False), False, None
     table = MarkdownTable(conn, sel.numbering(conn), first=sel.before(conn, span[0]) + 1, quotes=job["quotes"], ids=job["ids"])
-    if first:
+    if starts:
         out.write(table.header())
     start = table.i
     for rows in batches:
         out.write(table.rows(rows))
-        if first and table.i - start == len(rows):
+        if starts and table.i - start == len(rows):
             out.flush()  # the first bytes at once, not when a buffer fills
     return table.i - start, table.legend, table.numbers
 
@@ -166,12 +176,11 @@ def _finish(worker: tuple[subprocess.Popen[bytes], IO[bytes]]) -> tuple[int, boo
 
 
 def _append(out: IO[str], tmp: IO[bytes], *, opens: bool = False) -> None:
-    """Copy a worker's part (UTF-8) to the output. `opens`: a JSON part that starts the
-    array (the ranges before it had no claims): its leading comma becomes the bracket."""
+    """Copy a worker's part (UTF-8) to the output. `opens`: a JSON part with the array's
+    first record (the ranges before it had no claims): without its leading comma."""
     tmp.seek(0)
     if opens:
-        tmp.seek(len(",\n  "))
-        out.write("[\n  ")
+        tmp.seek(len(","))
     buffer = getattr(out, "buffer", None)
     encoding = (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "")
     if buffer is not None and encoding == "utf8":
@@ -198,7 +207,7 @@ def _work(job: dict[str, Any]) -> dict[str, Any]:
     sel = Selection(where, tuple(params), query, tuple(ids) if ids is not None else None)
     span = tuple(job["span"])
     with os.fdopen(job["fd"], "w", encoding="utf-8", newline="", buffering=1 << 20) as fh:
-        n, legend, _ = _write_part(conn, fh, sel, job["fmt"], span, job, first=False)
+        n, legend, _ = _write_part(conn, fh, sel, job["fmt"], span, job, starts=False, first=False)
     return {"n": n, "legend": legend}
 
 

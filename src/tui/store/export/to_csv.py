@@ -25,6 +25,10 @@ def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row
     writer = csv.writer(buf, lineterminator="\n")
     if header:
         writer.writerow(CSV_FIELDS)
+        out.write(buf.getvalue())
+        out.flush()  # the first bytes at once
+        buf.seek(0)
+        buf.truncate()
     look = Lookups(conn)
     lister = RelationLister(conn, encode=_joined)
     entities, sources = look.entities, look.sources

@@ -53,10 +53,20 @@ def _ids(figs: list[Fig]) -> str:
 
 
 def write_json(
-    conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row]], *, first: bool = True, last: bool = True
+    conn: sqlite3.Connection,
+    out: IO[str],
+    batches: Iterable[list[Row]],
+    *,
+    bracket: bool = True,
+    first: bool = True,
+    last: bool = True,
 ) -> int:
     """Stream the claims of `batches` as a JSON array. A part of a longer array leaves out
-    its opening (first=False: it follows other records) or its closing (last=False)."""
+    the opening bracket (bracket=False), the comma before its first record when none came
+    before it (first=True), or its closing (last=False)."""
+    if bracket:
+        out.write("[")
+        out.flush()  # the first bytes at once
     look = Lookups(conn)
     lister = RelationLister(conn, encode=_ids)
     entities, sources = look.entities, look.sources
@@ -117,10 +127,10 @@ def write_json(
                 )
             )  # fmt: skip
         if parts:
-            out.write(("[\n  " if first and n == 0 else ",\n  ") + ",\n  ".join(parts))
+            out.write(("\n  " if first and n == 0 else ",\n  ") + ",\n  ".join(parts))
             if not n:
                 out.flush()  # the first bytes at once, not when a buffer fills
             n += len(parts)
     if last:
-        out.write("\n]\n" if n or not first else "[]\n")
+        out.write("\n]\n" if n or not first else "]\n")
     return n

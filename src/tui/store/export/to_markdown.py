@@ -188,6 +188,7 @@ def write_markdown(
         out.write(f"# {md(title)}\n\n")
     if info is not None:
         out.write(info.line() + "\n\n")
+    out.flush()  # the first bytes at once
     table: MarkdownTable | None = None
     for rows in batches:
         if not rows:
