@@ -97,3 +97,30 @@ async def test_the_table_draws_a_row_again_from_its_kept_lines(small_db: Path, m
         again = [table.render_line(y) for y in range(1, 6)]
         assert len(built) == 2
         assert again[2:] == first[2:] and again[0] != first[0] and again[1] != first[1]
+
+
+async def test_a_keystroke_that_keeps_the_first_claim_keeps_its_detail(small_db: Path, monkeypatch) -> None:
+    from tui.screens.main import MainScreen
+
+    loads: list[str] = []
+    load_detail = MainScreen.load_detail
+
+    def counting(self, row):
+        loads.append(row["id"])
+        return load_detail(self, row)
+
+    monkeypatch.setattr(MainScreen, "load_detail", counting)
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first = app.main.table.current_row
+        assert loads == [first["id"]]
+        app.main.set_query(f"company:{first['entity']}")  # the same claim stays first
+        await settle(pilot)
+        assert app.main.table.current_row["id"] == first["id"] and app.main.result.text.startswith("company:")
+        assert loads == [first["id"]]  # not loaded (nor laid out) again
+        app.main.set_query("")
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        assert len(loads) == 2 and loads[1] != first["id"]

@@ -206,9 +206,7 @@ class PivotApp(App):
     def _reload_store(self, message: str) -> None:
         self.pool.close()
         self.pool = ConnectionPool(self.store_path)
-        main = self.main
-        main.load_entities()
-        main.start_query(main.query_text)
+        self.main.store_replaced()
         self.notify(message)
 
     def on_unmount(self) -> None:

@@ -279,6 +279,12 @@ class MainScreen(Screen):
         self.query_one("#status", Label).update(status, layout=False)  # one fixed line: no relayout
         self.table.border_subtitle = r.total_text if r else ""
 
+    def store_replaced(self) -> None:
+        """The store file changed under the explorer: everything on screen is read again."""
+        self._detail_shown = None
+        self.load_entities()
+        self.start_query(self.query_text)
+
     def _after_first_rows(self) -> None:
         """The first rows are laid out: once the frame showing them is written, the rest of
         the screen and the background work follow (the app calls _after_first_frame)."""
@@ -577,6 +583,8 @@ class MainScreen(Screen):
         if self._detail_timer is not None:
             self._detail_timer.stop()
             self._detail_timer = None
+        if message.row["id"] == self._detail_shown:
+            return  # the pane shows this claim already (a keystroke often keeps the first row)
         if self.detail_delay <= 0:
             self.load_detail(message.row)
             return
