@@ -105,6 +105,20 @@ def test_first_frame_holds_rows_and_the_side_panes_follow(small_db: Path, tmp_pa
         term.close()
 
 
+async def test_a_refused_query_keeps_its_red_border_when_the_bar_is_left(small_db: Path) -> None:
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(COLUMNS, LINES)) as pilot:
+        await settle(pilot)
+        app.main.query_input.focus()
+        await pilot.press(*"colour:red")
+        await settle(pilot)
+        assert app.main.query_input.has_class("-invalid")
+        await pilot.press("enter")  # submitted: the table takes the focus
+        await settle(pilot)
+        assert app.main.focused is app.main.table
+        assert app.main.query_input.has_class("-invalid")
+
+
 async def test_side_panes_are_mounted_after_the_first_rows_and_work(small_db: Path) -> None:
     app = PivotApp(data_dir=SMALL, db_path=small_db)
     async with app.run_test(size=(COLUMNS, LINES)) as pilot:
@@ -131,6 +145,7 @@ async def test_a_first_query_that_fails_still_brings_the_side_panes(small_db: Pa
     async with app.run_test(size=(COLUMNS, LINES)) as pilot:
         await settle(pilot)
         assert app.main.query_text == "colour:red"
+        assert app.main.query_input.has_class("-invalid")  # the bar's red border, not only the message
         message = app.main.query_one("#query-message")
         assert message.has_class("-shown") and "unknown key 'colour'" in str(message.render())
         assert [w.id for w in app.main.query_one("#sidebar").children] == ["entities", "facets"]

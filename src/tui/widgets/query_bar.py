@@ -105,7 +105,9 @@ class QueryBar(Input):
     def __init__(
         self, history: History, *, suggester: Suggester | None = None, placeholder: str = "", id: str | None = None
     ) -> None:
-        super().__init__(placeholder=placeholder, suggester=suggester, id=id)
+        # validate_on=[]: Input's own validation (it has no validators) would mark every value
+        # valid and take off the -invalid class the main screen sets for a query the store refuses
+        super().__init__(placeholder=placeholder, suggester=suggester, id=id, validate_on=[])
         self.history = history
 
     def action_history(self, step: int) -> None:
