@@ -22,7 +22,7 @@ from .relations import Fig, RelationLister
 from .selection import BATCH
 
 DISPUTERS_LISTED = 8  # sources named in a claim's "Disputed by" cell; the rest are counted
-MARKS_HELD = 50_000  # cells of source numbers kept for the claims that name the same sources
+MARKS_HELD = 20_000  # cells of source numbers kept for the claims that name the same sources
 LEGEND = (
     "Other sources: ⚠ contradicted by (the figures cannot both hold), ≠ differs from (both can hold, "
     "or one states no period), = the same figure in."
@@ -107,7 +107,6 @@ class MarkdownTable:
 
     def rows(self, rows: Sequence[Row]) -> str:
         look, lister, numbers = self.look, self.lister, self.numbers
-        look.need(rows)
         lister.load([(r[26], r[5], r[27]) for r in rows if r[6] is not None and (r[19] or r[20] or r[21])])
         entities, topics = look.entities, look.topics
         lines = []
