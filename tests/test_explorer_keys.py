@@ -50,6 +50,23 @@ async def set_query(pilot, text: str) -> None:
 # --- 1. the detail pane ------------------------------------------------------------------
 
 
+async def test_a_filter_that_matches_nothing_empties_the_detail(app: PivotApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        body = app.screen.query_one("#detail-body", Static)
+
+        def shown() -> str:
+            return " ".join("".join(seg.text for seg in body.render_line(y)) for y in range(body.size.height))
+
+        first = app.screen.query_one(ClaimsTable).current_row
+        assert first["summary"][:30] in shown()
+        await set_query(pilot, "zqxjv")  # a word no claim has
+        assert app.screen.query_one(ClaimsTable).current_row is None
+        assert "No claim matches" in shown() and first["summary"][:30] not in shown()
+        await set_query(pilot, "")
+        assert first["summary"][:30] in shown()
+
+
 async def test_every_claim_opens_at_the_top_of_the_detail_and_j_k_scroll_it(app: PivotApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -517,6 +517,10 @@ class MainScreen(Screen):
         self.table.sort = message.result.sort
         self.table.reset(message.result.generation, message.result.total, message.first_page)
         self.update_status()
+        if not message.first_page and self._detail_shown != "":
+            # nothing matches: the pane must not go on showing a claim the filter left out
+            self._detail_shown = ""
+            self.query_one("#detail-body", Static).update(Text("No claim matches this filter.", style="dim italic"))
         if not self._first_rows_shown:
             self._first_rows_shown = True
             self.call_after_refresh(self._after_first_rows)  # the facets are counted after the first frame
