@@ -145,8 +145,14 @@ async def test_both_columns_are_on_screen_at_80_by_24(founding: Path, tmp_path: 
     app = founding_app(founding, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_compare(app, pilot)
-        header = grid_of(app).text.splitlines()[0]
+        grid = grid_of(app)
+        header = grid.text.splitlines()[0]
         assert "Meta Platforms" in header and "Microsoft" in header
+        # whole: no line runs under the vertical scrollbar (the last column was cut by its
+        # width when the grid was laid out before the scrollbar appeared)
+        assert grid.max_scroll_y > 0  # the case: the grid is taller than the screen
+        room = grid.scrollable_content_region.width
+        assert all(len(line.rstrip()) <= room for line in grid.text.splitlines())
 
 
 async def test_cursor_moves_drills_down_and_comes_back_to_the_same_cell(founding: Path, tmp_path: Path) -> None:

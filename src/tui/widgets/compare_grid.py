@@ -258,14 +258,20 @@ class CompareGrid(ScrollView, can_focus=True):
     def relayout(self) -> None:
         if self.grid is None:
             return
-        # the width left of the vertical scrollbar, when there is one
-        width = max(self.scrollable_content_region.width or self.size.width, 40)
+        # the width left of the vertical scrollbar when the grid needs one: laid out at the
+        # whole width first, and again without the scrollbar's cells when it does not fit
+        # the height (the scrollbar appears only after the layout, and the region it takes
+        # does not resize the widget: the last column was cut by its width)
         ids = [e["id"] for e in self.grid.entities]
-        self._widths = column_widths(width, len(ids))
-        topic_w, col_w, fit = self._widths
-        shown = ids[self.first_col : self.first_col + fit] if ids else []
         height = self.size.height - self.HEADER_LINES if self.size.height else None
-        self._laid = lay_out(self.grid, shown, col_w, topic_w, height)
+        full = max(self.size.width or self.scrollable_content_region.width, 40)
+        for width in (full, max(full - self.styles.scrollbar_size_vertical, 40)):
+            self._widths = column_widths(width, len(ids))
+            topic_w, col_w, fit = self._widths
+            shown = ids[self.first_col : self.first_col + fit] if ids else []
+            self._laid = lay_out(self.grid, shown, col_w, topic_w, height)
+            if height is None or sum(x.height for x in self._laid) <= height:
+                break
         self._starts, self._lines = [], []
         for i, x in enumerate(self._laid):
             self._starts.append(len(self._lines))
