@@ -442,3 +442,28 @@ async def test_a_typed_source_term_ticks_its_facet_and_unticking_removes_it(smal
         entities = small_app.screen.query_one(EntityList)
         prompt = str(entities.get_option(next(r["id"] for r in small_app.main.entity_rows if r["id"] == "meta")).prompt)
         assert prompt.startswith("●")
+
+
+async def test_the_export_dialog_marks_its_choices_without_colour(app: PivotApp, monkeypatch) -> None:
+    """Only the chosen radio button and the ticked checkbox carry a mark (Textual draws the
+    same ● and X on every button and tells them apart by colour), under NO_COLOR too."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    from textual.widgets import Checkbox, RadioButton
+
+    def drawn(widget) -> str:
+        return "".join(seg.text for seg in widget.render_line(0))
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        formats = {b.name: b for b in app.screen.query("#format RadioButton").results(RadioButton)}
+        assert "●" in drawn(formats["md"]) and "●" not in drawn(formats["csv"]) + drawn(formats["json"])
+        formats["csv"].value = True
+        await settle(pilot)
+        assert "●" in drawn(formats["csv"]) and "●" not in drawn(formats["md"])
+        quotes = app.screen.query_one("#quotes", Checkbox)
+        assert "X" not in drawn(quotes).split("Quotes")[0]
+        quotes.value = True
+        await settle(pilot)
+        assert "X" in drawn(quotes).split("Quotes")[0]

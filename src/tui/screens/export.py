@@ -31,6 +31,21 @@ class ExportRequest:
     ids: bool = False  # Markdown: a column of claim ids
 
 
+# Textual draws every radio button and checkbox with the same mark (● / X) and tells the
+# chosen one by colour alone, which NO_COLOR and screen readers lose: the mark is drawn
+# only when the button is on.
+class MarkedRadio(RadioButton):
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]
+        return "●" if self.value else " "
+
+
+class MarkedCheckbox(Checkbox):
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]
+        return "X" if self.value else " "
+
+
 class ExportScreen(ModalScreen[ExportRequest | None]):
     """Scope, format, path and a preview of the first lines; returns an ExportRequest.
 
@@ -72,13 +87,13 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             with Horizontal(id="export-choices"):
                 with RadioSet(id="scope"):
                     for key, n in self.scopes.items():
-                        yield RadioButton(Text(f"{SCOPES[key]} ({n:,})"), value=key == self.default_scope, name=key)
+                        yield MarkedRadio(Text(f"{SCOPES[key]} ({n:,})"), value=key == self.default_scope, name=key)
                 with RadioSet(id="format"):
                     for key, label in FORMATS.items():
-                        yield RadioButton(label, value=key == self.initial_fmt, name=key)
+                        yield MarkedRadio(label, value=key == self.initial_fmt, name=key)
                 with Vertical(id="export-options"):
-                    yield Checkbox("Quotes (Markdown)", self.again.quotes if self.again else False, id="quotes")
-                    yield Checkbox("Claim ids (Markdown)", self.again.ids if self.again else False, id="ids")
+                    yield MarkedCheckbox("Quotes (Markdown)", self.again.quotes if self.again else False, id="quotes")
+                    yield MarkedCheckbox("Claim ids (Markdown)", self.again.ids if self.again else False, id="ids")
             path = str(self.again.path) if self.again else self.default_name(self.default_scope, self.initial_fmt)
             yield Input(path, id="path")
             yield Static("", id="preview")
