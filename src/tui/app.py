@@ -1,3 +1,5 @@
+# Long because the App holds the store pool, its reload and failure handling, the first-frame
+# hand-off, the export flow's worker and the palette's actions: the one place they meet.
 """The explorer: a Textual app over the read-only store."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Long because the corpus orchestration, its cross-file checks (shared with the update) and
+# the corpus-level warnings are one job each too small for a module of its own.
 """Reading the whole corpus: every file parsed (in parallel for large corpora), cross-file
 checks (unique ids, known entities and topics, the entity graph), every problem at once;
 and the corpus-level warnings and draft counts `pivot check` reports.
