@@ -1,3 +1,5 @@
-from tui.cli import main
+"""`python -m tui`: the same as `pivot`."""
+
+from tui.launch import main
 
 main()

@@ -199,7 +199,7 @@ def ensure(data_dir: Path | None, db_path: Path | None, failing: str = "", **opt
 
 
 def say_built(built) -> None:
-    click.echo(f"built {built.path} ({built.claims} claims) in {built.seconds:.2f}s", err=True)
+    click.echo(built.line(), err=True)
 
 
 def _rebuild_damaged(data_dir: Path | None, db_path: Path | None) -> None:

@@ -54,6 +54,10 @@ class BuildReport:
     added_claims: int = 0
     removed_claims: int = 0
 
+    def line(self) -> str:
+        """What the CLI says on standard error after building before the explorer opens."""
+        return f"built {self.path} ({self.claims} claims) in {self.seconds:.2f}s"
+
 
 # --- the agreement model, applied to a corpus -------------------------------------------
 

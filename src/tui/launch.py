@@ -1,0 +1,70 @@
+"""`pivot`'s entry point: the explorer opens without importing click.
+
+`pivot`, `pivot --data DIR` and `pivot --db PATH` open the explorer, and most
+runs are those; click alone costs ~30 ms of a ~300 ms start-up, so they skip it.
+Anything else (a command, --help, --version, an odd option or value) goes to the
+click group in tui.cli, and so does any trouble finding or building the store:
+the CLI runs the same steps again and words the trouble as every command does.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+OPTIONS = {"--data": "data_dir", "--db": "db_path"}
+
+
+def explorer_options(argv: list[str]) -> dict[str, Path] | None:
+    """The --data / --db of an argument list that only opens the explorer, else None."""
+    found: dict[str, Path] = {}
+    args = iter(argv)
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        if name not in OPTIONS or OPTIONS[name] in found:
+            return None
+        if not eq:
+            value = next(args, "")
+        if not value or value.startswith("-"):
+            return None
+        found[OPTIONS[name]] = Path(value)
+    data, db = found.get("data_dir"), found.get("db_path")
+    if (data is not None and data.exists() and not data.is_dir()) or (db is not None and db.is_dir()):
+        return None  # click's own checks say what is wrong with these
+    return found
+
+
+def main() -> None:
+    options = explorer_options(sys.argv[1:])
+    if options is None:
+        _cli()
+        return
+    from tui.store.locate import StoreError, ensure_store
+    from tui.store.model import CorpusError
+
+    try:
+        # build first if there is no usable store; an existing one opens at once and the
+        # explorer brings it up to date itself
+        ready = ensure_store(options.get("data_dir"), options.get("db_path"), quick=True)
+    except (CorpusError, StoreError, OSError):
+        _cli()  # the CLI says what is wrong, as every command does
+        return
+    if ready.built:
+        print(ready.built.line(), file=sys.stderr)
+    import gc
+
+    # start-up allocates a few hundred thousand objects that live as long as the app (Textual,
+    # its CSS, our modules): collecting them over and over costs the first frame ~20 %; the
+    # explorer turns collection back on after its first frame (PivotApp.resume_gc)
+    gc.disable()
+    from tui.app import PivotApp
+
+    app = PivotApp(data_dir=options.get("data_dir"), db_path=options.get("db_path"), ready=ready)
+    app.resume_gc = True
+    app.run()
+
+
+def _cli() -> None:
+    from tui.cli import main as cli_main
+
+    cli_main()
