@@ -41,6 +41,11 @@ from .schema import AGREEMENT_FIELDS, CLAIM_FIELDS, FTS_SQL, INDEXES, SCHEMA, SC
 __all__ = ["SCHEMA_VERSION", "BuildReport", "build_store", "count_conflicts", "find_conflicts", "update_store"]
 
 
+_CLAIM_COLUMNS = ", ".join(CLAIM_FIELDS)
+_CLAIM_MARKS = ", ".join("?" * len(CLAIM_FIELDS))
+_INSERT_CLAIM_AT = f"INSERT INTO claims (rowid, {_CLAIM_COLUMNS}) VALUES (?, {_CLAIM_MARKS})"  # an update's claim, at its rowid
+
+
 @dataclass
 class BuildReport:
     path: Path
@@ -340,9 +345,8 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         # The claims table is the hot path: plain executemany over tuples is several
         # times faster than insert_all's dict handling at a million rows.
         step("other tables")
-        marks = ", ".join("?" * len(CLAIM_FIELDS))
         conn.executemany(
-            f"INSERT INTO claims ({', '.join(CLAIM_FIELDS)}) VALUES ({marks})",
+            f"INSERT INTO claims ({_CLAIM_COLUMNS}) VALUES ({_CLAIM_MARKS})",
             (_claim_row(c, figures[c.id], titles[c.source], model) for c in claims),
         )
         step("claims insert")
@@ -640,7 +644,6 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
 
                 next_rowid = (conn.execute("SELECT max(rowid) FROM claims").fetchone()[0] or 0) + 1
                 added_claims = 0
-                marks = ", ".join("?" * len(CLAIM_FIELDS))
                 new_texts: list[tuple[Any, ...]] = []
                 for st, s in parsed:
                     conn.execute(
@@ -659,9 +662,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                             facet_delta[("flag", f)] += 1
                         f = figure_of(c, info)
                         row = _claim_row(c, f, s.title, agreement.Model())
-                        conn.execute(
-                            f"INSERT INTO claims (rowid, {', '.join(CLAIM_FIELDS)}) VALUES (?, {marks})", (next_rowid, *row)
-                        )
+                        conn.execute(_INSERT_CLAIM_AT, (next_rowid, *row))
                         conn.execute(
                             "INSERT INTO claims_fts (rowid, summary, quote, speaker, source_title) VALUES (?, ?, ?, ?, ?)",
                             (next_rowid, c.summary, c.quote, c.speaker, s.title),

@@ -63,6 +63,21 @@ CREATE TABLE claims (
 );
 """
 
+# the columns the agreement model writes (a recount updates only these)
+AGREEMENT_FIELDS = (
+    "conflict_count",
+    "differ_count",
+    "agree_count",
+    "agree_sources",
+    "quantity_sources",
+    "relation",
+    "group_relation",
+    "group_reason",
+    "group_low",
+    "group_high",
+)
+
+# the columns of `claims` a build inserts, in this order (the agreement model's last)
 CLAIM_FIELDS = (
     "id",
     "source",
@@ -86,29 +101,7 @@ CLAIM_FIELDS = (
     "qperiod",
     "lo_eff",
     "hi_eff",
-    "conflict_count",
-    "differ_count",
-    "agree_count",
-    "agree_sources",
-    "quantity_sources",
-    "relation",
-    "group_relation",
-    "group_reason",
-    "group_low",
-    "group_high",
-)
-# the columns the agreement model writes (a recount updates only these)
-AGREEMENT_FIELDS = (
-    "conflict_count",
-    "differ_count",
-    "agree_count",
-    "agree_sources",
-    "quantity_sources",
-    "relation",
-    "group_relation",
-    "group_reason",
-    "group_low",
-    "group_high",
+    *AGREEMENT_FIELDS,
 )
 
 FTS_COLUMNS = ("summary", "quote", "speaker", "source_title")
