@@ -370,6 +370,20 @@ class PivotApp(App):
 # --- export jobs (run on a pooled connection, off the UI thread) ------------------------------
 
 
+def run_explorer(data_dir: Path | None, db_path: Path | None, ready) -> None:
+    """Open the explorer on the store `ready` names, as `pivot` does (tui.launch, tui.cli).
+
+    Start-up allocates a few hundred thousand objects that live as long as the app (Textual,
+    its CSS, our modules): collecting them over and over costs the first frame ~20 %, so
+    collection is off until the first frame (PivotApp.resume_gc turns it back on)."""
+    import gc
+
+    gc.disable()
+    app = PivotApp(data_dir=data_dir, db_path=db_path, ready=ready)
+    app.resume_gc = True
+    app.run()
+
+
 def _export_text(
     conn, scope: str, sel, comparison: list[str] | None, fmt: str, quotes: bool, ids: bool, limit: int | None
 ) -> str:

@@ -51,17 +51,9 @@ def main() -> None:
         return
     if ready.built:
         print(ready.built.line(), file=sys.stderr)
-    import gc
+    from tui.app import run_explorer
 
-    # start-up allocates a few hundred thousand objects that live as long as the app (Textual,
-    # its CSS, our modules): collecting them over and over costs the first frame ~20 %; the
-    # explorer turns collection back on after its first frame (PivotApp.resume_gc)
-    gc.disable()
-    from tui.app import PivotApp
-
-    app = PivotApp(data_dir=options.get("data_dir"), db_path=options.get("db_path"), ready=ready)
-    app.resume_gc = True
-    app.run()
+    run_explorer(options.get("data_dir"), options.get("db_path"), ready)
 
 
 def _cli() -> None:

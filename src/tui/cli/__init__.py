@@ -16,13 +16,6 @@ from tui.cli import corpus, queries, serve
 from tui.cli.common import PivotGroup, ensure, say_built, store_options
 
 
-def make_app(data_dir: Path | None = None, db_path: Path | None = None, **kwargs):
-    """The explorer, as the CLI builds it."""
-    from tui.app import PivotApp
-
-    return PivotApp(data_dir=data_dir, db_path=db_path, **kwargs)
-
-
 @click.group(cls=PivotGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @store_options
 @click.version_option(package_name="pivot", message="pivot %(version)s")
@@ -38,15 +31,9 @@ def main(ctx: click.Context, data_dir: Path | None, db_path: Path | None) -> Non
         ready = ensure(data_dir, db_path, quick=True)
         if ready.built:
             say_built(ready.built)
-        import gc
+        from tui.app import run_explorer
 
-        # start-up allocates a few hundred thousand objects that live as long as the app (Textual,
-        # its CSS, our modules): collecting them over and over costs the first frame ~20 %; the
-        # explorer turns collection back on after its first frame (PivotApp.resume_gc)
-        gc.disable()
-        app = make_app(data_dir, db_path, ready=ready)
-        app.resume_gc = True
-        app.run()
+        run_explorer(data_dir, db_path, ready)
 
 
 for _command in (
@@ -64,4 +51,4 @@ for _command in (
 ):
     main.add_command(_command)
 
-__all__ = ["main", "make_app"]
+__all__ = ["main"]
