@@ -69,14 +69,14 @@ CONTRACT_FIELDS = {
     "value_low",
     "value_high",
     "conflicts",
-    # derived by the agreement model (README: "How sources agree and disagree")
+    # derived by the agreement model (docs/corpus.md: "How sources agree and disagree")
     "draft",
     "relation",
     "quantity_sources",
     "differs_from",
     "corroborated_by",
     "group_check",
-    # each list carries at most LISTED_IDS ids; these count them all (README: "The command line")
+    # each list carries at most LISTED_IDS ids; these count them all (docs/cli.md)
     "conflicts_total",
     "differs_total",
     "corroborated_total",

@@ -172,7 +172,7 @@ def test_a_sort_by_an_indexed_column_walks_its_index(store: Path, key: str, desc
     """`[` / `]` sort the whole result in SQL: unfiltered, a page walks the column's index
     (no sort of every claim, no full scan); filtered, the filter's index is used and only
     its matches are sorted. The claim's text (`summary`) has no index: a sort by it sorts
-    the filter's matches, which is said in the README."""
+    the filter's matches, which is said in docs/performance.md."""
     conn = open_readonly(store)
     try:
         for text in ("", "topic:job-cuts", "company:{top}"):

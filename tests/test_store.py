@@ -416,7 +416,7 @@ def test_an_updated_store_equals_a_fresh_build(small_copy: Path, tmp_path: Path)
 
 
 def test_an_update_lists_changed_claims_last_and_a_full_build_restores_the_order(small_copy: Path, tmp_path: Path) -> None:
-    # Documented trade-off (README, "Store"): an in-place update appends a changed file's
+    # Documented trade-off (docs/store.md): an in-place update appends a changed file's
     # claims after the others; `pivot build --full` restores the fresh-build order.
     db_path = tmp_path / "store.db"
     ensure_store(small_copy, db_path)
