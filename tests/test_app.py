@@ -67,7 +67,7 @@ async def test_typing_a_query_narrows_the_rows(app: PivotApp) -> None:
         assert {r["entity"] for r in loaded_rows(table)} == {"meta"}
         await set_query(pilot, "company:facebook is:conflict")
         assert 0 < table.total < everything
-        assert all(r["conflict_count"] > 0 for r in loaded_rows(table))
+        assert all(r["conflict_count"] + r["odds_count"] > 0 for r in loaded_rows(table))
 
 
 async def test_a_bad_query_shows_its_message_and_keeps_the_rows(app: PivotApp) -> None:
@@ -336,7 +336,7 @@ async def test_every_screen_opens_at_40_by_12_without_a_crash(tmp_path: Path, ma
     async with app.run_test(size=(40, 12), notifications=True) as pilot:
         await settle(pilot)
         await set_query(pilot, "company:meta is:conflict")
-        assert app.main.result.total == 2
+        assert app.main.result.total == 4
         seen = []
         for key, screen in (("question_mark", HelpScreen), ("c", CompareScreen), ("s", SourcesScreen), ("e", ExportScreen)):
             app.screen.query_one(ClaimsTable).focus()
@@ -426,7 +426,7 @@ async def test_no_color_shows_every_screen_without_colour(tmp_path: Path, make_a
         found = colours(app)
         assert found and all(r == g == b for r, g, b in found), sorted(c for c in found if len(set(c)) > 1)[:5]
         if keys == ("e",):
-            assert "Current filter (4)" in screen_text(app)
+            assert "Current filter (6)" in screen_text(app)
 
 
 # --- hostile corpus text in the panes above do not look at: facets, sources, compare, export preview ---

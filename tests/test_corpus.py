@@ -225,7 +225,7 @@ def test_meta_workforce_cut_10_vs_20_percent_conflict(corpus: Corpus) -> None:
     assert any(c.bound == "approx" for c in tens)  # "about 10% of its global workforce"
     twenties = claims_where(corpus, entity="meta", metric="workforce-cut-pct", source="ai-rebalancing-meta-layoffs", value_low=20)
     assert twenties and all((c.unit, c.bound) == ("percent", "at-least") for c in twenties)  # "20% or more"
-    pairs = {frozenset(p) for p in find_conflicts(corpus.claims)}
+    pairs = {frozenset(p) for p in find_conflicts(corpus)}
     assert any(frozenset((t.id, w.id)) in pairs for t in tens for w in twenties)
 
 
@@ -247,7 +247,7 @@ def test_the_600_ai_layoffs_are_not_a_conflict_with_the_8000(corpus: Corpus) -> 
     assert six_hundred and all(c.period is None for c in six_hundred)  # the article gives no year
     eight_thousand = claims_where(corpus, entity="meta", metric="employees-cut", source="synapnews-ai-pivot", value_low=8000)
     assert eight_thousand
-    pairs = {frozenset(p) for p in find_conflicts(corpus.claims)}
+    pairs = {frozenset(p) for p in find_conflicts(corpus)}
     assert not any(frozenset((a.id, b.id)) in pairs for a in six_hundred for b in eight_thousand)
 
 

@@ -69,15 +69,23 @@ CONTRACT_FIELDS = {
     "value_low",
     "value_high",
     "conflicts",
+    # pivot's own claim fields, and the source's dated lead
+    "stance",
+    "as_of",
     # derived by the agreement model (docs/corpus.md: "How sources agree and disagree")
     "draft",
     "relation",
+    "period_presumed",
     "quantity_sources",
+    "at_odds_with",
+    "revisions",
     "differs_from",
     "corroborated_by",
     "group_check",
     # each list carries at most LISTED_IDS ids; these count them all (docs/cli.md)
     "conflicts_total",
+    "at_odds_total",
+    "revisions_total",
     "differs_total",
     "corroborated_total",
 }
@@ -198,9 +206,12 @@ def test_markdown_source_numbers_and_disputes_point_at_the_source_list(small_con
     text = render_claims(small_conn, claims(small_conn, "company:meta is:conflict"), "md")
     [table] = parse_tables(text)
     got = {r[3]: (r[7], r[8]) for r in table["rows"]}
+    # each at odds: a projection against a report, and 600 (its period presumed from Gamma's date) against 8,000
     assert got == {
-        "Meta cuts about 10 % of its workforce": ("[1]", "⚠ [2]"),
-        "Meta may cut 20 % or more of its staff": ("[2]", "⚠ [1]"),
+        "Meta cuts about 10 % of its workforce": ("[1]", "! [2]"),
+        "Meta may cut 20 % or more of its staff": ("[2]", "! [1]"),
+        "Meta cuts 8,000 employees": ("[1]", "! [3]"),
+        "Meta cut 600 AI jobs (no year given)": ("[3]", "! [1]"),
     }
     sources = text.split("## Sources", 1)[1]
     assert "1. *Big Tech Cuts Jobs to Fund AI* — Alpha News, by Admin, 2026-04-25, news — ⚠ ai-assisted" in sources
@@ -239,9 +250,10 @@ def test_compare_markdown_parses_back(small_conn) -> None:
     cells = {r[0]: r[1:] for r in table["rows"]}
     meta_cuts = cells["Job reductions"][0].split("\n")
     assert meta_cuts[0].startswith("⚠ sources disagree: ")
-    assert "~10 % — Meta cuts about 10 % of its workforce [1] ⚠" in meta_cuts
-    assert "≥ 20 % — Meta may cut 20 % or more of its staff [2] ⚠" in meta_cuts
-    assert "~600 employees — Meta laid off about 600 AI staff [2]" in meta_cuts  # no ⚠: another year
+    assert "~10 % — Meta cuts about 10 % of its workforce (2026) [1] !" in meta_cuts
+    assert "≥ 20 % — Meta may cut 20 % or more of its staff (2026) [2] !" in meta_cuts
+    assert "~600 employees — Meta laid off about 600 AI staff (2025) [2]" in meta_cuts  # no mark: another year
+    assert "600 employees — Meta cut 600 AI jobs (no year given) (2026 (presumed)) [3] !" in meta_cuts
     assert not cells["AI infrastructure investment"][0].startswith("⚠")  # overlapping ranges agree
     assert cells["AI infrastructure investment"][1].startswith("⚠ sources disagree: ")
     assert cells["Restructuring approach"][1] == "—"
@@ -348,9 +360,10 @@ def test_compare_meta_microsoft_on_the_bundled_corpus(bundled_conn) -> None:
     ten = [line for line in lines if line.startswith(("~10 %", "10 %"))]
     twenty = [line for line in lines if line.startswith("≥ 20 %")]
     numbers = cmp.sources
-    # "about 10 %" (SynapNews) and "20 % or more" (the AI Rebalancing article), both marked as disputed
-    assert any(line.endswith(f"[{numbers['synapnews-ai-pivot']}] ⚠") for line in ten), lines
-    assert twenty and all(line.endswith(f"[{numbers['ai-rebalancing-meta-layoffs']}] ⚠") for line in twenty), lines
+    # "about 10 %" (SynapNews) and "20 % or more" (the AI Rebalancing article), both marked as in conflict
+    assert any(line.endswith((f"[{numbers['synapnews-ai-pivot']}] ⚠", f"[{numbers['synapnews-ai-pivot']}] !")) for line in ten)
+    rebalancing = numbers["ai-rebalancing-meta-layoffs"]
+    assert twenty and all(line.endswith((f"[{rebalancing}] ⚠", f"[{rebalancing}] !")) for line in twenty), lines
     assert "## Sources" in text and "SynapNews" in text.split("## Sources")[1]
 
 
@@ -554,8 +567,9 @@ def test_export_into_a_read_only_folder(tmp_path: Path, small_db: Path, permissi
         (
             "csv",
             "id,entity,entity_name,entity_kind,topic,summary,quote,metric,value_low,value_high,unit,bound,period,"
-            "status,speaker,note,source,source_title,publisher,published,document,source_flags,draft,relation,quantity_sources,"
-            "conflicts,conflicts_total,differs_from,differs_total,corroborated_by,corroborated_total,group_check\n",
+            "period_presumed,status,speaker,note,stance,source,source_title,publisher,published,as_of,document,source_flags,"
+            "draft,relation,quantity_sources,conflicts,conflicts_total,at_odds_with,at_odds_total,revisions,revisions_total,"
+            "differs_from,differs_total,corroborated_by,corroborated_total,group_check\n",
         ),
     ],
 )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from bisect import bisect_left, bisect_right
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ import pytest
 from conftest import build
 from test_export_stream import _corpus
 from tui.store import db, open_readonly
-from tui.store.agreement import _COMPATIBLE, _bound_class, effective
 from tui.store.export import (
     CSV_FIELDS,
     LEGEND,
@@ -29,12 +27,14 @@ from tui.store.export import (
     claim_record,
     export_to,
     md,
+    record_lists,
     render_claims,
     stream_claims,
     value_text,
 )
 from tui.store.export import parts as parts_mod
-from tui.store.export.relations import EXAMINE_LIMIT, SPARE, figure_of
+from tui.store.export.relations import FIELD_OF_KIND, RELATION_FIELDS, figure_of_mapping
+from tui.store.export.to_markdown import MARKS
 
 
 @pytest.fixture(scope="module")
@@ -57,59 +57,35 @@ def conn(request):
 # --- the references ---------------------------------------------------------------------
 
 
-def reference_scan(fam, period, low, high, bound, source, n):
-    """The sorted-bounds scan as a loop per region (the code the slices replaced)."""
-    lo, hi = effective(low, high, bound)
-    compatible = _COMPATIBLE[_bound_class(bound)]
-    g = fam.periods[period]
-    by_lo, by_hi = g.by_lo, g.by_hi
-    out = {"conflicts": [], "differs_from": [], "corroborated_by": []}
-    got = out["conflicts"]
-    below = bisect_left(g.his, lo)
-    for i in range(below - 1, max(below - 1 - EXAMINE_LIMIT, -1), -1):
-        if by_hi[i].source != source:
-            got.append(by_hi[i])
-            if len(got) >= n:
-                break
-    above = bisect_right(g.los, hi)
-    for i in range(above, min(above + EXAMINE_LIMIT, len(by_lo))):
-        if len(got) >= n:
-            break
-        if by_lo[i].source != source:
-            got.append(by_lo[i])
-    got = out["corroborated_by"]
-    for f in g.by_value.get((low, high), [])[:EXAMINE_LIMIT]:
-        if f.source != source and f.cls in compatible:
-            got.append(f)
-            if len(got) >= n:
-                break
-    got = out["differs_from"]
-    for f in (fam.stated if period is None else fam.unstated)[:EXAMINE_LIMIT]:
-        if f.source != source:
-            got.append(f)
-            if len(got) >= n:
-                break
-    start = bisect_left(g.los, lo)
-    if len(got) < n:
-        for i in range(start, min(bisect_right(g.los, hi), start + EXAMINE_LIMIT)):
-            f = by_lo[i]
-            if f.source != source and not (f.low == low and f.high == high and f.cls in compatible):
-                got.append(f)
-                if len(got) >= n:
-                    break
-    if len(got) < n:
-        for i in range(start - 1, max(start - 1 - EXAMINE_LIMIT, -1), -1):
-            f = by_lo[i]
-            if f.hi >= lo and f.source != source and not (f.low == low and f.high == high and f.cls in compatible):
-                got.append(f)
-                if len(got) >= n:
-                    break
-    return out
+def exact_lists(conn, r) -> dict[str, list[str]]:
+    """Every reviewed claim of another source related to `r`, by list, pair by pair through
+    the agreement model (the reference the lister's searches are held to)."""
+    from tui.store.agreement import figure_of_record, relation_kind
+
+    me = figure_of_mapping(r)
+    out: dict[str, list[str]] = {name: [] for name in RELATION_FIELDS}
+    candidates = {}
+    if me.numeric:
+        for c in conn.execute(
+            f"SELECT {db.CLAIM_COLUMNS} FROM claims {db.CLAIM_JOINS} WHERE claims.qentity = ? AND claims.metric = ? "
+            "AND claims.qunit IS ? AND claims.value_low IS NOT NULL AND claims.draft = 0",
+            (me.qentity, me.metric, me.unit),
+        ):
+            candidates[c["id"]] = c
+    for c in conn.execute(
+        f"SELECT {db.CLAIM_COLUMNS} FROM claims {db.CLAIM_JOINS} WHERE claims.stances IS NOT NULL AND claims.draft = 0"
+    ):
+        candidates[c["id"]] = c
+    for c in candidates.values():
+        kind = relation_kind(me, figure_of_record(c))
+        if kind in FIELD_OF_KIND:
+            out[FIELD_OF_KIND[kind]].append(c["id"])
+    return {k: sorted(v) for k, v in out.items()}
 
 
 def reference_records(conn, rows) -> list[dict]:
     lister = RelationLister(conn)
-    return [claim_record(conn, r, lists) for r, lists in zip(rows, lister.lists(rows))]
+    return [claim_record(conn, r, record_lists(lists)) for r, lists in zip(rows, lister.lists(rows))]
 
 
 def reference_json(conn, rows) -> str:
@@ -143,11 +119,13 @@ def reference_markdown(conn, rows, title: str, info: ExportInfo) -> str:
     legend = False
     for i, r in enumerate(rows, 1):
         other = ""
-        counts = (r["conflict_count"], r["differ_count"], r["agree_count"])
-        if r["value_low"] is not None and any(counts):
-            lister.load([(r["qentity"], r["metric"], r["qunit"])])
+        counts = (r["conflict_count"], r["odds_count"], r["revise_count"], r["differ_count"], r["agree_count"])
+        counted = (r["value_low"] is not None and r["metric"] is not None) or r["stances"]
+        if counted and (any(counts) or r["stances"]):
+            if r["value_low"] is not None:
+                lister.load([(r["qentity"], r["metric"], r["qunit"])])
             parts = []
-            for sign, figs, total in zip("⚠≠=", lister.of(figure_of(r), r["source"]).values(), counts):
+            for sign, figs, total in zip(MARKS, lister.of(figure_of_mapping(r)).values(), counts):
                 if not figs:
                     continue
                 sources = sorted({f.source for f in figs})
@@ -161,7 +139,8 @@ def reference_markdown(conn, rows, title: str, info: ExportInfo) -> str:
             other, legend = "single source", True
         status = md(r["status"]) + (" (unreviewed)" if r["draft"] else "")
         cells = [str(i), md(r["entity_name"]), md(r["topic_label"]), md(r["summary"]), md(value_text(r))]
-        cells += [md(r["period"]), status, f"[{numbers[r['source']]}]", other]
+        period = md(r["period"]) if r["period"] or not r["presumed_period"] else md(r["presumed_period"]) + " (presumed)"
+        cells += [period, status, f"[{numbers[r['source']]}]", other]
         lines.append("| " + " | ".join(c or " " for c in cells) + " |")
     if legend:
         lines += ["", LEGEND]
@@ -172,20 +151,25 @@ def reference_markdown(conn, rows, title: str, info: ExportInfo) -> str:
 # --- the fast path against them ---------------------------------------------------------
 
 
-def test_the_scan_picks_what_the_loop_picked_for_every_figure_and_source(conn) -> None:
-    rows = [r for r in db.all_claims(conn, "1", []) if r["value_low"] is not None and r["metric"] is not None]
-    lister = RelationLister(conn)
-    lister.load([(r["qentity"], r["metric"], r["qunit"]) for r in rows])
-    sources = sorted({r["source"] for r in rows}) + [None]
+def test_the_lists_are_the_pairs_the_model_relates(conn, monkeypatch) -> None:
+    """With room for every claim (no cap on the candidates examined), the lister's searches
+    find exactly the pairs the agreement model relates; with the export's limit, each list is
+    the first ones found of those, as many as there are up to the limit."""
+    from tui.store.export import relations
+
+    rows = db.all_claims(conn, "1", [])
+    monkeypatch.setattr(relations, "EXAMINE_LIMIT", 10**6)
+    full = RelationLister(conn, limit=10**6)
+    cut = RelationLister(conn, limit=3)
     checked = 0
-    for r in rows:
-        figure = figure_of(r)
-        fam = lister.cache[figure[:3]]
-        for source in sources:
-            for n in (1, 3, 20, 20 + SPARE):
-                got = lister._scan(fam, figure, source, n)
-                assert got == reference_scan(fam, *figure[3:], source, n), (r["id"], source, n)
-                checked += 1
+    for r, got, short in zip(rows, full.lists(rows), cut.lists(rows)):
+        want = exact_lists(conn, r) if (r["value_low"] is not None and r["metric"]) or r["stances"] else None
+        if want is None:
+            continue
+        assert got == want, r["id"]
+        for name in RELATION_FIELDS:
+            assert set(short[name]) <= set(want[name]) and len(short[name]) == min(3, len(want[name])), (r["id"], name)
+        checked += 1
     assert checked or not rows
 
 

@@ -70,9 +70,10 @@ def crowd(tmp_path_factory) -> Path:
 
 
 def _brute(conn, row) -> dict[str, set[str]]:
+    """Every reviewed claim's relation to `row`, by kind (pair by pair)."""
     me = agreement.figure_of_record(row)
-    out: dict[str, set[str]] = {"contradicts": set(), "differs": set(), "agrees": set()}
-    for r in db.all_claims(conn, "1", []):
+    out: dict[str, set[str]] = {k: set() for k in ("contradicts", "at-odds", "revises", "differs", "agrees")}
+    for r in db.all_claims(conn, "claims.draft = 0", []):
         rel = agreement.relation(me, agreement.figure_of_record(r))
         if rel is not None and rel.kind in out:
             out[rel.kind].add(r["id"])
@@ -87,7 +88,9 @@ def test_listed_ids_follow_the_agreement_model_and_totals_are_exact(crowd: Path)
     for r, everything, few in zip(rows, full, cut):
         want = _brute(conn, r)
         for name, kind, count, _ in (
-            ("conflicts", "contradicts", "conflict_count", ""),
+            ("contradicted_by", "contradicts", "conflict_count", ""),
+            ("at_odds_with", "at-odds", "odds_count", ""),
+            ("revisions", "revises", "revise_count", ""),
             ("differs_from", "differs", "differ_count", ""),
             ("corroborated_by", "agrees", "agree_count", ""),
         ):
@@ -107,6 +110,8 @@ def test_json_carries_totals_beside_the_bounded_lists(crowd: Path) -> None:
     for r in records:
         for name, total in (
             ("conflicts", "conflicts_total"),
+            ("at_odds_with", "at_odds_total"),
+            ("revisions", "revisions_total"),
             ("differs_from", "differs_total"),
             ("corroborated_by", "corroborated_total"),
         ):

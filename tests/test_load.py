@@ -203,7 +203,7 @@ def test_unknown_status(tmp_path: Path) -> None:
     data = corpus(tmp_path, {"one": GOOD.replace("status: reported", "status: reportd")})
     assert one_problem(data) == (
         "data/sources/one.yaml:17: status: unknown value 'reportd'; expected one of confirmed, reported, "
-        "estimated, projected, planned, possible, opinion (did you mean 'reported'?)"
+        "estimated, projected, planned, possible, opinion, illustrative (did you mean 'reported'?)"
     )
 
 
@@ -225,7 +225,7 @@ def test_unknown_source_kind(tmp_path: Path) -> None:
 def test_unknown_entity_kind(tmp_path: Path) -> None:
     data = corpus(tmp_path, {"one": GOOD}, entities=ENTITIES.replace("kind: company", "kind: firm", 1))
     assert one_problem(data) == (
-        "data/entities.yaml:4: kind: unknown value 'firm'; expected one of company, group, industry, event"
+        "data/entities.yaml:4: kind: unknown value 'firm'; expected one of company, group, industry, event, division"
     )
 
 
@@ -561,7 +561,7 @@ def test_huge_values_are_cut_short_in_messages(tmp_path: Path) -> None:
     assert found == [
         f"data/sources/one.yaml:5: flags: item {cut}: is 1,000,000 characters long; the limit is 20,000",
         f"data/sources/one.yaml:17: status: unknown value {cut}; expected one of confirmed, reported, estimated, "
-        "projected, planned, possible, opinion",
+        "projected, planned, possible, opinion, illustrative",
         f"data/sources/one.yaml:24: {cut[1:-1]}: unknown field in a claim; expected one of id, entity, topic, "
         "summary, quote, metric, value, unit, bound, period, status, speaker, note",
         f"data/sources/one.yaml:8: entity: unknown entity '{'m' * 59}…'",
@@ -583,7 +583,7 @@ def test_control_characters_in_keys_values_and_file_names_never_reach_the_termin
         "data/sources/␛[31mred.yaml:1: id: source id 'red' does not match the file name '\\x1b[31mred.yaml' "
         "(name the file after the id)",
         "data/sources/one.yaml:17: status: unknown value '\\x1b]0;pwned\\x07'; expected one of confirmed, reported, "
-        "estimated, projected, planned, possible, opinion",
+        "estimated, projected, planned, possible, opinion, illustrative",
         "data/sources/one.yaml:24: \\x1b[2J\\u202e: unknown field in a claim; expected one of id, entity, topic, "
         "summary, quote, metric, value, unit, bound, period, status, speaker, note",
         "error: 3 problem(s) in the corpus",

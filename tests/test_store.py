@@ -22,7 +22,7 @@ from tui.cli import main
 from tui.store import CorpusError, build_store, db, ensure_store, find_conflicts, load_corpus, open_readonly
 from tui.store import build as build_mod
 from tui.store.agreement import effective as interval_of
-from tui.store.build import SCHEMA_VERSION, count_conflicts
+from tui.store.build import SCHEMA_VERSION, corpus_conflicts
 from tui.store.files import corpus_digest, file_states
 from tui.store.locate import StoreError, store_info
 from tui.store.model import Claim
@@ -33,14 +33,17 @@ EXPECTED_CONFLICTS = {
     ("beta-meta-cut-pct", "alpha-meta-cut-pct"),
     ("alpha-msft-capex", "gamma-msft-capex"),
     ("gamma-msft-capex", "alpha-msft-capex"),
+    # 600 with no period, presumed 2026 from Gamma's date (March 2026), against 8,000 in 2026
+    ("alpha-meta-cut", "gamma-meta-cut-unknown"),
+    ("gamma-meta-cut-unknown", "alpha-meta-cut"),
 }
 
 
 def conflict_pairs(db_path: Path) -> set[tuple[str, str]]:
-    """Every (claim, claim that contradicts it) pair of the store, through the store's own query."""
+    """Every (claim, claim in conflict with it) pair of the store, through the store's own query."""
     conn = open_readonly(db_path)
     try:
-        ids = [r[0] for r in conn.execute("SELECT id FROM claims WHERE conflict_count > 0")]
+        ids = [r[0] for r in conn.execute("SELECT id FROM claims WHERE conflict_count + odds_count > 0")]
         return {(a, b) for a in ids for b in db.conflicts_of(conn, a)}
     finally:
         conn.close()
@@ -98,7 +101,7 @@ def test_counts_equal_the_corpus(small_data: Path, small_db: Path) -> None:
     ]
     assert rows(
         small_db, "SELECT id, claim_count, conflict_count FROM entities WHERE id IN ('meta', 'microsoft') ORDER BY id"
-    ) == [("meta", 9, 2), ("microsoft", 7, 2)]
+    ) == [("meta", 9, 4), ("microsoft", 7, 2)]
 
 
 def test_aliases_flags_and_foreign_keys(small_db: Path) -> None:
@@ -164,17 +167,15 @@ def test_the_known_conflicts_are_found(small_db: Path) -> None:
     conn = open_readonly(small_db)
     ids = [r[0] for r in conn.execute("SELECT id FROM claims")]
     assert {(a, b) for a in ids for b in db.conflicts_of(conn, a)} == EXPECTED_CONFLICTS
-    counts = dict(rows(small_db, "SELECT id, conflict_count FROM claims WHERE conflict_count > 0"))
-    assert counts == {"alpha-meta-cut-pct": 1, "beta-meta-cut-pct": 1, "alpha-msft-capex": 1, "gamma-msft-capex": 1}
+    counts = dict(rows(small_db, "SELECT id, conflict_count + odds_count FROM claims WHERE conflict_count + odds_count > 0"))
+    assert counts == {c: 1 for pair in EXPECTED_CONFLICTS for c in pair}
 
 
 def test_find_conflicts_agrees_with_the_store(small_data: Path) -> None:
-    claims = load_corpus(small_data).claims
-    pairs = find_conflicts(claims)
+    corpus = load_corpus(small_data)
+    pairs = find_conflicts(corpus)
     assert {tuple(sorted(p)) for p in pairs} == {tuple(sorted(p)) for p in EXPECTED_CONFLICTS}
-    assert len(pairs) == 2
-    counts, n = count_conflicts(claims)
-    assert n == 2 and set(counts) == {c for p in EXPECTED_CONFLICTS for c in p}
+    assert len(pairs) == corpus_conflicts(corpus) == 3
 
 
 def claim(
@@ -219,7 +220,8 @@ def claim(
         (claim("a", "s1", 80, bound="at-least"), claim("b", "s2", 500, bound="at-least"), False),
         (claim("a", "s1", 10), claim("b", "s2", 20, period="2025"), False),  # different periods
         (claim("a", "s1", 10), claim("b", "s2", 20, period=None), False),  # an unstated period: differs, not contradicts
-        (claim("a", "s1", 10, period=None), claim("b", "s2", 20, period=None), True),
+        # neither states a period, and no date to presume one from: they may be for different periods
+        (claim("a", "s1", 10, period=None), claim("b", "s2", 20, period=None), False),
         (claim("a", "s1", 10), claim("b", "s1", 20), False),  # same source
         (claim("a", "s1", 7), claim("b", "s2", 8750, unit="employees"), False),  # different units
         (claim("a", "s1", 10), claim("b", "s2", 20, entity="microsoft"), False),  # different entities
@@ -227,9 +229,12 @@ def claim(
     ],
 )
 def test_conflict_rules(a: Claim, b: Claim, conflict: bool) -> None:
-    assert bool(find_conflicts([a, b])) is conflict
-    counts, n = count_conflicts([a, b])
-    assert n == int(conflict) and (counts == ({"a": 1, "b": 1} if conflict else {}))
+    from tui.store.model import Corpus, Entity, Source
+
+    sources = [Source(sid, sid, "news", claims=[c for c in (a, b) if c.source == sid]) for sid in sorted({a.source, b.source})]
+    corpus = Corpus([Entity("meta", "Meta", "company"), Entity("microsoft", "Microsoft", "company")], [], sources)
+    assert bool(find_conflicts(corpus)) is conflict
+    assert corpus_conflicts(corpus) == int(conflict)
 
 
 def test_interval_of_bounds() -> None:
@@ -315,7 +320,7 @@ def test_a_broken_corpus_does_not_touch_the_store(small_copy: Path, tmp_path: Pa
 def test_a_successful_build_leaves_only_the_store(small_data: Path, tmp_path: Path) -> None:
     db_path = tmp_path / "sub" / "store.db"
     report = build_store(load_corpus(small_data), db_path)
-    assert (report.sources, report.entities, report.claims, report.conflicts) == (3, 5, 19, 2)
+    assert (report.sources, report.entities, report.claims, report.conflicts) == (3, 5, 19, 3)
     assert files_in(db_path.parent) == {"store.db", "store.db.lock"}
     assert rows(db_path, "PRAGMA integrity_check") == [("ok",)]
     assert rows(db_path, "PRAGMA journal_mode") == [("delete",)]

@@ -61,7 +61,7 @@ EXPECTED = {
     "compare": "Microsoft",
     "sources": "Alpha",
     "entities": "meta",
-    "check": "ok: 3 sources, 5 entities, 19 claims, 2 conflicts",
+    "check": "ok: 3 sources, 5 entities, 19 claims, 3 conflicts",
 }
 
 

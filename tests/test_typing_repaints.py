@@ -33,6 +33,8 @@ def rows(n: int, start: int = 0) -> list[dict]:
             "unit": None,
             "bound": "exact",
             "period": "2026",
+            "presumed_period": None,
+            "draft": 0,
             "status": "reported",
             "source": "s",
             "publisher": "Alpha",

@@ -41,8 +41,39 @@ KEYS = {
     "kind": "kind",
     "is": "is",
     "id": "id",
+    "proposition": "proposition",
 }
-IS_VALUES = ("conflict", "differs", "corroborated", "single-source", "numeric", "qualitative", "draft")
+IS_VALUES = (
+    "conflict",
+    "disputed",
+    "at-odds",
+    "revised",
+    "differs",
+    "corroborated",
+    "single-source",
+    "stance",
+    "presumed",
+    "numeric",
+    "qualitative",
+    "draft",
+)
+# what each `is:` value finds; the relations are those of reviewed claims (a draft never
+# counts as in conflict, corroborated...: `is:draft` finds drafts)
+_REVIEWED = "claims.draft = 0 AND "
+IS_SQL = {
+    "conflict": _REVIEWED + "claims.relation IN ('disputed', 'at-odds')",
+    "disputed": _REVIEWED + "claims.relation = 'disputed'",
+    "at-odds": _REVIEWED + "claims.relation = 'at-odds'",
+    "revised": _REVIEWED + "claims.revise_count > 0",
+    "differs": _REVIEWED + "claims.relation = 'differs'",
+    "corroborated": _REVIEWED + "claims.agree_sources > 0",
+    "single-source": _REVIEWED + "claims.relation = 'single-source'",
+    "stance": "claims.stances IS NOT NULL",
+    "presumed": "claims.presumed_period IS NOT NULL",
+    "draft": "claims.draft = 1",
+    "numeric": "claims.value_low IS NOT NULL",
+    "qualitative": "claims.value_low IS NULL",
+}
 _OPS = (">=", "<=", "!=", ">", "<", "=", ":")
 _MAX_TERMS = 64
 _MAX_TERM_CHARS = 1_000  # far beyond any name or phrase, far below SQLite's LIKE pattern limit
@@ -215,6 +246,7 @@ def _example(key: str) -> str:
         "kind": "kind:event",
         "is": "is:conflict",
         "id": "id:CLAIM-ID",
+        "proposition": "proposition:meta-cuts-fund-ai",
     }.get(key, f"{key}:x")
 
 
@@ -344,6 +376,18 @@ def resolve_sources(conn: sqlite3.Connection, value: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+def resolve_propositions(conn: sqlite3.Connection, value: str) -> list[str]:
+    """A proposition by id, an id prefix, or a word of its text."""
+    v = value.lower()
+    rows = conn.execute("SELECT id FROM propositions WHERE id = ?", (v,)).fetchall()
+    if not rows:
+        rows = conn.execute(
+            "SELECT id FROM propositions WHERE id LIKE ? ESCAPE '\\' OR (' ' || lower(text) || ' ') LIKE ? ESCAPE '\\'",
+            (like_escape(v) + "%", "%" + like_escape(v) + "%"),
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
 def resolve_topics(conn: sqlite3.Connection, value: str) -> list[str]:
     v = value.lower()
     rows = conn.execute("SELECT id FROM topics WHERE id = ? OR lower(label) = ?", (v, v)).fetchall()
@@ -395,15 +439,13 @@ def _term_sql(conn: sqlite3.Connection, t: Term) -> tuple[str, list[SqlParam]]:
     if t.key == "id":
         return "claims.id = ?", [t.value]
     if t.key == "is":
-        return {
-            "conflict": ("claims.relation = 'disputed'", []),
-            "differs": ("claims.relation = 'differs'", []),
-            "corroborated": ("claims.agree_sources > 0", []),
-            "single-source": ("claims.relation = 'single-source'", []),
-            "draft": ("claims.draft = 1", []),
-            "numeric": ("claims.value_low IS NOT NULL", []),
-            "qualitative": ("claims.value_low IS NULL", []),
-        }[t.value]
+        return IS_SQL[t.value], []
+    if t.key == "proposition":
+        ids = resolve_propositions(conn, t.value)
+        if not ids:
+            raise QueryError(f"no proposition matches '{t.value}'")
+        a, pa = _in("proposition", ids)
+        return f"claims.id IN (SELECT claim FROM stances WHERE {a})", pa
     raise QueryError(f"unknown key '{t.key}'")  # pragma: no cover - parse() rejects these
 
 
@@ -419,7 +461,9 @@ def compile_query(parsed: Parsed, conn: sqlite3.Connection) -> Compiled:
     for t in parsed.terms:
         sql, ps = _term_sql(conn, t)
         if t.negated:
-            clauses.append(f"NOT ({sql})" if t.key not in ("metric", "period", "unit", "speaker") else f"NOT coalesce({sql}, 0)")
+            # a term and its negation split every claim in two: a NULL (a claim without that
+            # field, or a qualitative claim's relation) counts as "not", never as neither
+            clauses.append(f"NOT coalesce(({sql}), 0)")
             params += ps
         else:
             groups.setdefault(t.key, []).append((sql, ps))

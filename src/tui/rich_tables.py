@@ -10,13 +10,17 @@ from rich.text import Text
 from tui.store import db
 from tui.store.agreement import MARK, SUMMARY_MARK
 from tui.store.export import value_text
-from tui.store.fmt import safe_text
+from tui.store.fmt import period_text, safe_text
 
 RELATION_STYLE = {
     "disputed": "bold red",
+    "at-odds": "red",
+    "revised": "cyan",
     "differs": "yellow",
     "corroborated": "green",
     "contradicts": "bold red",
+    "opposes": "bold red",
+    "revises": "cyan",
     "agrees": "green",
     "related": "dim",
 }
@@ -49,8 +53,8 @@ def claims_table(rows) -> Table:
             T(r["topic_label"]),
             T(r["summary"]),
             value,
-            T(r["period"]),
-            T(r["status"]),
+            T(period_text(r["period"], r["presumed_period"])),
+            T(r["status"] + (" (draft)" if r["draft"] else "")),
             T(f"[{numbers[r['source']]}]"),
         )
     return table
@@ -136,8 +140,9 @@ def compare_table(cmp: db.Comparison, topics: list | None = None, topic_width: i
     return table
 
 
-def disputes_table(found) -> Table:
-    """The disputes report on a terminal: a row per figure, quantities one after another."""
+def disputes_table(found, words=()) -> Table:
+    """The disputes report on a terminal: a row per figure, quantities one after another;
+    then a row per position on each proposition."""
     from tui.store.disputes import source_label
 
     table = Table(box=box.SIMPLE_HEAD, show_lines=False)
@@ -166,9 +171,24 @@ def disputes_table(found) -> Table:
                 label if i == 0 else Text(""),
                 source,
                 T(value_text(r)),
-                T(r["period"] or "not stated"),
+                T(period_text(r["period"], r["presumed_period"]) or "not stated"),
                 T(r["status"]),
                 rel,
                 end_section=i == len(q.lines) - 1,
+            )
+    for p in words:
+        label = T(f"“{p.text}”", "bold")
+        for i, pos in enumerate(p.positions):
+            r = pos.row
+            rel = T(f"{MARK[p.strongest]} {p.strongest}: ", RELATION_STYLE.get(p.strongest, "")) if i == 0 else Text("")
+            rel.append(T(r["summary"]))
+            table.add_row(
+                label if i == 0 else Text(""),
+                T(source_label(r, 28)),
+                T(pos.position),
+                T(""),
+                T(r["status"]),
+                rel,
+                end_section=i == len(p.positions) - 1,
             )
     return table

@@ -6,6 +6,8 @@ the one way a command gets its store (`ensure`, then `connect`)."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
 import sys
 from pathlib import Path
 from typing import Any
@@ -101,9 +103,12 @@ class PivotCommand(click.Command):
 
         _exit_on_signals()
         _check_text_arguments(ctx)
+        real = sys.stdout
+        tally = _Tally(real)
         try:
             try:
                 try:
+                    sys.stdout = tally  # what goes out before damage is found is not written twice
                     return super().invoke(ctx)
                 except UnicodeDecodeError as exc:  # text from the store that is not UTF-8: damage
                     raise as_store_error(exc) from exc
@@ -113,9 +118,13 @@ class PivotCommand(click.Command):
                 data_dir, db_path = _OPENED[-1]
                 _rebuild_damaged(data_dir, db_path)
                 try:
+                    # the command again on the rebuilt store: what it already wrote is skipped
+                    sys.stdout = _Tally(real, skip=tally)
                     return super().invoke(ctx)
                 except UnicodeDecodeError as again:
                     raise as_store_error(again) from again
+            finally:
+                sys.stdout = real
         except sqlite3.DatabaseError as exc:
             if is_damage(exc):
                 raise PivotError("the store is damaged and could not be rebuilt; run `pivot build --full`") from exc
@@ -132,6 +141,63 @@ class PivotCommand(click.Command):
                 sys.exit(1)  # the reader went away (`pivot list | head`): nothing to say
             why = "no space left on the device" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "the device refused the write"
             raise PivotError(f"cannot write the output: {why}") from exc
+
+
+class _Tally(io.TextIOBase):
+    """Standard output, counted: a command run again on a rebuilt store (its store was found
+    damaged after it had written) skips what the first run wrote, having checked that it
+    writes the same text, so a pipe reads the answer once and whole."""
+
+    def __init__(self, out: Any, skip: _Tally | None = None) -> None:
+        self.out = out
+        self.written = 0
+        self.digest = hashlib.sha256()
+        self.skip = skip.written if skip is not None else 0
+        self.expect = skip.digest.hexdigest() if skip is not None else None
+        self.seen = hashlib.sha256()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.out, "encoding", "utf-8")
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self.out, "errors", "strict")
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return int(self.out.fileno())
+
+    def isatty(self) -> bool:
+        return bool(self.out.isatty())
+
+    def write(self, s: Any) -> int:
+        # click may hand over bytes (its binary path): counted and passed on as they came
+        n = len(s)
+        if self.skip:
+            take = min(self.skip, n)
+            self.seen.update(_raw(s[:take]))
+            self.skip -= take
+            s = s[take:]
+            if not self.skip and self.seen.hexdigest() != self.expect:
+                raise PivotError("the store was damaged while this ran and the rebuilt one answers otherwise; run it again")
+        if s:
+            self.written += len(s)
+            self.digest.update(_raw(s))
+            if isinstance(s, bytes):
+                getattr(self.out, "buffer", self.out).write(s)
+            else:
+                self.out.write(s)
+        return n
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def _raw(s: Any) -> bytes:
+    return s if isinstance(s, bytes) else s.encode("utf-8", "surrogateescape")
 
 
 class PivotGroup(click.Group):

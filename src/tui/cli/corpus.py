@@ -26,7 +26,7 @@ def check(data_dir: Path | None, texts: Path | None, strict: bool) -> None:
     A source whose text is nowhere is counted as "not verified: no text", never
     as verified. Drafts (draft: true, from pivot add) are counted; --strict fails
     on them."""
-    from tui.store.build import count_conflicts
+    from tui.store.build import corpus_conflicts
 
     data_dir, _ = shown_dir(data_dir)
     try:
@@ -43,7 +43,7 @@ def check(data_dir: Path | None, texts: Path | None, strict: bool) -> None:
     for w in corpus_warnings(corpus):
         click.echo(str(w), err=True)
     claims = corpus.claims
-    _, conflicts = count_conflicts(claims)
+    conflicts = corpus_conflicts(corpus)
     line = f"ok: {len(corpus.sources)} sources, {len(corpus.entities)} entities, {len(claims)} claims, {conflicts} conflicts"
     if quotes is not None:
         if texts and not quotes.no_text:

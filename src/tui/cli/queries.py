@@ -51,7 +51,7 @@ def _list_legend(out, rows) -> None:
     out.print(legend)
     shown = {r["relation"] for r in rows if SUMMARY_MARK.get(r["relation"] or "")}
     if shown:
-        marks = ", ".join(f"{SUMMARY_MARK[k]} {k}" for k in ("disputed", "differs", "corroborated") if k in shown)
+        marks = ", ".join(f"{SUMMARY_MARK[k]} {k}" for k in SUMMARY_MARK if SUMMARY_MARK[k] and k in shown)
         out.print(Text(f"after a value: {marks} (pivot disputes shows why)", style="dim"))
 
 
@@ -138,21 +138,27 @@ def export(
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 def disputes(query: tuple[str, ...], data_dir, db_path, fmt: str, output: Path | None, force: bool) -> None:
     """Every quantity that more than one source states (among the claims a QUERY selects):
-    each source's figure, its relation to the others and the reason, strongest first."""
-    from tui.store.disputes import quantities
+    each source's figure, its relation to the others and the reason, strongest first; then
+    every proposition more than one source takes a position on, for and against."""
+    from tui.store.disputes import propositions, quantities
     from tui.store.export import disputes_json, disputes_markdown
 
     conn = connect(data_dir, db_path)
     text = " ".join(query)
-    found = quantities(conn, query_filter(conn, text))
+    flt = query_filter(conn, text)
+    found = quantities(conn, flt)
+    words = propositions(conn, flt)
     if fmt == "table" and output is None:
         from tui.rich_tables import disputes_table
 
-        console().print(disputes_table(found))
-        click.echo(f"{len(found)} quantit{'y' if len(found) == 1 else 'ies'} stated by more than one source")
+        console().print(disputes_table(found, words))
+        click.echo(
+            f"{len(found)} quantit{'y' if len(found) == 1 else 'ies'} stated by more than one source"
+            + (f", {len(words)} proposition{'s' if len(words) != 1 else ''} with positions of several" if words else "")
+        )
         return
     title = f"Where the sources disagree: {text}" if text else None
-    rendered = disputes_json(conn, found) if fmt == "json" else disputes_markdown(conn, found, title=title)
+    rendered = disputes_json(conn, found, words) if fmt == "json" else disputes_markdown(conn, found, title=title, words=words)
     write_or_print(rendered, output, force)
 
 

@@ -27,6 +27,7 @@ class FigureScreen(Screen[None]):
         Binding("escape,f", "back", "Back", id="figure.back"),
         Binding("j,down", "move(1)", "Next figure", id="figure.down"),
         Binding("k,up", "move(-1)", "Previous figure", id="figure.up"),
+        Binding("t", "timeline", "By date", id="figure.timeline"),
     ]
 
     def __init__(self, entity_id: str | None, metric: str | None, unit: str | None, claim_id: str | None = None) -> None:
@@ -34,6 +35,7 @@ class FigureScreen(Screen[None]):
         self.entity_id, self.metric, self.unit, self.claim_id = entity_id, metric, unit, claim_id
         self.plot: Plot | None = None
         self.cursor = 0
+        self.order = "period"  # or "date": each source's figure as it was printed, earliest first
 
     @property
     def app(self) -> PivotApp:  # type: ignore[override]  # the app this screen runs in, typed
@@ -52,9 +54,9 @@ class FigureScreen(Screen[None]):
     def load(self) -> None:
         def job(conn):
             if self.claim_id:
-                return plot_of_claim(conn, self.claim_id)
+                return plot_of_claim(conn, self.claim_id, order=self.order)
             if self.entity_id and self.metric:
-                return plot(conn, self.entity_id, self.metric, self.unit)
+                return plot(conn, self.entity_id, self.metric, self.unit, order=self.order)
             return None
 
         try:
@@ -71,16 +73,20 @@ class FigureScreen(Screen[None]):
         if found is None:
             self._message("No figure for this: it has no numeric claims.", "dim")
             return
+        keep = self.plot.rows[self.cursor]["id"] if self.plot is not None and self.cursor < len(self.plot.rows) else None
         self.plot = found
-        if self.claim_id:
+        if keep is not None:  # the order changed: the same figure stays under the cursor
+            self.cursor = next((i for i, r in enumerate(found.rows) if r["id"] == keep), 0)
+        elif self.claim_id:
             self.cursor = next((i for i, r in enumerate(found.rows) if r["id"] == self.claim_id), 0)
         else:  # start on the strongest disagreement: that is what the reader came to see
-            for summary in ("disputed", "differs"):
+            for summary in ("disputed", "at-odds", "revised", "differs"):
                 hit = next((i for i, r in enumerate(found.rows) if r["relation"] == summary), None)
                 if hit is not None:
                     self.cursor = hit
                     break
-        self.query_one("#figure-body").border_title = Text(f"Figures on one axis: {found.entity_name}, {found.metric}")
+        by = "by the sources' dates" if self.order == "date" else "by period"
+        self.query_one("#figure-body").border_title = Text(f"Figures on one axis: {found.entity_name}, {found.metric} ({by})")
         self.redraw()
 
     def redraw(self) -> None:
@@ -107,6 +113,11 @@ class FigureScreen(Screen[None]):
             return
         self.cursor = max(0, min(len(self.plot.rows) - 1, self.cursor + step))
         self.redraw()
+
+    def action_timeline(self) -> None:
+        """Order the figures by their sources' dates (the story of a figure), or by period again."""
+        self.order = "date" if self.order == "period" else "period"
+        self.load()
 
     def action_back(self) -> None:
         self.app.pop_screen()

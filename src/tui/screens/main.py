@@ -437,16 +437,16 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, group="detail")
     def load_detail(self, row) -> None:
         def job(conn):
-            return db.source(conn, row["source"]), db.related(conn, row)
+            return db.source(conn, row["source"]), db.related(conn, row), db.positions(conn, row)
 
         try:
-            source, related = self.app.pool.run(job)
+            source, related, positions = self.app.pool.run(job)
         except sqlite3.Error as exc:
             self.post_message(DetailLoaded(row["id"], Text(f"cannot load detail: {exc}", style="red")))
             return
         from tui.widgets.detail import claim_detail
 
-        self.post_message(DetailLoaded(row["id"], claim_detail(row, source, related)))
+        self.post_message(DetailLoaded(row["id"], claim_detail(row, source, related, positions)))
 
     @work(thread=True, exclusive=True, group="select")
     def select_all_matching(self, result: Result) -> None:

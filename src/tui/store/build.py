@@ -9,13 +9,11 @@ reading it. An update (`refresh_store`) re-reads only the source files whose
 bytes changed and applies the difference inside one SQLite transaction, which
 either commits whole or not at all. A lock file serialises builders.
 
-Conflicts follow the contract: two claims from different sources about the same
-entity, metric, unit and period whose value ranges, after their bounds, cannot
-both be true. Each claim stores its effective range (`lo_eff`, `hi_eff`) and how
-many claims disagree with it (`conflict_count`); the pairs themselves are the
-`conflicts` view, which answers for one claim through an index. Counting uses
-sorted bounds per group, so a group of 50,000 claims costs a sort, not 2.5
-billion comparisons.
+How sources relate is decided by the agreement model (store/agreement/): the full build
+applies it to the whole corpus, the update to the quantities and positions a changed
+file touches (`_recount`), through the same function (`agreement.model_of`), and both
+store its values per claim (`agreement.stored`). The store keeps counts, not pairs;
+pairs are listed on demand.
 """
 
 from __future__ import annotations
@@ -38,7 +36,7 @@ from .files import FileState, digest_of, recorded_digest
 from .model import Claim, Corpus, CorpusError, Entity, Problem, Source
 from .schema import AGREEMENT_FIELDS, CLAIM_FIELDS, FTS_SQL, INDEXES, SCHEMA, SCHEMA_VERSION, TERMS_SQL
 
-__all__ = ["SCHEMA_VERSION", "BuildReport", "build_store", "count_conflicts", "find_conflicts", "update_store"]
+__all__ = ["SCHEMA_VERSION", "BuildReport", "build_store", "corpus_conflicts", "corpus_model", "find_conflicts", "update_store"]
 
 
 _CLAIM_COLUMNS = ", ".join(CLAIM_FIELDS)
@@ -73,77 +71,44 @@ def entity_info(corpus: Corpus) -> EntityInfo:
     return {e.id: (e.kind, e.parent, list(e.members), e.name) for e in corpus.entities}
 
 
-def figure_of(c: Claim, entities: EntityInfo) -> Figure:
-    kind, parent, _, _ = entities.get(c.entity, ("company", None, [], c.entity))
-    return Figure(
-        id=c.id,
-        source=c.source,
-        qentity=agreement.quantity_entity(c.entity, kind, parent),
-        topic=c.topic,
-        metric=c.metric if c.numeric else None,
-        unit=agreement.normalise_unit(c.unit),
-        period=agreement.normalise_period(c.period),
-        low=c.value_low,
-        high=c.value_high,
-        bound=c.bound,
-        display_unit=c.unit,
+def source_info(s: Source) -> agreement.SourceInfo:
+    return agreement.SourceInfo.of(s.title, s.publisher, s.published, s.as_of)
+
+
+def corpus_figures(corpus: Corpus, info: EntityInfo | None = None) -> dict[str, Figure]:
+    """Every claim of the corpus as the agreement model reads it, by claim id."""
+    info = entity_info(corpus) if info is None else info
+    out: dict[str, Figure] = {}
+    for s in corpus.sources:
+        si = source_info(s)
+        for c in s.claims:
+            out[c.id] = agreement.figure_of_claim(c, info, si)
+    return out
+
+
+def corpus_model(corpus: Corpus) -> tuple[agreement.Model, dict[str, Figure]]:
+    """The model of a whole corpus: what `pivot build` stores and `pivot check` counts."""
+    info = entity_info(corpus)
+    figures = corpus_figures(corpus, info)
+    return agreement.model_of(figures.values(), info), figures
+
+
+def corpus_conflicts(corpus: Corpus) -> int:
+    """The number of disagreeing pairs among reviewed claims (`pivot check` and `pivot build`
+    say this one number)."""
+    model, figures = corpus_model(corpus)
+    return _pairs_of(model, figures)
+
+
+def _pairs_of(model: agreement.Model, figures: dict[str, Figure]) -> int:
+    return agreement.conflict_pairs(
+        (s.conflicts, s.odds, figures[cid].draft) for cid, s in model.summaries.items() if cid in figures
     )
 
 
-def apply_model(figures: list[Figure], entities: EntityInfo) -> agreement.Model:
-    """Summaries of every claim, and the checks of every group figure against its members."""
-    model = agreement.Model(summaries=agreement.summarise(figures))
-    groups = {e: info for e, info in entities.items() if info[0] == "group" and info[2]}
-    if groups:
-        by_entity: dict[str, list[Figure]] = defaultdict(list)
-        for f in figures:
-            if f.numeric:
-                by_entity[f.qentity].append(f)
-        names = {e: info[3] for e, info in entities.items()}
-        for g, info in groups.items():
-            for f in by_entity.get(g, []):
-                check = agreement.group_check(f, info[2], names, by_entity)
-                if check is not None:
-                    model.groups[f.id] = check
-    return model
-
-
-def agreement_values(fid: str, model: agreement.Model, numeric: bool) -> tuple[Any, ...]:
-    """The AGREEMENT_FIELDS of one claim."""
-    s = model.summaries.get(fid)
-    g = model.groups.get(fid)
-    if s is None or not numeric:
-        return (0, 0, 0, 0, 0, None, None, None, None, None)
-    relation = s.relation
-    if g is not None and g.kind == "contradicts":
-        relation = "disputed"
-    elif g is not None and g.kind == "differs" and relation != "disputed":
-        relation = "differs"
-    return (
-        s.conflicts,
-        s.differs,
-        s.agrees,
-        s.agree_sources,
-        s.quantity_sources,
-        relation,
-        g.kind if g else None,
-        g.reason if g else None,
-        g.low if g else None,
-        g.high if g else None,
-    )
-
-
-def find_conflicts(claims: list[Claim], entities: EntityInfo | None = None) -> list[tuple[str, str]]:
-    """Every contradicting pair (for reports and tests; the store keeps counts, not pairs)."""
-    figures = [figure_of(c, entities or {}) for c in claims]
-    return [(a, b) for a, b, _ in agreement.pairs(figures, ("contradicts",))]
-
-
-def count_conflicts(claims: list[Claim], entities: EntityInfo | None = None) -> tuple[dict[str, int], int]:
-    """(claim id -> number of claims contradicting it, number of contradicting pairs)."""
-    summaries = agreement.summarise(figure_of(c, entities or {}) for c in claims)
-    counts = {k: s.conflicts for k, s in summaries.items() if s.conflicts}
-    return counts, sum(counts.values()) // 2
+def find_conflicts(corpus: Corpus, kinds: tuple[str, ...] = agreement.CONFLICTS) -> list[tuple[str, str]]:
+    """Every disagreeing pair of reviewed claims (for reports and tests; the store keeps counts)."""
+    return [(a, b) for a, b, _ in agreement.pairs(corpus_figures(corpus).values(), kinds)]
 
 
 def _add_terms(conn: sqlite3.Connection, schema: str, table: str) -> None:
@@ -191,8 +156,17 @@ def _claim_row(c: Claim, f: Figure, title: str, model: agreement.Model) -> tuple
         f.period,
         lo,
         hi,
-        *agreement_values(c.id, model, f.numeric),
+        f.presumed,
+        f.date,
+        int(f.as_of),
+        f.label,
+        agreement.stances_text(f.stances),
+        *agreement.stored(c.id, model),
     )
+
+
+def _stance_rows(claims: list[Claim]) -> list[tuple[str, str, str]]:
+    return [(c.id, prop, pos) for c in claims for prop, pos in sorted(c.stance.items())]
 
 
 def _source_row(s: Source, claims: int, conflicts: int) -> dict[str, Any]:
@@ -210,6 +184,7 @@ def _source_row(s: Source, claims: int, conflicts: int) -> dict[str, Any]:
         "file": s.file,
         "claim_count": claims,
         "conflict_count": conflicts,
+        "as_of": s.as_of,
     }
 
 
@@ -253,7 +228,7 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
     entity_name = {e.id: e.name.lower() for e in corpus.entities}
     info = entity_info(corpus)
     claims = corpus.claims
-    figures = {c.id: figure_of(c, info) for c in claims}
+    figures = corpus_figures(corpus, info)
     # grouped by the entity a figure is about (a company, then its events), so that
     # `company:x` is one short rowid span
     claims.sort(
@@ -268,10 +243,9 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         )
     )
     step("figures and sort")
-    model = apply_model(list(figures.values()), info)
+    model = agreement.model_of(figures.values(), info)
     step("agreement model")
-    conflicted = {cid: s for cid, s in model.summaries.items() if s.conflicts or cid in model.groups}
-    n_pairs = sum(s.conflicts for s in model.summaries.values()) // 2
+    n_pairs = _pairs_of(model, figures)
     per_entity: dict[str, int] = defaultdict(int)
     per_topic: dict[str, int] = defaultdict(int)
     per_source: dict[str, int] = defaultdict(int)
@@ -281,7 +255,7 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         per_entity[c.entity] += 1
         per_topic[c.topic] += 1
         per_source[c.source] += 1
-        if c.id in conflicted and agreement_values(c.id, model, True)[5] == "disputed":
+        if not c.draft and c.id in model.summaries and agreement.in_conflict(agreement.stored(c.id, model).relation):
             conflicts_entity[c.entity] += 1
             conflicts_source[c.source] += 1
     titles = {s.id: s.title for s in corpus.sources}
@@ -335,6 +309,11 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
             batch_size=5000,
         )
         table("source_flags").insert_all({"source": s.id, "flag": f} for s in corpus.sources for f in s.flags)
+        conn.executemany(
+            "INSERT INTO propositions VALUES (?, ?, ?, ?, ?)",
+            [(p.id, p.text, p.entity, p.topic, p.note) for p in corpus.propositions],
+        )
+        conn.executemany("INSERT INTO stances VALUES (?, ?, ?)", _stance_rows(claims))
         conn.executemany("INSERT INTO facet_counts VALUES (?, ?, ?)", [(k[0], k[1], n) for k, n in facet_rows.items()])
         base = [st for rel, st in (states or {}).items() if "/" not in rel]
         rows: list[tuple[str, str | None, int, int, str | None]] = [
@@ -454,57 +433,63 @@ def build_store(corpus: Corpus, db_path: Path | str, states: dict[str, FileState
 
 # --- incremental update ---------------------------------------------------------------------
 
-_FAMILY_SQL = (
-    "SELECT rowid, id, source, entity, topic, metric, value_low, value_high, unit, bound, qentity, qunit, qperiod, "
-    + ", ".join(AGREEMENT_FIELDS)
-    + " FROM claims WHERE qentity = ? AND metric = ? AND qunit IS ? AND value_low IS NOT NULL"
-)
+_FAMILY_SQL = "SELECT rowid, * FROM claims WHERE qentity = ? AND metric = ? AND qunit IS ? AND value_low IS NOT NULL"
+_HOLDERS_SQL = "SELECT rowid, * FROM claims WHERE stances IS NOT NULL"
 
 
-def _recount(conn: sqlite3.Connection, families: set[tuple[Any, ...]], info: EntityInfo) -> tuple[int, int, set[str], set[str]]:
-    """Re-apply the agreement model to every claim of the given families (quantity entity,
-    metric, unit), and to the figures of the groups their entities belong to. Returns the sum
-    of conflict counts before and after, and the sources and entities whose number of
-    disputed claims may have changed."""
+def _recount(
+    conn: sqlite3.Connection, families: set[tuple[Any, ...]], info: EntityInfo, positions: bool
+) -> tuple[int, int, set[str], set[str]]:
+    """Apply the agreement model again to every claim of the given families (quantity entity,
+    metric, unit), of the groups their entities belong to, and, where a claim taking a
+    position came or went (`positions`), to every claim taking one: the same function the
+    full build calls, over the part of the corpus that can have changed. Returns the sums of
+    the reviewed claims' disagreement counts before and after, and the sources and entities
+    whose number of claims in conflict may have changed."""
     groups_of: dict[str, set[str]] = defaultdict(set)
     for e, (kind, _, members, _) in info.items():
         if kind == "group":
             for m in members:
                 groups_of[m].add(e)
+    rows: dict[str, sqlite3.Row] = {}
+    if positions:
+        for r in conn.execute(_HOLDERS_SQL):
+            rows[r["id"]] = r
+            if r["value_low"] is not None and r["metric"]:
+                families = families | {(r["qentity"], r["metric"], r["qunit"])}
     todo = set(families)
     for qe, metric, unit in families:
         todo |= {(g, metric, unit) for g in groups_of.get(qe, ())}
-    names = {e: i[3] for e, i in info.items()}
+    members_of: dict[str, list[Figure]] = defaultdict(list)
+    for family in todo:
+        for r in conn.execute(_FAMILY_SQL, family):
+            rows[r["id"]] = r
+        qe, metric, unit = family
+        kind, _, members, _ = info.get(qe, ("company", None, [], qe))
+        if kind == "group":
+            for m in members:
+                members_of[m] += [agreement.figure_of_record(r) for r in conn.execute(_FAMILY_SQL, (m, metric, unit))]
+    figures = {cid: agreement.figure_of_record(r) for cid, r in rows.items()}
+    for m, figs in members_of.items():  # a member's own family, if it was counted, is read once
+        members_of[m] = list({f.id: f for f in [*figs, *(f for f in figures.values() if f.qentity == m)]}.values())
+    model = agreement.model_of(figures.values(), info, member_figures=members_of)
     before = after = 0
     sources: set[str] = set()
     entities: set[str] = set()
     set_sql = f"UPDATE claims SET {', '.join(f'{k} = ?' for k in AGREEMENT_FIELDS)} WHERE rowid = ?"
-    for family in todo:
-        rows = conn.execute(_FAMILY_SQL, family).fetchall()
-        figures = [agreement.figure_of_record(r) for r in rows]
-        model = agreement.Model(summaries=agreement.summarise_family(figures))
-        qe, metric, unit = family
-        kind, _, members, _ = info.get(qe, ("company", None, [], qe))
-        if kind == "group" and members:
-            of_members = {
-                m: [agreement.figure_of_record(r) for r in conn.execute(_FAMILY_SQL, (m, metric, unit))] for m in members
-            }
-            for f in figures:
-                check = agreement.group_check(f, members, names, of_members)
-                if check is not None:
-                    model.groups[f.id] = check
-        updates = []
-        for r, f in zip(rows, figures):
-            new = agreement_values(f.id, model, True)
-            old = tuple(r[k] for k in AGREEMENT_FIELDS)
-            before += r["conflict_count"]
-            after += new[0]
-            if new != old:
-                updates.append((*new, r["rowid"]))
-                if (old[5] == "disputed") != (new[5] == "disputed"):
-                    sources.add(r["source"])
-                    entities.add(r["entity"])
-        conn.executemany(set_sql, updates)
+    updates = []
+    for cid, r in rows.items():
+        new = agreement.stored(cid, model)
+        old = agreement.Stored(*(r[k] for k in AGREEMENT_FIELDS))
+        if not r["draft"]:
+            before += old.conflict_count + old.odds_count
+            after += new.conflict_count + new.odds_count
+        if new != old:
+            updates.append((*new, r["rowid"]))
+            if not r["draft"] and agreement.in_conflict(old.relation) != agreement.in_conflict(new.relation):
+                sources.add(r["source"])
+                entities.add(r["entity"])
+    conn.executemany(set_sql, updates)
     return before, after, sources, entities
 
 
@@ -604,6 +589,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                     problems,
                     taken_source=lambda sid: _taken_source(conn, sid, leaving),
                     taken_claims=lambda ids: _taken_claims(conn, ids, leaving, data_dir, label),
+                    propositions={r[0] for r in conn.execute("SELECT id FROM propositions")},
                 )
                 if problems:
                     raise CorpusError(problems)
@@ -612,13 +598,14 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                 touched_entities: set[str] = set()
                 touched_topics: set[str] = set()
                 removed_claims = 0
-                removed_count_sum = 0  # conflict counts that leave with the removed claims
+                removed_count_sum = 0  # disagreement counts that leave with the removed claims
+                positions = False  # a claim taking a position came or went
                 facet_delta: dict[tuple[str, str | None], int] = defaultdict(int)
                 for sid in leaving:
                     flags = [r[0] for r in conn.execute("SELECT flag FROM source_flags WHERE source = ?", (sid,))]
                     for r in conn.execute(
                         "SELECT rowid, entity, topic, metric, qentity, qunit, period, value_low, summary, quote, speaker, source_title, "
-                        "status, conflict_count FROM claims WHERE source = ?",
+                        "status, conflict_count, odds_count, draft, stances FROM claims WHERE source = ?",
                         (sid,),
                     ).fetchall():
                         facet_delta[("status", r["status"])] -= 1
@@ -635,7 +622,10 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                         if r["value_low"] is not None and r["metric"]:
                             touched_families.add((r["qentity"], r["metric"], r["qunit"]))
                         removed_claims += 1
-                        removed_count_sum += r["conflict_count"]
+                        if not r["draft"]:
+                            removed_count_sum += r["conflict_count"] + r["odds_count"]
+                        positions = positions or r["stances"] is not None
+                    conn.execute("DELETE FROM stances WHERE claim IN (SELECT id FROM claims WHERE source = ?)", (sid,))
                     conn.execute("DELETE FROM claims WHERE source = ?", (sid,))
                     conn.execute("DELETE FROM source_flags WHERE source = ?", (sid,))
                     conn.execute("DELETE FROM sources WHERE id = ?", (sid,))
@@ -647,11 +637,14 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                 new_texts: list[tuple[Any, ...]] = []
                 for st, s in parsed:
                     conn.execute(
-                        "INSERT INTO sources (id, title, publisher, author, published, url, kind, document, flags, notes, file, claim_count, conflict_count) "
-                        "VALUES (:id, :title, :publisher, :author, :published, :url, :kind, :document, :flags, :notes, :file, :claim_count, :conflict_count)",
+                        "INSERT INTO sources (id, title, publisher, author, published, url, kind, document, flags, notes, file, claim_count, conflict_count, as_of) "
+                        "VALUES (:id, :title, :publisher, :author, :published, :url, :kind, :document, :flags, :notes, :file, :claim_count, :conflict_count, :as_of)",
                         _source_row(s, len(s.claims), 0),
                     )
                     conn.executemany("INSERT INTO source_flags (source, flag) VALUES (?, ?)", [(s.id, f) for f in s.flags])
+                    conn.executemany("INSERT INTO stances VALUES (?, ?, ?)", _stance_rows(s.claims))
+                    positions = positions or any(c.stance for c in s.claims)
+                    si = source_info(s)
                     conn.execute(
                         "INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", (st.rel, s.id, st.size, st.mtime_ns, st.sha256)
                     )
@@ -660,7 +653,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                         facet_delta[("period", c.period)] += 1
                         for f in s.flags:
                             facet_delta[("flag", f)] += 1
-                        f = figure_of(c, info)
+                        f = agreement.figure_of_claim(c, info, si)
                         row = _claim_row(c, f, s.title, agreement.Model())
                         conn.execute(_INSERT_CLAIM_AT, (next_rowid, *row))
                         conn.execute(
@@ -690,7 +683,9 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                 # the agreement model: recount every family a claim entered or left (a source's
                 # or entity's conflict_count counts its disputed claims, so only a claim that
                 # becomes or stops being disputed changes those)
-                count_sum_before, count_sum_after, touched_sources, changed_entities = _recount(conn, touched_families, info)
+                count_sum_before, count_sum_after, touched_sources, changed_entities = _recount(
+                    conn, touched_families, info, positions
+                )
                 count_sum_before += removed_count_sum
                 touched_entities |= changed_entities
                 pairs_row = conn.execute("SELECT value FROM pivot_meta WHERE key = 'conflict_pairs'").fetchone()
@@ -700,7 +695,8 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                 for e in touched_entities:
                     conn.execute(
                         "UPDATE entities SET claim_count = (SELECT count(*) FROM claims WHERE entity = :e), "
-                        "conflict_count = (SELECT count(*) FROM claims WHERE entity = :e AND relation = 'disputed') WHERE id = :e",
+                        "conflict_count = (SELECT count(*) FROM claims WHERE entity = :e AND draft = 0 AND relation IN ('disputed', 'at-odds')) "
+                        "WHERE id = :e",
                         {"e": e},
                     )
                 for t in touched_topics:
@@ -710,7 +706,8 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                 for s_id in touched_sources | {s.id for _, s in parsed}:
                     conn.execute(
                         "UPDATE sources SET claim_count = (SELECT count(*) FROM claims WHERE source = :s), "
-                        "conflict_count = (SELECT count(*) FROM claims WHERE source = :s AND relation = 'disputed') WHERE id = :s",
+                        "conflict_count = (SELECT count(*) FROM claims WHERE source = :s AND draft = 0 AND relation IN ('disputed', 'at-odds')) "
+                        "WHERE id = :s",
                         {"s": s_id},
                     )
                 set_meta(conn, {"corpus_hash": recorded_digest(conn), "built_at": _now()})

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .agreement import STRENGTH, Figure, Relation, RowLike, figure_of_record, relation
+from .agreement import CONFLICTS, RELATIONS, STRENGTH, Figure, Relation, RowLike, figure_of_record, parse_stances, relation
 from .fmt import like_escape
 
 Params = list[Any]  # values bound to the `?` of a statement
@@ -40,14 +40,15 @@ class Filter(Protocol):
 CLAIM_COLUMNS = """
   claims.rowid AS rowid, claims.id, claims.source, claims.entity, claims.topic, claims.summary,
   claims.quote, claims.metric, claims.value_low, claims.value_high, claims.unit, claims.bound,
-  claims.period, claims.status, claims.speaker, claims.note, claims.conflict_count,
-  claims.lo_eff, claims.hi_eff, claims.draft, claims.qentity, claims.qunit, claims.qperiod,
+  claims.period, claims.status, claims.speaker, claims.note, claims.conflict_count, claims.odds_count, claims.revise_count,
+  claims.lo_eff, claims.hi_eff, claims.draft, claims.qentity, claims.qunit, claims.qperiod, claims.presumed_period,
+  claims.source_date, claims.date_as_of, claims.source_label, claims.stances,
   claims.differ_count, claims.agree_count, claims.agree_sources, claims.quantity_sources, claims.relation,
   claims.group_relation, claims.group_reason, claims.group_low, claims.group_high,
   claims.source_title, entities.name AS entity_name, entities.kind AS entity_kind,
   topics.label AS topic_label, topics."order" AS topic_order,
   sources.publisher, sources.published, sources.document, sources.flags AS source_flags_json,
-  sources.kind AS source_kind, sources.author, sources.url
+  sources.kind AS source_kind, sources.author, sources.url, sources.as_of
 """
 CLAIM_JOINS = """
   JOIN entities ON entities.id = claims.entity
@@ -224,48 +225,93 @@ RELATED_LIMIT = 200  # claims read per question about one claim's relations
 class Related:
     row: sqlite3.Row
     relation: Relation
-    period: str | None = None  # the normalised period of the claim in view
+    period: str | None = None  # the period the claim in view is compared in (stated, else presumed)
 
     @property
     def conflicts(self) -> bool:
-        return self.relation.kind == "contradicts"
+        return self.relation.kind in CONFLICTS
 
     @property
     def same_period(self) -> bool:
-        return bool(self.row["qperiod"] == self.period)
+        other = self.row["qperiod"] if self.row["qperiod"] is not None else self.row["presumed_period"]
+        return bool(other == self.period)
 
 
 def _figure(r: sqlite3.Row) -> Figure:
     return figure_of_record(r)
 
 
-def related(conn: sqlite3.Connection, row: sqlite3.Row, limit: int = RELATED_LIMIT) -> list[Related]:
-    """What other sources say about the claim's subject: every claim of the same quantity
-    (same metric and unit, any period) and of the same entity (or its events) and topic,
-    each with its relation, strongest first. Reads at most `limit` claims of each kind."""
-    me = _figure(row)
+def _partners(conn: sqlite3.Connection, me: Figure, limit: int, numeric_only: bool = False) -> list[sqlite3.Row]:
+    """Reviewed claims of other sources that can relate to `me`: its quantity's, then (unless
+    numeric_only) its subject's, then those taking a position on one of its propositions."""
     rows: list[sqlite3.Row] = []
     if me.numeric:
         rows += conn.execute(
             f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.qentity = ? AND claims.metric = ? "
-            "AND claims.qunit IS ? AND claims.source != ? ORDER BY claims.rowid LIMIT ?",
+            "AND claims.qunit IS ? AND claims.source != ? AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
             (me.qentity, me.metric, me.unit, me.source, limit),
         ).fetchall()
     seen = {r["id"] for r in rows}
-    rows += [
-        r
-        for r in conn.execute(
-            f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.qentity = ? AND claims.topic = ? "
-            "AND claims.source != ? ORDER BY claims.value_low IS NULL, claims.rowid LIMIT ?",
-            (me.qentity, me.topic, me.source, limit),
-        ).fetchall()
-        if r["id"] not in seen
-    ]
+    if me.stances:
+        props = [p for p, _ in me.stances]
+        rows += [
+            r
+            for r in conn.execute(
+                f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.id IN "
+                f"(SELECT claim FROM stances WHERE proposition IN ({', '.join('?' * len(props))})) "
+                "AND claims.source != ? AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
+                (*props, me.source, limit),
+            ).fetchall()
+            if r["id"] not in seen
+        ]
+        seen |= {r["id"] for r in rows}
+    if not numeric_only:
+        rows += [
+            r
+            for r in conn.execute(
+                f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.qentity = ? AND claims.topic = ? "
+                "AND claims.source != ? AND claims.draft = 0 ORDER BY claims.value_low IS NULL, claims.rowid LIMIT ?",
+                (me.qentity, me.topic, me.source, limit),
+            ).fetchall()
+            if r["id"] not in seen
+        ]
+    return rows
+
+
+def positions(conn: sqlite3.Connection, row: sqlite3.Row) -> list[tuple[str, str, str]]:
+    """The claim's positions: (proposition id, its text, for / against)."""
+    mine = parse_stances(row["stances"])
+    if not mine:
+        return []
+    texts = _proposition_texts(conn, [p for p, _ in mine])
+    return [(p, texts.get(p, p), pos) for p, pos in mine]
+
+
+def _proposition_texts(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    return dict(conn.execute(f"SELECT id, text FROM propositions WHERE id IN ({', '.join('?' * len(ids))})", ids).fetchall())
+
+
+def related(conn: sqlite3.Connection, row: sqlite3.Row, limit: int = RELATED_LIMIT) -> list[Related]:
+    """What other sources say about the claim's subject: every reviewed claim of the same
+    quantity (same metric and unit, any period), of the same entity (or its events) and topic,
+    and taking a position on one of its propositions, each with its relation, strongest
+    first. A draft is never among them (it does not change what a reviewed claim says); a
+    draft's own list says how it would relate once accepted. Reads at most `limit` claims of
+    each kind."""
+    me = _figure(row)
+    texts = _proposition_texts(conn, [p for p, _ in me.stances])
     out = []
-    for r in rows:
+    for r in _partners(conn, me, limit):
         rel = relation(me, _figure(r))
         if rel is not None:
-            out.append(Related(r, rel, me.period))
+            if texts and rel.kind in ("opposes", "agrees"):  # a proposition is named by its words
+                reason = rel.reason
+                for pid, text in texts.items():
+                    reason = reason.replace(f"'{pid}'", f"“{text}”")
+                rel = Relation(rel.kind, reason)
+            out.append(Related(r, rel, me.eperiod))
     out.sort(key=lambda x: (STRENGTH[x.relation.kind], x.row["rowid"]))
     return out
 
@@ -273,19 +319,13 @@ def related(conn: sqlite3.Connection, row: sqlite3.Row, limit: int = RELATED_LIM
 def relations_of(
     conn: sqlite3.Connection,
     row: sqlite3.Row,
-    kinds: tuple[str, ...] = ("contradicts", "differs", "agrees"),
+    kinds: tuple[str, ...] = RELATIONS,
     limit: int = RELATED_LIMIT,
 ) -> dict[str, list[str]]:
-    """Claim ids of the same quantity by relation (at most `limit` claims read)."""
+    """Claim ids of the same quantity or proposition by relation (at most `limit` claims read)."""
     out: dict[str, list[str]] = {k: [] for k in kinds}
     me = _figure(row)
-    if not me.numeric:
-        return out
-    for r in conn.execute(
-        f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.qentity = ? AND claims.metric = ? "
-        "AND claims.qunit IS ? AND claims.source != ? ORDER BY claims.rowid LIMIT ?",
-        (me.qentity, me.metric, me.unit, me.source, limit),
-    ):
+    for r in _partners(conn, me, limit, numeric_only=True):
         rel = relation(me, _figure(r))
         if rel is not None and rel.kind in out:
             out[rel.kind].append(r["id"])
@@ -293,11 +333,13 @@ def relations_of(
 
 
 def conflicts_of(conn: sqlite3.Connection, claim_id: str, limit: int = RELATED_LIMIT) -> list[str]:
-    """Ids of the claims that contradict this one (of the first `limit` of its quantity)."""
+    """Ids of the claims in conflict with this one (contradicting, opposed or at odds; of
+    the first `limit` of its quantity and propositions)."""
     row = claim(conn, claim_id)
-    if row is None or not row["conflict_count"]:
+    if row is None or not (row["conflict_count"] or row["odds_count"]):
         return []
-    return sorted(relations_of(conn, row, ("contradicts",), limit)["contradicts"])
+    found = relations_of(conn, row, CONFLICTS, limit)
+    return sorted(i for k in CONFLICTS for i in found[k])
 
 
 def source_numbers(rows: Iterable[RowLike]) -> dict[str, int]:
@@ -349,8 +391,9 @@ class Comparison:
 def compare(
     conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[str] | None = None, per_cell: int = 50
 ) -> Comparison:
-    """Rows are topics (in their order), columns the entities; each cell its claims,
-    numeric first, at most per_cell of them (Cell.more says how many are left out)."""
+    """Rows are topics (in their order), columns the entities; each cell its reviewed claims,
+    numeric first, at most per_cell of them (Cell.more says how many are left out). A company
+    (or group) is compared with its events, as the headline grid compares it; an event alone."""
     ents = [e for e in (entity(conn, i) for i in entity_ids) if e is not None]
     all_topics = topics(conn)
     if topic_ids:
@@ -358,7 +401,12 @@ def compare(
     cells: dict[tuple[str, str], Cell] = {}
     rows_in_order: list[sqlite3.Row] = []
     for e in ents:
-        counts = dict(conn.execute("SELECT topic, count(*) FROM claims WHERE entity = ? GROUP BY topic", (e["id"],)).fetchall())
+        column = "entity" if e["kind"] == "event" else "qentity"
+        counts = dict(
+            conn.execute(
+                f"SELECT topic, count(*) FROM claims WHERE {column} = ? AND draft = 0 GROUP BY topic", (e["id"],)
+            ).fetchall()
+        )
         for t in all_topics:
             n = counts.get(t["id"], 0)
             if not n:
@@ -366,17 +414,17 @@ def compare(
             # numeric claims first, then the rest, each in store order (by source); both
             # walk the (entity, topic) index and stop after per_cell rows
             rows = conn.execute(
-                f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.entity = ? AND claims.topic = ? "
-                "AND claims.value_low IS NOT NULL ORDER BY claims.rowid LIMIT ?",
+                f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.{column} = ? AND claims.topic = ? "
+                "AND claims.value_low IS NOT NULL AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
                 (e["id"], t["id"], per_cell),
             ).fetchall()
             if len(rows) < per_cell:
                 rows += conn.execute(
-                    f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.entity = ? AND claims.topic = ? "
-                    "AND claims.value_low IS NULL ORDER BY claims.rowid LIMIT ?",
+                    f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.{column} = ? AND claims.topic = ? "
+                    "AND claims.value_low IS NULL AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
                     (e["id"], t["id"], per_cell - len(rows)),
                 ).fetchall()
-            cells[(t["id"], e["id"])] = Cell(rows, _cell_disputed(conn, e["id"], t["id"]), n)
+            cells[(t["id"], e["id"])] = Cell(rows, _cell_disputed(conn, column, e["id"], t["id"]), n)
     shown_topics = [t for t in all_topics if any((t["id"], e["id"]) in cells for e in ents)]
     for t in shown_topics:
         for e in ents:
@@ -385,12 +433,14 @@ def compare(
     return Comparison(ents, shown_topics, cells, source_numbers(rows_in_order), labels)
 
 
-def _cell_disputed(conn: sqlite3.Connection, entity_id: str, topic_id: str) -> bool:
-    """Does another source contradict a figure of this cell? Asked of the whole cell (one
-    indexed look-up), never of the claims shown."""
+def _cell_disputed(conn: sqlite3.Connection, column: str, entity_id: str, topic_id: str) -> bool:
+    """Is a reviewed claim of this cell in conflict with another source's? Asked of the whole
+    cell (one indexed look-up), never of the claims shown."""
     return (
         conn.execute(
-            "SELECT 1 FROM claims WHERE entity = ? AND topic = ? AND relation = 'disputed' LIMIT 1", (entity_id, topic_id)
+            f"SELECT 1 FROM claims WHERE {column} = ? AND topic = ? AND draft = 0 "
+            "AND relation IN ('disputed', 'at-odds') LIMIT 1",
+            (entity_id, topic_id),
         ).fetchone()
         is not None
     )

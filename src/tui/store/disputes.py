@@ -1,9 +1,11 @@
 """The disputes report: every quantity more than one source states, each source's figure,
-and how the figures relate (the agreement model), strongest disagreements first.
+and how the figures relate (the agreement model), strongest disagreements first; then
+every proposition sources take positions on, for and against.
 
 `pivot disputes [QUERY]` prints it as GitHub-flavoured Markdown, a table or JSON; a
 quantity is the same entity (an event counts as its company), metric and unit, over
-every period the sources give.
+every period the sources give. Only reviewed claims are in it: a draft changes nothing
+until it is reviewed.
 """
 
 from __future__ import annotations
@@ -52,22 +54,23 @@ def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTI
     """Quantities touched by the filter that more than one source states, strongest first."""
     families = conn.execute(
         f"SELECT DISTINCT claims.qentity, claims.metric, claims.qunit FROM claims WHERE ({flt.where}) "
-        "AND claims.value_low IS NOT NULL AND claims.metric IS NOT NULL LIMIT ?",
+        "AND claims.value_low IS NOT NULL AND claims.metric IS NOT NULL AND claims.draft = 0 LIMIT ?",
         [*flt.params, limit * 4],
     ).fetchall()
     out: list[Quantity] = []
     for qe, metric, unit in families:
         n_sources, total = conn.execute(
             "SELECT count(DISTINCT source), count(*) FROM claims WHERE qentity = ? AND metric = ? AND qunit IS ? "
-            "AND value_low IS NOT NULL",
+            "AND value_low IS NOT NULL AND draft = 0",
             (qe, metric, unit),
         ).fetchone()
         if n_sources < 2:
             continue
         rows = conn.execute(
             f"SELECT {db.CLAIM_COLUMNS} FROM claims {db.CLAIM_JOINS} WHERE claims.qentity = ? AND claims.metric = ? "
-            "AND claims.qunit IS ? AND claims.value_low IS NOT NULL ORDER BY claims.qperiod IS NULL, claims.qperiod, "
-            "claims.rowid LIMIT ?",
+            "AND claims.qunit IS ? AND claims.value_low IS NOT NULL AND claims.draft = 0 "
+            "ORDER BY coalesce(claims.qperiod, claims.presumed_period) IS NULL, coalesce(claims.qperiod, claims.presumed_period), "
+            "claims.source_date IS NULL, claims.source_date, claims.rowid LIMIT ?",
             (qe, metric, unit, PER_QUANTITY),
         ).fetchall()
         figures = [figure_of_record(r) for r in rows]
@@ -82,14 +85,14 @@ def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTI
         topics = {r["topic"] for r in rows}
         related = conn.execute(
             f"SELECT {db.CLAIM_COLUMNS} FROM claims {db.CLAIM_JOINS} WHERE claims.qentity = ? AND claims.topic IN "
-            f"({', '.join('?' * len(topics))}) AND claims.value_low IS NOT NULL AND claims.metric != ? "
+            f"({', '.join('?' * len(topics))}) AND claims.value_low IS NOT NULL AND claims.metric != ? AND claims.draft = 0 "
             "ORDER BY claims.rowid LIMIT ?",
             (qe, *sorted(topics), metric, PER_QUANTITY),
         ).fetchall()
         # what the sources without a figure say on the subject (one statement each)
         statements = conn.execute(
             f"SELECT {db.CLAIM_COLUMNS} FROM claims {db.CLAIM_JOINS} WHERE claims.qentity = ? AND claims.topic IN "
-            f"({', '.join('?' * len(topics))}) AND claims.value_low IS NULL ORDER BY claims.rowid LIMIT ?",
+            f"({', '.join('?' * len(topics))}) AND claims.value_low IS NULL AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
             (qe, *sorted(topics), STATEMENTS_READ),
         ).fetchall()
         with_figures = {r["source"] for r in rows} | {r["source"] for r in related}
@@ -114,6 +117,60 @@ def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTI
         if len(out) >= limit:
             break
     out.sort(key=lambda q: (STRENGTH.get(q.strongest, 9), -q.sources, q.entity_name.lower(), q.metric))
+    return out
+
+
+@dataclass
+class Position:
+    row: sqlite3.Row
+    position: str  # for / against
+
+
+@dataclass
+class Proposition:
+    """A proposition sources take positions on, and every reviewed claim taking one."""
+
+    id: str
+    text: str
+    positions: list[Position]
+
+    @property
+    def strongest(self) -> str:
+        """'opposes' when two sources take opposite positions, else 'agrees' (or 'related': one source)."""
+        by = {p.position: {q.row["source"] for q in self.positions if q.position == p.position} for p in self.positions}
+        if len(by) > 1 and len(set().union(*by.values())) > 1:
+            return "opposes"
+        return "agrees" if self.sources > 1 else "related"
+
+    @property
+    def sources(self) -> int:
+        return len({p.row["source"] for p in self.positions})
+
+
+def propositions(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTITIES) -> list[Proposition]:
+    """Propositions a claim of the filter takes a position on that more than one source
+    speaks to, opposed ones first."""
+    ids = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT DISTINCT stances.proposition FROM stances JOIN claims ON claims.id = stances.claim "
+            f"WHERE ({flt.where}) AND claims.draft = 0 LIMIT ?",
+            [*flt.params, limit],
+        )
+    ]
+    out = []
+    for pid in ids:
+        text = conn.execute("SELECT text FROM propositions WHERE id = ?", (pid,)).fetchone()
+        rows = conn.execute(
+            f"SELECT {db.CLAIM_COLUMNS}, stances.position AS position FROM stances JOIN claims ON claims.id = stances.claim "
+            f"{db.CLAIM_JOINS} WHERE stances.proposition = ? AND claims.draft = 0 "
+            "ORDER BY stances.position DESC, claims.source_date IS NULL, claims.source_date, claims.rowid LIMIT ?",
+            (pid, PER_QUANTITY),
+        ).fetchall()
+        p = Proposition(pid, text[0] if text else pid, [Position(r, r["position"]) for r in rows])
+        if p.sources > 1:
+            out.append(p)
+    out.sort(key=lambda p: (STRENGTH.get(p.strongest, 9), -p.sources, p.id))
     return out
 
 

@@ -23,11 +23,13 @@ from .model import (
     BOUNDS,
     ENTITY_KINDS,
     FLAGS,
+    POSITIONS,
     SOURCE_KINDS,
     STATUSES,
     Claim,
     Entity,
     Problem,
+    Proposition,
     Source,
     Topic,
 )
@@ -349,6 +351,8 @@ def _mapping_list(data: Any, key: str, file: str, problems: list[Problem]) -> li
 ENTITY_FIELDS = ("id", "name", "kind", "aliases", "members", "parent", "ticker")
 TOPIC_FIELDS = ("id", "label", "order", "description")
 SOURCE_FIELDS = ("id", "title", "publisher", "author", "published", "url", "kind", "document", "flags", "notes", "claims")
+SOURCE_EXTENSION_FIELDS = ("as_of",)  # pivot's own: the date a dated lead gives, where no publication date is printed
+PROPOSITION_FIELDS = ("id", "text", "entity", "topic", "note")
 CLAIM_FIELDS = (
     "id",
     "entity",
@@ -364,7 +368,9 @@ CLAIM_FIELDS = (
     "speaker",
     "note",
 )
-CLAIM_EXTENSION_FIELDS = ("draft",)  # pivot's own: `draft: true` marks a claim `pivot add` drafted and no one reviewed
+# pivot's own: `draft: true` marks a claim `pivot add` drafted and no one reviewed; `stance` the
+# positions a claim takes on propositions (propositions.yaml)
+CLAIM_EXTENSION_FIELDS = ("draft", "stance")
 
 
 def _entities(data: Any, file: str, problems: list[Problem]) -> list[tuple[Entity, _Record]]:
@@ -382,6 +388,40 @@ def _entities(data: Any, file: str, problems: list[Problem]) -> list[tuple[Entit
             ticker=r.get("ticker", _text),
         )
         out.append((e, r))
+    return out
+
+
+def _stance(value: Any) -> tuple[Any, str | None]:
+    """{proposition id: for | against}"""
+    if not isinstance(value, dict):
+        return (
+            None,
+            f"expected a mapping of proposition id to for or against (stance: {{meta-cuts-fund-ai: for}}), got {_kind(value)}",
+        )
+    out: dict[str, str] = {}
+    for prop, pos in value.items():
+        _, err = _slug(prop)
+        if err:
+            return None, f"proposition {err}"
+        if pos not in POSITIONS:
+            return None, f"position {_show(pos)} on {_show(prop)}: expected for or against{_did_you_mean(pos, POSITIONS)}"
+        out[prop] = pos
+    return out, None
+
+
+def _propositions(data: Any, file: str, problems: list[Problem]) -> list[tuple[Proposition, _Record]]:
+    out = []
+    for m in _mapping_list(data, "propositions", file, problems):
+        r = _Record(m, file, "a proposition", problems)
+        r.unknown(PROPOSITION_FIELDS)
+        p = Proposition(
+            id=r.get("id", _slug, True),
+            text=r.get("text", _text, True),
+            entity=r.get("entity", _slug),
+            topic=r.get("topic", _slug),
+            note=r.get("note", _text),
+        )
+        out.append((p, r))
     return out
 
 
@@ -421,6 +461,7 @@ def _claim(m: dict[str, Any], source_id: str, file: str, problems: list[Problem]
         speaker=r.get("speaker", _text),
         note=r.get("note", _text),
         draft=bool(r.get("draft", _bool)),
+        stance=r.get("stance", _stance) or {},
         file=file,
         line=r.line(),
         lines=dict(getattr(m, "lines", {})),
@@ -474,7 +515,7 @@ def _source(data: Any, file: str, stem: str, problems: list[Problem]) -> Source 
         problems.append(Problem(file, 1, "", f"expected a source mapping, got {_kind(data)}"))
         return None
     r = _Record(data, file, "a source", problems)
-    r.unknown(SOURCE_FIELDS)
+    r.unknown(SOURCE_FIELDS, also=SOURCE_EXTENSION_FIELDS)
     s = Source(
         id=r.get("id", _slug, True),
         title=r.get("title", _text, True),
@@ -487,6 +528,7 @@ def _source(data: Any, file: str, stem: str, problems: list[Problem]) -> Source 
         notes=r.get("notes", _text),
         file=file,
         line=r.line(),
+        as_of=r.get("as_of", _date),
     )
     flags = r.get("flags", _text_list) or []
     for flag in flags:

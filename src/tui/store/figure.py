@@ -55,6 +55,15 @@ def _scope(conn: sqlite3.Connection, entity_id: str) -> tuple[str, str]:
     return ("entity", entity_id) if row and row[0] == "event" else ("qentity", entity_id)
 
 
+# the orders a plot can be drawn in: by period (then value), or by the sources' dates (the
+# story of a figure: each source's figure as it was printed, earliest first, undated last)
+ORDERS = {
+    "period": "coalesce(claims.qperiod, claims.presumed_period) IS NULL, coalesce(claims.qperiod, claims.presumed_period), "
+    "claims.value_low, claims.rowid",
+    "date": "claims.source_date IS NULL, claims.source_date, coalesce(claims.qperiod, claims.presumed_period), claims.rowid",
+}
+
+
 def plot(
     conn: sqlite3.Connection,
     entity_id: str,
@@ -63,17 +72,22 @@ def plot(
     *,
     related: bool = True,
     numbers: dict[str, int] | None = None,
+    order: str = "period",
+    include: str | None = None,
 ) -> Plot | None:
-    """The plot of one quantity (the entity with its events, every period), or None."""
+    """The plot of one quantity (the entity with its events, every period), or None: its
+    reviewed claims, and the claim `include` if it is a draft (drawn as unreviewed)."""
     column, value = _scope(conn, entity_id)
-    where = f"claims.{column} = ? AND claims.metric = ? AND claims.qunit IS ? AND claims.value_low IS NOT NULL"
-    params = [value, metric, unit.lower() if unit else None]
+    where = (
+        f"claims.{column} = ? AND claims.metric = ? AND claims.qunit IS ? AND claims.value_low IS NOT NULL "
+        "AND (claims.draft = 0 OR claims.id IS ?)"
+    )
+    params = [value, metric, unit.lower() if unit else None, include]
     total = conn.execute(f"SELECT count(*) FROM claims WHERE {where}", params).fetchone()[0]
     if not total:
         return None
     rows = conn.execute(
-        f"SELECT {db.CLAIM_COLUMNS} FROM claims {db.CLAIM_JOINS} WHERE {where} "
-        "ORDER BY claims.qperiod IS NULL, claims.qperiod, claims.value_low, claims.rowid LIMIT ?",
+        f"SELECT {db.CLAIM_COLUMNS} FROM claims {db.CLAIM_JOINS} WHERE {where} ORDER BY {ORDERS[order]} LIMIT ?",
         [*params, PER_PLOT],
     ).fetchall()
     numbers = {} if numbers is None else numbers
@@ -85,22 +99,22 @@ def plot(
         topics = sorted({r["topic"] for r in rows})
         others = conn.execute(
             f"SELECT DISTINCT metric, qunit FROM claims WHERE {column} = ? AND topic IN ({', '.join('?' * len(topics))}) "
-            "AND value_low IS NOT NULL AND NOT (metric = ? AND qunit IS ?) ORDER BY metric LIMIT 12",
+            "AND value_low IS NOT NULL AND draft = 0 AND NOT (metric = ? AND qunit IS ?) ORDER BY metric LIMIT 12",
             [value, *topics, metric, params[2]],
         ).fetchall()
         for m, u in others:
-            p = plot(conn, entity_id, m, u, related=False, numbers=numbers)
+            p = plot(conn, entity_id, m, u, related=False, numbers=numbers, order=order)
             if p is not None:
                 out.related.append(p)
     return out
 
 
-def plot_of_claim(conn: sqlite3.Connection, claim_id: str) -> Plot | None:
+def plot_of_claim(conn: sqlite3.Connection, claim_id: str, order: str = "period") -> Plot | None:
     row = db.claim(conn, claim_id)
     if row is None or row["value_low"] is None or not row["metric"]:
         return None
     # an event's figure is its company's quantity: plot every source's figure for it
-    return plot(conn, row["qentity"], row["metric"], row["unit"])
+    return plot(conn, row["qentity"], row["metric"], row["unit"], order=order, include=claim_id)
 
 
 # --- drawing one figure on the axis, in characters (the screen, the CLI and the Markdown report) --

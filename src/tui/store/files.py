@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-BASE_FILES = ("entities.yaml", "topics.yaml")
+BASE_FILES = ("entities.yaml", "topics.yaml", "propositions.yaml")  # propositions.yaml is optional
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,16 @@ def format_value(low: float | None, high: float | None, unit: str | None, bound:
     return f"{sign}{body} {unit}".rstrip() if unit else f"{sign}{body}"
 
 
+def period_text(period: str | None, presumed: str | None = None, long: bool = False) -> str:
+    """A figure's period as every view words it: as stated; else the year presumed from the
+    article's date, said to be presumed; else ''."""
+    if period:
+        return period
+    if presumed:
+        return f"{presumed}, presumed from the article's date" if long else f"{presumed} (presumed)"
+    return ""
+
+
 def parse_number(text: str) -> float | None:
     """'80b' -> 8e10, '10k' -> 1e4, '2.5m' -> 2.5e6, '20' -> 20. None if not a number."""
     m = re.fullmatch(r"\s*(-?\d+(?:[.,]\d+)*)\s*([kmbt]?)\s*", text.lower().replace("_", ""))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from .agreement import _COMPATIBLE, _bound_class
+from .agreement import _COMPATIBLE, CONFLICT_SUMMARIES, SUMMARY_MARK, _bound_class
 from .fmt import format_value
 
 FIGURES_SHOWN = 6  # distinct figures per cell and quantity; the rest are counted
@@ -31,11 +31,12 @@ class FigureItem:
     sources: list[str]  # source ids, most claims first
     source_total: int
     claims: int
-    relation: str | None  # the strongest summary among its claims: disputed / differs / corroborated
+    relation: str | None  # the strongest summary among its claims: disputed / at-odds / revised / differs / corroborated
     low: float = 0.0
     high: float = 0.0
     bound: str = "exact"
     unit: str | None = None  # as the claims write it
+    presumed: bool = False  # no claim states the period: it is presumed from the sources' dates
 
 
 @dataclass
@@ -44,7 +45,7 @@ class GridCell:
     more_figures: int = 0  # distinct figures not listed
     statements: list[str] = field(default_factory=list)  # the shortest summaries first
     statement_total: int = 0
-    disputed: bool = False  # some claim of the cell is contradicted by another source
+    disputed: bool = False  # some claim of the cell is in conflict with another source's (is:conflict)
 
 
 @dataclass
@@ -67,6 +68,10 @@ class GridRow:
         return (self.topic, self.metric, self.unit)
 
 
+# the summaries a figure can carry in the grid, strongest first, and the column that says so
+RANK = {"disputed": 0, "at-odds": 1, "revised": 2, "differs": 3, "corroborated": 4, None: 5}
+_FLAG = {"disputed": "disputed", "at-odds": "odds", "revised": "revised", "differs": "differs", "corroborated": "corroborated"}
+
 RowKey = tuple[str, "str | None", "str | None"]  # (topic, metric, unit): None metric is the topic's row
 
 
@@ -84,7 +89,7 @@ class Grid:
 
     @property
     def disputed_cells(self) -> int:
-        """Cells (topic, entity) with a figure another source contradicts."""
+        """Cells (topic, entity) with a figure in conflict with another source's."""
         return len({(rk[0], e) for (rk, e), c in self.cells.items() if c.disputed})
 
     def marks(self, item: FigureItem) -> str:
@@ -119,13 +124,14 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
     for e in ents:
         column, value = _scope(e)
         groups = conn.execute(
-            f"SELECT topic, metric, qunit, max(unit) AS unit, qperiod, max(period) AS period, value_low, value_high, bound, "
+            f"SELECT topic, metric, qunit, max(unit) AS unit, coalesce(qperiod, presumed_period) AS qperiod, "
+            "min(qperiod IS NULL) AS presumed, value_low, value_high, bound, "
             "count(*) AS n, count(DISTINCT source) AS n_sources, "
             "CASE WHEN count(*) <= 50 THEN group_concat(DISTINCT source) END AS srcs, min(source) AS first_source, "
-            "max(relation = 'disputed') AS disputed, max(relation = 'differs') AS differs, "
-            "max(relation = 'corroborated') AS corroborated "
-            f"FROM claims WHERE {column} = ? AND value_low IS NOT NULL AND metric IS NOT NULL "
-            "GROUP BY topic, metric, qunit, qperiod, value_low, value_high, bound ORDER BY n DESC",
+            "max(relation = 'disputed') AS disputed, max(relation = 'at-odds') AS odds, max(relation = 'revised') AS revised, "
+            "max(relation = 'differs') AS differs, max(relation = 'corroborated') AS corroborated "
+            f"FROM claims WHERE {column} = ? AND value_low IS NOT NULL AND metric IS NOT NULL AND draft = 0 "
+            "GROUP BY topic, metric, qunit, coalesce(qperiod, presumed_period), value_low, value_high, bound ORDER BY n DESC",
             (value,),
         ).fetchall()
         merged: dict[RowKey, list[FigureItem]] = {}
@@ -135,9 +141,7 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
             metrics_of_topic.setdefault(g["topic"], set()).add((g["metric"], g["qunit"]))
             periods.setdefault(key, set()).add(g["qperiod"])
             srcs = g["srcs"].split(",") if g["srcs"] else [g["first_source"]]
-            relation = (
-                "disputed" if g["disputed"] else "differs" if g["differs"] else "corroborated" if g["corroborated"] else None
-            )
+            relation = next((r for r in RANK if r and g[_FLAG[r]]), None)
             items = merged.setdefault(key, [])
             # the same figure said with a bound that does not pull apart: found by its value
             alike = by_value.setdefault((key, g["qperiod"], g["value_low"], g["value_high"]), [])
@@ -154,6 +158,7 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
                     g["value_high"],
                     g["bound"],
                     g["unit"],
+                    bool(g["presumed"]) and g["qperiod"] is not None,
                 )
                 items.append(item)
                 alike.append(item)
@@ -166,18 +171,19 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
                 same.claims += g["n"]
                 if same.bound != "exact" and g["bound"] == "exact":
                     same.bound = "exact"
-                rank = {"disputed": 0, "differs": 1, "corroborated": 2, None: 3}
-                same.relation = min(same.relation, relation, key=lambda r: rank[r])
+                same.relation = min(same.relation, relation, key=lambda r: RANK[r])
+                same.presumed = same.presumed and bool(g["presumed"])
         for key, items in merged.items():
             items.sort(key=lambda i: (-i.claims, i.period or "", i.low))
             cell = cells.setdefault((key, e["id"]), GridCell())
             cell.figures, cell.more_figures = items[:FIGURES_SHOWN], max(len(items) - FIGURES_SHOWN, 0)
             for item in cell.figures:
                 item.text = format_value(item.low, item.high, item.unit, item.bound)
-            cell.disputed = any(i.relation == "disputed" for i in items)
+            cell.disputed = any(i.relation in CONFLICT_SUMMARIES for i in items)
         counts = dict(
             conn.execute(
-                f"SELECT topic, count(*) FROM claims WHERE {column} = ? AND value_low IS NULL GROUP BY topic", (value,)
+                f"SELECT topic, count(*) FROM claims WHERE {column} = ? AND value_low IS NULL AND draft = 0 GROUP BY topic",
+                (value,),
             ).fetchall()
         )
         for t in topics:
@@ -185,7 +191,7 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
             if not n:
                 continue
             shortest = conn.execute(
-                f"SELECT summary FROM (SELECT summary FROM claims WHERE {column} = ? AND topic = ? AND value_low IS NULL "
+                f"SELECT summary FROM (SELECT summary FROM claims WHERE {column} = ? AND topic = ? AND value_low IS NULL AND draft = 0 "
                 "ORDER BY rowid LIMIT ?) ORDER BY length(summary), summary LIMIT ?",
                 (value, t["id"], SCAN_LIMIT, STATEMENTS_READ),
             ).fetchall()
@@ -220,7 +226,7 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
 
 # --- a cell's headline as parts, for every renderer (screen, terminal table, Markdown) ---------
 
-SIGN = {"disputed": "⚠", "differs": "≠", "corroborated": "✓"}
+SIGN = {k: v for k, v in SUMMARY_MARK.items() if v}
 
 
 def figure_parts(grid: Grid, row: GridRow, cell: GridCell) -> list[tuple[str, str]]:
@@ -233,9 +239,10 @@ def figure_parts(grid: Grid, row: GridRow, cell: GridCell) -> list[tuple[str, st
             parts.append((" · ", "sep"))
         if item.relation in SIGN:
             parts.append((SIGN[item.relation] + " ", item.relation))
-        parts.append((item.text, "value-disputed" if item.relation == "disputed" else "value"))
+        parts.append((item.text, "value-disputed" if item.relation in CONFLICT_SUMMARIES else "value"))
         if row.key in grid.periods_differ:
-            parts.append((f" ({item.period})" if item.period else " (no period)", "period"))
+            shown = f"{item.period}, presumed" if item.presumed else item.period
+            parts.append((f" ({shown})" if item.period else " (no period)", "period"))
         parts.append((" " + grid.marks(item), "sources"))
     if cell.more_figures:
         parts.append((f" · + {cell.more_figures:,} other figures", "more"))

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .agreement import normalise_period
-from .fields import SLUG, HintedProblem, _did_you_mean, _entities, _Record, _source, _topics
+from .fields import SLUG, HintedProblem, _did_you_mean, _entities, _propositions, _Record, _source, _topics
 from .files import FileState, digest_of, file_label, source_paths, state_of
 from .fmt import safe_text
 from .model import (
@@ -28,6 +28,7 @@ from .model import (
     CorpusError,
     Entity,
     Problem,
+    Proposition,
     Source,
     Topic,
 )
@@ -62,7 +63,7 @@ _Packed = tuple[Any, ...]
 def _pack(s: Source) -> _Packed:
     claims = [
         (c.id, c.entity, c.topic, c.summary, c.quote, c.status, c.metric, c.value_low, c.value_high, c.unit, c.bound)
-        + (c.period, c.speaker, c.note, c.draft, c.line, c.lines)
+        + (c.period, c.speaker, c.note, c.draft, c.line, c.lines, c.stance)
         for c in s.claims
     ]
     return (
@@ -79,18 +80,38 @@ def _pack(s: Source) -> _Packed:
         s.file,
         s.line,
         claims,
+        s.as_of,
     )
 
 
 def _unpack(t: _Packed) -> Source:
-    sid, title, kind, publisher, author, published, url, document, flags, notes, file, line, packed = t
+    sid, title, kind, publisher, author, published, url, document, flags, notes, file, line, packed, as_of = t
     claims = [
         Claim(
-            c[0], sid, c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], file, c[15], c[16]
+            c[0],
+            sid,
+            c[1],
+            c[2],
+            c[3],
+            c[4],
+            c[5],
+            c[6],
+            c[7],
+            c[8],
+            c[9],
+            c[10],
+            c[11],
+            c[12],
+            c[13],
+            c[14],
+            file,
+            c[15],
+            c[16],
+            c[17],
         )
         for c in packed
     ]
-    return Source(sid, title, kind, publisher, author, published, url, document, flags, notes, claims, file, line)
+    return Source(sid, title, kind, publisher, author, published, url, document, flags, notes, claims, file, line, as_of)
 
 
 def _parse_job(job: tuple[str, str]) -> tuple[_Packed | None, list[Problem], FileState | None]:
@@ -178,6 +199,13 @@ def load_corpus_files(data_dir: Path | str) -> tuple[Corpus, dict[str, FileState
     # a file that could not be read has its one message already; do not add "file is empty"
     entities = _entities(ent_data, label(ent_file), problems) if not ent_ps else []
     topics = _topics(top_data, label(top_file), problems) if not top_ps else []
+    # optional: propositions claims take positions on (a claim's `stance`)
+    prop_file = data_dir / PROPOSITIONS_FILE
+    propositions: list[tuple[Proposition, _Record]] = []
+    if os.path.lexists(prop_file):
+        prop_data, prop_ps = read_base(prop_file)
+        problems += prop_ps
+        propositions = _propositions(prop_data, label(prop_file), problems) if not prop_ps else []
 
     sources: list[Source] = []
     try:
@@ -200,7 +228,7 @@ def load_corpus_files(data_dir: Path | str) -> tuple[Corpus, dict[str, FileState
         if state is not None:
             states[state.rel] = state
 
-    _cross_check(entities, topics, sources, problems)
+    _cross_check(entities, topics, sources, problems, propositions)
     if problems:
         raise CorpusError(problems)
     corpus = Corpus(
@@ -208,11 +236,13 @@ def load_corpus_files(data_dir: Path | str) -> tuple[Corpus, dict[str, FileState
         topics=sorted((t for t, _ in topics), key=lambda t: (t.order, t.id)),
         sources=sources,
         digest=digest_of(states.values()),
+        propositions=[p for p, _ in propositions],
     )
     return corpus, states
 
 
-_Rec = TypeVar("_Rec", Entity, Topic)
+PROPOSITIONS_FILE = "propositions.yaml"
+_Rec = TypeVar("_Rec", Entity, Topic, Proposition)
 
 
 def _unique(items: list[tuple[_Rec, _Record]], what: str, problems: list[Problem]) -> dict[str, tuple[_Rec, _Record]]:
@@ -265,10 +295,20 @@ def _check_entity_graph(entities: list[tuple[Entity, _Record]]) -> None:
 
 
 def _cross_check(
-    entities: list[tuple[Entity, _Record]], topics: list[tuple[Topic, _Record]], sources: list[Source], problems: list[Problem]
+    entities: list[tuple[Entity, _Record]],
+    topics: list[tuple[Topic, _Record]],
+    sources: list[Source],
+    problems: list[Problem],
+    propositions: list[tuple[Proposition, _Record]] = [],  # noqa: B006 (read only)
 ) -> None:
     ents = _unique(entities, "entity", problems)
     tops = _unique(topics, "topic", problems)
+    props = _unique(propositions, "proposition", problems)
+    for p, r in propositions:
+        if p.entity is not None and p.entity not in ents:
+            r.problem("entity", f"unknown entity {_show(p.entity)}{_did_you_mean(p.entity, ents)}")
+        if p.topic is not None and p.topic not in tops:
+            r.problem("topic", f"unknown topic {_show(p.topic)}{_did_you_mean(p.topic, tops)}")
     for e, r in entities:
         for member in e.members:
             if member not in ents:
@@ -277,9 +317,11 @@ def _cross_check(
             r.problem("members", f"only a group has members (this entity is a {e.kind})")
         if e.parent is not None and e.parent not in ents:
             r.problem("parent", f"unknown entity {_show(e.parent)}{_did_you_mean(e.parent, ents)}")
+        if e.kind == "division" and e.parent is None:
+            r.problem("parent", "missing: a division names the company it belongs to (parent: meta)")
     _check_entity_graph(entities)
     entities_file = entities[0][1].file if entities else "entities.yaml"
-    check_sources(sources, [e for e, _ in entities], set(tops), entities_file, problems)
+    check_sources(sources, [e for e, _ in entities], set(tops), entities_file, problems, propositions=set(props))
 
 
 def check_sources(
@@ -291,6 +333,7 @@ def check_sources(
     *,
     taken_source: Callable[[str], str | None] = lambda sid: None,
     taken_claims: Callable[[list[str]], dict[str, Claim]] = lambda ids: {},
+    propositions: Collection[str] = (),
 ) -> None:
     """The checks of source files against each other and the corpus (unique source and claim
     ids, known entities and topics): the full build's and the update's one set of rules and
@@ -321,6 +364,17 @@ def check_sources(
                 problems.append(
                     Problem(c.file, c.at("topic"), "topic", f"unknown topic {_show(c.topic)}{_did_you_mean(c.topic, topics)}")
                 )
+            for prop in c.stance:
+                if prop not in propositions:
+                    problems.append(
+                        Problem(
+                            c.file,
+                            c.at("stance"),
+                            "stance",
+                            f"unknown proposition {_show(prop)}{_did_you_mean(prop, propositions)}"
+                            f" (propositions are listed in {PROPOSITIONS_FILE})",
+                        )
+                    )
     for cid, other in taken_claims(list(seen_claims)).items():
         first, later = (other, seen_claims[cid]) if other.file < seen_claims[cid].file else (seen_claims[cid], other)
         problems.append(

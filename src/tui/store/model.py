@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ENTITY_KINDS = ("company", "group", "industry", "event")
+ENTITY_KINDS = ("company", "group", "industry", "event", "division")
 SOURCE_KINDS = ("news", "analysis", "blog", "press-release", "filing")
-STATUSES = ("confirmed", "reported", "estimated", "projected", "planned", "possible", "opinion")
+STATUSES = ("confirmed", "reported", "estimated", "projected", "planned", "possible", "opinion", "illustrative")
+POSITIONS = ("for", "against")  # a claim's stance on a proposition
 BOUNDS = ("exact", "approx", "at-least", "at-most")
 # provenance flags, and what each warns a reader of (the detail pane says it in these words)
 FLAG_WARNINGS = {
@@ -65,6 +66,7 @@ class Claim:
     file: str = ""
     line: int = 0
     lines: dict[str, int] = field(default_factory=dict, repr=False)
+    stance: dict[str, str] = field(default_factory=dict)  # proposition id -> "for" | "against"
 
     def at(self, name: str) -> int:
         """The line a field was written on (the claim's first line if absent)."""
@@ -99,6 +101,18 @@ class Source:
     claims: list[Claim] = field(default_factory=list)
     file: str = ""
     line: int = 0
+    as_of: str | None = None  # the date a dated lead gives ("As of mid-March 2026" -> 2026-03)
+
+
+@dataclass(slots=True)
+class Proposition:
+    """A statement claims can take positions on (propositions.yaml), in our own words."""
+
+    id: str
+    text: str
+    entity: str | None = None
+    topic: str | None = None
+    note: str | None = None
 
 
 @dataclass(slots=True)
@@ -127,6 +141,7 @@ class Corpus:
     topics: list[Topic]
     sources: list[Source]
     digest: str = ""
+    propositions: list[Proposition] = field(default_factory=list)
 
     @property
     def claims(self) -> list[Claim]:

@@ -4,14 +4,19 @@ Kept apart from the build code (and free of imports) so that opening a store, wh
 needs only SCHEMA_VERSION, does not import sqlite-utils or the YAML loader.
 
 Columns of `claims` beyond the contract's fields are derived by the agreement
-model (store/agreement.py): `qentity` (the entity a figure is about: an event's
-parent company), `qunit` and `qperiod` (unit and period normalised), the counts
-of other sources' claims that contradict / differ from / agree with the claim,
-the distinct sources that agree and that state the same quantity, the claim's
-summary `relation`, and the check of a group's figure against its members' sum.
+model (store/agreement/): `qentity` (the entity a figure is about: an event's
+parent company), `qunit` and `qperiod` (unit and period normalised as stated),
+`presumed_period` (the year of the source's date where no period is stated),
+the source's date (`source_date`, `date_as_of` when it comes from a dated lead)
+and its name in reasons (`source_label`), the claim's positions (`stances`, also
+in the `stances` table), the counts of other sources' claims that contradict or
+oppose / are at odds with / revise or are revised by / differ from / agree with
+the claim, the distinct sources that agree and that state the same quantity, the
+claim's summary `relation`, and the check of a group's figure against its
+members' sum.
 """
 
-SCHEMA_VERSION = 5  # bump when the tables change: older stores are rebuilt by themselves
+SCHEMA_VERSION = 6  # bump when the tables change: older stores are rebuilt by themselves
 
 SCHEMA = """
 CREATE TABLE pivot_meta (key TEXT PRIMARY KEY, value TEXT);
@@ -30,8 +35,15 @@ CREATE TABLE topics (
 CREATE TABLE sources (
   id TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT, author TEXT, published TEXT,
   url TEXT, kind TEXT NOT NULL, document TEXT, flags TEXT, notes TEXT, file TEXT,
-  claim_count INTEGER NOT NULL DEFAULT 0, conflict_count INTEGER NOT NULL DEFAULT 0
+  claim_count INTEGER NOT NULL DEFAULT 0, conflict_count INTEGER NOT NULL DEFAULT 0, as_of TEXT
 );
+CREATE TABLE propositions (
+  id TEXT PRIMARY KEY, text TEXT NOT NULL, entity TEXT REFERENCES entities(id), topic TEXT REFERENCES topics(id), note TEXT
+);
+CREATE TABLE stances (
+  claim TEXT NOT NULL, proposition TEXT NOT NULL REFERENCES propositions(id), position TEXT NOT NULL,
+  PRIMARY KEY (proposition, claim)
+) WITHOUT ROWID;
 CREATE TABLE source_flags (
   source TEXT NOT NULL REFERENCES sources(id), flag TEXT NOT NULL, PRIMARY KEY (flag, source)
 ) WITHOUT ROWID;
@@ -53,7 +65,10 @@ CREATE TABLE claims (
   source_title TEXT NOT NULL,
   qentity TEXT NOT NULL, qunit TEXT, qperiod TEXT,
   lo_eff REAL, hi_eff REAL,
+  presumed_period TEXT, source_date TEXT, date_as_of INTEGER NOT NULL DEFAULT 0, source_label TEXT, stances TEXT,
   conflict_count INTEGER NOT NULL DEFAULT 0,
+  odds_count INTEGER NOT NULL DEFAULT 0,
+  revise_count INTEGER NOT NULL DEFAULT 0,
   differ_count INTEGER NOT NULL DEFAULT 0,
   agree_count INTEGER NOT NULL DEFAULT 0,
   agree_sources INTEGER NOT NULL DEFAULT 0,
@@ -63,9 +78,12 @@ CREATE TABLE claims (
 );
 """
 
-# the columns the agreement model writes (a recount updates only these)
+# the columns the agreement model writes (a recount updates only these), in the order of
+# agreement.Stored
 AGREEMENT_FIELDS = (
     "conflict_count",
+    "odds_count",
+    "revise_count",
     "differ_count",
     "agree_count",
     "agree_sources",
@@ -101,6 +119,11 @@ CLAIM_FIELDS = (
     "qperiod",
     "lo_eff",
     "hi_eff",
+    "presumed_period",
+    "source_date",
+    "date_as_of",
+    "source_label",
+    "stances",
     *AGREEMENT_FIELDS,
 )
 
@@ -140,4 +163,5 @@ INDEXES = [
     ("entities", ("parent",)),
     ("sources", ("claim_count",)),
     ("sources", ("published",)),
+    ("stances", ("claim",)),
 ]

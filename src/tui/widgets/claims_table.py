@@ -435,7 +435,9 @@ class ClaimsTable(ScrollView, can_focus=True):
     def _cell(self, key: str, row, conflict: Style) -> tuple[str, Style | None]:
         if key == "mark":
             selected = row["id"] in self.selected
-            mark = ("✓" if selected else " ") + TABLE_MARK.get(row["relation"], " ")
+            # a draft's relation is what it would be once reviewed: shown as "?" until then
+            rel = "?" if row["draft"] and row["relation"] else TABLE_MARK.get(row["relation"], " ")
+            mark = ("✓" if selected else " ") + rel
             return mark, (self._style("selected") if selected else conflict)
         if key == "entity":
             return row["entity_name"], None
@@ -444,9 +446,10 @@ class ClaimsTable(ScrollView, can_focus=True):
         if key == "summary":
             return row["summary"], None
         if key == "value":
-            return _value_text(row), conflict if row["relation"] == "disputed" else None
+            return _value_text(row), conflict if row["relation"] in ("disputed", "at-odds") and not row["draft"] else None
         if key == "period":
-            return row["period"] or "", None
+            # a period presumed from the article's date is marked "?" (the detail pane says it in words)
+            return row["period"] or (f"{row['presumed_period']}?" if row["presumed_period"] else ""), None
         if key == "status":
             return row["status"], None
         if key == "source":
@@ -477,6 +480,6 @@ def _wrapped(text: str, width: int, lines: int) -> list[str]:
 COLUMN_TITLES = {c.key: c.title for c in COLUMNS}
 
 # a claim's summary in the agreement model (the selection's ✓ is the column before)
-TABLE_MARK = {"disputed": "⚠", "differs": "≠", "corroborated": "="}
+TABLE_MARK = {"disputed": "⚠", "at-odds": "!", "revised": "→", "differs": "≠", "corroborated": "="}
 
 __all__ = ["PAGE_SIZE", "TABLE_MARK", "ClaimsTable"]

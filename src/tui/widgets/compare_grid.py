@@ -31,6 +31,8 @@ MAX_FIGURE_LINES = 3  # lines a cell's figures may wrap onto
 PART_STYLE = {
     "sep": "dim",
     "disputed": "bold red",
+    "at-odds": "red",
+    "revised": "cyan",
     "differs": "yellow",
     "corroborated": "green",
     "value": "bold",
@@ -176,8 +178,8 @@ def grid_lines(grid: Grid, width: int, height: int | None = None, statements: in
     out.append(Text(""))
     out.append(
         Text(
-            f"{grid.disputed_cells} disputed cell{'s' if grid.disputed_cells != 1 else ''} · "
-            "⚠ contradicted ≠ differs ✓ corroborated",
+            f"{grid.disputed_cells} cell{'s' if grid.disputed_cells != 1 else ''} in conflict · "
+            "⚠ contradicted ! at odds → revised ≠ differs ✓ corroborated",
             style="dim",
         )
     )

@@ -8,38 +8,71 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 
 from tui.store import db
-from tui.store.agreement import MARK
-from tui.store.fmt import BOUND_WORD, safe_text
+from tui.store.agreement import CONFLICTS, MARK
+from tui.store.fmt import BOUND_WORD, period_text, safe_text
 from tui.store.model import FLAG_WARNINGS
 
 RELATION_STYLE = {
     "contradicts": "bold red",
+    "opposes": "bold red",
     "disputed": "bold red",
+    "at-odds": "red",
+    "revises": "cyan",
+    "revised": "cyan",
     "differs": "yellow",
     "agrees": "green",
     "corroborated": "green",
     "related": "dim",
 }
-RELATION_WORD = {"contradicts": "contradicts", "differs": "differs", "agrees": "agrees", "related": "related"}
+RELATION_WORD = {
+    "contradicts": "contradicts",
+    "opposes": "opposes",
+    "at-odds": "at odds",
+    "revises": "revision",
+    "differs": "differs",
+    "agrees": "agrees",
+    "related": "related",
+}
+
+
+def _n(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def summary_line(row) -> Text:
-    """How other sources stand to this figure, in words (the claim's summary in the model)."""
+    """How other sources stand to this claim, in words (the claim's summary in the model). A
+    draft's summary says how it would relate once reviewed: nothing reviewed counts it yet."""
     rel = row["relation"]
     n_sources = row["quantity_sources"] or 1
     text = Text("  ")
+    if row["draft"] and rel:
+        text.append("once reviewed: ", style="bold yellow")
     if rel == "disputed":
         n = row["conflict_count"]
         text.append(
-            f"⚠ disputed: {n:,} claim{'s' if n != 1 else ''} of other sources contradict{'s' if n == 1 else ''} it"
+            f"⚠ disputed: {_n(n, 'claim', 'claims')} of other sources contradict{'s' if n == 1 else ''} it "
+            "or take the opposite position"
             if n
             else "⚠ disputed: the members' figures cannot add up to it",
             style="bold red",
         )
+    elif rel == "at-odds":
+        n = row["odds_count"]
+        text.append(
+            f"! at odds: the figures of {_n(n, 'claim', 'claims')} of other sources do not meet it; a projection "
+            "or a presumed period is involved, so neither is shown wrong"
+            if n
+            else "! at odds with its members' sum (a projection or a presumed period is involved)",
+            style="red",
+        )
+    elif rel == "revised":
+        n = row["revise_count"]
+        text.append(f"→ revised: {_n(n, 'dated projection', 'dated projections')} of other sources revise it or are revised by it",
+                    style="cyan")  # fmt: skip
     elif rel == "differs":
         n = row["differ_count"]
         text.append(
-            f"≠ differs: {n:,} claim{'s' if n != 1 else ''} of other sources can hold with it but say{'s' if n == 1 else ''} otherwise"
+            f"≠ differs: {_n(n, 'claim', 'claims')} of other sources can hold with it but say{'s' if n == 1 else ''} otherwise"
             if n
             else "≠ differs from its members' sum",
             style="yellow",
@@ -49,11 +82,11 @@ def summary_line(row) -> Text:
         text.append(f"✓ corroborated by {n} independent source{'s' if n != 1 else ''}", style="green")
     elif rel == "single-source":
         text.append("single source: no other source states this figure", style="dim")
-    if rel in ("disputed", "differs") and row["agree_sources"]:
+    if rel in ("disputed", "at-odds", "revised", "differs") and row["agree_sources"]:
         text.append(
             f"; the same figure in {row['agree_sources']} other source{'s' if row['agree_sources'] != 1 else ''}", style="green"
         )
-    if n_sources > 1:
+    if n_sources > 1 and row["value_low"] is not None:
         text.append(f" ({n_sources} sources state this quantity)", style="dim")
     return text
 
@@ -65,7 +98,7 @@ def _field(label: str, value, style: str = "") -> Text:
     return text
 
 
-def claim_detail(row, source, related: list[db.Related]) -> Group:
+def claim_detail(row, source, related: list[db.Related], positions: list[tuple[str, str, str]] | None = None) -> Group:
     """Everything a reader needs to cite or doubt one claim. All corpus text goes in as Text."""
     from tui.store.export import value_text  # the export package: not before the first frame
 
@@ -76,10 +109,15 @@ def claim_detail(row, source, related: list[db.Related]) -> Group:
     if value:
         v = Text()
         v.append("Value: ", style="bold")
-        disputed = row["relation"] == "disputed"
+        disputed = row["relation"] in ("disputed", "at-odds")
         v.append(safe_text(value), style="bold red" if disputed else "bold")
         v.append(f"  ({BOUND_WORD.get(row['bound'], row['bound'])}, {safe_text(row['status'])}", style="")
-        v.append(f", period {safe_text(row['period'])})" if row["period"] else ", no period given)")
+        if row["period"]:
+            v.append(f", period {safe_text(row['period'])})")
+        elif row["presumed_period"]:
+            v.append(f", period {period_text(None, row['presumed_period'], long=True)})")
+        else:
+            v.append(", no period given, and the article carries no date)")
         if row["draft"]:
             v.append("  unreviewed draft", style="bold yellow")
         parts.append(v)
@@ -92,7 +130,18 @@ def claim_detail(row, source, related: list[db.Related]) -> Group:
             g.append(safe_text(row["group_reason"]))
             parts.append(g)
     else:
-        parts.append(_field("Status", row["status"]))
+        st = _field("Status", row["status"])
+        if row["draft"]:
+            st.append("  unreviewed draft", style="bold yellow")
+        parts.append(st)
+    for _, text, position in positions or []:
+        pos = Text()
+        pos.append("Position: ", style="bold")
+        pos.append(f"{position} ", style="bold")
+        pos.append("“" + safe_text(text) + "”")
+        parts.append(pos)
+    if positions and row["value_low"] is None:
+        parts.append(summary_line(row))
     parts.append(_field("Entity · topic", f"{row['entity_name']} · {row['topic_label']}"))
     quote = Text()
     quote.append("Quote: ", style="bold")
@@ -107,11 +156,8 @@ def claim_detail(row, source, related: list[db.Related]) -> Group:
         s = Text()
         s.append("Source: ", style="bold")
         s.append(safe_text(source["title"]))
-        meta = [
-            x
-            for x in (source["publisher"], source["author"] and f"by {source['author']}", source["published"], source["kind"])
-            if x
-        ]
+        dated = source["published"] or (source["as_of"] and f"as of {source['as_of']}")
+        meta = [x for x in (source["publisher"], source["author"] and f"by {source['author']}", dated, source["kind"]) if x]
         s.append("  (" + safe_text(", ".join(meta)) + ")", style="dim")
         source_part.append(s)
         for flag in db.flags_of(source):
@@ -126,19 +172,21 @@ def claim_detail(row, source, related: list[db.Related]) -> Group:
             line.append(f"  {MARK[kind]} {RELATION_WORD[kind]:<12}", style=style or "dim")
             value = value_text(r.row)
             if value:
-                line.append(safe_text(value) + "  ", style=(style + " bold").strip() if kind == "contradicts" else "bold")
+                line.append(safe_text(value) + "  ", style=(style + " bold").strip() if kind in CONFLICTS else "bold")
             line.append(safe_text(r.row["summary"]))
             src = r.row["publisher"] or r.row["source_title"]
             line.append(f"  — {safe_text(src)}", style="dim")
-            if r.row["period"] and not r.same_period:
-                line.append(f" ({safe_text(r.row['period'])})", style="dim italic")
+            shown = period_text(r.row["period"], r.row["presumed_period"])
+            if shown and not r.same_period:
+                line.append(f" ({safe_text(shown)})", style="dim italic")
             others.append(line)
             if kind != "related" or r.row["metric"]:
                 others.append(Text("      " + safe_text(r.relation.reason), style="dim italic"))
     else:
         others.append(Text("No other source speaks to this subject.", style="dim italic"))
-    # a figure other sources contradict or differ from shows that first, before its provenance
-    blocks = [others, source_part] if row["relation"] in ("disputed", "differs") else [source_part, others]
+    # a claim other sources disagree with shows that first, before its provenance
+    shown_first = ("disputed", "at-odds", "revised", "differs")
+    blocks = [others, source_part] if row["relation"] in shown_first else [source_part, others]
     for block in blocks:
         parts.append(Text())
         parts.extend(block)

@@ -14,7 +14,7 @@ from tui.store import db
 from tui.store.agreement import INF, figure_of_record, relation
 from tui.store.export import value_text
 from tui.store.figure import ASCII, UNICODE, Plot, bar
-from tui.store.fmt import format_value, one_line
+from tui.store.fmt import format_value, one_line, period_text
 
 LABEL_WIDTH = 38
 VALUE_WIDTH = 16
@@ -29,8 +29,22 @@ FLAG_SHORT = {
     "secondary-reporting": "2nd-hand",
     "unverified-figures": "hedged",
 }
-MARK = {"contradicts": ("⚠", "bold red"), "differs": ("≠", "yellow"), "agrees": ("=", "green"), "related": ("↔", "dim")}
-SUMMARY = {"disputed": ("⚠", "bold red"), "differs": ("≠", "yellow"), "corroborated": ("✓", "green")}
+MARK = {
+    "contradicts": ("⚠", "bold red"),
+    "opposes": ("⚠", "bold red"),
+    "at-odds": ("!", "red"),
+    "revises": ("→", "cyan"),
+    "differs": ("≠", "yellow"),
+    "agrees": ("=", "green"),
+    "related": ("↔", "dim"),
+}
+SUMMARY = {
+    "disputed": ("⚠", "bold red"),
+    "at-odds": ("!", "red"),
+    "revised": ("→", "cyan"),
+    "differs": ("≠", "yellow"),
+    "corroborated": ("✓", "green"),
+}
 
 
 def widths(width: int) -> tuple[int, int, int]:
@@ -70,9 +84,11 @@ def _round(x: float) -> float:
 
 
 def label_of(row, number: int, width: int = LABEL_WIDTH) -> str:
-    """'[2] SynapNews 2026-04-25 · 2026': source, its date, the figure's period."""
-    date = f" {row['published']}" if row["published"] and width >= 30 else ""  # narrow: the source list has it
-    period = f" · {row['period'] or 'no period'}"
+    """'[2] SynapNews 2026-04-25 · 2026': source, its date, the figure's period (a presumed one
+    marked so)."""
+    dated = row["published"] or (row["as_of"] and f"as of {row['as_of']}")
+    date = f" {dated}" if dated and width >= 30 else ""  # narrow: the source list has it
+    period = f" · {period_text(row['period'], row['presumed_period']) or 'no period'}"
     head = f"[{number}] "
     room = max(width - len(head) - len(date) - len(period), 6)
     return head + one_line(row["publisher"] or row["source_title"], room) + date + period
@@ -99,7 +115,7 @@ def plot_lines(plot: Plot, width: int, *, cursor: int | None = None, plain: bool
         line.append(f"{(mark or (' ', ''))[0]} ", style=(mark or (" ", ""))[1])
         label = one_line(label_of(r, plot.numbers[r["source"]], label_w), label_w)
         line.append(label.ljust(label_w) + " ", style="")
-        style = "bold red" if r["relation"] == "disputed" else "cyan"
+        style = "bold red" if r["relation"] in ("disputed", "at-odds") else "cyan"
         line.append(bar(r, axis, bar_width, chars), style=style)
         line.append(" " + one_line(value_text(r), value_w).ljust(value_w), style="bold")
         notes = [FLAG_SHORT.get(f, f) for f in db.flags_of(r)] + (["unreviewed"] if r["draft"] else [])

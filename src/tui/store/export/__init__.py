@@ -35,7 +35,7 @@ from typing import IO
 from .compare import compare_csv, compare_headline_markdown, compare_json, compare_markdown, render_compare
 from .disputes import disputes_json, disputes_markdown
 from .markup import md, md_short, value_text
-from .records import CSV_FIELDS, JSON_FIELDS, LIST_FIELDS, LISTS, claim_record
+from .records import CSV_FIELDS, JSON_FIELDS, LIST_FIELDS, LISTS, claim_record, record_lists
 from .relations import LISTED_IDS, RelationLister
 from .selection import BATCH, EXTENSIONS, FORMATS, ExportError, Selection, default_name, format_of, with_format
 from .stream import render_claims, stream_claims, write_claims
@@ -70,6 +70,7 @@ __all__ = [
     "format_of",
     "md",
     "md_short",
+    "record_lists",
     "render_claims",
     "render_compare",
     "stream_claims",

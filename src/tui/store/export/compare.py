@@ -8,6 +8,8 @@ import sqlite3
 from typing import Any
 
 from .. import db
+from ..agreement import SUMMARY_MARK
+from ..fmt import period_text
 from .markup import md, table, value_text
 from .records import claim_record
 from .selection import check_format
@@ -18,7 +20,9 @@ from .to_markdown import source_list
 def _cell_line(r: sqlite3.Row, numbers: dict[str, int]) -> str:
     value = value_text(r)
     text = f"{md(value)} — {md(r['summary'])}" if value else md(r["summary"])
-    mark = " ⚠" if r["conflict_count"] else ""
+    if r["value_low"] is not None and (r["period"] or r["presumed_period"]):
+        text += f" ({md(period_text(r['period'], r['presumed_period']))})"
+    mark = f" {SUMMARY_MARK[r['relation']]}" if r["relation"] in ("disputed", "at-odds") else ""
     return f"{text} [{numbers[r['source']]}]{mark}"
 
 
@@ -35,12 +39,16 @@ def compare_markdown(conn: sqlite3.Connection, cmp: db.Comparison, *, title: str
             lines = [_cell_line(r, cmp.sources) for r in cell.claims]
             if cell.more:
                 lines.append(f"_+ {cell.more:,} more_")
-            prefix = "**⚠ sources disagree:** " if cell.disputed else ""
+            prefix = "**⚠ sources disagree:** " if cell.disputed else ""  # a claim of the cell is in conflict
             row.append(prefix + "<br>".join(lines))
         body.append(row)
     names = " vs ".join(e["name"] for e in cmp.entities)
     parts = [f"# {md(title or names)}\n", table(header, body) if body else "_No claims for these entities._"]
-    parts.append("\n⚠ marks a figure that another source contradicts.")
+    parts.append(
+        "\n⚠ marks a figure another source contradicts (two reports of one period), ! one at odds with another "
+        "source's (a projection or a presumed period is involved); a period marked (presumed) is the year of the "
+        "article's date."
+    )
     if cmp.sources:
         parts.append("\n## Sources\n\n" + source_list(conn, cmp.sources))
     return "\n".join(parts) + "\n"
@@ -106,9 +114,11 @@ def compare_headline_markdown(conn: sqlite3.Connection, grid: Any, *, statements
     names = " vs ".join(e["name"] for e in grid.entities)
     parts = [f"# {md(title or names)}\n", table(header, body) if body else "_No claims for these entities._"]
     parts.append(
-        f"\n{grid.disputed_cells} disputed cell{'s' if grid.disputed_cells != 1 else ''}. ⚠ another source contradicts "
-        "the figure; ≠ another source differs (both can hold, or one states no period); ✓ another source states the "
-        "same figure; [n] the sources below; a period in brackets where the figures are for more than one."
+        f"\n{grid.disputed_cells} cell{'s' if grid.disputed_cells != 1 else ''} in conflict. ⚠ another source contradicts "
+        "the figure (two reports of one period); ! another source's figure does not meet it (a projection or a presumed "
+        "period is involved); → a dated projection revised; ≠ another source differs (both can hold, or the period is "
+        "unclear); ✓ another source states the same figure; [n] the sources below; a period in brackets where the "
+        "figures are for more than one, marked presumed where it is the year of the article's date."
     )
     if grid.sources:
         parts.append("\n## Sources\n\n" + source_list(conn, grid.sources))

@@ -15,21 +15,28 @@ from .to_markdown import source_list
 AXIS_WIDTH = 24  # characters of the drawn axis in the disputes report
 
 
-def disputes_markdown(conn: sqlite3.Connection, found: list[Any], *, title: str | None = None) -> str:
-    """The report a journalist pastes into notes: one section per quantity, a row per figure."""
+def disputes_markdown(
+    conn: sqlite3.Connection, found: list[Any], *, title: str | None = None, words: list[Any] | None = None
+) -> str:
+    """The report a journalist pastes into notes: one section per quantity, a row per figure;
+    then one per proposition sources take positions on (`words`), a row per position."""
     from ..agreement import MARK
     from ..disputes import source_label
     from ..figure import axis_of, bar
 
+    words = words or []
     numbers: dict[str, int] = {}
     for q in found:
         for line in q.lines:
             numbers.setdefault(line.row["source"], len(numbers) + 1)
         for r in [*q.related, *q.statements]:
             numbers.setdefault(r["source"], len(numbers) + 1)
+    for p in words:
+        for pos in p.positions:
+            numbers.setdefault(pos.row["source"], len(numbers) + 1)
     ids = {line.row["id"]: line.row for q in found for line in q.lines}
     parts = [f"# {md(title or 'Where the sources disagree')}\n"]
-    if not found:
+    if not found and not words:
         parts.append("_No quantity matched that more than one source states._")
     for i, q in enumerate(found, 1):
         unit = f" ({md(q.unit)})" if q.unit else ""
@@ -51,7 +58,7 @@ def disputes_markdown(conn: sqlite3.Connection, found: list[Any], *, title: str 
                     md(value_text(r)),
                     # the figure view in a few characters: the same drawing as `pivot figure`
                     "`" + bar(r, axis, AXIS_WIDTH).replace(" ", "·") + "`",
-                    md(r["period"]) or "not stated",
+                    period_text(r),
                     md(r["status"]) + (" (unreviewed)" if r["draft"] else ""),
                     md(", ".join(db.flags_of(r))),
                     rel,
@@ -75,16 +82,39 @@ def disputes_markdown(conn: sqlite3.Connection, found: list[Any], *, title: str 
             said = " · ".join(f"[{numbers[r['source']]}] {md(r['summary'])}" for r in q.statements)
             parts.append(f"\nSources without a figure: {said}")
         parts.append("")
+    for i, p in enumerate(words, len(found) + 1):
+        parts.append(f"## {i}. “{md(p.text)}” ({md(p.id)}), {MARK[p.strongest]} {p.strongest}\n")
+        body = [
+            [
+                f"[{numbers[pos.row['source']]}] {md(source_label(pos.row))}",
+                md(pos.position),
+                md(pos.row["summary"]),
+                f"“{md(pos.row['quote'])}”",
+            ]
+            for pos in p.positions
+        ]
+        parts.append(table(["Source", "Position", "Claim", "Quote"], body))
+        parts.append("")
     if numbers:
         parts.append("## Sources\n\n" + source_list(conn, numbers))
     return "\n".join(parts).rstrip("\n") + "\n"
 
 
-def disputes_json(conn: sqlite3.Connection, found: list[Any]) -> str:
-    out = []
+def period_text(r: Any) -> str:
+    """A figure's period as the report words it: stated, presumed from the date, or not stated."""
+    if r["period"]:
+        return md(r["period"])
+    if r["presumed_period"]:
+        return f"{md(r['presumed_period'])} (presumed from the article's date)"
+    return "not stated"
+
+
+def disputes_json(conn: sqlite3.Connection, found: list[Any], words: list[Any] | None = None) -> str:
+    out: list[dict[str, Any]] = []
     for q in found:
         out.append(
             {
+                "kind": "quantity",
                 "entity": q.entity,
                 "entity_name": q.entity_name,
                 "metric": q.metric,
@@ -103,6 +133,17 @@ def disputes_json(conn: sqlite3.Connection, found: list[Any]) -> str:
                 ],
                 "related": [r["id"] for r in q.related],
                 "statements": [r["id"] for r in q.statements],
+            }
+        )
+    for p in words or []:
+        out.append(
+            {
+                "kind": "proposition",
+                "proposition": p.id,
+                "text": p.text,
+                "relation": p.strongest,
+                "sources": p.sources,
+                "positions": [{**claim_record(conn, pos.row), "position": pos.position} for pos in p.positions],
             }
         )
     return json.dumps(out, ensure_ascii=False, indent=2) + "\n"

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .. import db
-from .relations import RelationLister
+from ..agreement import Figure, parse_stances
+from .relations import LISTED_IDS, RelationLister
 
 JSON_FIELDS = (
     "id",
@@ -30,13 +31,16 @@ JSON_FIELDS = (
     "unit",
     "bound",
     "period",
+    "period_presumed",
     "status",
     "speaker",
     "note",
+    "stance",
     "source",
     "source_title",
     "publisher",
     "published",
+    "as_of",
     "document",
     "source_flags",
     "draft",
@@ -44,18 +48,26 @@ JSON_FIELDS = (
     "quantity_sources",
     "conflicts",
     "conflicts_total",
+    "at_odds_with",
+    "at_odds_total",
+    "revisions",
+    "revisions_total",
     "differs_from",
     "differs_total",
     "corroborated_by",
     "corroborated_total",
     "group_check",
 )
-LIST_FIELDS = ("conflicts", "differs_from", "corroborated_by")
-# list field -> (the agreement model's relation, the stored count, the count field)
+LIST_FIELDS = ("conflicts", "at_odds_with", "revisions", "differs_from", "corroborated_by")
+# list field -> (the agreement model's relations it lists, the stored counts, the count field).
+# `conflicts` is every claim in conflict with this one (is:conflict): contradicting it or
+# taking the opposite position, and at odds with it; `at_odds_with` says which are at odds.
 LISTS = (
-    ("conflicts", "contradicts", "conflict_count", "conflicts_total"),
-    ("differs_from", "differs", "differ_count", "differs_total"),
-    ("corroborated_by", "agrees", "agree_count", "corroborated_total"),
+    ("conflicts", ("contradicts", "opposes", "at-odds"), ("conflict_count", "odds_count"), "conflicts_total"),
+    ("at_odds_with", ("at-odds",), ("odds_count",), "at_odds_total"),
+    ("revisions", ("revises",), ("revise_count",), "revisions_total"),
+    ("differs_from", ("differs",), ("differ_count",), "differs_total"),
+    ("corroborated_by", ("agrees",), ("agree_count",), "corroborated_total"),
 )
 CSV_FIELDS = [f for f in JSON_FIELDS if f != "value"]
 
@@ -90,7 +102,15 @@ ROW_COLUMNS = (
     "qentity",
     "qunit",
     "qperiod",
+    "odds_count",
+    "revise_count",
+    "presumed_period",
+    "source_date",
+    "date_as_of",
+    "stances",
 )
+# where each column sits in a row tuple: row[COL["stances"]]
+COL = {name: i for i, name in enumerate(ROW_COLUMNS)}
 SELECT_ROW = ", ".join(f"claims.{c}" for c in ROW_COLUMNS)
 Row = tuple[Any, ...]
 
@@ -98,6 +118,26 @@ Row = tuple[Any, ...]
 def row_of(r: sqlite3.Row | Mapping[str, Any]) -> Row:
     """A sqlite3.Row of db.CLAIM_COLUMNS as a ROW_COLUMNS tuple."""
     return tuple(r[c] for c in ROW_COLUMNS)
+
+
+def figure_of_row(row: Row) -> Figure:
+    """The claim of a ROW_COLUMNS tuple as the agreement model reads it."""
+    low = row[6]
+    return Figure(
+        row[0], row[14], row[26], row[2], row[5] if low is not None else None, row[27], row[28], low, row[7], row[9],
+        row[8], status=row[11], date=row[32], presumed=row[31], draft=bool(row[16]), stances=parse_stances(row[34]),
+    )  # fmt: skip
+
+
+def wants_lists(row: Row) -> bool:
+    """Whether a claim has related claims to list: a count of the model, or a position."""
+    return bool(row[19] or row[20] or row[21] or row[29] or row[30] or row[34])
+
+
+def stance_of(raw: str | None) -> dict[str, str] | None:
+    """A claim's stored positions as the export writes its `stance` field (null where none)."""
+    got = parse_stances(raw)
+    return dict(got) if got else None
 
 
 def plain(x: Any) -> Any:
@@ -122,8 +162,8 @@ class Lookups:
             r[0]: (r[1], r[2]) for r in cur.execute("SELECT id, name, kind FROM entities")
         }
         self.topics: dict[str, str] = {r[0]: r[1] for r in cur.execute("SELECT id, label FROM topics")}
-        # source id -> (publisher, published, document, flags)
-        self.sources: dict[str, tuple[Any, Any, Any, list[str]]] = {}
+        # source id -> (publisher, published, document, flags, as_of)
+        self.sources: dict[str, tuple[Any, Any, Any, list[str], Any]] = {}
         # the stored flags (JSON text) -> one list for every source that has them: writers
         # may key their own caches on the list's id (these lists live as long as this)
         self.flags: dict[Any, list[str]] = {}
@@ -144,39 +184,39 @@ class Lookups:
         cur.row_factory = None
         if self.asked > self.ASK_FIRST and self.conn.execute("SELECT count(*) FROM sources").fetchone()[0] <= self.SOURCES_HELD:
             self.every = True
-            found = cur.execute("SELECT id, publisher, published, document, flags FROM sources")
+            found = cur.execute("SELECT id, publisher, published, document, flags, as_of FROM sources")
         else:
             if len(sources) + len(missing) > self.SOURCES_HELD:
                 sources.clear()
                 missing = list({r[14] for r in rows})
-            sql = "SELECT id, publisher, published, document, flags FROM sources WHERE id IN (SELECT value FROM json_each(?))"
+            sql = "SELECT id, publisher, published, document, flags, as_of FROM sources WHERE id IN (SELECT value FROM json_each(?))"
             found = cur.execute(sql, (json.dumps(missing),))
         flags = self.flags
-        for sid, publisher, published, document, raw in found:
+        for sid, publisher, published, document, raw, as_of in found:
             got = flags.get(raw)
             if got is None:
                 got = flags[raw] = db.parse_flags(raw)
-            sources[sid] = (publisher, published, document, got)
+            sources[sid] = (publisher, published, document, got, as_of)
 
     def about(self, row: Row) -> tuple[Any, ...]:
-        """(entity name, entity kind, publisher, published, document, flags) of a claim."""
+        """(entity name, entity kind, publisher, published, document, flags, as_of) of a claim."""
         return (*self.entities[row[1]], *self.sources[row[14]])
 
 
-def record_values(row: Row, about: tuple[Any, ...], lists: tuple[Any, Any, Any]) -> list[Any]:
+def record_values(row: Row, about: tuple[Any, ...], lists: tuple[Any, ...]) -> list[Any]:
     """The JSON_FIELDS of one claim, in their order; `about` is (entity name, entity kind,
-    publisher, published, document, flags). The writers' own loops are held to this by
-    tests/test_export_fast.py."""
+    publisher, published, document, flags, as_of); `lists` the LIST_FIELDS' values. The
+    writers' own loops are held to this by tests/test_export_fast.py."""
     (cid, entity, topic, summary, quote, metric, low, high, unit, bound, period, status, speaker, note, source,
      source_title, draft, relation, qsources, conflicts, differs, agrees, group_relation, group_reason, group_low,
-     group_high, *_) = row  # fmt: skip
-    name, kind, publisher, published, document, flags = about
+     group_high, _, _, _, odds, revises, presumed, _, _, stances) = row  # fmt: skip
+    name, kind, publisher, published, document, flags, as_of = about
     if low is None:
         value = None
     else:
         low, high = plain(low), plain(high)
         value = low if low == high else [low, high]
-    numeric = low is not None and metric is not None
+    counted = (low is not None and metric is not None) or bool(stances)
     group = None
     if group_relation:
         group = {
@@ -186,31 +226,38 @@ def record_values(row: Row, about: tuple[Any, ...], lists: tuple[Any, Any, Any])
             "members_sum_high": plain(group_high),
         }
     return [
-        cid, entity, name, kind, topic, summary, quote, metric, value, low, high, unit, bound, period, status,
-        speaker, note, source, source_title, publisher, published, document, list(flags), bool(draft), relation,
-        qsources if low is not None else None,
-        lists[0], conflicts if numeric else 0,
-        lists[1], differs if numeric else 0,
-        lists[2], agrees if numeric else 0,
+        cid, entity, name, kind, topic, summary, quote, metric, value, low, high, unit, bound, period, presumed, status,
+        speaker, note, stance_of(stances), source, source_title, publisher, published, as_of, document, list(flags),
+        bool(draft), relation, qsources if counted else None,
+        lists[0], conflicts + odds if counted else 0,
+        lists[1], odds if counted else 0,
+        lists[2], revises if counted else 0,
+        lists[3], differs if counted else 0,
+        lists[4], agrees if counted else 0,
         group,
     ]  # fmt: skip
-
-
-def wants_lists(row: Row) -> bool:
-    """Whether a claim has related claims to list (a figure some other source relates to)."""
-    return row[6] is not None and row[5] is not None and bool(row[19] or row[20] or row[21])
-
-
-def figure_key(row: Row) -> tuple[Any, ...]:
-    """(qentity, metric, qunit, qperiod, value_low, value_high, bound): the figure a claim states."""
-    return (row[26], row[5], row[27], row[28], row[6], row[7], row[9])
 
 
 def claim_record(conn: sqlite3.Connection, row: sqlite3.Row, lists: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
     """One claim (a sqlite3.Row of db.CLAIM_COLUMNS) as the contract's JSON object. `lists`
     (list field -> ids) is looked up here unless given."""
     if lists is None:
-        lists = RelationLister(conn).lists([row])[0]
-    about = (row["entity_name"], row["entity_kind"], row["publisher"], row["published"], row["document"], db.flags_of(row))
-    values = record_values(row_of(row), about, (lists["conflicts"], lists["differs_from"], lists["corroborated_by"]))
+        lists = record_lists(RelationLister(conn).lists([row])[0])
+    about = (
+        row["entity_name"], row["entity_kind"], row["publisher"], row["published"], row["document"], db.flags_of(row),
+        row["as_of"],
+    )  # fmt: skip
+    values = record_values(row_of(row), about, tuple(lists[name] for name in LIST_FIELDS))
     return dict(zip(JSON_FIELDS, values))
+
+
+def record_lists(found: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The lister's lists (by relation) as the export's LIST_FIELDS: `conflicts` holds the
+    contradicting and the at-odds claims together, sorted."""
+    return {
+        "conflicts": sorted(found["contradicted_by"] + found["at_odds_with"])[:LISTED_IDS],
+        "at_odds_with": found["at_odds_with"],
+        "revisions": found["revisions"],
+        "differs_from": found["differs_from"],
+        "corroborated_by": found["corroborated_by"],
+    }

@@ -1,14 +1,17 @@
 """The claims an exported claim relates to, for many claims at once.
 
-For each claim: up to LISTED_IDS ids of the claims of other sources that contradict it,
-differ from it and state the same figure, by the agreement model's rules
-(store/agreement.py `relation`), found through the quantity's sorted bounds instead of a
-comparison with every claim of the quantity. One query per batch of claims loads the
-quantities not yet held (at most `budget` figures are held at once).
+For each claim: up to LISTED_IDS ids of the reviewed claims of other sources in each of
+its relations, by the agreement model's one decision (`agreement.relation_kind`), looked
+for where they can be instead of in every claim of the quantity: in the quantity's sorted
+bounds (ranges that end before this one starts, or start after it ends, are the
+disagreements and revisions; those that overlap it, the differences), among the claims
+stating the same figure, among those whose period nobody can tell, and among those taking
+a position on one of its propositions. One query per batch of claims loads the quantities
+not yet held (at most `budget` figures are held at once).
 
-The candidates of one figure (of any source) are kept for every claim stating it; each
-claim takes out those of its own source. A writer passes `encode` to turn a claim's
-lists into what it writes (ids joined for CSV, a JSON array, sources for Markdown).
+The candidates of one figure (as seen by any source) are kept for every claim stating it
+the same way; each claim takes out those of its own source. A writer passes `encode` to
+turn a list into what it writes (ids joined for CSV, a JSON array, sources for Markdown).
 """
 
 from __future__ import annotations
@@ -16,78 +19,84 @@ from __future__ import annotations
 import sqlite3
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from itertools import islice
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
-from ..agreement import _COMPATIBLE, _bound_class, effective
+from ..agreement import Figure, parse_stances, presumed_period, relation_kind
 
 LISTED_IDS = 20  # ids in each list at most; the *_total field counts them all
 EXAMINE_LIMIT = 200  # candidates looked at per region of the sorted bounds (a list can then be shorter)
 SPARE = 16  # picks kept beyond LISTED_IDS per figure, for the claim's own source to be taken out
 PICKS_HELD = 20_000  # figures whose picks are kept at once
 BUDGET = 80_000  # figures of the quantities held at once (the quantities a batch needs are always held)
-RELATION_FIELDS = ("conflicts", "differs_from", "corroborated_by")  # in the order of the lists
+# the lists, in the order a writer gets them, and the relations each holds
+RELATION_FIELDS = ("contradicted_by", "at_odds_with", "revisions", "differs_from", "corroborated_by")
+FIELD_OF_KIND = {
+    "contradicts": "contradicted_by",
+    "opposes": "contradicted_by",
+    "at-odds": "at_odds_with",
+    "revises": "revisions",
+    "differs": "differs_from",
+    "agrees": "corroborated_by",
+}
 
 FamilyKey = tuple[Any, ...]  # (qentity, metric, qunit)
-FigureKey = tuple[Any, ...]  # (qentity, metric, qunit, qperiod, value_low, value_high, bound)
-
-
-@dataclass(frozen=True, slots=True)
-class Fig:
-    id: str
-    source: str
-    low: float
-    high: float
-    cls: str  # bound class: eq / ge / le
-    lo: float  # the effective range
-    hi: float
+Fig = Figure  # a listed claim: its id and source are what writers read
 
 
 class _Period:
-    """The figures of one quantity and period, indexed by their effective bounds and value."""
+    """The reviewed figures of one quantity and period, indexed by their effective bounds and value."""
 
     __slots__ = ("by_hi", "by_lo", "by_value", "his", "los")
 
-    def __init__(self, figs: list[Fig]) -> None:
-        self.by_lo = sorted(figs, key=lambda f: f.lo)
-        self.los = [f.lo for f in self.by_lo]
-        self.by_hi = sorted(figs, key=lambda f: f.hi)
-        self.his = [f.hi for f in self.by_hi]
-        self.by_value: dict[tuple[float, float], list[Fig]] = {}
-        for f in figs:
+    def __init__(self, figs: list[tuple[Figure, float, float]]) -> None:
+        by_lo = sorted(figs, key=lambda f: f[1])
+        self.by_lo = [f[0] for f in by_lo]
+        self.los = [f[1] for f in by_lo]
+        by_hi = sorted(figs, key=lambda f: f[2])
+        self.by_hi = [f[0] for f in by_hi]
+        self.his = [f[2] for f in by_hi]
+        self.by_value: dict[tuple[float | None, float | None], list[Figure]] = {}
+        for f, _, _ in figs:
             self.by_value.setdefault((f.low, f.high), []).append(f)
 
 
 class Family:
-    __slots__ = ("periods", "size", "stated", "unstated")
+    """The reviewed claims of one quantity, by the period they are compared in."""
 
-    def __init__(self, rows: Iterable[tuple[Any, ...]], names: dict[str, str] | None = None) -> None:
-        by_period: dict[str | None, list[Fig]] = {}
-        names = {} if names is None else names  # one string per source id, shared by its figures
-        for cid, source, low, high, bound, period in rows:
-            source = names.setdefault(source, source)
-            lo, hi = effective(low, high, bound)
-            by_period.setdefault(period, []).append(Fig(cid, source, low, high, _bound_class(bound), lo, hi))
+    __slots__ = ("by_value", "periods", "size", "unknown")
+
+    def __init__(self, figures: Iterable[Figure]) -> None:
+        by_period: dict[str | None, list[tuple[Figure, float, float]]] = {}
+        self.by_value: dict[tuple[float | None, float | None], list[Figure]] = {}
+        n = 0
+        for f in figures:
+            lo, hi = f.span
+            by_period.setdefault(f.eperiod, []).append((f, lo, hi))
+            self.by_value.setdefault((f.low, f.high), []).append(f)
+            n += 1
+        self.unknown = [f for f, _, _ in by_period.pop(None, [])]
         self.periods = {p: _Period(v) for p, v in by_period.items()}
-        self.unstated = by_period.get(None, [])
-        self.stated = [f for p, v in by_period.items() if p is not None for f in v]
-        self.size = sum(len(v) for v in by_period.values())
+        self.size = n
+
+    def every(self) -> Iterator[Figure]:
+        for g in self.periods.values():
+            yield from g.by_lo
+        yield from self.unknown
 
 
 _FAMILY_ARM = (
-    "SELECT ?, id, source, value_low, value_high, bound, qperiod FROM claims "
-    "WHERE qentity = ? AND metric = ? AND qunit IS ? AND value_low IS NOT NULL"
+    "SELECT ?, id, source, value_low, value_high, bound, qperiod, presumed_period, status, source_date, stances FROM claims "
+    "WHERE qentity = ? AND metric = ? AND qunit IS ? AND value_low IS NOT NULL AND draft = 0"
+)
+_HOLDERS_SQL = (
+    "SELECT id, source, qentity, topic, metric, qunit, value_low, value_high, bound, qperiod, presumed_period, status, "
+    "source_date, stances FROM claims WHERE stances IS NOT NULL AND draft = 0"
 )
 
 
-def figure_of(r: sqlite3.Row | Mapping[str, Any]) -> FigureKey:
-    """The figure a claim (a sqlite3.Row of db.CLAIM_COLUMNS) states."""
-    return (r["qentity"], r["metric"], r["qunit"], r["qperiod"], r["value_low"], r["value_high"], r["bound"])
-
-
-def sorted_ids(figs: list[Fig]) -> list[str]:
+def sorted_ids(figs: list[Figure]) -> list[str]:
     return sorted([f.id for f in figs])
 
 
@@ -99,7 +108,7 @@ class RelationLister:
         conn: sqlite3.Connection,
         limit: int = LISTED_IDS,
         budget: int = BUDGET,
-        encode: Callable[[list[Fig]], Any] = sorted_ids,
+        encode: Callable[[list[Figure]], Any] = sorted_ids,
     ) -> None:
         self.conn = conn
         self.limit = limit
@@ -108,8 +117,9 @@ class RelationLister:
         self.cache: OrderedDict[FamilyKey, Family] = OrderedDict()
         self.held = 0
         self.queries = 0  # family-loading statements run (tests check: one per batch at most)
-        self.picks: dict[FigureKey, dict[str, list[Fig]]] = {}
+        self.picks: dict[tuple[Any, ...], dict[str, list[Figure]]] = {}
         self.names: dict[str, str] = {}
+        self._holders: dict[str, list[Figure]] | None = None
 
     def load(self, keys: list[FamilyKey]) -> None:
         """Hold the families of `keys` (one query for those not held yet)."""
@@ -125,14 +135,21 @@ class RelationLister:
         params: list[Any] = []
         for i, k in enumerate(missing):
             params += [i, *k]
-        rows: dict[int, list[tuple[Any, ...]]] = {i: [] for i in range(len(missing))}
+        rows: dict[int, list[Figure]] = {i: [] for i in range(len(missing))}
         self.queries += 1
         cur = self.conn.cursor()
         cur.row_factory = None
-        for r in cur.execute(sql, params):
-            rows[r[0]].append(r[1:])
+        names = self.names
+        for i, cid, source, low, high, bound, qperiod, presumed, status, date, stances in cur.execute(sql, params):
+            qentity, metric, qunit = missing[i]
+            rows[i].append(
+                Figure(
+                    cid, names.setdefault(source, source), qentity, "", metric, qunit, qperiod, low, high, bound,
+                    status=status, date=date, presumed=presumed, stances=parse_stances(stances),
+                )
+            )  # fmt: skip
         for i, k in enumerate(missing):
-            fam = Family(rows[i], self.names)
+            fam = Family(rows[i])
             self.cache[k] = fam
             self.held += fam.size
         self._evict(wanted, self.budget)
@@ -147,93 +164,150 @@ class RelationLister:
             del self.cache[k]
             self.held -= fam.size
 
-    def _picks(self, figure: FigureKey) -> dict[str, list[Fig]]:
-        """The candidates of a figure of any source (LISTED_IDS + SPARE per relation), kept
-        for the other claims stating it."""
-        got = self.picks.get(figure)
-        if got is None:
-            if len(self.picks) >= PICKS_HELD:
-                self.picks.clear()
-            got = self.picks[figure] = self._scan(self.cache[figure[:3]], figure, None, self.limit + SPARE)
-        return got
+    def holders(self) -> dict[str, list[Figure]]:
+        """Reviewed claims taking a position, by proposition (read once: they are curated, and few)."""
+        if self._holders is None:
+            self._holders = {}
+            for r in self.conn.execute(_HOLDERS_SQL):
+                f = Figure(
+                    r[0], r[1], r[2], r[3], r[4] if r[6] is not None else None, r[5], r[9], r[6], r[7], r[8],
+                    status=r[11], date=r[12], presumed=r[10], stances=parse_stances(r[13]),
+                )  # fmt: skip
+                for prop, _ in f.stances:
+                    self._holders.setdefault(prop, []).append(f)
+        return self._holders
 
-    def claim(self, figure: FigureKey, source: str) -> tuple[Any, ...]:
-        """The encoded lists (conflicts, differs_from, corroborated_by) of one claim stating
-        `figure`, of `source`; its family must be held (load)."""
-        return tuple(map(self.encode, self.of(figure, source).values()))
+    def claim(self, f: Figure) -> tuple[Any, ...]:
+        """The encoded lists (RELATION_FIELDS, in order) of one claim; its family must be held
+        (load) if it has a figure."""
+        return tuple(map(self.encode, self.of(f).values()))
 
-    def of(self, figure: FigureKey, source: str) -> dict[str, list[Fig]]:
-        """Up to `limit` claims per relation for one claim (its family held), each list taken
-        from at most EXAMINE_LIMIT candidates of each region of the sorted bounds, nearest
-        first: the figure's candidates without those of the claim's own source; where that
-        leaves too few, the claim is scanned on its own."""
+    def of(self, f: Figure) -> dict[str, list[Figure]]:
+        """Up to `limit` claims per relation for one claim, each list taken from at most
+        EXAMINE_LIMIT candidates of each place they can be, nearest first: the figure's
+        candidates (as any source sees them) without those of the claim's own source; where
+        that leaves too few, the claim is looked at on its own."""
         n = self.limit
-        out: dict[str, list[Fig]] = {}
-        for name, got in self._picks(figure).items():
-            mine = [f for f in got if f.source != source]
-            if len(mine) < n and len(got) >= n + SPARE:
-                return self._scan(self.cache[figure[:3]], figure, source, n)
-            out[name] = mine[:n]
+        out: dict[str, list[Figure]] | None = {name: [] for name in RELATION_FIELDS} if not f.numeric else None
+        if f.numeric:
+            key = _pick_key(f)
+            got = self.picks.get(key)
+            if got is None:
+                if len(self.picks) >= PICKS_HELD:
+                    self.picks.clear()
+                got = self.picks[key] = self._scan(replace(f, source=""), n + SPARE)
+            out = {}
+            for name, figs in got.items():
+                mine = [x for x in figs if x.source != f.source]
+                if len(mine) < n and len(figs) >= n + SPARE:
+                    out = self._scan(f, n)
+                    break
+                out[name] = mine[:n]
+        assert out is not None
+        if f.stances:
+            self._add_positions(f, out, n)
         return out
+
+    def _scan(self, f: Figure, n: int) -> dict[str, list[Figure]]:
+        """The first n claims per relation of other sources than f's ("" : any source)."""
+        lists: dict[str, list[Figure]] = {name: [] for name in RELATION_FIELDS}
+        seen: set[str] = set()
+        fam = self.cache[(f.qentity, f.metric, f.unit)]
+
+        def offer(cands: Iterable[Figure]) -> None:
+            for c in _first(cands, EXAMINE_LIMIT):
+                if c.source == f.source or c.id in seen:
+                    continue
+                kind = relation_kind(f, c)
+                name = FIELD_OF_KIND.get(kind) if kind else None
+                if name is not None and len(lists[name]) < n:
+                    lists[name].append(c)
+                    seen.add(c.id)
+
+        p = f.eperiod
+        if p is None:
+            # its period nobody can tell: the same figure in any period, then any other
+            offer(fam.by_value.get((f.low, f.high), []))
+            offer(fam.every())
+            return lists
+        lo, hi = f.span
+        g = fam.periods.get(p)
+        if g is not None:
+            # ranges that end before this one starts, nearest first, then those that start after it ends
+            below = bisect_left(g.his, lo)
+            offer(reversed(g.by_hi[max(below - EXAMINE_LIMIT, 0) : below]))
+            above = bisect_right(g.los, hi)
+            offer(g.by_lo[above : above + EXAMINE_LIMIT])
+            offer(g.by_value.get((f.low, f.high), []))
+            # ranges that overlap it: those that start inside it, then those that start before it
+            start = bisect_left(g.los, lo)
+            offer(g.by_lo[start : min(bisect_right(g.los, hi), start + EXAMINE_LIMIT)])
+            offer(reversed(g.by_lo[max(start - EXAMINE_LIMIT, 0) : start]))
+        offer(fam.unknown)
+        return lists
+
+    def _add_positions(self, f: Figure, out: dict[str, list[Figure]], n: int) -> None:
+        """Claims taking a position on one of f's propositions, related by their strongest relation."""
+        listed = {x.id for figs in out.values() for x in figs}
+        holders = self.holders()
+        # a claim listed by its figure may relate more strongly by its position: list it once, there
+        for prop, _ in f.stances:
+            for c in holders.get(prop, []):
+                if c.source == f.source:
+                    continue
+                kind = relation_kind(f, c)
+                name = FIELD_OF_KIND.get(kind) if kind else None
+                if name is None:
+                    continue
+                if c.id in listed:
+                    for figs in out.values():
+                        figs[:] = [x for x in figs if x.id != c.id]
+                if len(out[name]) < n:
+                    out[name].append(c)
+                    listed.add(c.id)
 
     # the Row API (claim_record, the comparison and disputes exports, the tests)
 
-    def lists(self, rows: list[sqlite3.Row]) -> list[dict[str, list[str]]]:
-        """Per row: list field -> sorted ids (empty lists for claims without relations)."""
-        wants = [
-            r["value_low"] is not None
-            and r["metric"] is not None
-            and bool(r["conflict_count"] or r["differ_count"] or r["agree_count"])
-            for r in rows
-        ]
-        self.load([(r["qentity"], r["metric"], r["qunit"]) for r, w in zip(rows, wants) if w])
+    def lists(self, rows: list[Any]) -> list[dict[str, list[str]]]:
+        """Per row (any mapping with the store's claims columns): list field -> sorted ids."""
+        figs = [figure_of_mapping(r) for r in rows]
+        wants = [wants_lists_of(r) for r in rows]
+        self.load([(f.qentity, f.metric, f.unit) for f, w in zip(figs, wants) if w and f.numeric])
         return [
-            {k: sorted_ids(v) for k, v in self.of(figure_of(r), r["source"]).items()} if w else {k: [] for k in RELATION_FIELDS}
-            for r, w in zip(rows, wants)
+            {k: sorted_ids(v) for k, v in self.of(f).items()} if w else {k: [] for k in RELATION_FIELDS}
+            for f, w in zip(figs, wants)
         ]
 
-    def _scan(self, fam: Family, figure: FigureKey, source: str | None, n: int) -> dict[str, list[Fig]]:
-        """The first n claims of other sources than `source` (None: any) per relation, each
-        region of the sorted bounds looked at for at most EXAMINE_LIMIT candidates."""
-        period, low, high, bound = figure[3:]
-        lo, hi = effective(low, high, bound)
-        compatible = _COMPATIBLE[_bound_class(bound)]
-        g = fam.periods[period]
-        by_lo = g.by_lo
-        # effective ranges that end before this one starts, nearest first, then those that
-        # start after it ends
-        below = bisect_left(g.his, lo)
-        conflicts = _take(g.by_hi[max(below - EXAMINE_LIMIT, 0) : below][::-1], n, source)
-        if len(conflicts) < n:
-            above = bisect_right(g.los, hi)
-            conflicts += _take(by_lo[above : above + EXAMINE_LIMIT], n - len(conflicts), source)
-        same = g.by_value.get((low, high), [])[:EXAMINE_LIMIT]
-        agrees = list(islice((f for f in same if f.source != source and f.cls in compatible), n))
-        # a period stated by one source and not by the other, then ranges that overlap this
-        # one without being the same figure (those that start inside it, then before it)
-        differs = _take((fam.stated if period is None else fam.unstated)[:EXAMINE_LIMIT], n, source)
-        start = bisect_left(g.los, lo)
-        if len(differs) < n:
-            inside = by_lo[start : min(bisect_right(g.los, hi), start + EXAMINE_LIMIT)]
-            differs += islice(
-                (f for f in inside if f.source != source and not (f.low == low and f.high == high and f.cls in compatible)),
-                n - len(differs),
-            )
-        if len(differs) < n:
-            before = by_lo[max(start - EXAMINE_LIMIT, 0) : start][::-1]
-            differs += islice(
-                (
-                    f
-                    for f in before
-                    if f.hi >= lo and f.source != source and not (f.low == low and f.high == high and f.cls in compatible)
-                ),
-                n - len(differs),
-            )
-        return {"conflicts": conflicts, "differs_from": differs, "corroborated_by": agrees}
+
+def _first(items: Iterable[Figure], k: int) -> Iterator[Figure]:
+    for i, x in enumerate(items):
+        if i >= k:
+            return
+        yield x
 
 
-def _take(figs: list[Fig], k: int, source: str | None) -> list[Fig]:
-    """The first k of figs not of `source` (None: any)."""
-    if source is None:
-        return figs[:k]
-    return list(islice((f for f in figs if f.source != source), k))
+def _pick_key(f: Figure) -> tuple[Any, ...]:
+    """What a claim's relations depend on besides its source: claims that agree on all of it
+    share their candidates."""
+    framing = "o" if f.outcome else "e" if f.expectation else "x"
+    return (f.qentity, f.metric, f.unit, f.period, f.presumed, f.low, f.high, f.bound, framing, f.date, f.stances)
+
+
+def figure_of_mapping(r: Any) -> Figure:
+    """The Figure of a stored claim, from a sqlite3.Row or mapping with the claims columns."""
+    low = r["value_low"]
+    return Figure(
+        r["id"], r["source"], r["qentity"], r["topic"], r["metric"] if low is not None else None, r["qunit"], r["qperiod"],
+        low, r["value_high"], r["bound"], r["unit"], status=r["status"], date=r["source_date"],
+        presumed=r["presumed_period"], draft=bool(r["draft"]), stances=parse_stances(r["stances"]),
+    )  # fmt: skip
+
+
+def wants_lists_of(r: Any) -> bool:
+    """Whether a claim (a mapping) has related claims to list."""
+    return bool(
+        r["conflict_count"] or r["odds_count"] or r["revise_count"] or r["differ_count"] or r["agree_count"] or r["stances"]
+    )
+
+
+__all__ = ["LISTED_IDS", "RELATION_FIELDS", "Family", "Fig", "RelationLister", "figure_of_mapping", "presumed_period"]

@@ -9,14 +9,19 @@ import sqlite3
 from collections.abc import Iterable
 from typing import IO, Any
 
-from .records import CSV_FIELDS, Lookups, Row, plain
-from .relations import Fig, RelationLister
+from .records import CSV_FIELDS, Lookups, Row, figure_of_row, plain, wants_lists
+from .relations import LISTED_IDS, Fig, RelationLister
 
-_NONE = ("", "", "")
+_NONE = ("", "", "", "", "")
 
 
 def _joined(figs: list[Fig]) -> str:
-    return "; ".join(sorted([f.id for f in figs])) if figs else ""
+    return "; ".join(sorted([f.id for f in figs])[:LISTED_IDS]) if figs else ""
+
+
+def _stance_text(raw: str | None) -> str:
+    """'meta-cuts-fund-ai: against; p2: for' (the stored 'p=pos;...' as a CSV cell reads it)."""
+    return "; ".join(part.replace("=", ": ") for part in raw.split(";")) if raw else ""
 
 
 def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row]], *, header: bool = True) -> int:
@@ -36,24 +41,27 @@ def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row
     n = 0
     for rows in batches:
         look.need(rows)
-        lister.load([(r[26], r[5], r[27]) for r in rows if r[6] is not None and r[5] is not None and (r[19] or r[20] or r[21])])
+        lister.load([(r[26], r[5], r[27]) for r in rows if r[6] is not None and r[5] is not None and wants_lists(r)])
         lines = []
-        for (cid, entity, topic, summary, quote, metric, low, high, unit, bound, period, status, speaker, note, source,
+        for row in rows:
+            (cid, entity, topic, summary, quote, metric, low, high, unit, bound, period, status, speaker, note, source,
              source_title, draft, relation, qsources, conflicts, differs, agrees, group_relation, group_reason, _, _,
-             qentity, qunit, qperiod) in rows:  # fmt: skip
+             _, _, _, odds, revises, presumed, _, _, stances) = row  # fmt: skip
+            counted = (low is not None and metric is not None) or stances is not None
             if low is None:
-                numeric = False
-                plow = phigh = qsources = None
+                plow = phigh = None
             else:
-                numeric = metric is not None
                 plow = low if low.__class__ is int else plain(low)
                 phigh = high if high.__class__ is int else plain(high)
-            if numeric and (conflicts or differs or agrees):
-                lists = lister.claim((qentity, metric, qunit, qperiod, low, high, bound), source)
+            if not counted:
+                qsources = None
+            if counted and wants_lists(row):
+                contra, at_odds, revisions, differ, agree = lister.of(figure_of_row(row)).values()
+                lists = (_joined(contra + at_odds), _joined(at_odds), _joined(revisions), _joined(differ), _joined(agree))
             else:
                 lists = _NONE
             name, kind = entities[entity]
-            publisher, published, document, flags = sources[source]
+            publisher, published, document, flags, as_of = sources[source]
             flat = joined.get(id(flags))
             if flat is None:
                 if len(joined) > 4096:
@@ -61,10 +69,12 @@ def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row
                 flat = joined[id(flags)] = "; ".join(flags)
             lines.append(
                 (
-                    cid, entity, name, kind, topic, summary, quote, metric, plow, phigh, unit, bound, period, status,
-                    speaker, note, source, source_title, publisher, published, document, flat, bool(draft), relation,
-                    qsources, lists[0], conflicts if numeric else 0, lists[1], differs if numeric else 0, lists[2],
-                    agrees if numeric else 0, group_reason if group_relation else "",
+                    cid, entity, name, kind, topic, summary, quote, metric, plow, phigh, unit, bound, period, presumed,
+                    status, speaker, note, _stance_text(stances), source, source_title, publisher, published, as_of,
+                    document, flat, bool(draft), relation, qsources,
+                    lists[0], conflicts + odds if counted else 0, lists[1], odds if counted else 0,
+                    lists[2], revises if counted else 0, lists[3], differs if counted else 0,
+                    lists[4], agrees if counted else 0, group_reason if group_relation else "",
                 )
             )  # fmt: skip
         writer.writerows(lines)

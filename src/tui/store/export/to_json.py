@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from json.encoder import encode_basestring
 from typing import IO, Any
 
-from .records import JSON_FIELDS, Lookups, Row, plain
-from .relations import Fig, RelationLister
+from .records import JSON_FIELDS, Lookups, Row, figure_of_row, plain, stance_of, wants_lists
+from .relations import LISTED_IDS, Fig, RelationLister
 
-# one record, its 33 values as %s (each already JSON text, at the record's indentation)
+# one record, its values as %s (each already JSON text, at the record's indentation)
 _RECORD = "{" + ",".join("\n    " + encode_basestring(k) + ": %s" for k in JSON_FIELDS) + "\n  }"
-_NONE = ("[]", "[]", "[]")
+_NONE = ("[]", "[]", "[]", "[]", "[]")
 SOURCES_ENCODED = 20_000  # sources whose fields are kept as JSON text
 
 
@@ -49,7 +49,15 @@ def json_value(v: Any, depth: int = 2) -> str:
 def _ids(figs: list[Fig]) -> str:
     if not figs:
         return "[]"
-    return "[\n      " + ",\n      ".join(map(encode_basestring, sorted([f.id for f in figs]))) + "\n    ]"
+    return "[\n      " + ",\n      ".join(map(encode_basestring, sorted([f.id for f in figs])[:LISTED_IDS])) + "\n    ]"
+
+
+def _lists(lister: RelationLister, row: Row) -> tuple[str, ...]:
+    """The five LIST_FIELDS of a claim as JSON text: `conflicts` joins the contradicting and
+    the at-odds claims."""
+    found = lister.of(figure_of_row(row))
+    contra, odds, revisions, differs, agrees = found.values()
+    return (_ids(contra + odds), _ids(odds), _ids(revisions), _ids(differs), _ids(agrees))
 
 
 def write_json(
@@ -71,31 +79,28 @@ def write_json(
     lister = RelationLister(conn, encode=_ids)
     entities, sources = look.entities, look.sources
     ent_text: dict[str, tuple[str, str]] = {}
-    src_text: dict[str, tuple[str, str, str, str]] = {}
+    src_text: dict[str, tuple[str, str, str, str, str]] = {}
     j = json_value
     record = _RECORD
     n = 0
     for rows in batches:
         look.need(rows)
-        lister.load([(r[26], r[5], r[27]) for r in rows if r[6] is not None and r[5] is not None and (r[19] or r[20] or r[21])])
+        lister.load([(r[26], r[5], r[27]) for r in rows if r[6] is not None and r[5] is not None and wants_lists(r)])
         parts: list[str] = []
-        for (cid, entity, topic, summary, quote, metric, low, high, unit, bound, period, status, speaker, note, source,
+        for row in rows:
+            (cid, entity, topic, summary, quote, metric, low, high, unit, bound, period, status, speaker, note, source,
              source_title, draft, relation, qsources, conflicts, differs, agrees, group_relation, group_reason,
-             group_low, group_high, qentity, qunit, qperiod) in rows:  # fmt: skip
+             group_low, group_high, _, _, _, odds, revises, presumed, _, _, stances) = row  # fmt: skip
+            counted = (low is not None and metric is not None) or stances is not None
             if low is None:
-                numeric = False
-                value = plow = phigh = qs = "null"
+                value = plow = phigh = "null"
             else:
-                numeric = metric is not None
                 a = low if low.__class__ is int else plain(low)
                 b = high if high.__class__ is int else plain(high)
                 plow, phigh = j(a), j(b)
                 value = plow if a == b else "[\n      " + plow + ",\n      " + phigh + "\n    ]"
-                qs = j(qsources)
-            if numeric and (conflicts or differs or agrees):
-                lists = lister.claim((qentity, metric, qunit, qperiod, low, high, bound), source)
-            else:
-                lists = _NONE
+            qs = j(qsources) if counted else "null"
+            lists = _lists(lister, row) if counted and wants_lists(row) else _NONE
             e = ent_text.get(entity)
             if e is None:
                 name, kind = entities[entity]
@@ -104,8 +109,8 @@ def write_json(
             if s is None:
                 if len(src_text) >= SOURCES_ENCODED:
                     src_text.clear()
-                publisher, published, document, flags = sources[source]
-                s = src_text[source] = (j(publisher), j(published), j(document), j(flags))
+                publisher, published, document, flags, as_of = sources[source]
+                s = src_text[source] = (j(publisher), j(published), j(document), j(flags), j(as_of))
             group = "null"
             if group_relation:
                 group = j(
@@ -120,10 +125,12 @@ def write_json(
                 record
                 % (
                     encode_basestring(cid), encode_basestring(entity), e[0], e[1], encode_basestring(topic), j(summary),
-                    j(quote), j(metric), value, plow, phigh, j(unit), j(bound), j(period), j(status), j(speaker), j(note),
-                    encode_basestring(source), j(source_title), s[0], s[1], s[2], s[3], "true" if draft else "false",
-                    j(relation), qs, lists[0], j(conflicts) if numeric else "0", lists[1], j(differs) if numeric else "0",
-                    lists[2], j(agrees) if numeric else "0", group,
+                    j(quote), j(metric), value, plow, phigh, j(unit), j(bound), j(period), j(presumed), j(status),
+                    j(speaker), j(note), j(stance_of(stances)), encode_basestring(source), j(source_title), s[0], s[1],
+                    s[4], s[2], s[3], "true" if draft else "false", j(relation), qs,
+                    lists[0], j(conflicts + odds) if counted else "0", lists[1], j(odds) if counted else "0",
+                    lists[2], j(revises) if counted else "0", lists[3], j(differs) if counted else "0",
+                    lists[4], j(agrees) if counted else "0", group,
                 )
             )  # fmt: skip
         if parts:

@@ -17,16 +17,20 @@ from typing import IO, Any
 from .. import db
 from ..fmt import format_value
 from .markup import code, md, md_short
-from .records import Lookups, Row
+from .records import Lookups, Row, figure_of_row, wants_lists
 from .relations import Fig, RelationLister
 from .selection import BATCH
 
 DISPUTERS_LISTED = 8  # sources named in a claim's "Disputed by" cell; the rest are counted
 MARKS_HELD = 20_000  # cells of source numbers kept for the claims that name the same sources
 LEGEND = (
-    "Other sources: ⚠ contradicted by (the figures cannot both hold), ≠ differs from (both can hold, "
-    "or one states no period), = the same figure in."
+    "Other sources: ⚠ contradicted by (two reports of one period that cannot both hold, or the opposite position), "
+    "! at odds with (the figures do not meet, but a projection or a presumed period is involved), "
+    "→ revised by or revising (a dated projection of the same quantity), ≠ differs from (both can hold, "
+    "or the period is unclear), = the same figure or position in. A period marked (presumed) is the year of "
+    "the article's date: the article states none."
 )
+MARKS = "⚠!→≠="  # one per list of the lister, in RELATION_FIELDS order
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ def _related(figs: list[Fig]) -> tuple[tuple[str, ...], int, int]:
     return tuple(sources[:DISPUTERS_LISTED]), len(sources), len(figs)
 
 
-_NO_RELATED: tuple[tuple[tuple[str, ...], int, int], ...] = (((), 0, 0), ((), 0, 0), ((), 0, 0))
+_NO_RELATED: tuple[tuple[tuple[str, ...], int, int], ...] = (((), 0, 0),) * 5
 
 
 class MarkdownTable:
@@ -107,19 +111,17 @@ class MarkdownTable:
 
     def rows(self, rows: Sequence[Row]) -> str:
         look, lister, numbers = self.look, self.lister, self.numbers
-        lister.load([(r[26], r[5], r[27]) for r in rows if r[6] is not None and (r[19] or r[20] or r[21])])
+        lister.load([(r[26], r[5], r[27]) for r in rows if r[6] is not None and r[5] is not None and wants_lists(r)])
         entities, topics = look.entities, look.topics
         lines = []
-        for (cid, entity, topic, summary, quote, metric, low, high, unit, bound, period, status, speaker, _, source,
-             _, draft, relation, _, conflicts, differs, agrees, *_, qentity, qunit, qperiod) in rows:  # fmt: skip
+        for row in rows:
+            (cid, entity, topic, summary, quote, metric, low, high, unit, bound, period, status, speaker, _, source,
+             _, draft, relation, _, conflicts, differs, agrees, _, _, _, _, _, _, _, odds, revises, presumed, _, _,
+             stances) = row  # fmt: skip
             self.i += 1
-            if low is not None and (conflicts or differs or agrees):
-                related = (
-                    lister.claim((qentity, metric, qunit, qperiod, low, high, bound), source)
-                    if metric is not None
-                    else _NO_RELATED
-                )
-                other = other_sources(related, (conflicts, differs, agrees), numbers, self.marks)
+            if ((low is not None and metric is not None) or stances) and wants_lists(row):
+                related = lister.claim(figure_of_row(row))
+                other = other_sources(related, (conflicts, odds, revises, differs, agrees), numbers, self.marks)
                 self.legend = True
             elif relation == "single-source":
                 other, self.legend = "single source", True
@@ -132,7 +134,7 @@ class MarkdownTable:
                 md_short(topics[topic]),
                 md(summary),
                 _value_md(low, high, unit, bound),
-                md_short(period),
+                md_short(period) if period or not presumed else md_short(presumed) + " (presumed)",
                 md_short(status) + (" (unreviewed)" if draft else ""),
                 f"[{numbers[source]}]",
                 other,
@@ -152,11 +154,12 @@ def other_sources(
     numbers: dict[str, int],
     marks: dict[tuple[str, ...], str],
 ) -> str:
-    """'⚠ [2] · ≠ [3] · = [4]': the sources whose claims of the same quantity relate to this
-    one. Sources not numbered yet are given the next numbers; `marks` keeps the marks of
-    the sources already numbered (a number never changes once given)."""
+    """'⚠ [2] · ! [5] · ≠ [3] · = [4]': the sources whose claims relate to this one (MARKS).
+    Sources not numbered yet are given the next numbers; `marks` keeps the marks of the
+    sources already numbered (a number never changes once given). `totals` are the stored
+    counts: conflicts (contradicting or opposed), at odds, revisions, differs, agrees."""
     parts = []
-    for sign, (listed_sources, n_sources, listed), total in zip("⚠≠=", related, totals):
+    for sign, (listed_sources, n_sources, listed), total in zip(MARKS, related, totals):
         if not listed:
             continue
         got = marks.get(listed_sources)
