@@ -40,7 +40,7 @@ FOUNDING = [
 def founding(tmp_path: Path) -> Path:
     data = tmp_path / "data"
     (data / "sources").mkdir(parents=True)
-    for name in ("entities.yaml", "topics.yaml"):
+    for name in ("entities.yaml", "topics.yaml", "propositions.yaml"):  # the founding claims' stances need the last
         shutil.copy(REPO / "data" / name, data / name)
     for sid in FOUNDING:
         shutil.copy(REPO / "data" / "sources" / f"{sid}.yaml", data / "sources" / f"{sid}.yaml")
@@ -123,7 +123,8 @@ async def test_meta_vs_microsoft_fits_one_screen_with_every_topic(founding: Path
             assert any(line.startswith(label[:20]) for line in text.splitlines()), label
         assert "Rule of 70" in text
         workforce = row_line(text, "workforce cut %")
-        assert "⚠ 10 %" in workforce and "⚠ ≥ 20 %" in workforce
+        # at odds (!), not contradicting (⚠): the ">= 20 %" is a possibility and a projection, the 10 % a report
+        assert "! 10 %" in workforce and "! ≥ 20 %" in workforce
         n = grid.disputed_cells
         assert n >= 1 and f"{n} disputed cell{'' if n == 1 else 's'} ·" in str(view.border_subtitle)
 
@@ -135,7 +136,7 @@ async def test_the_disagreement_survives_three_files_that_sort_first(founding: P
         view = await open_compare(app, pilot)
         assert view.grid.disputed_cells >= 1
         workforce = row_line(view.text, "workforce cut %")
-        assert "⚠ 10 %" in workforce and "⚠ ≥ 20 %" in workforce
+        assert "! 10 %" in workforce and "! ≥ 20 %" in workforce  # at odds: a possibility against a report
         # the added figures: one line each for distinct values, capped and counted
         employees = view.grid.cell(next(r for r in view.grid.rows if r.metric == "employees-cut"), "meta")
         assert employees is not None and employees.more_figures > 0
@@ -242,9 +243,11 @@ async def test_f_draws_every_sources_figure_on_one_axis(founding: Path, tmp_path
         assert any("╌" in line and "~10 %" in line for line in lines)  # "about" drawn with its band
         assert "SynapNews 2026-04-25" in text and "Related measures" in text and "employees-cut" in text
         note = str(app.screen.query_one("#figure-note").content)
-        assert note.startswith("Quote: ") and "cannot both hold" in note
+        # a possibility against a report is at odds, never "cannot both hold"
+        assert note.startswith("Quote: ") and "a possibility (≥ 20 %" in note and "the figures do not meet" in note
+        assert "cannot both hold" not in note
         start = app.screen.cursor
-        assert app.screen.plot.rows[start]["relation"] == "disputed"  # it opens on the disagreement
+        assert app.screen.plot.rows[start]["relation"] == "at-odds"  # it opens on the disagreement
         await pilot.press("j")
         await settle(pilot)
         assert app.screen.cursor == start + 1
@@ -302,7 +305,7 @@ def test_pivot_compare_prints_the_same_headline_grid(founding: Path, tmp_path: P
     table = runner.invoke(
         main, ["compare", "meta", "microsoft", "--data", str(founding), "--db", str(db_path)], env={"COLUMNS": "140"}
     )
-    assert "⚠ 10 %" in row_line(table.stdout, "workforce cut %") and "Rule of 70" in table.stdout
+    assert "! 10 %" in row_line(table.stdout, "workforce cut %") and "Rule of 70" in table.stdout  # at odds
     full = runner.invoke(
         main, ["compare", "meta", "microsoft", "--full", "--format", "md", "--data", str(founding), "--db", str(db_path)]
     )
