@@ -724,7 +724,7 @@ def _claim(cid: str, entity: str, topic: str, status: str, *, metric: str | None
 
 
 def _source(sid: str, title: str, *claims: str, published: str | None = None, as_of: str | None = None) -> str:
-    head = f"id: {sid}\ntitle: \"{title}\"\nkind: news\n"
+    head = f'id: {sid}\ntitle: "{title}"\nkind: news\n'
     if published:
         head += f"published: {published}\n"
     if as_of:
@@ -886,7 +886,7 @@ def test_drafts_change_no_reviewed_claim_and_show_how_they_would_relate(rules_di
     fresh = tmp_path / "fresh.db"
     build_store(load_corpus(rules_dir), fresh)
     assert store_rows(fresh).keys() == after.keys()
-    snapshot = lambda rows: {c: tuple(r[k] for k in r.keys() if k != "rowid") for c, r in rows.items()}  # noqa: E731
+    snapshot = lambda rows: {c: tuple(r[k] for k in r.keys() if k != "rowid") for c, r in rows.items()}
     assert snapshot(store_rows(fresh)) == snapshot(after)  # the update is the full build
 
 
