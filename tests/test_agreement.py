@@ -776,7 +776,7 @@ RULES_SOURCES = {
             value="16000000000",
             unit="USD",
             period='"2024"',
-        ),  # fmt: skip
+        ),
         _claim("rl-cut", "meta-reality-labs", "job-cuts", "reported", value="9000", period='"2026"', **CUT),
         published="2025-02",
     ),
@@ -886,7 +886,7 @@ def test_drafts_change_no_reviewed_claim_and_show_how_they_would_relate(rules_di
     fresh = tmp_path / "fresh.db"
     build_store(load_corpus(rules_dir), fresh)
     assert store_rows(fresh).keys() == after.keys()
-    snapshot = lambda rows: {c: tuple(r[k] for k in r.keys() if k != "rowid") for c, r in rows.items()}
+    snapshot = lambda rows: {c: tuple(r[k] for k in r.keys() if k != "rowid") for c, r in rows.items()}  # noqa: SIM118 (a Row)
     assert snapshot(store_rows(fresh)) == snapshot(after)  # the update is the full build
 
 
