@@ -687,3 +687,219 @@ def test_pivot_disputes_shows_metas_2026_cut_with_every_source_on_it(tmp_path: P
     sources = {r["source"] for r in db.claims_by_ids(conn, ids)}
     assert {"synapnews-ai-pivot", "ai-rebalancing-meta-layoffs", "meta-600-ai-layoffs"} <= sources
     assert len(sources) >= 4
+
+
+# --- every rule in one store: time, horizons, framing, revisions, words, drafts, divisions --------
+
+RULES_ENTITIES = """entities:
+  - {id: meta, name: Meta Platforms, kind: company}
+  - {id: meta-reality-labs, name: Reality Labs, kind: division, parent: meta}
+  - {id: meta-2026-round, name: Meta's 2026 round, kind: event, parent: meta}
+  - {id: microsoft, name: Microsoft, kind: company}
+"""
+RULES_TOPICS = """topics:
+  - {id: job-cuts, label: Job reductions, order: 1}
+  - {id: ai-capex, label: AI infrastructure investment, order: 2}
+  - {id: motivation, label: Key motivation, order: 3}
+  - {id: losses, label: Losses, order: 4}
+"""
+RULES_PROPOSITIONS = """propositions:
+  - {id: meta-cuts-fund-ai, text: "Meta's job cuts pay for its AI build-out", entity: meta, topic: motivation}
+"""
+
+
+def _claim(cid: str, entity: str, topic: str, status: str, *, metric: str | None = None, value: str | None = None,
+           unit: str | None = None, bound: str = "exact", period: str | None = None, stance: str | None = None,
+           draft: bool = False) -> str:  # fmt: skip
+    lines = [f"  - id: {cid}", f"    entity: {entity}", f"    topic: {topic}", f"    summary: s {cid}", f"    quote: q {cid}",
+             f"    status: {status}"]  # fmt: skip
+    if metric:
+        lines += [f"    metric: {metric}", f"    value: {value}", f"    unit: {unit}", f"    bound: {bound}"]
+    if period:
+        lines.append(f"    period: {period}")
+    if stance:
+        lines.append(f"    stance: {{meta-cuts-fund-ai: {stance}}}")
+    if draft:
+        lines.append("    draft: true")
+    return "\n".join(lines) + "\n"
+
+
+def _source(sid: str, title: str, *claims: str, published: str | None = None, as_of: str | None = None) -> str:
+    head = f'id: {sid}\ntitle: "{title}"\nkind: news\n'
+    if published:
+        head += f"published: {published}\n"
+    if as_of:
+        head += f"as_of: {as_of}\n"
+    return head + "claims:\n" + "".join(claims)
+
+
+PCT = {"metric": "workforce-cut-pct", "unit": "percent"}
+CUT = {"metric": "employees-cut", "unit": "employees"}
+CAPEX = {"metric": "ai-capex-usd", "unit": "USD"}
+RULES_SOURCES = {
+    "syn": _source(
+        "syn",
+        "SynapNews",
+        _claim("syn-pct", "meta", "job-cuts", "reported", value="10", bound="approx", **PCT),  # no period: 2026 presumed
+        _claim("syn-cut", "meta", "job-cuts", "reported", value="8000", period='"2026"', **CUT),
+        _claim("syn-capex", "meta", "ai-capex", "projected", value="[115000000000, 135000000000]", period='"2026"', **CAPEX),
+        _claim("syn-fund", "meta", "motivation", "reported", stance="for"),
+        published="2026-04-25",
+    ),
+    "reb": _source(
+        "reb",
+        "The AI Rebalancing: Meta Braces",
+        _claim("reb-pct", "meta-2026-round", "job-cuts", "possible", value="20", bound="at-least", period='"2026"', **PCT),
+        as_of="2026-03",
+    ),
+    "ledger": _source(
+        "ledger",
+        "Ledger",
+        _claim("led-capex", "meta", "ai-capex", "projected", value="[125000000000, 145000000000]", period='"2026"', **CAPEX),
+        published="2026-05-02",
+    ),
+    "oxm": _source("oxm", "0xMetaLabs", _claim("oxm-fund", "meta", "motivation", "opinion", stance="against")),
+    "ana": _source(
+        "ana",
+        "[untitled analysis]",
+        _claim("ana-600b", "meta", "ai-capex", "estimated", value="600000000000", period="long-term", **CAPEX),
+        _claim("ana-cut", "meta", "job-cuts", "reported", value="8000", bound="approx", **CUT),  # no period, no date
+    ),
+    "rl": _source(
+        "rl",
+        "Reality Labs report",
+        _claim(
+            "rl-loss",
+            "meta-reality-labs",
+            "losses",
+            "confirmed",
+            metric="operating-loss-usd",
+            value="16000000000",
+            unit="USD",
+            period='"2024"',
+        ),
+        _claim("rl-cut", "meta-reality-labs", "job-cuts", "reported", value="9000", period='"2026"', **CUT),
+        published="2025-02",
+    ),
+}
+DRAFTS = _source(
+    "drafted", "Drafted page",
+    _claim("d-cut", "meta", "job-cuts", "reported", value="9000", period='"2026"', draft=True, **CUT),
+    _claim("d-fund", "meta", "motivation", "reported", stance="against", draft=True),
+    published="2026-06-01",
+)  # fmt: skip
+
+
+@pytest.fixture
+def rules_dir(tmp_path: Path) -> Path:
+    data = tmp_path / "rules"
+    (data / "sources").mkdir(parents=True)
+    (data / "entities.yaml").write_text(RULES_ENTITIES)
+    (data / "topics.yaml").write_text(RULES_TOPICS)
+    (data / "propositions.yaml").write_text(RULES_PROPOSITIONS)
+    for name, text in RULES_SOURCES.items():
+        (data / "sources" / f"{name}.yaml").write_text(text)
+    return data
+
+
+def _relations(conn: sqlite3.Connection, cid: str) -> dict[str, tuple[str, str]]:
+    return {
+        r.row["id"]: (r.relation.kind, r.relation.reason)
+        for r in db.related(conn, db.claim(conn, cid))
+        if r.relation.kind != "related" or r.row["metric"]
+    }
+
+
+def test_every_rule_in_one_store(rules_dir: Path, tmp_path: Path) -> None:
+    db_path = tmp_path / "rules.db"
+    build_store(load_corpus(rules_dir), db_path)
+    conn = open_readonly(db_path)
+    rows = store_rows(db_path)
+    assert {cid: r["relation"] for cid, r in rows.items()} == {
+        "syn-pct": "at-odds",  # its period presumed (2026), against a possibility
+        "reb-pct": "at-odds",
+        "syn-cut": "corroborated",  # the same figure, ana states no period and carries no date
+        "ana-cut": "corroborated",
+        "syn-capex": "revised",  # April's guidance, revised in May
+        "led-capex": "revised",
+        "ana-600b": "single-source",  # a long-term horizon: related to 2026, never a disagreement
+        "syn-fund": "disputed",  # opposite positions on one proposition
+        "oxm-fund": "disputed",
+        "rl-loss": "single-source",  # a division's figure is its own
+        "rl-cut": "single-source",
+    }
+    assert rows["syn-pct"]["presumed_period"] == "2026" and rows["syn-pct"]["period"] is None
+    assert _relations(conn, "syn-pct")["reb-pct"] == (
+        "at-odds",
+        "a possibility (≥ 20 %, The AI Rebalancing, as of Mar 2026) against a report (~10 %, SynapNews, 25 Apr 2026): "
+        "the figures do not meet; SynapNews states no period: 2026 presumed from the article's date",
+    )
+    assert _relations(conn, "syn-capex")["led-capex"] == (
+        "revises",
+        "revised: projection $115–135 B (SynapNews, 25 Apr 2026) → projection $125–145 B (Ledger, 2 May 2026)",
+    )
+    assert _relations(conn, "ana-600b")["syn-capex"] == ("related", "another horizon: long-term beside 2026")
+    assert _relations(conn, "syn-cut")["ana-cut"] == (
+        "agrees",
+        "the same figure: 8,000 employees and ~8,000 employees; [untitled analysis] states no period and carries no date",
+    )
+    assert _relations(conn, "oxm-fund")["syn-fund"] == (
+        "opposes",
+        "opposite positions on “Meta's job cuts pay for its AI build-out”: 0xMetaLabs against, SynapNews, 25 Apr 2026 for",
+    )
+    assert "rl-cut" not in _relations(conn, "syn-cut")  # Reality Labs' cut is not Meta's
+
+    def select(text: str) -> set[str]:
+        flt = build_filter(text, conn)
+        return {r["id"] for r in db.all_claims(conn, flt.where, flt.params)}
+
+    assert select("is:conflict") == {"syn-pct", "reb-pct", "syn-fund", "oxm-fund"}
+    assert select("is:disputed") == {"syn-fund", "oxm-fund"}
+    assert select("is:at-odds") == {"syn-pct", "reb-pct"}
+    assert select("is:revised") == {"syn-capex", "led-capex"}
+    assert select("is:presumed") == {"syn-pct"}
+    assert select("proposition:meta-cuts-fund-ai") == select("is:stance") == {"syn-fund", "oxm-fund"}
+    assert select("company:meta") >= {"rl-loss", "rl-cut", "reb-pct"}  # its divisions and events
+    assert select("entity:meta") & {"rl-loss", "reb-pct"} == set()
+
+
+def test_drafts_change_no_reviewed_claim_and_show_how_they_would_relate(rules_dir: Path, tmp_path: Path) -> None:
+    db_path = tmp_path / "rules.db"
+    ensure_store(rules_dir, db_path)
+    before = store_rows(db_path)
+    (rules_dir / "sources" / "drafted.yaml").write_text(DRAFTS)
+    ready = ensure_store(rules_dir, db_path)
+    assert ready.built is not None and ready.built.mode == "update"
+    after = store_rows(db_path)
+    fields = ("relation", "conflict_count", "odds_count", "revise_count", "differ_count", "agree_count", "agree_sources")
+    assert {c: tuple(r[f] for f in fields) for c, r in before.items()} == {
+        c: tuple(r[f] for f in fields) for c, r in after.items() if c in before
+    }
+    # what the drafts would say once reviewed: 9,000 cannot both hold with 8,000 (two reports of 2026);
+    # "against" opposes SynapNews's "for"
+    assert after["d-cut"]["relation"] == "disputed" and after["d-cut"]["conflict_count"] == 1
+    assert after["d-fund"]["relation"] == "disputed"
+    conn = open_readonly(db_path)
+    flt = build_filter("is:conflict", conn)
+    assert {r["id"] for r in db.all_claims(conn, flt.where, flt.params)} == {"syn-pct", "reb-pct", "syn-fund", "oxm-fund"}
+    assert "d-cut" not in _relations(conn, "syn-cut")  # a reviewed claim's detail never lists a draft
+    assert _relations(conn, "d-cut")["syn-cut"][0] == "contradicts"
+    fresh = tmp_path / "fresh.db"
+    build_store(load_corpus(rules_dir), fresh)
+    assert store_rows(fresh).keys() == after.keys()
+    snapshot = lambda rows: {c: tuple(r[k] for k in r.keys() if k != "rowid") for c, r in rows.items()}  # noqa: SIM118 (a Row)
+    assert snapshot(store_rows(fresh)) == snapshot(after)  # the update is the full build
+
+
+def test_check_and_build_count_the_same_conflicts(rules_dir: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    (rules_dir / "sources" / "drafted.yaml").write_text(DRAFTS)
+    runner = CliRunner()
+    check = runner.invoke(main, ["check", "--data", str(rules_dir)])
+    build = runner.invoke(main, ["build", "--data", str(rules_dir), "--db", str(tmp_path / "s.db")])
+    assert check.exit_code == build.exit_code == 0, (check.output, build.output)
+    # two pairs: the 10 % / 20 % at odds, the opposite positions; the drafts' would-be pairs not counted
+    assert ", 2 conflicts" in check.stdout and ", 2 conflicts in " in build.stdout

@@ -414,9 +414,16 @@ def _term_sql(conn: sqlite3.Connection, t: Term) -> tuple[str, list[SqlParam]]:
         if not ids:
             raise QueryError(f"no {t.written_key or t.key} matches '{t.value}'")
         if t.key == "company":
-            # the entity and its events: claims whose figure is about it (qentity) or written on it
+            # the entity, its events and its divisions: claims whose figure is about it (qentity),
+            # or written on it or on a part of it
+            parts = ids + [
+                r[0]
+                for r in conn.execute(
+                    f"SELECT id FROM entities WHERE kind = 'division' AND parent IN ({', '.join('?' * len(ids))})", ids
+                )
+            ]
             a, pa = _in("claims.qentity", ids)
-            b, pb = _in("claims.entity", ids)
+            b, pb = _in("claims.entity", parts)
             return f"({a} OR {b})", pa + pb
         return _in(f"claims.{t.key}", ids)
     if t.key == "metric":

@@ -223,7 +223,14 @@ def compare(entity_names: tuple[str, ...], data_dir, db_path, topic_names, fmt: 
 @click.argument("query", nargs=-1, required=True)
 @store_options
 @click.option("--limit", default=5, show_default=True, help="Quantities drawn at most.")
-def figure(query: tuple[str, ...], data_dir, db_path, limit: int) -> None:
+@click.option(
+    "--order",
+    type=click.Choice(["period", "date"]),
+    default="period",
+    show_default=True,
+    help="By period, or by the sources' dates: each figure as it was printed, earliest first (the story of a figure).",
+)
+def figure(query: tuple[str, ...], data_dir, db_path, limit: int, order: str) -> None:
     """Every source's figure for the quantities a QUERY's numeric claims state, on one
     shared axis per quantity (plain characters under TERM=dumb)."""
     import os
@@ -244,7 +251,7 @@ def figure(query: tuple[str, ...], data_dir, db_path, limit: int) -> None:
     plain = os.environ.get("TERM") == "dumb"
     width = min(out.width, 160)
     for i, (qe, metric, unit) in enumerate(families):
-        p = plot(conn, qe, metric, unit, related=False)
+        p = plot(conn, qe, metric, unit, related=False, order=order)
         if p is None:
             continue
         if i:

@@ -139,12 +139,12 @@ def _labels(conn: sqlite3.Connection, name: str, values: list[Any]) -> dict[Any,
     return {r[0]: r[1] for r in rows}
 
 
-# companies first, most claims first; an event right under its company (it sorts as its parent)
-_AS_PARENT = "(SELECT p.{0} FROM entities AS p WHERE p.id = entities.parent AND entities.kind = 'event')"
+# companies first, most claims first; an event or a division right under its company (it sorts as its parent)
+_AS_PARENT = "(SELECT p.{0} FROM entities AS p WHERE p.id = entities.parent AND entities.kind IN ('event', 'division'))"
 ENTITY_ORDER = (
     f"ORDER BY CASE coalesce({_AS_PARENT.format('kind')}, kind) WHEN 'company' THEN 0 WHEN 'event' THEN 1 "
-    f"WHEN 'group' THEN 2 ELSE 3 END, coalesce({_AS_PARENT.format('claim_count')}, claim_count) DESC, "
-    f"coalesce({_AS_PARENT.format('name')}, name), kind = 'event', claim_count DESC, name"
+    f"WHEN 'division' THEN 1 WHEN 'group' THEN 2 ELSE 3 END, coalesce({_AS_PARENT.format('claim_count')}, claim_count) DESC, "
+    f"coalesce({_AS_PARENT.format('name')}, name), kind IN ('event', 'division'), claim_count DESC, name"
 )
 
 

@@ -22,7 +22,7 @@ FLAG_WIDTH = 22
 # provenance flags in a few letters, so that a line keeps its bar (the full words are in
 # the detail pane, the sources screen and the exports)
 FLAG_SHORT = {
-    "ai-assisted": "AI-written",
+    "ai-assisted": "AI-assisted",
     "anonymous-sourcing": "anon",
     "composite-examples": "composite",
     "no-byline": "no byline",

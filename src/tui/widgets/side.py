@@ -136,7 +136,7 @@ class EntityList(OptionList):
         # one line per entity: the name gives way, the counts stay whole. An event is
         # marked ↳ and loses its company's possessive ("Meta's 2023 ..." -> "2023 ..."),
         # so that what tells two events apart is what stays on screen
-        if kind == "event":
+        if kind in ("event", "division"):
             name = "↳ " + re.sub(r"^[^']{1,40}['’]s ", "", name)
         tail = Text()
         if kind and kind not in ("company", "event"):
