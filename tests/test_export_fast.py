@@ -101,6 +101,7 @@ def reference_csv(conn, rows) -> str:
         for name in ("source_flags", *LIST_FIELDS):
             values[name] = "; ".join(values[name])
         values["group_check"] = (values["group_check"] or {}).get("reason") or ""
+        values["stance"] = "; ".join(f"{k}: {v}" for k, v in (values["stance"] or {}).items())
         writer.writerow([values[f] for f in CSV_FIELDS])
     return buf.getvalue().replace("\0", "\u2400")
 
