@@ -31,6 +31,7 @@ def check(data_dir: Path | None, texts: Path | None, strict: bool) -> None:
     data_dir, _ = shown_dir(data_dir)
     try:
         from tui.store.load import corpus_warnings, draft_claims, load_corpus
+        from tui.store.model import with_hint
         from tui.store.quotes import TEXTS_DIR, check_quotes
 
         corpus = load_corpus(data_dir)
@@ -41,7 +42,7 @@ def check(data_dir: Path | None, texts: Path | None, strict: bool) -> None:
     if quotes and quotes.problems:
         raise CorpusProblems(quotes.problems)
     for w in corpus_warnings(corpus):
-        click.echo(str(w), err=True)
+        click.echo(with_hint(w), err=True)
     claims = corpus.claims
     conflicts = corpus_conflicts(corpus)
     line = f"ok: {len(corpus.sources)} sources, {len(corpus.entities)} entities, {len(claims)} claims, {conflicts} conflicts"

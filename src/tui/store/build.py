@@ -33,6 +33,7 @@ from typing import Any
 from . import agreement
 from .agreement import Figure
 from .files import FileState, digest_of, recorded_digest
+from .metrics import insert_metrics
 from .model import Claim, Corpus, CorpusError, Entity, Problem, Source
 from .schema import AGREEMENT_FIELDS, CLAIM_FIELDS, FTS_SQL, INDEXES, SCHEMA, SCHEMA_VERSION, TERMS_SQL
 
@@ -304,6 +305,7 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
             {"id": t.id, "label": t.label, "order": t.order, "description": t.description, "claim_count": per_topic.get(t.id, 0)}
             for t in corpus.topics
         )
+        insert_metrics(conn, corpus.metrics)
         table("sources").insert_all(
             (_source_row(s, per_source.get(s.id, 0), conflicts_source.get(s.id, 0)) for s in corpus.sources),
             batch_size=5000,

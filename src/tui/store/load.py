@@ -22,6 +22,7 @@ from .agreement import normalise_period
 from .fields import SLUG, HintedProblem, _did_you_mean, _entities, _propositions, _Record, _source, _topics
 from .files import FileState, digest_of, file_label, source_paths, state_of
 from .fmt import safe_text
+from .metrics import METRICS_FILE, check_metrics, metric_warnings, read_metrics
 from .model import (
     Claim,
     Corpus,
@@ -206,6 +207,7 @@ def load_corpus_files(data_dir: Path | str) -> tuple[Corpus, dict[str, FileState
         prop_data, prop_ps = read_base(prop_file)
         problems += prop_ps
         propositions = _propositions(prop_data, label(prop_file), problems) if not prop_ps else []
+    metrics = read_metrics(data_dir, label(data_dir / METRICS_FILE), problems, states)
 
     sources: list[Source] = []
     try:
@@ -229,6 +231,7 @@ def load_corpus_files(data_dir: Path | str) -> tuple[Corpus, dict[str, FileState
             states[state.rel] = state
 
     _cross_check(entities, topics, sources, problems, propositions)
+    check_metrics(metrics, {t.id for t, _ in topics if t.id}, problems)
     if problems:
         raise CorpusError(problems)
     corpus = Corpus(
@@ -237,6 +240,7 @@ def load_corpus_files(data_dir: Path | str) -> tuple[Corpus, dict[str, FileState
         sources=sources,
         digest=digest_of(states.values()),
         propositions=[p for p, _ in propositions],
+        metrics=[m for m, _ in metrics],
     )
     return corpus, states
 
@@ -415,6 +419,8 @@ def corpus_warnings(corpus: Corpus) -> list[Problem]:
     that others do (`ai-capx-usd`, `FY2026`): such a figure is silently compared with nothing."""
     out: list[Problem] = []
     users: dict[str, dict[str, set[str]]] = {"metric": {}, "unit": {}, "period": {}}
+    if corpus.metrics:  # the registry's own check below knows the registry too
+        del users["metric"]
     for s in corpus.sources:
         for c in s.claims:
             for key in users:
@@ -451,7 +457,7 @@ def corpus_warnings(corpus: Corpus) -> list[Problem]:
                             ),
                         )
                     )
-    return out
+    return out + metric_warnings(corpus)
 
 
 def draft_claims(corpus: Corpus) -> dict[str, int]:

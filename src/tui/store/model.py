@@ -45,6 +45,21 @@ class Topic:
 
 
 @dataclass(slots=True)
+class Metric:
+    """An entry of the registry of quantities (data/metrics.yaml; store/metrics.py)."""
+
+    id: str
+    label: str
+    unit: str
+    counts: str | None = None  # what one figure counts, in words
+    words: list[str] = field(default_factory=list)  # how articles name it
+    opposites: list[str] = field(default_factory=list)  # `not:` the metrics it must never be confused with
+    topic: str | None = None
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(slots=True)
 class Claim:
     id: str
     source: str
@@ -142,6 +157,7 @@ class Corpus:
     sources: list[Source]
     digest: str = ""
     propositions: list[Proposition] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)  # the registry; empty without data/metrics.yaml
 
     @property
     def claims(self) -> list[Claim]:

@@ -16,7 +16,7 @@ claim's summary `relation`, and the check of a group's figure against its
 members' sum.
 """
 
-SCHEMA_VERSION = 6  # bump when the tables change: older stores are rebuilt by themselves
+SCHEMA_VERSION = 7  # bump when the tables change: older stores are rebuilt by themselves
 
 SCHEMA = """
 CREATE TABLE pivot_meta (key TEXT PRIMARY KEY, value TEXT);
@@ -77,6 +77,12 @@ CREATE TABLE claims (
   group_relation TEXT, group_reason TEXT, group_low REAL, group_high REAL
 );
 """
+
+# The registry of quantities (data/metrics.yaml), created by store/metrics.insert_metrics;
+# words and opposites (`not:`) as JSON lists.
+METRICS_SQL = """CREATE TABLE metrics (
+  id TEXT PRIMARY KEY, label TEXT NOT NULL, unit TEXT NOT NULL, counts TEXT, words TEXT, opposites TEXT, topic TEXT
+)"""
 
 # the columns the agreement model writes (a recount updates only these), in the order of
 # agreement.Stored
