@@ -74,6 +74,9 @@ def test_a_saved_html_page_is_drafted_checked_and_never_overwritten(data: Path) 
     assert (by_value(claims, 16)["unit"], by_value(claims, 16)["bound"]) == ("weeks", "at-most")
     assert (by_value(claims, 600)["bound"], by_value(claims, 600)["status"]) == ("approx", "reported")  # "roughly six hundred"
     assert by_value(claims, 1200000000)["unit"] == "USD"
+    # the organisations the drafts are about and the corpus lacks come with their entities.yaml lines
+    assert by_value(claims, 1100)["entity"] == "cloudflare"
+    add_printed_entity_lines(result.stdout, data)
     # the corpus loads with the draft in it; check counts the drafts, --strict fails on them
     corpus = load_corpus(data)
     assert sum(c.draft for c in corpus.claims) == len(claims)
@@ -89,11 +92,18 @@ def test_a_saved_html_page_is_drafted_checked_and_never_overwritten(data: Path) 
     assert (data / "sources" / "ledger-meta.yaml").read_bytes() == before
 
 
+def add_printed_entity_lines(stdout: str, data: Path) -> None:
+    lines = [x for x in stdout.splitlines() if x.startswith("  - {id: ") and "kind: " in x]
+    entities = data / "entities.yaml"
+    entities.write_text(entities.read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+
+
 def test_reviewed_drafts_pass_strict_and_new_entities_come_with_a_line(data: Path) -> None:
     result = run("add", PAGE, "--id", "ledger-meta", "--data", data)
-    line = next(x for x in result.stdout.splitlines() if "id: cloudflare" in x)
-    entities = data / "entities.yaml"
-    entities.write_text(entities.read_text(encoding="utf-8").rstrip("\n") + "\n" + line + "\n", encoding="utf-8")
+    assert any("id: cloudflare" in x for x in result.stdout.splitlines())
+    refused = run("check", "--data", data, code=1).stderr  # until the line is added, check says which and what to write
+    assert "unknown entity 'cloudflare'" in refused and "{id: cloudflare, name: Cloudflare, kind: company}" in refused
+    add_printed_entity_lines(result.stdout, data)
     path = data / "sources" / "ledger-meta.yaml"
     text = path.read_text(encoding="utf-8").replace("    draft: true\n", "")
     path.write_text(text, encoding="utf-8")
@@ -160,7 +170,8 @@ def test_each_bundled_article_is_drafted_as_its_curator_read_it(data: Path, sour
     """The article's curated file is taken out of the copy: the drafter sees the corpus a user had before adding it."""
     document = yaml.safe_load((DATA / "sources" / f"{source_id}.yaml").read_text(encoding="utf-8"))["document"]
     (data / "sources" / f"{source_id}.yaml").unlink()
-    run("add", _seeds() / document, "--id", f"{source_id}-draft", "--data", data)
+    result = run("add", _seeds() / document, "--id", f"{source_id}-draft", "--data", data)
+    add_printed_entity_lines(result.stdout, data)
     claims = drafted(data, f"{source_id}-draft")["claims"]
     text = normalise_ws((data / "texts" / f"{source_id}-draft.txt").read_text(encoding="utf-8"))
     assert all(normalise_ws(c["quote"]) in text for c in claims)

@@ -114,10 +114,18 @@ def add(page: str, source_id: str | None, data_dir: Path | None) -> None:
             echo(f"  - {line}")
     if d.new_entities:
         echo(
-            f"organisations not in {shown.rstrip('/') + '/' if shown else ''}entities.yaml; to use one, add its line under `entities:`:"
+            f"entities the draft uses that {shown.rstrip('/') + '/' if shown else ''}entities.yaml lacks; add each line under `entities:`:"
         )
-        for _, _, line in d.new_entities:
-            echo(line)
+        for p_ in d.new_entities:
+            echo(p_.line)
+    if d.new_metrics:
+        from tui.store.metrics import registry_line
+
+        echo(
+            f"new metrics (check each name; to keep one, add its line under `metrics:` in {shown.rstrip('/') + '/' if shown else ''}metrics.yaml):"
+        )
+        for mid, unit, _ in d.new_metrics:
+            echo(registry_line(mid, unit))
     echo(f"next: review {done.source_path} against {done.text_path}, delete each `draft: true`, then run pivot check")
 
 

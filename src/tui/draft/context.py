@@ -1,102 +1,93 @@
-"""What the words around a figure say: the entity, metric, topic, status and period.
+"""Who a figure is about: what the corpus knows (entities, the registry, the metrics and topics
+its claims use) and the names in a text, found in one pass.
 
-Everything here is decided from the text and the corpus (entities.yaml, the
-metrics and topics its claims already use); where the words do not decide, the
-caller is told so, to print it and to write it beside the claim.
+`Knowledge` is read from a loaded corpus (tests, the benchmark) or from the store and the two
+small YAML files beside it (`pivot add`: nothing grows with the number of claims but one
+GROUP BY). `Names` finds every known name and every organisation the corpus lacks in a text
+at once (one regular expression over the whole page), and answers "which names lie in this
+stretch" by bisection, so that drafting stays linear in the page.
+
+Organisations the corpus lacks are proposed only from proper names that act as subjects or
+owners of figures ("Oracle, the dark horse ..., has surged", "IBM reduced", "Nvidia shares",
+"companies like Klarna"), never from a capitalised common word (a word the text also writes
+in lower case), a headline's capitals, a person's name (two capitalised words, a title before
+it) or a news outlet.
 """
 
 from __future__ import annotations
 
+import bisect
+import json
 import re
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from tui.store.model import Corpus
+from tui.store.model import Corpus, Metric
 
-STOP = set(  # a word list reads best as text:
-    "a an the of to in on by for from at with than that which who and or but is are was were be been will would "  # noqa: SIM905
-    "could can may might has have had as per its their it they we this these those about over more also into up "
-    "such while after before including most much some other all any new its".split()
+from .meaning import Registry
+
+GROUP_CUE = re.compile(
+    r"\bhyperscal\w*|\bbig tech\b|\bmag(?:nificent)?[- ]?\d\b|\bbig (?:four|five|three|seven)\b|\btech giants\b|"
+    r"\bthe (?:four|five|three|seven) (?:companies|giants|firms)\b",
+    re.I,
 )
-SYNONYMS = {
-    "layoff": "cut",
-    "laid": "cut",
-    "lay": "cut",
-    "reduc": "cut",
-    "reduction": "cut",
-    "eliminat": "cut",
-    "shed": "cut",
-    "trim": "cut",
-    "slash": "cut",
-    "fire": "cut",
-    "redundanc": "cut",
-    "expenditure": "capex",
-    "capital": "capex",
-    "invest": "capex",
-    "investment": "capex",
-    "infrastructure": "capex",
-    "guid": "capex",
-    "lost": "loss",
-    "losing": "loss",
-    "lose": "loss",
-    "opening": "opening",
-    "listing": "opening",
-    "vacanc": "opening",
-    "hire": "hir",
-    "hiring": "hir",
-    "percent": "pct",
-    "%": "pct",
-    "workforce": "workforce",
-    "headcount": "workforce",
-    "staff": "workforce",
-    "retire": "retirement",
-    "retir": "retirement",
-}
-# status cues: the first one in a sentence (its outermost framing) decides
-STATUS_CUES = [
-    (
-        "reported",
-        r"\breportedly\b|\breports?\s+(?:say|says|said|indicate|indicates|suggest|suggests|show)\b|"
-        r"\baccording to (?:reports|people|sources|a report)\b|\bpeople familiar with\b|\bsources said\b|\bis said to\b",
-    ),
-    ("possible", r"\bcould\b|(?<![A-Z])\bmay\b|\bmight\b|\bpossibly\b|\bpotential(?:ly)?\b|\bconsidering\b|\bweighing\b"),
-    ("planned", r"\bplans?\b|\bplanned\b|\bplanning\b|\bwill\b|\bintends?\b|\baims? to\b|\bpreparing\b|\bset to\b|\btargeting\b"),
-    (
-        "projected",
-        r"\bexpects?\b|\bexpected\b|\bprojected\b|\bprojects\b|\bprojections?\b|\bforecasts?\b|\bforecasted\b|"
-        r"\bpredicts?\b|\banticipates?\b|\bguidance\b|\boutlook\b",
-    ),
-    ("estimated", r"\bestimates?\b|\bestimated\b|\bestimating\b"),
-    ("confirmed", r"\bconfirmed\b|\bannounced\b|\bdisclosed\b|\bsaid in a (?:statement|filing)\b"),
-]
-DEFAULT_STATUS = "reported"  # a news article's figure is a report until a reviewer checks it against its origin
-YEAR_RE = re.compile(
-    r"(?<![\w$.,/])(?:(?P<half>H[12]|Q[1-4])\s?|(?P<fy>FY|fiscal(?: year)?)\s?)?(?P<y1>(?:19|20)\d{2})"
-    r"(?:\s?[-–]\s?(?P<y2>(?:19|20)\d{2}))?(?![\w%])"
+INDUSTRY_CUE = re.compile(
+    r"\bindustry[- ]wide\b|\bacross (?:the )?(?:tech(?:nology)? )?(?:industry|sector)\b|\bacross \d[\d,]* (?:companies|firms|employers)\b|"
+    r"\blayoff (?:tracker|trackers|tally|data)\b|\btrackers?\b|\btech(?:nology)? (?:workers|employees|sector|industry|stocks|selloff|"
+    r"sell-off|layoffs|jobs|companies|firms)\b|\bthe (?:tech|technology) industry\b|\bthe industry\b|\bjob market\b|"
+    r"\bthe U\.?S\.? alone\b|\bglobal demand\b|\bworkers across\b",
+    re.I,
 )
+PRONOUN = re.compile(
+    r"\b(?:it|its|it’s|it's|the company|the company's|the company’s|the firm|the firm's|the firm’s|the tech giant|the giant|"
+    r"the software giant|the e-commerce giant|the social media giant|the group|the technology giant)\b",
+    re.I,
+)
+NOT_SUBJECT_BEFORE = re.compile(r"\b(?:like|such as|including|than|versus|vs\.?|unlike|rivals?|competitors?)\s*$", re.I)
+OUTLETS = set(  # news and data outlets: sources of figures, never their owners
+    "Reuters Bloomberg CNBC FactSet LSEG Invezz TechCrunch BBC WSJ CNN Fortune Forbes Axios Gartner IDC Statista "  # noqa: SIM905
+    "Crunchbase Challenger Layoffs.fyi TrueUp Moody's Jefferies Wedbush Morningstar TipRanks".split()
+)
+COMMON = set(  # capitalised words that are not organisations
+    "The A An This That These Those It Its In On At By For From With As And But Or If When While Why What How Who Here There "  # noqa: SIM905
+    "Now Then Yet Still So Also Even After Before Since Until Over Under Between Among Into Through During Without Within "
+    "AI CEO CFO COO CTO SVP EVP VP US U.S. UK EU SEC GDP EPS YoY QoQ FY HR IT PR GPU GPUs TPU TPUs LLM LLMs API "
+    "January February March April May June July August September October November December "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Key Status Scale Official Together Additionally Overview "
+    "Table Contents Chief Executive President Premium Buy Hold Sell Strong Phase Part Section Update Updated Published "
+    "Editorial Report Analysis News Breaking Exclusive Source Sources Note Read More Share Subscribe Advertisement "
+    "Big Tech Street Wall Silicon Valley Wednesday Companies Company Meanwhile However Moreover Crucially Yet Both "
+    "Consider Imagine Take Elevate Unlock Focus Market Markets Global World First Second Third Fourth Q1 Q2 Q3 Q4 H1 H2 "
+    "Everyone Everybody Nobody Someone Somebody Many Most Some Few Others One All Each Every Neither Either Several "
+    "Such Another Other Both Few Much More Less Investors Analysts Employees Workers Managers Experts Critics "
+    "We I You He She They Our Their His Her My Your Us Them Me".split()
+)
+SUBJECT_VERB = (
+    r"(?:[a-z]+ly\s+|already\s+|also\s+|now\s+|first\s+|just\s+|still\s+|recently\s+)?"
+    r"(?:has|had|have|is|was|were|are|will|would|could|may|can|said|says|announced|announces|reported|reports|states|stated|"
+    r"cut|cuts|laid|lays|reduced|reduces|plans|planned|set|sets|raised|raises|posted|posts|eliminated|eliminates|took|takes|"
+    r"offered|offers|disclosed|discloses|confirmed|confirms|frames|framed|proved|proves|employs|employed|spent|spends|"
+    r"invested|invests|committed|commits|surged|grew|lost|loses|generated|generates|expects|expected|slashed|shed|fired|"
+    r"hired|hires|added|adds|filed|files|shares|stock)\b"
+)
+NAME = r"[A-Z][a-z]+(?:[A-Z][a-z]+)*|[A-Z]{2,5}"
 ORG_SUFFIX = (
     r"(?:Inc\.?|Corp\.?|Corporation|Ltd\.?|LLC|plc|PLC|Group|Holdings|Securities|Capital|Partners|Institute|"
-    r"Labs|Technologies|Systems|Bank|Research|Ventures|Associates|Foundation|University|Networks|Media|Fund)"
+    r"Labs|Technologies|Systems|Bank|Research|Ventures|Associates|Foundation|University|Networks|Media)"
 )
-ORG_RE = re.compile(rf"\b((?:[A-Z][\w&’'.-]*\s+){{0,3}}{ORG_SUFFIX})(?![\w])")
-ORG_VERB_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+[A-Z]?\w*)\s+(?:said it|announced|plans to|reported)\b")
+ORG_RE = re.compile(rf"\b((?:[A-Z][\w&’'.-]*\s+){{1,3}}{ORG_SUFFIX})(?![\w])")
 
 
-def stem(word: str) -> str:
-    w = word.lower().strip("’'\".,;:()")
-    w = re.sub(r"’s$|'s$", "", w)
-    for suffix in ("ing", "ed", "ies", "es", "s"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: -len(suffix)] + ("y" if suffix == "ies" else "")
-            break
-    for key, value in SYNONYMS.items():
-        if w == key or (len(key) >= 5 and w.startswith(key)):
-            return value
-    return w
-
-
-def stems(text: str) -> list[str]:
-    return [stem(w) for w in re.findall(r"[A-Za-z%][\w%-]*", text) if w.lower() not in STOP]
+@dataclass(slots=True)
+class Known:
+    id: str
+    name: str
+    kind: str
+    members: frozenset[str] = frozenset()
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -111,177 +102,266 @@ class Mention:
 class Knowledge:
     """What the corpus already knows, in the shapes the drafter asks about."""
 
-    names: list[tuple[str, str]]  # (surface, entity id), longest first
-    kinds: dict[str, str]
-    entity_names: dict[str, str]
-    groups: dict[str, set[str]]
-    metric_units: dict[str, str]
-    metric_words: dict[str, Counter[str]]
-    metric_uses: Counter[str]
+    entities: dict[str, Known]
+    registry: Registry
+    metric_units: dict[str, str]  # registry and corpus: metric -> unit
     metric_topic: dict[str, str]
-    topic_words: dict[str, set[str]]
-    topics: list[str]
-    claim_ids: set[str] = field(default_factory=set)
+    metric_uses: Counter[str]
+    topics: dict[str, str]  # id -> label and description
+    taken_ids: set[str] = field(default_factory=set)  # claim ids (only those that could collide may be listed)
 
     @classmethod
-    def of(cls, corpus: Corpus, skip_source: str | None = None) -> Knowledge:
-        names: dict[str, str] = {}
-        for e in corpus.entities:
-            for n in [e.name, *e.aliases]:
-                names.setdefault(n, e.id)
-        metric_units: dict[str, str] = {}
-        metric_words: dict[str, Counter[str]] = defaultdict(Counter)
-        metric_uses: Counter[str] = Counter()
-        topic_votes: dict[str, Counter[str]] = defaultdict(Counter)
-        for s in corpus.sources:
-            if s.id == skip_source:
-                continue
-            for c in s.claims:
-                if c.metric and c.unit:
-                    metric_units.setdefault(c.metric, c.unit)
-                    metric_uses[c.metric] += 1
-                    metric_words[c.metric].update(set(stems(c.quote)))
-                    topic_votes[c.metric][c.topic] += 1
-        for m, words in metric_words.items():
-            for w in stems(m.replace("-", " ")):
-                words[w] += 3 * max(1, metric_uses[m])
-        topic_words = {t.id: set(stems(f"{t.id.replace('-', ' ')} {t.label} {t.description or ''}")) for t in corpus.topics}
-        return cls(
-            names=sorted(names.items(), key=lambda kv: -len(kv[0])),
-            kinds={e.id: e.kind for e in corpus.entities},
-            entity_names={e.id: e.name for e in corpus.entities},
-            groups={e.id: set(e.members) for e in corpus.entities if e.kind == "group" and e.members},
-            metric_units=metric_units,
-            metric_words=dict(metric_words),
-            metric_uses=metric_uses,
-            metric_topic={m: v.most_common(1)[0][0] for m, v in topic_votes.items()},
-            topic_words=topic_words,
-            topics=[t.id for t in corpus.topics],
-            claim_ids={c.id for c in corpus.claims},
+    def of(cls, corpus: Corpus) -> Knowledge:
+        uses: Counter[str] = Counter()
+        units: dict[str, str] = {}
+        votes: dict[str, Counter[str]] = {}
+        for c in corpus.claims:
+            if c.metric and c.unit:
+                uses[c.metric] += 1
+                units.setdefault(c.metric, c.unit)
+                votes.setdefault(c.metric, Counter())[c.topic] += 1
+        return cls._build(
+            corpus.entities,
+            corpus.metrics,
+            units,
+            {m: v.most_common(1)[0][0] for m, v in votes.items()},
+            uses,
+            {t.id: f"{t.label} {t.description or ''}" for t in corpus.topics},
+            {c.id for c in corpus.claims},
         )
 
-    # --- entities ------------------------------------------------------------------------------
+    @classmethod
+    def from_store(cls, conn: Any, entities: list[Any], topics: list[Any], metrics: list[Metric]) -> Knowledge:
+        """From the store's one GROUP BY of the metrics its claims use (metric, unit, topic,
+        count) and the corpus's entities, topics and registry (small files, read as they are now)."""
+        uses: Counter[str] = Counter()
+        units: dict[str, str] = {}
+        best: dict[str, tuple[int, str]] = {}
+        rows = conn.execute(
+            "SELECT metric, unit, topic, count(*) FROM claims WHERE metric IS NOT NULL GROUP BY metric, unit, topic"
+        ).fetchall()
+        for metric, unit, topic, n in rows:
+            uses[metric] += n
+            if unit:
+                units.setdefault(metric, unit)
+            if n > best.get(metric, (0, ""))[0]:
+                best[metric] = (n, topic)
+        return cls._build(
+            entities,
+            metrics,
+            units,
+            {m: t for m, (_, t) in best.items()},
+            uses,
+            {t.id: f"{t.label} {t.description or ''}" for t in topics},
+            set(),
+        )
 
-    def mentions(self, text: str) -> list[Mention]:
-        out: list[Mention] = []
-        taken: list[tuple[int, int]] = []
-        for surface, eid in self.names:
-            for m in re.finditer(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", text):
-                if all(m.end() <= a or m.start() >= b for a, b in taken):
-                    out.append(Mention(m.start(), m.end(), eid, surface))
-                    taken.append((m.start(), m.end()))
-        return sorted(out, key=lambda m: m.start)
+    @classmethod
+    def _build(
+        cls,
+        entities: list[Any],
+        metrics: list[Metric],
+        units: dict[str, str],
+        topic_of: dict[str, str],
+        uses: Counter[str],
+        topics: dict[str, str],
+        taken: set[str],
+    ) -> Knowledge:
+        known = {e.id: Known(e.id, e.name, e.kind, frozenset(e.members), e.parent, tuple(e.aliases)) for e in entities if e.id}
+        for m in metrics:
+            units[m.id] = m.unit
+            if m.topic:
+                topic_of[m.id] = m.topic
+        return cls(known, Registry(list(metrics)), units, topic_of, uses, topics, taken)
 
-    def pick(self, mentions: list[Mention], nearest_to: int | None = None) -> str | None:
-        """The entity a stretch of text is about: a group when three of its members are named
-        together, else the first (or, before a point, the nearest) entity that is not an industry."""
-        if not mentions:
-            return None
-        ids = [m.entity for m in mentions]
-        for gid, members in self.groups.items():
-            if len(members & set(ids)) >= 3:
-                return gid
-        firm = [m for m in mentions if self.kinds.get(m.entity) != "industry"] or mentions
-        if nearest_to is not None:
-            return min(firm, key=lambda m: abs(nearest_to - m.end)).entity
-        return firm[0].entity
+    def names(self) -> list[tuple[str, str]]:
+        """(surface, entity id) a text may name an entity by. An event's or a division's alias
+        written without a capital ("2026 layoffs") names nothing: it is a common phrase."""
+        out: list[tuple[str, str]] = []
+        for e in self.entities.values():
+            for n in (e.name, *e.aliases):
+                if e.kind in ("event", "division") and not re.search(r"[A-Z]", n):
+                    continue
+                out.append((n, e.id))
+                if n.islower() and n.endswith("s") and len(n) > 4:
+                    out.append((n[:-1], e.id))  # "hyperscaler" for "hyperscalers"
+        return out
 
-    # --- metrics and topics --------------------------------------------------------------------
-
-    def metric_for(self, unit: str, context: str) -> tuple[str | None, str]:
-        """(metric, how) for a figure of `unit` with `context` around it; metric None when the
-        corpus has no metric of this unit."""
-        same = [m for m, u in self.metric_units.items() if u == unit]
-        if not same:
-            return None, "new"
-        words = Counter(stems(context))
-        scored = []
-        for m in same:
-            profile = self.metric_words[m]
-            total = sum(profile.values()) or 1
-            score = sum(profile[w] / total * (3 if w in m else 1) for w in words if w in profile)
-            slug_hits = sum(1 for w in stems(m.replace("-", " ")) if w in words)
-            scored.append((slug_hits, score, self.metric_uses[m], m))
-        scored.sort(reverse=True)
-        best = scored[0]
-        if best[0] == 0 and best[1] == 0:
-            return max(same, key=lambda m: self.metric_uses[m]), "guessed"
-        return best[3], "words"
-
-    def topic_for(self, metric: str | None, context: str) -> tuple[str, str]:
-        if metric in self.metric_topic:
-            return self.metric_topic[metric], "metric"
-        words = set(stems(context))
-        scored = sorted(((len(words & tw), -i, t) for i, (t, tw) in enumerate(self.topic_words.items())), reverse=True)
-        if scored and scored[0][0] > 0:
-            return scored[0][2], "words"
-        return (self.topics[0] if self.topics else "topic"), "guessed"
-
-
-def status_of(sentence: str) -> tuple[str, str | None]:
-    """(status, the cue that decided it); the first cue in the sentence wins."""
-    best: tuple[int, str, str] | None = None
-    for status, pattern in STATUS_CUES:
-        m = re.search(pattern, sentence, re.I if status != "possible" else 0)
-        if status == "possible" and m is None:
-            m = re.search(r"\bCould\b|\bMight\b", sentence)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), status, m.group())
-    if best is None:
-        return DEFAULT_STATUS, None
-    return best[1], best[2]
-
-
-def years(text: str) -> list[tuple[int, str]]:
-    """(offset, period) of every year or year range in `text`."""
-    out = []
-    for m in YEAR_RE.finditer(text):
-        period = m["y1"] + (f"-{m['y2']}" if m["y2"] else "")
-        if m["half"]:
-            period = f"{m['half']} {m['y1']}"
-        out.append((m.start(), period))
-    return out
-
-
-def nearest_period(text: str, at: int) -> str | None:
-    found = years(text)
-    if not found:
+    def group_of(self, members: frozenset[str]) -> str | None:
+        for e in self.entities.values():
+            if e.kind == "group" and e.members == members:
+                return e.id
         return None
-    return min(found, key=lambda y: abs(y[0] - at))[1]
+
+    def groups_containing(self, eid: str) -> list[str]:
+        return [e.id for e in self.entities.values() if e.kind == "group" and eid in e.members]
+
+    def industry(self) -> str | None:
+        return next((e.id for e in self.entities.values() if e.kind == "industry"), None)
 
 
-def organisations(text: str, knowledge: Knowledge) -> list[str]:
-    """Names in `text` that look like organisations and are not in entities.yaml."""
-    known = {n for n, _ in knowledge.names} | set(knowledge.entity_names.values())
-    out: list[str] = []
-    for rx in (ORG_RE, ORG_VERB_RE):
-        for m in rx.finditer(text):
+@dataclass
+class Proposed:
+    """An entity the corpus lacks, proposed with a ready entities.yaml line."""
+
+    name: str
+    id: str
+    kind: str = "company"
+    members: list[str] = field(default_factory=list)
+
+    @property
+    def line(self) -> str:
+        extra = f", members: [{', '.join(self.members)}]" if self.members else ""
+        return f"  - {{id: {self.id}, name: {_flow(self.name)}, kind: {self.kind}{extra}}}"
+
+
+class Names:
+    """Every name in a text, known and proposed, found once; asked by stretch."""
+
+    def __init__(self, text: str, know: Knowledge, headline_lines: set[int]) -> None:
+        self.know = know
+        self.proposed: dict[str, Proposed] = {}
+        self.mentions: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+        exact = [(n, e) for n, e in know.names() if not (n.islower() or len(n.split()) > 1)]
+        folded = [(n, e) for n, e in know.names() if n.islower() or len(n.split()) > 1]
+        found: list[Mention] = []
+        for pairs, flags in ((folded, re.I), (exact, 0)):
+            if not pairs:
+                continue
+            by_surface = {n.casefold() if flags else n: e for n, e in sorted(pairs, key=lambda p: len(p[0]))}
+            rx = re.compile(
+                r"(?<![\w-])(?:" + "|".join(re.escape(n) for n, _ in sorted(pairs, key=lambda p: -len(p[0]))) + r")(?![\w-])",
+                flags,
+            )
+            for hit in rx.finditer(text):
+                key = hit.group().casefold() if flags else hit.group()
+                eid = by_surface.get(key)
+                if eid is not None:
+                    found.append(Mention(hit.start(), hit.end(), eid, hit.group()))
+        for men in sorted(found, key=lambda x: (x.start, -(x.end - x.start))):
+            if taken and men.start < taken[-1][1]:
+                continue
+            self.mentions.append(men)
+            taken.append((men.start, men.end))
+        known_surfaces = {n.casefold() for n, _ in know.names()}
+        starts = [a for a, _ in taken]
+        for org in self._organisations(text, known_surfaces, headline_lines):
+            i = bisect.bisect_right(starts, org.start) - 1
+            inside_known = i >= 0 and taken[i][0] <= org.start < taken[i][1]
+            nxt = i + 1 < len(taken) and taken[i + 1][0] < org.end
+            if not inside_known and not nxt:
+                self.mentions.append(org)
+        self.mentions.sort(key=lambda x: x.start)
+        self.starts = [m.start for m in self.mentions]
+
+    def _organisations(self, text: str, known: set[str], headline_lines: set[int]) -> list[Mention]:
+        lower_words = set(re.findall(r"\b[a-z][a-z]+\b", text))
+        owners: set[str] = set()
+        line_of = _line_index(text)
+        subject = re.compile(
+            rf"(?<![A-Za-z])(?P<n>{NAME})(?:\s+(?:Inc\.?|Corp\.?))?"
+            rf"(?:(?P<poss>’s|'s)\b|\s+(?:\((?:[A-Z]{{1,5}}|NYSE|NASDAQ)[^)]*\)\s+)?{SUBJECT_VERB}|,\s+(?:the|a|an|one of)\s[^,.]{{3,80}},\s+(?:has|had|is|was|said|says))"
+        )
+        for m in subject.finditer(text):
+            name = m["n"]
+            if not self._candidate(name, text, m.start("n"), m.end("n"), lower_words, known):
+                continue
+            if line_of(m.start()) in headline_lines and not m["poss"]:
+                continue
+            owners.add(name)
+        peers = r"(?:companies|firms|players|rivals|giants|peers|competitors|employers|startups|organisations|organizations)"
+        for m in re.finditer(rf"\b{peers},?\s+(?:like|such as|including)\s+(?P<n>{NAME})\b", text, re.I):
+            if self._candidate(m["n"], text, m.start("n"), m.end("n"), lower_words, known):
+                owners.add(m["n"])
+        for m in ORG_RE.finditer(text):
             name = m.group(1).strip()
-            words = name.split()
-            while words and words[0] in ("The", "A", "An", "At", "By", "While", "And", "But"):
-                words = words[1:]
-            name = " ".join(words)
-            if len(name) < 3 or not name[0].isupper():
+            if re.match(r"\s+(?:division|unit|segment|arm)\b", text[m.end() : m.end() + 12]):
+                continue  # a part of a company: its figures are the company's unless entities.yaml lists it
+            if name.casefold() not in known and name.split()[0] not in COMMON and name.split()[0] not in OUTLETS:
+                owners.add(name)
+        out: list[Mention] = []
+        for name in owners:
+            pid = _id_of(name)
+            if pid in self.know.entities:
                 continue
-            if any(k == name or k in name.split() or name.startswith(k + " ") for k in known):
-                continue
-            if name not in out:
-                out.append(name)
-    return out
+            self.proposed.setdefault(pid, Proposed(_strip_suffix(name), pid))
+            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+                out.append(Mention(m.start(), m.end(), pid, name))
+        return out
+
+    @staticmethod
+    def _candidate(name: str, text: str, start: int, end: int, lower_words: set[str], known: set[str]) -> bool:
+        if name in COMMON or name in OUTLETS or name.casefold() in known or name.lower() in lower_words or len(name) < 2:
+            return False
+        if re.fullmatch(r"[A-Z][a-z]+ly", name):
+            return False
+        before = text[max(0, start - 40) : start]
+        after = text[end : end + 40]
+        # a person's name or a longer proper name: capitalised words on either side
+        if re.search(r"[A-Z][\w’'.-]*\s+$", before):
+            return False
+        if re.match(r"(?:’s|'s)?\s+[A-Z][a-z]", after) and not re.match(r"\s+(?:Inc|Corp)\b", after):
+            return False
+        return not re.search(r"\b(?:CEO|CFO|Chief Executive|analyst|President|founder|Mr\.?|Ms\.?|Dr\.?)\s+$", before)
+
+    def within(self, a: int, b: int) -> list[Mention]:
+        i = bisect.bisect_left(self.starts, a)
+        out = []
+        while i < len(self.mentions) and self.mentions[i].start < b:
+            if self.mentions[i].end <= b:
+                out.append(self.mentions[i])
+            i += 1
+        return out
+
+    def kind(self, eid: str) -> str:
+        k = self.know.entities.get(eid)
+        if k is not None:
+            return k.kind
+        p = self.proposed.get(eid)
+        return p.kind if p else "company"
+
+    def name(self, eid: str) -> str:
+        k = self.know.entities.get(eid)
+        if k is not None:
+            return k.name
+        p = self.proposed.get(eid)
+        return p.name if p else eid
+
+    def propose_group(self, members: list[str]) -> str:
+        ids = frozenset(members)
+        known = self.know.group_of(ids)
+        if known:
+            return known
+        for p in self.proposed.values():
+            if p.kind == "group" and frozenset(p.members) == ids:
+                return p.id
+        names = [self.name(m) for m in members]
+        name = ", ".join(names[:-1]) + " and " + names[-1]
+        gid = "-".join(members)[:60].strip("-")
+        self.proposed[gid] = Proposed(name, gid, "group", list(members))
+        return gid
 
 
-def entity_line(name: str) -> tuple[str, str]:
-    """(id, ready-to-paste entities.yaml line) for an organisation not in the corpus."""
-    base = re.sub(r"\s*(?:Inc\.?|Corp\.?|Corporation|Ltd\.?|LLC|plc|PLC)$", "", name).strip() or name
-    eid = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-") or "new-entity"
-    aliases = f", aliases: [{_flow(name)}]" if base != name else ""
-    return eid, f"  - {{id: {eid}, name: {_flow(base)}, kind: company{aliases}}}"
+def _line_index(text: str) -> Callable[[int], int]:
+    starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+
+    def line_of(offset: int) -> int:
+        return bisect.bisect_right(starts, offset) - 1
+
+    return line_of
+
+
+def _strip_suffix(name: str) -> str:
+    return re.sub(r"\s*(?:Inc\.?|Corp\.?|Corporation|Ltd\.?|LLC|plc|PLC)$", "", name).strip() or name
+
+
+def _id_of(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", _strip_suffix(name).lower()).strip("-") or "new-entity"
 
 
 def _flow(text: str) -> str:
     """Text as a YAML flow scalar: plain where that is safe, else double-quoted."""
     if re.fullmatch(r"[A-Za-z][\w .&-]*[\w.]", text) and ": " not in text and " #" not in text:
         return text
-    import json
-
     return json.dumps(text, ensure_ascii=False)

@@ -123,14 +123,32 @@ def fetch(url: str, timeout: float) -> str:
 
 
 def _decode(raw: bytes, label: str) -> str:
+    """The page's text; a page that is not text says what is wrong with it and where."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        if re.search(rb"<meta[^>]+charset=[\"']?(?:windows-1252|iso-8859-1|latin-?1)", raw[:4096], re.I):
-            return raw.decode("cp1252", errors="replace")
-        raise PageError(f"{label} is not UTF-8 text (byte 0x{raw[0]:02x}...); save it as UTF-8") from None
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            why = "an odd number of bytes" if len(raw) % 2 else f"a broken character at byte {exc.start:,}"
+            raise PageError(f"{label} says it is UTF-16 (its first two bytes) but has {why}; save it again as UTF-8") from None
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            if re.search(rb"<meta[^>]+charset=[\"']?(?:windows-1252|iso-8859-1|latin-?1)", raw[:4096], re.I):
+                text = raw.decode("cp1252", errors="replace")
+            else:
+                line = raw[: exc.start].count(b"\n") + 1
+                raise PageError(
+                    f"{label} is not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start:,} (line {line}); "
+                    "save it as UTF-8"
+                ) from None
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise PageError(
+            f"{label} holds a NUL character (line {line}, character {nul:,}): it is not a text page; save the article as text or HTML"
+        )
+    return text
 
 
 def _looks_like_html(text: str) -> bool:
@@ -193,13 +211,9 @@ def from_text(text: str, origin: str) -> Page:
         raise PageError(f"{origin} is empty")
     page = Page(text, origin)
     head = [line.strip() for line in text.splitlines()[:15] if line.strip()]
-    for line in head:
-        words = line.split()
-        if 3 <= len(words) <= 20 and len(line) <= 150 and not line.endswith((".", "!", "?", ":", ",")):
-            capitals = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
-            if capitals / len(words) >= 0.6:
-                page.title, page.found["title"] = line, f"the line {line!r}"
-                break
+    title = headline(head)
+    if title is not None:
+        page.title, page.found["title"] = title, f"the line {title!r}"
     for line in head:
         m = DATELINE.search(line)
         if m and (m["word"] or len(line) < 80):
@@ -221,6 +235,38 @@ def from_text(text: str, origin: str) -> Page:
             break
     page.flags = provenance_flags(page.text, page.author)
     return page
+
+
+FURNITURE = re.compile(
+    r"^(?:skip to (?:main )?content|menu|home|search|sign in|log in|subscribe|advertisement|share|reader mode|"
+    r"table of contents|overview|listen|print|close)$|\bmin(?:ute)?s? read\b|\b\d+\s?[hm] ago\b|^updated\b|^posted\b",
+    re.I,
+)
+BREADCRUMB = re.compile(r"\s(?:>|›|»|/|\\)\s")
+BADGE = re.compile(r"[·•|]|\[\d+\s\w+\]")
+
+
+def headline(head: list[str]) -> str | None:
+    """The page's headline among its first lines: the first that reads as one (4 to 40 words, not
+    ending as a sentence or a label does), before the body starts, and never a date line, a
+    byline, a badge ("significant · [2 sources]"), a masthead ("TECH + AI"), a breadcrumb
+    ("Home > Tech > AI") or page furniture ("Skip to main content", "6 min read"). A leading
+    hashtag is not part of it."""
+    for raw in head:
+        line = re.sub(r"^(?:#\w+\s+)+", "", raw).strip()
+        line = re.sub(r"^[^\w\"“‘'$€£(]+", "", line).strip()  # a leading emoji or bullet mark
+        words = line.split()
+        if len(words) > 45 or (line.endswith((".", "!")) and len(words) >= 12):
+            return None  # the body has begun: the page prints no headline
+        if FURNITURE.search(line) or DATELINE.search(line) or BYLINE.match(line) or BREADCRUMB.search(line) or BADGE.search(line):
+            continue
+        if not 4 <= len(words) <= 40 or len(line) > 250 or line.endswith((".", ",", ";", ":")):
+            continue
+        letters = [c for c in line if c.isalpha()]
+        if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(words) <= 6:
+            continue  # a masthead or section label in capitals
+        return line
+    return None
 
 
 def _month(name: str) -> int:

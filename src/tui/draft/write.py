@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from .drafter import Draft
+from .page import Page
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
@@ -55,6 +56,7 @@ def render(d: Draft, document: str, typed_origin: str) -> str:
         f"publisher: {q(p.publisher)}",
         f"author: {q(p.author)}",
         f"published: {q(p.published)}",
+        *_as_of(p),
         f"url: {q(p.url)}",
         "kind: news  # or analysis, blog, press-release, filing",
         f"document: {q(document)}",
@@ -62,9 +64,15 @@ def render(d: Draft, document: str, typed_origin: str) -> str:
         "notes: null",
     ]
     if d.new_entities:
-        lines.append("# Organisations named here that are not in entities.yaml; to use one, add its line under")
-        lines.append("# `entities:` in entities.yaml:")
-        lines += [f"# {line.strip()}" for _, _, line in d.new_entities]
+        lines.append("# Entities the claims below use that entities.yaml does not list yet; add each line under")
+        lines.append("# `entities:` in entities.yaml (pivot check fails until they are there):")
+        lines += [f"# {p.line.strip()}" for p in d.new_entities]
+    if d.new_metrics:
+        from tui.store.metrics import registry_line
+
+        lines.append("# New metrics the claims below use (no registry metric counts the same thing); check each name,")
+        lines.append("# then add its line under `metrics:` in metrics.yaml, or use a registry metric that does count it:")
+        lines += [f"# {registry_line(mid, unit).strip()}" for mid, unit, _ in d.new_metrics]
     lines.append("claims:" if d.claims else "claims: []")
     for c in d.claims:
         lines += [
@@ -79,6 +87,7 @@ def render(d: Draft, document: str, typed_origin: str) -> str:
             f"    bound: {c.bound}",
             f"    period: {q(c.period)}",
             f"    status: {c.status}",
+            *([f"    note: {q(c.note)}"] if c.note else []),
             "    draft: true",
         ]
         for check in c.checks:
@@ -100,6 +109,18 @@ def render(d: Draft, document: str, typed_origin: str) -> str:
                 "  #   draft: true",
             ]
     return "\n".join(lines) + "\n"
+
+
+def _as_of(p: Page) -> list[str]:
+    """`as_of:` where the page prints no date but a dated lead ("As of mid-March 2026"); written
+    as a comment where this version of the corpus format does not have the field yet."""
+    as_of = getattr(p, "as_of", None)
+    if not as_of or p.published:
+        return []
+    from tui.store.fields import SOURCE_FIELDS
+
+    line = f"as_of: {q(as_of)}  # from the article's dated lead: {comment(p.found.get('as_of', ''))}"
+    return [line if "as_of" in SOURCE_FIELDS else f"# {line}"]
 
 
 class WriteError(Exception):
