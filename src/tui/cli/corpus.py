@@ -68,18 +68,27 @@ def check(data_dir: Path | None, texts: Path | None, strict: bool) -> None:
 @command()
 @click.argument("page")
 @click.option("--id", "source_id", help="Id of the new source (default: from the title).")
-@DATA_OPTION
-def add(page: str, source_id: str | None, data_dir: Path | None) -> None:
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds a URL's whole download may take.",
+)
+@store_options
+def add(page: str, source_id: str | None, timeout: float, data_dir: Path | None, db_path: Path | None) -> None:
     """Draft a source file from a saved PAGE (.html, .txt, .md, - for standard input, or a URL).
 
     Saves the article's text as DATA/texts/ID.txt and drafts DATA/sources/ID.yaml:
-    one claim per figure, each marked draft: true for you to review. Never
-    overwrites a file."""
+    one claim per figure, each marked draft: true for you to review. Both are
+    written or neither; a file is never overwritten. A long page says how far
+    drafting has got on standard error."""
     from tui.draft import AddError, add_article
+    from tui.draft.drafter import stderr_progress
 
     real, shown = shown_dir(data_dir)
     try:
-        done = add_article(page, real, shown, source_id)
+        done = add_article(page, real, shown, source_id, db_path=db_path, timeout=timeout, progress=stderr_progress)
     except AddError as exc:
         for line in exc.lines:
             click.echo(line, err=True)

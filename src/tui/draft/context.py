@@ -104,75 +104,60 @@ class Knowledge:
 
     entities: dict[str, Known]
     registry: Registry
-    metric_units: dict[str, str]  # registry and corpus: metric -> unit
-    metric_topic: dict[str, str]
-    metric_uses: Counter[str]
+    used: Callable[[str], tuple[str | None, str | None]]  # metric -> (unit, topic) the corpus's claims give it
     topics: dict[str, str]  # id -> label and description
-    taken_ids: set[str] = field(default_factory=set)  # claim ids (only those that could collide may be listed)
+    taken_ids: set[str] = field(default_factory=set)  # claim ids (only those that could collide need be listed)
 
     @classmethod
     def of(cls, corpus: Corpus) -> Knowledge:
-        uses: Counter[str] = Counter()
-        units: dict[str, str] = {}
-        votes: dict[str, Counter[str]] = {}
+        votes: dict[str, Counter[tuple[str, str]]] = {}
         for c in corpus.claims:
             if c.metric and c.unit:
-                uses[c.metric] += 1
-                units.setdefault(c.metric, c.unit)
-                votes.setdefault(c.metric, Counter())[c.topic] += 1
+                votes.setdefault(c.metric, Counter())[(c.unit, c.topic)] += 1
+        usual = {m: v.most_common(1)[0][0] for m, v in votes.items()}
         return cls._build(
             corpus.entities,
             corpus.metrics,
-            units,
-            {m: v.most_common(1)[0][0] for m, v in votes.items()},
-            uses,
+            lambda m: usual.get(m, (None, None)),
             {t.id: f"{t.label} {t.description or ''}" for t in corpus.topics},
             {c.id for c in corpus.claims},
         )
 
     @classmethod
     def from_store(cls, conn: Any, entities: list[Any], topics: list[Any], metrics: list[Metric]) -> Knowledge:
-        """From the store's one GROUP BY of the metrics its claims use (metric, unit, topic,
-        count) and the corpus's entities, topics and registry (small files, read as they are now)."""
-        uses: Counter[str] = Counter()
-        units: dict[str, str] = {}
-        best: dict[str, tuple[int, str]] = {}
-        rows = conn.execute(
-            "SELECT metric, unit, topic, count(*) FROM claims WHERE metric IS NOT NULL GROUP BY metric, unit, topic"
-        ).fetchall()
-        for metric, unit, topic, n in rows:
-            uses[metric] += n
-            if unit:
-                units.setdefault(metric, unit)
-            if n > best.get(metric, (0, ""))[0]:
-                best[metric] = (n, topic)
-        return cls._build(
-            entities,
-            metrics,
-            units,
-            {m: t for m, (_, t) in best.items()},
-            uses,
-            {t.id: f"{t.label} {t.description or ''}" for t in topics},
-            set(),
-        )
+        """The corpus's entities, topics and registry (small files, read as they are now), and the
+        store for the unit and topic a metric's claims use: a few indexed rows of that metric,
+        asked only for the metrics a draft names (the same time at any corpus size)."""
+        seen: dict[str, tuple[str | None, str | None]] = {}
+
+        def used(metric: str) -> tuple[str | None, str | None]:
+            if metric not in seen:
+                rows = conn.execute("SELECT unit, topic FROM claims WHERE metric = ? LIMIT 50", (metric,)).fetchall()
+                seen[metric] = Counter((r[0], r[1]) for r in rows).most_common(1)[0][0] if rows else (None, None)
+            return seen[metric]
+
+        return cls._build(entities, metrics, used, {t.id: f"{t.label} {t.description or ''}" for t in topics}, set())
 
     @classmethod
     def _build(
         cls,
         entities: list[Any],
         metrics: list[Metric],
-        units: dict[str, str],
-        topic_of: dict[str, str],
-        uses: Counter[str],
+        used: Callable[[str], tuple[str | None, str | None]],
         topics: dict[str, str],
         taken: set[str],
     ) -> Knowledge:
         known = {e.id: Known(e.id, e.name, e.kind, frozenset(e.members), e.parent, tuple(e.aliases)) for e in entities if e.id}
-        for m in metrics:
-            units[m.id] = m.unit
-            if m.topic:
-                topic_of[m.id] = m.topic
-        return cls(known, Registry(list(metrics)), units, topic_of, uses, topics, taken)
+        registry = {m.id: (m.unit, m.topic) for m in metrics}
+
+        def usual(metric: str) -> tuple[str | None, str | None]:
+            unit, topic = registry.get(metric, (None, None))
+            if unit is None or topic is None:
+                u, t = used(metric)
+                unit, topic = unit or u, topic or t
+            return unit, topic
+
+        return cls(known, Registry(list(metrics)), usual, topics, taken)
 
     def names(self) -> list[tuple[str, str]]:
         """(surface, entity id) a text may name an entity by. An event's or a division's alias
@@ -281,13 +266,16 @@ class Names:
             if name.casefold() not in known and name.split()[0] not in COMMON and name.split()[0] not in OUTLETS:
                 owners.add(name)
         out: list[Mention] = []
+        ids: dict[str, str] = {}
         for name in owners:
             pid = _id_of(name)
             if pid in self.know.entities:
                 continue
             self.proposed.setdefault(pid, Proposed(_strip_suffix(name), pid))
-            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
-                out.append(Mention(m.start(), m.end(), pid, name))
+            ids[name] = pid
+        if ids:  # every mention of every one of them, in one pass
+            rx = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in sorted(ids, key=len, reverse=True)) + r")(?![\w-])")
+            out = [Mention(m.start(), m.end(), ids[m.group()], m.group()) for m in rx.finditer(text)]
         return out
 
     @staticmethod

@@ -290,6 +290,10 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
     paras = paragraphs(text)
     sents = sentences(text, paras)
     title_line = _title_line(text, page.title)
+    title_span = None
+    if title_line is not None and page.title:
+        at = text.find(page.title)
+        title_span = (at, at + len(page.title))
     names = Names(text, know, {title_line} if title_line is not None else set())
     page_year = page_year_of(page.published, getattr(page, "as_of", None))
     ctx = _Ctx()
@@ -303,10 +307,18 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
     main_entity = max(counts, key=lambda e: counts[e]) if counts else (know.industry() or next(iter(know.entities), "unknown"))
     listed = [_companies_named(s, names) for s in sents]
 
+    next_n: dict[str, int] = {}
+
     def new_id(base: str) -> str:
-        cid, n = f"{source_id}-{base}", 2
-        while cid in used_ids:
-            cid, n = f"{source_id}-{base}-{n}", n + 1
+        cid, n = f"{source_id}-{base}", next_n.get(base, 2)
+        if n > 2 or cid in used_ids:
+            cid = f"{source_id}-{base}-{n}"
+            while cid in used_ids:
+                n += 1
+                cid = f"{source_id}-{base}-{n}"
+            next_n[base] = n + 1
+        else:
+            next_n[base] = 2
         used_ids.add(cid)
         return cid
 
@@ -376,7 +388,7 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
         for fig in figs:
             claim = _one_claim(s, fig, figs, ps, names, know, ctx, si, page_year)
             claim.id = new_id(claim.metric)
-            claim.headline = s.heading or (title_line is not None and _line_of(text, s.start) == title_line)
+            claim.headline = s.heading or (title_span is not None and title_span[0] <= s.start < title_span[1])
             claims.append(claim)
             ctx.last_entity_in_paragraph[s.paragraph] = claim.entity
         if subject:
@@ -451,14 +463,15 @@ def _one_claim(
         metric_words = re.sub(r"\s*\((?:USD|%|EUR|GBP)\)$", "", metric_words)
     else:
         metric = new_metric_id(r, unit, fig.mods)
-        if metric in know.metric_units and know.metric_units[metric].casefold() != unit.casefold():
+        used_unit = know.used(metric)[0]
+        if used_unit is not None and used_unit.casefold() != unit.casefold():
             metric = f"{metric}-{re.sub(r'[^a-z0-9]+', '-', unit.lower())}"
         checks.append(
             f"metric: {metric} is new (no registry metric counts this); name it for what is counted, or use a registry metric that does"
         )
         metric_words = re.sub(r"-(?:usd|pct|eur|gbp|usd-per-share)$", "", metric).replace("-", " ")
         metric_words = re.sub(r"\bai\b", "AI", metric_words)
-    topic = know.metric_topic.get(metric) or topic_of(r) or _topic_by_words(text, know)
+    topic = know.used(metric)[1] or topic_of(r) or _topic_by_words(text, know)
     if topic not in know.topics:
         topic = _topic_by_words(text, know)
     # --- period
@@ -776,15 +789,18 @@ def _one_per_figure(claims: list[DraftClaim]) -> list[DraftClaim]:
     (its words give a period and name the entity) is kept, the others named in its note."""
     kept: list[DraftClaim] = []
     by_value: dict[tuple[str, float], list[int]] = {}
+    approx: list[int] = []  # kept claims that a rounded repeat could be of, or be
     for c in claims:
         values = c.value if isinstance(c.value, list) else [c.value]
         candidates = sorted({i for v in values for i in by_value.get((c.unit, float(v)), [])})
-        candidates += [i for i, k in enumerate(kept) if k.bound == "approx" or c.bound == "approx"][-20:]
+        candidates += approx[-20:] if c.bound == "approx" else [i for i in approx[-20:] if kept[i].bound == "approx"]
         twin_at = next((i for i in dict.fromkeys(candidates) if _same_figure(kept[i], c)), None)
         if twin_at is None:
             kept.append(c)
             for v in values:
                 by_value.setdefault((c.unit, float(v)), []).append(len(kept) - 1)
+            if len(values) == 1:
+                approx.append(len(kept) - 1)
             continue
         twin = kept[twin_at]
         keep, drop = (c, twin) if c.weight > twin.weight else (twin, c)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tui.store.model import Metric
 
@@ -188,12 +189,21 @@ TOPIC_OF = {
 }
 
 
+_ALL_COMPOUNDS = re.compile("|".join(f"(?P<c{i}>{rx.pattern})" for i, (rx, _) in enumerate(COMPOUNDS)), re.I)
+_JOINED = {f"c{i}": joined for i, (_, joined) in enumerate(COMPOUNDS)}
+_WORD = re.compile(r"[A-Za-z][\w’']*")
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    text = _ALL_COMPOUNDS.sub(lambda m: _JOINED[m.lastgroup or ""], text)
+    return tuple(w.lower().strip("’'") for w in _WORD.findall(text))
+
+
 def words_of(text: str) -> list[str]:
     """Lower-case words of a text, multi-word nouns and verbs joined ("capital_expenditure",
     "lay_off"), hyphenated words apart ("AI-capex" is "ai", "capex")."""
-    for rx, joined in COMPOUNDS:
-        text = rx.sub(joined, text)
-    return [w.lower().strip("’'") for w in re.findall(r"[A-Za-z][\w’']*", text)]
+    return list(_words(text))
 
 
 def _q(word: str) -> str:
@@ -385,6 +395,10 @@ class Registry:
     def __post_init__(self) -> None:
         self.phrases = [(m, read_phrase(w)) for m in self.metrics for w in [*m.words, m.label]]
         self.by_id = {m.id: m for m in self.metrics}
+        self.by_key: dict[tuple[str, str | None, str | None], list[tuple[Metric, Reading]]] = {}
+        for m, p in self.phrases:
+            if p.noun is not None:
+                self.by_key.setdefault((m.unit.casefold(), p.noun, p.verb), []).append((m, p))
 
     def match(self, unit: str, reading: Reading) -> tuple[Metric | None, Reading | None]:
         """The registry metric whose unit, noun and verb are the figure's and whose phrase's other
@@ -393,11 +407,7 @@ class Registry:
         if reading.change:
             return None, None  # a change of a quantity is another quantity than its level
         best: tuple[int, Metric, Reading] | None = None
-        for m, p in self.phrases:
-            if m.unit.casefold() != unit.casefold() or p.noun is None or p.noun != reading.noun:
-                continue
-            if p.verb != reading.verb:
-                continue
+        for m, p in self.by_key.get((unit.casefold(), reading.noun, reading.verb), []):
             if not all(q in reading.qualifiers or (q != "ai" and q in reading.context) for q in p.qualifiers):
                 continue  # "AI" must qualify the noun itself: capex "concentrated on AI compute" is capex
             score = len(p.qualifiers)

@@ -10,6 +10,7 @@ field came from, for the user to check.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ BYLINE = re.compile(
 class ByteStream(Protocol):
     """What a page is read from instead of standard input (sys.stdin.buffer, io.BytesIO)."""
 
-    def read(self) -> bytes: ...
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class PageError(Exception):
@@ -70,7 +71,10 @@ class Page:
     flags: list[str] = field(default_factory=list)
 
 
-def read_page(arg: str, stdin: ByteStream | None = None, timeout: float = 15.0) -> Page:
+MAX_PAGE_BYTES = 20 * 1024 * 1024  # a saved article is far smaller; a larger "page" is something else
+
+
+def read_page(arg: str, stdin: ByteStream | None = None, timeout: float = 30.0) -> Page:
     if re.match(r"^https?://", arg, re.I):
         html = fetch(arg, timeout)
         page = from_html(html, arg)
@@ -79,20 +83,25 @@ def read_page(arg: str, stdin: ByteStream | None = None, timeout: float = 15.0) 
             page.found["url"] = "the address it was fetched from"
         return page
     if arg == "-":
-        raw = (stdin or sys.stdin.buffer).read()
+        raw = (stdin or sys.stdin.buffer).read(MAX_PAGE_BYTES + 1)
+        if len(raw) > MAX_PAGE_BYTES:
+            raise PageError(f"standard input is over {MAX_PAGE_BYTES // 2**20} MB; pivot add reads pages up to that size")
         text = _decode(raw, "standard input")
         return from_html(text, arg) if _looks_like_html(text) else from_text(text, arg)
     from pathlib import Path
 
     path = Path(arg)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_PAGE_BYTES + 1)
     except IsADirectoryError:
         raise PageError(f"{arg} is a folder; give the saved page's file (.html, .txt or .md)") from None
     except FileNotFoundError:
         raise PageError(f"{arg}: no such file") from None
     except OSError as exc:
         raise PageError(f"cannot read {arg}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_PAGE_BYTES:
+        raise PageError(f"{arg} is over {MAX_PAGE_BYTES // 2**20} MB; pivot add reads pages up to that size")
     text = _decode(raw, arg)
     if path.suffix.lower() in (".html", ".htm", ".xhtml") or _looks_like_html(text):
         return from_html(text, arg)
@@ -100,26 +109,63 @@ def read_page(arg: str, stdin: ByteStream | None = None, timeout: float = 15.0) 
 
 
 def fetch(url: str, timeout: float) -> str:
+    """The page at `url`, read within `timeout` seconds in all (not per read: a server that sends
+    a byte now and then is given up on) and at most MAX_PAGE_BYTES."""
+    import http.client
+    import time
     import urllib.error
+    import urllib.parse
     import urllib.request
 
-    request = urllib.request.Request(url, headers={"User-Agent": "pivot (article drafter)"})
+    save = "save the page from your browser (Save Page As, HTML) and run: pivot add page.html"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        if not parts.hostname:
+            raise ValueError("no host")
+        request = urllib.request.Request(url, headers={"User-Agent": "pivot (article drafter)"})
+    except ValueError as exc:
+        raise PageError(f"{url} is not a valid web address ({exc})") from None
+    deadline = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    size = 0
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # http(s) only, checked above
-            raw: bytes = response.read(20 * 1024 * 1024)
             charset: str = response.headers.get_content_charset() or "utf-8"
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                if response.fp is not None and getattr(response.fp, "raw", None) is not None:
+                    with contextlib.suppress(OSError, AttributeError):
+                        response.fp.raw._sock.settimeout(max(0.05, left))
+                chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_PAGE_BYTES:
+                    raise PageError(
+                        f"cannot fetch {url}: the page is over {MAX_PAGE_BYTES // 2**20} MB, far more than an article; {save}"
+                    )
+                chunks.append(chunk)
+    except PageError:
+        raise
+    except TimeoutError:
+        raise PageError(f"cannot fetch {url}: gave up after {timeout:g} s (the server is too slow); {save}") from None
     except urllib.error.HTTPError as exc:
         raise PageError(f"cannot fetch {url}: the server answered {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
-        raise PageError(
-            f"cannot fetch {url} (no network here? {reason}); save the page from your browser "
-            "(Save Page As, HTML) and run: pivot add page.html"
-        ) from None
+        if isinstance(reason, TimeoutError):
+            raise PageError(f"cannot fetch {url}: gave up after {timeout:g} s (the server is too slow); {save}") from None
+        raise PageError(f"cannot fetch {url} (no network here? {reason}); {save}") from None
+    raw = b"".join(chunks)
     try:
-        return raw.decode(charset, errors="replace")
+        text = raw.decode(charset, errors="replace")
     except LookupError:
-        return raw.decode("utf-8", errors="replace")
+        text = raw.decode("utf-8", errors="replace")
+    if "\0" in text:
+        raise PageError(f"cannot use {url}: it holds NUL characters, so it is not a text or HTML page")
+    return text
 
 
 def _decode(raw: bytes, label: str) -> str:
@@ -179,6 +225,8 @@ def from_html(html: str, origin: str) -> Page:
         favor_recall=True,
     )
     if not text or not text.strip():
+        text = plain_text(html)  # markup nested too deep for the HTML parser, or no article element
+    if not text or not text.strip():
         raise PageError(f"{origin}: no article text found in this page (is it the article itself, saved after it loaded?)")
     meta = extract_metadata(html, extensive=False)
     page = Page(_normal_text(text), origin)
@@ -203,6 +251,25 @@ def from_html(html: str, origin: str) -> Page:
         page.published, page.found["published"] = published, "the page's date markup"
     page.flags = provenance_flags(page.text, page.author)
     return page
+
+
+_BLOCK = re.compile(
+    r"<\s*/?\s*(?:p|div|br|li|h[1-6]|tr|article|section|figcaption|figure|blockquote|ul|ol|table|header|footer)\b[^>]*>", re.I
+)
+_DROP = re.compile(r"<(script|style|noscript|template|svg)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+
+
+def plain_text(html: str) -> str:
+    """The text of a page whatever its markup (linear: no tree is built): scripts and styles
+    dropped, block elements as line breaks, tags removed, entities read."""
+    import html as html_lib
+
+    text = _DROP.sub(" ", html)
+    text = _BLOCK.sub("\n", text)
+    text = re.sub(r"<[^>]*>", " ", text)
+    text = html_lib.unescape(text)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
 
 
 def from_text(text: str, origin: str) -> Page:

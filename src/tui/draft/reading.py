@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
 _ORD = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
@@ -217,8 +218,9 @@ BASE_FIGURE = re.compile(
 )
 
 
+@lru_cache(maxsize=256)
 def cues(text: str) -> list[tuple[int, str, str]]:
-    """(offset, status, words) of every status cue in `text`, in order."""
+    """(offset, status, words) of every status cue in `text`, in order (asked once per sentence)."""
     out = []
     for status, rx in STATUS_CUES:
         for m in rx.finditer(text):

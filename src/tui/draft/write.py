@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import functools
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from .drafter import Draft
@@ -127,23 +130,109 @@ class WriteError(Exception):
     pass
 
 
+def write_all(files: list[tuple[Path, str, str]]) -> None:
+    """Write new files (path, text, name as shown), all or none: each is written and synced to a
+    temporary file beside it first; then each is linked into place (never over a file that
+    exists); a failure at any point removes what this call made (files and folders) and says
+    why in one line."""
+    created_dirs: list[Path] = []
+    temps: list[Path] = []
+    placed: list[Path] = []
+    try:
+        for path, text, shown in files:
+            for parent in reversed([path.parent, *path.parent.parents]):
+                if not parent.exists():
+                    _step(parent.mkdir, shown)
+                    created_dirs.append(parent)
+            tmp = path.with_name(f".{path.name[:200]}.{os.getpid()}.tmp")
+            temps.append(tmp)
+            _step(functools.partial(_write_synced, tmp, text), shown)
+        for (path, text, shown), tmp in zip(files, temps, strict=True):
+            _place(tmp, path, text, shown)
+            placed.append(path)
+        for folder in {path.parent for path, _, _ in files}:
+            _sync_dir(folder)
+    except BaseException:
+        for path in placed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        for folder in reversed(created_dirs):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    finally:
+        for tmp in temps:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
 def write_new(path: Path, text: str, shown: str) -> None:
     """Write a file that must not exist yet (never overwrites), through a temporary file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write_all([(path, text, shown)])
+
+
+def _write_synced(tmp: Path, text: str) -> None:
+    with open(tmp, "x", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _place(tmp: Path, path: Path, text: str, shown: str) -> None:
     try:
-        tmp.write_text(text, encoding="utf-8")
-        try:
-            os.link(tmp, path)  # fails if the file exists: never overwritten
-        except FileExistsError:
-            raise WriteError(f"{shown} already exists; not overwritten (choose another id with --id)") from None
-        except OSError:
-            # no hard links on this file system: exclusive create instead
+        os.link(tmp, path)  # fails if the file exists: never overwritten
+        return
+    except FileExistsError:
+        raise WriteError(f"{shown} already exists; not overwritten (choose another id with --id); nothing written") from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+            raise WriteError(f"cannot write {shown}: {_why(exc)}; nothing written") from None
+    # no hard links on this file system: exclusive create instead
+    try:
+        with open(path, "x", encoding="utf-8") as fh:
             try:
-                with open(path, "x", encoding="utf-8") as fh:
-                    fh.write(text)
-            except FileExistsError:
-                raise WriteError(f"{shown} already exists; not overwritten (choose another id with --id)") from None
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            except BaseException:
+                fh.close()
+                path.unlink()
+                raise
+    except FileExistsError:
+        raise WriteError(f"{shown} already exists; not overwritten (choose another id with --id); nothing written") from None
+    except OSError as exc:
+        raise WriteError(f"cannot write {shown}: {_why(exc)}; nothing written") from None
+
+
+def _step(action: Callable[[], object], shown: str) -> None:
+    try:
+        action()
+    except FileExistsError:
+        raise WriteError(f"cannot write {shown}: a leftover temporary file is in the way; nothing written") from None
+    except OSError as exc:
+        raise WriteError(f"cannot write {shown}: {_why(exc)}; nothing written") from None
+
+
+def _why(exc: OSError) -> str:
+    return {
+        errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "the disk quota is full",
+        errno.EFBIG: "the file is larger than this system allows",
+        errno.ENAMETOOLONG: "the file name is too long",
+        errno.EACCES: "permission denied",
+        errno.EROFS: "the folder is read-only",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def _sync_dir(folder: Path) -> None:
+    """The new names survive a power cut too (the folder's entries synced)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
     finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        os.close(fd)

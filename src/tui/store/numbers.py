@@ -19,6 +19,7 @@ months`), discounts (`55% off`).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -271,14 +272,15 @@ def _noun_before(text: str, start: int) -> tuple[str, str] | None:
 def find_figures(text: str) -> list[Figure]:
     """Every figure in `text` (a sentence), in order, never overlapping."""
     out: list[Figure] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # sorted, never overlapping
 
     def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+        i = bisect.bisect_left(taken, (a, a))
+        return (i == 0 or taken[i - 1][1] <= a) and (i == len(taken) or taken[i][0] >= b)
 
     def add(f: Figure) -> None:
         out.append(f)
-        taken.append((f.start, f.end))
+        bisect.insort(taken, (f.start, f.end))
 
     _money(text, add)
     for m in PERCENT.finditer(text):
