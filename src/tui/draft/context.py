@@ -239,6 +239,7 @@ class Names:
                 self.mentions.append(org)
         self.mentions.sort(key=lambda x: x.start)
         self.starts = [m.start for m in self.mentions]
+        self.name_words = frozenset(w.lower() for m in self.mentions for w in re.findall(r"[A-Za-z]+", m.surface))
 
     def _organisations(self, text: str, known: set[str], headline_lines: set[int]) -> list[Mention]:
         lower_words = set(re.findall(r"\b[a-z][a-z]+\b", text))

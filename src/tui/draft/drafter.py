@@ -68,6 +68,7 @@ class DraftClaim:
     weight: int = 0  # how much its words carry (a period, the entity named): the repeat kept is the heaviest
     headline: bool = False
     own_entity: bool = True  # its entity is named in its own sentence
+    repeats: int = 0
 
 
 @dataclass
@@ -462,7 +463,7 @@ def _one_claim(
         metric_words = label[:1].lower() + label[1:] if not label[1:2].isupper() else label
         metric_words = re.sub(r"\s*\((?:USD|%|EUR|GBP)\)$", "", metric_words)
     else:
-        metric = new_metric_id(r, unit, fig.mods)
+        metric = new_metric_id(r, unit, fig.mods, names.name_words)
         used_unit = know.used(metric)[0]
         if used_unit is not None and used_unit.casefold() != unit.casefold():
             metric = f"{metric}-{re.sub(r'[^a-z0-9]+', '-', unit.lower())}"
@@ -760,6 +761,9 @@ def _quote_bounds(s: Sentence, fig: _Fig, figs: list[_Fig], names: Names) -> tup
         named = [m for m in names.within(s.start, s.start + ca) if m.entity in members][:1]
     if named and ca - (named[-1].start - s.start) < 160 and cb - (named[-1].start - s.start) <= LONG_SENTENCE + 40:
         return named[-1].start - s.start, cb  # the clause, reaching back to its subject
+    lead = re.match(r"(?:while|whereas|and|but|as|with|although|though)\s+", text[ca:cb], re.I)
+    if lead and ca + lead.end() < f.start:
+        ca += lead.end()
     return ca, cb
 
 
@@ -808,8 +812,12 @@ def _one_per_figure(claims: list[DraftClaim]) -> list[DraftClaim]:
             kept[twin_at] = c
             for v in values:
                 by_value.setdefault((c.unit, float(v)), []).append(twin_at)
-        repeat = f"also printed as {drop.quote[:80]!r}" + (" (the headline)" if drop.headline else "")
-        keep.note = f"{keep.note}; {repeat}" if keep.note else f"Repeated in the article: {repeat}"
+        keep.repeats += 1
+        if keep.repeats <= 3:
+            repeat = f"also printed as {drop.quote[:80]!r}" + (" (the headline)" if drop.headline else "")
+            keep.note = f"{keep.note}; {repeat}" if keep.note else f"Repeated in the article: {repeat}"
+        elif keep.note and not keep.note.endswith(" more"):
+            keep.note += "; and more"
         if keep.period is None and drop.period is not None:
             keep.period = drop.period
             keep.checks = [x for x in keep.checks if not x.startswith("period:")] + [

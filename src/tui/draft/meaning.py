@@ -22,7 +22,7 @@ from tui.store.model import Metric
 # what is counted: word (lower case, singular or plural) -> noun concept
 NOUN_WORDS: dict[str, str] = {}
 for concept, words in {
-    "staff": "employee employees worker workers staffer staffers people person persons job jobs personnel agent agents engineer "
+    "staff": "staff employee employees worker workers staffer staffers people person persons job jobs personnel agent agents engineer "
     "engineers manager managers contractor contractors representative representatives designer designers researcher researchers "
     "executive executives",
     "roles": "role roles position positions",
@@ -104,7 +104,7 @@ for concept, words in {
     "replaced replacing cutback cutbacks",
     "cancel": "cancel cancels cancelled canceled cancelling canceling close closed closing closes freeze froze frozen scrap "
     "scrapped pull pulled",
-    "retire": "voluntary_retirement buyout buyouts retirement retire eligible",
+    "retire": "voluntary_retirement buyout buyouts retirement retire",
     "hire": "hire hires hired hiring recruit recruits recruited recruiting add adds added adding",
     "open": "list lists listed listing post posts posted advertise advertised",
     "spend": "spend spends spent spending invest invests invested investing pour pours poured pouring commit commits committed "
@@ -142,6 +142,7 @@ LEVEL_BEFORE = re.compile(
 )
 BOUND_WORDS = {"many", "much", "high", "low", "least", "most", "over", "under", "roughly", "nearly", "almost", "around",
                "approximately", "contrast", "instance", "example", "also", "just", "only", "now", "still"}  # fmt: skip
+DURATION_UNITS = ("days", "weeks", "months", "years")
 LIGHT = {"share", "offered", "offer", "offers", "offering", "targeted", "targeting", "number", "amount", "total", "figure"}
 PREPS = {"of", "from", "in", "at", "on", "within", "across", "for", "toward", "towards", "into"}
 QUALIFIER_SYNONYMS = {"teams": "team", "unit": "team", "units": "team", "division": "team", "lab": "team", "labs": "team"}
@@ -197,7 +198,7 @@ _WORD = re.compile(r"[A-Za-z][\w’']*")
 @lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[str, ...]:
     text = _ALL_COMPOUNDS.sub(lambda m: _JOINED[m.lastgroup or ""], text)
-    return tuple(w.lower().strip("’'") for w in _WORD.findall(text))
+    return tuple(re.sub(r"[’']s$", "", w.lower()).strip("’'") for w in _WORD.findall(text))
 
 
 def words_of(text: str) -> list[str]:
@@ -310,6 +311,14 @@ def read_figure(
     if at is not None:
         take(surf, at)
         phrase.extend(_right_phrase(surf + after, at))
+    elif unit in DURATION_UNITS:
+        if after[:1] == ["of"] and len(after) > 1 and after[1] in NOUN_WORDS:
+            take(after, 1)  # "16 weeks of pay": severance
+        else:  # "given 45 days to decide": a count of days, named after them
+            r.noun, r.noun_words = "duration", [unit]
+            if after[:1] == ["to"] and len(after) > 1:
+                mods.extend(["to", after[1]])
+            r.qualifiers = set()
     if r.noun is None and (money or unit == "percent") and after[:1] and after[0] in PREPS:
         near = next((i for i, w in enumerate(after[1:5], 1) if w in NOUN_WORDS), None)
         if near is not None:
@@ -376,9 +385,8 @@ def read_figure(
         _q(w) for w in surf if not w[0].isdigit() and w not in r.noun_words and w not in STOP
     }
     r.context = {_q(w) for w in before + surf + after if w not in STOP}
-    tail = before[-3:]
     changed_before = any(
-        w in CHANGE_WORDS and not (w == "up" and i + 1 < len(tail) and tail[i + 1] == "to") for i, w in enumerate(tail)
+        w in CHANGE_WORDS and not (w == "up" and i + 1 < len(before) and before[i + 1] == "to") for i, w in enumerate(before)
     )
     changed_before = changed_before and LEVEL_BEFORE.search(own_before) is None
     r.change = r.change or changed_before or (bool(after) and after[0] in CHANGE_AFTER)
@@ -426,11 +434,19 @@ NAME_STOP = STOP | {"about", "around", "roughly", "approximately", "nearly", "al
                     "next", "this", "that", "company", "firm", "giant"}  # fmt: skip
 
 
-def new_metric_id(reading: Reading, unit: str, modifier_words: list[str]) -> str:
+def new_metric_id(reading: Reading, unit: str, modifier_words: list[str], names: frozenset[str] = frozenset()) -> str:
     """A new metric's id, named after the quantity: its qualifiers next to the noun, the noun, what
-    happens to it, the unit ("corporate-roles-cut", "revenue-growth-pct", "aws-revenue-usd")."""
+    happens to it, the unit ("corporate-roles-cut", "revenue-change-pct", "ads-revenue-usd"),
+    never a company's name or a date."""
     noun = reading.noun_words[0] if reading.noun_words else (reading.noun or "")
-    mods = [w for w in modifier_words if w not in NAME_STOP and w != noun and not w.isdigit() and len(w) > 1][-2:]
+    if reading.noun == "duration":  # "45 days to decide": days-to-decide
+        after = [w for w in modifier_words if w != "to"][:1]
+        return "-".join([unit, "to", *after]) if after else unit
+    mods = [
+        w
+        for w in modifier_words
+        if w not in NAME_STOP and w != noun and not any(ch.isdigit() for ch in w) and len(w) > 1 and w not in names
+    ][-2:]
     parts = [*mods, noun.replace("capital_expenditure", "capex")]
     if reading.change:
         parts.append("change")

@@ -153,7 +153,7 @@ def write_all(files: list[tuple[Path, str, str]]) -> None:
         for folder in {path.parent for path, _, _ in files}:
             _sync_dir(folder)
     except BaseException:
-        for path in placed:
+        for path in [*placed, *temps]:
             with contextlib.suppress(OSError):
                 path.unlink()
         for folder in reversed(created_dirs):

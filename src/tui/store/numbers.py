@@ -74,7 +74,8 @@ NOUNS = {
 }
 DURATIONS = ("weeks", "months", "years", "days")
 WORKFORCE_WORDS = re.compile(
-    r"\b(?:cut|cuts|layoffs?|laid|lay|fire[ds]?|hire[ds]?|hiring|workforce|headcount|staff|employ\w*|redundan\w*|jobs?)\b", re.I
+    r"\b(?:cut|cuts|layoffs?|laid|lay|fire[ds]?|firing|hire[ds]?|hiring|workforce|headcount|staff|employ\w*|redundan\w*|jobs?)\b",
+    re.I,
 )
 GAP_STOP = set(
     "to in on by for from at with than that which who and or but is are was were be been will would could has have had "  # noqa: SIM905
@@ -148,6 +149,12 @@ NOUN_BEFORE_UNIT = {
 # a time span, not a quantity: "in four months", "barely three months into 2026", "for two years"
 SPAN_BEFORE = re.compile(
     r"\b(?:in|within|into|during|for|after|since|the last|the past|the next|the first|just|only|barely|nearly|almost)\s*$", re.I
+)
+_N = r"\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+EVERY = re.compile(
+    rf"(?<![\w-])(?P<n>{_N})\s+(?P<u>day|days|week|weeks|month|months)\b(?:\s+of\s+\w+(?:\s+\w+)?)?\s+(?:for\s+every|for\s+each|per)\s+"
+    rf"(?:(?P<m>{_N})\s+)?(?P<per>weeks?|months?|years?)\b(?!\s+of\s+service)",
+    re.I,
 )
 DISCOUNT_AFTER = re.compile(r"^\s*(?:off|discount)\b", re.I)
 
@@ -318,9 +325,27 @@ def find_figures(text: str) -> list[Figure]:
         if free(m.start(), m.end()):
             v = plain(_dec(m["n"]))
             add(Figure(m.start(), m.end(), v, v, "ratio", _bound(text, m.start(), m.end()), m.group(), "ratio"))
+    for m in EVERY.finditer(text):  # "one week of pay for every six months": a rate, not two durations
+        value = _count_dec(m["n"]) if m["n"][0].isdigit() else _words_value(m["n"])
+        per = m["m"] or ""
+        per_value = (_count_dec(per) if per[:1].isdigit() else _words_value(per)) if per else None
+        if value is None or not free(m.start(), m.end()):
+            continue
+        unit = (
+            f"{_plural(m['u'])} per {plain(per_value)} {_plural(m['per'])}"
+            if per_value
+            else f"{_plural(m['u'])} per {m['per'].lower().rstrip('s')}"
+        )
+        v = plain(value)
+        add(Figure(m.start(), m.end(), v, v, unit, _bound(text, m.start(), m.end()), m.group(), "rate", m["u"].lower()))
     _counts(text, add, free)
     out.sort(key=lambda f: f.start)
     return out
+
+
+def _plural(word: str) -> str:
+    w = word.lower()
+    return w if w.endswith("s") else w + "s"
 
 
 def _money(text: str, add: Callable[[Figure], None]) -> None:

@@ -1,0 +1,321 @@
+"""The drafter's rules, one at a time, on sentences of our own writing (never an article's):
+how figures are read, which metric, entity, period and status each gets, one claim per figure,
+quotes, summaries and headlines. The corpus is made here: a few companies, a group, the
+industry and a small registry of quantities."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.draft import draft
+from tui.draft.page import from_text, headline
+from tui.store.model import Corpus, Entity, Metric, Topic
+from tui.store.numbers import find_figures
+
+ENTITIES = [
+    Entity("meta", "Meta Platforms", "company", ["Meta"]),
+    Entity("microsoft", "Microsoft", "company", []),
+    Entity("amazon", "Amazon", "company", ["AWS"]),
+    Entity("alphabet", "Alphabet", "company", ["Google"]),
+    Entity(
+        "big-tech",
+        "Meta, Amazon, Microsoft and Alphabet",
+        "group",
+        ["Big Tech", "hyperscalers"],
+        ["meta", "amazon", "microsoft", "alphabet"],
+    ),
+    Entity("meta-microsoft", "Meta and Microsoft", "group", [], ["meta", "microsoft"]),
+    Entity("tech-industry", "Tech industry", "industry", ["industry"]),
+]
+TOPICS = [
+    Topic(t, t.replace("-", " "), i)
+    for i, t in enumerate(["job-cuts", "ai-capex", "hiring", "severance", "losses", "market-context", "financial-pressure"])
+]
+METRICS = [
+    Metric("employees-cut", "Employees cut", "employees", "jobs cut", ["employees laid off", "job cuts", "layoffs", "jobs eliminated"], ["workforce-cut-pct"], "job-cuts"),
+    Metric("ai-team-employees-cut", "Employees cut from AI teams", "employees", "", ["AI team employees laid off"], [], "job-cuts"),
+    Metric("workforce-cut-pct", "Share of the workforce cut", "percent", "", ["share of the workforce cut", "headcount reduced"], [], "job-cuts"),
+    Metric("open-roles-cancelled", "Open roles cancelled", "roles", "", ["open roles cancelled"], [], "job-cuts"),
+    Metric("retirement-eligible-pct", "Share offered voluntary retirement", "percent", "", ["workforce offered voluntary retirement", "workforce offered buyouts"], [], "job-cuts"),
+    Metric("capex-usd", "Capital expenditure (USD)", "USD", "", ["capital expenditure", "capex"], ["ai-capex-usd"], "ai-capex"),
+    Metric("ai-capex-usd", "AI infrastructure investment (USD)", "USD", "", ["AI capex", "spending on AI infrastructure"], ["capex-usd"], "ai-capex"),
+]  # fmt: skip
+CORPUS = Corpus(ENTITIES, TOPICS, [], metrics=METRICS)
+
+
+def drafted(text: str, published: str | None = None):
+    page = from_text(text, "page.txt")
+    page.published = published
+    return draft(page, CORPUS, "t")
+
+
+def only(text: str, published: str | None = None):
+    d = drafted(text, published)
+    assert len(d.claims) == 1, [(c.value, c.quote) for c in d.claims]
+    return d.claims[0]
+
+
+def value_of(text: str):
+    [f] = find_figures(text)
+    return (f.low if f.low == f.high else [f.low, f.high]), f.unit, f.bound
+
+
+# --- numbers, as pages print them -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Northwind will spend $145 Billion.", (145_000_000_000, "USD", "exact")),
+        ("Northwind will spend US$145 BILLION.", (145_000_000_000, "USD", "exact")),
+        ("Northwind will spend $145 bn.", (145_000_000_000, "USD", "exact")),
+        ("Northwind will spend USD 1.8 billion.", (1_800_000_000, "USD", "exact")),
+        ("Capex is set at $120bn-$140bn.", ([120_000_000_000, 140_000_000_000], "USD", "exact")),
+        ("Capex is set at $25 to $35 billion.", ([25_000_000_000, 35_000_000_000], "USD", "exact")),
+        ("Capex is between $3 billion and $4 billion.", ([3_000_000_000, 4_000_000_000], "USD", "exact")),
+        ("Northwind is cutting 8.000 jobs.", (8000, "employees", "exact")),
+        ("Northwind is cutting 8 000 jobs.", (8000, "employees", "exact")),
+        ("The app has ~750M monthly users.", (750_000_000, "users", "approx")),
+        ("Trackers count 275k job postings.", (275_000, "job postings", "exact")),
+        ("Roughly 4,000–5,000 roles were reduced.", ([4000, 5000], "roles", "approx")),
+        ("It spent two hundred ten to two hundred twenty billion dollars.", ([210_000_000_000, 220_000_000_000], "USD", "exact")),
+        ("Spending rose forty-two percent.", (42, "percent", "exact")),
+        ("It closed more than one-third of its offices.", (33.3, "percent", "at-least")),
+        ("The firm cut its sales team in half.", (50, "percent", "approx")),
+        ("Its cloud spending nearly doubled.", (2, "times", "approx")),
+        ("Demand outpaces supply roughly 4.5 to 1.", (4.5, "ratio", "approx")),
+        ("Based on a headcount of ~52,000 at year end.", (52_000, "employees", "approx")),
+        ("Trackers counted 410 a day.", None),
+        ("Staff get one week of pay for every six months served.", (1, "weeks per 6 months", "exact")),
+    ],
+)
+def test_numbers_in_every_way_pages_print_them(text: str, expected) -> None:
+    if expected is None:  # a rate needs a count before it
+        assert find_figures(text) == [] or all(f.unit is None for f in find_figures(text))
+        return
+    assert value_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The H100 and B200 chips and GPT-4 ship in 2026.",
+        "Take advantage of Premium at 55% off!",
+        "It happened in four months, in its 51-year history.",
+        "Staff were told on March 3, 2026.",
+    ],
+)
+def test_what_is_not_a_figure(text: str) -> None:
+    assert [f.surface for f in find_figures(text) if f.unit] == []
+
+
+# --- metric by meaning --------------------------------------------------------------------------
+
+
+def test_a_layoff_amid_ai_spending_is_a_cut_of_employees_not_of_ai_teams() -> None:
+    c = only("Meta said it will lay off 2,000 workers amid heavy AI spending.")
+    assert c.metric == "employees-cut"
+
+
+def test_a_cut_from_ai_teams_is_the_ai_team_metric() -> None:
+    c = only("Meta laid off 300 employees from its artificial intelligence research teams.")
+    assert c.metric == "ai-team-employees-cut"
+
+
+def test_hiring_ai_researchers_is_no_cut_and_gets_a_new_metric_named_after_the_quantity() -> None:
+    c = only("Meta will hire 500 AI researchers next year.")
+    assert c.metric not in {m.id for m in METRICS}
+    assert "researchers" in c.metric and c.metric.endswith("hired")
+    assert any("metric:" in x and "is new" in x for x in c.checks)
+
+
+def test_buyouts_to_a_share_of_staff_are_retirement_offers_not_cuts() -> None:
+    c = only("Microsoft offered voluntary buyouts to about 6% of its staff.")
+    assert c.metric == "retirement-eligible-pct"
+
+
+def test_a_rise_in_spending_is_no_share_of_the_workforce() -> None:
+    c = only("Microsoft reported a 40 percent increase in compute spending.")
+    assert c.metric not in {m.id for m in METRICS} and c.metric.endswith("pct")
+
+
+def test_money_for_a_retirement_programme_is_no_capital_expenditure() -> None:
+    c = only("Microsoft set aside $700 million for its early retirement programme.")
+    assert c.metric not in ("capex-usd", "ai-capex-usd")
+
+
+def test_a_headline_verb_builds_no_metric() -> None:
+    c = only("Meta Firing 3,000 People as Costs Mount\n\nThe article text follows without figures.")
+    assert c.metric == "employees-cut"
+
+
+def test_a_count_of_days_is_named_after_days_not_after_its_verb() -> None:
+    c = only("Eligible staff at Microsoft were given 45 days to decide.")
+    assert c.metric.startswith("days") or c.metric.endswith("days"), c.metric
+    assert "given" not in c.metric
+
+
+def test_capex_concentrated_on_ai_compute_is_capex_and_ai_capex_needs_ai_on_the_noun() -> None:
+    assert only("Amazon set capex at about $200 billion, concentrated on AI compute.").metric == "capex-usd"
+    assert only("Amazon set its AI capex at about $150 billion.").metric == "ai-capex-usd"
+
+
+def test_a_raise_of_capex_is_another_quantity_than_capex() -> None:
+    d = drafted("Meta raised capex guidance by as much as $10 billion to as high as $145 billion.")
+    by_value = {c.value: c for c in d.claims}
+    assert by_value[145_000_000_000].metric == "capex-usd"
+    assert by_value[10_000_000_000].metric != "capex-usd" and "change" in by_value[10_000_000_000].metric
+
+
+# --- entity from the clause ---------------------------------------------------------------------
+
+
+def test_an_industry_figure_goes_to_the_industry_not_to_the_company_named_before() -> None:
+    d = drafted("Meta cut 5,000 jobs in 2026. Across the industry, 120,000 tech workers lost their jobs that year.")
+    assert {c.value: c.entity for c in d.claims} == {5000: "meta", 120_000: "tech-industry"}
+
+
+def test_companies_named_together_are_their_group() -> None:
+    c = only("Meta, Amazon, Microsoft and Alphabet will spend a combined $500 billion on capex in 2027.")
+    assert c.entity == "big-tech"
+
+
+def test_two_companies_sharing_a_figure_are_their_group() -> None:
+    c = only("Shares of Microsoft and Meta fell roughly 8% for the week.")
+    assert c.entity == "meta-microsoft"
+
+
+def test_it_and_the_company_are_the_last_subject() -> None:
+    d = drafted("Microsoft is under pressure. The company will cut 6,000 jobs, and it plans to spend $80 billion on capex.")
+    assert {c.entity for c in d.claims} == {"microsoft"}
+
+
+def test_an_organisation_the_corpus_lacks_is_proposed_when_it_owns_a_figure() -> None:
+    d = drafted("Contoso reduced its workforce by 1,200 in 2025.")
+    assert d.claims[0].entity == "contoso"
+    assert [p.line.strip() for p in d.new_entities] == ["- {id: contoso, name: Contoso, kind: company}"]
+
+
+def test_a_capitalised_common_word_is_never_proposed() -> None:
+    d = drafted("Big Tech Sheds Jobs to Fund $700B of AI\n\nThe fund manager said to fund it all, Meta cut 2,000 jobs.")
+    assert "fund" not in {p.id for p in d.new_entities}
+
+
+def test_a_person_is_never_proposed_as_an_organisation() -> None:
+    d = drafted("Chief Executive Dana Ortiz said Meta would cut 900 jobs.")
+    assert d.new_entities == [] and d.claims[0].entity == "meta"
+
+
+# --- period -------------------------------------------------------------------------------------
+
+
+def test_the_period_of_the_figure_s_own_words_not_of_a_neighbour() -> None:
+    d = drafted("Based on Meta's year-end 2025 headcount of 70,000, this would affect over 14,000 employees.")
+    by_value = {c.value: c for c in d.claims}
+    assert by_value[70_000].period == "2025" and by_value[14_000].period is None
+
+
+def test_no_period_stays_null_with_a_check_naming_the_presumed_year() -> None:
+    c = only("Meta will cut 4,000 jobs.", published="2026-05-02")
+    assert c.period is None
+    assert any("presumes 2026" in x for x in c.checks)
+
+
+def test_this_year_is_resolved_against_the_page_s_date() -> None:
+    c = only("Meta will cut 4,000 jobs this year.", published="2026-05-02")
+    assert c.period == "2026" and any("page's date" in x for x in c.checks)
+    undated = only("Meta will cut 4,000 jobs this year.")
+    assert undated.period is None and any("no date" in x for x in undated.checks)
+
+
+def test_a_year_compared_with_is_not_the_period() -> None:
+    c = only("In a filing, Meta said its budgets rose by 30% compared to 2024.")
+    assert c.period != "2024"
+
+
+def test_a_horizon_and_a_quarter_without_a_year() -> None:
+    assert only("Meta plans to invest $600 billion in data centers by 2028.").period == "by 2028"
+    c = only("Amazon's Q4 revenue was $210 billion.")
+    assert c.period == "Q4" and any("of which year" in x for x in c.checks)
+
+
+def test_a_period_stated_once_carries_to_the_same_quantity_that_follows() -> None:
+    d = drafted("Amazon's fourth-quarter results came out on Thursday. Revenue was $210 billion, and ads brought in $20 billion.")
+    assert {c.period for c in d.claims} == {"Q4"}
+
+
+# --- status -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Meta announced 3,000 job cuts.", "confirmed"),
+        ("Meta confirmed it cut 3,000 jobs.", "confirmed"),
+        ("Meta could cut 3,000 jobs.", "possible"),
+        ("Meta may cut 3,000 jobs.", "possible"),
+        ("Meta expects to spend $90 billion on capex.", "projected"),
+        ("Meta's guidance puts capex at $90 billion.", "projected"),
+        ("Meta plans to cut 3,000 jobs.", "planned"),
+        ("Analysts estimated Meta's capex at $90 billion.", "estimated"),
+        ("Meta cut 3,000 jobs.", "reported"),
+        ("Meta is projected to spend an estimated $90 billion on capex.", "projected"),
+    ],
+)
+def test_status_words_as_a_person_reads_them(text: str, status: str) -> None:
+    assert only(text).status == status
+
+
+# --- one claim per figure, quotes, summaries --------------------------------------------------
+
+
+def test_a_figure_in_the_headline_and_the_body_is_one_claim_with_a_note() -> None:
+    d = drafted("Meta To Cut 3,000 Jobs as AI Costs Rise\n\nMeta will cut 3,000 jobs in 2026, the company said.")
+    assert len(d.claims) == 1
+    c = d.claims[0]
+    assert c.period == "2026" and c.quote.startswith("Meta will cut") and "headline" in (c.note or "")
+
+
+def test_a_rounded_repeat_is_the_same_figure() -> None:
+    d = drafted("Trackers counted 6,988 tech jobs cut in 2026. Nearly 7,000 tech workers have lost their jobs.")
+    assert [c.value for c in d.claims] == [6988]
+
+
+def test_a_quote_is_one_sentence_or_a_clause_carrying_its_subject() -> None:
+    text = (
+        "Amazon set its capex at about $200 billion for 2026, a figure far above what analysts had pencilled in for the year, "
+        "while Microsoft said it would spend about $150 billion on capex over the same stretch of time, and both said more later."
+    )
+    d = drafted(text)
+    quotes = {c.entity: c.quote for c in d.claims}
+    assert quotes["amazon"].startswith("Amazon") and "Microsoft" not in quotes["amazon"]
+    assert quotes["microsoft"].startswith("Microsoft") and len(quotes["microsoft"]) < len(text)
+    assert all(q in text for q in quotes.values())
+
+
+def test_summaries_are_sentences_of_their_own() -> None:
+    assert only("Meta plans to cut about 3,000 jobs in 2026.").summary == "Meta Platforms plans to cut about 3,000 jobs in 2026."
+    assert only("Amazon's Q4 revenue was $210 billion.").summary == "Amazon’s revenue was $210 billion in Q4."
+
+
+# --- headlines ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        (
+            ["Skip to main content", "news · 4 min read", "Meta Cuts 3,000 Jobs to Fund Data Centers"],
+            "Meta Cuts 3,000 Jobs to Fund Data Centers",
+        ),
+        (
+            ["Home > Tech > AI", "TECH + AI", "Meta signals a bigger AI build-out after strong earnings"],
+            "Meta signals a bigger AI build-out after strong earnings",
+        ),
+        (["significant · [2 sources] ·", "By Jo Park • May 2, 2026", "Why Meta Is Cutting Again"], "Why Meta Is Cutting Again"),
+        (["#MetaLayoffs The Layoff Report: What Happened?"], "The Layoff Report: What Happened?"),
+        (["Meta said on Tuesday that it will cut 3,000 jobs this year as it spends more on AI data centers."], None),
+    ],
+)
+def test_the_title_is_the_page_s_headline(lines: list[str], title: str | None) -> None:
+    assert headline(lines) == title
