@@ -177,7 +177,7 @@ def test_a_long_page_is_drafted_with_a_progress_line(data: Path, tmp_path: Path)
 class _Slow(http.server.BaseHTTPRequestHandler):
     release = threading.Event()
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server name
+    def do_GET(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
         self.end_headers()
