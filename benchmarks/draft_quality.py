@@ -210,8 +210,12 @@ def expected_of_source(source) -> list[Expected]:
         if not c.numeric:
             continue
         key = (c.entity, c.metric, c.value_low, c.value_high, c.unit, c.period)
-        if key in groups:
-            groups[key].locators.append(c.quote)
+        if key in groups:  # the same figure again (a table repeating the text): either reading is right
+            g = groups[key]
+            g.locators.append(c.quote)
+            for name, value in (("bound", c.bound), ("status", c.status)):
+                if value not in g.right[name]:
+                    g.right[name].append(value)
             continue
         groups[key] = Expected(
             value=[c.value_low, c.value_high],

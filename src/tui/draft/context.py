@@ -35,7 +35,7 @@ GROUP_CUE = re.compile(
 )
 INDUSTRY_CUE = re.compile(
     r"\bindustry[- ]wide\b|\bacross (?:the )?(?:tech(?:nology)? )?(?:industry|sector)\b|\bacross \d[\d,]* (?:companies|firms|employers)\b|"
-    r"\blayoff (?:tracker|trackers|tally|data)\b|\btrackers?\b|\btech(?:nology)? (?:workers|employees|sector|industry|stocks|selloff|"
+    r"\blayoff (?:tracker|trackers|tally)\b|\btrackers?\b|\btech(?:nology)? (?:workers|employees|sector|industry|stocks|selloff|"
     r"sell-off|layoffs|jobs|companies|firms)\b|\bthe (?:tech|technology) industry\b|\bthe industry\b|\bjob market\b|"
     r"\bthe U\.?S\.? alone\b|\bglobal demand\b|\bworkers across\b",
     re.I,
@@ -262,7 +262,7 @@ class Names:
                 owners.add(m["n"])
         for m in ORG_RE.finditer(text):
             name = m.group(1).strip()
-            if re.match(r"\s+(?:division|unit|segment|arm)\b", text[m.end() : m.end() + 12]):
+            if re.match(r"\s+(?:and\s+[\w ]{0,30}?\s+)?(?:divisions?|units?|segments?|arms?)\b", text[m.end() : m.end() + 50]):
                 continue  # a part of a company: its figures are the company's unless entities.yaml lists it
             if name.casefold() not in known and name.split()[0] not in COMMON and name.split()[0] not in OUTLETS:
                 owners.add(name)
@@ -288,7 +288,7 @@ class Names:
         before = text[max(0, start - 40) : start]
         after = text[end : end + 40]
         # a person's name or a longer proper name: capitalised words on either side
-        if re.search(r"[A-Z][\w’'.-]*\s+$", before):
+        if re.search(r"[A-Z][\w’'.-]*[ \t]+$", before):
             return False
         if re.match(r"(?:’s|'s)?\s+[A-Z][a-z]", after) and not re.match(r"\s+(?:Inc|Corp)\b", after):
             return False

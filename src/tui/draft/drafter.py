@@ -240,6 +240,9 @@ class _Ctx:
     section: str | None = None  # the period a heading gave
     stated: dict[str, str] = field(default_factory=dict)  # "Q1" -> "Q1 2026" where the article gave its year
     last_entity_in_paragraph: dict[int, str] = field(default_factory=dict)
+    last_reading: dict[str, tuple[Reading, int]] = field(default_factory=dict)  # entity -> what its last figure counted
+    section_at: int = -1  # the sentence of the last heading with a period
+    last_group_listed: bool = False  # the last group was named by listing its members
 
 
 @dataclass
@@ -254,6 +257,7 @@ class _Fig:
     base: bool
     entity: str = ""
     how: str = ""
+    period: str | None = None
 
 
 BOUNDARY = re.compile(
@@ -263,19 +267,22 @@ TIME_WITHOUT_YEAR = re.compile(
     rf"\b(?:in|on|since|by|until|from|during)\s+(?:early\s+|late\s+|mid-?)?(?:{'January|February|March|April|May|June|July|August|September|October|November|December'})\b(?!\s+\d)"
     r"|\b(?:this|last|next|earlier this|later this)\s+(?:week|month)\b|\byesterday\b|\btoday\b",
 )
-ANNUAL = re.compile(r"\bannual(?:ly)?\b|\ba year\b|\bper year\b|\beach year\b|\bevery year\b|\bannu\w*$", re.I)
+ANNUAL = re.compile(
+    r"\bannual(?:ly)?\b|\ba year\b(?!\s+(?:earlier|ago|before|later|on year))|\bper year\b|\beach year\b|\bevery year\b|\bannu\w*$",
+    re.I,
+)
 
 
 def _own_stretches(text: str, figures: list[Figure]) -> list[tuple[int, int]]:
     """Each figure's own words: the text between it and its neighbours, cut between two figures
-    at the last clause boundary ("..., and", ", while", " versus ") so that each keeps its side."""
+    at the first clause boundary ("..., and", ", while", " versus ") so that each keeps its side."""
     out = []
     for k, f in enumerate(figures):
         a = 0
         if k:
             prev_end = figures[k - 1].end
-            cuts = [m.end() for m in BOUNDARY.finditer(text, prev_end, f.start)]
-            a = cuts[-1] if cuts else prev_end
+            cut = BOUNDARY.search(text, prev_end, f.start)  # the first: "... 14% for the week and Microsoft and Meta off 8%"
+            a = cut.end() if cut else prev_end
         b = len(text)
         if k + 1 < len(figures):
             nxt = figures[k + 1].start
@@ -335,7 +342,7 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
         if s.heading:
             good = [p for p in ps if p.value and not p.base and not re.fullmatch(r"\d{4}-\d{4}", p.value)]
             if good:
-                ctx.section = _with_year(good[0], ctx)
+                ctx.section, ctx.section_at = _with_year(good[0], ctx), si
         if not figures:
             if subject:
                 ctx.subject = subject
@@ -367,8 +374,10 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
             if s.table:
                 own = _table_stretch(s.text, f)
             ca, cb = clause(s.text, f.start, f.end)
+            base = is_base(s.text, f.start)
             r, mods = read_figure(
                 f.unit or "",
+                base,
                 f.surface,
                 s.text[own[0] : f.start],
                 s.text[f.end : own[1]],
@@ -380,18 +389,30 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
             )
             if topic is None and r.noun is not None:
                 topic = r
-            figs.append(_Fig(f, own, (ca, cb), r, mods, is_base(s.text, f.start)))
+            figs.append(_Fig(f, own, (ca, cb), r, mods, base))
+        headline_here = s.heading or (title_span is not None and title_span[0] <= s.start < title_span[1])
+        headline_here = headline_here or (page.title is not None and s.text.strip() == page.title)  # a headline printed again
         for fig in figs:
             found, fig.how = _entity_of(s, fig, names, know, ctx, near)
             fig.entity = found or main_entity
             if found is None:
                 fig.how = "guessed"
+            money = fig.f.unit in ("USD", "EUR", "GBP")
+            if fig.reading.noun is None and money:  # "the $700B threshold": the quantity the article was speaking of
+                prior = ctx.last_reading.get(fig.entity) or next(
+                    (ctx.last_reading[g] for g in know.groups_containing(fig.entity) if g in ctx.last_reading), None
+                )
+                if prior is not None and prior[1] >= si - 2:
+                    r0 = prior[0]
+                    fig.reading.noun, fig.reading.verb, fig.reading.noun_words = r0.noun, r0.verb, r0.noun_words
+                    fig.reading.qualifiers |= r0.qualifiers
         for fig in figs:
-            claim = _one_claim(s, fig, figs, ps, names, know, ctx, si, page_year)
+            claim = _one_claim(s, fig, figs, ps, names, know, ctx, si, page_year, headline_here)
             claim.id = new_id(claim.metric)
-            claim.headline = s.heading or (title_span is not None and title_span[0] <= s.start < title_span[1])
             claims.append(claim)
             ctx.last_entity_in_paragraph[s.paragraph] = claim.entity
+            if fig.reading.noun is not None and not fig.base:
+                ctx.last_reading[claim.entity] = (fig.reading, si)
         if subject:
             ctx.subject = subject
     claims = _one_per_figure(claims)
@@ -437,6 +458,7 @@ def _one_claim(
     ctx: _Ctx,
     si: int,
     page_year: int | None,
+    headline: bool = False,
 ) -> DraftClaim:
     f, r, own = fig.f, fig.reading, fig.own
     checks: list[str] = []
@@ -478,6 +500,7 @@ def _one_claim(
     # --- period
     family = family_of(r)
     period, phow, from_label = _period_of(s, fig, figs, ps, know, ctx, si)
+    fig.period = period
     if period and period.startswith("by ") and (r.noun == "capex" or ANNUAL.search(text[own[0] : own[1]])):
         period = period[3:]  # capex "by 2026" is the capex of 2026, a yearly figure
     if period is None:
@@ -509,17 +532,21 @@ def _one_claim(
     quote_at = s.start + qa + (len(text[qa:qb]) - len(text[qa:qb].lstrip()))
     value = f.low if f.low == f.high else [f.low, f.high]
     in_quote = names.within(s.start + qa, s.start + qb)
-    weight = (2 if period and phow == "own" else 0) + (1 if in_quote else 0) + (0 if s.heading else 1)
+    # how much its words carry, for the repeat kept: its own period (in its words, else its
+    # sentence), its entity named, in the body of the text rather than a headline or a table row
+    weight = (4 if period and phow == "own" else 2 if period and phow == "sentence" else 0) + (2 if fig.how == "own" else 0)
+    weight += (1 if in_quote else 0) + (0 if headline or s.table else 2)
+    weight += 1 if names.within(s.start + own[0], s.start + own[1]) else 0
     direction = (
         "down" if re.search(r"\b(?:down|fell|fall|drop|declin|off|lower|less|shrank|cut)", text[own[0] : f.start], re.I) else "up"
     )
     claim = DraftClaim("", entity, topic, "", quote, metric, value, unit, f.bound, period, status, checks, quote_at)
-    claim.new_metric, claim.family, claim.weight = new_metric, family, weight
+    claim.new_metric, claim.family, claim.weight, claim.headline = new_metric, family, weight, headline
     name = names.name(entity)
     if names.kind(entity) == "industry":
         name = "the " + (name[:1].lower() + name[1:] if not name[1:2].isupper() else name)
     claim.summary = summary_of(name, r, metric_words, claim, f, direction)
-    claim.own_entity = fig.how == "own"
+    claim.own_entity = fig.how == "own"  # named in its own sentence (not "it", not an earlier sentence)
     return claim
 
 
@@ -543,48 +570,72 @@ def _period_of(
     (this year, from the page's date) or ""."""
     f, (a, b) = fig.f, fig.own
     text = s.text
+    flow = fig.reading.verb in ("cut", "cancel", "retire", "hire", "spend", "save", "lose") or fig.reading.change
     mine = [p for p in ps if a <= p.start < b and not (p.base and not _attached(p, f))]
     if mine:
-        p = min(mine, key=lambda p: abs(p.start - f.start))
+        dated = [p for p in mine if not p.quarter_only] or mine  # "a $650B Q1 guide" for 2026: the year
+        dated = [p for p in dated if not re.fullmatch(r"\d{4}-\d{4}", p.value or "")] or dated  # a span heads a list
+        p = min(dated, key=lambda p: abs(p.start - f.start))
         if p.value is None:
             return None, "", False
-        return _with_year(p, ctx), ("relative" if p.relative else "own"), p.label
+        return _value(p, ctx, flow), ("relative" if p.relative else "own"), p.label
     ca, cb = fig.clause
     in_clause = [p for p in ps if ca <= p.start < cb and p.value and not p.base and not p.internal]
     if in_clause:
-        return _with_year(in_clause[0], ctx), "own", in_clause[0].label
-    # a period elsewhere in the sentence: one it is set in ("In 2026 alone, ..."), or one written
-    # inside the words of a figure of the same kind ("set 2026 capex at ..., Alphabet at ...")
+        return _value(in_clause[0], ctx, flow), "sentence", in_clause[0].label
+    # a period elsewhere in the sentence: one it is set in ("In 2026 alone, ...", "As of January
+    # 2026, ..."), or one written inside the words of a figure of the same kind ("set 2026 capex
+    # at ..., Alphabet at ...")
     fam = family_of(fig.reading)
     first = figs[0].f.start
     for p in ps:
-        if p.base or not p.value or p.as_of:
+        if p.base or not p.value:
             continue
         if not p.internal and p.start < first and not p.label:
-            return _with_year(p, ctx), "own", False
+            return _value(p, ctx, flow), "sentence", False
+        if p.as_of:
+            continue
         if p.internal and not fig.base and fam is not None:
             holder = next((g for g in figs if g.own[0] <= p.start < g.own[1]), None)
             if holder is not None and holder is not fig and not holder.base and family_of(holder.reading) == fam:
-                return _with_year(p, ctx), "own", False
+                return (holder.period or _with_year(p, ctx)), "sentence", False  # the holder's own reading of it
+    k = figs.index(fig)
+    if k and (fig.base or re.match(r"^[\s,;–—-]*(?:which|that)\b", text[figs[k - 1].f.end : f.start])):
+        prev = figs[k - 1]  # "$1.95 versus the $1.97 analysts expected", "$85 billion ..., which is $10 billion more"
+        if prev.period is not None:
+            return prev.period, "sentence", False
     if s.table or fig.base:
         return None, "", False
     own_text = text[a:b]
     if TIME_WITHOUT_YEAR.search(own_text) or TIME_WITHOUT_YEAR.search(text[ca:cb]) or ANNUAL.search(own_text):
         return None, "", False  # "in October", "last week", "annual": the text dates it, or none applies
-    # the period the article last gave for this entity (or a group it is in) and this kind of quantity
+    # the period the article last gave, after the last heading, for this entity (or a group it is
+    # in) and this kind of quantity; else the heading's
     entity = fig.entity
     keys: list[tuple[tuple[str, str | None], int]] = [((entity, fam), 12), ((entity, None), 3)]
     for g in know.groups_containing(entity):
         keys += [((g, fam), 12), ((g, None), 3)]
     for key, window in keys:
         got = ctx.periods.get(key)
-        if got and got[0] and 0 < si - got[1] <= window:
+        if got and got[0] and 0 < si - got[1] <= window and got[1] > ctx.section_at:
             return got[0], "nearby", False
-    if fam is None and entity in ctx.last_period and 0 < si - ctx.last_period[entity][1] <= 3:
-        return ctx.last_period[entity][0], "nearby", False
+    if fam is None and entity in ctx.last_period:
+        got = ctx.last_period[entity]
+        if 0 < si - got[1] <= 3 and got[1] > ctx.section_at:
+            return got[0], "nearby", False
     if ctx.section:
         return ctx.section, "nearby", False
     return None, "", False
+
+
+def _value(p: Period, ctx: _Ctx, flow: bool) -> str | None:
+    """A period as a figure takes it: "As of mid-March 2026" dates a flow (layoffs) by its year,
+    a stock (a headcount "as of June 2024") by the month."""
+    value = _with_year(p, ctx)
+    if p.as_of and flow and value:
+        year = re.search(r"(?:19|20)\d{2}", value)
+        return year.group() if year else value
+    return value
 
 
 def _attached(p: Period, f: Figure) -> bool:
@@ -608,11 +659,11 @@ def _subject_of(s: Sentence, names: Names, know: Knowledge, ctx: _Ctx, near: lis
     group = _group_in(s.text, 0, len(s.text), ms, s.start, names, know, ctx, near)
     if group is not None:
         return group
-    for m in ms:
-        if NOT_SUBJECT_BEFORE.search(s.text[max(0, m.start - s.start - 20) : m.start - s.start]):
-            continue
-        return m.entity
-    if INDUSTRY_CUE.search(s.text):
+    subjects = [m for m in ms if not NOT_SUBJECT_BEFORE.search(s.text[max(0, m.start - s.start - 20) : m.start - s.start])]
+    firm = next((m for m in subjects if names.kind(m.entity) != "industry"), None)
+    if firm is not None:  # "The tech industry is no stranger to ..., but Meta's pivot ...": Meta
+        return firm.entity
+    if subjects or INDUSTRY_CUE.search(s.text):
         return know.industry()
     if PRONOUN.search(s.text):
         return ctx.subject
@@ -631,10 +682,13 @@ def _group_in(
         ids = list(dict.fromkeys(m.entity for m in run))
         if len(ids) >= 2:
             gid = names.propose_group(ids)
-            ctx.last_group = gid
+            if len(ids) >= 3:
+                ctx.last_group, ctx.last_group_listed = gid, True
             return gid
     cue = GROUP_CUE.search(text, a, b)
     if cue:
+        if ctx.last_group and ctx.last_group_listed:
+            return ctx.last_group  # "the 'Big Five' hyperscalers", after the article listed the five
         for m in ms:
             if names.kind(m.entity) == "group" and cue.start() - 2 <= m.start - offset <= cue.end() + 2:
                 ctx.last_group = m.entity
@@ -642,7 +696,7 @@ def _group_in(
         for companies in near:
             if len(companies) >= 3:
                 gid = names.propose_group(companies)
-                ctx.last_group = gid
+                ctx.last_group, ctx.last_group_listed = gid, True
                 return gid
         if ctx.last_group:
             return ctx.last_group
@@ -701,7 +755,7 @@ def _entity_of(s: Sentence, fig: _Fig, names: Names, know: Knowledge, ctx: _Ctx,
         return m.entity, "own"
     pron = PRONOUN.search(text, a, f.start)
     if pron and ctx.subject:
-        return ctx.subject, "own"
+        return ctx.subject, "pronoun"
     after = [
         m
         for m in ms
@@ -721,7 +775,7 @@ def _entity_of(s: Sentence, fig: _Fig, names: Names, know: Knowledge, ctx: _Ctx,
     if INDUSTRY_CUE.search(text):
         return know.industry(), "own"
     if PRONOUN.search(text, 0, f.start) and ctx.subject:
-        return ctx.subject, "own"
+        return ctx.subject, "pronoun"
     if s.paragraph in ctx.last_entity_in_paragraph:
         return ctx.last_entity_in_paragraph[s.paragraph], "earlier"
     if ctx.subject:
@@ -750,8 +804,6 @@ def _quote_bounds(s: Sentence, fig: _Fig, figs: list[_Fig], names: Names) -> tup
     if len(text) <= LONG_SENTENCE and not several:
         return 0, len(text)
     ca, cb = fig.clause
-    if several:
-        ca, cb = min(ca, fig.own[0]), max(cb, fig.own[1]) if fig.own[1] - fig.own[0] < 200 else cb
     named = [m for m in names.within(s.start, s.start + ca) if m.entity == fig.entity]
     if not named and fig.entity in names.proposed and names.proposed[fig.entity].members:
         members = set(names.proposed[fig.entity].members)
@@ -808,6 +860,10 @@ def _one_per_figure(claims: list[DraftClaim]) -> list[DraftClaim]:
             continue
         twin = kept[twin_at]
         keep, drop = (c, twin) if c.weight > twin.weight else (twin, c)
+        if isinstance(drop.value, list) and not isinstance(keep.value, list):
+            keep, drop = drop, keep  # the body's range, over a headline's top of it
+        elif keep.bound == "approx" and drop.bound != "approx" and keep.value != drop.value:
+            keep, drop = drop, keep  # "6,988", over the "nearly 7,000" that rounds it
         if keep is c:
             kept[twin_at] = c
             for v in values:
@@ -818,7 +874,12 @@ def _one_per_figure(claims: list[DraftClaim]) -> list[DraftClaim]:
             keep.note = f"{keep.note}; {repeat}" if keep.note else f"Repeated in the article: {repeat}"
         elif keep.note and not keep.note.endswith(" more"):
             keep.note += "; and more"
-        if keep.period is None and drop.period is not None:
+        if keep.bound == "exact" and drop.bound != "exact" and keep.value == drop.value:
+            keep.bound = drop.bound  # "approximately 8,000" in the text, "8,000" in its table: the text's hedge
+        if not keep.own_entity and drop.own_entity and keep.entity != drop.entity:
+            keep.entity = drop.entity  # a table row's figure, named in the text
+            keep.checks = [x for x in keep.checks if not x.startswith("entity:")]
+        if drop.period and (keep.period is None or re.fullmatch(r"Q[1-4]|H[12]", keep.period)):
             keep.period = drop.period
             keep.checks = [x for x in keep.checks if not x.startswith("period:")] + [
                 f"period: {drop.period}, from a repeat of this figure"
@@ -826,11 +887,30 @@ def _one_per_figure(claims: list[DraftClaim]) -> list[DraftClaim]:
     return kept
 
 
+def _periods_agree(p: str | None, q: str | None) -> bool:
+    """Two periods a repeat may carry: either none, the same, a quarter without a year, or one
+    within the other ("Q1 2026" and "2026", "2025-2026" and "2026")."""
+    if not p or not q or p == q or re.fullmatch(r"Q[1-4]|H[12]", p) or re.fullmatch(r"Q[1-4]|H[12]", q):
+        return True
+
+    def years(x: str) -> set[int]:
+        span = re.fullmatch(r"((?:19|20)\d{2})-((?:19|20)\d{2})", x)
+        if span:
+            return set(range(int(span[1]), int(span[2]) + 1))
+        return {int(y) for y in re.findall(r"(?:19|20)\d{2}", x)}
+
+    yp, yq = years(p), years(q)
+    plain = re.compile(r"(?:19|20)\d{2}(?:-(?:19|20)\d{2})?")
+    if plain.fullmatch(p) or plain.fullmatch(q):
+        return bool(yp & yq) and (yp <= yq or yq <= yp)
+    return False
+
+
 def _same_figure(a: DraftClaim, b: DraftClaim) -> bool:
-    if a.unit != b.unit or (a.period and b.period and a.period != b.period):
+    if a.unit != b.unit or not _periods_agree(a.period, b.period):
         return False
-    owned = getattr(a, "own_entity", True) and getattr(b, "own_entity", True)
-    if a.entity != b.entity and owned and not (a.headline or b.headline):
+    owned = a.own_entity and b.own_entity
+    if a.entity != b.entity and (owned or a.metric != b.metric) and not (a.headline or b.headline):
         return False
     generic = a.unit in ("USD", "EUR", "GBP", "percent", "USD per share")
     same_kind = a.metric == b.metric or a.family == b.family or a.family is None or b.family is None or not generic

@@ -143,6 +143,7 @@ LEVEL_BEFORE = re.compile(
 BOUND_WORDS = {"many", "much", "high", "low", "least", "most", "over", "under", "roughly", "nearly", "almost", "around",
                "approximately", "contrast", "instance", "example", "also", "just", "only", "now", "still"}  # fmt: skip
 DURATION_UNITS = ("days", "weeks", "months", "years")
+WHOLE_STAFF = {"staff", "employees", "employee", "workers", "worker", "workforce", "headcount", "personnel", "people", "jobs"}
 LIGHT = {"share", "offered", "offer", "offers", "offering", "targeted", "targeting", "number", "amount", "total", "figure"}
 PREPS = {"of", "from", "in", "at", "on", "within", "across", "for", "toward", "towards", "into"}
 QUALIFIER_SYNONYMS = {"teams": "team", "unit": "team", "units": "team", "division": "team", "lab": "team", "labs": "team"}
@@ -226,7 +227,8 @@ class Reading:
     change: bool = False  # a change of the quantity, not its level
     qualifiers: set[str] = field(default_factory=set)  # the words of its noun's phrase
     noun_words: list[str] = field(default_factory=list)  # the words that name it, for a new metric's id
-    context: set[str] = field(default_factory=set)  # every word of the figure's own stretch of the sentence
+    context: set[str] = field(default_factory=set)  # every word of the figure's own stretch of the sentence and its clause
+    implied: bool = False  # the noun is the verb's ("invest $600 billion": spending)
 
 
 def read_phrase(text: str) -> Reading:
@@ -237,10 +239,10 @@ def read_phrase(text: str) -> Reading:
             r.noun = NOUN_WORDS[w]
             r.verb = r.verb or NOUN_VERB.get(w)
             continue
-        if w in VERB_WORDS and (r.verb is None or r.verb == NOUN_VERB.get(w)):
+        if w in VERB_WORDS:  # a verb written out says what happens, over the one its noun carries
             r.verb = VERB_WORDS[w]
             continue
-        if w in STOP or w in LIGHT or w in VERB_WORDS:
+        if w in STOP or w in LIGHT:
             continue
         r.qualifiers.add(_q(w))  # also a second noun: "cost" of "training run cost"
     return r
@@ -273,6 +275,7 @@ def _right_phrase(words: list[str], at: int, limit: int = 6) -> list[str]:
 
 def read_figure(
     unit: str,
+    base: bool,
     surface: str,
     own_before: str,
     own_after: str,
@@ -307,22 +310,26 @@ def read_figure(
         phrase.extend(_left_modifiers(words, at) + _right_phrase(words, at))
         mods.extend(_left_modifiers(words, at))
 
-    at = next((i for i, w in enumerate(surf) if w in NOUN_WORDS), None)
+    at = next((i for i in range(len(surf) - 1, -1, -1) if surf[i] in NOUN_WORDS), None)  # the head noun: the last
     if at is not None:
         take(surf, at)
         phrase.extend(_right_phrase(surf + after, at))
     elif unit in DURATION_UNITS:
         if after[:1] == ["of"] and len(after) > 1 and after[1] in NOUN_WORDS:
             take(after, 1)  # "16 weeks of pay": severance
+        elif any(NOUN_WORDS.get(w) == "severance" for w in words_of(clause_before)):
+            r.noun, r.noun_words = "severance", ["severance"]  # "... 16 weeks of pay plus two weeks per year of service"
         else:  # "given 45 days to decide": a count of days, named after them
             r.noun, r.noun_words = "duration", [unit]
             if after[:1] == ["to"] and len(after) > 1:
                 mods.extend(["to", after[1]])
             r.qualifiers = set()
+    noun_after = False
     if r.noun is None and (money or unit == "percent") and after[:1] and after[0] in PREPS:
         near = next((i for i, w in enumerate(after[1:5], 1) if w in NOUN_WORDS), None)
         if near is not None:
             take(after, near)
+            noun_after = True
     if r.noun is None and money and any(w in ("lost", "lose", "loses", "losing") for w in before[-3:]):
         r.noun, r.verb, r.noun_words = "loss", "lose", ["loss"]
     if r.noun is None:
@@ -336,8 +343,9 @@ def read_figure(
         near = next((i for i, w in enumerate(words_of(clause_after)) if w in NOUN_WORDS), None)
         if near is not None and near < 8:
             take(words_of(clause_after), near)
-    if r.noun is None and money and any(VERB_WORDS.get(w) == "spend" for w in before[-4:]):
-        r.noun, r.verb, r.noun_words = "spending", "spend", ["spending"]
+    spent_after = bool(after) and VERB_WORDS.get(after[0]) == "spend"  # "$215 billion dedicated to ..."
+    if r.noun is None and money and (spent_after or any(VERB_WORDS.get(w) == "spend" for w in before[-4:])):
+        r.noun, r.verb, r.noun_words, r.implied = "spending", "spend", ["spending"], True
         phrase.extend(_content(after[:8]))
         if after[:1] and after[0] in PREPS:  # "invest $600 billion in data centers": data-center spending
             mods = [w for w in _content(after[1:4]) if w not in VERB_WORDS][:2]
@@ -355,12 +363,18 @@ def read_figure(
     mods[:] = [w for w in mods if w not in scale]
     if not mods and r.noun is None:
         mods = [w for w in _content(before) if w not in VERB_WORDS and w not in NOUN_WORDS and w not in BOUND_WORDS][-2:]
-    # the thing counted, as the unit says it: 13% "of its staff" is a share of the workforce
-    if unit == "percent" and r.noun == "staff":
-        r.noun = "workforce"
+    # the thing counted, as the unit says it: 13% "of its staff" is a share of the workforce; 8% "of
+    # job cuts" a share of the cuts; a third "of its managers" a share of a group, not of the workforce
+    cut_nouns = ("layoff", "layoffs", "cuts", "job_cuts")
+    if unit == "percent" and noun_after and r.noun_words and r.noun_words[0] in cut_nouns:
+        r.noun, r.verb = "cuts-share", None  # 8% "of all planned job cuts": a share of the cuts
+    elif unit == "percent" and r.noun_words and r.noun_words[0] in cut_nouns:
+        r.noun, r.verb = "workforce", "cut"  # "layoffs of 20% or more": of the workforce
+    elif unit == "percent" and r.noun == "staff":
+        r.noun = "workforce" if r.noun_words and r.noun_words[0] in WHOLE_STAFF else "staff-share"
     elif unit == "employees" and r.noun == "workforce":
         r.noun = "staff"
-    if r.noun == "spending" and topic is not None and topic.noun == "capex":
+    if r.noun == "spending" and not r.implied and topic is not None and topic.noun == "capex":
         r.noun = "capex"  # "its spending" after "2026 capex": the same thing, spoken of again
     clause_words = words_of(clause_before)
     changed_clause = any(w in CHANGE_WORDS for w in clause_words)
@@ -371,25 +385,35 @@ def read_figure(
         for found in (
             own_verbs,
             [VERB_WORDS[w] for w in clause_words if w in VERB_WORDS][-1:],
-            [] if changed_clause else [VERB_WORDS[w] for w in words_of(sentence_before) if w in VERB_WORDS][-1:],
+            []
+            if changed_clause
+            else [
+                VERB_WORDS.get(w) or NOUN_VERB[w]
+                for w in words_of(sentence_before)
+                if w in VERB_WORDS or (w in NOUN_VERB and NOUN_VERB[w] == "cut")
+            ][-1:],
             [] if changed_clause else [VERB_WORDS[w] for w in words_of(sentence_after) if w in VERB_WORDS][:1],
         ):
             if found:
                 r.verb = found[0]
                 break
-    elif money and own_verbs and own_verbs[0] not in (r.verb, "spend"):
+    elif money and own_verbs and own_verbs[0] not in (r.verb, "spend") and r.noun != "loss":
         r.change = True  # "cut capex by $5 billion": a change of the spending, not its level
     if unit == "percent" and r.noun is None and r.verb == "cut":
         r.noun = "workforce"  # "a 20% reduction": of the workforce
     r.qualifiers = {_q(w) for w in phrase if w not in r.noun_words and w not in VERB_WORDS} | {
         _q(w) for w in surf if not w[0].isdigit() and w not in r.noun_words and w not in STOP
     }
-    r.context = {_q(w) for w in before + surf + after if w not in STOP}
+    r.context = {_q(w) for w in [*before, *surf, *after] if w not in STOP}
     changed_before = any(
         w in CHANGE_WORDS and not (w == "up" and i + 1 < len(before) and before[i + 1] == "to") for i, w in enumerate(before)
     )
     changed_before = changed_before and LEVEL_BEFORE.search(own_before) is None
     r.change = r.change or changed_before or (bool(after) and after[0] in CHANGE_AFTER)
+    if base:  # "up from $131 billion", "from a peak of 400,000": the level compared with, no change, no verb
+        r.change = False
+        if r.noun in ("staff", "workforce", "roles"):
+            r.verb = None
     return r, [m for m in mods if m not in VERB_WORDS][-2:]
 
 

@@ -36,7 +36,7 @@ EARLY = re.compile(r"\b(?P<w>early|late|mid|end of|end-|start of|beginning of)[-
 EARLY_AFTER = re.compile(r"^\s*\((?P<w>early|late|mid)\)", re.I)
 BY = re.compile(r"\bby\s+(?:the\s+end\s+of\s+)?$", re.I)
 BASE_BEFORE = re.compile(r"(?:\bcompared\s+(?:to|with)|\bversus|\bvs\.?|\bthan(?:\s+in)?|\bon|\bover|\bfrom)\s+$", re.I)
-AS_OF = re.compile(r"\bas\s+of\s+(?:the\s+end\s+of\s+)?$", re.I)
+AS_OF = re.compile(r"\bas\s+of\s+(?:the\s+end\s+of\s+)?(?:early|mid|late)?[- ]?$", re.I)
 
 
 @dataclass(slots=True)
@@ -274,7 +274,7 @@ def status_of(
         return c[1], c[2]
     before = [c for c in found if c[0] < fig_start]
     evidential = [c for c in found if c[1] in EVIDENTIAL and c[0] < own_b]
-    if not base:
+    if not base and not PAST.search(sentence[own_a:fig_start]):  # "..., and sent shares down 10%": a verb of its own
         modal = [c for c in before if c[1] not in EVIDENTIAL]
         if modal:
             c = modal[-1]
@@ -283,6 +283,9 @@ def status_of(
         c = evidential[0]
         return c[1], c[2]
     return "reported", None
+
+
+PAST = re.compile(r"\b(?:[a-z]{3,}ed|sent|fell|rose|grew|lost|spent|took|made|hit|paid|cut)\b(?!\s+(?:to|by)\b)")
 
 
 def is_base(sentence: str, fig_start: int) -> bool:

@@ -160,13 +160,13 @@ DISCOUNT_AFTER = re.compile(r"^\s*(?:off|discount)\b", re.I)
 
 APPROX = re.compile(
     r"(?:\babout|\baround|\broughly|\bapproximately|\bapprox\.?|\bsome|\bnearly|\balmost|\bclose to|\bcirca|\bnear|"
-    r"~|≈|∼)\s*$",
+    r"~|≈|∼)(?:\s+the)?\s*$",
     re.I,
 )
 AT_LEAST = re.compile(
     r"(?:\bover|\bmore than|\bat least|\bupwards of|\bin excess of|\babove|\bexceeding|\bexceed|\bexceeds|\bexceeded|\btop|"
     r"\btops|\btopped|\btopping|\bnorth of|\bno less than|\bno fewer than|\bnot less than|\ba minimum of|\bcrossed|\bcrossing|"
-    r"\bcrosses|\bpassed|\bpassing|\bsurpassed|\bsurpassing|\bbeyond)(?:\s+the)?\s*$",
+    r"\bcrosses|\bpassed|\bpassing|\bsurpassed|\bsurpassing|\bbeyond)\s*$",
     re.I,
 )
 AT_MOST = re.compile(
@@ -228,6 +228,10 @@ def _bound(text: str, start: int, end: int) -> str:
         return "at-most"
     if AT_LEAST.search(before) or text[end : end + 1] == "+":
         return "at-least"
+    if re.search(r"\b(?:crossed|crossing|passed|topped|surpassed|exceeded|broke)\s+the\s*$", before, re.I) and re.match(
+        r"^\s*(?:threshold|mark|milestone|level|barrier|line)\b", after, re.I
+    ):
+        return "at-least"  # "crossed the $700B threshold"; "topping the $211 billion consensus" is that figure exactly
     if APPROX.search(before) or (m and m["approx"]):
         return "approx"
     return "exact"
