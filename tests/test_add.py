@@ -180,3 +180,17 @@ def test_each_bundled_article_is_drafted_as_its_curator_read_it(data: Path, sour
         assert matches, f"{value} {unit} not drafted"
         assert bound in {c["bound"] for c in matches}, (value, [c["bound"] for c in matches])
     assert run("check", "--data", data).stdout.startswith("ok: ")
+
+
+def test_a_dated_lead_is_written_as_as_of_and_the_draft_loads(data: Path, tmp_path: Path) -> None:
+    page = tmp_path / "lead.txt"
+    page.write_text(
+        "Meta Weighs Deeper Cuts\n\nAs of mid-March 2026, reports say Meta could cut 5% of its staff this year.\n",
+        encoding="utf-8",
+    )
+    run("add", page, "--id", "lead", "--data", data)
+    source = drafted(data, "lead")
+    assert source["published"] is None and source["as_of"] == "2026-03"
+    claim = by_value(source["claims"], 5)
+    assert (claim["period"], claim["status"]) == ("2026", "possible")  # "this year" of the lead's date
+    assert {s.id: s.as_of for s in load_corpus(data).sources}["lead"] == "2026-03"

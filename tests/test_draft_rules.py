@@ -298,6 +298,13 @@ def test_summaries_are_sentences_of_their_own() -> None:
     assert only("Amazon's Q4 revenue was $210 billion.").summary == "Amazon’s revenue was $210 billion in Q4."
 
 
+def test_a_dated_lead_gives_as_of_where_no_date_is_printed() -> None:
+    page = from_text("Meta Braces for More Cuts\n\nAs of mid-March 2026, reports say Meta may cut 5% of its staff.\n", "p.txt")
+    assert (page.published, page.as_of) == (None, "2026-03")
+    dated = from_text("Meta Braces for More Cuts\nPublished April 2, 2026\n\nAs of mid-March 2026, Meta may cut 5%.\n", "p.txt")
+    assert (dated.published, dated.as_of) == ("2026-04-02", None)
+
+
 # --- headlines ----------------------------------------------------------------------------------
 
 
@@ -314,6 +321,10 @@ def test_summaries_are_sentences_of_their_own() -> None:
         ),
         (["significant · [2 sources] ·", "By Jo Park • May 2, 2026", "Why Meta Is Cutting Again"], "Why Meta Is Cutting Again"),
         (["#MetaLayoffs The Layoff Report: What Happened?"], "The Layoff Report: What Happened?"),
+        (
+            ["Tech Newstech newsnews5h ago", "Why Meta Is Cutting Again and What Comes Next"],
+            "Why Meta Is Cutting Again and What Comes Next",
+        ),
         (["Meta said on Tuesday that it will cut 3,000 jobs this year as it spends more on AI data centers."], None),
     ],
 )

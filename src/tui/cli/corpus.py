@@ -101,6 +101,8 @@ def add(page: str, source_id: str | None, timeout: float, data_dir: Path | None,
     for key in ("title", "publisher", "author", "published", "url"):
         value = getattr(p, key)
         echo(f"  {key + ':':11}{value if value is not None else 'null (the page does not say)'}")
+        if key == "published" and p.published is None and p.as_of:
+            echo(f"  {'as_of:':11}{p.as_of} ({p.found.get('as_of', 'a dated lead')})")
     if p.flags:
         echo(f"  {'flags:':11}{', '.join(p.flags)}")
     echo(f"{len(d.claims)} figure claim(s), each draft: true:")

@@ -67,6 +67,7 @@ class Page:
     author: str | None = None
     published: str | None = None
     url: str | None = None
+    as_of: str | None = None  # a dated lead's date where the page prints no publication date
     found: dict[str, str] = field(default_factory=dict)  # field -> where it was found
     flags: list[str] = field(default_factory=list)
 
@@ -250,6 +251,7 @@ def from_html(html: str, origin: str) -> Page:
     if published:
         page.published, page.found["published"] = published, "the page's date markup"
     page.flags = provenance_flags(page.text, page.author)
+    dated_lead(page)
     return page
 
 
@@ -301,12 +303,13 @@ def from_text(text: str, origin: str) -> Page:
         if page.author:
             break
     page.flags = provenance_flags(page.text, page.author)
+    dated_lead(page)
     return page
 
 
 FURNITURE = re.compile(
     r"^(?:skip to (?:main )?content|menu|home|search|sign in|log in|subscribe|advertisement|share|reader mode|"
-    r"table of contents|overview|listen|print|close)$|\bmin(?:ute)?s? read\b|\b\d+\s?[hm] ago\b|^updated\b|^posted\b",
+    r"table of contents|overview|listen|print|close)$|\bmin(?:ute)?s? read\b|\d+\s?(?:[hmd]|hours?|minutes?|days?) ago\b|^updated\b|^posted\b",
     re.I,
 )
 BREADCRUMB = re.compile(r"\s(?:>|›|»|/|\\)\s")
@@ -334,6 +337,25 @@ def headline(head: list[str]) -> str | None:
             continue  # a masthead or section label in capitals
         return line
     return None
+
+
+AS_OF_LEAD = re.compile(
+    r"\bAs of (?:(?:early|mid|late)[- ]?)?(?:(?P<month>January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)\s+)?(?P<year>(?:19|20)\d{2})\b",
+    re.I,
+)
+
+
+def dated_lead(page: Page) -> None:
+    """`as_of` from a dated lead ("As of mid-March 2026, ...") in the first lines, where the page
+    prints no publication date: never more precise than the words (a month, else a year)."""
+    if page.published is not None:
+        return
+    m = AS_OF_LEAD.search(page.text[:3000])
+    if m is None:
+        return
+    page.as_of = f"{m['year']}-{_month(m['month']):02d}" if m["month"] else m["year"]
+    page.found["as_of"] = f"{m.group()!r}, a dated lead"
 
 
 def _month(name: str) -> int:

@@ -120,10 +120,11 @@ def _as_of(p: Page) -> list[str]:
     as_of = getattr(p, "as_of", None)
     if not as_of or p.published:
         return []
-    from tui.store.fields import SOURCE_FIELDS
+    from tui.store import fields
 
+    known = (*fields.SOURCE_FIELDS, *getattr(fields, "SOURCE_EXTENSION_FIELDS", ()))
     line = f"as_of: {q(as_of)}  # from the article's dated lead: {comment(p.found.get('as_of', ''))}"
-    return [line if "as_of" in SOURCE_FIELDS else f"# {line}"]
+    return [line if "as_of" in known else f"# {line}"]
 
 
 class WriteError(Exception):
