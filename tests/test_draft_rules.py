@@ -330,3 +330,11 @@ def test_a_dated_lead_gives_as_of_where_no_date_is_printed() -> None:
 )
 def test_the_title_is_the_page_s_headline(lines: list[str], title: str | None) -> None:
     assert headline(lines) == title
+
+
+def test_the_first_of_a_run_of_section_headings_is_no_headline() -> None:
+    body = "Meta said on Tuesday that it would cut about 3,000 jobs across its data infrastructure teams this spring."
+    lines = ["Cutting in the Age of Growth", body, "The Shift to Products", body, "What Staff Were Told", body]
+    assert headline(lines[:3], lines) is None
+    titled = ["Why Meta Is Cutting Jobs While It Spends More on AI Than Ever", *lines]
+    assert headline(titled[:3], titled) == titled[0]

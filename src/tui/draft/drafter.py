@@ -68,6 +68,7 @@ class DraftClaim:
     weight: int = 0  # how much its words carry (a period, the entity named): the repeat kept is the heaviest
     headline: bool = False
     own_entity: bool = True  # its entity is named in its own sentence
+    entity_strength: int = 2  # 2 named in its sentence, 1 through "it" / "the company", 0 from an earlier sentence
     repeats: int = 0
 
 
@@ -501,8 +502,6 @@ def _one_claim(
     family = family_of(r)
     period, phow, from_label = _period_of(s, fig, figs, ps, know, ctx, si)
     fig.period = period
-    if period and period.startswith("by ") and (r.noun == "capex" or ANNUAL.search(text[own[0] : own[1]])):
-        period = period[3:]  # capex "by 2026" is the capex of 2026, a yearly figure
     if period is None:
         rel = [p for p in ps if p.relative and own[0] <= p.start < own[1]]
         if rel:
@@ -547,6 +546,7 @@ def _one_claim(
         name = "the " + (name[:1].lower() + name[1:] if not name[1:2].isupper() else name)
     claim.summary = summary_of(name, r, metric_words, claim, f, direction)
     claim.own_entity = fig.how == "own"  # named in its own sentence (not "it", not an earlier sentence)
+    claim.entity_strength = {"own": 2, "pronoun": 1}.get(fig.how, 0)
     return claim
 
 
@@ -876,7 +876,7 @@ def _one_per_figure(claims: list[DraftClaim]) -> list[DraftClaim]:
             keep.note += "; and more"
         if keep.bound == "exact" and drop.bound != "exact" and keep.value == drop.value:
             keep.bound = drop.bound  # "approximately 8,000" in the text, "8,000" in its table: the text's hedge
-        if not keep.own_entity and drop.own_entity and keep.entity != drop.entity:
+        if drop.entity_strength > keep.entity_strength and keep.entity != drop.entity:
             keep.entity = drop.entity  # a table row's figure, named in the text
             keep.checks = [x for x in keep.checks if not x.startswith("entity:")]
         if drop.period and (keep.period is None or re.fullmatch(r"Q[1-4]|H[12]", keep.period)):

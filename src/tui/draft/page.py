@@ -280,7 +280,7 @@ def from_text(text: str, origin: str) -> Page:
         raise PageError(f"{origin} is empty")
     page = Page(text, origin)
     head = [line.strip() for line in text.splitlines()[:15] if line.strip()]
-    title = headline(head)
+    title = headline(head, [line.strip() for line in text.splitlines()[:400]])
     if title is not None:
         page.title, page.found["title"] = title, f"the line {title!r}"
     for line in head:
@@ -316,7 +316,7 @@ BREADCRUMB = re.compile(r"\s(?:>|›|»|/|\\)\s")
 BADGE = re.compile(r"[·•|]|\[\d+\s\w+\]")
 
 
-def headline(head: list[str]) -> str | None:
+def headline(head: list[str], lines: list[str] | None = None) -> str | None:
     """The page's headline among its first lines: the first that reads as one (4 to 40 words, not
     ending as a sentence or a label does), before the body starts, and never a date line, a
     byline, a badge ("significant · [2 sources]"), a masthead ("TECH + AI"), a breadcrumb
@@ -335,8 +335,27 @@ def headline(head: list[str]) -> str | None:
         letters = [c for c in line if c.isalpha()]
         if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(words) <= 6:
             continue  # a masthead or section label in capitals
+        if lines is not None and len(words) <= 6 and ":" not in line and _section_headings(lines, line) >= 2:
+            return None  # the first of the page's section headings, not a headline: the page prints none
         return line
     return None
+
+
+def _section_headings(lines: list[str], first: str) -> int:
+    """Lines after `first` shaped like it (a short line without a full stop, before body text):
+    a page whose first line is one of a run of section headings prints no headline."""
+    n = 0
+    after = False
+    for i, line in enumerate(lines):
+        if line == first and not after:
+            after = True
+            continue
+        words = line.split()
+        if after and 2 <= len(words) <= 8 and not line.endswith((".", ",", ";", ":", "!", "?", "…")) and line[:1].isupper():
+            nxt = next((x for x in lines[i + 1 :] if x), "")
+            if len(nxt.split()) >= 12:
+                n += 1
+    return n
 
 
 AS_OF_LEAD = re.compile(

@@ -28,6 +28,7 @@ PERIOD = re.compile(
     r"|\b(?P<fy>FY\s?|fiscal(?:\s+year)?\s+)(?P<fyy>(?:19|20)\d{2}|\d{2})\b"
     rf"|\b(?P<mq>{MONTH_NAMES})\s+quarter\b"
     r"|\b(?P<dec>(?:19|20)\d0)s\b"
+    r"|\b(?P<lt>(?i:long[- ]term|multi[- ]?year))\b"
     r"|\b(?P<rel>(?i:this|last|next|past|previous))\s+(?P<relw>year|quarter|fiscal year)\b|\b(?P<ytd>year[- ]to[- ]date)\b"
     rf"|(?P<mon>\b(?:{MONTH_NAMES})\.?)\s+(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?(?P<my>(?:19|20)\d{{2}})\b"
     r"|(?P<y1>(?<![\w$.,/-])(?:19|20)\d{2})(?:\s?[-–—]\s?(?P<y2>(?:19|20)?\d{2})\b)?(?![\w%]|,\d|\.\d)"
@@ -75,6 +76,8 @@ def periods(text: str, page_year: int | None) -> list[Period]:
             p.value = f"{m['mq']} quarter"
         elif m["dec"]:
             p.value = f"{m['dec']}s"
+        elif m["lt"]:
+            p.value = "long-term"  # a horizon with no years: another period than any one year
         elif m["rel"] or m["ytd"]:
             p.relative = m.group()
             word = (m["rel"] or "this").lower()
@@ -104,11 +107,8 @@ def periods(text: str, page_year: int | None) -> list[Period]:
                         p.value = f"{w} {y1}"
                     if EARLY.search(before):
                         start = start - len(EARLY.search(before).group())  # type: ignore[union-attr]
-                elif BY.search(before):
-                    horizon = not re.search(r"\bend\s+of\s*$", before, re.I)
-                    yearly = re.search(r"\b(?:annually|a year|per year|each year|every year|yearly)\b", text, re.I)
-                    if horizon and not yearly:
-                        p.value = f"by {y1}"
+                elif BY.search(before) and not re.search(r"\bend\s+of\s*$", before, re.I):
+                    p.value = f"by {y1}"  # a horizon: "by 2028" (the end of a year is that year)
         if BASE_BEFORE.search(before) and not re.search(r"\bfrom\s+$", before, re.I):
             p.base = True
         if re.search(r"^[’']s\b", after) and BASE_BEFORE.search(before):
