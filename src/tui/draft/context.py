@@ -208,8 +208,10 @@ class Names:
         self.proposed: dict[str, Proposed] = {}
         self.mentions: list[Mention] = []
         taken: list[tuple[int, int]] = []
-        exact = [(n, e) for n, e in know.names() if not (n.islower() or len(n.split()) > 1)]
-        folded = [(n, e) for n, e in know.names() if n.islower() or len(n.split()) > 1]
+        folded_text = text.casefold()
+        present = [(n, e) for n, e in know.names() if n and n.casefold() in folded_text]  # a few of thousands: a small pattern
+        exact = [(n, e) for n, e in present if not (n.islower() or len(n.split()) > 1)]
+        folded = [(n, e) for n, e in present if n.islower() or len(n.split()) > 1]
         found: list[Mention] = []
         for pairs, flags in ((folded, re.I), (exact, 0)):
             if not pairs:
