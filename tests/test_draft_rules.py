@@ -37,6 +37,7 @@ METRICS = [
     Metric("workforce-cut-pct", "Share of the workforce cut", "percent", "", ["share of the workforce cut", "headcount reduced"], [], "job-cuts"),
     Metric("open-roles-cancelled", "Open roles cancelled", "roles", "", ["open roles cancelled"], [], "job-cuts"),
     Metric("retirement-eligible-pct", "Share offered voluntary retirement", "percent", "", ["workforce offered voluntary retirement", "workforce offered buyouts"], [], "job-cuts"),
+    Metric("severance-weeks", "Severance (weeks of pay)", "weeks", "", ["weeks of pay", "weeks of severance"], [], "severance"),
     Metric("capex-usd", "Capital expenditure (USD)", "USD", "", ["capital expenditure", "capex"], ["ai-capex-usd"], "ai-capex"),
     Metric("ai-capex-usd", "AI infrastructure investment (USD)", "USD", "", ["AI capex", "spending on AI infrastructure"], ["capex-usd"], "ai-capex"),
 ]  # fmt: skip
@@ -147,6 +148,10 @@ def test_money_for_a_retirement_programme_is_no_capital_expenditure() -> None:
 def test_a_headline_verb_builds_no_metric() -> None:
     c = only("Meta Firing 3,000 People as Costs Mount\n\nThe article text follows without figures.")
     assert c.metric == "employees-cut"
+
+
+def test_weeks_of_pay_are_severance() -> None:
+    assert only("Departing Meta staff will receive up to 12 weeks of base pay.").metric == "severance-weeks"
 
 
 def test_a_count_of_days_is_named_after_days_not_after_its_verb() -> None:

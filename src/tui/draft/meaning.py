@@ -315,8 +315,9 @@ def read_figure(
         take(surf, at)
         phrase.extend(_right_phrase(surf + after, at))
     elif unit in DURATION_UNITS:
-        if after[:1] == ["of"] and len(after) > 1 and after[1] in NOUN_WORDS:
-            take(after, 1)  # "16 weeks of pay": severance
+        near = next((i for i, w in enumerate(after[1:4], 1) if w in NOUN_WORDS), None) if after[:1] == ["of"] else None
+        if near is not None:
+            take(after, near)  # "16 weeks of (base) pay": severance
         elif any(NOUN_WORDS.get(w) == "severance" for w in words_of(clause_before)):
             r.noun, r.noun_words = "severance", ["severance"]  # "... 16 weeks of pay plus two weeks per year of service"
         else:  # "given 45 days to decide": a count of days, named after them
