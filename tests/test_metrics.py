@@ -82,6 +82,18 @@ def test_the_registry_is_read_with_the_corpus_and_kept_in_the_store(data: Path, 
     assert registry_of(conn)[0].opposites == ["workforce-cut-pct"]
 
 
+def test_an_edited_registry_reaches_the_store(data: Path, tmp_path: Path) -> None:
+    """metrics.yaml is a corpus file like entities.yaml: an edit is seen by the next build."""
+    from tui.store.locate import ensure_store
+
+    db = tmp_path / "store.db"
+    ensure_store(data, db)
+    (data / "metrics.yaml").write_text(REGISTRY.replace("label: Employees cut", "label: Jobs eliminated"), encoding="utf-8")
+    ready = ensure_store(data, db)
+    assert ready.built is not None
+    assert metric_label(sqlite3.connect(db), "employees-cut") == "Jobs eliminated"
+
+
 def test_a_corpus_without_a_registry_is_as_it_was(tmp_path: Path) -> None:
     corpus = load_corpus(SMALL)
     assert corpus.metrics == []

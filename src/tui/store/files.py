@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-BASE_FILES = ("entities.yaml", "topics.yaml", "propositions.yaml")  # propositions.yaml is optional
+BASE_FILES = ("entities.yaml", "topics.yaml", "propositions.yaml", "metrics.yaml")  # the last two are optional
 
 
 @dataclass(frozen=True, slots=True)
