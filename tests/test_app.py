@@ -67,7 +67,7 @@ async def test_typing_a_query_narrows_the_rows(app: PivotApp) -> None:
         assert {r["entity"] for r in loaded_rows(table)} == {"meta"}
         await set_query(pilot, "company:facebook is:conflict")
         assert 0 < table.total < everything
-        assert all(r["conflict_count"] + r["odds_count"] > 0 for r in loaded_rows(table))
+        assert all(r["standing"] in ("disputed", "at-odds") for r in loaded_rows(table))
 
 
 async def test_a_bad_query_shows_its_message_and_keeps_the_rows(app: PivotApp) -> None:

@@ -44,7 +44,8 @@ def _pair_by_pair(items: list[Figure]) -> dict[str, agreement.Summary]:
             differs=sum(k == "differs" for _, k in kinds),
             agrees=sum(k == "agrees" for _, k in kinds),
             agree_sources=len({b.source for b, k in kinds if k == "agrees"}),
-            quantity_sources=len({b.source for b in items if b.period == a.period}),
+            # sources stating it in its period or in one nobody can tell (all of them, where its own is that)
+            quantity_sources=len({b.source for b in items if a.period is None or b.period in (a.period, None)}),
         )
     return out
 

@@ -78,6 +78,7 @@ CONTRACT_FIELDS = {
     "period_presumed",
     "quantity_sources",
     "at_odds_with",
+    "opposed_by",
     "revisions",
     "differs_from",
     "corroborated_by",
@@ -85,6 +86,7 @@ CONTRACT_FIELDS = {
     # each list carries at most LISTED_IDS ids; these count them all (docs/cli.md)
     "conflicts_total",
     "at_odds_total",
+    "opposed_total",
     "revisions_total",
     "differs_total",
     "corroborated_total",
@@ -568,7 +570,8 @@ def test_export_into_a_read_only_folder(tmp_path: Path, small_db: Path, permissi
             "csv",
             "id,entity,entity_name,entity_kind,topic,summary,quote,metric,value_low,value_high,unit,bound,period,"
             "period_presumed,status,speaker,note,stance,source,source_title,publisher,published,as_of,document,source_flags,"
-            "draft,relation,quantity_sources,conflicts,conflicts_total,at_odds_with,at_odds_total,revisions,revisions_total,"
+            "draft,relation,quantity_sources,conflicts,conflicts_total,at_odds_with,at_odds_total,opposed_by,opposed_total,"
+            "revisions,revisions_total,"
             "differs_from,differs_total,corroborated_by,corroborated_total,group_check\n",
         ),
     ],

@@ -33,8 +33,9 @@ from tui.store.export import (
     value_text,
 )
 from tui.store.export import parts as parts_mod
+from tui.store.export.records import merged
 from tui.store.export.relations import FIELD_OF_KIND, RELATION_FIELDS, figure_of_mapping
-from tui.store.export.to_markdown import MARKS
+from tui.store.export.to_markdown import GROUPS, MARKS
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,8 @@ def conn(request):
 def exact_lists(conn, r) -> dict[str, list[str]]:
     """Every reviewed claim of another source related to `r`, by list, pair by pair through
     the agreement model (the reference the lister's searches are held to)."""
-    from tui.store.agreement import figure_of_record, relation_kind
+    from tui.store.agreement import figure_kind, figure_of_record, stance_kind
+    from tui.store.export.relations import FIELD_OF_POSITION
 
     me = figure_of_mapping(r)
     out: dict[str, list[str]] = {name: [] for name in RELATION_FIELDS}
@@ -77,9 +79,15 @@ def exact_lists(conn, r) -> dict[str, list[str]]:
     ):
         candidates[c["id"]] = c
     for c in candidates.values():
-        kind = relation_kind(me, figure_of_record(c))
-        if kind in FIELD_OF_KIND:
+        other = figure_of_record(c)
+        if other.source == me.source:
+            continue
+        kind = figure_kind(me, other)
+        if kind in FIELD_OF_KIND and c["value_low"] is not None:
             out[FIELD_OF_KIND[kind]].append(c["id"])
+        position = stance_kind(me, other)
+        if position in FIELD_OF_POSITION:
+            out[FIELD_OF_POSITION[position]].append(c["id"])
     return {k: sorted(v) for k, v in out.items()}
 
 
@@ -120,13 +128,21 @@ def reference_markdown(conn, rows, title: str, info: ExportInfo) -> str:
     legend = False
     for i, r in enumerate(rows, 1):
         other = ""
-        counts = (r["conflict_count"], r["odds_count"], r["revise_count"], r["differ_count"], r["agree_count"])
+        counts = (
+            r["conflict_count"] + r["oppose_count"],
+            r["odds_count"],
+            r["revise_count"],
+            r["differ_count"],
+            r["agree_count"] + r["concur_count"],
+        )
         counted = (r["value_low"] is not None and r["metric"] is not None) or r["stances"]
         if counted and (any(counts) or r["stances"]):
             if r["value_low"] is not None:
                 lister.load([(r["qentity"], r["metric"], r["qunit"])])
+            found = lister.of(figure_of_mapping(r))
+            groups = [merged(*(found[k] for k in group)) for group in GROUPS]
             parts = []
-            for sign, figs, total in zip(MARKS, lister.of(figure_of_mapping(r)).values(), counts):
+            for sign, figs, total in zip(MARKS, groups, counts):
                 if not figs:
                     continue
                 sources = sorted({f.source for f in figs})

@@ -70,13 +70,15 @@ def crowd(tmp_path_factory) -> Path:
 
 
 def _brute(conn, row) -> dict[str, set[str]]:
-    """Every reviewed claim's relation to `row`, by kind (pair by pair)."""
+    """Every reviewed claim of another source by its figure's relation to `row`'s (pair by pair)."""
     me = agreement.figure_of_record(row)
     out: dict[str, set[str]] = {k: set() for k in ("contradicts", "at-odds", "revises", "differs", "agrees")}
     for r in db.all_claims(conn, "claims.draft = 0", []):
-        rel = agreement.relation(me, agreement.figure_of_record(r))
-        if rel is not None and rel.kind in out:
-            out[rel.kind].add(r["id"])
+        if r["source"] == me.source:
+            continue
+        kind = agreement.figure_kind(me, agreement.figure_of_record(r))
+        if kind in out:
+            out[kind].add(r["id"])
     return out
 
 

@@ -363,11 +363,12 @@ def test_ensure_store_follows_a_changed_source_file(small_copy: Path, tmp_path: 
     ensure_store(small_copy, db_path)
     old_hash = store_info(db_path)["corpus_hash"]
     path = small_copy / "sources" / "gamma-report.yaml"
-    # about $130 B becomes about $30 B: now it contradicts alpha's $115-135 B
+    # an estimate of about $130 B becomes a report of about $30 B: now it is at odds with alpha's $115-135 B
     path.write_text(
         path.read_text()
         .replace("value: 130000000000", "value: 30000000000")
         .replace("around $130 billion", "around $30 billion, updated")
+        .replace("status: estimated", "status: reported")
     )
     ready = ensure_store(small_copy, db_path)
     assert ready.built is not None

@@ -35,6 +35,7 @@ def rows(n: int, start: int = 0) -> list[dict]:
             "period": "2026",
             "presumed_period": None,
             "draft": 0,
+            "standing": None,
             "status": "reported",
             "source": "s",
             "publisher": "Alpha",

@@ -61,13 +61,13 @@ IS_VALUES = (
 # counts as in conflict, corroborated...: `is:draft` finds drafts)
 _REVIEWED = "claims.draft = 0 AND "
 IS_SQL = {
-    "conflict": _REVIEWED + "claims.relation IN ('disputed', 'at-odds')",
-    "disputed": _REVIEWED + "claims.relation = 'disputed'",
-    "at-odds": _REVIEWED + "claims.relation = 'at-odds'",
+    "conflict": _REVIEWED + "claims.standing IN ('disputed', 'at-odds')",
+    "disputed": _REVIEWED + "claims.standing = 'disputed'",
+    "at-odds": _REVIEWED + "claims.standing = 'at-odds'",
     "revised": _REVIEWED + "claims.revise_count > 0",
-    "differs": _REVIEWED + "claims.relation = 'differs'",
-    "corroborated": _REVIEWED + "claims.agree_sources > 0",
-    "single-source": _REVIEWED + "claims.relation = 'single-source'",
+    "differs": _REVIEWED + "claims.standing = 'differs'",
+    "corroborated": _REVIEWED + "(claims.agree_sources > 0 OR claims.concur_count > 0)",
+    "single-source": _REVIEWED + "claims.standing = 'single-source'",
     "stance": "claims.stances IS NOT NULL",
     "presumed": "claims.presumed_period IS NOT NULL",
     "draft": "claims.draft = 1",

@@ -44,7 +44,7 @@ def claims_table(rows) -> Table:
     ):
         table.add_column(name, **kw)
     for r in rows:
-        rel = r["relation"]
+        rel = r["relation"] if r["value_low"] is not None else r["position_relation"]
         value = T(value_text(r), RELATION_STYLE.get(rel, ""))
         if SUMMARY_MARK.get(rel):
             value.append(f" {SUMMARY_MARK[rel]}", style=RELATION_STYLE.get(rel, ""))

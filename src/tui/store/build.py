@@ -103,7 +103,7 @@ def corpus_conflicts(corpus: Corpus) -> int:
 
 def _pairs_of(model: agreement.Model, figures: dict[str, Figure]) -> int:
     return agreement.conflict_pairs(
-        (s.conflicts, s.odds, figures[cid].draft) for cid, s in model.summaries.items() if cid in figures
+        (s.conflicts, s.odds, s.opposed, figures[cid].draft) for cid, s in model.summaries.items() if cid in figures
     )
 
 
@@ -256,7 +256,8 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         per_entity[c.entity] += 1
         per_topic[c.topic] += 1
         per_source[c.source] += 1
-        if not c.draft and c.id in model.summaries and agreement.in_conflict(agreement.stored(c.id, model).relation):
+        stored = agreement.stored(c.id, model) if c.id in model.summaries else None
+        if not c.draft and stored is not None and agreement.in_conflict(stored.standing):
             conflicts_entity[c.entity] += 1
             conflicts_source[c.source] += 1
     titles = {s.id: s.title for s in corpus.sources}
@@ -484,11 +485,11 @@ def _recount(
         new = agreement.stored(cid, model)
         old = agreement.Stored(*(r[k] for k in AGREEMENT_FIELDS))
         if not r["draft"]:
-            before += old.conflict_count + old.odds_count
-            after += new.conflict_count + new.odds_count
+            before += old.conflict_count + old.odds_count + old.oppose_count
+            after += new.conflict_count + new.odds_count + new.oppose_count
         if new != old:
             updates.append((*new, r["rowid"]))
-            if not r["draft"] and agreement.in_conflict(old.relation) != agreement.in_conflict(new.relation):
+            if not r["draft"] and agreement.in_conflict(old.standing) != agreement.in_conflict(new.standing):
                 sources.add(r["source"])
                 entities.add(r["entity"])
     conn.executemany(set_sql, updates)
@@ -607,7 +608,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                     flags = [r[0] for r in conn.execute("SELECT flag FROM source_flags WHERE source = ?", (sid,))]
                     for r in conn.execute(
                         "SELECT rowid, entity, topic, metric, qentity, qunit, period, value_low, summary, quote, speaker, source_title, "
-                        "status, conflict_count, odds_count, draft, stances FROM claims WHERE source = ?",
+                        "status, conflict_count, odds_count, oppose_count, draft, stances FROM claims WHERE source = ?",
                         (sid,),
                     ).fetchall():
                         facet_delta[("status", r["status"])] -= 1
@@ -625,7 +626,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                             touched_families.add((r["qentity"], r["metric"], r["qunit"]))
                         removed_claims += 1
                         if not r["draft"]:
-                            removed_count_sum += r["conflict_count"] + r["odds_count"]
+                            removed_count_sum += r["conflict_count"] + r["odds_count"] + r["oppose_count"]
                         positions = positions or r["stances"] is not None
                     conn.execute("DELETE FROM stances WHERE claim IN (SELECT id FROM claims WHERE source = ?)", (sid,))
                     conn.execute("DELETE FROM claims WHERE source = ?", (sid,))
@@ -697,7 +698,8 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                 for e in touched_entities:
                     conn.execute(
                         "UPDATE entities SET claim_count = (SELECT count(*) FROM claims WHERE entity = :e), "
-                        "conflict_count = (SELECT count(*) FROM claims WHERE entity = :e AND draft = 0 AND relation IN ('disputed', 'at-odds')) "
+                        "conflict_count = (SELECT count(*) FROM claims WHERE entity = :e AND draft = 0 AND "
+                        "standing IN ('disputed', 'at-odds')) "
                         "WHERE id = :e",
                         {"e": e},
                     )
@@ -708,7 +710,8 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                 for s_id in touched_sources | {s.id for _, s in parsed}:
                     conn.execute(
                         "UPDATE sources SET claim_count = (SELECT count(*) FROM claims WHERE source = :s), "
-                        "conflict_count = (SELECT count(*) FROM claims WHERE source = :s AND draft = 0 AND relation IN ('disputed', 'at-odds')) "
+                        "conflict_count = (SELECT count(*) FROM claims WHERE source = :s AND draft = 0 AND "
+                        "standing IN ('disputed', 'at-odds')) "
                         "WHERE id = :s",
                         {"s": s_id},
                     )

@@ -45,6 +45,7 @@ CLAIM_COLUMNS = """
   claims.source_date, claims.date_as_of, claims.source_label, claims.stances,
   claims.differ_count, claims.agree_count, claims.agree_sources, claims.quantity_sources, claims.relation,
   claims.group_relation, claims.group_reason, claims.group_low, claims.group_high,
+  claims.oppose_count, claims.concur_count, claims.position_relation, claims.standing,
   claims.source_title, entities.name AS entity_name, entities.kind AS entity_kind,
   topics.label AS topic_label, topics."order" AS topic_order,
   sources.publisher, sources.published, sources.document, sources.flags AS source_flags_json,
@@ -439,7 +440,7 @@ def _cell_disputed(conn: sqlite3.Connection, column: str, entity_id: str, topic_
     return (
         conn.execute(
             f"SELECT 1 FROM claims WHERE {column} = ? AND topic = ? AND draft = 0 "
-            "AND relation IN ('disputed', 'at-odds') LIMIT 1",
+            "AND standing IN ('disputed', 'at-odds') LIMIT 1",
             (entity_id, topic_id),
         ).fetchone()
         is not None

@@ -190,13 +190,17 @@ def headline(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
             n = counts.get(t["id"], 0)
             if not n:
                 continue
+            # a position other sources oppose first, marked: a disagreement in words is one to see
             shortest = conn.execute(
-                f"SELECT summary FROM (SELECT summary FROM claims WHERE {column} = ? AND topic = ? AND value_low IS NULL AND draft = 0 "
-                "ORDER BY rowid LIMIT ?) ORDER BY length(summary), summary LIMIT ?",
+                "SELECT summary, opposed FROM (SELECT summary, position_relation = 'disputed' AS opposed FROM claims "
+                f"WHERE {column} = ? AND topic = ? AND value_low IS NULL AND draft = 0 "
+                "ORDER BY rowid LIMIT ?) ORDER BY opposed DESC, length(summary), summary LIMIT ?",
                 (value, t["id"], SCAN_LIMIT, STATEMENTS_READ),
             ).fetchall()
             cell = cells.setdefault(((t["id"], None, None), e["id"]), GridCell())
-            cell.statements, cell.statement_total = [r[0] for r in shortest], n
+            cell.statements = [("⚠ " + r[0]) if r[1] else r[0] for r in shortest]
+            cell.statement_total = n
+            cell.disputed = any(r[1] for r in shortest)
     rows: list[GridRow] = []
     for t in topics:
         heading = GridRow(t["id"], t["label"])
@@ -240,9 +244,9 @@ def figure_parts(grid: Grid, row: GridRow, cell: GridCell) -> list[tuple[str, st
         if item.relation in SIGN:
             parts.append((SIGN[item.relation] + " ", item.relation))
         parts.append((item.text, "value-disputed" if item.relation in CONFLICT_SUMMARIES else "value"))
-        if row.key in grid.periods_differ:
-            shown = f"{item.period}, presumed" if item.presumed else item.period
-            parts.append((f" ({shown})" if item.period else " (no period)", "period"))
+        # every figure carries its period, stated or presumed (or says it has none)
+        shown = f"{item.period}, presumed" if item.presumed else item.period
+        parts.append((f" ({shown})" if item.period else " (no period)", "period"))
         parts.append((" " + grid.marks(item), "sources"))
     if cell.more_figures:
         parts.append((f" · + {cell.more_figures:,} other figures", "more"))

@@ -16,7 +16,7 @@ claim's summary `relation`, and the check of a group's figure against its
 members' sum.
 """
 
-SCHEMA_VERSION = 7  # bump when the tables change: older stores are rebuilt by themselves
+SCHEMA_VERSION = 8  # bump when the tables change: older stores are rebuilt by themselves
 
 SCHEMA = """
 CREATE TABLE pivot_meta (key TEXT PRIMARY KEY, value TEXT);
@@ -74,7 +74,9 @@ CREATE TABLE claims (
   agree_sources INTEGER NOT NULL DEFAULT 0,
   quantity_sources INTEGER NOT NULL DEFAULT 0,
   relation TEXT,
-  group_relation TEXT, group_reason TEXT, group_low REAL, group_high REAL
+  group_relation TEXT, group_reason TEXT, group_low REAL, group_high REAL,
+  oppose_count INTEGER NOT NULL DEFAULT 0, concur_count INTEGER NOT NULL DEFAULT 0, position_relation TEXT,
+  standing TEXT
 );
 """
 
@@ -99,6 +101,10 @@ AGREEMENT_FIELDS = (
     "group_reason",
     "group_low",
     "group_high",
+    "oppose_count",
+    "concur_count",
+    "position_relation",
+    "standing",
 )
 
 # the columns of `claims` a build inserts, in this order (the agreement model's last)
@@ -160,6 +166,7 @@ INDEXES = [
     ("claims", ("value_high",)),
     ("claims", ("conflict_count",)),
     ("claims", ("relation",)),
+    ("claims", ("standing",)),
     ("claims", ("qentity",)),
     ("claims", ("entity", "topic")),
     ("claims", ("qentity", "topic")),

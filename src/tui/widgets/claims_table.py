@@ -435,8 +435,10 @@ class ClaimsTable(ScrollView, can_focus=True):
     def _cell(self, key: str, row, conflict: Style) -> tuple[str, Style | None]:
         if key == "mark":
             selected = row["id"] in self.selected
-            # a draft's relation is what it would be once reviewed: shown as "?" until then
-            rel = "?" if row["draft"] and row["relation"] else TABLE_MARK.get(row["relation"], " ")
+            # a draft's relation is what it would be once reviewed: shown as "?" until then; an
+            # opposed position shows as a disagreement too
+            standing = row["standing"]
+            rel = "?" if row["draft"] and standing else TABLE_MARK.get(standing, " ")
             mark = ("✓" if selected else " ") + rel
             return mark, (self._style("selected") if selected else conflict)
         if key == "entity":
@@ -480,6 +482,6 @@ def _wrapped(text: str, width: int, lines: int) -> list[str]:
 COLUMN_TITLES = {c.key: c.title for c in COLUMNS}
 
 # a claim's summary in the agreement model (the selection's ✓ is the column before)
-TABLE_MARK = {"disputed": "⚠", "at-odds": "!", "revised": "→", "differs": "≠", "corroborated": "="}
+TABLE_MARK = {"disputed": "⚠", "at-odds": "!", "revised": "→", "corroborated": "=", "differs": "≠"}
 
 __all__ = ["PAGE_SIZE", "TABLE_MARK", "ClaimsTable"]

@@ -91,6 +91,22 @@ def summary_line(row) -> Text:
     return text
 
 
+def position_line(row) -> Text:
+    """How other sources stand to the claim's positions, in words."""
+    text = Text("  ")
+    if row["draft"]:
+        text.append("once reviewed: ", style="bold yellow")
+    opposed, concurs = row["oppose_count"], row["concur_count"]
+    if opposed:
+        text.append(f"⚠ opposed: {_n(opposed, 'claim', 'claims')} of other sources take the opposite position", style="bold red")
+    if concurs:
+        text.append("; " if opposed else "")
+        text.append(f"✓ {_n(concurs, 'claim', 'claims')} of other sources take the same position", style="green")
+    if not opposed and not concurs:
+        text.append("no other source takes a position on it", style="dim")
+    return text
+
+
 def _field(label: str, value, style: str = "") -> Text:
     text = Text()
     text.append(f"{label}: ", style="bold")
@@ -140,8 +156,8 @@ def claim_detail(row, source, related: list[db.Related], positions: list[tuple[s
         pos.append(f"{position} ", style="bold")
         pos.append("“" + safe_text(text) + "”")
         parts.append(pos)
-    if positions and row["value_low"] is None:
-        parts.append(summary_line(row))
+    if positions:
+        parts.append(position_line(row))
     parts.append(_field("Entity · topic", f"{row['entity_name']} · {row['topic_label']}"))
     quote = Text()
     quote.append("Quote: ", style="bold")
@@ -186,7 +202,8 @@ def claim_detail(row, source, related: list[db.Related], positions: list[tuple[s
         others.append(Text("No other source speaks to this subject.", style="dim italic"))
     # a claim other sources disagree with shows that first, before its provenance
     shown_first = ("disputed", "at-odds", "revised", "differs")
-    blocks = [others, source_part] if row["relation"] in shown_first else [source_part, others]
+    first = row["relation"] in shown_first or row["position_relation"] == "disputed"
+    blocks = [others, source_part] if first else [source_part, others]
     for block in blocks:
         parts.append(Text())
         parts.extend(block)

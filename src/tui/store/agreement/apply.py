@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .counting import CONFLICT_SUMMARIES, Summary, summarise
+from .counting import CONFLICT_SUMMARIES, SUMMARIES, Summary, summarise
 from .groups import GroupCheck, group_check
 from .rules import Figure, normalise_period, normalise_unit, presumed_period, quantity_entity, short_source
 
@@ -99,23 +99,29 @@ class Stored(NamedTuple):
     agree_count: int = 0
     agree_sources: int = 0
     quantity_sources: int = 0
-    relation: str | None = None
+    relation: str | None = None  # the summary of its figure (of its positions for a claim without one)
     group_relation: str | None = None
     group_reason: str | None = None
     group_low: float | None = None
     group_high: float | None = None
+    oppose_count: int = 0  # claims of other sources taking the opposite position
+    concur_count: int = 0  # claims of other sources taking the same position
+    position_relation: str | None = None  # the summary of its positions (disputed / corroborated / single-source)
+    standing: str | None = (
+        None  # the claim's one summary: an opposed position disputes it, else its figure's, else its positions'
+    )
 
 
 NOTHING = Stored()
 
 
-def final_relation(s: Summary, g: GroupCheck | None) -> str:
+def final_relation(s: Summary, g: GroupCheck | None) -> str | None:
     """The claim's summary, its group check included: a sum that cannot hold disputes it, one
     at odds puts it at odds, one that differs makes it differ (unless something stronger holds)."""
     relation = s.relation
-    if g is None:
+    if g is None or relation is None:
         return relation
-    order = ("disputed", "at-odds", "revised", "differs", "corroborated", "single-source")
+    order = SUMMARIES
     from_group = {"contradicts": "disputed", "at-odds": "at-odds", "differs": "differs"}.get(g.kind)
     if from_group is not None and order.index(from_group) < order.index(relation):
         return from_group
@@ -141,16 +147,30 @@ def stored(fid: str, model: Model) -> Stored:
         g.reason if g else None,
         g.low if g else None,
         g.high if g else None,
+        s.opposed,
+        s.concurs,
+        s.position,
+        overall(final_relation(s, g), s.position),
     )
 
 
-def in_conflict(relation: str | None) -> bool:
-    """A summary `is:conflict` finds: disputed, or at odds."""
-    return relation in CONFLICT_SUMMARIES
+def overall(relation: str | None, position: str | None) -> str | None:
+    """A claim's one summary (what `is:` filters and the table's mark say): an opposed position
+    disputes it; else its figure's summary; else its positions'."""
+    if position == "disputed":
+        return "disputed"
+    return relation if relation is not None else position
 
 
-def conflict_pairs(values: Iterable[tuple[int, int, bool]]) -> int:
-    """The number of disagreeing pairs (contradicting, opposed, or at odds) among reviewed
-    claims, from each claim's (conflict_count, odds_count, draft): every pair is counted by
-    both its claims, and a draft's counts are what it would be, not what is."""
-    return sum(c + o for c, o, draft in values if not draft) // 2
+def in_conflict(standing: str | None) -> bool:
+    """A claim `is:conflict` finds (by its standing, its one summary): its figure disputed or at
+    odds, or its position opposed."""
+    return standing in CONFLICT_SUMMARIES
+
+
+def conflict_pairs(values: Iterable[tuple[int, int, int, bool]]) -> int:
+    """The number of disagreeing pairs (figures that cannot both hold or are at odds, opposite
+    positions) among reviewed claims, from each claim's (conflict_count, odds_count,
+    oppose_count, draft): every pair is counted by both its claims, and a draft's counts are
+    what it would be, not what is."""
+    return sum(c + o + p for c, o, p, draft in values if not draft) // 2

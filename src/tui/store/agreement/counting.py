@@ -1,8 +1,10 @@
 """Counting every claim's relations at once, without looking at every pair.
 
-For each numeric claim the counts are those `relation` gives pair by pair
-(tests/test_agreement.py holds them against it), found through sorted bounds and
-hashing: a quantity with 100,000 claims costs a few sorts, never its 5 billion pairs.
+A claim is related to another two ways, counted apart: by its **figure** (the same
+quantity: `figure_kind`) and by its **positions** on propositions (`stance_kind`). The
+counts are those the two rules give pair by pair (tests/test_agreement.py holds them to
+it), found through sorted bounds and hashing: a quantity with 100,000 claims costs a few
+sorts, never its 5 billion pairs.
 
 Who counts for whom: a claim's **partners** are the reviewed claims of other sources
 (a draft is never a partner, so drafts never change what a reviewed claim says); its
@@ -13,9 +15,10 @@ Within one family (quantity entity, metric, unit), claims are split by the perio
 are compared in (stated, else presumed from the source's date; `eperiod`). Inside one
 period a pair of other sources is, in this order: the same figure (agrees); two dated
 expectations, dates apart (revises); ranges that cannot meet, two outcomes with stated
-periods (contradicts); ranges that cannot meet otherwise (at-odds); else differs. A claim
-whose period nobody can tell (none stated, no date) agrees with the same figure in any
-period and differs from every other.
+periods (contradicts); ranges that cannot meet otherwise (at-odds); else differs. The
+same figure in a period that lies within the other's agrees too. A claim whose period
+nobody can tell (none stated, no date) agrees with the same figure in any period and
+differs from every other.
 """
 
 from __future__ import annotations
@@ -25,36 +28,62 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .rules import _COMPATIBLE, Figure, Relation, _bound_class, date_span, relation
+from .rules import _COMPATIBLE, Figure, Relation, _bound_class, date_span, nested
 
 
 @dataclass(slots=True)
 class Summary:
-    conflicts: int = 0  # claims of other sources that contradict it (two outcomes) or oppose its position
+    numeric: bool = True
+    # by its figure
+    conflicts: int = 0  # claims of other sources whose figures cannot both hold with its own (two outcomes)
     odds: int = 0  # claims of other sources whose figures cannot meet its own, short of a contradiction
     revises: int = 0  # dated expectations of other sources that revise it or that it revises
     differs: int = 0  # claims of other sources that differ from it
-    agrees: int = 0  # claims of other sources that state the same figure (or take the same position)
+    agrees: int = 0  # claims of other sources that state the same figure
     agree_sources: int = 0  # distinct other sources among those
-    quantity_sources: int = 1  # distinct sources stating this quantity in its period, itself included
+    quantity_sources: int = 1  # distinct sources stating this quantity in its period (or in one nobody can tell), itself included
+    # by its positions
+    opposed: int = 0  # claims of other sources taking the opposite position on one of its propositions
+    concurs: int = 0  # claims of other sources taking the same position
+    concur_sources: int = 0
+    has_position: bool = False
 
     @property
-    def relation(self) -> str:
+    def figure(self) -> str | None:
+        """The summary of its figure, strongest first (None without one)."""
+        if not self.numeric:
+            return None
         if self.conflicts:
             return "disputed"
         if self.odds:
             return "at-odds"
         if self.revises:
             return "revised"
+        if self.agree_sources:
+            return "corroborated"
         if self.differs:
             return "differs"
-        if self.agree_sources:
+        return "single-source"
+
+    @property
+    def position(self) -> str | None:
+        """The summary of its positions (None without one)."""
+        if not self.has_position:
+            return None
+        if self.opposed:
+            return "disputed"
+        if self.concur_sources:
             return "corroborated"
         return "single-source"
 
+    @property
+    def relation(self) -> str | None:
+        """The claim's summary: its figure's, else its positions'."""
+        return self.figure if self.numeric else self.position
 
-SUMMARIES = ("disputed", "at-odds", "revised", "differs", "corroborated", "single-source")
-SUMMARY_MARK = {"disputed": "⚠", "at-odds": "!", "revised": "→", "differs": "≠", "corroborated": "✓", "single-source": ""}
+
+SUMMARIES = ("disputed", "at-odds", "revised", "corroborated", "differs", "single-source")
+SUMMARY_MARK = {"disputed": "⚠", "at-odds": "!", "revised": "→", "corroborated": "✓", "differs": "≠", "single-source": ""}
 # the summaries `is:conflict` finds: a disagreement the reader must see
 CONFLICT_SUMMARIES = ("disputed", "at-odds")
 
@@ -163,7 +192,7 @@ class _Period:
 
 
 def summarise_family(items: list[Figure]) -> dict[str, Summary]:
-    """Summaries of the numeric claims of one family (same quantity entity, metric, unit)."""
+    """The figure counts of the numeric claims of one family (same quantity entity, metric, unit)."""
     partners = [f for f in items if not f.draft]
     by_period: dict[str | None, list[Figure]] = defaultdict(list)
     for f in partners:
@@ -172,6 +201,10 @@ def summarise_family(items: list[Figure]) -> dict[str, Summary]:
     unknown = _index(by_period.get(None, []))
     unknown_sources = {f.source for f in by_period.get(None, [])}
     everyone = _index(partners) if any(f.eperiod is None for f in items) else None
+    every_source = {f.source for f in partners}
+    # the periods lying within each other: the same figure in them agrees
+    known = [p for p in {*periods, *(f.eperiod for f in items)} if p is not None]
+    within: dict[str, list[str]] = {p: [q for q in known if q in periods and nested(p, q)] for p in known}
     cache: dict[tuple[str | None, tuple[float | None, float | None], str], set[str]] = {}
     out: dict[str, Summary] = {}
     for f in items:
@@ -185,7 +218,7 @@ def summarise_family(items: list[Figure]) -> dict[str, Summary]:
                 s.agrees = c.same
                 s.differs = c.others - c.same
                 s.agree_sources = len(everyone.same_sources(f)[1])
-            s.quantity_sources = len(unknown_sources | {f.source})
+            s.quantity_sources = len(every_source | {f.source})
             out[f.id] = s
             continue
         g = periods.get(p)
@@ -207,21 +240,48 @@ def summarise_family(items: list[Figure]) -> dict[str, Summary]:
         u = _counts(unknown, f, lo, hi)
         s.agrees += u.same
         s.differs += u.others - u.same
+        for q in within.get(p, ()):
+            s.agrees += periods[q].all.same_sources(f)[0]
         key = (p, (f.low, f.high), _bound_class(f.bound))
         agreeing = cache.get(key)
         if agreeing is None:
             agreeing = (g.all.same_sources(f, "")[1] if g else set()) | unknown.same_sources(f, "")[1]
+            for q in within.get(p, ()):
+                agreeing |= periods[q].all.same_sources(f, "")[1]
             cache[key] = agreeing
         s.agree_sources = len(agreeing - {f.source})
-        s.quantity_sources = len((g.sources if g else set()) | {f.source})
+        s.quantity_sources = len((g.sources if g else set()) | unknown_sources | {f.source})
         out[f.id] = s
     return out
 
 
+def summarise_positions(items: list[Figure]) -> dict[str, tuple[int, int, int]]:
+    """The position counts of the claims taking positions: (opposed, concurs, concur sources),
+    each claim against the reviewed claims of other sources on its propositions."""
+    by_prop: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    for f in items:
+        if not f.draft:
+            for prop, pos in f.stances:
+                by_prop[prop][pos][f.source] += 1
+    out: dict[str, tuple[int, int, int]] = {}
+    for f in items:
+        opposed = concurs = 0
+        sources: set[str] = set()
+        for prop, pos in f.stances:
+            for other_pos, counter in by_prop.get(prop, {}).items():
+                n = sum(k for src, k in counter.items() if src != f.source)
+                if other_pos == pos:
+                    concurs += n
+                    sources |= {src for src in counter if src != f.source}
+                else:
+                    opposed += n
+        out[f.id] = (opposed, concurs, len(sources))
+    return out
+
+
 def summarise(figures: Iterable[Figure]) -> dict[str, Summary]:
-    """Summaries of every claim that has a relation to count: every numeric claim, and every
-    claim that takes a position. Family by family, then the positions; where one pair is
-    related both ways (a figure and a position), it counts once, as its strongest relation."""
+    """Summaries of every claim that has a relation to count: every numeric claim (by its
+    figure), and every claim that takes a position (by its positions)."""
     families: dict[_Family, list[Figure]] = defaultdict(list)
     with_stance: list[Figure] = []
     for f in figures:
@@ -233,80 +293,37 @@ def summarise(figures: Iterable[Figure]) -> dict[str, Summary]:
     for items in families.values():
         out.update(summarise_family(items))
     if with_stance:
-        _merge_stances(out, with_stance, families)
+        counted = summarise_positions(with_stance)
+        for f in with_stance:
+            s = out.get(f.id)
+            if s is None:
+                s = out[f.id] = Summary(numeric=False)
+            s.opposed, s.concurs, s.concur_sources = counted[f.id]
+            s.has_position = True
     return out
 
 
-_FIELD_OF = {
-    "contradicts": "conflicts",
-    "opposes": "conflicts",
-    "at-odds": "odds",
-    "revises": "revises",
-    "differs": "differs",
-    "agrees": "agrees",
-}
-
-
-def _merge_stances(out: dict[str, Summary], with_stance: list[Figure], families: dict[_Family, list[Figure]]) -> None:
-    """A claim that takes a position is counted pair by pair (such claims are curated, and
-    few): against the reviewed claims of its quantity and those taking a position on one of
-    its propositions, each pair as its strongest relation."""
-    holders: dict[str, list[Figure]] = defaultdict(list)
-    for f in with_stance:
-        if not f.draft:
-            for prop, _ in f.stances:
-                holders[prop].append(f)
-    for f in with_stance:
-        candidates: dict[str, Figure] = {}
-        for prop, _ in f.stances:
-            for b in holders[prop]:
-                candidates[b.id] = b
-        if f.numeric:
-            for b in families[f.family]:
-                if not b.draft:
-                    candidates[b.id] = b
-        s = Summary()
-        agreeing: set[str] = set()
-        stating: set[str] = {f.source}
-        for b in candidates.values():
-            if b.source == f.source:
-                continue
-            r = relation(f, b)
-            if r is None or r.kind not in _FIELD_OF:
-                continue
-            field = _FIELD_OF[r.kind]
-            setattr(s, field, getattr(s, field) + 1)
-            if r.kind == "agrees":
-                agreeing.add(b.source)
-        for prop, _ in f.stances:
-            stating |= {b.source for b in holders[prop]}
-        s.agree_sources = len(agreeing)
-        base = out.get(f.id)
-        s.quantity_sources = base.quantity_sources if base is not None else len(stating)
-        out[f.id] = s
-
-
 def pairs(figures: Iterable[Figure], kinds: tuple[str, ...] = ("contradicts",)) -> list[tuple[str, str, Relation]]:
-    """Every pair of the given relations among reviewed claims (reports and tests: quadratic
-    per subject)."""
+    """Every pair of reviewed claims related by one of `kinds`, once per way they relate (a
+    pair whose figures contradict and whose positions oppose is listed twice, as the counts
+    count it). For reports and tests: quadratic per subject."""
+    from .rules import _figure_relation, _stance_relation
+
     subjects: dict[str, list[Figure]] = defaultdict(list)
-    stance_holders: list[Figure] = []
+    holders: list[Figure] = []
     for f in figures:
         if f.draft:
             continue
         subjects[f.qentity].append(f)
         if f.stances:
-            stance_holders.append(f)
-    out = []
-    seen: set[tuple[str, str]] = set()
-    for items in [*subjects.values(), stance_holders]:
+            holders.append(f)
+    out: list[tuple[str, str, Relation]] = []
+    for items, rule in [*((v, _figure_relation) for v in subjects.values()), (holders, _stance_relation)]:
         for i, a in enumerate(items):
             for b in items[i + 1 :]:
-                key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-                if key in seen:
+                if a.source == b.source:
                     continue
-                r = relation(a, b)
+                r = rule(a, b)
                 if r is not None and r.kind in kinds:
-                    seen.add(key)
                     out.append((a.id, b.id, r))
     return out

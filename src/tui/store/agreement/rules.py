@@ -105,6 +105,34 @@ def is_horizon(period: str | None) -> bool:
     return span is not None and span[1] - span[0] > 1
 
 
+def period_over(period: str | None, source_date: str | None) -> bool:
+    """Whether a period had ended when the source was written (both known): 2025 in an
+    article of April 2026 had; 2026 had not; a horizon never has."""
+    span, day = period_span(period), date_span(source_date)
+    if span is None or day is None or is_horizon(period):
+        return False
+    first = _date.fromordinal(day[0])
+    return span[1] <= first.year + (first.timetuple().tm_yday - 1) / 366
+
+
+def nested(pa: str | None, pb: str | None) -> bool:
+    """Two periods one of which lies within the other (H1 2026 and 2026; 2026 and 'by 2026')."""
+    if not pa or not pb or pa == pb:
+        return False
+    sa, sb = _reach(pa), _reach(pb)
+    if sa is None or sb is None:
+        return False
+    return (sa[0] >= sb[0] and sa[1] <= sb[1]) or (sb[0] >= sa[0] and sb[1] <= sa[1])
+
+
+def _reach(period: str) -> tuple[float, float] | None:
+    """The years a period reaches: 'by 2028' is up to the end of 2028."""
+    m = re.fullmatch(r"by (\d{4})", period)
+    if m:
+        return -INF, float(m[1]) + 1
+    return period_span(period)
+
+
 def presumed_period(period: str | None, source_date: str | None) -> str | None:
     """The period the model presumes for a figure whose article states none: the year of the
     source's date (`published`, else `as_of`). None when a period is stated or no date is known."""
@@ -246,10 +274,17 @@ class Figure:
 
     @property
     def outcome(self) -> bool:
+        """An outcome: what happened. An estimate is one only for a period over when its source
+        was written (an analyst's estimate of this year's spending is a forecast)."""
+        if self.status == "estimated":
+            return period_over(self.eperiod, self.date)
         return self.status in OUTCOMES
 
     @property
     def expectation(self) -> bool:
+        """An expectation: what will or may happen, an estimate of a period not yet over included."""
+        if self.status == "estimated":
+            return not period_over(self.eperiod, self.date)
         return self.status in EXPECTATIONS
 
     def shown(self) -> str:
@@ -364,7 +399,9 @@ def _presumption(a: Figure, b: Figure) -> str:
     if not said:
         return ""
     who = " and ".join(f.label or f.source for f in said)
-    return f"; {who} states no period: {said[0].presumed} presumed from the article's date"
+    verb = "state" if len(said) > 1 else "states"
+    years = " and ".join(dict.fromkeys(str(f.presumed) for f in said))
+    return f"; {who} {verb} no period: {years} presumed from the article's date"
 
 
 def figure_kind(a: Figure, b: Figure) -> str | None:
@@ -379,7 +416,8 @@ def figure_kind(a: Figure, b: Figure) -> str | None:
         # a period nobody can tell: the same figure corroborates, any other is only "not the same"
         return "agrees" if same_figure(a, b) else "differs"
     if pa != pb:
-        return "related"
+        # the same figure for periods one within the other (2026 and "by 2026") says the same
+        return "agrees" if same_figure(a, b) and nested(pa, pb) else "related"
     if same_figure(a, b):
         return "agrees"
     (alo, ahi), (blo, bhi) = a.span, b.span
@@ -405,14 +443,19 @@ def _figure_reason(kind: str, a: Figure, b: Figure) -> str:
     if kind == "related":
         return _other_period(a, b)
     same = a.shown() if a.bound == b.bound else f"{a.shown()} and {b.shown()}"
+    if kind == "agrees" and a.eperiod and b.eperiod and a.eperiod != b.eperiod:
+        p1, p2 = sorted((a.eperiod, b.eperiod))
+        return f"the same figure: {same}, for {p1} and {p2}, one within the other{_presumption(a, b)}"
     if a.eperiod is None or b.eperiod is None:
-        silent = " and ".join(f.label or f.source for f in (a, b) if f.eperiod is None)
+        silent_ones = [f.label or f.source for f in (a, b) if f.eperiod is None]
+        silent = " and ".join(silent_ones)
+        verb, carry = ("state", "carry") if len(silent_ones) > 1 else ("states", "carries")
         if kind == "agrees":
-            return f"the same figure: {same}; {silent} states no period and carries no date"
+            return f"the same figure: {same}; {silent} {verb} no period and {carry} no date"
         known = next((f.eperiod for f in (a, b) if f.eperiod is not None), None)
         other = f" ({known} by the other)" if known else ""
         return (
-            f"not the same figure, and {silent} states no period{other}: {a.shown()} vs {b.shown()} may be for different periods"
+            f"not the same figure, and {silent} {verb} no period{other}: {a.shown()} vs {b.shown()} may be for different periods"
         )
     caveat = _presumption(a, b)
     if kind == "agrees":

@@ -50,6 +50,8 @@ JSON_FIELDS = (
     "conflicts_total",
     "at_odds_with",
     "at_odds_total",
+    "opposed_by",
+    "opposed_total",
     "revisions",
     "revisions_total",
     "differs_from",
@@ -58,17 +60,20 @@ JSON_FIELDS = (
     "corroborated_total",
     "group_check",
 )
-LIST_FIELDS = ("conflicts", "at_odds_with", "revisions", "differs_from", "corroborated_by")
-# list field -> (the agreement model's relations it lists, the stored counts, the count field).
-# `conflicts` is every claim in conflict with this one (is:conflict): contradicting it or
-# taking the opposite position, and at odds with it; `at_odds_with` says which are at odds.
+LIST_FIELDS = ("conflicts", "at_odds_with", "opposed_by", "revisions", "differs_from", "corroborated_by")
+# list field -> (the lister's lists it holds, the stored counts, the count field). `conflicts`
+# is every claim in conflict with this one (is:conflict): its figure contradicted or at odds,
+# its position opposed; `at_odds_with` and `opposed_by` say which of them are which.
+# `corroborated_by` holds the same figure and the same position.
 LISTS = (
-    ("conflicts", ("contradicts", "opposes", "at-odds"), ("conflict_count", "odds_count"), "conflicts_total"),
-    ("at_odds_with", ("at-odds",), ("odds_count",), "at_odds_total"),
-    ("revisions", ("revises",), ("revise_count",), "revisions_total"),
-    ("differs_from", ("differs",), ("differ_count",), "differs_total"),
-    ("corroborated_by", ("agrees",), ("agree_count",), "corroborated_total"),
-)
+    ("conflicts", ("contradicted_by", "at_odds_with", "opposed_by"), ("conflict_count", "odds_count", "oppose_count"),
+     "conflicts_total"),
+    ("at_odds_with", ("at_odds_with",), ("odds_count",), "at_odds_total"),
+    ("opposed_by", ("opposed_by",), ("oppose_count",), "opposed_total"),
+    ("revisions", ("revisions",), ("revise_count",), "revisions_total"),
+    ("differs_from", ("differs_from",), ("differ_count",), "differs_total"),
+    ("corroborated_by", ("corroborated_by", "concurs_with"), ("agree_count", "concur_count"), "corroborated_total"),
+)  # fmt: skip
 CSV_FIELDS = [f for f in JSON_FIELDS if f != "value"]
 
 # the columns of `claims` every writer reads, in this order (a tuple per claim)
@@ -90,7 +95,7 @@ ROW_COLUMNS = (
     "source",
     "source_title",
     "draft",
-    "relation",
+    "standing",  # the claim's one summary, written as `relation`
     "quantity_sources",
     "conflict_count",
     "differ_count",
@@ -108,6 +113,8 @@ ROW_COLUMNS = (
     "source_date",
     "date_as_of",
     "stances",
+    "oppose_count",
+    "concur_count",
 )
 # where each column sits in a row tuple: row[COL["stances"]]
 COL = {name: i for i, name in enumerate(ROW_COLUMNS)}
@@ -132,6 +139,15 @@ def figure_of_row(row: Row) -> Figure:
 def wants_lists(row: Row) -> bool:
     """Whether a claim has related claims to list: a count of the model, or a position."""
     return bool(row[19] or row[20] or row[21] or row[29] or row[30] or row[34])
+
+
+def merged(*lists: list[Any]) -> list[Any]:
+    """Lists of related claims as one, each claim once, sorted by id, at most LISTED_IDS."""
+    seen: dict[str, Any] = {}
+    for figs in lists:
+        for f in figs:
+            seen.setdefault(f if isinstance(f, str) else f.id, f)
+    return [seen[k] for k in sorted(seen)][:LISTED_IDS]
 
 
 def stance_of(raw: str | None) -> dict[str, str] | None:
@@ -209,7 +225,7 @@ def record_values(row: Row, about: tuple[Any, ...], lists: tuple[Any, ...]) -> l
     writers' own loops are held to this by tests/test_export_fast.py."""
     (cid, entity, topic, summary, quote, metric, low, high, unit, bound, period, status, speaker, note, source,
      source_title, draft, relation, qsources, conflicts, differs, agrees, group_relation, group_reason, group_low,
-     group_high, _, _, _, odds, revises, presumed, _, _, stances) = row  # fmt: skip
+     group_high, _, _, _, odds, revises, presumed, _, _, stances, opposed, concurs) = row  # fmt: skip
     name, kind, publisher, published, document, flags, as_of = about
     if low is None:
         value = None
@@ -229,11 +245,12 @@ def record_values(row: Row, about: tuple[Any, ...], lists: tuple[Any, ...]) -> l
         cid, entity, name, kind, topic, summary, quote, metric, value, low, high, unit, bound, period, presumed, status,
         speaker, note, stance_of(stances), source, source_title, publisher, published, as_of, document, list(flags),
         bool(draft), relation, qsources if counted else None,
-        lists[0], conflicts + odds if counted else 0,
+        lists[0], conflicts + odds + opposed if counted else 0,
         lists[1], odds if counted else 0,
-        lists[2], revises if counted else 0,
-        lists[3], differs if counted else 0,
-        lists[4], agrees if counted else 0,
+        lists[2], opposed if counted else 0,
+        lists[3], revises if counted else 0,
+        lists[4], differs if counted else 0,
+        lists[5], agrees + concurs if counted else 0,
         group,
     ]  # fmt: skip
 
@@ -252,12 +269,5 @@ def claim_record(conn: sqlite3.Connection, row: sqlite3.Row, lists: Mapping[str,
 
 
 def record_lists(found: Mapping[str, list[str]]) -> dict[str, list[str]]:
-    """The lister's lists (by relation) as the export's LIST_FIELDS: `conflicts` holds the
-    contradicting and the at-odds claims together, sorted."""
-    return {
-        "conflicts": sorted(found["contradicted_by"] + found["at_odds_with"])[:LISTED_IDS],
-        "at_odds_with": found["at_odds_with"],
-        "revisions": found["revisions"],
-        "differs_from": found["differs_from"],
-        "corroborated_by": found["corroborated_by"],
-    }
+    """The lister's lists (by relation) as the export's LIST_FIELDS (LISTS says which hold which)."""
+    return {name: merged(*(found[k] for k in held)) for name, held, _, _ in LISTS}

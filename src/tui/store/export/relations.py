@@ -1,8 +1,9 @@
 """The claims an exported claim relates to, for many claims at once.
 
 For each claim: up to LISTED_IDS ids of the reviewed claims of other sources in each of
-its relations, by the agreement model's one decision (`agreement.relation_kind`), looked
-for where they can be instead of in every claim of the quantity: in the quantity's sorted
+its relations, by the agreement model's decisions (`agreement.figure_kind` for its figure,
+`stance_kind` for its positions), looked for where they can be instead of in every claim
+of the quantity: in the quantity's sorted
 bounds (ranges that end before this one starts, or start after it ends, are the
 disagreements and revisions; those that overlap it, the differences), among the claims
 stating the same figure, among those whose period nobody can tell, and among those taking
@@ -23,23 +24,32 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from ..agreement import Figure, parse_stances, presumed_period, relation_kind
+from ..agreement import Figure, figure_kind, parse_stances, presumed_period, stance_kind
 
 LISTED_IDS = 20  # ids in each list at most; the *_total field counts them all
 EXAMINE_LIMIT = 200  # candidates looked at per region of the sorted bounds (a list can then be shorter)
 SPARE = 16  # picks kept beyond LISTED_IDS per figure, for the claim's own source to be taken out
 PICKS_HELD = 20_000  # figures whose picks are kept at once
 BUDGET = 80_000  # figures of the quantities held at once (the quantities a batch needs are always held)
-# the lists, in the order a writer gets them, and the relations each holds
-RELATION_FIELDS = ("contradicted_by", "at_odds_with", "revisions", "differs_from", "corroborated_by")
+# the lists, in the order a writer gets them, and the relations each holds: a claim's figure
+# relations (figure_kind), then its positions' (stance_kind)
+RELATION_FIELDS = (
+    "contradicted_by",
+    "at_odds_with",
+    "revisions",
+    "differs_from",
+    "corroborated_by",
+    "opposed_by",
+    "concurs_with",
+)
 FIELD_OF_KIND = {
     "contradicts": "contradicted_by",
-    "opposes": "contradicted_by",
     "at-odds": "at_odds_with",
     "revises": "revisions",
     "differs": "differs_from",
     "agrees": "corroborated_by",
 }
+FIELD_OF_POSITION = {"opposes": "opposed_by", "agrees": "concurs_with"}
 
 FamilyKey = tuple[Any, ...]  # (qentity, metric, qunit)
 Fig = Figure  # a listed claim: its id and source are what writers read
@@ -218,7 +228,7 @@ class RelationLister:
             for c in _first(cands, EXAMINE_LIMIT):
                 if c.source == f.source or c.id in seen:
                     continue
-                kind = relation_kind(f, c)
+                kind = figure_kind(f, c)
                 name = FIELD_OF_KIND.get(kind) if kind else None
                 if name is not None and len(lists[name]) < n:
                     lists[name].append(c)
@@ -247,22 +257,16 @@ class RelationLister:
         return lists
 
     def _add_positions(self, f: Figure, out: dict[str, list[Figure]], n: int) -> None:
-        """Claims taking a position on one of f's propositions, related by their strongest relation."""
-        listed = {x.id for figs in out.values() for x in figs}
+        """Claims of other sources taking a position on one of f's propositions: opposed or concurring."""
+        listed: set[str] = set()
         holders = self.holders()
-        # a claim listed by its figure may relate more strongly by its position: list it once, there
         for prop, _ in f.stances:
             for c in holders.get(prop, []):
-                if c.source == f.source:
+                if c.source == f.source or c.id in listed:
                     continue
-                kind = relation_kind(f, c)
-                name = FIELD_OF_KIND.get(kind) if kind else None
-                if name is None:
-                    continue
-                if c.id in listed:
-                    for figs in out.values():
-                        figs[:] = [x for x in figs if x.id != c.id]
-                if len(out[name]) < n:
+                kind = stance_kind(f, c)
+                name = FIELD_OF_POSITION.get(kind) if kind else None
+                if name is not None and len(out[name]) < n:
                     out[name].append(c)
                     listed.add(c.id)
 

@@ -9,10 +9,10 @@ import sqlite3
 from collections.abc import Iterable
 from typing import IO, Any
 
-from .records import CSV_FIELDS, Lookups, Row, figure_of_row, plain, wants_lists
+from .records import CSV_FIELDS, LISTS, Lookups, Row, figure_of_row, merged, plain, wants_lists
 from .relations import LISTED_IDS, Fig, RelationLister
 
-_NONE = ("", "", "", "", "")
+_NONE = ("",) * len(LISTS)
 
 
 def _joined(figs: list[Fig]) -> str:
@@ -46,7 +46,7 @@ def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row
         for row in rows:
             (cid, entity, topic, summary, quote, metric, low, high, unit, bound, period, status, speaker, note, source,
              source_title, draft, relation, qsources, conflicts, differs, agrees, group_relation, group_reason, _, _,
-             _, _, _, odds, revises, presumed, _, _, stances) = row  # fmt: skip
+             _, _, _, odds, revises, presumed, _, _, stances, opposed, concurs) = row  # fmt: skip
             counted = (low is not None and metric is not None) or stances is not None
             if low is None:
                 plow = phigh = None
@@ -56,8 +56,8 @@ def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row
             if not counted:
                 qsources = None
             if counted and wants_lists(row):
-                contra, at_odds, revisions, differ, agree = lister.of(figure_of_row(row)).values()
-                lists = (_joined(contra + at_odds), _joined(at_odds), _joined(revisions), _joined(differ), _joined(agree))
+                found = lister.of(figure_of_row(row))
+                lists = tuple(_joined(merged(*(found[k] for k in held))) for _, held, _, _ in LISTS)
             else:
                 lists = _NONE
             name, kind = entities[entity]
@@ -72,9 +72,10 @@ def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row
                     cid, entity, name, kind, topic, summary, quote, metric, plow, phigh, unit, bound, period, presumed,
                     status, speaker, note, _stance_text(stances), source, source_title, publisher, published, as_of,
                     document, flat, bool(draft), relation, qsources,
-                    lists[0], conflicts + odds if counted else 0, lists[1], odds if counted else 0,
-                    lists[2], revises if counted else 0, lists[3], differs if counted else 0,
-                    lists[4], agrees if counted else 0, group_reason if group_relation else "",
+                    lists[0], conflicts + odds + opposed if counted else 0, lists[1], odds if counted else 0,
+                    lists[2], opposed if counted else 0, lists[3], revises if counted else 0,
+                    lists[4], differs if counted else 0, lists[5], agrees + concurs if counted else 0,
+                    group_reason if group_relation else "",
                 )
             )  # fmt: skip
         writer.writerows(lines)

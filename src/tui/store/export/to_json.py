@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from json.encoder import encode_basestring
 from typing import IO, Any
 
-from .records import JSON_FIELDS, Lookups, Row, figure_of_row, plain, stance_of, wants_lists
+from .records import JSON_FIELDS, LISTS, Lookups, Row, figure_of_row, merged, plain, stance_of, wants_lists
 from .relations import LISTED_IDS, Fig, RelationLister
 
 # one record, its values as %s (each already JSON text, at the record's indentation)
 _RECORD = "{" + ",".join("\n    " + encode_basestring(k) + ": %s" for k in JSON_FIELDS) + "\n  }"
-_NONE = ("[]", "[]", "[]", "[]", "[]")
+_NONE = ("[]",) * len(LISTS)
 SOURCES_ENCODED = 20_000  # sources whose fields are kept as JSON text
 
 
@@ -53,11 +53,9 @@ def _ids(figs: list[Fig]) -> str:
 
 
 def _lists(lister: RelationLister, row: Row) -> tuple[str, ...]:
-    """The five LIST_FIELDS of a claim as JSON text: `conflicts` joins the contradicting and
-    the at-odds claims."""
+    """The LIST_FIELDS of a claim as JSON text (records.LISTS says which lists each holds)."""
     found = lister.of(figure_of_row(row))
-    contra, odds, revisions, differs, agrees = found.values()
-    return (_ids(contra + odds), _ids(odds), _ids(revisions), _ids(differs), _ids(agrees))
+    return tuple(_ids(merged(*(found[k] for k in held))) for _, held, _, _ in LISTS)
 
 
 def write_json(
@@ -90,7 +88,7 @@ def write_json(
         for row in rows:
             (cid, entity, topic, summary, quote, metric, low, high, unit, bound, period, status, speaker, note, source,
              source_title, draft, relation, qsources, conflicts, differs, agrees, group_relation, group_reason,
-             group_low, group_high, _, _, _, odds, revises, presumed, _, _, stances) = row  # fmt: skip
+             group_low, group_high, _, _, _, odds, revises, presumed, _, _, stances, opposed, concurs) = row  # fmt: skip
             counted = (low is not None and metric is not None) or stances is not None
             if low is None:
                 value = plow = phigh = "null"
@@ -128,9 +126,9 @@ def write_json(
                     j(quote), j(metric), value, plow, phigh, j(unit), j(bound), j(period), j(presumed), j(status),
                     j(speaker), j(note), j(stance_of(stances)), encode_basestring(source), j(source_title), s[0], s[1],
                     s[4], s[2], s[3], "true" if draft else "false", j(relation), qs,
-                    lists[0], j(conflicts + odds) if counted else "0", lists[1], j(odds) if counted else "0",
-                    lists[2], j(revises) if counted else "0", lists[3], j(differs) if counted else "0",
-                    lists[4], j(agrees) if counted else "0", group,
+                    lists[0], j(conflicts + odds + opposed) if counted else "0", lists[1], j(odds) if counted else "0",
+                    lists[2], j(opposed) if counted else "0", lists[3], j(revises) if counted else "0",
+                    lists[4], j(differs) if counted else "0", lists[5], j(agrees + concurs) if counted else "0", group,
                 )
             )  # fmt: skip
         if parts:

@@ -17,20 +17,28 @@ from typing import IO, Any
 from .. import db
 from ..fmt import format_value
 from .markup import code, md, md_short
-from .records import Lookups, Row, figure_of_row, wants_lists
+from .records import Lookups, Row, figure_of_row, merged, wants_lists
 from .relations import Fig, RelationLister
 from .selection import BATCH
 
 DISPUTERS_LISTED = 8  # sources named in a claim's "Disputed by" cell; the rest are counted
 MARKS_HELD = 20_000  # cells of source numbers kept for the claims that name the same sources
 LEGEND = (
-    "Other sources: ⚠ contradicted by (two reports of one period that cannot both hold, or the opposite position), "
+    "Other sources: ⚠ contradicted by (two reports of one period that cannot both hold) or taking the opposite position, "
     "! at odds with (the figures do not meet, but a projection or a presumed period is involved), "
     "→ revised by or revising (a dated projection of the same quantity), ≠ differs from (both can hold, "
     "or the period is unclear), = the same figure or position in. A period marked (presumed) is the year of "
     "the article's date: the article states none."
 )
-MARKS = "⚠!→≠="  # one per list of the lister, in RELATION_FIELDS order
+MARKS = "⚠!→≠="  # the lists of the "Other sources" column, in the order of GROUPS
+# the lister's lists each mark shows: contradicted or opposed; at odds; revisions; differs; the same
+GROUPS = (
+    ("contradicted_by", "opposed_by"),
+    ("at_odds_with",),
+    ("revisions",),
+    ("differs_from",),
+    ("corroborated_by", "concurs_with"),
+)
 
 
 @dataclass(frozen=True)
@@ -73,9 +81,6 @@ def _related(figs: list[Fig]) -> tuple[tuple[str, ...], int, int]:
     return tuple(sources[:DISPUTERS_LISTED]), len(sources), len(figs)
 
 
-_NO_RELATED: tuple[tuple[tuple[str, ...], int, int], ...] = (((), 0, 0),) * 5
-
-
 class MarkdownTable:
     """The claims table, a batch of claims at a time: `rows(batch)` is their lines.
     `numbers` (source -> number) grows as claims name sources outside the selection."""
@@ -84,7 +89,7 @@ class MarkdownTable:
         self, conn: sqlite3.Connection, numbers: dict[str, int], *, first: int = 1, quotes: bool = False, ids: bool = False
     ):
         self.look = Lookups(conn)
-        self.lister = RelationLister(conn, encode=_related)
+        self.lister = RelationLister(conn)
         self.numbers = numbers
         self.i = first - 1  # the number of the last claim written
         self.legend = False
@@ -117,11 +122,13 @@ class MarkdownTable:
         for row in rows:
             (cid, entity, topic, summary, quote, metric, low, high, unit, bound, period, status, speaker, _, source,
              _, draft, relation, _, conflicts, differs, agrees, _, _, _, _, _, _, _, odds, revises, presumed, _, _,
-             stances) = row  # fmt: skip
+             stances, opposed, concurs) = row  # fmt: skip
             self.i += 1
             if ((low is not None and metric is not None) or stances) and wants_lists(row):
-                related = lister.claim(figure_of_row(row))
-                other = other_sources(related, (conflicts, odds, revises, differs, agrees), numbers, self.marks)
+                found = lister.of(figure_of_row(row))
+                related = [_related(merged(*(found[k] for k in group))) for group in GROUPS]
+                totals = (conflicts + opposed, odds, revises, differs, agrees + concurs)
+                other = other_sources(related, totals, numbers, self.marks)
                 self.legend = True
             elif relation == "single-source":
                 other, self.legend = "single source", True
