@@ -29,10 +29,11 @@ from tui.store.model import Corpus
 from tui.store.numbers import Figure, find_figures
 
 from .context import GROUP_CUE, INDUSTRY_CUE, NOT_SUBJECT_BEFORE, PRONOUN, Knowledge, Mention, Names, Proposed
-from .meaning import Reading, family_of, new_metric_id, read_figure, topic_of, words_of
+from .meaning import Reading, family_of, new_metric_id, read_figure, read_phrase, topic_of, words_of
 from .page import Page
 from .reading import Period, is_base, page_year_of, periods, status_of
 from .statements import statements
+from .tables import Column, Table, tables
 from .text import Sentence, Span, clause, paragraphs, sentences
 
 LONG_SENTENCE = 220  # characters; a figure in a longer sentence is quoted by its clause
@@ -69,6 +70,8 @@ class DraftClaim:
     headline: bool = False
     own_entity: bool = True  # its entity is named in its own sentence
     entity_strength: int = 2  # 2 named in its sentence, 1 through "it" / "the company", 0 from an earlier sentence
+    period_stated: bool = False  # its period is in its own sentence (not carried from another, not a table row's label)
+    status_cue: str | None = None  # the words that decided its status (None: reported by default)
     repeats: int = 0
 
 
@@ -244,6 +247,9 @@ class _Ctx:
     last_reading: dict[str, tuple[Reading, int]] = field(default_factory=dict)  # entity -> what its last figure counted
     section_at: int = -1  # the sentence of the last heading with a period
     last_group_listed: bool = False  # the last group was named by listing its members
+    # (entity, family) -> the period a figure's own sentence gave it, and that sentence
+    given: dict[tuple[str, str | None], tuple[str, int]] = field(default_factory=dict)
+    referent: str | None = None  # the family "This outlay" / "These cuts" at the start of this sentence points back to
 
 
 @dataclass
@@ -259,6 +265,7 @@ class _Fig:
     entity: str = ""
     how: str = ""
     period: str | None = None
+    column: Column | None = None  # the table column it sits in
 
 
 BOUNDARY = re.compile(
@@ -331,12 +338,28 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
         used_ids.add(cid)
         return cid
 
+    tabs = tables(text, paras, names)
+    headers: dict[int, Table] = {t.header: t for t in tabs}
+    row_of: dict[int, Table] = {r: t for t in tabs for r in t.rows}
+    leads: dict[int, dict[str, Reading]] = {}  # a table -> what its lead-in's figures count, by unit
+    last_read: tuple[int, dict[str, Reading]] = (-1, {})  # the last sentence with figures, and what they count
     long_page = len(sents) > PROGRESS_EVERY
     for si, s in enumerate(sents):
         if progress is not None and long_page and si and si % PROGRESS_EVERY == 0:
             progress(f"drafting: sentence {si:,} of {len(sents):,}, {len(claims):,} figures so far")
+        if s.paragraph in headers:  # a table's column headers: what its rows' figures are of
+            leads[s.paragraph] = last_read[1] if last_read[0] == si - 1 else {}
+            continue
+        table = row_of.get(s.paragraph)
+        if table is not None:
+            s.row, s.heading = not s.table, False
         ps = periods(s.text, page_year)
+        if table is not None:
+            label_end = table.label_end.get(paras[s.paragraph].start, -1)
+            for p in ps:  # "Job Reductions (2025-2026) 8,000 ...": the row's label, not the cell's own words
+                p.label = p.label or s.start + p.start < label_end
         _note_stated(ps, ctx)
+        ctx.referent = _referent(s.text)
         figures = find_figures(s.text)
         near = [listed[j] for j in (si, si + 1, si - 1) if 0 <= j < len(sents)]
         subject = _subject_of(s, names, know, ctx, near)
@@ -344,8 +367,10 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
             good = [p for p in ps if p.value and not p.base and not re.fullmatch(r"\d{4}-\d{4}", p.value)]
             if good:
                 ctx.section, ctx.section_at = _with_year(good[0], ctx), si
+            elif not figures:
+                ctx.section = None  # a heading without a period ends the last one's section
         if not figures:
-            if subject:
+            if subject and table is None:
                 ctx.subject = subject
             good = [p for p in ps if p.value and not p.base and not p.as_of and not p.label]
             holder = subject or ctx.subject
@@ -371,8 +396,9 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
         stretches = _own_stretches(s.text, kept)
         figs: list[_Fig] = []
         topic: Reading | None = None
+        lead = leads.get(table.header, {}) if table is not None else {}
         for f, own in zip(kept, stretches, strict=True):
-            if s.table:
+            if s.table or (s.row and "\t" in s.text):
                 own = _table_stretch(s.text, f)
             ca, cb = clause(s.text, f.start, f.end)
             base = is_base(s.text, f.start)
@@ -386,11 +412,13 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
                 s.text[f.end : cb],
                 s.text[: f.start],
                 s.text[f.end :],
-                topic,
+                topic or lead.get(f.unit or ""),  # a row labelled "Magnitude": what the lead-in's figure counts
             )
             if topic is None and r.noun is not None:
                 topic = r
             figs.append(_Fig(f, own, (ca, cb), r, mods, base))
+            if table is not None and s.start + f.start in table.cells:
+                figs[-1].column = table.columns[table.cells[s.start + f.start]]
         headline_here = s.heading or (title_span is not None and title_span[0] <= s.start < title_span[1])
         headline_here = headline_here or (page.title is not None and s.text.strip() == page.title)  # a headline printed again
         for fig in figs:
@@ -398,6 +426,8 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
             fig.entity = found or main_entity
             if found is None:
                 fig.how = "guessed"
+            if fig.column is not None and fig.column.entity is not None:
+                fig.entity, fig.how = fig.column.entity, "own"  # its column's header names it
             money = fig.f.unit in ("USD", "EUR", "GBP")
             if fig.reading.noun is None and money:  # "the $700B threshold": the quantity the article was speaking of
                 prior = ctx.last_reading.get(fig.entity) or next(
@@ -414,7 +444,8 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
             ctx.last_entity_in_paragraph[s.paragraph] = claim.entity
             if fig.reading.noun is not None and not fig.base:
                 ctx.last_reading[claim.entity] = (fig.reading, si)
-        if subject:
+        last_read = (si, {fig.f.unit or "": fig.reading for fig in reversed(figs) if fig.reading.noun is not None})
+        if subject and table is None:
             ctx.subject = subject
     claims = _one_per_figure(claims)
     candidates = _candidates(text, paras, names, know, main_entity, new_id)
@@ -441,7 +472,7 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
 
 def _table_stretch(text: str, f: Figure) -> tuple[int, int]:
     """A table row's figure: its row's label cell and its own cell."""
-    cells = list(re.finditer(r"[^|]+", text))
+    cells = list(re.finditer(r"[^|\t]+", text))
     holder = next((c for c in cells if c.start() <= f.start < c.end()), None)
     first = next((c for c in cells if c.group().strip()), None)
     if holder is None or first is None:
@@ -518,9 +549,11 @@ def _one_claim(
         checks.append(f"period: {period}, from the page's date")
     if period and re.fullmatch(r"Q[1-4]|H[12]", period):
         checks.append(f"period: {period} of which year? The text does not say")
-    if period is not None and not fig.base and not from_label and not s.table:
+    if period is not None and not fig.base and not from_label and not s.table and not s.row:
         ctx.periods[(entity, family)] = (period, si)
         ctx.last_period[entity] = (period, si)
+        if phow in ("own", "sentence"):
+            ctx.given[(entity, family)] = (period, si)
     # --- status
     status, cue = status_of(text, f.start, f.end, own, fig.clause, fig.base)
     if cue is None:
@@ -533,8 +566,8 @@ def _one_claim(
     in_quote = names.within(s.start + qa, s.start + qb)
     # how much its words carry, for the repeat kept: its own period (in its words, else its
     # sentence), its entity named, in the body of the text rather than a headline or a table row
-    weight = (4 if period and phow == "own" else 2 if period and phow == "sentence" else 0) + (2 if fig.how == "own" else 0)
-    weight += (1 if in_quote else 0) + (0 if headline or s.table else 2)
+    weight = 4 if period and phow == "own" and not from_label else 2 if period and phow in ("own", "sentence") else 0
+    weight += (2 if fig.how == "own" else 0) + (1 if in_quote else 0) + (0 if headline or s.table or s.row else 2)
     weight += 1 if names.within(s.start + own[0], s.start + own[1]) else 0
     direction = (
         "down" if re.search(r"\b(?:down|fell|fall|drop|declin|off|lower|less|shrank|cut)", text[own[0] : f.start], re.I) else "up"
@@ -547,6 +580,8 @@ def _one_claim(
     claim.summary = summary_of(name, r, metric_words, claim, f, direction)
     claim.own_entity = fig.how == "own"  # named in its own sentence (not "it", not an earlier sentence)
     claim.entity_strength = {"own": 2, "pronoun": 1}.get(fig.how, 0)
+    claim.period_stated = period is not None and phow in ("own", "sentence")
+    claim.status_cue = cue
     return claim
 
 
@@ -572,6 +607,15 @@ def _period_of(
     text = s.text
     flow = fig.reading.verb in ("cut", "cancel", "retire", "hire", "spend", "save", "lose") or fig.reading.change
     mine = [p for p in ps if a <= p.start < b and not (p.base and not _attached(p, f))]
+    if fig.column is not None and fig.column.period is not None and all(p.label for p in mine):
+        return fig.column.period, "own", False  # its column's year, unless its cell gives its own
+    k = figs.index(fig)
+    restated = re.match(r"\s*\(([^()]*)\)", text[b:]) if not mine and k + 1 < len(figs) else None
+    if restated is not None and b + restated.start(1) <= figs[k + 1].f.start < b + restated.end(1):
+        # "7% of its staff (~8,750 employees) in 2026": the words after the restatement are both figures'
+        tail = b + restated.end()
+        cut = BOUNDARY.search(text, tail)
+        mine = [p for p in ps if tail <= p.start < (cut.start() if cut else len(text)) and not p.base]
     if mine:
         dated = [p for p in mine if not p.quarter_only] or mine  # "a $650B Q1 guide" for 2026: the year
         dated = [p for p in dated if not re.fullmatch(r"\d{4}-\d{4}", p.value or "")] or dated  # a span heads a list
@@ -599,19 +643,22 @@ def _period_of(
             holder = next((g for g in figs if g.own[0] <= p.start < g.own[1]), None)
             if holder is not None and holder is not fig and not holder.base and family_of(holder.reading) == fam:
                 return (holder.period or _with_year(p, ctx)), "sentence", False  # the holder's own reading of it
-    k = figs.index(fig)
     if k and (fig.base or re.match(r"^[\s,;–—-]*(?:which|that)\b", text[figs[k - 1].f.end : f.start])):
         prev = figs[k - 1]  # "$1.95 versus the $1.97 analysts expected", "$85 billion ..., which is $10 billion more"
         if prev.period is not None:
             return prev.period, "sentence", False
-    if s.table or fig.base:
+    if s.table or s.row or fig.base:
         return None, "", False
     own_text = text[a:b]
     if TIME_WITHOUT_YEAR.search(own_text) or TIME_WITHOUT_YEAR.search(text[ca:cb]) or ANNUAL.search(own_text):
         return None, "", False  # "in October", "last week", "annual": the text dates it, or none applies
+    entity = fig.entity
+    if ctx.referent is not None:  # "This outlay is linked to its decision to cut 8,000": the outlay's period
+        got = ctx.given.get((entity, ctx.referent))
+        if got is not None and got[1] == si - 1:
+            return got[0], "sentence", False
     # the period the article last gave, after the last heading, for this entity (or a group it is
     # in) and this kind of quantity; else the heading's
-    entity = fig.entity
     keys: list[tuple[tuple[str, str | None], int]] = [((entity, fam), 12), ((entity, None), 3)]
     for g in know.groups_containing(entity):
         keys += [((g, fam), 12), ((g, None), 3)]
@@ -636,6 +683,19 @@ def _value(p: Period, ctx: _Ctx, flow: bool) -> str | None:
         year = re.search(r"(?:19|20)\d{2}", value)
         return year.group() if year else value
     return value
+
+
+DEMONSTRATIVE = re.compile(r"(?:This|These|That|Those)\s+(?P<words>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})")
+
+
+def _referent(text: str) -> str | None:
+    """The kind of quantity a sentence opening with a demonstrative points back to ("This massive
+    outlay ...", "These cuts ..."): the figure of the sentence before it that it names."""
+    m = DEMONSTRATIVE.match(text)
+    if m is None:
+        return None
+    r = read_phrase(m["words"])
+    return family_of(r) if r.noun is not None else None
 
 
 def _attached(p: Period, f: Figure) -> bool:
@@ -864,6 +924,8 @@ def _one_per_figure(claims: list[DraftClaim]) -> list[DraftClaim]:
             keep, drop = drop, keep  # the body's range, over a headline's top of it
         elif keep.bound == "approx" and drop.bound != "approx" and keep.value != drop.value:
             keep, drop = drop, keep  # "6,988", over the "nearly 7,000" that rounds it
+        elif keep.status_cue is None and drop.status_cue is not None and not drop.headline:
+            keep, drop = drop, keep  # "reports indicate ... could see", over a lead that states it flatly
         if keep is c:
             kept[twin_at] = c
             for v in values:
@@ -876,11 +938,14 @@ def _one_per_figure(claims: list[DraftClaim]) -> list[DraftClaim]:
             keep.note += "; and more"
         if keep.bound == "exact" and drop.bound != "exact" and keep.value == drop.value:
             keep.bound = drop.bound  # "approximately 8,000" in the text, "8,000" in its table: the text's hedge
+        if drop.entity_strength > keep.entity_strength and keep.entity == drop.entity:
+            keep.entity_strength, keep.own_entity = drop.entity_strength, drop.own_entity  # named in a repeat
         if drop.entity_strength > keep.entity_strength and keep.entity != drop.entity:
             keep.entity = drop.entity  # a table row's figure, named in the text
             keep.checks = [x for x in keep.checks if not x.startswith("entity:")]
-        if drop.period and (keep.period is None or re.fullmatch(r"Q[1-4]|H[12]", keep.period)):
-            keep.period = drop.period
+        carried = drop.period_stated and not keep.period_stated  # a period stated with the figure, over one carried to it
+        if drop.period and (keep.period is None or re.fullmatch(r"Q[1-4]|H[12]", keep.period) or carried):
+            keep.period, keep.period_stated = drop.period, drop.period_stated
             keep.checks = [x for x in keep.checks if not x.startswith("period:")] + [
                 f"period: {drop.period}, from a repeat of this figure"
             ]
@@ -907,8 +972,8 @@ def _periods_agree(p: str | None, q: str | None) -> bool:
 
 
 def _same_figure(a: DraftClaim, b: DraftClaim) -> bool:
-    if a.unit != b.unit or not _periods_agree(a.period, b.period):
-        return False
+    if a.unit != b.unit or (not _periods_agree(a.period, b.period) and a.period_stated and b.period_stated):
+        return False  # two periods stated with the figure that differ; a period carried to it is no reason
     owned = a.own_entity and b.own_entity
     if a.entity != b.entity and (owned or a.metric != b.metric) and not (a.headline or b.headline):
         return False
