@@ -36,6 +36,7 @@ METRICS = [
     Metric("ai-team-employees-cut", "Employees cut from AI teams", "employees", "", ["AI team employees laid off"], [], "job-cuts"),
     Metric("workforce-cut-pct", "Share of the workforce cut", "percent", "", ["share of the workforce cut", "headcount reduced"], [], "job-cuts"),
     Metric("open-roles-cancelled", "Open roles cancelled", "roles", "", ["open roles cancelled"], [], "job-cuts"),
+    Metric("ai-job-openings", "AI job openings", "roles", "", ["AI job openings"], ["open-roles-cancelled"], "hiring"),
     Metric("retirement-eligible-pct", "Share offered voluntary retirement", "percent", "", ["workforce offered voluntary retirement", "workforce offered buyouts"], [], "job-cuts"),
     Metric("severance-weeks", "Severance (weeks of pay)", "weeks", "", ["weeks of pay", "weeks of severance"], [], "severance"),
     Metric("capex-usd", "Capital expenditure (USD)", "USD", "", ["capital expenditure", "capex"], ["ai-capex-usd"], "ai-capex"),
@@ -170,6 +171,17 @@ def test_capex_concentrated_on_ai_compute_is_capex_and_ai_capex_needs_ai_on_the_
     assert only("Amazon set its AI capex at about $150 billion.").metric == "ai-capex-usd"
 
 
+def test_openings_related_to_ai_are_ai_openings() -> None:
+    assert only("Meta lists over 900 open job openings related to AI and robotics.").metric == "ai-job-openings"
+    assert only("Meta lists over 900 job openings in its sales offices.").metric != "ai-job-openings"
+
+
+def test_a_figure_named_as_a_figure_is_what_its_sentence_says_it_is() -> None:
+    c = only("The widely quoted $500 billion figure for Meta may be a sum of multi-year investment projections, not a budget.")
+    assert c.metric == "investment-usd" and c.status == "projected"
+    assert only("The $500 billion figure for Meta is a rough estimate of its spending.").status == "estimated"
+
+
 def test_a_raise_of_capex_is_another_quantity_than_capex() -> None:
     d = drafted("Meta raised capex guidance by as much as $10 billion to as high as $145 billion.")
     by_value = {c.value: c for c in d.claims}
@@ -193,6 +205,25 @@ def test_in_big_tech_is_the_sector_not_the_companies_named_before() -> None:
     assert only_value(d, 300_000_000_000).entity == "tech-industry"
     owner = drafted("Big Tech will spend $300 billion on capex in 2027.")
     assert only_value(owner, 300_000_000_000).entity == "big-tech"
+
+
+def test_a_figure_for_a_kind_of_thing_is_the_industry_s_and_an_estimate() -> None:
+    d = drafted(
+        "Microsoft and Google signal more spending.\n\nA single frontier training run can cost over $150 million in chips alone.\n"
+    )
+    c = only_value(d, 150_000_000)
+    assert (c.entity, c.status) == ("tech-industry", "estimated")
+    assert any("a kind of thing" in x for x in c.checks)
+    owned = drafted("Microsoft said a single training run of its new model cost $150 million.")
+    assert only_value(owned, 150_000_000).entity == "microsoft"
+
+
+def test_a_figure_only_supposed_in_an_if_clause_is_no_claim_unless_stated_elsewhere() -> None:
+    d = drafted("If two companies control the market, prices will rise. Meta could cut 20% of its staff in 2027.")
+    assert [c.value for c in d.claims] == [20]
+    repeat = drafted("Meta could cut 20% of its staff in 2027. If Meta makes a 20% cut, rivals will follow.")
+    [c] = repeat.claims
+    assert c.quote.startswith("Meta could cut") and "also printed as" in (c.note or "")
 
 
 def test_companies_named_together_are_their_group() -> None:

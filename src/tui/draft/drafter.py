@@ -42,6 +42,10 @@ ILLUSTRATION = re.compile(
     r"\bworked example\b|\b\d{2}-year-old\b",
     re.I,
 )
+CONDITION = re.compile(r"(?:If|Unless|Should|Suppose|Supposing)\b[^,;:]*", re.I)  # the if-clause opening a sentence
+GENERIC = re.compile(  # a figure for a kind of thing, not for anyone's: "a single (state-of-the-art) training run"
+    r"\b(?:a|one|each|any)\s+(?:single|typical|average|standard|given)\b|\bthe\s+(?:typical|average)\s+(?!of\b)", re.I
+)
 FURNITURE = re.compile(
     r"\b(?:subscribe|sign up|premium|newsletter|% off|discount|promo|coupon|cookie|advertisement|min read|read more)\b", re.I
 )
@@ -72,6 +76,7 @@ class DraftClaim:
     entity_strength: int = 2  # 2 named in its sentence, 1 through "it" / "the company", 0 from an earlier sentence
     period_stated: bool = False  # its period is in its own sentence (not carried from another, not a table row's label)
     status_cue: str | None = None  # the words that decided its status (None: reported by default)
+    condition: bool = False  # in an if-clause ("If Meta navigates a 20% cut, ..."): a claim only as a repeat
     repeats: int = 0
 
 
@@ -437,8 +442,10 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
                     r0 = prior[0]
                     fig.reading.noun, fig.reading.verb, fig.reading.noun_words = r0.noun, r0.verb, r0.noun_words
                     fig.reading.qualifiers |= r0.qualifiers
+        condition = CONDITION.match(s.text)
         for fig in figs:
             claim = _one_claim(s, fig, figs, ps, names, know, ctx, si, page_year, headline_here)
+            claim.condition = condition is not None and fig.f.end <= condition.end()
             claim.id = new_id(claim.metric)
             claims.append(claim)
             ctx.last_entity_in_paragraph[s.paragraph] = claim.entity
@@ -448,6 +455,8 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
         if subject and table is None:
             ctx.subject = subject
     claims = _one_per_figure(claims)
+    skipped += [f"{c.quote[:60]!r} (a condition the article sets, not a figure it states)" for c in claims if c.condition]
+    claims = [c for c in claims if not c.condition]
     candidates = _candidates(text, paras, names, know, main_entity, new_id)
     used = {c.entity for c in claims} | {c.entity for c in candidates}
     proposed = [p for p in names.proposed.values() if p.id in used]
@@ -498,6 +507,8 @@ def _one_claim(
     entity = fig.entity
     if fig.how == "earlier":
         checks.append(f"entity: {entity}, from an earlier sentence (this one names no one)")
+    elif fig.how == "generic":
+        checks.append(f"entity: {entity}, as the figure is for a kind of thing ('a single ...', 'a typical ...'), no one's")
     elif fig.how == "guessed":
         checks.append("entity: no name in the text near the figure; guessed")
     if entity in names.proposed:
@@ -556,6 +567,9 @@ def _one_claim(
             ctx.given[(entity, family)] = (period, si)
     # --- status
     status, cue = status_of(text, f.start, f.end, own, fig.clause, fig.base)
+    if cue is None and fig.how == "generic":
+        generic = GENERIC.search(text, 0, f.start)
+        status, cue = "estimated", generic.group() if generic else None  # what a kind of thing costs: the writer's estimate
     if cue is None:
         checks.append("status: no wording decides it; reported by default")
     # --- quote
@@ -816,6 +830,9 @@ def _entity_of(s: Sentence, fig: _Fig, names: Names, know: Knowledge, ctx: _Ctx,
     pron = PRONOUN.search(text, a, f.start)
     if pron and ctx.subject:
         return ctx.subject, "pronoun"
+    generic = GENERIC.search(text, 0, f.start)
+    if generic and know.industry() and not any(names.kind(m.entity) in ("company", "group", "division") for m in ms):
+        return know.industry(), "generic"  # "a single training run can cost over $100 million": a kind of thing, no one's
     after = [
         m
         for m in ms
@@ -931,6 +948,7 @@ def _one_per_figure(claims: list[DraftClaim]) -> list[DraftClaim]:
             for v in values:
                 by_value.setdefault((c.unit, float(v)), []).append(twin_at)
         keep.repeats += 1
+        keep.condition = keep.condition and drop.condition  # stated somewhere, not only supposed
         if keep.repeats <= 3:
             repeat = f"also printed as {drop.quote[:80]!r}" + (" (the headline)" if drop.headline else "")
             keep.note = f"{keep.note}; {repeat}" if keep.note else f"Repeated in the article: {repeat}"
