@@ -316,6 +316,16 @@ def test_a_period_stated_with_a_repeat_beats_one_carried_to_the_figure() -> None
     assert share.period == "2027" and "also printed as" in (share.note or "")
 
 
+def test_a_period_carried_into_a_sentence_is_its_other_figures_too() -> None:
+    d = drafted(
+        "Meta, Amazon, Microsoft and Alphabet guided 2027 capex to a combined $600 billion. "
+        "The tally first crossed $550 billion in midweek; by Friday it had settled near $600 billion "
+        "as Meta raised its capex guide to $120 billion and Amazon its capex guide to $180 billion."
+    )
+    got = {c.value: c.period for c in d.claims}
+    assert got[120_000_000_000] == "2027" and got[180_000_000_000] == "2027"
+
+
 def test_a_restatement_in_brackets_shares_the_period_written_after_it() -> None:
     d = drafted("Microsoft's programme targets 7% of its US staff (about 8,750 employees) in 2027.")
     assert {c.value: c.period for c in d.claims} == {7: "2027", 8750: "2027"}

@@ -254,6 +254,7 @@ class _Ctx:
     last_group_listed: bool = False  # the last group was named by listing its members
     # (entity, family) -> the period a figure's own sentence gave it, and that sentence
     given: dict[tuple[str, str | None], tuple[str, int]] = field(default_factory=dict)
+    carried: set[tuple[tuple[str, str | None], int]] = field(default_factory=set)  # periods carried into a sentence
     referent: str | None = None  # the family "This outlay" / "These cuts" at the start of this sentence points back to
 
 
@@ -562,6 +563,8 @@ def _one_claim(
         checks.append(f"period: {period} of which year? The text does not say")
     if period is not None and not fig.base and not from_label and not s.table and not s.row:
         ctx.periods[(entity, family)] = (period, si)
+        if phow == "nearby":  # carried here from an earlier sentence: the sentence's other figures may take it too
+            ctx.carried.add(((entity, family), si))
         ctx.last_period[entity] = (period, si)
         if phow in ("own", "sentence"):
             ctx.given[(entity, family)] = (period, si)
@@ -678,7 +681,7 @@ def _period_of(
         keys += [((g, fam), 12), ((g, None), 3)]
     for key, window in keys:
         got = ctx.periods.get(key)
-        if got and got[0] and 0 < si - got[1] <= window and got[1] > ctx.section_at:
+        if got and got[0] and (0 < si - got[1] <= window or (key, si) in ctx.carried) and got[1] > ctx.section_at:
             return got[0], "nearby", False
     if fam is None and entity in ctx.last_period:
         got = ctx.last_period[entity]
@@ -941,8 +944,8 @@ def _one_per_figure(claims: list[DraftClaim]) -> list[DraftClaim]:
             keep, drop = drop, keep  # the body's range, over a headline's top of it
         elif keep.bound == "approx" and drop.bound != "approx" and keep.value != drop.value:
             keep, drop = drop, keep  # "6,988", over the "nearly 7,000" that rounds it
-        elif keep.status_cue is None and drop.status_cue is not None and not drop.headline:
-            keep, drop = drop, keep  # "reports indicate ... could see", over a lead that states it flatly
+        elif keep.status_cue is None and drop.status_cue is not None and drop.status != "confirmed" and not drop.headline:
+            keep, drop = drop, keep  # "reports indicate ... could see", over a lead that states it flatly: say less
         if keep is c:
             kept[twin_at] = c
             for v in values:
