@@ -369,6 +369,8 @@ def test_a_flattened_table_s_column_headers_give_each_cell_its_entity_and_period
     assert got[70_000_000_000] == ("meta", "2027", "projected", "exact")
     assert got[90_000_000_000] == ("microsoft", None, "reported", "approx")  # no period carried into a cell
     assert got[3600][0] == "meta" and got[10_000][0] == "microsoft"
+    placed = {c.value: c.checks for c in d.claims}[90_000_000_000]
+    assert any("placed under the column 'Microsoft' by its order" in x for x in placed)
 
 
 def test_a_table_copied_with_tabs_places_each_figure_by_its_cell() -> None:

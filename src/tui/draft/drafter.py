@@ -362,8 +362,8 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
         ps = periods(s.text, page_year)
         if table is not None:
             label_end = table.label_end.get(paras[s.paragraph].start, -1)
-            for p in ps:  # "Job Reductions (2025-2026) 8,000 ...": the row's label, not the cell's own words
-                p.label = p.label or s.start + p.start < label_end
+            for per in ps:  # "Job Reductions (2025-2026) 8,000 ...": the row's label, not the cell's own words
+                per.label = per.label or s.start + per.start < label_end
         _note_stated(ps, ctx)
         ctx.referent = _referent(s.text)
         figures = find_figures(s.text)
@@ -512,6 +512,10 @@ def _one_claim(
         checks.append(f"entity: {entity}, as the figure is for a kind of thing ('a single ...', 'a typical ...'), no one's")
     elif fig.how == "guessed":
         checks.append("entity: no name in the text near the figure; guessed")
+    if fig.column is not None and s.row and "\t" not in s.text:
+        checks.append(
+            f"table: placed under the column {fig.column.heading!r} by its order in the row (the row's cells are not separated)"
+        )
     if entity in names.proposed:
         p = names.proposed[entity]
         checks.append(

@@ -40,6 +40,7 @@ PROSE_START = re.compile(
 class Column:
     entity: str | None
     period: str | None
+    heading: str = ""  # its header's words, for the reviewer
 
 
 @dataclass
@@ -69,7 +70,7 @@ def _column(text: str, names: Names, offset: int) -> Column | None:
     year = YEAR.search(text)
     if not ms and year is None:
         return None
-    return Column(ms[0].entity if ms else None, year.group() if year else None)
+    return Column(ms[0].entity if ms else None, year.group() if year else None, " ".join(text.split()))
 
 
 def _header(p: Span, names: Names) -> tuple[list[Column], list[tuple[int, int]] | None] | None:
@@ -107,11 +108,11 @@ def _header(p: Span, names: Names) -> tuple[list[Column], list[tuple[int, int]] 
             nxt_start = min((s for s, _, eid in marks if eid is not None and s >= end), default=len(line))
             year = next((y.group() for y in years if prev_end <= y.start() < at), None)
             year = year or next((y.group() for y in years if end <= y.start() < nxt_start), None)
-            columns.append(Column(m.entity, year))
+            columns.append(Column(m.entity, year, " ".join(x for x in (year, m.surface) if x)))
         if len(years) > len(ms):
             return None
     else:
-        columns = [Column(None, y.group()) for y in years]
+        columns = [Column(None, y.group(), y.group()) for y in years]
     return (columns, None) if len(columns) >= 2 else None
 
 
