@@ -36,6 +36,7 @@ METRICS = [
     Metric("ai-team-employees-cut", "Employees cut from AI teams", "employees", "", ["AI team employees laid off"], [], "job-cuts"),
     Metric("workforce-cut-pct", "Share of the workforce cut", "percent", "", ["share of the workforce cut", "headcount reduced"], [], "job-cuts"),
     Metric("open-roles-cancelled", "Open roles cancelled", "roles", "", ["open roles cancelled"], [], "job-cuts"),
+    Metric("ai-job-openings", "AI job openings", "roles", "", ["AI job openings"], ["open-roles-cancelled"], "hiring"),
     Metric("retirement-eligible-pct", "Share offered voluntary retirement", "percent", "", ["workforce offered voluntary retirement", "workforce offered buyouts"], [], "job-cuts"),
     Metric("severance-weeks", "Severance (weeks of pay)", "weeks", "", ["weeks of pay", "weeks of severance"], [], "severance"),
     Metric("capex-usd", "Capital expenditure (USD)", "USD", "", ["capital expenditure", "capex"], ["ai-capex-usd"], "ai-capex"),
@@ -54,6 +55,11 @@ def only(text: str, published: str | None = None):
     d = drafted(text, published)
     assert len(d.claims) == 1, [(c.value, c.quote) for c in d.claims]
     return d.claims[0]
+
+
+def only_value(d, value):
+    [c] = [c for c in d.claims if c.value == value]
+    return c
 
 
 def value_of(text: str):
@@ -165,6 +171,17 @@ def test_capex_concentrated_on_ai_compute_is_capex_and_ai_capex_needs_ai_on_the_
     assert only("Amazon set its AI capex at about $150 billion.").metric == "ai-capex-usd"
 
 
+def test_openings_related_to_ai_are_ai_openings() -> None:
+    assert only("Meta lists over 900 open job openings related to AI and robotics.").metric == "ai-job-openings"
+    assert only("Meta lists over 900 job openings in its sales offices.").metric != "ai-job-openings"
+
+
+def test_a_figure_named_as_a_figure_is_what_its_sentence_says_it_is() -> None:
+    c = only("The widely quoted $500 billion figure for Meta may be a sum of multi-year investment projections, not a budget.")
+    assert c.metric == "investment-usd" and c.status == "projected"
+    assert only("The $500 billion figure for Meta is a rough estimate of its spending.").status == "estimated"
+
+
 def test_a_raise_of_capex_is_another_quantity_than_capex() -> None:
     d = drafted("Meta raised capex guidance by as much as $10 billion to as high as $145 billion.")
     by_value = {c.value: c for c in d.claims}
@@ -178,6 +195,35 @@ def test_a_raise_of_capex_is_another_quantity_than_capex() -> None:
 def test_an_industry_figure_goes_to_the_industry_not_to_the_company_named_before() -> None:
     d = drafted("Meta cut 5,000 jobs in 2026. Across the industry, 120,000 tech workers lost their jobs that year.")
     assert {c.value: c.entity for c in d.claims} == {5000: "meta", 120_000: "tech-industry"}
+
+
+def test_in_big_tech_is_the_sector_not_the_companies_named_before() -> None:
+    d = drafted(
+        "Google and Amazon have both trimmed teams.\n\n"
+        "With AI spending set to top $300 billion a year, discipline is the new rule in Big Tech.\n"
+    )
+    assert only_value(d, 300_000_000_000).entity == "tech-industry"
+    owner = drafted("Big Tech will spend $300 billion on capex in 2027.")
+    assert only_value(owner, 300_000_000_000).entity == "big-tech"
+
+
+def test_a_figure_for_a_kind_of_thing_is_the_industry_s_and_an_estimate() -> None:
+    d = drafted(
+        "Microsoft and Google signal more spending.\n\nA single frontier training run can cost over $150 million in chips alone.\n"
+    )
+    c = only_value(d, 150_000_000)
+    assert (c.entity, c.status) == ("tech-industry", "estimated")
+    assert any("a kind of thing" in x for x in c.checks)
+    owned = drafted("Microsoft said a single training run of its new model cost $150 million.")
+    assert only_value(owned, 150_000_000).entity == "microsoft"
+
+
+def test_a_figure_only_supposed_in_an_if_clause_is_no_claim_unless_stated_elsewhere() -> None:
+    d = drafted("If two companies control the market, prices will rise. Meta could cut 20% of its staff in 2027.")
+    assert [c.value for c in d.claims] == [20]
+    repeat = drafted("Meta could cut 20% of its staff in 2027. If Meta makes a 20% cut, rivals will follow.")
+    [c] = repeat.claims
+    assert c.quote.startswith("Meta could cut") and "also printed as" in (c.note or "")
 
 
 def test_companies_named_together_are_their_group() -> None:
@@ -249,6 +295,42 @@ def test_a_period_stated_once_carries_to_the_same_quantity_that_follows() -> Non
     assert {c.period for c in d.claims} == {"Q4"}
 
 
+def test_a_heading_without_a_period_ends_the_last_heading_s_period() -> None:
+    d = drafted("Outlook for 2027\n\nMeta will spend $70 billion on capex.\n\nHiring Plans\n\nMeta will hire 2,000 engineers.\n")
+    assert {c.value: c.period for c in d.claims} == {70_000_000_000: "2027", 2000: None}
+
+
+def test_a_sentence_opening_with_this_outlay_is_set_in_the_outlay_s_period() -> None:
+    d = drafted("Meta will spend $70 billion on capex in 2027. This outlay is tied to its plan to cut 4,000 jobs.")
+    assert {c.value: c.period for c in d.claims}[4000] == "2027"
+    unlinked = drafted("Meta will spend $70 billion on capex in 2027. Separately, it will cut 4,000 jobs.")
+    assert {c.value: c.period for c in unlinked.claims}[4000] is None
+
+
+def test_a_period_stated_with_a_repeat_beats_one_carried_to_the_figure() -> None:
+    d = drafted(
+        "Microsoft cut 15,000 jobs in 2025. Its new voluntary retirement programme targets 7% of its staff.\n\n"
+        "Staff were told the programme, which targets 7% of its staff, opens in 2027.\n"
+    )
+    [share] = [c for c in d.claims if c.unit == "percent"]
+    assert share.period == "2027" and "also printed as" in (share.note or "")
+
+
+def test_a_period_carried_into_a_sentence_is_its_other_figures_too() -> None:
+    d = drafted(
+        "Meta, Amazon, Microsoft and Alphabet guided 2027 capex to a combined $600 billion. "
+        "The tally first crossed $550 billion in midweek; by Friday it had settled near $600 billion "
+        "as Meta raised its capex guide to $120 billion and Amazon its capex guide to $180 billion."
+    )
+    got = {c.value: c.period for c in d.claims}
+    assert got[120_000_000_000] == "2027" and got[180_000_000_000] == "2027"
+
+
+def test_a_restatement_in_brackets_shares_the_period_written_after_it() -> None:
+    d = drafted("Microsoft's programme targets 7% of its US staff (about 8,750 employees) in 2027.")
+    assert {c.value: c.period for c in d.claims} == {7: "2027", 8750: "2027"}
+
+
 # --- status -------------------------------------------------------------------------------------
 
 
@@ -271,6 +353,62 @@ def test_status_words_as_a_person_reads_them(text: str, status: str) -> None:
     assert only(text).status == status
 
 
+# --- tables -------------------------------------------------------------------------------------
+
+
+def test_a_flattened_table_s_column_headers_give_each_cell_its_entity_and_period() -> None:
+    text = (
+        "How the two compare on spending:\n\n"
+        "Measure Meta Microsoft\n"
+        "Capital expenditure Guided at $70 billion in 2027. About $90 billion for now.\n"
+        "Layoffs 3,600 employees 10,000 employees\n\n"
+        "Investors were not told more.\n"
+    )
+    d = drafted(text)
+    got = {c.value: (c.entity, c.period, c.status, c.bound) for c in d.claims}
+    assert got[70_000_000_000] == ("meta", "2027", "projected", "exact")
+    assert got[90_000_000_000] == ("microsoft", None, "reported", "approx")  # no period carried into a cell
+    assert got[3600][0] == "meta" and got[10_000][0] == "microsoft"
+    placed = {c.value: c.checks for c in d.claims}[90_000_000_000]
+    assert any("placed under the column 'Microsoft' by its order" in x for x in placed)
+
+
+def test_a_table_copied_with_tabs_places_each_figure_by_its_cell() -> None:
+    d = drafted("Metric\tMeta\tMicrosoft\nCapital expenditure\t$70 billion\t$90 billion\nLayoffs\t3,600 jobs\t10,000 jobs\n")
+    assert {c.value: c.entity for c in d.claims} == {
+        70_000_000_000: "meta",
+        90_000_000_000: "microsoft",
+        3600: "meta",
+        10_000: "microsoft",
+    }
+
+
+def test_years_as_column_headers_date_the_cells_and_the_lead_in_says_what_a_bare_row_counts() -> None:
+    text = (
+        "Meta's planned 12% cut would be its deepest, so compare it with the last round.\n\n"
+        "Feature 2023 2026\n"
+        "Driver Over-hiring Automation\n"
+        "Magnitude About 10% Projected 12% or more\n\n"
+        "Meta said nothing more.\n"
+    )
+    d = drafted(text)
+    cells = {c.value: c for c in d.claims if "Magnitude" in c.quote}
+    assert (cells[10].period, cells[10].bound, cells[10].metric) == ("2023", "approx", "workforce-cut-pct")
+    assert (cells[12].period, cells[12].status, cells[12].bound) == ("2026", "projected", "at-least")
+
+
+def test_a_row_s_figures_are_placed_in_no_column_when_their_count_is_not_the_columns_and_its_label_s_years_yield() -> None:
+    text = (
+        "Meta will spend $70 billion on capex in 2027. This outlay is tied to its plan to cut about 4,000 employees.\n\n"
+        "Aspect Meta Microsoft\n"
+        "Job Cuts (2026-2027) 4,000 employees cut in 2027. 9,000 employees cut in 2026. 1,000 more possible.\n\n"
+        "Investors were not told more.\n"
+    )
+    d = drafted(text)
+    [cut] = [c for c in d.claims if c.value == 4000]
+    assert cut.period == "2027" and cut.quote.startswith("This outlay")  # the text's words; the row's label is weaker
+
+
 # --- one claim per figure, quotes, summaries --------------------------------------------------
 
 
@@ -279,6 +417,16 @@ def test_a_figure_in_the_headline_and_the_body_is_one_claim_with_a_note() -> Non
     assert len(d.claims) == 1
     c = d.claims[0]
     assert c.period == "2026" and c.quote.startswith("Meta will cut") and "headline" in (c.note or "")
+
+
+def test_a_repeat_that_says_how_firmly_carries_the_claim_over_a_lead_that_states_it_flatly() -> None:
+    d = drafted(
+        "Meta Weighs Deeper Cuts\n\nMeta seeks layoffs of 20% or more in 2027.\n\n"
+        "Reports indicate the company is preparing a round that could reduce its headcount by 20% or more.\n"
+    )
+    [c] = d.claims
+    assert c.quote.startswith("Reports indicate") and c.status == "possible" and c.period == "2027"
+    assert c.bound == "at-least" and c.entity == "meta"
 
 
 def test_a_rounded_repeat_is_the_same_figure() -> None:

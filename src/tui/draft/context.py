@@ -29,7 +29,7 @@ from tui.store.model import Corpus, Metric
 from .meaning import Registry
 
 GROUP_CUE = re.compile(
-    r"\bhyperscal\w*|\bbig tech\b|\bmag(?:nificent)?[- ]?\d\b|\bbig (?:four|five|three|seven)\b|\btech giants\b|"
+    r"\bhyperscal\w*|(?<!\bin )(?<!\bacross )(?<!\bthroughout )\bbig tech\b|\bmag(?:nificent)?[- ]?\d\b|\bbig (?:four|five|three|seven)\b|\btech giants\b|"
     r"\bthe (?:four|five|three|seven) (?:companies|giants|firms)\b",
     re.I,
 )
@@ -37,7 +37,7 @@ INDUSTRY_CUE = re.compile(
     r"\bindustry[- ]wide\b|\bacross (?:the )?(?:tech(?:nology)? )?(?:industry|sector)\b|\bacross \d[\d,]* (?:companies|firms|employers)\b|"
     r"\blayoff (?:tracker|trackers|tally)\b|\btrackers?\b|\btech(?:nology)? (?:workers|employees|sector|industry|stocks|selloff|"
     r"sell-off|layoffs|jobs|companies|firms)\b|\bthe (?:tech|technology) industry\b|\bthe industry\b|\bjob market\b|"
-    r"\bthe U\.?S\.? alone\b|\bglobal demand\b|\bworkers across\b",
+    r"\bthe U\.?S\.? alone\b|\bglobal demand\b|\bworkers across\b|\b(?:in|across|throughout) big tech\b",
     re.I,
 )
 PRONOUN = re.compile(

@@ -29,10 +29,11 @@ from tui.store.model import Corpus
 from tui.store.numbers import Figure, find_figures
 
 from .context import GROUP_CUE, INDUSTRY_CUE, NOT_SUBJECT_BEFORE, PRONOUN, Knowledge, Mention, Names, Proposed
-from .meaning import Reading, family_of, new_metric_id, read_figure, topic_of, words_of
+from .meaning import Reading, family_of, new_metric_id, read_figure, read_phrase, topic_of, words_of
 from .page import Page
 from .reading import Period, is_base, page_year_of, periods, status_of
 from .statements import statements
+from .tables import Column, Table, tables
 from .text import Sentence, Span, clause, paragraphs, sentences
 
 LONG_SENTENCE = 220  # characters; a figure in a longer sentence is quoted by its clause
@@ -40,6 +41,10 @@ ILLUSTRATION = re.compile(
     r"\bto give (?:a|an) (?:sense|idea)\b|\bhypothetical(?:ly)?\b|\bsuppose\b|\blet['’]?s say\b|"
     r"\bworked example\b|\b\d{2}-year-old\b",
     re.I,
+)
+CONDITION = re.compile(r"(?:If|Unless|Should|Suppose|Supposing)\b[^,;:]*", re.I)  # the if-clause opening a sentence
+GENERIC = re.compile(  # a figure for a kind of thing, not for anyone's: "a single (state-of-the-art) training run"
+    r"\b(?:a|one|each|any)\s+(?:single|typical|average|standard|given)\b|\bthe\s+(?:typical|average)\s+(?!of\b)", re.I
 )
 FURNITURE = re.compile(
     r"\b(?:subscribe|sign up|premium|newsletter|% off|discount|promo|coupon|cookie|advertisement|min read|read more)\b", re.I
@@ -69,6 +74,9 @@ class DraftClaim:
     headline: bool = False
     own_entity: bool = True  # its entity is named in its own sentence
     entity_strength: int = 2  # 2 named in its sentence, 1 through "it" / "the company", 0 from an earlier sentence
+    period_stated: bool = False  # its period is in its own sentence (not carried from another, not a table row's label)
+    status_cue: str | None = None  # the words that decided its status (None: reported by default)
+    condition: bool = False  # in an if-clause ("If Meta navigates a 20% cut, ..."): a claim only as a repeat
     repeats: int = 0
 
 
@@ -244,6 +252,10 @@ class _Ctx:
     last_reading: dict[str, tuple[Reading, int]] = field(default_factory=dict)  # entity -> what its last figure counted
     section_at: int = -1  # the sentence of the last heading with a period
     last_group_listed: bool = False  # the last group was named by listing its members
+    # (entity, family) -> the period a figure's own sentence gave it, and that sentence
+    given: dict[tuple[str, str | None], tuple[str, int]] = field(default_factory=dict)
+    carried: set[tuple[tuple[str, str | None], int]] = field(default_factory=set)  # periods carried into a sentence
+    referent: str | None = None  # the family "This outlay" / "These cuts" at the start of this sentence points back to
 
 
 @dataclass
@@ -259,6 +271,7 @@ class _Fig:
     entity: str = ""
     how: str = ""
     period: str | None = None
+    column: Column | None = None  # the table column it sits in
 
 
 BOUNDARY = re.compile(
@@ -331,12 +344,28 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
         used_ids.add(cid)
         return cid
 
+    tabs = tables(text, paras, names)
+    headers: dict[int, Table] = {t.header: t for t in tabs}
+    row_of: dict[int, Table] = {r: t for t in tabs for r in t.rows}
+    leads: dict[int, dict[str, Reading]] = {}  # a table -> what its lead-in's figures count, by unit
+    last_read: tuple[int, dict[str, Reading]] = (-1, {})  # the last sentence with figures, and what they count
     long_page = len(sents) > PROGRESS_EVERY
     for si, s in enumerate(sents):
         if progress is not None and long_page and si and si % PROGRESS_EVERY == 0:
             progress(f"drafting: sentence {si:,} of {len(sents):,}, {len(claims):,} figures so far")
+        if s.paragraph in headers:  # a table's column headers: what its rows' figures are of
+            leads[s.paragraph] = last_read[1] if last_read[0] == si - 1 else {}
+            continue
+        table = row_of.get(s.paragraph)
+        if table is not None:
+            s.row, s.heading = not s.table, False
         ps = periods(s.text, page_year)
+        if table is not None:
+            label_end = table.label_end.get(paras[s.paragraph].start, -1)
+            for per in ps:  # "Job Reductions (2025-2026) 8,000 ...": the row's label, not the cell's own words
+                per.label = per.label or s.start + per.start < label_end
         _note_stated(ps, ctx)
+        ctx.referent = _referent(s.text)
         figures = find_figures(s.text)
         near = [listed[j] for j in (si, si + 1, si - 1) if 0 <= j < len(sents)]
         subject = _subject_of(s, names, know, ctx, near)
@@ -344,8 +373,10 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
             good = [p for p in ps if p.value and not p.base and not re.fullmatch(r"\d{4}-\d{4}", p.value)]
             if good:
                 ctx.section, ctx.section_at = _with_year(good[0], ctx), si
+            elif not figures:
+                ctx.section = None  # a heading without a period ends the last one's section
         if not figures:
-            if subject:
+            if subject and table is None:
                 ctx.subject = subject
             good = [p for p in ps if p.value and not p.base and not p.as_of and not p.label]
             holder = subject or ctx.subject
@@ -371,8 +402,9 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
         stretches = _own_stretches(s.text, kept)
         figs: list[_Fig] = []
         topic: Reading | None = None
+        lead = leads.get(table.header, {}) if table is not None else {}
         for f, own in zip(kept, stretches, strict=True):
-            if s.table:
+            if s.table or (s.row and "\t" in s.text):
                 own = _table_stretch(s.text, f)
             ca, cb = clause(s.text, f.start, f.end)
             base = is_base(s.text, f.start)
@@ -386,11 +418,13 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
                 s.text[f.end : cb],
                 s.text[: f.start],
                 s.text[f.end :],
-                topic,
+                topic or lead.get(f.unit or ""),  # a row labelled "Magnitude": what the lead-in's figure counts
             )
             if topic is None and r.noun is not None:
                 topic = r
             figs.append(_Fig(f, own, (ca, cb), r, mods, base))
+            if table is not None and s.start + f.start in table.cells:
+                figs[-1].column = table.columns[table.cells[s.start + f.start]]
         headline_here = s.heading or (title_span is not None and title_span[0] <= s.start < title_span[1])
         headline_here = headline_here or (page.title is not None and s.text.strip() == page.title)  # a headline printed again
         for fig in figs:
@@ -398,6 +432,8 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
             fig.entity = found or main_entity
             if found is None:
                 fig.how = "guessed"
+            if fig.column is not None and fig.column.entity is not None:
+                fig.entity, fig.how = fig.column.entity, "own"  # its column's header names it
             money = fig.f.unit in ("USD", "EUR", "GBP")
             if fig.reading.noun is None and money:  # "the $700B threshold": the quantity the article was speaking of
                 prior = ctx.last_reading.get(fig.entity) or next(
@@ -407,16 +443,21 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
                     r0 = prior[0]
                     fig.reading.noun, fig.reading.verb, fig.reading.noun_words = r0.noun, r0.verb, r0.noun_words
                     fig.reading.qualifiers |= r0.qualifiers
+        condition = CONDITION.match(s.text)
         for fig in figs:
             claim = _one_claim(s, fig, figs, ps, names, know, ctx, si, page_year, headline_here)
+            claim.condition = condition is not None and fig.f.end <= condition.end()
             claim.id = new_id(claim.metric)
             claims.append(claim)
             ctx.last_entity_in_paragraph[s.paragraph] = claim.entity
             if fig.reading.noun is not None and not fig.base:
                 ctx.last_reading[claim.entity] = (fig.reading, si)
-        if subject:
+        last_read = (si, {fig.f.unit or "": fig.reading for fig in reversed(figs) if fig.reading.noun is not None})
+        if subject and table is None:
             ctx.subject = subject
     claims = _one_per_figure(claims)
+    skipped += [f"{c.quote[:60]!r} (a condition the article sets, not a figure it states)" for c in claims if c.condition]
+    claims = [c for c in claims if not c.condition]
     candidates = _candidates(text, paras, names, know, main_entity, new_id)
     used = {c.entity for c in claims} | {c.entity for c in candidates}
     proposed = [p for p in names.proposed.values() if p.id in used]
@@ -441,7 +482,7 @@ def draft(page: Page, corpus: Corpus | Knowledge, source_id: str, progress: Call
 
 def _table_stretch(text: str, f: Figure) -> tuple[int, int]:
     """A table row's figure: its row's label cell and its own cell."""
-    cells = list(re.finditer(r"[^|]+", text))
+    cells = list(re.finditer(r"[^|\t]+", text))
     holder = next((c for c in cells if c.start() <= f.start < c.end()), None)
     first = next((c for c in cells if c.group().strip()), None)
     if holder is None or first is None:
@@ -467,8 +508,14 @@ def _one_claim(
     entity = fig.entity
     if fig.how == "earlier":
         checks.append(f"entity: {entity}, from an earlier sentence (this one names no one)")
+    elif fig.how == "generic":
+        checks.append(f"entity: {entity}, as the figure is for a kind of thing ('a single ...', 'a typical ...'), no one's")
     elif fig.how == "guessed":
         checks.append("entity: no name in the text near the figure; guessed")
+    if fig.column is not None and s.row and "\t" not in s.text:
+        checks.append(
+            f"table: placed under the column {fig.column.heading!r} by its order in the row (the row's cells are not separated)"
+        )
     if entity in names.proposed:
         p = names.proposed[entity]
         checks.append(
@@ -518,11 +565,18 @@ def _one_claim(
         checks.append(f"period: {period}, from the page's date")
     if period and re.fullmatch(r"Q[1-4]|H[12]", period):
         checks.append(f"period: {period} of which year? The text does not say")
-    if period is not None and not fig.base and not from_label and not s.table:
+    if period is not None and not fig.base and not from_label and not s.table and not s.row:
         ctx.periods[(entity, family)] = (period, si)
+        if phow == "nearby":  # carried here from an earlier sentence: the sentence's other figures may take it too
+            ctx.carried.add(((entity, family), si))
         ctx.last_period[entity] = (period, si)
+        if phow in ("own", "sentence"):
+            ctx.given[(entity, family)] = (period, si)
     # --- status
     status, cue = status_of(text, f.start, f.end, own, fig.clause, fig.base)
+    if cue is None and fig.how == "generic":
+        generic = GENERIC.search(text, 0, f.start)
+        status, cue = "estimated", generic.group() if generic else None  # what a kind of thing costs: the writer's estimate
     if cue is None:
         checks.append("status: no wording decides it; reported by default")
     # --- quote
@@ -533,8 +587,8 @@ def _one_claim(
     in_quote = names.within(s.start + qa, s.start + qb)
     # how much its words carry, for the repeat kept: its own period (in its words, else its
     # sentence), its entity named, in the body of the text rather than a headline or a table row
-    weight = (4 if period and phow == "own" else 2 if period and phow == "sentence" else 0) + (2 if fig.how == "own" else 0)
-    weight += (1 if in_quote else 0) + (0 if headline or s.table else 2)
+    weight = 4 if period and phow == "own" and not from_label else 2 if period and phow in ("own", "sentence") else 0
+    weight += (2 if fig.how == "own" else 0) + (1 if in_quote else 0) + (0 if headline or s.table or s.row else 2)
     weight += 1 if names.within(s.start + own[0], s.start + own[1]) else 0
     direction = (
         "down" if re.search(r"\b(?:down|fell|fall|drop|declin|off|lower|less|shrank|cut)", text[own[0] : f.start], re.I) else "up"
@@ -547,6 +601,8 @@ def _one_claim(
     claim.summary = summary_of(name, r, metric_words, claim, f, direction)
     claim.own_entity = fig.how == "own"  # named in its own sentence (not "it", not an earlier sentence)
     claim.entity_strength = {"own": 2, "pronoun": 1}.get(fig.how, 0)
+    claim.period_stated = period is not None and phow in ("own", "sentence")
+    claim.status_cue = cue
     return claim
 
 
@@ -572,6 +628,15 @@ def _period_of(
     text = s.text
     flow = fig.reading.verb in ("cut", "cancel", "retire", "hire", "spend", "save", "lose") or fig.reading.change
     mine = [p for p in ps if a <= p.start < b and not (p.base and not _attached(p, f))]
+    if fig.column is not None and fig.column.period is not None and all(p.label for p in mine):
+        return fig.column.period, "own", False  # its column's year, unless its cell gives its own
+    k = figs.index(fig)
+    restated = re.match(r"\s*\(([^()]*)\)", text[b:]) if not mine and k + 1 < len(figs) else None
+    if restated is not None and b + restated.start(1) <= figs[k + 1].f.start < b + restated.end(1):
+        # "7% of its staff (~8,750 employees) in 2026": the words after the restatement are both figures'
+        tail = b + restated.end()
+        cut = BOUNDARY.search(text, tail)
+        mine = [p for p in ps if tail <= p.start < (cut.start() if cut else len(text)) and not p.base]
     if mine:
         dated = [p for p in mine if not p.quarter_only] or mine  # "a $650B Q1 guide" for 2026: the year
         dated = [p for p in dated if not re.fullmatch(r"\d{4}-\d{4}", p.value or "")] or dated  # a span heads a list
@@ -599,25 +664,28 @@ def _period_of(
             holder = next((g for g in figs if g.own[0] <= p.start < g.own[1]), None)
             if holder is not None and holder is not fig and not holder.base and family_of(holder.reading) == fam:
                 return (holder.period or _with_year(p, ctx)), "sentence", False  # the holder's own reading of it
-    k = figs.index(fig)
     if k and (fig.base or re.match(r"^[\s,;–—-]*(?:which|that)\b", text[figs[k - 1].f.end : f.start])):
         prev = figs[k - 1]  # "$1.95 versus the $1.97 analysts expected", "$85 billion ..., which is $10 billion more"
         if prev.period is not None:
             return prev.period, "sentence", False
-    if s.table or fig.base:
+    if s.table or s.row or fig.base:
         return None, "", False
     own_text = text[a:b]
     if TIME_WITHOUT_YEAR.search(own_text) or TIME_WITHOUT_YEAR.search(text[ca:cb]) or ANNUAL.search(own_text):
         return None, "", False  # "in October", "last week", "annual": the text dates it, or none applies
+    entity = fig.entity
+    if ctx.referent is not None:  # "This outlay is linked to its decision to cut 8,000": the outlay's period
+        got = ctx.given.get((entity, ctx.referent))
+        if got is not None and got[1] == si - 1:
+            return got[0], "sentence", False
     # the period the article last gave, after the last heading, for this entity (or a group it is
     # in) and this kind of quantity; else the heading's
-    entity = fig.entity
     keys: list[tuple[tuple[str, str | None], int]] = [((entity, fam), 12), ((entity, None), 3)]
     for g in know.groups_containing(entity):
         keys += [((g, fam), 12), ((g, None), 3)]
     for key, window in keys:
         got = ctx.periods.get(key)
-        if got and got[0] and 0 < si - got[1] <= window and got[1] > ctx.section_at:
+        if got and got[0] and (0 < si - got[1] <= window or (key, si) in ctx.carried) and got[1] > ctx.section_at:
             return got[0], "nearby", False
     if fam is None and entity in ctx.last_period:
         got = ctx.last_period[entity]
@@ -636,6 +704,19 @@ def _value(p: Period, ctx: _Ctx, flow: bool) -> str | None:
         year = re.search(r"(?:19|20)\d{2}", value)
         return year.group() if year else value
     return value
+
+
+DEMONSTRATIVE = re.compile(r"(?:This|These|That|Those)\s+(?P<words>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})")
+
+
+def _referent(text: str) -> str | None:
+    """The kind of quantity a sentence opening with a demonstrative points back to ("This massive
+    outlay ...", "These cuts ..."): the figure of the sentence before it that it names."""
+    m = DEMONSTRATIVE.match(text)
+    if m is None:
+        return None
+    r = read_phrase(m["words"])
+    return family_of(r) if r.noun is not None else None
 
 
 def _attached(p: Period, f: Figure) -> bool:
@@ -756,6 +837,9 @@ def _entity_of(s: Sentence, fig: _Fig, names: Names, know: Knowledge, ctx: _Ctx,
     pron = PRONOUN.search(text, a, f.start)
     if pron and ctx.subject:
         return ctx.subject, "pronoun"
+    generic = GENERIC.search(text, 0, f.start)
+    if generic and know.industry() and not any(names.kind(m.entity) in ("company", "group", "division") for m in ms):
+        return know.industry(), "generic"  # "a single training run can cost over $100 million": a kind of thing, no one's
     after = [
         m
         for m in ms
@@ -864,11 +948,14 @@ def _one_per_figure(claims: list[DraftClaim]) -> list[DraftClaim]:
             keep, drop = drop, keep  # the body's range, over a headline's top of it
         elif keep.bound == "approx" and drop.bound != "approx" and keep.value != drop.value:
             keep, drop = drop, keep  # "6,988", over the "nearly 7,000" that rounds it
+        elif keep.status_cue is None and drop.status_cue is not None and drop.status != "confirmed" and not drop.headline:
+            keep, drop = drop, keep  # "reports indicate ... could see", over a lead that states it flatly: say less
         if keep is c:
             kept[twin_at] = c
             for v in values:
                 by_value.setdefault((c.unit, float(v)), []).append(twin_at)
         keep.repeats += 1
+        keep.condition = keep.condition and drop.condition  # stated somewhere, not only supposed
         if keep.repeats <= 3:
             repeat = f"also printed as {drop.quote[:80]!r}" + (" (the headline)" if drop.headline else "")
             keep.note = f"{keep.note}; {repeat}" if keep.note else f"Repeated in the article: {repeat}"
@@ -876,11 +963,14 @@ def _one_per_figure(claims: list[DraftClaim]) -> list[DraftClaim]:
             keep.note += "; and more"
         if keep.bound == "exact" and drop.bound != "exact" and keep.value == drop.value:
             keep.bound = drop.bound  # "approximately 8,000" in the text, "8,000" in its table: the text's hedge
+        if drop.entity_strength > keep.entity_strength and keep.entity == drop.entity:
+            keep.entity_strength, keep.own_entity = drop.entity_strength, drop.own_entity  # named in a repeat
         if drop.entity_strength > keep.entity_strength and keep.entity != drop.entity:
             keep.entity = drop.entity  # a table row's figure, named in the text
             keep.checks = [x for x in keep.checks if not x.startswith("entity:")]
-        if drop.period and (keep.period is None or re.fullmatch(r"Q[1-4]|H[12]", keep.period)):
-            keep.period = drop.period
+        carried = drop.period_stated and not keep.period_stated  # a period stated with the figure, over one carried to it
+        if drop.period and (keep.period is None or re.fullmatch(r"Q[1-4]|H[12]", keep.period) or carried):
+            keep.period, keep.period_stated = drop.period, drop.period_stated
             keep.checks = [x for x in keep.checks if not x.startswith("period:")] + [
                 f"period: {drop.period}, from a repeat of this figure"
             ]
@@ -907,8 +997,8 @@ def _periods_agree(p: str | None, q: str | None) -> bool:
 
 
 def _same_figure(a: DraftClaim, b: DraftClaim) -> bool:
-    if a.unit != b.unit or not _periods_agree(a.period, b.period):
-        return False
+    if a.unit != b.unit or (not _periods_agree(a.period, b.period) and a.period_stated and b.period_stated):
+        return False  # two periods stated with the figure that differ; a period carried to it is no reason
     owned = a.own_entity and b.own_entity
     if a.entity != b.entity and (owned or a.metric != b.metric) and not (a.headline or b.headline):
         return False

@@ -145,6 +145,9 @@ BOUND_WORDS = {"many", "much", "high", "low", "least", "most", "over", "under", 
 DURATION_UNITS = ("days", "weeks", "months", "years")
 WHOLE_STAFF = {"staff", "employees", "employee", "workers", "worker", "workforce", "headcount", "personnel", "people", "jobs"}
 LIGHT = {"share", "offered", "offer", "offers", "offering", "targeted", "targeting", "number", "amount", "total", "figure"}
+PLACEHOLDERS = {"figure", "number", "sum", "amount", "tally", "total"}  # a figure named as a figure: its clause says what it is
+COPULA = {"is", "are", "was", "were", "be", "being", "been", "represents", "represent", "reflects", "reflect"}
+ABOUT = {"related", "relating", "dedicated", "devoted", "focused", "focusing", "tied", "linked", "centred", "centered"}
 PREPS = {"of", "from", "in", "at", "on", "within", "across", "for", "toward", "towards", "into"}
 QUALIFIER_SYNONYMS = {"teams": "team", "unit": "team", "units": "team", "division": "team", "lab": "team", "labs": "team"}
 STOP = set(
@@ -270,6 +273,8 @@ def _right_phrase(words: list[str], at: int, limit: int = 6) -> list[str]:
     """A noun's prepositional phrase after it ("employees from its AI teams")."""
     if at + 1 < len(words) and words[at + 1] in PREPS - {"for", "toward", "towards", "into"}:
         return _content(words[at + 2 : at + 2 + limit])
+    if at + 2 < len(words) and words[at + 1] in ABOUT and words[at + 2] in ("to", "on", "in", "with"):
+        return _content(words[at + 3 : at + 3 + limit])  # "openings related to AI": AI openings
     return []
 
 
@@ -331,6 +336,12 @@ def read_figure(
         if near is not None:
             take(after, near)
             noun_after = True
+    if r.noun is None and (money or unit == "percent") and after[:1] and after[0] in PLACEHOLDERS:
+        ca = words_of(clause_after)  # "the $600 billion figure ... might be a blend of investment projections": investment
+        be = next((i for i, w in enumerate(ca[:12]) if w in COPULA), None)
+        near = next((i for i in range(be + 1, min(len(ca), be + 9)) if ca[i] in NOUN_WORDS), None) if be is not None else None
+        if near is not None:
+            take(ca, near)
     if r.noun is None and money and any(w in ("lost", "lose", "loses", "losing") for w in before[-3:]):
         r.noun, r.verb, r.noun_words = "loss", "lose", ["loss"]
     if r.noun is None:
@@ -456,7 +467,7 @@ NAME_STOP = STOP | {"about", "around", "roughly", "approximately", "nearly", "al
                     "up", "down", "just", "only", "already", "now", "still", "also", "alone", "additional", "another",
                     "total", "totals", "combined", "estimated", "projected", "expected", "reported", "announced", "said",
                     "says", "year", "years", "week", "month", "quarter", "first", "second", "third", "fourth", "last",
-                    "next", "this", "that", "company", "firm", "giant"}  # fmt: skip
+                    "next", "this", "that", "company", "firm", "giant", "long", "term", "short", "multi"}  # fmt: skip
 
 
 def new_metric_id(reading: Reading, unit: str, modifier_words: list[str], names: frozenset[str] = frozenset()) -> str:

@@ -207,6 +207,12 @@ AFTER_CUES = re.compile(
     r"guide\b|guided\b|guidance|forecast)",
     re.I,
 )
+PREDICATE = re.compile(  # what the sentence says a figure named as a figure is
+    r"^\s*(?:figure|number|sum|amount|total|tally)\b[^.;]{0,60}?\b(?:is|are|was|were|be|being)\s+(?:[\w-]+\s+){0,5}?"
+    r"(?P<p>projections?|forecasts?|estimates?|guesses)\b",
+    re.I,
+)
+PREDICATE_STATUS = {"projection": "projected", "forecast": "projected", "estimate": "estimated", "guesse": "estimated"}
 AFTER_STATUS = {"consensus": "estimated", "estimate": "estimated", "estimates": "estimated", "commitment": "planned",
                 "guide": "projected", "guided": "projected", "guidance": "projected", "forecast": "projected"}  # fmt: skip
 BASE_FIGURE = re.compile(
@@ -263,6 +269,9 @@ def status_of(
     if in_own:
         c = in_own[-1]
         return c[1], c[2]
+    said = PREDICATE.match(sentence[fig_end:own_b])
+    if said is not None:  # "the $600 billion figure ... might be a blend of long-term investment projections"
+        return PREDICATE_STATUS[said["p"].lower().rstrip("s")], said["p"]
     after = AFTER_CUES.match(sentence[fig_end:own_b])
     if after:
         word = after["c"].lower().split()[0]

@@ -28,6 +28,7 @@ class Sentence(Span):
     paragraph: int  # index of its paragraph
     heading: bool = False  # a short line without a full stop, before other text
     table: bool = False  # a table row
+    row: bool = False  # a row of a table without pipes (tabs, or cells flattened into words): set by the drafter
 
 
 _TAG = re.compile(r"<[^<>\n]{1,200}>")
