@@ -365,12 +365,22 @@ AS_OF_LEAD = re.compile(
 )
 
 
+LEAD_WORDS = 12  # a paragraph of prose has at least this many words and ends as a sentence does
+
+
 def dated_lead(page: Page) -> None:
-    """`as_of` from a dated lead ("As of mid-March 2026, ...") in the first lines, where the page
-    prints no publication date: never more precise than the words (a month, else a year)."""
+    """`as_of` from a dated lead ("As of mid-March 2026, ...") in the article's first two
+    paragraphs of prose (a standfirst and the lead), where the page prints no publication date:
+    never more precise than the words (a month, else a year). An "As of" further down dates one
+    figure, not the article."""
     if page.published is not None:
         return
-    m = AS_OF_LEAD.search(page.text[:3000])
+    prose = [
+        p
+        for p in re.split(r"\n\s*\n", page.text[:20_000])
+        if len(p.split()) >= LEAD_WORDS and p.rstrip().endswith((".", "!", "?", '"', "”", "’"))
+    ]
+    m = AS_OF_LEAD.search("\n\n".join(prose[:2]))  # the standfirst and the lead
     if m is None:
         return
     page.as_of = f"{m['year']}-{_month(m['month']):02d}" if m["month"] else m["year"]
