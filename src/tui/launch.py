@@ -35,6 +35,7 @@ def explorer_options(argv: list[str]) -> dict[str, Path] | None:
 
 
 def main() -> None:
+    _served()
     options = explorer_options(sys.argv[1:])
     if options is None:
         _cli()
@@ -54,6 +55,17 @@ def main() -> None:
     from tui.app import run_explorer
 
     run_explorer(options.get("data_dir"), options.get("db_path"), ready)
+
+
+def _served() -> None:
+    """An explorer that `pivot serve` started for a browser tab ends with its server."""
+    import os
+
+    server = os.environ.pop("PIVOT_SERVED_BY", None)  # tui.serve.SERVED_BY
+    if server and server.isdigit():
+        from tui.serve import end_with_server
+
+        end_with_server(int(server))
 
 
 def _cli() -> None:
