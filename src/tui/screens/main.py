@@ -195,6 +195,8 @@ class MainScreen(Screen):
                 self.query_input.value = self._initial_query
         self._first_query(self.query_text)  # the entities follow the first rows
         self.table.focus()
+        if self.history.problem:  # not a regular file (a FIFO): skipped, and said
+            self.app.notify(self.history.problem, severity="warning", timeout=10)
 
     def _compositor_refresh(self) -> None:
         # Textual draws the whole screen here, and throws the frame away while the app holds a

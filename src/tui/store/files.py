@@ -26,11 +26,19 @@ class FileState:
     sha256: str | None = None  # None until read
 
 
+def is_source_name(name: str) -> bool:
+    """A name in sources/ that can be a source file: *.yaml or *.yml, and not hidden. A name
+    that starts with a dot is a hidden or an editor's file, never a source: Emacs's lock
+    link `.#a.yaml` (dangling while a buffer is modified), macOS's `._a.yaml` (resource
+    forks on other file systems), vim's and others' temporary files."""
+    return name.endswith((".yaml", ".yml")) and not name.startswith(".")
+
+
 def _is_source_entry(e: os.DirEntry[str]) -> bool:
-    """A *.yaml / *.yml entry of sources/ that is not a folder. A symlink loop, a dangling
-    link, a FIFO or a device node is included, so that reading it reports a problem
-    naming it instead of its claims vanishing from the store in silence."""
-    if not e.name.endswith((".yaml", ".yml")):
+    """A source-file name (is_source_name) in sources/ that is not a folder. A symlink loop,
+    a dangling link, a FIFO or a device node is included, so that reading it reports a
+    problem naming it instead of its claims vanishing from the store in silence."""
+    if not is_source_name(e.name):
         return False
     try:
         return not e.is_dir()
@@ -91,26 +99,40 @@ def state_of(rel: str, st: os.stat_result, raw: bytes) -> FileState:
     return FileState(rel, st.st_size, st.st_mtime_ns, hashlib.sha256(raw).hexdigest())
 
 
+class NotRegularFile(OSError):
+    """A path that must be a regular file is something else; `kind` says what."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(errno.EINVAL, f"not a regular file ({kind})")
+        self.kind = kind
+
+
+def kind_of(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    import stat
+
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a file"
+
+
 def open_regular(path: Path | str) -> int:
     """A descriptor for reading `path`, which must be a regular file: a FIFO is opened
     without blocking and refused, like a device node or a socket (reading one would
-    hang or never end). Raises OSError."""
+    hang or never end). Raises OSError (NotRegularFile for those)."""
     import stat
 
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            kind = (
-                "a FIFO"
-                if stat.S_ISFIFO(mode)
-                else "a device"
-                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-                else "a socket"
-                if stat.S_ISSOCK(mode)
-                else "not a file"
-            )
-            raise OSError(errno.EINVAL, f"not a regular file ({kind})")
+            raise NotRegularFile(kind_of(mode))
         os.set_blocking(fd, True)
         return fd
     except BaseException:
@@ -203,7 +225,7 @@ def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
     try:
         try:
             with os.scandir(fd) as it:
-                names = [e.name for e in it if e.name.endswith((".yaml", ".yml")) and _is_source_entry(e)]
+                names = [e.name for e in it if _is_source_entry(e)]
         except OSError:
             return Changes(False, [], [], [], [], known=False)
         recorded = conn.cursor()

