@@ -8,10 +8,14 @@ corpus holding an editor's lock link. Messages are asserted in our own words onl
 
 from __future__ import annotations
 
+import errno
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -83,3 +87,273 @@ def test_a_hidden_name_is_never_a_source_name(name: str) -> None:
 
     assert not is_source_name(name)
     assert is_source_name(name.lstrip(".#_"))
+
+
+# --- 8. the temporary file of a killed full build --------------------------------------
+
+
+def beside(db_path: Path) -> set[str]:
+    return {p.name for p in db_path.parent.iterdir() if p.name.startswith((db_path.name, "." + db_path.name))}
+
+
+def temps(db_path: Path) -> list[str]:
+    return sorted(n for n in beside(db_path) if n.endswith(".tmp"))
+
+
+def killed_full_build(data: Path, db_path: Path) -> None:
+    """`pivot build --full` killed with SIGKILL while it fills its temporary file."""
+    from test_crash import killed_pivot
+
+    child = killed_pivot("INSERT INTO claims", "build", "--full", "--data", data, "--db", db_path)
+    child.communicate(timeout=120)
+    assert child.returncode == -signal.SIGKILL
+    assert len(temps(db_path)) == 1  # the dead build's, as large as a store
+
+
+@pytest.mark.parametrize("command", [("build",), ("list", "--limit", "1"), ("sources",)])
+def test_the_next_command_removes_a_killed_full_builds_temp_file(tmp_path: Path, command: tuple[str, ...]) -> None:
+    data, db_path = built(tmp_path)
+    killed_full_build(data, db_path)
+    result = pivot(*command, "--data", data, "--db", db_path)
+    if command == ("build",):
+        assert "up to date" in result.stdout  # nothing to build: the start-up recovery removed it
+    assert temps(db_path) == []
+    assert claims_in(db_path) == SMALL_CLAIMS
+
+
+def test_an_update_removes_a_killed_full_builds_temp_file(tmp_path: Path) -> None:
+    """The update itself (under the build lock) removes what a dead full build left, too."""
+    from tui.store.files import file_label
+    from tui.store.locate import open_readonly
+
+    data, db_path = built(tmp_path)
+    killed_full_build(data, db_path)
+    alpha = data / "sources" / "alpha-news.yaml"
+    alpha.write_text(alpha.read_text().replace("summary:", "summary: edited,", 1))
+    from tui.store.build import update_store
+    from tui.store.files import diff_corpus
+
+    conn = open_readonly(db_path)
+    try:
+        changes = diff_corpus(conn, data)
+    finally:
+        conn.close()
+    update_store(db_path, data, changes, file_label(data))
+    assert temps(db_path) == []
+    assert claims_in(db_path, "summary LIKE 'edited,%'") == 1
+
+
+# --- 9. durability: the file synced, renamed, its folder synced ----------------------------
+
+# A child that runs `pivot ARGS` and writes down, in order, every fsync (with the path its
+# descriptor names), rename and link it makes.
+TRACED = textwrap.dedent("""
+    import os, sys
+    log = open(sys.argv[1], "a", encoding="utf-8")
+    def name(fd):
+        try:
+            return os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            return "?"
+    def traced(what, real, show):
+        def call(*args, **kwargs):
+            log.write(what + " " + show(*args) + "\\n")
+            log.flush()
+            return real(*args, **kwargs)
+        return call
+    os.fsync = traced("fsync", os.fsync, lambda fd: name(fd))
+    os.replace = traced("rename", os.replace, lambda a, b, **k: os.fspath(a) + " " + os.fspath(b))
+    os.link = traced("link", os.link, lambda a, b, **k: os.fspath(a) + " " + os.fspath(b))
+    from tui.cli import main
+    main(sys.argv[2:], prog_name="pivot")
+""")
+
+
+def traced(tmp_path: Path, *args) -> list[list[str]]:
+    log = tmp_path / "trace.log"
+    log.unlink(missing_ok=True)
+    result = subprocess.run(
+        [sys.executable, "-c", TRACED, str(log), *map(str, args)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    return [line.split(" ") for line in log.read_text().splitlines()]
+
+
+def synced_then_renamed(calls: list[list[str]], target: Path) -> None:
+    """The file that takes TARGET's name is synced before it does, and TARGET's folder after."""
+    moves = [i for i, c in enumerate(calls) if c[0] in ("rename", "link") and c[2] == str(target)]
+    assert len(moves) == 1, calls
+    i = moves[0]
+    tmp = calls[i][1]
+    assert ["fsync", tmp] in calls[:i], calls  # the bytes on the disk before the name
+    assert ["fsync", str(target.parent)] in calls[i + 1 :], calls  # the name on the disk after
+
+
+def test_a_full_build_an_update_of_a_copy_and_an_export_are_durable(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(SMALL, data)
+    db_path = tmp_path / "store.db"
+    synced_then_renamed(traced(tmp_path, "build", "--full", "--data", data, "--db", db_path), db_path)
+    out = tmp_path / "out" / "meta.md"
+    out.parent.mkdir()
+    synced_then_renamed(traced(tmp_path, "export", "company:meta", "-o", out, "--data", data, "--db", db_path), out)
+    synced_then_renamed(traced(tmp_path, "export", "company:meta", "-o", out, "--force", "--data", data, "--db", db_path), out)
+
+
+def test_a_new_file_is_written_whole_and_durably_or_not_at_all(tmp_path: Path) -> None:
+    """store.durable.write_new (pivot add's files): never overwrites; a real file-size limit
+    (RLIMIT_FSIZE, in a child) leaves neither the file nor its temporary file."""
+    from tui.store.durable import write_new
+
+    target = tmp_path / "texts" / "a.txt"
+    target.parent.mkdir()
+    write_new(target, b"first")
+    with pytest.raises(FileExistsError):
+        write_new(target, b"second")
+    assert target.read_bytes() == b"first" and sorted(p.name for p in target.parent.iterdir()) == ["a.txt"]
+    code = textwrap.dedent("""
+        import resource, signal, sys
+        from pathlib import Path
+        from tui.store.durable import write_new
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+        try:
+            write_new(Path(sys.argv[1]), b"x" * 100_000)
+        except OSError as exc:
+            print(exc.errno)
+    """)
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "texts" / "b.txt")], capture_output=True, text=True)
+    assert result.stdout.strip() == str(errno.EFBIG), result
+    assert sorted(p.name for p in target.parent.iterdir()) == ["a.txt"]
+    traced_calls = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        traced_calls.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    os.fsync = fsync
+    try:
+        write_new(tmp_path / "texts" / "c.txt", b"third")
+    finally:
+        os.fsync = real_fsync
+    assert traced_calls[0].endswith(".tmp") and traced_calls[-1] == str(tmp_path / "texts")
+
+
+# --- 12 and 20. a reader never stalls an update; a wait says what it waits for -------------
+
+
+def source_yaml(sid: str, n: int) -> str:
+    """A source file with n numeric claims about Meta."""
+    lines = [f"id: {sid}", f"title: {sid} title", "kind: news", "claims:"]
+    for i in range(n):
+        lines += [
+            f"  - id: {sid}-c{i}",
+            "    entity: meta",
+            "    topic: job-cuts",
+            f"    summary: {sid} says Meta cut {1000 + i} jobs",
+            f"    quote: cut {1000 + i} jobs",
+            "    metric: employees-cut",
+            f"    value: {1000 + i}",
+            "    unit: employees",
+            "    period: '2026'",
+            "    status: reported",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_reader_whose_output_is_not_read_never_stalls_an_update(tmp_path: Path) -> None:
+    """`pivot export --format json | (sleep 75; wc -c)`: the export keeps its statement open
+    while the pipe is full. An update waits a moment for it, then updates a copy of the
+    store and renames it into place, saying so; the reader writes its whole export from
+    the store as it was when it began."""
+    import sqlite3
+
+    data = tmp_path / "data"
+    shutil.copytree(SMALL, data)
+    (data / "sources" / "bulk.yaml").write_text(source_yaml("bulk", 600))  # ~1 MB of JSON: far more than a pipe holds
+    db_path = tmp_path / "store.db"
+    pivot("build", "--data", data, "--db", db_path)
+    before = claims_in(db_path)
+    reader = subprocess.Popen(
+        [PIVOT, "export", "--format", "json", "--data", data, "--db", db_path],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert reader.stdout is not None
+        first = reader.stdout.read(1)  # the reader is writing: from here on its pipe fills and it waits
+        probe = sqlite3.connect(db_path, timeout=0)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            probe.execute("BEGIN EXCLUSIVE")  # it holds its read open, as the issue saw
+        probe.close()
+        alpha = data / "sources" / "alpha-news.yaml"
+        text = alpha.read_text()
+        assert "value: 8000" in text
+        alpha.write_text(text.replace("value: 8000", "value: 700", 1))
+        inode = db_path.stat().st_ino
+        result = pivot("build", "--data", data, "--db", db_path, timeout=120)
+        assert result.stdout.startswith("updated ") and "1 file(s) changed" in result.stdout
+        assert "is being read by another program" in result.stderr and "updating a copy" in result.stderr
+        assert db_path.stat().st_ino != inode  # a copy, renamed into place
+        assert "1 of 1 claim" in pivot("list", "value=700", "--data", data, "--db", db_path).stdout
+        assert temps(db_path) == []
+        rest = reader.stdout.read()
+        assert reader.wait(timeout=60) == 0
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+            reader.wait()
+    exported = json.loads(first + rest)
+    assert len(exported) == before  # the store as it was when the export began, whole
+    assert not any(r["value_low"] == 700 for r in exported)
+    assert any(r["source"] == "alpha-news" and r["value_low"] == 8000 for r in exported)
+
+
+def test_a_wait_for_another_build_says_what_it_waits_for(tmp_path: Path) -> None:
+    import fcntl
+
+    data, db_path = built(tmp_path)
+    alpha = data / "sources" / "alpha-news.yaml"
+    alpha.write_text(alpha.read_text().replace("summary:", "summary: edited,", 1))
+    with open(db_path.with_name(db_path.name + ".lock"), "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a live build holds it
+        child = subprocess.Popen(
+            [PIVOT, "build", "--data", str(data), "--db", str(db_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert child.stderr is not None
+            said = child.stderr.readline()
+            assert said == f"note: waiting for another pivot build of {db_path} to finish\n"
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+        out, err = child.communicate(timeout=120)
+    assert child.returncode == 0 and out.startswith("updated "), (out, err)
+
+
+def test_a_store_another_program_locks_is_waited_for_with_a_word_then_built_beside(tmp_path: Path) -> None:
+    data, db_path = built(tmp_path)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys\n"
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "c.execute('BEGIN EXCLUSIVE')\n"
+            "print('held', flush=True)\n"
+            "sys.stdin.readline()\n",
+            str(db_path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        result = pivot("list", "company:meta", "--data", data, "--db", db_path)
+        assert f"{db_path} is locked by another program; waiting up to 5 s for it" in result.stderr
+        assert result.stdout.rstrip().endswith("10 of 10 claims")
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)

@@ -40,13 +40,14 @@ def main() -> None:
     if options is None:
         _cli()
         return
-    from tui.store.locate import StoreError, ensure_store
+    from tui.store.locate import StoreError, ensure_store, waits_said
     from tui.store.model import CorpusError
 
     try:
         # build first if there is no usable store; an existing one opens at once and the
         # explorer brings it up to date itself
-        ready = ensure_store(options.get("data_dir"), options.get("db_path"), quick=True)
+        with waits_said(lambda message: print(f"note: {message}", file=sys.stderr)):
+            ready = ensure_store(options.get("data_dir"), options.get("db_path"), quick=True)
     except (CorpusError, StoreError, OSError):
         _cli()  # the CLI says what is wrong, as every command does
         return
