@@ -282,7 +282,11 @@ def test_a_reader_whose_output_is_not_read_never_stalls_an_update(tmp_path: Path
     )
     try:
         assert reader.stdout is not None
-        first = reader.stdout.read(1)  # the reader is writing: from here on its pipe fills and it waits
+        first = b""
+        while len(first) < 8192:  # its first records: it is reading its claims, and from here on its pipe fills
+            chunk = reader.stdout.read1(8192 - len(first))
+            assert chunk, reader.stderr.read() if reader.stderr else "no output"
+            first += chunk
         probe = sqlite3.connect(db_path, timeout=0)
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             probe.execute("BEGIN EXCLUSIVE")  # it holds its read open, as the issue saw
