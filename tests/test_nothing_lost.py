@@ -361,3 +361,96 @@ def test_a_store_another_program_locks_is_waited_for_with_a_word_then_built_besi
         assert holder.stdin is not None
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+# --- 13. an edit the store never saw ------------------------------------------------------
+
+
+def version_b(alpha: Path) -> bytes:
+    """alpha-news.yaml with Meta's cut of 8000 become 700, the file's size kept."""
+    text = alpha.read_bytes()
+    assert b"value: 8000\n" in text
+    return text.replace(b"value: 8000\n", b"value:  700\n", 1)
+
+
+@pytest.mark.parametrize("how", ["cp -p", "tar x"])
+def test_a_same_size_edit_with_its_mtime_set_back_is_seen(tmp_path: Path, how: str) -> None:
+    """`cp -p` of another version writes into the file and sets its mtime back; `tar x` (or an
+    unzip) puts a new file of the same size and mtime in its place. The store sees both:
+    the ctime (which no tool can set) and the inode are compared too."""
+    data, db_path = built(tmp_path)
+    alpha = data / "sources" / "alpha-news.yaml"
+    before = alpha.stat()
+    edited = version_b(alpha)
+    if how == "cp -p":
+        alpha.write_bytes(edited)
+    else:
+        other = alpha.with_name(".extracted")
+        other.write_bytes(edited)
+        other.rename(alpha)
+    os.utime(alpha, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = alpha.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)  # what the store used to compare
+    result = pivot("build", "--data", data, "--db", db_path)
+    assert result.stdout.startswith("updated ") and "1 file(s) changed" in result.stdout
+    assert "1 of 1 claim" in pivot("list", "value=700", "--data", data, "--db", db_path).stdout
+
+
+def _forge_record(db_path: Path, rel: str, st: os.stat_result, ctime_ns: int) -> None:
+    """Set the store's record of REL to the file's stat as it is now (the hash kept: that of
+    the bytes the build read), as a build that read the file a moment before an edit in the
+    same clock tick would have recorded it."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "UPDATE source_files SET size = ?, mtime_ns = ?, ctime_ns = ?, ino = ? WHERE file = ?",
+        (st.st_size, st.st_mtime_ns, ctime_ns, st.st_ino, rel),
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_an_edit_in_the_clock_tick_of_the_last_build_is_seen(tmp_path: Path) -> None:
+    """git's racy-clean rule: the build read the file, then the file was edited within the
+    same tick of the file system's clock, so its stat is the one the build saw. Such a
+    record is smudged (its ctime recorded as -1), so the next look hashes the file again."""
+    from tui.store.files import RACY_CTIME
+
+    data, db_path = built(tmp_path)
+    alpha = data / "sources" / "alpha-news.yaml"
+    alpha.write_bytes(version_b(alpha))
+    # the record a build makes of a file whose ctime is within a tick of its look: smudged
+    _forge_record(db_path, "sources/alpha-news.yaml", alpha.stat(), RACY_CTIME)
+    result = pivot("build", "--data", data, "--db", db_path)
+    assert result.stdout.startswith("updated ") and "1 file(s) changed" in result.stdout
+    assert "1 of 1 claim" in pivot("list", "value=700", "--data", data, "--db", db_path).stdout
+
+
+def test_without_the_smudge_a_same_tick_edit_would_go_unseen(tmp_path: Path) -> None:
+    """The control of the test above: the same record with the real ctime is trusted (one
+    stat, no hash), so the smudge is what catches the edit."""
+    data, db_path = built(tmp_path)
+    alpha = data / "sources" / "alpha-news.yaml"
+    alpha.write_bytes(version_b(alpha))
+    now = alpha.stat()
+    _forge_record(db_path, "sources/alpha-news.yaml", now, now.st_ctime_ns)
+    assert "up to date" in pivot("build", "--data", data, "--db", db_path).stdout
+
+
+def test_a_file_is_recorded_racy_when_it_changed_in_the_tick_it_was_read(tmp_path: Path) -> None:
+    """A build's record of a file that changed within a tick of being read is smudged; once
+    the tick is over it is settled (RACY_NS) if the file is still what was read, and stays
+    smudged if it changed meanwhile."""
+    from tui.store.files import RACY_CTIME, settle, state_of
+
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"id: a\n")
+    raw = path.read_bytes()
+    read = state_of("a.yaml", path.stat(), raw)
+    assert read.recorded_ctime == RACY_CTIME  # written just now: racy
+    settled = settle(tmp_path, {"a.yaml": read})["a.yaml"]
+    assert settled.recorded_ctime == read.ctime_ns  # still the same bytes once its tick is over
+    path.write_bytes(b"id: b\n")  # the same size: an edit right after the read
+    again = state_of("a.yaml", path.stat(), raw)  # the bytes read before the edit
+    assert settle(tmp_path, {"a.yaml": again})["a.yaml"].recorded_ctime == RACY_CTIME

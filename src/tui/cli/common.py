@@ -282,7 +282,7 @@ def connect(data_dir: Path | None, db_path: Path | None):
     ready = ensure(data_dir, db_path)
     if ready.warning:
         click.echo(f"warning: {ready.warning}", err=True)
-    if ready.built:
+    if ready.built and ready.built.changed:
         say_built(ready.built)
     _OPENED.append((data_dir, db_path))
     try:

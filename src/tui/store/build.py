@@ -32,7 +32,7 @@ from typing import Any
 
 from . import agreement
 from .agreement import Figure
-from .files import FileState, digest_of, recorded_digest
+from .files import RECORD_SQL, TOUCH_SQL, FileState, digest_of, recorded_digest, settle
 from .metrics import insert_metrics
 from .model import Claim, Corpus, CorpusError, Entity, Problem, Source
 from .schema import AGREEMENT_FIELDS, CLAIM_FIELDS, FTS_SQL, INDEXES, SCHEMA, SCHEMA_VERSION, TERMS_SQL
@@ -53,7 +53,7 @@ class BuildReport:
     claims: int
     conflicts: int
     seconds: float
-    mode: str = "full"  # "full" or "update"
+    mode: str = "full"  # "full", "update", or "refresh" (the same bytes: only the file records were renewed)
     changed_files: int = 0
     added_claims: int = 0
     removed_claims: int = 0
@@ -61,6 +61,11 @@ class BuildReport:
     def line(self) -> str:
         """What the CLI says on standard error after building before the explorer opens."""
         return f"built {self.path} ({self.claims} claims) in {self.seconds:.2f}s"
+
+    @property
+    def changed(self) -> bool:
+        """Whether what the store says changed (a refresh of the file records is not worth a word)."""
+        return self.mode != "refresh"
 
 
 # --- the agreement model, applied to a corpus -------------------------------------------
@@ -319,11 +324,9 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         conn.executemany("INSERT INTO stances VALUES (?, ?, ?)", _stance_rows(claims))
         conn.executemany("INSERT INTO facet_counts VALUES (?, ?, ?)", [(k[0], k[1], n) for k, n in facet_rows.items()])
         base = [st for rel, st in (states or {}).items() if "/" not in rel]
-        rows: list[tuple[str, str | None, int, int, str | None]] = [
-            (st.rel, None, st.size, st.mtime_ns, st.sha256) for st in base
-        ]
-        rows += [(st.rel, sid, st.size, st.mtime_ns, st.sha256) for sid, st in files.items() if sid in titles]
-        conn.executemany("INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", rows)
+        rows = [st.record(None) for st in base]
+        rows += [st.record(sid) for sid, st in files.items() if sid in titles]
+        conn.executemany(RECORD_SQL, rows)
         # The claims table is the hot path: plain executemany over tuples is several
         # times faster than insert_all's dict handling at a million rows.
         step("other tables")
@@ -583,6 +586,12 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
         return _update_copy(db_path, data_dir, changes, label)
 
 
+def _settled(data_dir: Path, parsed: list[tuple[FileState, Source]]) -> list[tuple[FileState, Source]]:
+    """files.settle over the states of the files an update parsed."""
+    states = settle(data_dir, {st.rel: st for st, _ in parsed})
+    return [(states[st.rel], s) for st, s in parsed]
+
+
 def _busy(exc: sqlite3.Error) -> bool:
     """SQLite's "database is locked": another connection holds a lock this one waited for."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -656,6 +665,7 @@ def _update_at(
                     problems += ps
                     if source is not None:
                         parsed.append((read or st, source))  # the record of the bytes parsed
+                parsed = _settled(data_dir, parsed)
                 gone = [s.rel for s in changes.changed] + changes.removed
                 replaced_sources = (
                     [
@@ -736,9 +746,7 @@ def _update_at(
                     conn.executemany("INSERT INTO stances VALUES (?, ?, ?)", _stance_rows(s.claims))
                     positions = positions or any(c.stance for c in s.claims)
                     si = source_info(s)
-                    conn.execute(
-                        "INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", (st.rel, s.id, st.size, st.mtime_ns, st.sha256)
-                    )
+                    conn.execute(RECORD_SQL, st.record(s.id))
                     for c in s.claims:
                         facet_delta[("status", c.status)] += 1
                         facet_delta[("period", c.period)] += 1
@@ -768,8 +776,8 @@ def _update_at(
                         == 0
                     ):
                         conn.execute("INSERT INTO facet_counts VALUES (?, ?, ?)", (facet, value, n))
-                for st in changes.touched:
-                    conn.execute("UPDATE source_files SET size = ?, mtime_ns = ? WHERE file = ?", (st.size, st.mtime_ns, st.rel))
+                for st in settle(data_dir, {st.rel: st for st in changes.touched}).values():
+                    conn.execute(TOUCH_SQL, (st.size, st.mtime_ns, st.recorded_ctime, st.ino, st.rel))
 
                 # the agreement model: recount every family a claim entered or left (a source's
                 # or entity's conflict_count counts its disputed claims, so only a claim that
@@ -824,7 +832,7 @@ def _update_at(
         claims=totals[2],
         conflicts=totals[3],
         seconds=time.perf_counter() - started,
-        mode="update",
+        mode="update" if to_read or changes.removed else "refresh",
         changed_files=len(to_read) + len(changes.removed),
         added_claims=added_claims,
         removed_claims=removed_claims,

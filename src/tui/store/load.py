@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from .agreement import normalise_period
 from .fields import SLUG, HintedProblem, _did_you_mean, _entities, _propositions, _Record, _source, _topics
-from .files import FileState, digest_of, file_label, source_paths, state_of
+from .files import FileState, digest_of, file_label, settle, source_paths, state_of
 from .fmt import safe_text
 from .metrics import METRICS_FILE, check_metrics, metric_warnings, read_metrics
 from .model import (
@@ -234,6 +234,7 @@ def load_corpus_files(data_dir: Path | str) -> tuple[Corpus, dict[str, FileState
     check_metrics(metrics, {t.id for t, _ in topics if t.id}, problems)
     if problems:
         raise CorpusError(problems)
+    states = settle(data_dir, states)  # no record of a file changed in the tick it was read in
     corpus = Corpus(
         entities=[e for e, _ in entities],
         topics=sorted((t for t, _ in topics), key=lambda t: (t.order, t.id)),

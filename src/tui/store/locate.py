@@ -300,7 +300,11 @@ def _ensure_store(
             except CorpusError as exc:
                 return Ready(db_path, warning=_broken(exc))
             except (sqlite3.Error, OSError):
-                pass  # fall through to a full build (which says why, if it cannot either)
+                if not (changes.added or changes.changed or changes.removed):
+                    # the same bytes (a copied corpus, a touch): the store says what the corpus
+                    # says, only its file records could not be renewed (a read-only store)
+                    return Ready(db_path)
+                # else fall through to a full build (which says why, if it cannot either)
     from .build import build_store
     from .load import load_corpus_files
 
