@@ -86,3 +86,43 @@ def terminal_env(tmp_path: Path) -> dict[str, str]:
         PIVOT_KEYMAP=str(tmp_path / "keymap.toml"),
     )
     return env
+
+
+# --- 10. the refresh worker never forks from a threaded process --------------------------
+
+
+def one_claim_source(i: int) -> str:
+    return (
+        f"id: bulk-{i}\ntitle: Bulk {i}\nkind: news\nclaims:\n"
+        f"  - id: bulk-{i}-c\n    entity: meta\n    topic: job-cuts\n    summary: bulk {i} says Meta cut jobs\n"
+        "    quote: cut jobs\n    status: reported\n"
+    )
+
+
+async def test_a_full_build_in_the_refresh_worker_never_forks_from_threads(tmp_path: Path, make_app) -> None:
+    """The explorer's refresh worker (a thread) meets a full build of more source files than
+    the parser's pool starts at (PARALLEL_FROM): its workers must not be forked from this
+    process, whose other threads may hold locks the children would never see released."""
+    import threading
+
+    from pilot import settle
+    from tui.store import load
+
+    app = make_app("small", editable=True)
+    data = tmp_path / "data"
+    n = load.PARALLEL_FROM + 20
+    for i in range(n):
+        (data / "sources" / f"bulk-{i}.yaml").write_text(one_claim_source(i))
+    entities = data / "entities.yaml"
+    entities.write_text(entities.read_text().replace("aliases: [MSFT]", "aliases: [MSFT, Redmond]"))  # a full build
+    forks: list[int] = []
+    watching = [True]
+    os.register_at_fork(before=lambda: forks.append(threading.active_count()) if watching[0] else None)
+    try:
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await settle(pilot)
+            assert not [x.message for x in app._notifications if x.severity != "information"]
+            assert app.main.result is not None and app.main.result.total == 19 + n  # built, reloaded, counted
+    finally:
+        watching[0] = False  # the hook stays registered: it records nothing more
+    assert not [threads for threads in forks if threads > 1], forks
