@@ -126,3 +126,94 @@ async def test_a_full_build_in_the_refresh_worker_never_forks_from_threads(tmp_p
     finally:
         watching[0] = False  # the hook stays registered: it records nothing more
     assert not [threads for threads in forks if threads > 1], forks
+
+
+# --- 11. the facet count and the page loader meet a damaged store ----------------------------
+
+
+def damage_page(db_path: Path, pageno: int) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(db_path, "r+b") as fh:
+        fh.seek((pageno - 1) * size)
+        fh.write(b"\xff" * size)
+
+
+async def test_a_damaged_store_met_by_the_facet_count_is_rebuilt(tmp_path: Path, small_db: Path) -> None:
+    """The facets of the whole corpus come from facet_counts, which no other query of the
+    opening screen reads: the facet worker meets the damage, and the store is rebuilt (as
+    every other worker does) instead of the pane staying empty."""
+    from helpers import damage_table
+    from pilot import settle
+    from tui.app import PivotApp
+    from tui.store.locate import Ready
+
+    db_path = tmp_path / "store.db"
+    shutil.copyfile(small_db, db_path)
+    damage_table(db_path, "facet_counts")
+    inode = db_path.stat().st_ino
+    app = PivotApp(data_dir=SMALL, db_path=db_path, export_dir=tmp_path, ready=Ready(db_path))  # no start-up check
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        assert db_path.stat().st_ino != inode  # rebuilt whole (a new file renamed in)
+        assert any("damaged" in n.message for n in app._notifications)
+        facets = app.main.facet_list
+        ids = [facets.get_option_at_index(i).id for i in range(facets.option_count)]
+        assert "v:status\0reported" in ids and "v:period\x002026" in ids, ids  # counted, from the new store
+
+
+def bulk_source(n: int) -> str:
+    lines = ["id: bulk", "title: Bulk", "kind: news", "claims:"]
+    for i in range(n):
+        lines += [
+            f"  - id: bulk-{i:05d}",
+            "    entity: microsoft",
+            "    topic: job-cuts",
+            f"    summary: bulk statement number {i} about Microsoft",
+            "    quote: a statement",
+            "    status: reported",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+async def test_a_damaged_page_met_by_the_page_loader_is_rebuilt(tmp_path: Path) -> None:
+    """A claims page in the middle of the table, which neither the opening page nor the
+    counts read (they use indexes and the ends of the table): only the loader of the pages
+    further down meets it, and the store is rebuilt instead of the rows staying missing."""
+    import sqlite3
+
+    from pilot import settle
+    from tui.app import PivotApp
+    from tui.screens.main import PAGE_SIZE
+    from tui.store import build_store, load_corpus
+    from tui.store.files import file_states
+    from tui.store.locate import Ready
+
+    data = tmp_path / "data"
+    shutil.copytree(SMALL, data)
+    (data / "sources" / "bulk.yaml").write_text(bulk_source(2_000))
+    db_path = tmp_path / "store.db"
+    build_store(load_corpus(data), db_path, file_states(data))
+    conn = sqlite3.connect(db_path)
+    leaves = conn.execute("SELECT pageno, ncell FROM dbstat WHERE name = 'claims' AND pagetype = 'leaf' ORDER BY path").fetchall()
+    conn.close()
+    first = 1  # rowids are 1..n in the order of the leaves (a full build)
+    for pageno, ncell in leaves:
+        if first >= 1_400:
+            break
+        first += ncell
+    damage_page(db_path, pageno)  # the leaf holding rowids first .. first + ncell - 1
+    inode = db_path.stat().st_ino
+    app = PivotApp(data_dir=data, db_path=db_path, export_dir=tmp_path, ready=Ready(db_path))  # no start-up check
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        assert db_path.stat().st_ino == inode  # nothing on screen so far read the damaged page
+        app.main.load_page(app.main.result, first // PAGE_SIZE)  # as scrolling down to those rows does
+        await settle(pilot)
+        await settle(pilot)
+        assert db_path.stat().st_ino != inode  # rebuilt whole
+        assert any("damaged" in n.message for n in app._notifications)
