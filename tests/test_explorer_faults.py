@@ -201,12 +201,14 @@ async def test_a_damaged_page_met_by_the_page_loader_is_rebuilt(tmp_path: Path) 
     conn = sqlite3.connect(db_path)
     leaves = conn.execute("SELECT pageno, ncell FROM dbstat WHERE name = 'claims' AND pagetype = 'leaf' ORDER BY path").fetchall()
     conn.close()
-    first = 1  # rowids are 1..n in the order of the leaves (a full build)
-    for pageno, ncell in leaves:
+    first, target = 1, None  # rowids are 1..n in the order of the leaves (a full build)
+    for page, ncell in leaves:
         if first >= 1_400:
+            target = page  # the leaf holding rowids first .. first + ncell - 1
             break
         first += ncell
-    damage_page(db_path, pageno)  # the leaf holding rowids first .. first + ncell - 1
+    assert target is not None
+    damage_page(db_path, target)
     inode = db_path.stat().st_ino
     app = PivotApp(data_dir=data, db_path=db_path, export_dir=tmp_path, ready=Ready(db_path))  # no start-up check
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
