@@ -16,7 +16,7 @@ claim's summary `relation`, and the check of a group's figure against its
 members' sum.
 """
 
-SCHEMA_VERSION = 8  # bump when the tables change: older stores are rebuilt by themselves
+SCHEMA_VERSION = 9  # bump when the tables change: older stores are rebuilt by themselves
 
 SCHEMA = """
 CREATE TABLE pivot_meta (key TEXT PRIMARY KEY, value TEXT);
