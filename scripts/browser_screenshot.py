@@ -107,6 +107,22 @@ def _answers(port: int) -> bool:
 def served(data_dir: Path, db_path: Path, *, port: int | None = None, timeout: float = 60.0) -> Iterator[str]:
     """`pivot serve` on a free loopback port in its own process group, until it answers;
     yields its URL; afterwards it (and every explorer it started) is always stopped."""
+    with serving(data_dir, db_path, port=port, timeout=timeout) as (_, port):
+        yield f"http://{LOOPBACK}:{port}/"
+
+
+@contextlib.contextmanager
+def serving(
+    data_dir: Path,
+    db_path: Path,
+    *options: str,
+    host: str = LOOPBACK,
+    port: int | None = None,
+    timeout: float = 60.0,
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`pivot serve --host HOST OPTIONS` on a free port in its own process group, until it
+    answers on 127.0.0.1; yields the process and its port; afterwards it (and every
+    explorer it started) is always stopped."""
     port = port or free_port()
     argv = [
         sys.executable,
@@ -118,9 +134,10 @@ def served(data_dir: Path, db_path: Path, *, port: int | None = None, timeout: f
         "--db",
         str(db_path),
         "--host",
-        LOOPBACK,
+        host,
         "--port",
         str(port),
+        *options,
     ]
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
@@ -137,7 +154,7 @@ def served(data_dir: Path, db_path: Path, *, port: int | None = None, timeout: f
                     )
                     raise BrowserTestError(f"pivot serve {why}:\n{said}")
                 time.sleep(POLL)
-            yield f"http://{LOOPBACK}:{port}/"
+            yield proc, port
         finally:
             _stop(proc)
 

@@ -166,7 +166,16 @@ def test_what_counts_as_loopback(host: str, loopback: bool) -> None:
 def test_the_served_command_runs_the_same_corpus_and_store(tmp_path: Path) -> None:
     data = tmp_path / "my corpus"
     argv = shlex.split(explorer_command(data, tmp_path / "s.db"))
-    assert argv == [sys.executable, "-m", "tui", "--data", str(data.resolve()), "--db", str((tmp_path / "s.db").resolve())]
+    assert argv == [
+        "exec",
+        sys.executable,
+        "-m",
+        "tui",
+        "--data",
+        str(data.resolve()),
+        "--db",
+        str((tmp_path / "s.db").resolve()),
+    ]
     assert "--data" not in explorer_command(None, None)
 
 

@@ -203,6 +203,8 @@ class PivotApp(App):
 
     def _store_changed(self, report) -> None:
         self.store_stamp = _stamp(self.store_path)
+        if not report.changed:  # only the corpus's file records were renewed: nothing to show
+            return
         self._reload_store(f"store updated from the corpus: {report.claims:,} claim{'' if report.claims == 1 else 's'}")
 
     def _reload_store(self, message: str) -> None:

@@ -35,17 +35,19 @@ def explorer_options(argv: list[str]) -> dict[str, Path] | None:
 
 
 def main() -> None:
+    _served()
     options = explorer_options(sys.argv[1:])
     if options is None:
         _cli()
         return
-    from tui.store.locate import StoreError, ensure_store
+    from tui.store.locate import StoreError, ensure_store, waits_said
     from tui.store.model import CorpusError
 
     try:
         # build first if there is no usable store; an existing one opens at once and the
         # explorer brings it up to date itself
-        ready = ensure_store(options.get("data_dir"), options.get("db_path"), quick=True)
+        with waits_said(lambda message: print(f"note: {message}", file=sys.stderr)):
+            ready = ensure_store(options.get("data_dir"), options.get("db_path"), quick=True)
     except (CorpusError, StoreError, OSError):
         _cli()  # the CLI says what is wrong, as every command does
         return
@@ -54,6 +56,17 @@ def main() -> None:
     from tui.app import run_explorer
 
     run_explorer(options.get("data_dir"), options.get("db_path"), ready)
+
+
+def _served() -> None:
+    """An explorer that `pivot serve` started for a browser tab ends with its server."""
+    import os
+
+    server = os.environ.pop("PIVOT_SERVED_BY", None)  # tui.serve.SERVED_BY
+    if server and server.isdigit():
+        from tui.serve import end_with_server
+
+        end_with_server(int(server))
 
 
 def _cli() -> None:

@@ -3,7 +3,10 @@ and through safe_text, so `[bold]` or an escape sequence in a summary is shown l
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from rich import box
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -60,23 +63,83 @@ def claims_table(rows) -> Table:
     return table
 
 
-def sources_table(rows, width: int | None = None) -> Table:
+SOURCE_COLUMNS = ("Source", "Publisher", "Published", "Kind", "Flags", "Claims", "Disputed")
+_SHRINK = {"Source": 14, "Publisher": 8, "Flags": 8, "Kind": 6, "Published": 10}  # narrowest a column gets
+
+
+def sources_tables(batches: Iterable[list], width: int) -> Iterator[Table]:
+    """`pivot sources` a batch of rows at a time: each part a table of its own with the
+    same column widths (from the first batch and the terminal's width; a longer cell later
+    wraps inside its column), the header on the first part only. A million rows never sit
+    in one Rich table (which measures every cell before it draws the first), and the first
+    rows are out at once."""
+    widths: dict[str, int] | None = None
+    narrow = width < 70
+    for i, rows in enumerate(batches):
+        if widths is None:
+            widths = _narrow_widths(rows, width) if narrow else _source_widths(rows, width)
+        yield sources_table(rows, width, widths=widths, header=i == 0)
+    if widths is None:  # no source at all: the header alone
+        yield sources_table([], width)
+
+
+def _source_cells(s) -> list[str]:
+    return [
+        s["title"],
+        s["publisher"] or "—",
+        s["published"] or "—",
+        s["kind"],
+        ", ".join(db.flags_of(s)),
+        str(s["claim_count"]),
+        str(s["conflict_count"] or ""),
+    ]
+
+
+def _source_widths(rows, width: int) -> dict[str, int]:
+    """Each column as wide as its widest cell of `rows` (or its name), shrunk until the
+    table fits `width`: the widest first, the title counting a third of its width."""
+    want = {name: cell_len(name) for name in SOURCE_COLUMNS}
+    for s in rows:
+        for name, text in zip(SOURCE_COLUMNS, _source_cells(s)):
+            want[name] = max(want[name], cell_len(safe_text(text)))
+    # a space of padding either side of each cell, and one between columns (no edges)
+    over = sum(want.values()) + 3 * len(want) - 1 - width
+    while over > 0:
+        shrinkable = [n for n in _SHRINK if want[n] > _SHRINK[n]]
+        if not shrinkable:
+            break
+        want[max(shrinkable, key=lambda n: want[n] / (3 if n == "Source" else 1))] -= 1  # the title keeps its room
+        over -= 1
+    return want
+
+
+def _narrow_widths(rows, width: int) -> dict[str, int]:
+    claims = max([cell_len("Claims"), *(cell_len(_claims_text(s)) for s in rows)])
+    return {"Source": max(10, width - claims - 5), "Claims": claims}
+
+
+def _claims_text(s) -> str:
+    disputed = f" ({s['conflict_count']} disputed)" if s["conflict_count"] else ""
+    return f"{s['claim_count']}{disputed}"
+
+
+def sources_table(rows, width: int | None = None, *, widths: dict[str, int] | None = None, header: bool = True) -> Table:
+    fixed = widths or {}
     if width is not None and width < 70:
         # a narrow terminal: each source as a title line and a line of details
-        table = Table(box=box.SIMPLE_HEAD)
-        table.add_column("Source", ratio=1)
-        table.add_column("Claims", justify="right")
+        table = Table(box=box.SIMPLE_HEAD, show_header=header, show_edge=header and widths is None)
+        table.add_column("Source", ratio=1, width=fixed.get("Source"))
+        table.add_column("Claims", justify="right", width=fixed.get("Claims"))
         for s in rows:
             text = T(s["title"])
             details = " · ".join(x for x in (s["publisher"], s["published"], s["kind"], ", ".join(db.flags_of(s))) if x)
             text.append("\n" + safe_text(details), style="dim")
-            disputed = f" ({s['conflict_count']} disputed)" if s["conflict_count"] else ""
-            table.add_row(text, T(f"{s['claim_count']}{disputed}"))
+            table.add_row(text, T(_claims_text(s)))
         return table
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("Source", min_width=14, ratio=3)  # the title keeps its room on a narrow terminal
-    for name in ("Publisher", "Published", "Kind", "Flags", "Claims", "Disputed"):
-        table.add_column(name, ratio=1)
+    table = Table(box=box.SIMPLE_HEAD, show_header=header, show_edge=header and widths is None)
+    table.add_column("Source", min_width=None if widths else 14, ratio=None if widths else 3, width=fixed.get("Source"))
+    for name in SOURCE_COLUMNS[1:]:
+        table.add_column(name, ratio=None if widths else 1, width=fixed.get(name))
     for s in rows:
         flags = ", ".join(db.flags_of(s))
         table.add_row(

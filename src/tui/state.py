@@ -19,6 +19,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.store.files import NotRegularFile
+
 HISTORY_FILE = "history"
 HISTORY_LIMIT = 500  # queries kept; the oldest are dropped
 
@@ -41,14 +43,34 @@ def keymap_path() -> Path:
     return Path(user_config_dir("pivot")) / "keymap.toml"
 
 
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a state file, which must be a regular file: a FIFO (`mkfifo` in its
+    place) would block the explorer before its first frame, a device never end. Raises
+    FileNotFoundError when it is missing, NotRegularFile when it is not a file, OSError."""
+    from tui.store.files import open_regular
+
+    with os.fdopen(open_regular(path), "rb") as fh:
+        return fh.read()
+
+
+def _skipped(path: Path, kind: str, what: str) -> str:
+    return f"{path} is {kind}, not a regular file: {what}"
+
+
 class History:
-    """The queries typed in the query bar, oldest first; `up`/`down` walk them."""
+    """The queries typed in the query bar, oldest first; `up`/`down` walk them. A history
+    file that is not a regular file (a FIFO, a device, a folder) is skipped, never read or
+    replaced: `problem` says so, and the explorer shows it as a notice."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path if path is not None else state_dir() / HISTORY_FILE
         self.entries: list[str] = []
+        self.problem: str | None = None
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = _read_regular(self.path).decode("utf-8")
+        except NotRegularFile as exc:
+            self.problem = _skipped(self.path, exc.kind, "the query history is neither read nor kept this time")
+            text = ""
         except (OSError, UnicodeDecodeError):
             text = ""
         self.entries = [line for line in text.splitlines() if line.strip()][-HISTORY_LIMIT:]
@@ -57,7 +79,8 @@ class History:
 
     def add(self, query: str) -> None:
         """Remember a query (moved to the end if already there) and write the file; a
-        folder that cannot be written is not an error worth interrupting anyone for."""
+        folder that cannot be written is not an error worth interrupting anyone for. A
+        history path that is not a regular file is left as it is."""
         query = " ".join(query.split())
         self.cursor = None
         if not query:
@@ -65,6 +88,8 @@ class History:
         if self.entries and self.entries[-1] == query:
             return
         self.entries = [*[e for e in self.entries if e != query][-(HISTORY_LIMIT - 1) :], query]
+        if self.problem:  # kept for this run only: the path is not a file to replace
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(self.path.name + ".tmp")
@@ -108,8 +133,11 @@ def load_keymap(path: Path | None = None) -> Keymap:
     path = path if path is not None else keymap_path()
     out = Keymap(path=path)
     try:
-        raw = path.read_bytes()
+        raw = _read_regular(path)
     except FileNotFoundError:
+        return out
+    except NotRegularFile as exc:
+        out.problems.append(_skipped(path, exc.kind, "the default keys are used"))
         return out
     except OSError as exc:
         out.problems.append(f"cannot read {path}: {exc.strerror or exc}")

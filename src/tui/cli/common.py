@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from tui.query import QueryError, build_filter
-from tui.store.locate import StoreError, default_data_dir, ensure_store, open_readonly
+from tui.store.locate import StoreError, default_data_dir, ensure_store, open_readonly, waits_said
 from tui.store.model import CorpusError, Problem
 
 DATA_OPTION = click.option(
@@ -257,7 +257,8 @@ def ensure(data_dir: Path | None, db_path: Path | None, failing: str = "", **opt
     """ensure_store, its troubles as the CLI says them: the corpus's problems one a line,
     a store that cannot be written in one line (prefixed with `failing`)."""
     try:
-        return ensure_store(data_dir, db_path, **options)
+        with waits_said(lambda message: click.echo(f"note: {message}", err=True)):
+            return ensure_store(data_dir, db_path, **options)
     except CorpusError as exc:
         raise CorpusProblems(exc.problems) from exc
     except (OSError, StoreError) as exc:
@@ -281,7 +282,7 @@ def connect(data_dir: Path | None, db_path: Path | None):
     ready = ensure(data_dir, db_path)
     if ready.warning:
         click.echo(f"warning: {ready.warning}", err=True)
-    if ready.built:
+    if ready.built and ready.built.changed:
         say_built(ready.built)
     _OPENED.append((data_dir, db_path))
     try:

@@ -161,7 +161,7 @@ def build(data_dir: Path | None, db_path: Path | None, full: bool) -> None:
                 click.echo(str(p), err=True)
         raise PivotError(ready.warning.replace("showing the last good store", "the last good store is kept"))
     b = ready.built
-    if b is None:
+    if b is None or not b.changed:  # nothing changed but the file records (a copied corpus, a touch)
         click.echo(f"{ready.path}: up to date")
         return
     if b.mode == "update":

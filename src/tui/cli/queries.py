@@ -59,12 +59,13 @@ def _list_legend(out, rows) -> None:
 @store_options
 def sources(data_dir, db_path) -> None:
     """List the sources with their provenance flags and claim counts."""
-    from tui.rich_tables import sources_table
+    from tui.rich_tables import sources_tables
     from tui.store import db
 
     conn = connect(data_dir, db_path)
     out = console()
-    out.print(sources_table(db.sources(conn), out.width))
+    for part in sources_tables(db.source_batches(conn), out.width):  # streamed: the first rows at once
+        out.print(part)
 
 
 @command()

@@ -17,13 +17,31 @@ from tui.cli.common import BadInput, PivotError, command, connect, store_options
 )
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--public", is_flag=True, help="Serve on a non-loopback address without asking (needed when not on a terminal).")
-def serve(data_dir: Path | None, db_path: Path | None, host: str, port: int, public: bool) -> None:
+@click.option(
+    "--max-sessions",
+    default=8,  # tui.serve.DEFAULT_MAX_SESSIONS
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Explorers running at once (one per browser tab, each a process); one more tab is told to wait.",
+)
+def serve(data_dir: Path | None, db_path: Path | None, host: str, port: int, public: bool, max_sessions: int) -> None:
     """The explorer in a web browser (textual-serve), on 127.0.0.1:8000 by default.
 
-    Each browser tab runs its own explorer on the same corpus and store. Any other
-    address than loopback lets everyone who can reach it read the whole corpus: pivot
-    warns and asks first (--public answers yes; without a terminal it is required)."""
-    from tui.serve import INSTALL_HINT, ServeUnavailable, display_url, explorer_command, is_loopback, make_server
+    Each browser tab runs its own explorer on the same corpus and store, at most
+    --max-sessions of them at once. Any other address than loopback lets everyone who
+    can reach it read the whole corpus: pivot warns and asks first (--public answers
+    yes; without a terminal it is required)."""
+    import os
+
+    from tui.serve import (
+        INSTALL_HINT,
+        SERVED_BY,
+        ServeUnavailable,
+        display_url,
+        explorer_command,
+        is_loopback,
+        make_server,
+    )
 
     try:
         import textual_serve  # noqa: F401
@@ -42,9 +60,10 @@ def serve(data_dir: Path | None, db_path: Path | None, host: str, port: int, pub
                 raise PivotError("not serving")
     connect(data_dir, db_path).close()  # build or update the store now, with its messages here
     try:
-        server = make_server(explorer_command(data_dir, db_path), host, port)
+        server = make_server(explorer_command(data_dir, db_path), host, port, max_sessions=max_sessions)
     except ServeUnavailable as exc:
         raise PivotError(str(exc)) from exc
+    os.environ[SERVED_BY] = str(os.getpid())  # each explorer ends with this server (tui.serve.end_with_server)
     try:
         server.serve()
     except OSError as exc:

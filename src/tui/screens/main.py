@@ -195,6 +195,8 @@ class MainScreen(Screen):
                 self.query_input.value = self._initial_query
         self._first_query(self.query_text)  # the entities follow the first rows
         self.table.focus()
+        if self.history.problem:  # not a regular file (a FIFO): skipped, and said
+            self.app.notify(self.history.problem, severity="warning", timeout=10)
 
     def _compositor_refresh(self) -> None:
         # Textual draws the whole screen here, and throws the frame away while the app holds a
@@ -392,8 +394,9 @@ class MainScreen(Screen):
             if result.capped and not get_current_worker().is_cancelled:
                 total, capped = self.app.pool.run_for(result.generation, db.count_matches, result.flt, None, COUNT_BUDGET)
                 self.post_message(Counted(result.generation, total, capped))
-        except sqlite3.Error:
-            return
+        except sqlite3.Error as exc:
+            if not _superseded(exc):  # a damaged or locked store: the recovery every worker gives
+                self.app.store_failed(exc)
 
     @staticmethod
     def _picked_facets(conn: sqlite3.Connection, text: str) -> dict[tuple[str, str], list[str]]:
@@ -430,7 +433,9 @@ class MainScreen(Screen):
     def load_page(self, result: Result, page: int) -> None:
         try:
             rows = self.app.pool.run_for(result.generation, db.sorted_page, result.flt, result.sort, page * PAGE_SIZE, PAGE_SIZE)
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            if not _superseded(exc):
+                self.app.store_failed(exc)
             return
         self.post_message(PageLoaded(result.generation, page, rows))
 
@@ -775,6 +780,12 @@ class MainScreen(Screen):
 
 
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _superseded(exc: sqlite3.Error) -> bool:
+    """Was this work stopped because a newer keystroke's replaced it (ConnectionPool.run_for)?
+    That is no failure; anything else is the store's (damaged, locked, gone)."""
+    return isinstance(exc, sqlite3.OperationalError) and str(exc).startswith("interrupted")
 
 
 def _breakpoint_classes(app) -> list[str]:

@@ -25,14 +25,14 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import agreement
 from .agreement import Figure
-from .files import FileState, digest_of, recorded_digest
+from .files import RECORD_SQL, TOUCH_SQL, FileState, digest_of, recorded_digest, settle
 from .metrics import insert_metrics
 from .model import Claim, Corpus, CorpusError, Entity, Problem, Source
 from .schema import AGREEMENT_FIELDS, CLAIM_FIELDS, FTS_SQL, INDEXES, SCHEMA, SCHEMA_VERSION, TERMS_SQL
@@ -53,7 +53,7 @@ class BuildReport:
     claims: int
     conflicts: int
     seconds: float
-    mode: str = "full"  # "full" or "update"
+    mode: str = "full"  # "full", "update", or "refresh" (the same bytes: only the file records were renewed)
     changed_files: int = 0
     added_claims: int = 0
     removed_claims: int = 0
@@ -61,6 +61,11 @@ class BuildReport:
     def line(self) -> str:
         """What the CLI says on standard error after building before the explorer opens."""
         return f"built {self.path} ({self.claims} claims) in {self.seconds:.2f}s"
+
+    @property
+    def changed(self) -> bool:
+        """Whether what the store says changed (a refresh of the file records is not worth a word)."""
+        return self.mode != "refresh"
 
 
 # --- the agreement model, applied to a corpus -------------------------------------------
@@ -319,11 +324,9 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         conn.executemany("INSERT INTO stances VALUES (?, ?, ?)", _stance_rows(claims))
         conn.executemany("INSERT INTO facet_counts VALUES (?, ?, ?)", [(k[0], k[1], n) for k, n in facet_rows.items()])
         base = [st for rel, st in (states or {}).items() if "/" not in rel]
-        rows: list[tuple[str, str | None, int, int, str | None]] = [
-            (st.rel, None, st.size, st.mtime_ns, st.sha256) for st in base
-        ]
-        rows += [(st.rel, sid, st.size, st.mtime_ns, st.sha256) for sid, st in files.items() if sid in titles]
-        conn.executemany("INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", rows)
+        rows = [st.record(None) for st in base]
+        rows += [st.record(sid) for sid, st in files.items() if sid in titles]
+        conn.executemany(RECORD_SQL, rows)
         # The claims table is the hot path: plain executemany over tuples is several
         # times faster than insert_all's dict handling at a million rows.
         step("other tables")
@@ -381,12 +384,21 @@ def _now() -> str:
 @contextmanager
 def build_lock(db_path: Path, *, wait: bool = True) -> Iterator[None]:
     """Serialise builds of one store between processes (advisory lock on a side file).
-    With wait=False, raises BlockingIOError at once when another build holds it."""
+    With wait=False, raises BlockingIOError at once when another build holds it; else a
+    wait says what it waits for (locate.waiting), then lasts as long as that build."""
     import fcntl
 
     lock_path = db_path.with_name(db_path.name + ".lock")
     with open(lock_path, "a+b") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise
+            from .locate import waiting
+
+            waiting(f"waiting for another pivot build of {db_path} to finish")
+            fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -412,13 +424,7 @@ def build_store(corpus: Corpus, db_path: Path | str, states: dict[str, FileState
         try:
             n_conflicts, seconds = _write(tmp, corpus, states)
             os.chmod(tmp, 0o644)
-            from .locate import roll_back_journal, stamp_written
-
-            # a journal beside the target belongs to a killed writer of the old file:
-            # it must go before the new file takes the name, or it is replayed into it
-            roll_back_journal(db_path, drop=True)
-            os.replace(tmp, db_path)
-            stamp_written(db_path)
+            _move_into_place(tmp, db_path, fd)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -434,7 +440,22 @@ def build_store(corpus: Corpus, db_path: Path | str, states: dict[str, FileState
     )
 
 
+def _move_into_place(tmp: Path, db_path: Path, fd: int) -> None:
+    """A finished new store file takes the store's name, durably (the file synced, renamed,
+    its folder synced: it was written with journaling and syncing off)."""
+    from . import durable
+    from .locate import roll_back_journal, stamp_written
+
+    # a journal beside the target belongs to a killed writer of the old file:
+    # it must go before the new file takes the name, or it is replayed into it
+    roll_back_journal(db_path, drop=True)
+    durable.replace(tmp, db_path, fd)
+    stamp_written(db_path)
+
+
 # --- incremental update ---------------------------------------------------------------------
+
+UPDATE_WAIT = 2.0  # seconds an update in place waits for readers before it updates a copy
 
 _FAMILY_SQL = "SELECT rowid, * FROM claims WHERE qentity = ? AND metric = ? AND qunit IS ? AND value_low IS NOT NULL"
 _HOLDERS_SQL = "SELECT rowid, * FROM claims WHERE stances IS NOT NULL"
@@ -541,16 +562,92 @@ def _taken_claims(
 
 
 def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callable[[Path], str]) -> BuildReport:
-    """Apply `changes` (source files only) to the store in one transaction.
+    """Apply `changes` (source files only) to the store in one transaction, in place.
+
+    A reader that keeps the store open (a `pivot export | less` left open holds its
+    statement while the pager waits) would keep the commit waiting as long as it lives:
+    after UPDATE_WAIT seconds the update is applied to a copy of the store instead, which
+    is renamed into place (the reader keeps reading the old file to its end).
 
     Raises CorpusError (nothing written) when a changed file has problems."""
+    from .locate import remove_dead_temps
+
+    db_path = Path(db_path)
+    with build_lock(db_path):
+        remove_dead_temps(db_path)  # of full builds that were killed
+        try:
+            return _update_at(db_path, data_dir, changes, label, held=True)
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise
+        from .locate import waiting
+
+        waiting(f"{db_path} is being read by another program (a pivot command whose output waits?); updating a copy of it")
+        return _update_copy(db_path, data_dir, changes, label)
+
+
+def _settled(data_dir: Path, parsed: list[tuple[FileState, Source]]) -> list[tuple[FileState, Source]]:
+    """files.settle over the states of the files an update parsed."""
+    states = settle(data_dir, {st.rel: st for st, _ in parsed})
+    return [(states[st.rel], s) for st, s in parsed]
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    """SQLite's "database is locked": another connection holds a lock this one waited for."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code & 0xFF == 5) if isinstance(code, int) else "locked" in str(exc)
+
+
+def _update_copy(db_path: Path, data_dir: Path, changes: Changes, label: Callable[[Path], str]) -> BuildReport:
+    """update_store on a copy of the store (taken under a read lock, so whole), renamed into
+    place as a full build's file is. The caller holds the build lock."""
+    import fcntl
+    import shutil
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # a live build's temp file (locate.remove_dead_temps)
+    tmp = Path(tmp_name)
+    try:
+        src = sqlite3.connect(f"file:{db_path.resolve().as_posix()}?mode=ro", uri=True, timeout=5)
+        try:
+            src.execute("BEGIN")
+            src.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a read lock: no writer until the copy is whole
+            shutil.copyfile(db_path, tmp)
+        finally:
+            src.close()
+        report = _update_at(db_path, data_dir, changes, label, held=True, into=tmp)
+        os.chmod(tmp, 0o644)
+        _move_into_place(tmp, db_path, fd)
+        return report
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        os.close(fd)
+
+
+def _update_at(
+    db_path: Path,
+    data_dir: Path,
+    changes: Changes,
+    label: Callable[[Path], str],
+    *,
+    held: bool = False,
+    into: Path | None = None,
+) -> BuildReport:
+    """The update itself, on the store (a commit that waits UPDATE_WAIT seconds for readers
+    raises "database is locked") or on a copy of it `into` (written without a journal: it is
+    thrown away if anything fails). `held`: the caller holds the build lock."""
     from .load import check_sources, read_source_file
     from .locate import stamp_written
 
     started = time.perf_counter()
     db_path = Path(db_path)
-    with build_lock(db_path):
-        conn = sqlite3.connect(db_path, timeout=30)
+    with nullcontext() if held else build_lock(db_path):
+        conn = sqlite3.connect(into or db_path, timeout=UPDATE_WAIT)
+        if into is not None:
+            conn.execute("PRAGMA journal_mode=OFF")  # a copy nobody reads yet: the rename is the commit
+            conn.execute("PRAGMA synchronous=OFF")  # synced once, before the rename
         conn.row_factory = sqlite3.Row
         try:
             with transaction(conn, immediate=True):
@@ -568,6 +665,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                     problems += ps
                     if source is not None:
                         parsed.append((read or st, source))  # the record of the bytes parsed
+                parsed = _settled(data_dir, parsed)
                 gone = [s.rel for s in changes.changed] + changes.removed
                 replaced_sources = (
                     [
@@ -648,9 +746,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                     conn.executemany("INSERT INTO stances VALUES (?, ?, ?)", _stance_rows(s.claims))
                     positions = positions or any(c.stance for c in s.claims)
                     si = source_info(s)
-                    conn.execute(
-                        "INSERT INTO source_files VALUES (?, ?, ?, ?, ?)", (st.rel, s.id, st.size, st.mtime_ns, st.sha256)
-                    )
+                    conn.execute(RECORD_SQL, st.record(s.id))
                     for c in s.claims:
                         facet_delta[("status", c.status)] += 1
                         facet_delta[("period", c.period)] += 1
@@ -680,8 +776,8 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                         == 0
                     ):
                         conn.execute("INSERT INTO facet_counts VALUES (?, ?, ?)", (facet, value, n))
-                for st in changes.touched:
-                    conn.execute("UPDATE source_files SET size = ?, mtime_ns = ? WHERE file = ?", (st.size, st.mtime_ns, st.rel))
+                for st in settle(data_dir, {st.rel: st for st in changes.touched}).values():
+                    conn.execute(TOUCH_SQL, (st.size, st.mtime_ns, st.recorded_ctime, st.ino, st.rel))
 
                 # the agreement model: recount every family a claim entered or left (a source's
                 # or entity's conflict_count counts its disputed claims, so only a claim that
@@ -721,7 +817,8 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
                     # added and taken out again): then the middle of the list stays a seek
                     dense = conn.execute("SELECT coalesce(max(rowid), 0) = count(*) FROM claims").fetchone()[0]
                     set_meta(conn, {"dense_rowids": "1" if dense else "0"})
-            stamp_written(db_path)  # committed whole: no need to read it all on the next no-op
+            if into is None:
+                stamp_written(db_path)  # committed whole: no need to read it all on the next no-op
             totals = conn.execute(
                 "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM entities), (SELECT count(*) FROM claims), "
                 "(SELECT CAST(value AS INTEGER) FROM pivot_meta WHERE key = 'conflict_pairs')"
@@ -735,7 +832,7 @@ def update_store(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
         claims=totals[2],
         conflicts=totals[3],
         seconds=time.perf_counter() - started,
-        mode="update",
+        mode="update" if to_read or changes.removed else "refresh",
         changed_files=len(to_read) + len(changes.removed),
         added_claims=added_claims,
         removed_claims=removed_claims,

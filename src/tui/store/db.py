@@ -201,6 +201,16 @@ def sources(conn: sqlite3.Connection, entity: str | None = None, limit: int | No
     return conn.execute(sql, params).fetchall()
 
 
+def source_batches(conn: sqlite3.Connection, size: int = 200) -> Iterator[list[sqlite3.Row]]:
+    """Every source, in sources()'s order, `size` at a time (`pivot sources` streams them)."""
+    cur = conn.execute(
+        "SELECT id, title, publisher, author, published, url, kind, document, flags, notes, claim_count, conflict_count "
+        "FROM sources ORDER BY published IS NULL, published, title"
+    )
+    while rows := cur.fetchmany(size):
+        yield rows
+
+
 def source_count(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM sources").fetchone()[0])
 

@@ -11,11 +11,23 @@ import errno
 import hashlib
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 BASE_FILES = ("entities.yaml", "topics.yaml", "propositions.yaml", "metrics.yaml")  # the last two are optional
+
+
+# A file whose status changed less than a clock tick before pivot looked at it may change
+# again within that tick and keep the very same size, times and inode: git's "racily
+# clean" entries. Its record is smudged (RACY_CTIME), so that the next look hashes it again
+# (git sets such an index entry's size to 0). A tick of a file system's clock is a few ms
+# (the kernel's coarse clock); one that keeps whole seconds only (ext3, HFS+, FAT) is
+# seen by a ctime on a whole second, and given two.
+RACY_NS = 50_000_000
+RACY_COARSE_NS = 2_000_000_000
+RACY_CTIME = -1  # the ctime recorded for a racy file: no stat ever matches it
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,13 +36,48 @@ class FileState:
     size: int
     mtime_ns: int
     sha256: str | None = None  # None until read
+    ctime_ns: int = 0  # the inode's change time: set by the kernel on every write, never by a tool
+    ino: int = 0  # a file replaced by another (an editor's rename, `tar x`) has a new inode
+    seen_ns: int = 0  # the clock when it was looked at (not recorded: see RACY_NS)
+
+    @property
+    def recorded_ctime(self) -> int:
+        """The ctime the store records: RACY_CTIME when the file changed too shortly
+        before it was looked at (see RACY_NS)."""
+        tick = RACY_COARSE_NS if self.ctime_ns % 1_000_000_000 == 0 else RACY_NS
+        return RACY_CTIME if self.ctime_ns >= self.seen_ns - tick else self.ctime_ns
+
+    def record(self, source: str | None) -> tuple[str, str | None, int, int, str | None, int, int]:
+        """Its row of source_files (RECORD_SQL)."""
+        return (self.rel, source, self.size, self.mtime_ns, self.sha256, self.recorded_ctime, self.ino)
+
+
+RECORD_SQL = "INSERT INTO source_files (file, source, size, mtime_ns, sha256, ctime_ns, ino) VALUES (?, ?, ?, ?, ?, ?, ?)"
+TOUCH_SQL = "UPDATE source_files SET size = ?, mtime_ns = ?, ctime_ns = ?, ino = ? WHERE file = ?"
+
+
+def stat_key(size: int, mtime_ns: int, ctime_ns: int, ino: int) -> str:
+    """What a file's stat must equal for the file to count as unchanged (as the store's
+    records are compared: size, mtime, ctime and inode, as git compares them)."""
+    return f"{size}:{mtime_ns}:{ctime_ns}:{ino}"
+
+
+_KEY_SQL = "size || ':' || mtime_ns || ':' || ctime_ns || ':' || ino"  # stat_key in SQL
+
+
+def is_source_name(name: str) -> bool:
+    """A name in sources/ that can be a source file: *.yaml or *.yml, and not hidden. A name
+    that starts with a dot is a hidden or an editor's file, never a source: Emacs's lock
+    link `.#a.yaml` (dangling while a buffer is modified), macOS's `._a.yaml` (resource
+    forks on other file systems), vim's and others' temporary files."""
+    return name.endswith((".yaml", ".yml")) and not name.startswith(".")
 
 
 def _is_source_entry(e: os.DirEntry[str]) -> bool:
-    """A *.yaml / *.yml entry of sources/ that is not a folder. A symlink loop, a dangling
-    link, a FIFO or a device node is included, so that reading it reports a problem
-    naming it instead of its claims vanishing from the store in silence."""
-    if not e.name.endswith((".yaml", ".yml")):
+    """A source-file name (is_source_name) in sources/ that is not a folder. A symlink loop,
+    a dangling link, a FIFO or a device node is included, so that reading it reports a
+    problem naming it instead of its claims vanishing from the store in silence."""
+    if not is_source_name(e.name):
         return False
     try:
         return not e.is_dir()
@@ -60,12 +107,13 @@ def stat_states(data_dir: Path) -> dict[str, FileState]:
     except OSError:  # no sources/ to list: the loader reports it
         paths = [data_dir / n for n in BASE_FILES]
     for path in paths:
+        seen = time.time_ns()
         try:
             st = path.stat()
         except OSError:
             continue
         rel = path.relative_to(data_dir).as_posix()
-        out[rel] = FileState(rel, st.st_size, st.st_mtime_ns)
+        out[rel] = FileState(rel, st.st_size, st.st_mtime_ns, None, st.st_ctime_ns, st.st_ino, seen)
     return out
 
 
@@ -87,30 +135,45 @@ def file_label(data_dir: Path) -> Callable[[Path], str]:
 
 
 def state_of(rel: str, st: os.stat_result, raw: bytes) -> FileState:
-    """The record of a file from the bytes read and the stat taken while it was open."""
-    return FileState(rel, st.st_size, st.st_mtime_ns, hashlib.sha256(raw).hexdigest())
+    """The record of a file from the bytes read and the stat taken while it was open (just
+    now: the file changed before its ctime, so a ctime close to now is racy)."""
+    return FileState(rel, st.st_size, st.st_mtime_ns, hashlib.sha256(raw).hexdigest(), st.st_ctime_ns, st.st_ino, time.time_ns())
+
+
+class NotRegularFile(OSError):
+    """A path that must be a regular file is something else; `kind` says what."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(errno.EINVAL, f"not a regular file ({kind})")
+        self.kind = kind
+
+
+def kind_of(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    import stat
+
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a file"
 
 
 def open_regular(path: Path | str) -> int:
     """A descriptor for reading `path`, which must be a regular file: a FIFO is opened
     without blocking and refused, like a device node or a socket (reading one would
-    hang or never end). Raises OSError."""
+    hang or never end). Raises OSError (NotRegularFile for those)."""
     import stat
 
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            kind = (
-                "a FIFO"
-                if stat.S_ISFIFO(mode)
-                else "a device"
-                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-                else "a socket"
-                if stat.S_ISSOCK(mode)
-                else "not a file"
-            )
-            raise OSError(errno.EINVAL, f"not a regular file ({kind})")
+            raise NotRegularFile(kind_of(mode))
         os.set_blocking(fd, True)
         return fd
     except BaseException:
@@ -128,14 +191,47 @@ def hash_file(path: Path) -> str:
 
 def with_hash(data_dir: Path, state: FileState) -> FileState:
     try:
-        return FileState(state.rel, state.size, state.mtime_ns, hash_file(data_dir / state.rel))
+        sha = hash_file(data_dir / state.rel)
     except OSError:
-        return FileState(state.rel, state.size, state.mtime_ns, "<unreadable>")
+        sha = "<unreadable>"
+    return FileState(state.rel, state.size, state.mtime_ns, sha, state.ctime_ns, state.ino, state.seen_ns)
 
 
 def file_states(data_dir: Path) -> dict[str, FileState]:
     """Every corpus file with its hash."""
-    return {rel: with_hash(data_dir, s) for rel, s in stat_states(data_dir).items()}
+    return settle(data_dir, {rel: with_hash(data_dir, s) for rel, s in stat_states(data_dir).items()})
+
+
+def settle(data_dir: Path, states: dict[str, FileState]) -> dict[str, FileState]:
+    """The states with the racy ones (see RACY_NS) settled where they can be: once their
+    clock tick is over, a file whose stat is the one recorded and whose bytes still hash
+    the same cannot change again without a new ctime, so its record need not be smudged
+    (which would mean hashing it again, and renewing its record, at the next look). A file
+    that changed meanwhile keeps its smudged record: the next look sees the change. Waits
+    out the tick when it is not over (a few ms; two seconds on a file system that keeps
+    whole seconds), only when a file is racy."""
+    racy = [st for st in states.values() if st.recorded_ctime == RACY_CTIME and st.sha256 not in (None, "<unreadable>")]
+    if not racy:
+        return states
+    tick = max(RACY_COARSE_NS if st.ctime_ns % 1_000_000_000 == 0 else RACY_NS for st in racy)
+    wait = max(st.ctime_ns for st in racy) + tick - time.time_ns()
+    if wait > 0:
+        time.sleep(wait / 1e9 + 0.001)
+    out = dict(states)
+    for st in racy:
+        seen = time.time_ns()
+        try:
+            now = os.stat(data_dir / st.rel)
+        except OSError:
+            continue
+        if stat_key(now.st_size, now.st_mtime_ns, now.st_ctime_ns, now.st_ino) != stat_key(
+            st.size, st.mtime_ns, st.ctime_ns, st.ino
+        ):
+            continue
+        again = with_hash(data_dir, st)
+        if again.sha256 == st.sha256:
+            out[st.rel] = FileState(st.rel, st.size, st.mtime_ns, st.sha256, st.ctime_ns, st.ino, seen)
+    return out
 
 
 def digest_of(states: Iterable[FileState]) -> str:
@@ -182,7 +278,10 @@ class Changes:
 
 def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
     """Compare the files on disk with the store's records: one stat per file; files whose
-    size or time changed are hashed to tell a real change from a touch.
+    size, mtime, ctime or inode changed, and those recorded as racy (RACY_NS), are hashed
+    to tell a real change from a touch. A same-size edit whose mtime was set back (`cp
+    -p`, `rsync -a`, `tar x`, an unzip of another version) still has a new ctime, which no
+    tool can set, and an edit in the same clock tick as the last look is racy.
 
     A stat per file stays: a file edited in place (an editor that writes into the file
     rather than renaming a new one over it) changes its own size and times but not its
@@ -203,16 +302,17 @@ def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
     try:
         try:
             with os.scandir(fd) as it:
-                names = [e.name for e in it if e.name.endswith((".yaml", ".yml")) and _is_source_entry(e)]
+                names = [e.name for e in it if _is_source_entry(e)]
         except OSError:
             return Changes(False, [], [], [], [], known=False)
         recorded = conn.cursor()
         recorded.row_factory = None  # plain tuples: 100,000 of them
-        # "size:mtime" per file: a map built by dict() from two-column rows, in C
-        known: dict[str, str] = dict(recorded.execute("SELECT file, size || ':' || mtime_ns FROM source_files"))
-        suspects: list[tuple[str, int, int]] = []  # (rel, size, mtime_ns) that differ from the record
+        # stat_key per file: a map built by dict() from two-column rows, in C
+        known: dict[str, str] = dict(recorded.execute(f"SELECT file, {_KEY_SQL} FROM source_files"))
+        suspects: list[FileState] = []  # files whose stat differs from the record
         unreadable: list[str] = []
         stat = os.stat
+        seen = time.time_ns()  # before any stat: a file changed since is racy (RACY_NS)
         for name in names:
             rel = "sources/" + name
             try:
@@ -220,8 +320,8 @@ def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
             except OSError:
                 unreadable.append(rel)
                 continue
-            if known.pop(rel, None) != f"{st.st_size}:{st.st_mtime_ns}":
-                suspects.append((rel, st.st_size, st.st_mtime_ns))
+            if known.pop(rel, None) != f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}":
+                suspects.append(FileState(rel, st.st_size, st.st_mtime_ns, None, st.st_ctime_ns, st.st_ino, seen))
     finally:
         os.close(fd)
     import stat as stat_mode
@@ -233,8 +333,8 @@ def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
             continue  # missing: still in `known`, so removed
         if not stat_mode.S_ISREG(st.st_mode):
             continue  # not a file (a folder, a FIFO): absent, as the loader will say
-        if known.pop(name, None) != f"{st.st_size}:{st.st_mtime_ns}":
-            suspects.append((name, st.st_size, st.st_mtime_ns))
+        if known.pop(name, None) != stat_key(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
+            suspects.append(FileState(name, st.st_size, st.st_mtime_ns, None, st.st_ctime_ns, st.st_ino, seen))
     added: list[FileState] = []
     changed: list[FileState] = []
     touched: list[FileState] = []
@@ -243,13 +343,15 @@ def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
         # so that the update reports it by name and keeps the store as it was
         state = FileState(rel, -1, -1, "<unreadable>")
         (changed if known.pop(rel, None) is not None else added).append(state)
-    for rel, size, mtime in sorted(suspects):
-        state = with_hash(data_dir, FileState(rel, size, mtime))
+    for suspect in sorted(suspects, key=lambda st: st.rel):
+        state = with_hash(data_dir, suspect)
+        rel = state.rel
         old = _recorded(conn, rel)
         if old is None:
             (added if "/" in rel else changed).append(state)
-        elif old == state.sha256:
-            touched.append(state)
+        elif old[0] == state.sha256:
+            if old[1:] != (state.size, state.mtime_ns, state.recorded_ctime, state.ino):
+                touched.append(state)  # the same bytes: a new record only (none while still racy)
         else:
             changed.append(state)
     added.sort(key=lambda st: st.rel)
@@ -259,7 +361,8 @@ def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
     return Changes(base_changed, added, changed, removed, touched)
 
 
-def _recorded(conn: sqlite3.Connection, rel: str) -> str | None:
-    """The hash the store recorded for one file, or None when it has no record of it."""
-    row = conn.execute("SELECT sha256 FROM source_files WHERE file = ?", (rel,)).fetchone()
-    return row[0] if row is not None else None
+def _recorded(conn: sqlite3.Connection, rel: str) -> tuple[str, int, int, int, int] | None:
+    """(hash, size, mtime, ctime, inode) the store recorded for one file, or None when it
+    has no record of it."""
+    row = conn.execute("SELECT sha256, size, mtime_ns, ctime_ns, ino FROM source_files WHERE file = ?", (rel,)).fetchone()
+    return tuple(row) if row is not None else None

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from .agreement import normalise_period
 from .fields import SLUG, HintedProblem, _did_you_mean, _entities, _propositions, _Record, _source, _topics
-from .files import FileState, digest_of, file_label, source_paths, state_of
+from .files import FileState, digest_of, file_label, settle, source_paths, state_of
 from .fmt import safe_text
 from .metrics import METRICS_FILE, check_metrics, metric_warnings, read_metrics
 from .model import (
@@ -125,15 +125,11 @@ def _parse_many(jobs: list[tuple[Path, str]]) -> list[tuple[Source | None, list[
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_FROM or workers < 2:
         return [read_source_file(p, label) for p, label in jobs]
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    try:
-        ctx = multiprocessing.get_context("fork")
-    except ValueError:  # platforms without fork
-        ctx = None
     chunk = max(16, len(jobs) // (workers * 16))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),))
+    ctx, parent = _pool_context()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_die_with_parent, initargs=(parent,))
     try:
         out = [
             (_unpack(packed) if packed is not None else None, problems, state)
@@ -150,11 +146,59 @@ def _parse_many(jobs: list[tuple[Path, str]]) -> list[tuple[Source | None, list[
     return out
 
 
-def _die_with_parent(parent: int) -> None:
+def _pool_context() -> tuple[Any, int | None]:
+    """How the parse pool starts its workers, and the pid their parent has.
+
+    fork, the fastest, from a process with one thread (`pivot build`). A process with more
+    (the explorer, whose refresh worker runs a full build in a thread) must not fork: the
+    child gets a copy of every lock another thread held at that moment (the logging,
+    import and allocator locks among them), which nothing will ever release. There the
+    workers come from a forkserver, a process started afresh (fork and exec) that forks
+    them from its own single thread; their parent is then the server, which ends when
+    this process does."""
+    import multiprocessing
+    import threading
+
+    if threading.active_count() == 1:
+        try:
+            return multiprocessing.get_context("fork"), os.getpid()
+        except ValueError:  # platforms without fork
+            return None, None
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+    except ValueError:
+        return multiprocessing.get_context("spawn"), os.getpid()
+    ctx.set_forkserver_preload([__name__])  # the parser, imported once in the server
+    _start_forkserver()
+    return ctx, None
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver (and multiprocessing's resource tracker) now. Both hand the
+    standard error's descriptor to the process they start, and the explorer's sys.stderr
+    is Textual's capture, which has none: they are started with the real one."""
+    import sys
+    from multiprocessing import forkserver
+
+    saved = sys.stderr
+    try:
+        try:
+            usable = saved is not None and saved.fileno() >= 0
+        except (AttributeError, OSError, ValueError):
+            usable = False
+        if not usable and sys.__stderr__ is not None:
+            sys.stderr = sys.__stderr__
+        forkserver.ensure_running()
+    finally:
+        sys.stderr = saved
+
+
+def _die_with_parent(parent: int | None) -> None:
     """In each pool worker: end when the build that started it ends, however it ends
     (SIGKILL, SIGTERM, a closed terminal), instead of living on blocked on its pipe.
     Linux's PR_SET_PDEATHSIG; a parent already gone before it took effect is seen by
-    the parent pid having changed."""
+    the parent pid having changed (`parent`; None for a forkserver's worker, whose
+    parent is the server, which itself ends with the build's process)."""
     try:
         import ctypes
         import signal
@@ -163,7 +207,7 @@ def _die_with_parent(parent: int) -> None:
         libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: the pool's own checks remain
         pass
-    if os.getppid() != parent:
+    if parent is not None and os.getppid() != parent:
         os._exit(1)
 
 
@@ -234,6 +278,7 @@ def load_corpus_files(data_dir: Path | str) -> tuple[Corpus, dict[str, FileState
     check_metrics(metrics, {t.id for t, _ in topics if t.id}, problems)
     if problems:
         raise CorpusError(problems)
+    states = settle(data_dir, states)  # no record of a file changed in the tick it was read in
     corpus = Corpus(
         entities=[e for e, _ in entities],
         topics=sorted((t for t, _ in topics), key=lambda t: (t.order, t.id)),

@@ -15,7 +15,7 @@ import hashlib
 import os
 import sqlite3
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -49,6 +49,32 @@ def default_db_path(data_dir: Path) -> Path:
 
     key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
     return Path(user_cache_dir("pivot")) / f"pivot-{key}.db"
+
+
+# --- waits that last say what they wait for -----------------------------------------------
+
+_WAIT_NOTICE: list[Callable[[str], None]] = []  # who is told (the CLI: standard error)
+
+
+def waiting(message: str) -> None:
+    """Say what a wait that may last is waiting for (another build holding the lock, a lock
+    another program holds on the store), to whoever listens (see waits_said)."""
+    for tell in _WAIT_NOTICE[-1:]:
+        tell(message)
+
+
+@contextlib.contextmanager
+def waits_said(tell: Callable[[str], None]) -> Iterator[None]:
+    """While inside, waits are said through `tell` (the CLI writes them to standard error;
+    the explorer, drawing the terminal, leaves them unsaid and works in the background)."""
+    _WAIT_NOTICE.append(tell)
+    try:
+        yield
+    finally:
+        _WAIT_NOTICE.remove(tell)
+
+
+LOCK_WAIT = 5.0  # seconds a read waits for a lock another program holds on the store
 
 
 class StoreError(sqlite3.DatabaseError):
@@ -104,15 +130,26 @@ def roll_back_journal(db_path: Path, *, drop: bool = False) -> None:
             os.unlink(journal)
 
 
+def _temp_names(db_path: Path) -> list[str]:
+    """The temporary files of builds of `db_path` beside it (`.NAME.*.tmp`), live or dead:
+    one listing of its folder."""
+    prefix = f".{db_path.name}."
+    try:
+        with os.scandir(db_path.parent) as it:
+            return [e.path for e in it if e.name.startswith(prefix) and e.name.endswith(".tmp")]
+    except OSError:
+        return []
+
+
 def remove_dead_temps(db_path: Path) -> None:
-    """Remove the temporary files of full builds of `db_path` that died (killed, a power
-    cut): `.NAME.*.tmp` beside it. The caller holds the build lock, and a live build
-    also holds a lock on its own temporary file; a file nobody holds a lock on is dead."""
+    """Remove the temporary files of full builds (and updates of a copy) of `db_path` that
+    died (killed, a power cut): `.NAME.*.tmp` beside it. The caller holds the build lock,
+    and a live build also holds a lock on its own temporary file; a file nobody holds a
+    lock on is dead."""
     import fcntl
-    import glob
 
     db_path = Path(db_path)
-    for name in glob.glob(glob.escape(str(db_path.parent / f".{db_path.name}.")) + "*.tmp"):
+    for name in _temp_names(db_path):
         try:
             fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
@@ -130,17 +167,22 @@ def remove_dead_temps(db_path: Path) -> None:
 
 def recover_store(db_path: Path) -> None:
     """Roll back a journal left by a killed update (`kill -9` of `pivot build`, a closed
-    terminal while the explorer updated), before anything opens the store read-only.
-    One stat when there is nothing to do. When another pivot build holds the lock, it is
-    alive and its journal is not stale: it cleans up after itself."""
+    terminal while the explorer updated), before anything opens the store read-only, and
+    remove the temporary file of a killed full build (a store's size, which nothing else
+    would ever remove). One stat and one listing of the store's folder when there is
+    nothing to do. When another pivot build holds the lock, it is alive and its journal
+    is not stale: it cleans up after itself (and the next command does the rest)."""
     db_path = Path(db_path)
-    if not os.path.lexists(journal_path(db_path)):
+    hot = os.path.lexists(journal_path(db_path))
+    if not hot and not _temp_names(db_path):
         return
     from .build import build_lock
 
     try:
         with build_lock(db_path, wait=False):
-            roll_back_journal(db_path)
+            if hot:
+                roll_back_journal(db_path)
+            remove_dead_temps(db_path)
     except BlockingIOError:
         return  # a live builder holds the lock
     except OSError:
@@ -148,11 +190,21 @@ def recover_store(db_path: Path) -> None:
 
 
 def store_info(db_path: Path) -> dict[str, str] | None:
-    """The store's pivot_meta table, or None when the file is missing or not a pivot store."""
+    """The store's pivot_meta table, or None when the file is missing or not a pivot store
+    (or another program keeps it locked for LOCK_WAIT seconds: a store is built beside it)."""
     try:
         conn = open_readonly(db_path)
         try:
-            return {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM pivot_meta")}
+            try:
+                conn.execute("PRAGMA busy_timeout=50")
+                rows = conn.execute("SELECT key, value FROM pivot_meta").fetchall()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                waiting(f"{db_path} is locked by another program; waiting up to {LOCK_WAIT:.0f} s for it")
+                conn.execute(f"PRAGMA busy_timeout={int(LOCK_WAIT * 1000)}")
+                rows = conn.execute("SELECT key, value FROM pivot_meta").fetchall()
+            return {r["key"]: r["value"] for r in rows}
         finally:
             conn.close()
     except (StoreError, sqlite3.Error, UnicodeDecodeError):  # not UTF-8: a damaged file
@@ -248,7 +300,11 @@ def _ensure_store(
             except CorpusError as exc:
                 return Ready(db_path, warning=_broken(exc))
             except (sqlite3.Error, OSError):
-                pass  # fall through to a full build (which says why, if it cannot either)
+                if not (changes.added or changes.changed or changes.removed):
+                    # the same bytes (a copied corpus, a touch): the store says what the corpus
+                    # says, only its file records could not be renewed (a read-only store)
+                    return Ready(db_path)
+                # else fall through to a full build (which says why, if it cannot either)
     from .build import build_store
     from .load import load_corpus_files
 

@@ -16,7 +16,7 @@ claim's summary `relation`, and the check of a group's figure against its
 members' sum.
 """
 
-SCHEMA_VERSION = 8  # bump when the tables change: older stores are rebuilt by themselves
+SCHEMA_VERSION = 9  # bump when the tables change: older stores are rebuilt by themselves
 
 SCHEMA = """
 CREATE TABLE pivot_meta (key TEXT PRIMARY KEY, value TEXT);
@@ -48,7 +48,8 @@ CREATE TABLE source_flags (
   source TEXT NOT NULL REFERENCES sources(id), flag TEXT NOT NULL, PRIMARY KEY (flag, source)
 ) WITHOUT ROWID;
 CREATE TABLE source_files (
-  file TEXT PRIMARY KEY, source TEXT, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL
+  file TEXT PRIMARY KEY, source TEXT, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL,
+  ctime_ns INTEGER NOT NULL, ino INTEGER NOT NULL
 );
 CREATE TABLE facet_counts (
   facet TEXT NOT NULL, value TEXT, n INTEGER NOT NULL, PRIMARY KEY (facet, value)

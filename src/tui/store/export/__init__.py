@@ -32,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from ..durable import sync_folder
 from .compare import compare_csv, compare_headline_markdown, compare_json, compare_markdown, render_compare
 from .disputes import disputes_json, disputes_markdown
 from .markup import md, md_short, value_text
@@ -151,6 +152,7 @@ def write_stream(path: Path | str, write: Callable[[IO[str]], object], *, force:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         _move_into_place(tmp, target, force)
+        sync_folder(parent)  # the new name on the disk too (the file was synced above)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
