@@ -348,8 +348,16 @@ FIELD = {"contradicts": "conflicts", "at-odds": "odds", "revises": "revises", "d
 def test_summaries_equal_counting_the_pairs_one_by_one(figures: list[Figure]) -> None:
     """The counts from sorted bounds and hashing equal the rules pair by pair, each claim
     counted against the reviewed claims of other sources (drafts are never partners): its
-    figure by figure_kind, its positions by stance_kind."""
+    figure by figure_kind, its positions by stance_kind. Small families are counted pair by
+    pair, larger ones through indexes: both ways give the same counts."""
+    from tui.store.agreement import counting
+
     summaries = summarise(figures)
+    small, counting.SMALL_FAMILY = counting.SMALL_FAMILY, 0
+    try:
+        assert summarise(figures) == summaries  # every family through its indexes
+    finally:
+        counting.SMALL_FAMILY = small
     for a in figures:
         if not a.numeric and not a.stances:
             assert a.id not in summaries

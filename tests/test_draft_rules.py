@@ -457,7 +457,9 @@ def test_a_dated_lead_gives_as_of_where_no_date_is_printed() -> None:
     dated = from_text("Meta Braces for More Cuts\nPublished April 2, 2026\n\nAs of mid-March 2026, Meta may cut 5%.\n", "p.txt")
     assert (dated.published, dated.as_of) == ("2026-04-02", None)
     # an "As of" deep in the article dates one figure, not the article
-    body = "".join(f"Paragraph {i} of the story says something about the companies and their plans for the year.\n\n" for i in range(4))
+    body = "".join(
+        f"Paragraph {i} of the story says something about the companies and their plans for the year.\n\n" for i in range(4)
+    )
     deep = from_text(f"Big Tech Spends More\n\n{body}As of January 2026 the job postings numbered 275,000 in all.\n", "p.txt")
     assert deep.as_of is None
 

@@ -27,8 +27,9 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from .rules import _COMPATIBLE, Figure, Relation, _bound_class, date_span, nested
+from .rules import _COMPATIBLE, Figure, Relation, _bound_class, date_span, figure_kind, nested
 
 
 @dataclass(slots=True)
@@ -89,11 +90,11 @@ CONFLICT_SUMMARIES = ("disputed", "at-odds")
 
 
 class _Index:
-    """Partners of one kind, indexed to answer for any member: how many partners of other
-    sources there are, how many have a range disjoint from its own, and which state the
-    same figure."""
+    """Partners of one kind, indexed to answer for any member in time independent of how many
+    state its figure: how many partners of other sources there are, how many have a range
+    disjoint from its own, and how many state the same figure."""
 
-    __slots__ = ("by_source", "his", "los", "n", "own", "same")
+    __slots__ = ("by_source", "his", "los", "n", "own", "same", "singles")
 
     def __init__(self, partners: list[Figure]) -> None:
         self.n = len(partners)
@@ -101,14 +102,23 @@ class _Index:
         self.los = sorted(s[0] for s in spans)
         self.his = sorted(s[1] for s in spans)
         self.by_source = Counter(f.source for f in partners)
-        per_source: dict[str, list[tuple[float, float]]] = defaultdict(list)
-        for f, s in zip(partners, spans):
-            per_source[f.source].append(s)
-        self.own = {s: (sorted(x[0] for x in v), sorted(x[1] for x in v)) for s, v in per_source.items()}
-        # figure (low, high) -> bound class -> claims per source
-        self.same: dict[tuple[float | None, float | None], dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        per_source: dict[str, list[tuple[float, float]]] = {}
+        self.singles: dict[str, tuple[float, float]] = {}
+        for f, sp in zip(partners, spans):
+            if self.by_source[f.source] == 1:
+                self.singles[f.source] = sp
+            else:
+                per_source.setdefault(f.source, []).append(sp)
+        self.own = {src: (sorted(x[0] for x in v), sorted(x[1] for x in v)) for src, v in per_source.items()}
+        # figure (low, high) -> bound class -> [claims, claims per source]
+        self.same: dict[tuple[float | None, float | None], dict[str, list[Any]]] = {}
         for f in partners:
-            self.same[(f.low, f.high)][_bound_class(f.bound)][f.source] += 1
+            classes = self.same.setdefault((f.low, f.high), {})
+            got = classes.get(_bound_class(f.bound))
+            if got is None:
+                got = classes[_bound_class(f.bound)] = [0, Counter()]
+            got[0] += 1
+            got[1][f.source] += 1
 
     def others(self, f: Figure) -> int:
         return self.n - self.by_source.get(f.source, 0)
@@ -116,29 +126,40 @@ class _Index:
     def disjoint(self, f: Figure, lo: float, hi: float) -> int:
         """Partners of other sources whose range cannot meet [lo, hi]."""
         d = bisect_left(self.his, lo) + (self.n - bisect_right(self.los, hi))
+        single = self.singles.get(f.source)
+        if single is not None:
+            return d - (single[1] < lo or single[0] > hi)
         own = self.own.get(f.source)
         if own is not None:
             s_los, s_his = own
             d -= bisect_left(s_his, lo) + (len(s_los) - bisect_right(s_los, hi))
         return d
 
-    def same_sources(self, f: Figure, source: str | None = None) -> tuple[int, set[str]]:
-        """Partners stating the same figure as f, and their sources, without those of
-        `source` (f's own unless told otherwise; "" keeps every source)."""
+    def same_count(self, f: Figure) -> int:
+        """Partners of other sources stating the same figure as f."""
         classes = self.same.get((f.low, f.high))
         if not classes:
-            return 0, set()
-        mine = f.source if source is None else source
+            return 0
         total = 0
-        sources: set[str] = set()
         for c in _COMPATIBLE[_bound_class(f.bound)]:
-            counter = classes.get(c)
-            if counter:
-                for s, k in counter.items():
-                    if s != mine:
-                        total += k
-                        sources.add(s)
-        return total, sources
+            got = classes.get(c)
+            if got is not None:
+                total += got[0] - got[1].get(f.source, 0)
+        return total
+
+    def same_sources(self, f: Figure) -> set[str]:
+        """The sources of the partners stating the same figure as f (its own included)."""
+        classes = self.same.get((f.low, f.high))
+        out: set[str] = set()
+        if classes:
+            for c in _COMPATIBLE[_bound_class(f.bound)]:
+                got = classes.get(c)
+                if got is not None:
+                    out.update(got[1])
+        return out
+
+
+_EMPTY: list[Figure] = []
 
 
 def _index(partners: list[Figure]) -> _Index:
@@ -158,41 +179,120 @@ class _Counts:
 def _counts(ix: _Index | None, f: Figure, lo: float, hi: float) -> _Counts:
     if ix is None or ix.n == 0:
         return _Counts()
-    return _Counts(ix.others(f), ix.disjoint(f, lo, hi), ix.same_sources(f)[0])
+    return _Counts(ix.others(f), ix.disjoint(f, lo, hi), ix.same_count(f))
 
 
 _Family = tuple[str, str, str | None]
+_DAY, _MONTH, _YEAR = 1, 31, 366  # the longest date span of each precision, in days
 
 
 class _Period:
-    """The reviewed claims of one family and period, indexed by kind."""
+    """The reviewed claims of one family and period, indexed by kind (each index built on the
+    first member that needs it)."""
 
     def __init__(self, partners: list[Figure]) -> None:
+        self.partners = partners
         self.all = _index(partners)
         self.sources = {f.source for f in partners}
-        self.outcomes = _index([f for f in partners if f.outcome and f.period is not None])
-        dated = [f for f in partners if f.expectation and date_span(f.date) is not None]
-        self.expected = _index(dated)
-        by_date: dict[tuple[int, int], list[Figure]] = defaultdict(list)
-        for f in dated:
-            span = date_span(f.date)
-            assert span is not None
-            by_date[span].append(f)
-        self.by_date = {k: _index(v) for k, v in by_date.items()}
-        self.date_keys = sorted(self.by_date)
+        self._outcomes: _Index | None = None
+        self._expected: _Index | None = None
+        self.dated: dict[tuple[int, int], list[Figure]] = {}
+        self.by_date: dict[tuple[int, int], _Index] = {}
+        self._keys: dict[int, list[tuple[int, int]]] = {}
+
+    @property
+    def outcomes(self) -> _Index:
+        if self._outcomes is None:
+            self._outcomes = _index([f for f in self.partners if f.outcome and f.period is not None])
+        return self._outcomes
+
+    @property
+    def expected(self) -> _Index:
+        if self._expected is None:
+            dated = [f for f in self.partners if f.expectation and date_span(f.date) is not None]
+            self._expected = _index(dated)
+            by_date: dict[tuple[int, int], list[Figure]] = defaultdict(list)
+            for f in dated:
+                span = date_span(f.date)
+                assert span is not None
+                by_date[span].append(f)
+            self.dated = dict(by_date)
+            # date spans by precision (a day, a month, a year), each sorted by its start
+            for k in sorted(by_date):
+                size = k[1] - k[0]
+                self._keys.setdefault(_DAY if size <= 1 else _MONTH if size <= 31 else _YEAR, []).append(k)
+        return self._expected
 
     def near_dates(self, span: tuple[int, int]) -> list[tuple[int, int]]:
-        """The date spans of partners that overlap `span` (dates that do not say which came first)."""
+        """The date spans of partners that overlap `span` (dates that do not say which came
+        first): of each precision, those starting less than its length before `span` ends."""
         out = []
-        i = bisect_left(self.date_keys, (span[1], span[1]))  # keys starting at or after its end cannot overlap
-        for k in self.date_keys[:i]:
-            if k[1] > span[0]:
-                out.append(k)
+        for longest, keys in self._keys.items():
+            i = bisect_left(keys, (span[0] - longest + 1, 0))
+            j = bisect_left(keys, (span[1], 0))
+            out += [k for k in keys[i:j] if k[1] > span[0]]
         return out
+
+    def on_date(self, key: tuple[int, int], f: Figure, lo: float, hi: float) -> _Counts:
+        """The counts of the dated expectations of one date span: looked at one by one where
+        they are few, through an index of their own where they are many."""
+        figs = self.dated[key]
+        if len(figs) > CROWDED_DATE:
+            ix = self.by_date.get(key)
+            if ix is None:
+                ix = self.by_date[key] = _index(figs)
+            return _counts(ix, f, lo, hi)
+        c = _Counts()
+        compatible = _COMPATIBLE[_bound_class(f.bound)]
+        for b in figs:
+            if b.source == f.source:
+                continue
+            c.others += 1
+            blo, bhi = b.span
+            if bhi < lo or blo > hi:
+                c.disjoint += 1
+            elif b.low == f.low and b.high == f.high and _bound_class(b.bound) in compatible:
+                c.same += 1
+        return c
+
+
+CROWDED_DATE = 48  # expectations of one date span counted through an index of their own beyond this
+
+
+SMALL_FAMILY = 6  # a family this small is counted pair by pair (cheaper than building its indexes)
+_FIGURE_FIELD = {"contradicts": "conflicts", "at-odds": "odds", "revises": "revises", "differs": "differs", "agrees": "agrees"}
+
+
+def _pair_by_pair(items: list[Figure]) -> dict[str, Summary]:
+    """The figure counts of a small family, by the rule itself, one pair at a time."""
+    partners = [f for f in items if not f.draft]
+    out: dict[str, Summary] = {}
+    for f in items:
+        s = Summary()
+        agreeing: set[str] = set()
+        stating = {f.source}
+        p = f.eperiod
+        for b in partners:
+            if b.source == f.source:
+                continue
+            if p is None or b.eperiod is None or b.eperiod == p:
+                stating.add(b.source)
+            kind = figure_kind(f, b)
+            field = _FIGURE_FIELD.get(kind or "")
+            if field is not None:
+                setattr(s, field, getattr(s, field) + 1)
+                if kind == "agrees":
+                    agreeing.add(b.source)
+        s.agree_sources = len(agreeing)
+        s.quantity_sources = len(stating)
+        out[f.id] = s
+    return out
 
 
 def summarise_family(items: list[Figure]) -> dict[str, Summary]:
     """The figure counts of the numeric claims of one family (same quantity entity, metric, unit)."""
+    if len(items) <= SMALL_FAMILY:
+        return _pair_by_pair(items)
     partners = [f for f in items if not f.draft]
     by_period: dict[str | None, list[Figure]] = defaultdict(list)
     for f in partners:
@@ -204,53 +304,72 @@ def summarise_family(items: list[Figure]) -> dict[str, Summary]:
     every_source = {f.source for f in partners}
     # the periods lying within each other: the same figure in them agrees
     known = [p for p in {*periods, *(f.eperiod for f in items)} if p is not None]
-    within: dict[str, list[str]] = {p: [q for q in known if q in periods and nested(p, q)] for p in known}
+    within: dict[str, list[_Index]] = {p: [periods[q].all for q in known if q in periods and nested(p, q)] for p in known}
+    # the sources stating the quantity in each period or in one nobody can tell
+    stating = {p: g.sources | unknown_sources for p, g in periods.items()}
     cache: dict[tuple[str | None, tuple[float | None, float | None], str], set[str]] = {}
     out: dict[str, Summary] = {}
     for f in items:
         lo, hi = f.span
         p = f.eperiod
+        src = f.source
         s = Summary()
         if p is None:
             # its period nobody can tell: the same figure in any period agrees, every other differs
             if everyone is not None:
-                c = _counts(everyone, f, lo, hi)
-                s.agrees = c.same
-                s.differs = c.others - c.same
-                s.agree_sources = len(everyone.same_sources(f)[1])
-            s.quantity_sources = len(every_source | {f.source})
+                same = everyone.same_count(f)
+                s.agrees = same
+                s.differs = everyone.others(f) - same
+                anywhere = everyone.same_sources(f)
+                s.agree_sources = len(anywhere) - (src in anywhere)
+            s.quantity_sources = len(every_source) + (src not in every_source)
             out[f.id] = s
             continue
         g = periods.get(p)
-        a = _counts(g.all if g else None, f, lo, hi)
-        conflicts = _counts(g.outcomes, f, lo, hi).disjoint if g and f.outcome and f.period is not None else 0
-        rev = _Counts()
-        span = date_span(f.date)
-        if g and f.expectation and span is not None and g.expected.n:
-            rev = _counts(g.expected, f, lo, hi)
-            for k in g.near_dates(span):
-                rev = rev.minus(_counts(g.by_date[k], f, lo, hi))
-        rev_total = rev.others - rev.same
-        # the same figure is "agrees" whatever the dates; a revision's disjoint pairs are not at odds
-        s.conflicts = conflicts
-        s.revises = rev_total
-        s.odds = a.disjoint - conflicts - rev.disjoint
-        s.agrees = a.same
-        s.differs = a.others - a.disjoint - a.same - (rev_total - rev.disjoint)
-        u = _counts(unknown, f, lo, hi)
-        s.agrees += u.same
-        s.differs += u.others - u.same
-        for q in within.get(p, ()):
-            s.agrees += periods[q].all.same_sources(f)[0]
-        key = (p, (f.low, f.high), _bound_class(f.bound))
-        agreeing = cache.get(key)
-        if agreeing is None:
-            agreeing = (g.all.same_sources(f, "")[1] if g else set()) | unknown.same_sources(f, "")[1]
-            for q in within.get(p, ()):
-                agreeing |= periods[q].all.same_sources(f, "")[1]
-            cache[key] = agreeing
-        s.agree_sources = len(agreeing - {f.source})
-        s.quantity_sources = len((g.sources if g else set()) | unknown_sources | {f.source})
+        if g is not None:
+            ix = g.all
+            others, disjoint, same = ix.others(f), ix.disjoint(f, lo, hi), ix.same_count(f)
+            conflicts = g.outcomes.disjoint(f, lo, hi) if f.period is not None and f.outcome else 0
+            rev_others = rev_disjoint = rev_same = 0
+            if f.expectation:
+                span = date_span(f.date)
+                if span is not None:
+                    ex = g.expected
+                    if ex.n:
+                        rev_others, rev_disjoint, rev_same = ex.others(f), ex.disjoint(f, lo, hi), ex.same_count(f)
+                        for k in g.near_dates(span):
+                            c = g.on_date(k, f, lo, hi)
+                            rev_others -= c.others
+                            rev_disjoint -= c.disjoint
+                            rev_same -= c.same
+            rev_total = rev_others - rev_same
+            # the same figure is "agrees" whatever the dates; a revision's disjoint pairs are not at odds
+            s.conflicts = conflicts
+            s.revises = rev_total
+            s.odds = disjoint - conflicts - rev_disjoint
+            s.agrees = same
+            s.differs = others - disjoint - same - (rev_total - rev_disjoint)
+            named = stating[p]
+            s.quantity_sources = len(named) + (src not in named)
+        else:
+            s.quantity_sources = len(unknown_sources) + (src not in unknown_sources)
+        if unknown.n:
+            u_same = unknown.same_count(f)
+            s.agrees += u_same
+            s.differs += unknown.others(f) - u_same
+        nests = within.get(p)
+        if nests:
+            for other in nests:
+                s.agrees += other.same_count(f)
+        if s.agrees:
+            key = (p, (f.low, f.high), _bound_class(f.bound))
+            found = cache.get(key)
+            if found is None:
+                agreeing = (g.all.same_sources(f) if g else set()) | unknown.same_sources(f)
+                for other in nests or ():
+                    agreeing |= other.same_sources(f)
+                found = cache[key] = agreeing
+            s.agree_sources = len(found) - (src in found)
         out[f.id] = s
     return out
 

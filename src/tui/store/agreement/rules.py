@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date as _date
+from functools import lru_cache
 from typing import Any, Protocol
 
 from ..fmt import format_value
@@ -73,6 +74,7 @@ def normalise_period(period: str | None) -> str | None:
     return text or None
 
 
+@lru_cache(maxsize=1 << 16)
 def period_span(period: str | None) -> tuple[float, float] | None:
     """The years a normalised period covers, as fractions: 'H2 2026' -> (2026.5, 2027.0);
     None for a horizon ('long-term', 'by 2028') or a period without a year."""
@@ -95,6 +97,7 @@ def period_span(period: str | None) -> tuple[float, float] | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def is_horizon(period: str | None) -> bool:
     """A period longer than one year or open-ended: 'long-term', 'by 2028', '2026-2030'."""
     if not period:
@@ -105,6 +108,7 @@ def is_horizon(period: str | None) -> bool:
     return span is not None and span[1] - span[0] > 1
 
 
+@lru_cache(maxsize=1 << 16)
 def period_over(period: str | None, source_date: str | None) -> bool:
     """Whether a period had ended when the source was written (both known): 2025 in an
     article of April 2026 had; 2026 had not; a horizon never has."""
@@ -115,6 +119,7 @@ def period_over(period: str | None, source_date: str | None) -> bool:
     return span[1] <= first.year + (first.timetuple().tm_yday - 1) / 366
 
 
+@lru_cache(maxsize=1 << 16)
 def nested(pa: str | None, pb: str | None) -> bool:
     """Two periods one of which lies within the other (H1 2026 and 2026; 2026 and 'by 2026')."""
     if not pa or not pb or pa == pb:
@@ -147,6 +152,7 @@ def presumed_period(period: str | None, source_date: str | None) -> str | None:
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+@lru_cache(maxsize=1 << 16)
 def date_span(iso: str | None) -> tuple[int, int] | None:
     """The days an ISO date covers, as ordinals [start, end): '2026-04' is all of April."""
     if not iso:
