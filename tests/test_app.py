@@ -141,7 +141,7 @@ async def test_selecting_three_claims_and_exporting_markdown(app: PivotApp, tmp_
             chosen.append(table.current_row["summary"])
             await pilot.press("space", "j")
         await settle(pilot)
-        assert len(app.selection) == 3
+        assert len(app.session.selection) == 3
         assert "3 selected" in str(app.screen.query_one("#status", Static).content)
         await pilot.press("e")
         await settle(pilot)
@@ -285,14 +285,14 @@ async def test_escape_never_clears_its_own_keys_do_and_u_undoes(app: PivotApp) -
         await pilot.press("a")
         await settle(pilot)
         total = app.screen.query_one(ClaimsTable).total
-        assert len(app.selection) == total > 0
+        assert len(app.session.selection) == total > 0
         await pilot.press("escape", "escape")
         await settle(pilot)
-        assert len(app.selection) == total
+        assert len(app.session.selection) == total
         assert app.screen.query_one("#query", Input).value == "company:meta"
         await pilot.press("A")
         await settle(pilot)
-        assert not app.selection
+        assert not app.session.selection
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert app.screen.query_one("#query", Input).value == ""
@@ -301,7 +301,7 @@ async def test_escape_never_clears_its_own_keys_do_and_u_undoes(app: PivotApp) -
         assert app.screen.query_one("#query", Input).value == "company:meta"
         await pilot.press("u")
         await settle(pilot)
-        assert len(app.selection) == total
+        assert len(app.session.selection) == total
 
 
 async def test_usable_at_80_by_24(app: PivotApp) -> None:

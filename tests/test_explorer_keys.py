@@ -177,7 +177,7 @@ def test_a_sorted_page_is_one_statement_with_limit_and_offset(small_conn) -> Non
     finally:
         small_conn.set_trace_callback(None)
     assert len(seen) == 1 and "ORDER BY claims.summary COLLATE NOCASE" in seen[0] and "LIMIT" in seen[0]
-    everything = sorted(db.all_claims(small_conn, flt.where, flt.params), key=lambda r: (r["summary"].lower(), r["rowid"]))
+    everything = sorted(db.all_claims(small_conn, flt), key=lambda r: (r["summary"].lower(), r["rowid"]))
     assert [r["id"] for r in rows] == [r["id"] for r in everything[2:5]]
 
 
@@ -227,10 +227,10 @@ async def test_undo_brings_back_a_facet_change_and_a_selection(small_app: PivotA
         await settle(pilot)
         await pilot.press("space")
         await settle(pilot)
-        assert len(small_app.selection) == 1
+        assert len(small_app.session.selection) == 1
         await pilot.press("u")
         await settle(pilot)
-        assert not small_app.selection
+        assert not small_app.session.selection
         await pilot.press("ctrl+z")
         await settle(pilot)
         assert small_app.screen.query_one("#query", Input).value == "company:meta"

@@ -95,7 +95,7 @@ CONTRACT_FIELDS = {
 
 def claims(conn: sqlite3.Connection, query: str = "") -> list[sqlite3.Row]:
     flt = build_filter(query, conn)
-    return db.all_claims(conn, flt.where, flt.params)
+    return db.all_claims(conn, flt)
 
 
 def check_golden(name: str, text: str) -> None:

@@ -71,7 +71,7 @@ async def test_the_explorer_exports_the_filter_in_the_tables_sort(make_app, tmp_
     conn = open_readonly(tmp_path / "store.db")
     try:
         want = _sorted_rows(conn, "1", [], ("value", True))
-        store_order = db.all_claims(conn, "1", [])
+        store_order = db.all_claims(conn)
     finally:
         conn.close()
     claims = _table_cells(text, "Claim")

@@ -69,7 +69,7 @@ CONFLICTS = {
 
 def select(conn: sqlite3.Connection, text: str) -> set[str]:
     flt = build_filter(text, conn)
-    return {r["id"] for r in db.all_claims(conn, flt.where, flt.params)}
+    return {r["id"] for r in db.all_claims(conn, flt)}
 
 
 CASES = [
@@ -229,10 +229,10 @@ def test_explorer_paths_agree_with_the_filter(small_conn: sqlite3.Connection, te
 
 def test_count_and_pages_agree_with_the_filter(small_conn: sqlite3.Connection) -> None:
     flt = build_filter("company:meta", small_conn)
-    assert db.count(small_conn, flt.where, flt.params) == (10, False)
-    assert db.count(small_conn, flt.where, flt.params, cap=5) == (5, True)
-    first = db.claim_page(small_conn, flt.where, flt.params, 0, 4)
-    rest = db.claim_page(small_conn, flt.where, flt.params, 4, 100)
+    assert db.count_matches(small_conn, flt) == (10, False)
+    assert db.count_matches(small_conn, flt, cap=5) == (5, True)
+    first = db.page(small_conn, flt, 0, 4)
+    rest = db.page(small_conn, flt, 4, 100)
     assert len(first) == 4 and {r["id"] for r in first + rest} == META
 
 
@@ -463,16 +463,15 @@ def rows_or_message(small_conn: sqlite3.Connection, text: str) -> None:
     except QueryError as exc:
         assert str(exc).strip()
         return
-    found = db.all_claims(small_conn, flt.where, flt.params)
+    found = db.all_claims(small_conn, flt)
     assert {r["id"] for r in found} <= ALL
-    n, capped = db.count(small_conn, flt.where, flt.params)
-    assert n == len(found) and not capped
     # the explorer's paths (the text index walked in rowid order, stored facet counts) agree
     assert [r["id"] for r in db.page(small_conn, flt, 0, 100)] == [r["id"] for r in found]
     assert [r["id"] for r in db.page(small_conn, flt, 3, 5)] == [r["id"] for r in found[3:8]]
     assert db.count_matches(small_conn, flt, None) == (len(found), False)
     assert db.count_matches(small_conn, flt) == (len(found), False)
-    exact = {name: db.facet(small_conn, name, flt.where, flt.params) for name in FACETS}
+    # each facet counted exactly over the filter's WHERE clause (the store's own helper)
+    exact = {name: db._facet(small_conn, name, flt.where, flt.params) for name in FACETS}
     assert db.facets(small_conn, flt, FACETS).values == exact
 
 
@@ -568,7 +567,7 @@ def test_hostile_queries_give_rows_or_a_message(hostile, text: str) -> None:
         except QueryError as exc:
             assert str(exc).strip()
         else:
-            found = [r["id"] for r in db.all_claims(conn, flt.where, flt.params)]
+            found = [r["id"] for r in db.all_claims(conn, flt)]
             assert set(found) <= {"evil-1", "evil-2"}
             assert [r["id"] for r in db.page(conn, flt, 0, 100)] == found
             assert db.count_matches(conn, flt, None, 2.0) == (len(found), False)
@@ -591,7 +590,7 @@ def test_hostile_queries_give_rows_or_a_message(hostile, text: str) -> None:
 def test_right_to_left_and_emoji_text_is_searchable(hostile, text: str, expected: list[str]) -> None:
     conn = open_readonly(hostile[1])
     flt = build_filter(text, conn)
-    assert [r["id"] for r in db.all_claims(conn, flt.where, flt.params)] == expected
+    assert [r["id"] for r in db.all_claims(conn, flt)] == expected
     conn.close()
 
 

@@ -484,7 +484,7 @@ def test_rowids_stay_dense_when_an_added_file_is_taken_out_again(small_copy: Pat
         from tui.query import build_filter
 
         flt = build_filter("", conn)
-        everything = [r["id"] for r in db.all_claims(conn, "1", [])]
+        everything = [r["id"] for r in db.all_claims(conn)]
         assert [r["id"] for r in db.page(conn, flt, 2, 3)] == everything[2:5]
     finally:
         conn.close()

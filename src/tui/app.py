@@ -15,8 +15,17 @@ from textual._compositor import LayoutUpdate
 from textual.app import App
 from textual.binding import Binding
 
-from tui.query import toggle_term, tokens
+from tui.messages import (
+    CompareRequested,
+    CopyRequested,
+    ExportRequested,
+    FilterRequested,
+    FirstRowsShown,
+    SourcesRequested,
+    StoreFailed,
+)
 from tui.screens.main import MainScreen
+from tui.session import Session, StoreHandle
 from tui.store import db
 from tui.store.locate import ConnectionPool, ensure_store
 
@@ -86,22 +95,29 @@ class PivotApp(App):
         self.store_unchecked = ready.unchecked
         self.store_path = ready.path
         self.store_warning = ready.warning
-        self.pool = ConnectionPool(ready.path)
         self.store_stamp = _stamp(ready.path)  # which file the pool reads, to notice a new one
-        self.selection: set[str] = set()
-        self.initial_query = query
+        # what the screens share (the filter, the selection, the comparison, the store they read)
+        self.session = Session(StoreHandle(ConnectionPool(ready.path)), text=query, data_dir=data_dir)
         self.export_dir = Path(export_dir) if export_dir else Path.cwd()
         self._after_frame: list[Callable[[], Awaitable[None] | None]] = []
         self.first_frame_written = False
+
+    @property
+    def pool(self) -> ConnectionPool:
+        """The pool of read-only connections on the current store file."""
+        return self.session.store.pool
 
     def notify(self, message, *, title: str = "", severity="information", timeout=None, markup: bool = False) -> None:
         """Notifications carry paths, error texts and corpus words: never read as markup."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
+    def on_store_failed(self, message: StoreFailed) -> None:
+        self.store_failed(message.error)
+
     def store_failed(self, exc: Exception) -> None:
         """A worker's query failed on the store (damaged, removed, locked): say so and keep
-        running on what is on screen. Thread-safe (notify is). A damaged store is rebuilt
-        from the corpus and what is on screen reloaded."""
+        running on what is on screen. A damaged store is rebuilt from the corpus and what
+        is on screen reloaded. Thread-safe."""
         from tui.store.locate import is_damage
 
         if is_damage(exc):
@@ -115,18 +131,16 @@ class PivotApp(App):
             f"The store could not answer: {exc}. Run `pivot build --full` if this persists.", severity="error", timeout=10
         )
 
-    pivot_keymap: dict[str, str] = {}  # the user's keymap.toml (tui.state): binding id -> keys
-
     def on_mount(self) -> None:
         from tui.state import load_keymap
 
         keymap = load_keymap()
-        self.pivot_keymap = keymap.keys
+        self.session.keymap = keymap.keys
         if keymap.keys:
             self.set_keymap(keymap.keys)
         for problem in keymap.problems:
             self.notify(problem, severity="warning", timeout=10)
-        self.push_screen(MainScreen(self.initial_query))
+        self.push_screen(MainScreen(self.session))
         if self.store_warning:
             self.notify(self.store_warning, severity="warning", timeout=10)
         self.set_interval(STORE_CHECK_SECONDS, self.check_store_file)
@@ -179,10 +193,16 @@ class PivotApp(App):
         self.check_store_file()
         self.refresh_store()
 
-    def first_rows_shown(self) -> None:
-        """Called once by the main screen when its first rows are on screen: only then is
-        the store checked against the corpus (stat every file, maybe update), so that
-        this work does not compete with the first frame."""
+    def on_first_rows_shown(self, message: FirstRowsShown) -> None:
+        """The main screen's first rows are laid out: once the frame showing them is
+        written, the rest of the screen follows, and only then is the store checked against
+        the corpus (stat every file, maybe update), so that this work does not compete with
+        the first frame."""
+        message.stop()
+        self.after_first_frame(self._after_first_rows)
+
+    async def _after_first_rows(self) -> None:
+        await self.main.after_first_frame()
         if self.store_unchecked:
             self.store_unchecked = False
             self.refresh_store()
@@ -208,13 +228,14 @@ class PivotApp(App):
         self._reload_store(f"store updated from the corpus: {report.claims:,} claim{'' if report.claims == 1 else 's'}")
 
     def _reload_store(self, message: str) -> None:
-        self.pool.close()
-        self.pool = ConnectionPool(self.store_path)
+        old = self.session.store.pool
+        self.session.store.pool = ConnectionPool(self.store_path)
+        old.close()
         self.main.store_replaced()
         self.notify(message)
 
     def on_unmount(self) -> None:
-        self.pool.close()
+        self.session.store.pool.close()
 
     @property
     def main(self) -> MainScreen:
@@ -226,106 +247,75 @@ class PivotApp(App):
         from tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.session.keymap))
 
-    def action_sources(self) -> None:
-        main = self.main
-        entity = next((t.value for t in main._safe_parse().terms if t.key in ("company", "entity") and not t.negated), None)
-        name = next((r["name"] for r in main.entity_rows if r["id"] == entity), None) if entity else None
-        if name is None:
-            entity = None
+    def on_sources_requested(self, message: SourcesRequested) -> None:
+        message.stop()
+        self._back_to_main()
+        self.main.action_sources()
 
-        def chosen(source_id: str | None) -> None:
-            if source_id:
-                kept = [t.text for t in tokens(main.query_text) if not t.text.lstrip("-").lower().startswith("source:")]
-                main.set_query(" ".join([*kept, f"source:{source_id}"]))
-
-        from tui.screens.sources import SourcesScreen
-
-        self.push_screen(SourcesScreen(entity, name), chosen)
-
-    # the comparison's picks, cell cursor and picker, kept while the explorer runs
-    compare_picks: list[str] = ["meta", "microsoft"]
-    compare_cursor: tuple[int, int] | None = None
-    compare_picker: bool = False  # the entity picker beside the grid (p shows it)
-    compare_drill: str | None = None  # the filter a compare cell was opened into
+    def on_compare_requested(self, message: CompareRequested) -> None:
+        message.stop()
+        self.action_compare(message.entity_ids)
 
     def action_compare(self, entity_ids: tuple[str, ...] | None = None) -> None:
         """Compare `entity_ids`; else the entities the filter names; else the last picks
-        (and, back from a cell's claims, that same cell)."""
+        (and, back from a cell's claims, that same cell): Session.compare_target."""
         while len(self.screen_stack) > 2 and not isinstance(self.screen, MainScreen):
             self.pop_screen()
         from tui.screens.compare import CompareScreen
 
-        text = self.main.query_text.strip()
-        cursor = self.compare_cursor
-        named: tuple[str, ...] = ()
-        if entity_ids is None and text and text != self.compare_drill:
-            terms = self.main._safe_parse().terms
-            named = tuple(t.value for t in terms if t.key in ("company", "entity") and not t.negated)
-        if entity_ids is not None or named:
-            cursor = None
-        picks = tuple(entity_ids) if entity_ids is not None else tuple(self.compare_picks)
-        self.push_screen(CompareScreen(picks, named=named, cursor=cursor))
+        target = self.session.compare_target(entity_ids)
+        self.push_screen(CompareScreen(self.session, target))
 
-    def drill_down(self, text: str) -> None:
-        """Show a compare cell's claims in the main table; `c` comes back to the cell."""
-        self.compare_drill = text
+    def on_filter_requested(self, message: FilterRequested) -> None:
+        """Show the main screen with a filter (the palette's, or a compare cell's claims:
+        then `c` goes back to the cell)."""
+        message.stop()
+        if message.drill:
+            self.session.drill_down(message.text)
+        self._back_to_main()
+        self.main.set_query(message.text)
+        if message.drill:
+            self.notify("the cell's claims; c goes back to the comparison")
+
+    def on_copy_requested(self, message: CopyRequested) -> None:
+        message.stop()
+        self.main.action_copy_claims(message.header)
+
+    def _back_to_main(self) -> None:
         while not isinstance(self.screen, MainScreen):
             self.pop_screen()
-        self.main.set_query(text)
-        self.notify("the cell's claims; c goes back to the comparison")
-
-    def open_figure(self, entity_id: str, metric: str, unit: str | None, claim_id: str | None = None) -> None:
-        from tui.screens.figure import FigureScreen
-
-        self.push_screen(FigureScreen(entity_id, metric, unit, claim_id))
-
-    def filter_to(self, text: str) -> None:
-        while not isinstance(self.screen, MainScreen):
-            self.pop_screen()
-        self.main.set_query(text)
-
-    def toggle_filter(self, key: str, value: str) -> None:
-        self.main.set_query(toggle_term(self.main.query_text, key, value))
 
     # --- export -----------------------------------------------------------------------
 
+    def on_export_requested(self, message: ExportRequested) -> None:
+        message.stop()
+        self.open_export(message.fmt, message.comparison)
+
     def open_export(self, fmt: str = "md", comparison: list[str] | None = None, *, again: ExportRequest | None = None) -> None:
         """Push the export dialog; its choice is written by one worker (write_export), which
-        streams every claim of the scope to disk (store/export.py): no cap, bounded memory.
+        streams every claim of the scope to disk (tui.store.export): no cap, bounded memory.
         `again` re-opens the dialog on a request (after "keep it" to an overwrite)."""
         from tui.screens.export import ConfirmScreen, ExportRequest, ExportScreen
         from tui.store.export import Selection, default_name
 
-        main = self.main
-        result = main.result
-        scopes: dict[str, int] = {}
-        if self.selection:
-            scopes["selected"] = len(self.selection)
-        scopes["filter"] = result.total if result else 0
-        if comparison:
-            scopes["comparison"] = len(comparison)
-        default = "comparison" if comparison else ("selected" if self.selection else "filter")
-        chosen_ids = Selection.of_ids(self.selection) if self.selection else None
+        result = self.main.result
         current = Selection(result.where, tuple(result.params), result.text, sort=result.sort) if result else Selection()
-
-        def selection_of(scope: str) -> Selection:
-            return chosen_ids if scope == "selected" and chosen_ids is not None else current
+        scopes = self.session.export_scopes(current, result.total if result else 0, comparison)
 
         def preview(scope: str, fmt_: str, quotes: bool, ids: bool) -> str:
-            return self.pool.run(_export_text, scope, selection_of(scope), comparison, fmt_, quotes, ids, 20)
+            return self.pool.run(_export_text, scope, scopes.selection(scope), comparison, fmt_, quotes, ids, 20)
 
         def name(scope: str, fmt_: str) -> str:
-            stem = "pivot-" + "-vs-".join(comparison) if scope == "comparison" and comparison else selection_of(scope).stem()
-            return str(self._free_path(self.export_dir / default_name(stem, fmt_)))
+            return str(self._free_path(self.export_dir / default_name(scopes.stem(scope), fmt_)))
 
         def chosen(request: ExportRequest | None) -> None:
             if request is None:
                 return
             path = request.path if request.path.is_absolute() else self.export_dir / request.path
             request = ExportRequest(request.scope, request.fmt, path, request.quotes, request.ids)
-            sel = selection_of(request.scope)
+            sel = scopes.selection(request.scope)
             if path.exists() and not path.is_dir():
 
                 def answered(yes: bool | None) -> None:
@@ -338,7 +328,7 @@ class PivotApp(App):
             else:
                 self.write_export(request, sel, comparison, force=False)
 
-        self.push_screen(ExportScreen(scopes, default, preview, name, fmt=fmt, again=again), chosen)
+        self.push_screen(ExportScreen(scopes.counts, scopes.default, preview, name, fmt=fmt, again=again), chosen)
 
     @work(thread=True, group="export")
     def write_export(self, request: ExportRequest, sel, comparison: list[str] | None, force: bool) -> None:
@@ -356,7 +346,6 @@ class PivotApp(App):
         self.export_dir = path.parent  # the folder of the last export, while the explorer runs
         what = f"Exported {n:,} claim{'' if n == 1 else 's'}" if n is not None else "Exported"
         self.call_from_thread(self.notify, f"Wrote {path}", title=what, timeout=8)
-        self.last_export = path
 
     @staticmethod
     def _free_path(path: Path) -> Path:

@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import Any, cast
 
+from textual.app import App
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.dom import DOMNode
+from textual.message import Message
 
+from tui.messages import CompareRequested, CopyRequested, ExportRequested, FilterRequested, SourcesRequested
+from tui.session import HasSession
 from tui.store import db
 from tui.store.fmt import safe_text
-
-if TYPE_CHECKING:
-    from tui.app import PivotApp
 
 
 class PivotCommands(Provider):
     entities: list[sqlite3.Row]
     sources: list[sqlite3.Row]
 
-    @property
-    def app(self) -> PivotApp:  # the app this palette runs in, typed
-        return cast("PivotApp", super().app)
-
     async def startup(self) -> None:
         app = self.app
-        worker = app.run_worker(partial(app.pool.run, _palette_data), thread=True, group="palette")
+        store = cast(HasSession, app).session.store  # commands do not import the app
+        worker = app.run_worker(partial(store.run, _palette_data), thread=True, group="palette")
         await worker.wait()
         self.entities, self.sources = worker.result or ([], [])
 
@@ -35,45 +36,57 @@ class PivotCommands(Provider):
             key = key_for(self.app, binding_id) if binding_id else ""
             yield name, callback, (f"{key} · {help_text}" if key else help_text)
 
+    def _ask(self, message: type[Message], *args: Any, **kwargs: Any) -> Callable[[], None]:
+        """A command that posts a fresh `message(*args)` to the app (tui.messages)."""
+
+        def post() -> None:
+            self.app.post_message(message(*args, **kwargs))
+
+        return post
+
     def _all_commands(self):
         """(name, callback, help, the id of the binding that does the same, or None)."""
-        for name, callback, help_text in self._plain_commands():
-            yield name, callback, help_text, COMMAND_KEYS.get(name)
-
-    def _plain_commands(self):
-        app = self.app
-        yield "compare: Meta vs Microsoft", partial(app.action_compare, ("meta", "microsoft")), "side by side, topic by topic"
+        for name, ids, help_text in compare_presets(self.entities):
+            yield name, self._ask(CompareRequested, ids), help_text, None
+        yield "compare: the filter's entities or the last picks", self._ask(CompareRequested), "as c does", "main.compare"
         yield (
-            "compare: 2023 vs 2026 layoff waves",
-            partial(app.action_compare, ("meta-year-of-efficiency", "meta-ai-rebalancing")),
-            "Year of Efficiency vs AI Rebalancing",
+            "filter: conflicts only",
+            self._ask(FilterRequested, "is:conflict"),
+            "claims that another source contradicts",
+            "main.conflicts",
         )
-        yield (
-            "compare: Meta, Microsoft, Amazon and Alphabet",
-            partial(app.action_compare, ("meta", "microsoft", "amazon", "alphabet")),
-            "the four companies",
-        )
-        yield "filter: conflicts only", partial(app.filter_to, "is:conflict"), "claims that another source contradicts"
-        yield "filter: numbers only", partial(app.filter_to, "is:numeric"), "claims with a figure"
-        yield "filter: clear", partial(app.filter_to, ""), "show every claim"
+        yield "filter: numbers only", self._ask(FilterRequested, "is:numeric"), "claims with a figure", None
+        yield "filter: clear", self._ask(FilterRequested, ""), "show every claim", "main.clear_filter"
         for fmt, label in (("md", "Markdown"), ("csv", "CSV"), ("json", "JSON")):
-            yield f"export: {label}", partial(app.open_export, fmt=fmt), "open the export dialog"
+            yield (
+                f"export: {label}",
+                self._ask(ExportRequested, fmt),
+                "open the export dialog",
+                "main.export" if fmt == "md" else None,
+            )
         yield (
             "copy: claims as a Markdown table",
-            partial(app.main.action_copy_claims, header=True),
+            self._ask(CopyRequested, header=True),
             "the selection (else the highlighted claim) with the table's header; y copies the rows alone",
+            None,
         )
-        yield "screen: sources", app.action_sources, "every source with its flags"
-        yield "help: keys and filters", app.action_help, "every binding and the filter language"
-        for s in self.sources:
-            name = s["publisher"] or s["title"]
-            yield f"source: {safe_text(name)}", partial(app.filter_to, f"source:{s['id']}"), s["title"]
+        yield "screen: sources", self._ask(SourcesRequested), "every source with its flags", "main.sources"
+        yield (
+            "help: keys and filters",
+            lambda: self.app.run_action("app.help"),
+            "every binding and the filter language",
+            "app.help",
+        )
+        for src in self.sources:
+            name = src["publisher"] or src["title"]
+            yield f"source: {safe_text(name)}", self._ask(FilterRequested, f"source:{src['id']}"), src["title"], None
         for e in self.entities:
             n = e["claim_count"]
             yield (
                 f"entity: {safe_text(e['name'])}",
-                partial(app.filter_to, f"company:{e['id']}"),
+                self._ask(FilterRequested, f"company:{e['id']}"),
                 f"{n:,} claim{'' if n == 1 else 's'}",
+                None,
             )
 
     # Names and help come from the corpus (titles, publishers, entity names): Textual reads
@@ -92,32 +105,47 @@ class PivotCommands(Provider):
                 yield Hit(score, _highlight(matcher, name), callback, text=name, help=_literal(help_text))
 
 
-# palette commands that a key also does: the palette shows the key (as the keymap has it)
-COMMAND_KEYS = {
-    "filter: conflicts only": "main.conflicts",
-    "filter: clear": "main.clear_filter",
-    "export: Markdown": "main.export",
-    "screen: sources": "main.sources",
-    "help: keys and filters": "app.help",
-    "compare: Meta vs Microsoft": "main.compare",
-}
+def compare_presets(entities: list[sqlite3.Row]) -> list[tuple[str, tuple[str, ...], str]]:
+    """The palette's comparisons, from the corpus: its two and four most-covered companies,
+    and the events of the most-covered company that has two (entities come companies first,
+    most claims first: db.entities). (name, entity ids, help)."""
+    companies = [e for e in entities if e["kind"] == "company"]
+    out: list[tuple[str, tuple[str, ...], str]] = []
+
+    def names(rows: list[sqlite3.Row]) -> str:
+        shown = [safe_text(r["name"]) for r in rows]
+        return " vs ".join(shown) if len(shown) == 2 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+    if len(companies) >= 2:
+        out.append((f"compare: {names(companies[:2])}", tuple(c["id"] for c in companies[:2]), "the two most-covered companies"))
+    if len(companies) >= 3:
+        top = companies[:4]
+        out.append((f"compare: {names(top)}", tuple(c["id"] for c in top), f"the {len(top)} most-covered companies"))
+    for company in companies:
+        events = [e for e in entities if e["kind"] == "event" and e["parent"] == company["id"]][:2]
+        if len(events) == 2:
+            out.append((f"compare: {names(events)}", tuple(e["id"] for e in events), f"{safe_text(company['name'])}'s events"))
+            break
+    return out
 
 
-def key_for(app, binding_id: str) -> str:
+def key_for(app: App[Any], binding_id: str) -> str:
     """The key that runs binding `binding_id` now (after the user's keymap), as shown."""
-    from textual.binding import Binding
-
-    keymap: dict[str, str] = getattr(app, "pivot_keymap", {})
-    keys = keymap.get(binding_id)
+    keys = cast(HasSession, app).session.keymap.get(binding_id)
     if keys is None:
-        main = getattr(app, "main", None)  # the main screen (commands do not import the screens)
-        for binding in [*(type(main).BINDINGS if main is not None else []), *type(app).BINDINGS]:
-            if isinstance(binding, Binding) and binding.id == binding_id:
+        # the main screen's bindings, then the app's (commands do not import the screens)
+        main = next((s for s in app.screen_stack if any(b.id == binding_id for b in _bindings(s))), None)
+        for binding in [*(_bindings(main) if main is not None else []), *_bindings(app)]:
+            if binding.id == binding_id:
                 keys = binding.key
                 break
     if not keys:
         return ""
     return ", ".join(app.get_key_display(Binding(k, "")) for k in keys.split(",")[:2])
+
+
+def _bindings(node: DOMNode) -> list[Binding]:
+    return [b for b in type(node).BINDINGS if isinstance(b, Binding)]
 
 
 def _literal(text: str | None):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -93,6 +94,7 @@ class Term:
     value: str
     negated: bool = False
     written_key: str = ""  # as typed ("company"), for messages
+    token: str = field(default="", compare=False)  # the whole term as written ("-company:meta")
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,7 @@ def parse(text: str) -> Parsed:
                 raise QueryError(f"'{raw}': use {key}:VALUE (comparisons like >= work only with value)")
             if not value.strip():
                 raise QueryError(f"'{raw}': {key}: needs a value, e.g. {_example(lower)}")
-            parsed.terms.append(_check_term(Term(KEYS[lower], value.strip(), negated, lower)))
+            parsed.terms.append(_check_term(Term(KEYS[lower], value.strip(), negated, lower, raw)))
             continue
         negated = raw.startswith("-") and len(raw) > 1
         body = raw[1:] if negated else raw
@@ -254,10 +256,10 @@ def _check_term(t: Term) -> Term:
     def choose(choices: tuple[str, ...], what: str) -> Term:
         v = t.value.lower()
         if v in choices:
-            return Term(t.key, v, t.negated, t.written_key)
+            return Term(t.key, v, t.negated, t.written_key, t.token)
         starts = [c for c in choices if c.startswith(v)]
         if len(starts) == 1:
-            return Term(t.key, starts[0], t.negated, t.written_key)
+            return Term(t.key, starts[0], t.negated, t.written_key, t.token)
         close = difflib.get_close_matches(v, choices, n=1, cutoff=0.6)
         hint = f" — did you mean '{close[0]}'?" if close else ""
         raise QueryError(f"unknown {what} '{t.value}'{hint} (one of: {', '.join(choices)})")
@@ -314,6 +316,7 @@ class Compiled:
     match: str | None = None
     rest_where: str = "1"
     rest_params: list[SqlParam] = field(default_factory=list)
+    parsed: Parsed = field(default_factory=Parsed)  # what was compiled: nobody parses the text again
 
     @property
     def unfiltered(self) -> bool:
@@ -507,7 +510,12 @@ def compile_query(parsed: Parsed, conn: sqlite3.Connection) -> Compiled:
         clauses.append("claims.rowid IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")
         params.append(match)
     return Compiled(
-        " AND ".join(clauses) if clauses else "1", params, match=match, rest_where=rest_where, rest_params=rest_params
+        " AND ".join(clauses) if clauses else "1",
+        params,
+        match=match,
+        rest_where=rest_where,
+        rest_params=rest_params,
+        parsed=parsed,
     )
 
 
@@ -544,3 +552,23 @@ def toggle_term(text: str, key: str, value: str) -> str:
     if len(kept) == len(toks):
         kept.append(format_term(key, value))
     return " ".join(kept)
+
+
+def _has_key(token: str, keys: tuple[str, ...]) -> bool:
+    split = _split_key(token) if not token.lstrip("-").startswith('"') else None
+    return split is not None and KEYS.get(split[1].lower()) in keys
+
+
+def replace_term(text: str, keys: tuple[str, ...], term: str | None, *, first: bool = False) -> str:
+    """The query text with every term of `keys` (negated or not) taken out and `term` put
+    in its place: at the end, or with `first` at the start (None: only taken out)."""
+    kept = [t.text for t in tokens(text) if not _has_key(t.text, keys)]
+    if term:
+        kept.insert(0 if first else len(kept), term)
+    return " ".join(kept)
+
+
+def remove_tokens(text: str, written: Iterable[str]) -> str:
+    """The query text without the tokens written exactly so."""
+    gone = set(written)
+    return " ".join(t.text for t in tokens(text) if t.text not in gone)

@@ -1,4 +1,4 @@
-"""What the explorer keeps between runs: the query history and the user's keymap.
+"""What the explorer keeps between runs: the query history, named views and the user's keymap.
 
 No Textual here. The history lives in the user's data folder (platformdirs'
 user_data_dir("pivot"), or $PIVOT_STATE_DIR), one query per line, newest last.
@@ -15,6 +15,7 @@ $PIVOT_KEYMAP) mapping binding ids, as the `?` screen lists them, to keys:
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,13 +91,7 @@ class History:
         self.entries = [*[e for e in self.entries if e != query][-(HISTORY_LIMIT - 1) :], query]
         if self.problem:  # kept for this run only: the path is not a file to replace
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_text("\n".join(self.entries) + "\n", encoding="utf-8")
-            tmp.replace(self.path)
-        except OSError:
-            pass
+        _write_lines(self.path, self.entries)
 
     def previous(self, current: str) -> str | None:
         """The query before the one shown (None at the oldest)."""
@@ -156,3 +151,110 @@ def load_keymap(path: Path | None = None) -> Keymap:
             continue
         out.keys[str(binding_id)] = ",".join(k.strip() for k in keys.split(",") if k.strip())
     return out
+
+
+# --- named views ---------------------------------------------------------------------------
+
+VIEWS_FILE = "views"
+VIEW_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+@dataclass(frozen=True)
+class View:
+    """A filter, its sort and the comparison's picks under a name (issue 20's named views).
+
+    Its line (`line()`, `View.parse()`) is what the views file holds and what a colleague
+    pastes: the name, then the filter text, then ` | sort:KEY[:desc]` and
+    ` | compare:ID,ID` when they are set, e.g.
+
+        meta-cuts company:meta is:conflict | sort:value:desc | compare:meta,microsoft
+    """
+
+    name: str
+    query: str = ""
+    sort: tuple[str, bool] | None = None
+    picks: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        parts = [f"{self.name} {' '.join(self.query.split())}".rstrip()]
+        if self.sort is not None:
+            parts.append(f"sort:{self.sort[0]}{':desc' if self.sort[1] else ''}")
+        if self.picks:
+            parts.append("compare:" + ",".join(self.picks))
+        return " | ".join(parts)
+
+    @classmethod
+    def parse(cls, line: str) -> View:
+        """A view from its line; ValueError with a message for people if it is not one."""
+        head, *options = [p.strip() for p in re.split(r" \| (?=(?:sort|compare):)", line.strip())]
+        name, _, query = head.partition(" ")
+        if not VIEW_NAME.fullmatch(name):
+            raise ValueError(f"a view's name is letters, digits, '.', '_' or '-' (at most 64), not {name[:40]!r}")
+        sort: tuple[str, bool] | None = None
+        picks: tuple[str, ...] = ()
+        for option in options:
+            key, _, value = option.partition(":")
+            if key == "sort":
+                column, _, order = value.partition(":")
+                if not column or order not in ("", "desc"):
+                    raise ValueError(f"{option!r}: expected sort:COLUMN or sort:COLUMN:desc")
+                sort = (column, order == "desc")
+            else:
+                picks = tuple(p for p in value.split(",") if p)
+        return cls(name, query.strip(), sort, picks)
+
+
+class Views:
+    """Named views, kept in the user's data folder beside the history (one line each, as
+    View.line writes it); a line that is not a view is skipped, never an error."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path if path is not None else state_dir() / VIEWS_FILE
+        self.views: dict[str, View] = {}
+        self.problem: str | None = None  # as History's: a path that is not a regular file is left alone
+        try:
+            text = _read_regular(self.path).decode("utf-8")
+        except NotRegularFile as exc:
+            self.problem = _skipped(self.path, exc.kind, "the named views are neither read nor kept this time")
+            text = ""
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        for line in text.splitlines():
+            try:
+                view = View.parse(line)
+            except ValueError:
+                continue
+            self.views[view.name] = view
+
+    def get(self, name: str) -> View | None:
+        return self.views.get(name)
+
+    def save(self, view: View) -> None:
+        """Keep `view` (replacing one of the same name) and write the file; a folder that
+        cannot be written loses the view at exit, as the history does."""
+        View.parse(view.line())  # a name that could not be read back is refused here
+        self.views.pop(view.name, None)
+        self.views[view.name] = view
+        self._write()
+
+    def remove(self, name: str) -> bool:
+        if self.views.pop(name, None) is None:
+            return False
+        self._write()
+        return True
+
+    def _write(self) -> None:
+        if self.problem is None:  # kept for this run only when the path is not a file to replace
+            _write_lines(self.path, [v.line() for v in self.views.values()])
+
+
+def _write_lines(path: Path, lines: list[str]) -> None:
+    """Replace `path` with `lines` (temporary file, then a rename); an unwritable folder is
+    not an error worth interrupting anyone for."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass

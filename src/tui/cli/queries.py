@@ -23,8 +23,8 @@ def list_claims(query: tuple[str, ...], data_dir, db_path, limit: int) -> None:
 
     conn = connect(data_dir, db_path)
     flt = query_filter(conn, " ".join(query))
-    rows = db.claim_page(conn, flt.where, flt.params, 0, limit)
-    total, capped = db.count(conn, flt.where, flt.params)
+    rows = db.page(conn, flt, 0, limit)
+    total, capped = db.count_matches(conn, flt)
     out = console()
     out.print(claims_table(rows))
     _list_legend(out, rows)
@@ -236,16 +236,13 @@ def figure(query: tuple[str, ...], data_dir, db_path, limit: int, order: str) ->
     shared axis per quantity (plain characters under TERM=dumb)."""
     import os
 
+    from tui.store import db
     from tui.store.figure import plot
     from tui.widgets.figure import plot_lines
 
     conn = connect(data_dir, db_path)
     flt = query_filter(conn, " ".join(query))
-    families = conn.execute(
-        f"SELECT DISTINCT claims.qentity, claims.metric, claims.unit FROM claims WHERE ({flt.where}) "
-        "AND claims.value_low IS NOT NULL AND claims.metric IS NOT NULL LIMIT ?",
-        [*flt.params, limit],
-    ).fetchall()
+    families = db.quantity_families(conn, flt, limit)
     if not families:
         raise PivotError("no numeric claim matches; a figure needs claims with a value")
     out = console()

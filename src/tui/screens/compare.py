@@ -1,16 +1,17 @@
 """Compare screen: the headline grid (topics and their quantities as rows, the chosen
 entities as columns), a picker that can be hidden, and every claim in full on `v`.
 
-The picks and the cell cursor are kept by the app while it runs; `c` on the main screen
-with a filter naming entities (`company:amazon company:alphabet`) compares those. `enter`
+The picks, the cell cursor and the picker are kept in the session (tui.session's
+CompareMemory) while the explorer runs; the first picks are the two most-covered companies.
+`c` on the main screen with a filter naming entities (`company:amazon company:alphabet`) compares those. `enter`
 on a cell shows its claims in the main table (filtered to that entity, topic and
 quantity); `c` there comes back to the same cell.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on, work
@@ -21,8 +22,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, SelectionList
 from textual.widgets.selection_list import Selection
 
+from tui.messages import ExportRequested, FilterRequested, StoreFailed
 from tui.query import format_term, resolve_entities
 from tui.rich_tables import compare_table
+from tui.session import CompareTarget, Session
 from tui.store import db
 from tui.store.fmt import one_line
 from tui.store.grid import Grid, GridRow, headline
@@ -30,10 +33,6 @@ from tui.widgets.compare_grid import CompareGrid
 from tui.widgets.rendered import RenderedView, render_lines
 from tui.widgets.side import PickerList
 
-if TYPE_CHECKING:
-    from tui.app import PivotApp
-
-DEFAULT_PAIR = ("meta", "microsoft")
 CELL_LIMIT = 8  # claims per cell in the full view; the rest are counted ("+ 1,204 more")
 TOPIC_WIDTH = 18
 COLUMN_WIDTH = 28
@@ -52,25 +51,17 @@ class CompareScreen(Screen[None]):
         Binding("t", "focus_grid", "Grid", show=False, id="compare.grid"),
     ]
 
-    def __init__(
-        self,
-        entity_ids: tuple[str, ...] | None = DEFAULT_PAIR,
-        *,
-        named: tuple[str, ...] = (),
-        cursor: tuple[int, int] | None = None,
-    ) -> None:
+    def __init__(self, session: Session, target: CompareTarget) -> None:
         super().__init__()
-        self.entity_ids = list(entity_ids or ())
-        self.named = list(named)  # entity names from the filter, resolved in the worker
-        self.cursor = cursor
+        self.session = session
+        self.store = session.store
+        self.entity_ids = list(target.picks)  # none: the two most-covered companies (found in the worker)
+        self.named = list(target.named)  # entity names from the filter, resolved in the worker
+        self.cursor = target.cursor
         self.grid_data: Grid | None = None
         self.comparison: db.Comparison | None = None
         self.full = False
         self.complete = False  # the grid for the current picks is on screen
-
-    @property
-    def app(self) -> PivotApp:  # type: ignore[override]  # the app this screen runs in, typed
-        return cast("PivotApp", super().app)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-body"):
@@ -86,7 +77,7 @@ class CompareScreen(Screen[None]):
         self.query_one("#grid").border_title = "Comparison"
         self.query_one("#full").border_title = "Every claim"
         self.query_one("#full").display = False
-        self.query_one("#picker-pane").display = self.app.compare_picker and self.app.size.width >= WIDE
+        self.query_one("#picker-pane").display = self.session.compare.picker and self.app.size.width >= WIDE
         self.refresh_comparison()
         self.query_one("#grid").focus()
 
@@ -98,9 +89,9 @@ class CompareScreen(Screen[None]):
             return db.entities(conn, PICKER_LIMIT, search, list(self.entity_ids)), db.entity_count(conn)
 
         try:
-            rows, total = self.app.pool.run(job)
+            rows, total = self.store.run(job)
         except sqlite3.Error as exc:
-            self.app.store_failed(exc)
+            self.post_message(StoreFailed(exc))
             return
         self.app.call_from_thread(self._show_entities, search, rows, total)
 
@@ -143,7 +134,7 @@ class CompareScreen(Screen[None]):
                 return found
 
             try:
-                found = self.app.pool.run(resolve)
+                found = self.store.run(resolve)
             except sqlite3.Error:
                 found = []
             self.named = []
@@ -151,10 +142,13 @@ class CompareScreen(Screen[None]):
                 self.entity_ids = found + [e for e in self.entity_ids if e not in found][: max(len(self.entity_ids) - 1, 1)]
             elif found:
                 self.entity_ids = found
+        if not self.entity_ids:  # nothing compared yet: the two most-covered companies
+            with contextlib.suppress(sqlite3.Error):  # the grid's query below says what is wrong
+                self.entity_ids = self.store.run(db.most_covered, 2)
         ids = list(self.entity_ids)
         try:
-            grid = self.app.pool.run(headline, ids)
-            cmp = self.app.pool.run(db.compare, ids, None, CELL_LIMIT) if self.full else None
+            grid = self.store.run(headline, ids)
+            cmp = self.store.run(db.compare, ids, None, CELL_LIMIT) if self.full else None
         except sqlite3.Error as exc:  # a damaged or vanished store: say so, keep the app
             lines = render_lines(Text(f"The store could not answer: {exc}", style="bold red"), 60)
             self.app.call_from_thread(self._show_error, ids, lines)
@@ -184,7 +178,7 @@ class CompareScreen(Screen[None]):
         self.cursor = None
         if full_lines is not None:
             self.query_one("#full", RenderedView).show(*full_lines)
-        self.app.compare_picks = list(ids)
+        self.session.compare.picks = list(ids)
         self._titles(grid)
         if self.query_one("#picker-pane").display:
             self.load_entities(self.query_one("#picker-find", Input).value)
@@ -205,7 +199,7 @@ class CompareScreen(Screen[None]):
 
     @on(CompareGrid.Moved)
     def moved(self) -> None:
-        self.app.compare_cursor = self.query_one("#grid", CompareGrid).cursor
+        self.session.compare.cursor = self.query_one("#grid", CompareGrid).cursor
 
     @on(CompareGrid.Open)
     def open_cell(self, event: CompareGrid.Open) -> None:
@@ -213,8 +207,8 @@ class CompareScreen(Screen[None]):
         terms = [format_term("company", event.entity_id), format_term("topic", event.row.topic)]
         if event.row.metric:
             terms.append(format_term("metric", event.row.metric))
-        self.app.compare_cursor = self.query_one("#grid", CompareGrid).cursor
-        self.app.drill_down(" ".join(terms))
+        self.session.compare.cursor = self.query_one("#grid", CompareGrid).cursor
+        self.post_message(FilterRequested(" ".join(terms), drill=True))
 
     # --- actions ------------------------------------------------------------------------------
 
@@ -222,12 +216,12 @@ class CompareScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_export(self) -> None:
-        self.app.open_export(comparison=list(self.entity_ids))
+        self.post_message(ExportRequested(comparison=list(self.entity_ids)))
 
     def action_toggle_picker(self) -> None:
         pane = self.query_one("#picker-pane")
         pane.display = not pane.display
-        self.app.compare_picker = bool(pane.display)
+        self.session.compare.picker = bool(pane.display)
         if pane.display:
             self.load_entities(self.query_one("#picker-find", Input).value)
             self.query_one("#picker").focus()
@@ -261,7 +255,9 @@ class CompareScreen(Screen[None]):
         if row.metric is None:
             self.notify("f shows a quantity's figures: move to a quantity's row (below its topic)")
             return
-        self.app.open_figure(entity_id, row.metric, row.unit)
+        from tui.screens.figure import FigureScreen
+
+        self.app.push_screen(FigureScreen(self.store, entity_id, row.metric, row.unit))
 
 
 __all__ = ["CompareScreen", "GridRow"]

@@ -4,7 +4,6 @@ measures below with their own axes, and the highlighted figure's quote and relat
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING, cast
 
 from rich.console import Group
 from rich.text import Text
@@ -14,12 +13,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.session import StoreHandle
 from tui.store.figure import Plot, plot, plot_of_claim
 from tui.widgets.figure import plot_lines, relation_note
 from tui.widgets.rendered import RenderedView, render_lines
-
-if TYPE_CHECKING:
-    from tui.app import PivotApp
 
 
 class FigureScreen(Screen[None]):
@@ -30,16 +27,15 @@ class FigureScreen(Screen[None]):
         Binding("t", "timeline", "By date", id="figure.timeline"),
     ]
 
-    def __init__(self, entity_id: str | None, metric: str | None, unit: str | None, claim_id: str | None = None) -> None:
+    def __init__(
+        self, store: StoreHandle, entity_id: str | None, metric: str | None, unit: str | None, claim_id: str | None = None
+    ) -> None:
         super().__init__()
+        self.store = store
         self.entity_id, self.metric, self.unit, self.claim_id = entity_id, metric, unit, claim_id
         self.plot: Plot | None = None
         self.cursor = 0
         self.order = "period"  # or "date": each source's figure as it was printed, earliest first
-
-    @property
-    def app(self) -> PivotApp:  # type: ignore[override]  # the app this screen runs in, typed
-        return cast("PivotApp", super().app)
 
     def compose(self) -> ComposeResult:
         yield RenderedView(id="figure-body")
@@ -60,7 +56,7 @@ class FigureScreen(Screen[None]):
             return None
 
         try:
-            found = self.app.pool.run(job)
+            found = self.store.run(job)
         except sqlite3.Error as exc:
             self.app.call_from_thread(self._message, f"The store could not answer: {exc}")
             return

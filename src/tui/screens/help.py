@@ -34,6 +34,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("end,G", "bottom", "Bottom", show=False, id="help.bottom"),
     ]
 
+    def __init__(self, keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.keymap = keymap or {}  # binding id -> keys, from the user's keymap.toml
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-dialog"):
             yield Static(self._keys_table(), id="help-keys")
@@ -59,7 +63,7 @@ class HelpScreen(ModalScreen[None]):
         return table
 
     def _add_rows(self, table: Table, nodes: list, seen: set[tuple[str, str]], section: str | None = None) -> None:
-        keymap: dict[str, str] = getattr(self.app, "pivot_keymap", {})
+        keymap = self.keymap
         first = True
         for node in nodes:
             classes = [c for c in type(node).__mro__ if "BINDINGS" in c.__dict__] if section else [type(node)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -20,19 +20,9 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
-from tui.query import (
-    KEYS,
-    Compiled,
-    QueryError,
-    build_filter,
-    parse,
-    resolve_entities,
-    resolve_sources,
-    resolve_topics,
-    toggle_term,
-    tokens,
-)
-from tui.state import History
+from tui.messages import CompareRequested, ExportRequested, FirstRowsShown, StoreFailed
+from tui.query import Compiled, Parsed, QueryError, compile_query, format_term, resolve_entities, resolve_sources, resolve_topics
+from tui.session import ENTITY_KEYS, Session
 from tui.store import db
 from tui.store.fmt import one_line
 from tui.widgets.claims_table import COLUMN_TITLES, PAGE_SIZE, ClaimsTable
@@ -40,7 +30,6 @@ from tui.widgets.detail import DetailPane
 from tui.widgets.query_bar import QueryBar, StoreSuggester
 
 if TYPE_CHECKING:
-    from tui.app import PivotApp
     from tui.widgets.side import EntityList, FacetList
 
 # The side panes (entity list, facets) and the footer are mounted after the first frame, with
@@ -55,7 +44,6 @@ FACET_BUDGET = 0.06  # seconds for exact facet counts, else they are counted ove
 FIRST_PAGE_BUDGET = 0.05  # seconds the opening page may take before the first frame
 DETAIL_DELAY = 0.06  # seconds the cursor rests before the detail pane loads
 QUICK_COUNT_BUDGET = 0.02  # seconds for the first, capped count ("1,000+")
-UNDO_LIMIT = 100  # filter and selection changes `u` can undo
 SHARED_COLUMNS = ("entity", "source", "topic", "period", "status")  # hidden when the filter shares them
 COPY_LIMIT = 1_000  # claims `y` copies from a selection
 
@@ -141,19 +129,14 @@ class MainScreen(Screen):
 
     detail_delay = DETAIL_DELAY  # tests and the screenshot script set 0: no timer to wait for
 
-    def __init__(self, query: str = "") -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self._initial_query = query  # the filter the explorer opens with
-        self.generation = 0
+        self.session = session  # the filter, the selection, undo, the store (tui.session)
         self.result: Result | None = None
         self.entity_rows: list = []
         self._detail_timer: Timer | None = None
         self._first_rows_shown = False
-        self.sort: tuple[str, bool] | None = None
-        self.history = History()
-        self._undo: list[tuple[str, frozenset[str]]] = []
         self._bar_start: str | None = None  # the filter when the query bar took focus
-        self._restoring = False
         self._facet_terms: dict[tuple[str, str], list[str]] = {}
         self._detail_shown: str | None = None  # the claim the detail pane shows
         self._side_mounted = False  # the entity list, the facets and the footer (after the first frame)
@@ -163,16 +146,16 @@ class MainScreen(Screen):
         self.add_class(*_breakpoint_classes(self.app))
 
     @property
-    def app(self) -> PivotApp:  # type: ignore[override]  # the app this screen runs in, typed
-        return cast("PivotApp", super().app)
+    def generation(self) -> int:
+        return self.session.filter.generation
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             yield Vertical(id="sidebar")  # the entity list and the facets: _mount_side, after the first frame
             with Vertical(id="centre"):
                 yield QueryBar(
-                    self.history,
-                    suggester=StoreSuggester(lambda fn: self.app.pool.run(fn)),
+                    self.session.history,
+                    suggester=StoreSuggester(self.session.store.run),
                     placeholder='/ filter: company:meta is:conflict "ai pods" value>=10%',
                     id="query",
                 )
@@ -189,14 +172,14 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#claims", ClaimsTable).border_title = "Claims"
         self.query_one("#detail").border_title = "Detail"
-        self.table.selected = self.app.selection
-        if self._initial_query:
+        self.table.selected = self.session.selection
+        if self.session.filter.text:
             with self.query_input.prevent(Input.Changed):  # the first query runs here, not from the bar
-                self.query_input.value = self._initial_query
-        self._first_query(self.query_text)  # the entities follow the first rows
+                self.query_input.value = self.session.filter.text
+        self._first_query()  # the entities follow the first rows
         self.table.focus()
-        if self.history.problem:  # not a regular file (a FIFO): skipped, and said
-            self.app.notify(self.history.problem, severity="warning", timeout=10)
+        if self.session.history.problem:  # not a regular file (a FIFO): skipped, and said
+            self.app.notify(self.session.history.problem, severity="warning", timeout=10)
 
     def _compositor_refresh(self) -> None:
         # Textual draws the whole screen here, and throws the frame away while the app holds a
@@ -208,25 +191,28 @@ class MainScreen(Screen):
             return
         super()._compositor_refresh()
 
-    def _first_query(self, text: str) -> None:
+    def _first_query(self) -> None:
         """The opening page is read here, before the first frame, so that the explorer
         opens with its rows instead of an empty table that a worker fills a few frames
         later (one indexed page: about a millisecond at a million claims). Anything
         slower, or a query with a problem, goes through the worker as usual."""
-        self.generation += 1
-        sort = self.sort
+        flt_state = self.session.filter
+        generation, text, parsed, sort = flt_state.next_generation(), flt_state.text, flt_state.parsed, flt_state.sort
+        if flt_state.error is not None:
+            self.post_message(QueryFailed(generation, flt_state.error))
+            return
 
         def job(conn: sqlite3.Connection):
             with db.deadline(conn, FIRST_PAGE_BUDGET):
-                flt = build_filter(text, conn)
+                flt = compile_query(parsed, conn)
                 return flt, db.sorted_page(conn, flt, sort, 0, PAGE_SIZE)
 
         try:
-            flt, first = self.app.pool.run(job)
+            flt, first = self.session.store.run(job)
         except (QueryError, sqlite3.Error):
-            self.run_query(text, self.generation)
+            self.run_query(text, parsed, generation, sort)
             return
-        result = Result(self.generation, text, flt.where, flt.params, len(first), flt, len(first) == PAGE_SIZE, sort)
+        result = Result(generation, text, flt.where, flt.params, len(first), flt, len(first) == PAGE_SIZE, sort)
         self.on_query_finished(QueryFinished(result, first))
 
     # --- helpers ----------------------------------------------------------------------
@@ -258,20 +244,13 @@ class MainScreen(Screen):
     def set_query(self, text: str) -> None:
         """Replace the filter (the query bar always shows the whole filter); `u` undoes it."""
         if text != self.query_text:
-            self._remember()
+            self.session.remember(self.query_text)
         self.query_input.value = text  # Input.Changed runs the query
-
-    def _remember(self, text: str | None = None) -> None:
-        """Keep the filter and selection as they are now, for `u`."""
-        state = (self.query_text if text is None else text, frozenset(self.app.selection))
-        if not self._undo or self._undo[-1] != state:
-            self._undo.append(state)
-            del self._undo[:-UNDO_LIMIT]
 
     def update_status(self) -> None:
         r = self.result
         n = f"{r.total_text} claim{'' if r.total_text == '1' else 's'}" if r else "…"
-        sel = len(self.app.selection)
+        sel = len(self.session.selection)
         status = Text()
         status.append(n, style="bold")
         status.append(f"  ·  {sel} selected" if sel else "  ·  none selected", style="bold green" if sel else "dim")
@@ -285,19 +264,19 @@ class MainScreen(Screen):
         """The store file changed under the explorer: everything on screen is read again."""
         self._detail_shown = None
         self.load_entities()
-        self.start_query(self.query_text)
+        self.start_query()
 
     def _after_first_rows(self) -> None:
         """The first rows are laid out: once the frame showing them is written, the rest of
-        the screen and the background work follow (the app calls _after_first_frame)."""
-        self.app.after_first_frame(self._after_first_frame)
+        the screen and the background work follow (the app calls after_first_frame)."""
+        self.post_message(FirstRowsShown())
 
-    async def _after_first_frame(self) -> None:
+    async def after_first_frame(self) -> None:
+        """The side panes, the first query's counts and facets, the entities."""
         await self._mount_side()
         if self.result is not None:
-            self.count_facets(self.result)  # the first query's counts and facets
+            self.count_facets(self.result)
         self.load_entities()
-        self.app.first_rows_shown()
 
     async def _mount_side(self) -> None:
         """The entity list, the facets and the footer, in the room kept for them."""
@@ -326,9 +305,9 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, group="entities")
     def load_entities(self) -> None:
         try:
-            rows = self.app.pool.run(db.entities)
+            rows = self.session.store.run(db.entities)
         except sqlite3.Error as exc:
-            self.app.store_failed(exc)
+            self.post_message(StoreFailed(exc))
             return
         self.app.call_from_thread(self._show_entities, rows)
 
@@ -339,36 +318,33 @@ class MainScreen(Screen):
     def _refresh_entities(self) -> None:
         if not self._side_mounted:
             return  # shown when the entity list is mounted
-        active = {t.value for t in self._safe_parse().terms if t.key in ("company", "entity") and not t.negated}
+        active = set(self.session.filter.entities)
         active |= {v for (k, v), _ in self._facet_terms.items() if k == "entity"}  # company:facebook is Meta
         ids = {r["id"] for r in self.entity_rows}
         self.entity_list.show(self.entity_rows, {a for a in active if a in ids})
 
-    def _safe_parse(self):
-        try:
-            return parse(self.query_text)
-        except QueryError:
-            return parse("")
-
-    def start_query(self, text: str) -> None:
-        self.generation += 1
+    def start_query(self) -> None:
+        """Run the session's filter (its text parsed once, when it was set) in its sort."""
+        flt = self.session.filter
+        generation = flt.next_generation()
         # the older keystroke's page, counts and facets are no longer wanted: their statements stop
-        self.app.pool.interrupt_all(older_than=self.generation)
-        self.run_query(text, self.generation)
+        self.session.store.interrupt_all(older_than=generation)
+        if flt.error is not None:
+            self.post_message(QueryFailed(generation, flt.error))
+            return
+        self.run_query(flt.text, flt.parsed, generation, flt.sort)
 
     @work(thread=True, exclusive=True, group="query")
-    def run_query(self, text: str, generation: int) -> None:
-        sort = self.sort
-
+    def run_query(self, text: str, parsed: Parsed, generation: int, sort: tuple[str, bool] | None) -> None:
         def job(conn: sqlite3.Connection):
             # only the page on screen: the count (a lower bound first, then exact) and
             # the facets follow in another worker without holding up the rows
-            flt = build_filter(text, conn)
+            flt = compile_query(parsed, conn)
             first = db.sorted_page(conn, flt, sort, 0, PAGE_SIZE)
             return flt, len(first), len(first) == PAGE_SIZE, first
 
         try:
-            flt, total, capped, first = self.app.pool.run_for(generation, job)
+            flt, total, capped, first = self.session.store.run_for(generation, job)
         except QueryError as exc:
             self.post_message(QueryFailed(generation, str(exc)))
             return
@@ -383,45 +359,40 @@ class MainScreen(Screen):
             if result.capped:
                 # a capped count first ("1,000+" in a millisecond or two), then the exact one
                 try:
-                    total, capped = self.app.pool.run_for(result.generation, self._quick_count, result.flt)
+                    total, capped = self.session.store.run_for(result.generation, self._quick_count, result.flt)
                     self.post_message(Counted(result.generation, total, capped))
                 except sqlite3.OperationalError:
                     pass  # too slow to count quickly (speaker:, negations): the exact count follows
             # the entity facet is not listed: it tells the table whether one entity is shared
-            facets = self.app.pool.run_for(result.generation, db.facets, result.flt, (*FACET_ORDER, "entity"), FACET_BUDGET)
-            active = self.app.pool.run_for(result.generation, self._picked_facets, result.text)
+            facets = self.session.store.run_for(result.generation, db.facets, result.flt, (*FACET_ORDER, "entity"), FACET_BUDGET)
+            active = self.session.store.run_for(result.generation, self._picked_facets, result.flt.parsed)
             self.post_message(FacetsCounted(result.generation, facets, active))
             if result.capped and not get_current_worker().is_cancelled:
-                total, capped = self.app.pool.run_for(result.generation, db.count_matches, result.flt, None, COUNT_BUDGET)
+                total, capped = self.session.store.run_for(result.generation, db.count_matches, result.flt, None, COUNT_BUDGET)
                 self.post_message(Counted(result.generation, total, capped))
         except sqlite3.Error as exc:
             if not _superseded(exc):  # a damaged or locked store: the recovery every worker gives
-                self.app.store_failed(exc)
+                self.post_message(StoreFailed(exc))
 
     @staticmethod
-    def _picked_facets(conn: sqlite3.Connection, text: str) -> dict[tuple[str, str], list[str]]:
+    def _picked_facets(conn: sqlite3.Connection, parsed: Parsed) -> dict[tuple[str, str], list[str]]:
         """The facet values the filter's terms pick, as the store resolves them (typing
         `source:synapnews` picks the source whose id or publisher that is), each with the
-        terms that pick it (so that unticking the facet removes them)."""
+        terms that pick it as written (so that unticking the facet removes them)."""
         resolvers = {"source": resolve_sources, "topic": resolve_topics}
         picked: dict[tuple[str, str], list[str]] = {}
-        for tok in tokens(text):
-            try:
-                terms = parse(tok.text).terms
-            except QueryError:
+        for t in parsed.terms:
+            if t.negated or t.key not in (*FACET_ORDER, *ENTITY_KEYS):
                 continue
-            for t in terms:
-                if t.negated or t.key not in (*FACET_ORDER, "company", "entity"):
-                    continue
-                if t.key in resolvers:
-                    values = resolvers[t.key](conn, t.value)
-                elif t.key in ("company", "entity"):
-                    values = resolve_entities(conn, t.value)
-                else:
-                    values = [t.value]
-                key = "entity" if t.key == "company" else t.key
-                for v in values:
-                    picked.setdefault((key, str(v).lower()), []).append(tok.text)
+            if t.key in resolvers:
+                values = resolvers[t.key](conn, t.value)
+            elif t.key in ENTITY_KEYS:
+                values = resolve_entities(conn, t.value)
+            else:
+                values = [t.value]
+            key = "entity" if t.key == "company" else t.key
+            for v in values:
+                picked.setdefault((key, str(v).lower()), []).append(t.token)
         return picked
 
     @staticmethod
@@ -432,10 +403,12 @@ class MainScreen(Screen):
     @work(thread=True, group="pages")
     def load_page(self, result: Result, page: int) -> None:
         try:
-            rows = self.app.pool.run_for(result.generation, db.sorted_page, result.flt, result.sort, page * PAGE_SIZE, PAGE_SIZE)
+            rows = self.session.store.run_for(
+                result.generation, db.sorted_page, result.flt, result.sort, page * PAGE_SIZE, PAGE_SIZE
+            )
         except sqlite3.Error as exc:
             if not _superseded(exc):
-                self.app.store_failed(exc)
+                self.post_message(StoreFailed(exc))
             return
         self.post_message(PageLoaded(result.generation, page, rows))
 
@@ -445,7 +418,7 @@ class MainScreen(Screen):
             return db.source(conn, row["source"]), db.related(conn, row), db.positions(conn, row)
 
         try:
-            source, related, positions = self.app.pool.run(job)
+            source, related, positions = self.session.store.run(job)
         except sqlite3.Error as exc:
             self.post_message(DetailLoaded(row["id"], Text(f"cannot load detail: {exc}", style="red")))
             return
@@ -455,21 +428,16 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="select")
     def select_all_matching(self, result: Result) -> None:
-        def job(conn):
-            sql = f"SELECT claims.id FROM claims WHERE {result.where} ORDER BY claims.rowid LIMIT ?"
-            return [r[0] for r in conn.execute(sql, [*result.params, SELECT_ALL_CAP + 1])]
-
         try:
-            ids = self.app.pool.run(job)
+            ids = self.session.store.run(db.sorted_ids, result.flt, None, SELECT_ALL_CAP + 1)
         except sqlite3.Error as exc:
-            self.app.store_failed(exc)
+            self.post_message(StoreFailed(exc))
             return
         self.app.call_from_thread(self._selected_all, ids)
 
     def _selected_all(self, ids: list[str]) -> None:
         capped = len(ids) > SELECT_ALL_CAP
-        self._remember()
-        self.app.selection.update(ids[:SELECT_ALL_CAP])
+        self.session.select(ids[:SELECT_ALL_CAP])
         self.table.refresh()
         self.update_status()
         note = f" (capped at {SELECT_ALL_CAP:,})" if capped else ""
@@ -484,7 +452,8 @@ class MainScreen(Screen):
             # a pasted escape sequence or newline would reach the terminal from the bar
             self.query_input.value = cleaned  # runs the query through the next Changed
             return
-        self.start_query(event.value)
+        self.session.filter.set(event.value)
+        self.start_query()
 
     @on(Input.Submitted, "#query")
     def query_submitted(self) -> None:
@@ -506,9 +475,9 @@ class MainScreen(Screen):
             return
         start, self._bar_start = self._bar_start, None
         if self.query_text != start:
-            self._remember(start)
+            self.session.remember(start)
             if not self.query_input.has_class("-invalid"):
-                self.history.add(self.query_text)
+                self.session.history.add(self.query_text)
 
     def on_query_finished(self, message: QueryFinished) -> None:
         if message.result.generation != self.generation:
@@ -564,7 +533,7 @@ class MainScreen(Screen):
         if not self._side_mounted:
             self._pending_facets = message  # shown when the facets are mounted
             return
-        active = {(t.key, t.value.lower()) for t in self._safe_parse().terms if not t.negated} | set(message.active)
+        active = {(t.key, t.value.lower()) for t in self.result.flt.parsed.terms if not t.negated} | set(message.active)
         self._facet_terms = message.active
         facets = self.facet_list
         facets.show(message.facets.values, active)
@@ -614,8 +583,8 @@ class MainScreen(Screen):
                 self.query_one("#detail", DetailPane).scroll_home(animate=False)  # every claim opens at its top
 
     def on_claims_table_sort_wanted(self, message: ClaimsTable.SortWanted) -> None:
-        self.sort = message.sort
-        self.start_query(self.query_text)
+        self.session.filter.sort = message.sort
+        self.start_query()
         if message.sort is None:
             self.notify("Store order (entity, topic, source)", timeout=3)
         else:
@@ -626,29 +595,21 @@ class MainScreen(Screen):
             )
 
     def on_claims_table_toggled(self, message: ClaimsTable.Toggled) -> None:
-        self._remember()
-        cid = message.row["id"]
-        if cid in self.app.selection:
-            self.app.selection.discard(cid)
-        else:
-            self.app.selection.add(cid)
+        self.session.toggle_selected(message.row["id"])
         self.table.refresh()
         self.update_status()
 
     def on_entity_list_chosen(self, message: EntityList.Chosen) -> None:
-        kept = [t.text for t in tokens(self.query_text) if not (_is_key(t.text, "entity") or _is_key(t.text, "company"))]
-        if message.entity_id:
-            kept.insert(0, f"company:{message.entity_id}")
-        self.set_query(" ".join(kept))
+        term = format_term("company", message.entity_id) if message.entity_id else None
+        self.set_query(self.session.filter.replaced(ENTITY_KEYS, term, first=True))
 
     def on_facet_list_toggled(self, message: FacetList.Toggled) -> None:
         written = self._facet_terms.get((message.facet, message.value.lower()))
         if written:
             # picked by a term as typed (source:synapnews): unticking removes that term
-            kept = [t.text for t in tokens(self.query_text) if t.text not in written]
-            self.set_query(" ".join(kept))
+            self.set_query(self.session.filter.without(written))
             return
-        self.set_query(toggle_term(self.query_text, message.facet, message.value))
+        self.set_query(self.session.filter.toggled(message.facet, message.value))
 
     # --- actions ----------------------------------------------------------------------
 
@@ -667,7 +628,7 @@ class MainScreen(Screen):
         (ctrl+l clears the filter, A the selection, u undoes either)."""
         if self.focused is not self.table:
             self.table.focus()
-        elif self.query_text or self.app.selection:
+        elif self.query_text or self.session.selection:
             self.notify("ctrl+l clears the filter, A the selection; u undoes", timeout=3)
 
     def action_clear_filter(self) -> None:
@@ -676,31 +637,25 @@ class MainScreen(Screen):
             self.notify("Filter cleared (u undoes)", timeout=3)
 
     def action_clear_selection(self) -> None:
-        if self.app.selection:
-            self._remember()
-            self.app.selection.clear()
+        if self.session.clear_selection():
             self.table.refresh()
             self.update_status()
             self.notify("Selection cleared (u undoes)", timeout=3)
 
     def action_undo(self) -> None:
         """Back to the filter and selection before the last change."""
-        current = (self.query_text, frozenset(self.app.selection))
-        while self._undo and self._undo[-1] == current:
-            self._undo.pop()
-        if not self._undo:
+        before = self.session.selection.ids
+        state = self.session.undo(self.query_text)
+        if state is None:
             self.notify("Nothing to undo", timeout=2)
             return
-        text, selection = self._undo.pop()
         what = []
-        if text != self.query_text:
-            what.append(f"filter: {one_line(text, 60) or '(none)'}")
+        if state.text != self.query_text:
+            what.append(f"filter: {one_line(state.text, 60) or '(none)'}")
             self._bar_start = None
-            self.query_input.value = text
-        if selection != current[1]:
-            what.append(f"{len(selection):,} selected")
-            self.app.selection.clear()
-            self.app.selection.update(selection)
+            self.query_input.value = state.text
+        if state.selected != before:
+            what.append(f"{len(state.selected):,} selected")
             self.table.refresh()
             self.update_status()
         self.notify("Undone: " + ", ".join(what), timeout=3)
@@ -715,14 +670,14 @@ class MainScreen(Screen):
             return
         from tui.screens.reader import ReaderScreen
 
-        self.app.push_screen(ReaderScreen(row))
+        self.app.push_screen(ReaderScreen(self.session.store, self.session.data_dir, row))
 
     def action_copy_claims(self, header: bool = False) -> None:
         """y: the selection (else the highlighted claim) as Markdown table rows with citations,
         rows alone so that they paste under a table's header in the user's notes; the
         palette's "copy: claims as a Markdown table" adds the header."""
-        if self.app.selection:
-            self.copy_selection(sorted(self.app.selection), header)
+        if self.session.selection:
+            self.copy_selection(list(self.session.selection), header)
             return
         row = self.table.current_row
         if row is not None:
@@ -732,9 +687,9 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, group="copy")
     def copy_selection(self, ids: list[str], header: bool = False) -> None:
         try:
-            rows = self.app.pool.run(db.claims_by_ids, ids[:COPY_LIMIT])
+            rows = self.session.store.run(db.claims_by_ids, ids[:COPY_LIMIT])
         except sqlite3.Error as exc:
-            self.app.store_failed(exc)
+            self.post_message(StoreFailed(exc))
             return
         cut = f" (the first {COPY_LIMIT:,})" if len(ids) > COPY_LIMIT else ""
         n = len(rows)
@@ -754,7 +709,7 @@ class MainScreen(Screen):
         self.notify(f"Copied {what}", timeout=3)
 
     def action_conflicts_only(self) -> None:
-        self.set_query(toggle_term(self.query_text, "is", "conflict"))
+        self.set_query(self.session.filter.toggled("is", "conflict"))
 
     def action_open(self) -> None:
         focused = self.focused
@@ -762,13 +717,27 @@ class MainScreen(Screen):
             self.query_one("#detail").focus()
 
     def action_export(self) -> None:
-        self.app.open_export()
+        self.post_message(ExportRequested())
 
     def action_sources(self) -> None:
-        self.app.action_sources()
+        """Every source; the one chosen replaces the filter's source terms. Opened on the
+        entity the filter names, its claims are what the pane below the list shows."""
+        named = self.session.filter.entities
+        entity = named[0] if named else None
+        name = next((r["name"] for r in self.entity_rows if r["id"] == entity), None) if entity else None
+        if name is None:
+            entity = None
+
+        def chosen(source_id: str | None) -> None:
+            if source_id:
+                self.set_query(self.session.filter.replaced(("source",), f"source:{source_id}"))
+
+        from tui.screens.sources import SourcesScreen
+
+        self.app.push_screen(SourcesScreen(self.session.store, entity, name), chosen)
 
     def action_compare(self) -> None:
-        self.app.action_compare()
+        self.post_message(CompareRequested())
 
     def action_figure(self) -> None:
         """Every source's figure for the highlighted claim's quantity, on one axis."""
@@ -776,7 +745,9 @@ class MainScreen(Screen):
         if row is None or row["value_low"] is None or not row["metric"]:
             self.notify("f draws a figure: highlight a claim with a number")
             return
-        self.app.open_figure(row["qentity"], row["metric"], row["unit"], row["id"])
+        from tui.screens.figure import FigureScreen
+
+        self.app.push_screen(FigureScreen(self.session.store, row["qentity"], row["metric"], row["unit"], row["id"]))
 
 
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -830,8 +801,3 @@ def quote_text(row) -> str:
     """The quote in quotation marks, with who said it and where."""
     speaker = f" ({one_line(row['speaker'])})" if row["speaker"] else ""
     return f"“{' '.join(row['quote'].split())}”{speaker} — {_citation(row)}"
-
-
-def _is_key(token: str, canonical: str) -> bool:
-    head = token.lstrip("-").split(":", 1)[0].lower()
-    return ":" in token and KEYS.get(head) == canonical

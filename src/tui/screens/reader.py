@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.session import StoreHandle
 from tui.store import db
 from tui.store.fmt import one_line, safe_text
 from tui.texts import Span, find_text, locate, paragraphs, read_text
@@ -62,8 +63,9 @@ class ReaderScreen(Screen[None]):
         Binding("end,G", "bottom", "Bottom", show=False, id="reader.bottom"),
     ]
 
-    def __init__(self, row) -> None:
+    def __init__(self, store: StoreHandle, data_dir: Path | None, row) -> None:
         super().__init__()
+        self.store, self.data_dir = store, data_dir
         self.row = row
         self.loaded: Loaded | None = None
         self.current = -1  # index into loaded.quotes
@@ -87,7 +89,7 @@ class ReaderScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#reader-text").border_title = "Source text"
-        data_dir = self.app.data_dir  # type: ignore[attr-defined]
+        data_dir = self.data_dir
         if data_dir is None:
             from tui.store.locate import default_data_dir
 
@@ -103,7 +105,7 @@ class ReaderScreen(Screen[None]):
             return
         try:
             text = read_text(path)
-            claims = self.app.pool.run(db.source_claims, self.row["source"])  # type: ignore[attr-defined]
+            claims = self.store.run(db.source_claims, self.row["source"])
         except (OSError, sqlite3.Error) as exc:
             self.post_message(TextLoaded(Loaded(path, problem=f"cannot read {path}: {exc}")))
             return

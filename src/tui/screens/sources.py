@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING, cast
 
 from rich.console import Group
 from rich.text import Text
@@ -14,14 +13,14 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from tui.messages import StoreFailed
+from tui.session import StoreHandle
 from tui.store import db
 from tui.store.export import value_text
 from tui.store.fmt import one_line, safe_text
 
-if TYPE_CHECKING:
-    from tui.app import PivotApp
-
 SOURCES_SHOWN = 2_000  # a DataTable of 100,000 rows takes seconds to fill
+SOURCE_CLAIMS_SHOWN = 200  # claims of the highlighted source listed below the table
 COLUMNS = ("Id (source:)", "Title", "Publisher", "Published", "Flags (flag:)", "Claims", "Disputed")
 TITLE, PUBLISHER, PUBLISHED, FLAGS, CLAIMS = (
     COLUMNS.index(c) for c in ("Title", "Publisher", "Published", "Flags (flag:)", "Claims")
@@ -73,14 +72,11 @@ class SourcesScreen(Screen[str | None]):
         Binding("G", "last", "Last", show=False, id="sources.last"),
     ]
 
-    def __init__(self, entity_id: str | None = None, entity_name: str | None = None) -> None:
+    def __init__(self, store: StoreHandle, entity_id: str | None = None, entity_name: str | None = None) -> None:
         super().__init__()
+        self.store = store
         self.entity_id, self.entity_name = entity_id, entity_name
         self.rows: list = []
-
-    @property
-    def app(self) -> PivotApp:  # type: ignore[override]  # the app this screen runs in, typed
-        return cast("PivotApp", super().app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sources-body"):
@@ -104,10 +100,10 @@ class SourcesScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="sources")
     def load(self) -> None:
         try:
-            rows = self.app.pool.run(db.sources, None, SOURCES_SHOWN + 1)
-            total = self.app.pool.run(db.source_count)
+            rows = self.store.run(db.sources, None, SOURCES_SHOWN + 1)
+            total = self.store.run(db.source_count)
         except sqlite3.Error as exc:
-            self.app.store_failed(exc)
+            self.post_message(StoreFailed(exc))
             return
         self.app.call_from_thread(self._show, rows, total)
 
@@ -157,15 +153,11 @@ class SourcesScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, group="source-claims")
     def load_claims(self, source_id: str) -> None:
-        where, params = "claims.source = ?", [source_id]
-        if self.entity_id:
-            where += " AND claims.entity = ?"
-            params.append(self.entity_id)
         try:
-            rows = self.app.pool.run(db.claim_page, where, params, 0, 200)
-            source = self.app.pool.run(db.source, source_id)
+            rows = self.store.run(db.source_claims, source_id, self.entity_id, SOURCE_CLAIMS_SHOWN)
+            source = self.store.run(db.source, source_id)
         except sqlite3.Error as exc:
-            self.app.store_failed(exc)
+            self.post_message(StoreFailed(exc))
             return
         self.app.call_from_thread(self._show_claims, source, rows)
 

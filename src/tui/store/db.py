@@ -70,7 +70,7 @@ FACETS = {
 COUNT_CAP = 10_000
 
 
-def claim_page(conn: sqlite3.Connection, where: str, params: Params, offset: int = 0, limit: int = 100) -> list[sqlite3.Row]:
+def _claim_page(conn: sqlite3.Connection, where: str, params: Params, offset: int = 0, limit: int = 100) -> list[sqlite3.Row]:
     """One page of claims in store order (entity, topic order, source)."""
     sql = f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE {where} ORDER BY claims.rowid LIMIT ? OFFSET ?"
     return conn.execute(sql, [*params, limit, offset]).fetchall()
@@ -87,18 +87,13 @@ def claims_by_ids(conn: sqlite3.Connection, ids: list[str]) -> list[sqlite3.Row]
     return sorted(out, key=lambda r: r["rowid"])
 
 
-def all_claims(conn: sqlite3.Connection, where: str, params: Params) -> list[sqlite3.Row]:
+def all_claims(conn: sqlite3.Connection, flt: Filter | None = None) -> list[sqlite3.Row]:
+    """Every claim of a filter (every claim without one), in store order: for a filter known
+    to be small (the CLI and the tests); the explorer reads pages (page, sorted_page)."""
+    where, params = (flt.where, list(flt.params)) if flt is not None else ("1", [])
     return conn.execute(
         f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE {where} ORDER BY claims.rowid", params
     ).fetchall()
-
-
-def count(conn: sqlite3.Connection, where: str, params: Params, cap: int | None = COUNT_CAP) -> tuple[int, bool]:
-    """(number of matching claims, True if it is only a lower bound because of the cap)."""
-    if cap is None:
-        return conn.execute(f"SELECT count(*) FROM claims WHERE {where}", params).fetchone()[0], False
-    n = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM claims WHERE {where} LIMIT ?)", [*params, cap + 1]).fetchone()[0]
-    return (cap, True) if n > cap else (n, False)
 
 
 @dataclass
@@ -108,7 +103,7 @@ class FacetValue:
     count: int
 
 
-def facet(conn: sqlite3.Connection, name: str, where: str, params: Params, limit: int = 12) -> tuple[list[FacetValue], bool]:
+def _facet(conn: sqlite3.Connection, name: str, where: str, params: Params, limit: int = 12) -> tuple[list[FacetValue], bool]:
     """Datasette-style counts of one facet over the filtered claims; (values, more exist)."""
     if name == "flag":
         sql = (
@@ -136,8 +131,8 @@ def _labels(conn: sqlite3.Connection, name: str, values: list[Any]) -> dict[Any,
     if not table or not values:
         return {}
     marks = ", ".join("?" * len(values))
-    rows = conn.execute(f"SELECT id, {table[1]} FROM {table[0]} WHERE id IN ({marks})", values).fetchall()
-    return {r[0]: r[1] for r in rows}
+    rows = conn.execute(f"SELECT id, {table[1]} AS label FROM {table[0]} WHERE id IN ({marks})", values).fetchall()
+    return {r["id"]: r["label"] for r in rows}
 
 
 # companies first, most claims first; an event or a division right under its company (it sorts as its parent)
@@ -170,6 +165,15 @@ def entities(
         marks = ", ".join("?" * len(missing))
         rows = conn.execute(f"SELECT {columns} FROM entities WHERE id IN ({marks}) {ENTITY_ORDER}", missing).fetchall() + rows
     return rows
+
+
+def most_covered(conn: sqlite3.Connection, n: int = 2) -> list[str]:
+    """The ids of the `n` companies with the most claims (the comparison's first picks, the
+    palette's presets): derived from the corpus, never named in the code."""
+    rows = conn.execute(
+        "SELECT id FROM entities WHERE kind = 'company' ORDER BY claim_count DESC, name, id LIMIT ?", (n,)
+    ).fetchall()
+    return [r["id"] for r in rows]
 
 
 def entity_count(conn: sqlite3.Connection) -> int:
@@ -531,7 +535,7 @@ def page(conn: sqlite3.Connection, flt: Filter, offset: int = 0, limit: int = 10
         # rowids are 1..n after a full build: the middle of a million rows is a seek, not a skip
         sql = f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.rowid > ? ORDER BY claims.rowid LIMIT ?"
         return conn.execute(sql, [offset, limit]).fetchall()
-    return claim_page(conn, flt.where, flt.params, offset, limit)
+    return _claim_page(conn, flt.where, flt.params, offset, limit)
 
 
 def count_matches(
@@ -573,7 +577,7 @@ def facets(conn: sqlite3.Connection, flt: Filter, names: Iterable[str], budget: 
     if not flt.match:
         try:
             with deadline(conn, budget):
-                return Facets({n: facet(conn, n, flt.where, flt.params, limit) for n in names})
+                return Facets({n: _facet(conn, n, flt.where, flt.params, limit) for n in names})
         except sqlite3.OperationalError:
             pass
     if flt.match:
@@ -581,11 +585,11 @@ def facets(conn: sqlite3.Connection, flt: Filter, names: Iterable[str], budget: 
         sql = f"SELECT claims.rowid FROM {source} WHERE {where} ORDER BY claims_fts.rowid LIMIT ?"
     else:
         sql, params = f"SELECT claims.rowid FROM claims WHERE {flt.where} ORDER BY claims.rowid LIMIT ?", list(flt.params)
-    ids = [r[0] for r in conn.execute(sql, [*params, SAMPLE_ROWS + 1])]
+    ids = [r["rowid"] for r in conn.execute(sql, [*params, SAMPLE_ROWS + 1])]
     sampled = len(ids) > SAMPLE_ROWS
     within = "claims.rowid IN (SELECT value FROM json_each(?))"
     arg = [json.dumps(ids[:SAMPLE_ROWS])]
-    return Facets({n: facet(conn, n, within, arg, limit) for n in names}, sampled=SAMPLE_ROWS if sampled else None)
+    return Facets({n: _facet(conn, n, within, arg, limit) for n in names}, sampled=SAMPLE_ROWS if sampled else None)
 
 
 def _stored_facet(conn: sqlite3.Connection, name: str, limit: int) -> tuple[list[FacetValue], bool]:
@@ -608,16 +612,6 @@ def _stored_facet(conn: sqlite3.Connection, name: str, limit: int) -> tuple[list
             (name, limit + 1),
         ).fetchall()
     return [FacetValue(r[0], r[1], r[2]) for r in rows[:limit]], len(rows) > limit
-
-
-def disputing_sources(conn: sqlite3.Connection, claim_id: str, limit: int = 8) -> tuple[list[str], bool]:
-    """(up to `limit` sources whose claims contradict this one, whether there are more)."""
-    row = claim(conn, claim_id)
-    if row is None or not row["conflict_count"]:
-        return [], False
-    ids = relations_of(conn, row, ("contradicts",))["contradicts"]
-    found = sorted({r["source"] for r in claims_by_ids(conn, ids)})
-    return found[:limit], len(found) > limit or row["conflict_count"] > len(ids)
 
 
 # --- sorting the whole result (the explorer's `[` and `]`) --------------------------------
@@ -654,16 +648,33 @@ def sorted_page(
     return conn.execute(sql, [*flt.params, limit, offset]).fetchall()
 
 
-def sorted_ids(conn: sqlite3.Connection, where: str, params: list[Any], sort: tuple[str, bool] | None, limit: int) -> list[str]:
-    """The ids of the first `limit` claims of a filter in the order of `sort` (store order if None)."""
+def sorted_ids(conn: sqlite3.Connection, flt: Filter, sort: tuple[str, bool] | None, limit: int) -> list[str]:
+    """The ids of the first `limit` claims of a filter in the order of `sort` (store order if
+    None): what `a` selects."""
     order = "claims.rowid" if sort is None else SORT_KEYS[sort[0]][1 if sort[1] else 0]
-    sql = f"SELECT claims.id FROM claims WHERE {where} ORDER BY {order} LIMIT ?"
-    return [str(r[0]) for r in conn.execute(sql, [*params, limit])]
+    sql = f"SELECT claims.id FROM claims WHERE {flt.where} ORDER BY {order} LIMIT ?"
+    return [str(r["id"]) for r in conn.execute(sql, [*flt.params, limit])]
 
 
-def source_claims(conn: sqlite3.Connection, source_id: str, limit: int = 2_000) -> list[sqlite3.Row]:
-    """The claims of one source (for the reader view's n / N), in store order."""
-    return claim_page(conn, "claims.source = ?", [source_id], 0, limit)
+def source_claims(
+    conn: sqlite3.Connection, source_id: str, entity_id: str | None = None, limit: int = 2_000
+) -> list[sqlite3.Row]:
+    """The claims of one source (about one entity, if given), in store order: the reader
+    view's n / N, the sources screen's list."""
+    if entity_id is None:
+        return _claim_page(conn, "claims.source = ?", [source_id], 0, limit)
+    return _claim_page(conn, "claims.source = ? AND claims.entity = ?", [source_id, entity_id], 0, limit)
+
+
+def quantity_families(conn: sqlite3.Connection, flt: Filter, limit: int) -> list[tuple[str, str, str | None]]:
+    """The quantities (entity, metric, unit) of a filter's numeric claims, at most `limit`:
+    what `pivot figure` draws."""
+    rows = conn.execute(
+        f"SELECT DISTINCT claims.qentity AS qentity, claims.metric AS metric, claims.unit AS unit FROM claims "
+        f"WHERE ({flt.where}) AND claims.value_low IS NOT NULL AND claims.metric IS NOT NULL LIMIT ?",
+        [*flt.params, limit],
+    ).fetchall()
+    return [(r["qentity"], r["metric"], r["unit"]) for r in rows]
 
 
 def completions(conn: sqlite3.Connection, key: str, prefix: str, limit: int = 20) -> list[str]:

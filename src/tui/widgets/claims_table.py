@@ -12,6 +12,7 @@ by generation number.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Container
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -133,7 +134,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         self.generation = 0
         self._pages: OrderedDict[int, list] = OrderedDict()
         self._pending: set[int] = set()
-        self.selected: set[str] = set()
+        self.selected: Container[str] = frozenset()  # the claims marked ✓ (the session's selection)
         self.source_labels: dict[str, str] = {}
         self.row_height = 1
         self.shared: dict[str, str] = {}  # columns the same on every row of the filter -> the value

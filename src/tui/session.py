@@ -1,0 +1,366 @@
+"""The explorer's state, without Textual: what the screens show and change, in one place.
+
+    Session
+      filter     the current filter: its text, parsed once per change (or its message), the
+                 generation of the query it started, and the sort the pages are read in
+      selection  the claims picked with space / a, and `u`'s stack of earlier states
+      compare    the comparison's picks, cell, picker and the filter a cell was opened into
+      views      named views (a filter, a sort and compare picks under a name), kept
+                 beside the query history (tui.state)
+      store      the handle on the store the screens read through (the app swaps its pool)
+
+Screens render the session and change it through the methods below; what only the app
+can do (open a dialog for the whole explorer, rebuild the store) they ask for with a
+message (tui.messages). Every rule here is tested without starting Textual
+(tests/test_session.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from tui.query import Parsed, QueryError, parse, remove_tokens, replace_term, toggle_term
+from tui.state import History, View, Views
+
+if TYPE_CHECKING:
+    from tui.store.export import Selection  # imported when an export is first asked for (start-up)
+    from tui.store.locate import ConnectionPool
+
+T = TypeVar("T")
+Sort = tuple[str, bool] | None  # (a key of db.SORT_KEYS, descending); None: store order
+UNDO_LIMIT = 100  # filter and selection changes `u` can undo
+ENTITY_KEYS = ("company", "entity")
+
+
+class StoreHandle:
+    """The store the explorer reads, as the screens hold it: a pool of read-only connections
+    (tui.store.locate.ConnectionPool) that the app replaces when the file is rebuilt. A
+    screen keeps the handle, never the pool, so it always reads the current file."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+
+    def run(self, fn: Callable[..., T], *args: Any) -> T:
+        return self.pool.run(fn, *args)
+
+    def run_for(self, generation: int, fn: Callable[..., T], *args: Any) -> T:
+        """fn on a pooled connection, interrupted (and not started) once a newer generation asks."""
+        return self.pool.run_for(generation, fn, *args)
+
+    def interrupt_all(self, older_than: int) -> None:
+        self.pool.interrupt_all(older_than=older_than)
+
+
+# --- the filter --------------------------------------------------------------------------
+
+
+class Filter:
+    """The filter as the query bar shows it, parsed once per change."""
+
+    def __init__(self, text: str = "") -> None:
+        self.text = ""
+        self.parsed: Parsed = Parsed()
+        self.error: str | None = None  # the parser's message for people, if the text is not a query
+        self.generation = 0  # of the query started for the latest text (the app's workers compare it)
+        self.sort: Sort = None
+        self.set(text)
+
+    def set(self, text: str) -> None:
+        """Take the bar's text and parse it: the one parse of a keystroke (the compiled
+        filter keeps this Parsed; the facets and the entity list read it)."""
+        self.text = text
+        try:
+            self.parsed, self.error = parse(text), None
+        except QueryError as exc:
+            self.parsed, self.error = Parsed(), str(exc)
+
+    def next_generation(self) -> int:
+        self.generation += 1
+        return self.generation
+
+    @property
+    def entities(self) -> list[str]:
+        """The entities the filter names (company:meta entity:x, not negated), as typed."""
+        return [t.value for t in self.parsed.terms if t.key in ENTITY_KEYS and not t.negated]
+
+    def toggled(self, key: str, value: str) -> str:
+        """The text with `key:value` removed if it is there, else added at the end."""
+        return toggle_term(self.text, key, value)
+
+    def replaced(self, keys: tuple[str, ...], term: str | None, *, first: bool = False) -> str:
+        """The text with every term of `keys` (as the language spells them) replaced by `term`."""
+        return replace_term(self.text, keys, term, first=first)
+
+    def without(self, written: Iterable[str]) -> str:
+        """The text without the tokens written so (the terms a facet was ticked by)."""
+        return remove_tokens(self.text, written)
+
+
+# --- the selection and undo ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What `u` brings back: the filter's text and the selection."""
+
+    text: str
+    selected: frozenset[str]
+
+
+class ClaimSelection:
+    """The claims picked by id (space, a); survives filter changes; `u` undoes changes to it."""
+
+    def __init__(self, ids: Iterable[str] = ()) -> None:
+        self._ids: set[str] = set(ids)
+
+    def __contains__(self, claim_id: object) -> bool:
+        return claim_id in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._ids))
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(self._ids)
+
+    def toggle(self, claim_id: str) -> bool:
+        """Select or unselect one claim; True if it is selected now."""
+        if claim_id in self._ids:
+            self._ids.discard(claim_id)
+            return False
+        self._ids.add(claim_id)
+        return True
+
+    def add(self, ids: Iterable[str]) -> None:
+        self._ids.update(ids)
+
+    def replace(self, ids: Iterable[str]) -> None:
+        self._ids = set(ids)
+
+    def clear(self) -> None:
+        self._ids.clear()
+
+
+class Undo:
+    """Earlier states of the filter and the selection, newest last, at most UNDO_LIMIT."""
+
+    def __init__(self) -> None:
+        self.stack: list[Snapshot] = []
+
+    def push(self, state: Snapshot) -> None:
+        if not self.stack or self.stack[-1] != state:
+            self.stack.append(state)
+            del self.stack[:-UNDO_LIMIT]
+
+    def pop(self, current: Snapshot) -> Snapshot | None:
+        """The latest state that differs from `current` (None: nothing to undo)."""
+        while self.stack and self.stack[-1] == current:
+            self.stack.pop()
+        return self.stack.pop() if self.stack else None
+
+
+# --- the comparison ------------------------------------------------------------------------
+
+
+@dataclass
+class CompareMemory:
+    """The comparison as the user left it, kept while the explorer runs."""
+
+    picks: list[str] = field(default_factory=list)  # none yet: the most-covered entities (asked of the store)
+    cursor: tuple[int, int] | None = None  # the grid cell (row, column)
+    picker: bool = False  # the entity picker beside the grid (p shows it)
+    drill: str | None = None  # the filter a compare cell was opened into
+
+
+@dataclass(frozen=True)
+class CompareTarget:
+    """What `c` opens: these picks, or the entities `named` by the filter once resolved, at `cursor`."""
+
+    picks: tuple[str, ...]
+    named: tuple[str, ...] = ()
+    cursor: tuple[int, int] | None = None
+
+
+# --- export scopes ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    key: str  # selected | filter | comparison
+    count: int  # claims (entities, for the comparison)
+    selection: Selection | None  # the claims it writes (None for the comparison)
+
+
+@dataclass(frozen=True)
+class ExportScopes:
+    """The scopes the export dialog offers, the one it opens on, and the comparison's picks."""
+
+    scopes: dict[str, ExportScope]
+    default: str
+    comparison: tuple[str, ...] = ()
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {k: s.count for k, s in self.scopes.items()}
+
+    def selection(self, key: str) -> Selection:
+        """The claims scope `key` writes (the filter's for a scope that writes no claims)."""
+        scope = self.scopes.get(key)
+        if scope is None or scope.selection is None:
+            scope = self.scopes["filter"]
+        assert scope.selection is not None  # the filter's scope always writes claims
+        return scope.selection
+
+    def stem(self, key: str) -> str:
+        if key == "comparison" and self.comparison:
+            return "pivot-" + "-vs-".join(self.comparison)
+        return self.selection(key).stem()
+
+
+class HasSession(Protocol):
+    """An app that holds a session (the palette's view of the app: it does not import it)."""
+
+    session: Session
+
+
+# --- the session ---------------------------------------------------------------------------
+
+
+class Session:
+    """Everything the explorer's screens share, without Textual."""
+
+    def __init__(
+        self,
+        store: StoreHandle | None = None,
+        *,
+        text: str = "",
+        history: History | None = None,
+        views: Views | None = None,
+        data_dir: Path | None = None,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
+        self._store = store
+        self.filter = Filter(text)
+        self.selection = ClaimSelection()
+        self.undo_stack = Undo()
+        self.compare = CompareMemory()
+        self._history = history
+        self._views = views
+        self.data_dir = data_dir  # the corpus (None: the default one)
+        self.keymap: dict[str, str] = keymap or {}  # binding id -> keys, from the user's keymap.toml
+
+    @property
+    def store(self) -> StoreHandle:
+        if self._store is None:
+            raise RuntimeError("this session has no store")
+        return self._store
+
+    @property
+    def history(self) -> History:
+        if self._history is None:
+            self._history = History()
+        return self._history
+
+    @property
+    def views(self) -> Views:
+        if self._views is None:
+            self._views = Views()
+        return self._views
+
+    # --- undo ---------------------------------------------------------------------------
+
+    def snapshot(self, text: str | None = None) -> Snapshot:
+        return Snapshot(self.filter.text if text is None else text, self.selection.ids)
+
+    def remember(self, text: str | None = None) -> None:
+        """Keep the filter (`text`, else the current one) and the selection as they are, for `u`."""
+        self.undo_stack.push(self.snapshot(text))
+
+    def undo(self, current_text: str | None = None) -> Snapshot | None:
+        """Back to the state before the last change: the selection is restored here, the
+        filter's text is returned for the query bar to show (None: nothing to undo)."""
+        state = self.undo_stack.pop(self.snapshot(current_text))
+        if state is not None and state.selected != self.selection.ids:
+            self.selection.replace(state.selected)
+        return state
+
+    # --- selection ------------------------------------------------------------------------
+
+    def toggle_selected(self, claim_id: str) -> bool:
+        self.remember()
+        return self.selection.toggle(claim_id)
+
+    def select(self, ids: Iterable[str]) -> None:
+        self.remember()
+        self.selection.add(ids)
+
+    def clear_selection(self) -> bool:
+        """Unselect everything; False when nothing was selected."""
+        if not self.selection:
+            return False
+        self.remember()
+        self.selection.clear()
+        return True
+
+    # --- compare ----------------------------------------------------------------------------
+
+    def compare_target(self, entity_ids: Iterable[str] | None = None) -> CompareTarget:
+        """What `c` compares: `entity_ids` if given; else the entities the filter names (unless
+        the filter is the one a compare cell was opened into: then the last picks, at that
+        cell); else the last picks, at the last cell."""
+        if entity_ids is not None:
+            return CompareTarget(tuple(entity_ids))
+        text = self.filter.text.strip()
+        picks = tuple(self.compare.picks)
+        if text and text != self.compare.drill:
+            named = tuple(self.filter.entities)
+            if named:
+                return CompareTarget(picks, named)
+        return CompareTarget(picks, (), self.compare.cursor)
+
+    def drill_down(self, text: str) -> None:
+        """A compare cell's claims were opened into the main table as the filter `text`."""
+        self.compare.drill = text
+
+    # --- export -----------------------------------------------------------------------------
+
+    def export_scopes(self, query: Selection, total: int, comparison: Iterable[str] | None = None) -> ExportScopes:
+        """The scopes of an export: the selected claims (when any), the current filter
+        (`query`, `total` claims) and the comparison (when exporting from it). The dialog
+        opens on the comparison, else the selection, else the filter."""
+        from tui.store.export import Selection
+
+        scopes: dict[str, ExportScope] = {}
+        if self.selection:
+            scopes["selected"] = ExportScope("selected", len(self.selection), Selection.of_ids(self.selection.ids))
+        scopes["filter"] = ExportScope("filter", total, query)
+        picks = tuple(comparison or ())
+        if picks:
+            scopes["comparison"] = ExportScope("comparison", len(picks), None)
+        default = "comparison" if picks else ("selected" if self.selection else "filter")
+        return ExportScopes(scopes, default, picks)
+
+    # --- named views ------------------------------------------------------------------------
+
+    def view(self, name: str) -> View:
+        """The current filter, sort and compare picks as a view named `name`."""
+        return View(name, self.filter.text, self.filter.sort, tuple(self.compare.picks))
+
+    def save_view(self, name: str) -> View:
+        view = self.view(name)
+        self.views.save(view)
+        return view
+
+    def open_view(self, view: View) -> str:
+        """Take a view's sort and picks; its filter text is returned for the query bar."""
+        self.filter.sort = view.sort
+        if view.picks:
+            self.compare.picks = list(view.picks)
+            self.compare.cursor = None
+        return view.query
