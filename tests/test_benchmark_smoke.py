@@ -2,7 +2,11 @@
 and reports every measure. It checks that figures are produced, not how fast they
 are (timings belong to benchmarks, not to tests on a busy machine). It drives pivot in a
 real pty with the screen emulated by pyte, so pyte is in the test extra (CI installs
-`.[test]`; pyte is also the whole of the `bench` extra)."""
+`.[test]`; pyte is also the whole of the `bench` extra).
+
+About 90 s on two cores: marked slow, so the suite leaves it out, and .ci/run runs it as a
+step of its own (`pytest -m slow tests/test_benchmark_smoke.py`), still guarding the
+benchmark on every submission."""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERY = "lay"  # three keys: every figure is produced, in a fraction of the 12 keys' run time
@@ -37,6 +43,7 @@ MEASURES = [
 ]
 
 
+@pytest.mark.slow
 def test_the_benchmark_runs_at_1k(tmp_path: Path) -> None:
     out = subprocess.run(
         [

@@ -219,23 +219,6 @@ async def test_y_copies_the_claim_as_a_markdown_row_and_Y_the_quote(app: PivotAp
 # --- 6. escape, undo, history, completion --------------------------------------------------
 
 
-async def test_undo_brings_back_a_facet_change_and_a_selection(small_app: PivotApp) -> None:
-    async with small_app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await set_query(pilot, "company:meta")
-        small_app.main.set_query("company:meta is:conflict")
-        await settle(pilot)
-        await pilot.press("space")
-        await settle(pilot)
-        assert len(small_app.session.selection) == 1
-        await pilot.press("u")
-        await settle(pilot)
-        assert not small_app.session.selection
-        await pilot.press("ctrl+z")
-        await settle(pilot)
-        assert small_app.screen.query_one("#query", Input).value == "company:meta"
-
-
 async def test_the_query_history_is_kept_between_runs(make_app) -> None:
     first = make_app("small")
     async with first.run_test(size=SIZE) as pilot:

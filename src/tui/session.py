@@ -17,12 +17,23 @@ message (tui.messages). Every rule here is tested without starting Textual
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from tui.query import Parsed, QueryError, parse, remove_tokens, replace_term, toggle_term
+from tui.query import (
+    Parsed,
+    QueryError,
+    parse,
+    remove_tokens,
+    replace_term,
+    resolve_entities,
+    resolve_sources,
+    resolve_topics,
+    toggle_term,
+)
 from tui.state import History, View, Views
 
 if TYPE_CHECKING:
@@ -185,6 +196,41 @@ class CompareTarget:
     picks: tuple[str, ...]
     named: tuple[str, ...] = ()
     cursor: tuple[int, int] | None = None
+
+
+def with_named(found: list[str], picks: list[str]) -> list[str]:
+    """The picks once the entities a filter named are resolved (`found`): one entity named
+    is compared with the ones compared before it (all but the last, at least one); several
+    are compared together; none leaves the picks as they were."""
+    if len(found) == 1:
+        return found + [e for e in picks if e not in found][: max(len(picks) - 1, 1)]
+    return list(found) if found else list(picks)
+
+
+def resolve_named(conn: sqlite3.Connection, names: Iterable[str]) -> list[str]:
+    """The entities names of a filter stand for, the first match of each, in order."""
+    found: list[str] = []
+    for name in names:
+        found += [i for i in resolve_entities(conn, name)[:1] if i not in found]
+    return found
+
+
+def picked_facets(conn: sqlite3.Connection, parsed: Parsed, facets: Iterable[str]) -> dict[tuple[str, str], list[str]]:
+    """The facet values a filter's terms pick, as the store resolves them (typing
+    `source:synapnews` picks the source whose id or publisher that is; `company:facebook`
+    the entity meta), each with the terms that pick it as written, so that unticking the
+    facet removes them (Filter.without)."""
+    resolvers = {"source": resolve_sources, "topic": resolve_topics, "company": resolve_entities, "entity": resolve_entities}
+    wanted = {*facets, *ENTITY_KEYS}
+    picked: dict[tuple[str, str], list[str]] = {}
+    for t in parsed.terms:
+        if t.negated or t.key not in wanted:
+            continue
+        values = resolvers[t.key](conn, t.value) if t.key in resolvers else [t.value]
+        key = "entity" if t.key == "company" else t.key
+        for v in values:
+            picked.setdefault((key, str(v).lower()), []).append(t.token)
+    return picked
 
 
 # --- export scopes ---------------------------------------------------------------------------

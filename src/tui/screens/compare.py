@@ -23,9 +23,9 @@ from textual.widgets import Footer, Input, SelectionList
 from textual.widgets.selection_list import Selection
 
 from tui.messages import ExportRequested, FilterRequested, StoreFailed
-from tui.query import format_term, resolve_entities
+from tui.query import format_term
 from tui.rich_tables import compare_table
-from tui.session import CompareTarget, Session
+from tui.session import CompareTarget, Session, resolve_named, with_named
 from tui.store import db
 from tui.store.fmt import one_line
 from tui.store.grid import Grid, GridRow, headline
@@ -125,23 +125,12 @@ class CompareScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="compare")
     def refresh_comparison(self) -> None:
         if self.named:
-
-            def resolve(conn):
-                found: list[str] = []
-                for name in self.named:
-                    ids = resolve_entities(conn, name)
-                    found += [i for i in ids[:1] if i not in found]
-                return found
-
             try:
-                found = self.store.run(resolve)
+                found = self.store.run(resolve_named, self.named)
             except sqlite3.Error:
                 found = []
             self.named = []
-            if len(found) == 1:  # one entity named: it, beside the entities last compared
-                self.entity_ids = found + [e for e in self.entity_ids if e not in found][: max(len(self.entity_ids) - 1, 1)]
-            elif found:
-                self.entity_ids = found
+            self.entity_ids = with_named(found, self.entity_ids)
         if not self.entity_ids:  # nothing compared yet: the two most-covered companies
             with contextlib.suppress(sqlite3.Error):  # the grid's query below says what is wrong
                 self.entity_ids = self.store.run(db.most_covered, 2)

@@ -21,8 +21,8 @@ from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from tui.messages import CompareRequested, ExportRequested, FirstRowsShown, StoreFailed
-from tui.query import Compiled, Parsed, QueryError, compile_query, format_term, resolve_entities, resolve_sources, resolve_topics
-from tui.session import ENTITY_KEYS, Session
+from tui.query import Compiled, Parsed, QueryError, compile_query, format_term
+from tui.session import ENTITY_KEYS, Session, picked_facets
 from tui.store import db
 from tui.store.fmt import one_line
 from tui.widgets.claims_table import COLUMN_TITLES, PAGE_SIZE, ClaimsTable
@@ -365,7 +365,7 @@ class MainScreen(Screen):
                     pass  # too slow to count quickly (speaker:, negations): the exact count follows
             # the entity facet is not listed: it tells the table whether one entity is shared
             facets = self.session.store.run_for(result.generation, db.facets, result.flt, (*FACET_ORDER, "entity"), FACET_BUDGET)
-            active = self.session.store.run_for(result.generation, self._picked_facets, result.flt.parsed)
+            active = self.session.store.run_for(result.generation, picked_facets, result.flt.parsed, FACET_ORDER)
             self.post_message(FacetsCounted(result.generation, facets, active))
             if result.capped and not get_current_worker().is_cancelled:
                 total, capped = self.session.store.run_for(result.generation, db.count_matches, result.flt, None, COUNT_BUDGET)
@@ -373,27 +373,6 @@ class MainScreen(Screen):
         except sqlite3.Error as exc:
             if not _superseded(exc):  # a damaged or locked store: the recovery every worker gives
                 self.post_message(StoreFailed(exc))
-
-    @staticmethod
-    def _picked_facets(conn: sqlite3.Connection, parsed: Parsed) -> dict[tuple[str, str], list[str]]:
-        """The facet values the filter's terms pick, as the store resolves them (typing
-        `source:synapnews` picks the source whose id or publisher that is), each with the
-        terms that pick it as written (so that unticking the facet removes them)."""
-        resolvers = {"source": resolve_sources, "topic": resolve_topics}
-        picked: dict[tuple[str, str], list[str]] = {}
-        for t in parsed.terms:
-            if t.negated or t.key not in (*FACET_ORDER, *ENTITY_KEYS):
-                continue
-            if t.key in resolvers:
-                values = resolvers[t.key](conn, t.value)
-            elif t.key in ENTITY_KEYS:
-                values = resolve_entities(conn, t.value)
-            else:
-                values = [t.value]
-            key = "entity" if t.key == "company" else t.key
-            for v in values:
-                picked.setdefault((key, str(v).lower()), []).append(t.token)
-        return picked
 
     @staticmethod
     def _quick_count(conn: sqlite3.Connection, flt) -> tuple[int, bool]:

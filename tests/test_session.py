@@ -1,0 +1,243 @@
+"""The explorer's rules, without Textual (tui.session): the filter parsed once, terms toggled
+and replaced, the selection and `u`, what `c` compares, the export's scopes, named views.
+
+The screens only render these and pass keys to them; what only a screen can show (a tick
+in the facets, a key's footer, a dialog) stays in the Pilot tests (test_app.py,
+test_explorer_keys.py, test_compare.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tui.query import build_filter, parse
+from tui.session import (
+    UNDO_LIMIT,
+    CompareTarget,
+    Filter,
+    Session,
+    picked_facets,
+    resolve_named,
+    with_named,
+)
+from tui.state import View, Views
+from tui.store import db
+from tui.store.export import Selection
+
+# --- the filter -------------------------------------------------------------------------------
+
+
+def test_the_filter_is_parsed_once_when_set_and_keeps_a_bad_querys_message() -> None:
+    flt = Filter()
+    flt.set("company:facebook is:conflict layoffs")
+    assert [(t.key, t.value, t.token) for t in flt.parsed.terms] == [
+        ("company", "facebook", "company:facebook"),
+        ("is", "conflict", "is:conflict"),
+    ]
+    assert flt.entities == ["facebook"] and flt.error is None
+    flt.set("company:meta compnay:x")
+    assert flt.error is not None and "did you mean 'company'" in flt.error
+    assert flt.parsed.empty and flt.entities == []  # nothing of a bad query is acted on
+
+
+def test_the_compiled_filter_keeps_what_was_parsed(small_conn: sqlite3.Connection) -> None:
+    """The facets and the entity list read the Parsed the query compiled: no second parse."""
+    flt = build_filter("-company:meta source:alpha", small_conn)
+    assert [t.token for t in flt.parsed.terms] == ["-company:meta", "source:alpha"]
+
+
+def test_generations_only_grow() -> None:
+    flt = Filter()
+    assert [flt.next_generation() for _ in range(3)] == [1, 2, 3] and flt.generation == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value", "expected"),
+    [
+        ("company:meta", "is", "conflict", "company:meta is:conflict"),
+        ("company:meta is:conflict", "is", "conflict", "company:meta"),
+        ("source:alpha-news pods", "source", "alpha-news", "pods"),
+        ("-source:alpha-news", "source", "alpha-news", "-source:alpha-news source:alpha-news"),
+        ("", "topic", "AI infrastructure", 'topic:"AI infrastructure"'),
+    ],
+)
+def test_toggling_a_term_adds_it_or_takes_it_out(text: str, key: str, value: str, expected: str) -> None:
+    """The facets' enter, x (conflicts only) and the palette all toggle through this."""
+    assert Filter(text).toggled(key, value) == expected
+
+
+def test_replacing_a_term_keeps_the_rest_of_the_filter() -> None:
+    """Choosing an entity replaces every company:/entity: term (put first); choosing a source
+    every source: term (put last); negated ones go too."""
+    flt = Filter('pods company:meta -entity:microsoft topic:"job cuts" source:x')
+    assert flt.replaced(("company", "entity"), "company:acme-ai", first=True) == 'company:acme-ai pods topic:"job cuts" source:x'
+    assert flt.replaced(("company", "entity"), None) == 'pods topic:"job cuts" source:x'
+    assert (
+        flt.replaced(("source",), "source:alpha-news") == 'pods company:meta -entity:microsoft topic:"job cuts" source:alpha-news'
+    )
+
+
+def test_unticking_a_facet_takes_out_the_terms_that_ticked_it(small_conn: sqlite3.Connection) -> None:
+    """`source:alpha` (a prefix) and `company:facebook` (an alias) tick the facet values the
+    store resolves them to; unticking takes out those terms as written, nothing else."""
+    flt = Filter("source:alpha company:facebook -topic:job-cuts pods")
+    picked = picked_facets(small_conn, flt.parsed, ("source", "topic", "status"))
+    assert picked[("source", "alpha-news")] == ["source:alpha"]
+    assert picked[("entity", "meta")] == ["company:facebook"]
+    assert not any(k[0] == "topic" for k in picked)  # a negated term ticks nothing
+    assert flt.without(picked[("source", "alpha-news")]) == "company:facebook -topic:job-cuts pods"
+
+
+# --- the selection and undo --------------------------------------------------------------------
+
+
+def test_undo_brings_back_a_facet_change_and_a_selection() -> None:
+    """Moved here from test_explorer_keys.py: `u` undoes the last change, the selection's
+    first, then the filter's (the bar shows the text undo returns)."""
+    session = Session(text="company:meta")
+    session.remember()  # set_query remembers the filter before it changes
+    session.filter.set("company:meta is:conflict")
+    assert session.toggle_selected("alpha-meta-cut-pct") and len(session.selection) == 1
+    state = session.undo()
+    assert state is not None and not session.selection
+    assert state.text == "company:meta is:conflict"  # the filter stays: only the selection changed
+    state = session.undo()
+    assert state is not None and state.text == "company:meta"
+    assert session.undo() is None  # nothing left to undo
+
+
+def test_select_all_and_clearing_are_each_one_step_of_undo() -> None:
+    session = Session()
+    session.select(["a", "b", "c"])
+    assert session.clear_selection() and not session.selection
+    assert not session.clear_selection()  # nothing selected: nothing remembered
+    state = session.undo()
+    assert state is not None and list(session.selection) == ["a", "b", "c"]
+    session.undo()
+    assert not session.selection
+
+
+def test_undo_keeps_the_latest_hundred_states_and_skips_repeats() -> None:
+    session = Session()
+    for i in range(UNDO_LIMIT + 20):
+        session.remember(f"q{i}")
+        session.remember(f"q{i}")  # the same state twice is kept once
+    assert len(session.undo_stack.stack) == UNDO_LIMIT
+    assert session.undo_stack.stack[0].text == "q20"
+
+
+def test_the_selection_survives_a_change_of_filter() -> None:
+    session = Session(text="company:meta")
+    session.toggle_selected("x")
+    session.filter.set("company:microsoft")
+    assert "x" in session.selection and session.selection.ids == frozenset({"x"})
+
+
+# --- what c compares ---------------------------------------------------------------------------
+
+
+def test_c_compares_the_entities_the_filter_names_else_the_last_picks_at_the_last_cell() -> None:
+    session = Session()
+    session.compare.picks, session.compare.cursor = ["meta", "microsoft"], (3, 1)
+    assert session.compare_target() == CompareTarget(("meta", "microsoft"), (), (3, 1))
+    session.filter.set("company:amazon company:alphabet -company:meta is:numeric")
+    assert session.compare_target() == CompareTarget(("meta", "microsoft"), ("amazon", "alphabet"))
+    assert session.compare_target(("a", "b")) == CompareTarget(("a", "b"))  # the palette's presets
+    # back from a compare cell's claims: the same picks, at that cell
+    session.drill_down("company:meta topic:job-cuts")
+    session.filter.set("company:meta topic:job-cuts")
+    assert session.compare_target() == CompareTarget(("meta", "microsoft"), (), (3, 1))
+
+
+def test_a_filter_naming_entities_is_compared(small_conn: sqlite3.Connection) -> None:
+    """Moved here from test_compare.py's Pilot test (which keeps the picker): two entities
+    named are compared together; one is compared with those compared before it."""
+    assert resolve_named(small_conn, ["msft", "facebook", "meta"]) == ["microsoft", "meta"]
+    assert with_named(["microsoft", "meta"], ["meta", "microsoft", "acme-ai"]) == ["microsoft", "meta"]
+    assert with_named(["microsoft"], ["amazon", "alphabet"]) == ["microsoft", "amazon"]
+    assert with_named(["microsoft"], ["meta", "microsoft", "acme-ai"]) == ["microsoft", "meta", "acme-ai"]
+    assert with_named(["acme-ai"], ["meta"]) == ["acme-ai", "meta"]
+    assert with_named([], ["meta", "microsoft"]) == ["meta", "microsoft"]  # a name that matches nothing
+
+
+def test_the_first_picks_are_the_most_covered_companies(small_conn: sqlite3.Connection) -> None:
+    """No entity id is written in the code: the comparison opens on the corpus's two
+    most-covered companies, and the palette's presets come from the same order."""
+    assert db.most_covered(small_conn, 2) == ["meta", "microsoft"]
+    assert db.most_covered(small_conn, 5) == ["meta", "microsoft", "acme-ai"]  # companies only
+    from tui.commands import compare_presets
+
+    presets = compare_presets(db.entities(small_conn))
+    assert [(name, ids) for name, ids, _ in presets] == [
+        ("compare: Meta Platforms vs Microsoft", ("meta", "microsoft")),
+        ("compare: Meta Platforms, Microsoft and Acme AI (composite)", ("meta", "microsoft", "acme-ai")),
+    ]  # meta has one event: no events preset
+
+
+# --- export scopes -----------------------------------------------------------------------------
+
+
+def test_the_export_opens_on_the_comparison_else_the_selection_else_the_filter() -> None:
+    session = Session()
+    query = Selection("claims.entity = ?", ("meta",), "company:meta")
+    scopes = session.export_scopes(query, 10)
+    assert scopes.counts == {"filter": 10} and scopes.default == "filter"
+    assert scopes.selection("filter") is query and scopes.stem("filter") == "pivot-company-meta"
+    session.select(["b", "a"])
+    scopes = session.export_scopes(query, 10)
+    assert scopes.counts == {"selected": 2, "filter": 10} and scopes.default == "selected"
+    assert scopes.selection("selected").ids == ("a", "b") and scopes.stem("selected") == "pivot-selection"
+    scopes = session.export_scopes(query, 10, ["meta", "microsoft"])
+    assert scopes.default == "comparison" and scopes.counts["comparison"] == 2
+    assert scopes.stem("comparison") == "pivot-meta-vs-microsoft"
+
+
+# --- named views -------------------------------------------------------------------------------
+
+
+def test_a_view_is_one_line_and_reads_back() -> None:
+    view = View("meta-cuts", "company:meta  is:conflict", ("value", True), ("meta", "microsoft"))
+    assert view.line() == "meta-cuts company:meta is:conflict | sort:value:desc | compare:meta,microsoft"
+    assert View.parse(view.line()) == View("meta-cuts", "company:meta is:conflict", ("value", True), ("meta", "microsoft"))
+    assert View.parse("plain") == View("plain")
+    assert View.parse("x a | b") == View("x", "a | b")  # a bar that is not an option is the filter's
+    with pytest.raises(ValueError, match="name"):
+        View.parse("-bad q")
+    with pytest.raises(ValueError, match="sort:COLUMN"):
+        View.parse("v q | sort:value:up")
+
+
+def test_views_are_kept_beside_the_history_between_runs(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "views"
+    session = Session(text="company:meta", views=Views(path))
+    session.filter.sort = ("period", False)
+    session.compare.picks = ["meta", "microsoft"]
+    session.save_view("meta")
+    session.filter.set("is:conflict")
+    session.save_view("meta")  # the same name again replaces it
+    session.save_view("all")
+    path.write_text(path.read_text(encoding="utf-8") + "?? not a view\n", encoding="utf-8")
+    again = Views(path)
+    assert list(again.views) == ["meta", "all"]
+    view = again.get("meta")
+    assert view == View("meta", "is:conflict", ("period", False), ("meta", "microsoft"))
+    other = Session()
+    assert other.open_view(view) == "is:conflict"
+    assert other.filter.sort == ("period", False) and other.compare.picks == ["meta", "microsoft"]
+    assert again.remove("all") and not again.remove("all")
+    assert list(Views(path).views) == ["meta"]
+
+
+def test_an_unwritable_views_folder_is_not_an_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    views = Views(blocker / "views")  # a folder under a file: never writable
+    views.save(View("v", "q"))
+    assert views.get("v") == View("v", "q")  # kept while the explorer runs
+
+
+def test_parse_is_what_the_session_uses() -> None:
+    """The session's Parsed is the filter language's own (one parser for the CLI and the UI)."""
+    assert Filter("value>=10% -pods").parsed == parse("value>=10% -pods")
