@@ -94,3 +94,14 @@ def drop_permission_overrides() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     for cap in (1, 2, 3, 4):
         libc.prctl(24, cap, 0, 0, 0)  # PR_CAPBSET_DROP, effective at exec
+
+
+def all_claims(conn: sqlite3.Connection, flt=None) -> list[sqlite3.Row]:
+    """Every claim of a compiled filter (every claim without one) in store order, read whole:
+    the reference the store's paged and counted paths are held to."""
+    from tui.store.db import CLAIM_COLUMNS, CLAIM_JOINS
+
+    where, params = (flt.where, list(flt.params)) if flt is not None else ("1", [])
+    return conn.execute(
+        f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE {where} ORDER BY claims.rowid", params
+    ).fetchall()

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import all_claims
 from tui.query import build_filter
 from tui.store import agreement, build_store, db, load_corpus, open_readonly
 from tui.store.agreement import Figure, relation, summarise
@@ -589,7 +590,7 @@ def test_queries_use_the_model(corpus_dir: Path, tmp_path: Path) -> None:
 
     def select(text: str) -> set[str]:
         flt = build_filter(text, conn)
-        return {r["id"] for r in db.all_claims(conn, flt)}
+        return {r["id"] for r in all_claims(conn, flt)}
 
     assert select("is:conflict") == {"a-prose", "a-table", "b-event", "g-same", "d-group"}
     assert select("is:differs") == {"a-capex", "b-capex"}
@@ -688,7 +689,7 @@ def test_the_bundled_corpus_shows_metas_2026_cut_disagreement(tmp_path: Path) ->
     build_store(load_corpus(data), db_path)
     conn = open_readonly(db_path)
     flt = build_filter("is:conflict company:meta metric:workforce-cut-pct", conn)
-    rows = db.all_claims(conn, flt)
+    rows = all_claims(conn, flt)
     by_source = {}
     for r in rows:
         by_source.setdefault(r["source"], set()).add(r["value_low"])
@@ -882,7 +883,7 @@ def test_every_rule_in_one_store(rules_dir: Path, tmp_path: Path) -> None:
 
     def select(text: str) -> set[str]:
         flt = build_filter(text, conn)
-        return {r["id"] for r in db.all_claims(conn, flt)}
+        return {r["id"] for r in all_claims(conn, flt)}
 
     assert select("is:conflict") == {"syn-pct", "reb-pct", "syn-fund", "oxm-fund"}
     assert select("is:disputed") == {"syn-fund", "oxm-fund"}
@@ -912,7 +913,7 @@ def test_drafts_change_no_reviewed_claim_and_show_how_they_would_relate(rules_di
     assert after["d-fund"]["relation"] == "disputed"
     conn = open_readonly(db_path)
     flt = build_filter("is:conflict", conn)
-    assert {r["id"] for r in db.all_claims(conn, flt)} == {"syn-pct", "reb-pct", "syn-fund", "oxm-fund"}
+    assert {r["id"] for r in all_claims(conn, flt)} == {"syn-pct", "reb-pct", "syn-fund", "oxm-fund"}
     assert "d-cut" not in _relations(conn, "syn-cut")  # a reviewed claim's detail never lists a draft
     assert _relations(conn, "d-cut")["syn-cut"][0] == "contradicts"
     fresh = tmp_path / "fresh.db"

@@ -852,14 +852,11 @@ def test_one_name_in_nfc_and_nfd_is_one_name(tmp_path: Path) -> None:
 
 
 def test_a_yaml_merge_key_is_not_a_duplicate_key(tmp_path: Path) -> None:
-    from tui.store.yamlread import read_yaml
+    from tui.store.yamlread import parse_yaml
 
-    path = tmp_path / "one.yaml"
-    path.write_text("a: &a {id: x, k: 1}\nb:\n  <<: *a\n  id: y\n")
-    data, found = read_yaml(path, "one.yaml")
+    data, found = parse_yaml(b"a: &a {id: x, k: 1}\nb:\n  <<: *a\n  id: y\n", "one.yaml")
     assert found == [] and data["b"] == {"id": "y", "k": 1}  # the own key wins, as YAML says
-    path.write_text("a: &a {k: 1}\nb:\n  <<: *a\n  id: y\n  id: z\n")
-    _, found = read_yaml(path, "one.yaml")
+    _, found = parse_yaml(b"a: &a {k: 1}\nb:\n  <<: *a\n  id: y\n  id: z\n", "one.yaml")
     assert len(found) == 1 and "one.yaml:5:" in str(found[0]) and "'id'" in str(found[0])  # a real duplicate
 
 

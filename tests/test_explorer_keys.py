@@ -13,6 +13,7 @@ import pytest
 from markdown_it import MarkdownIt
 from textual.widgets import Input, SelectionList, Static
 
+from helpers import all_claims
 from pilot import settle
 from tui.app import PivotApp
 from tui.screens.compare import CompareScreen
@@ -177,7 +178,7 @@ def test_a_sorted_page_is_one_statement_with_limit_and_offset(small_conn) -> Non
     finally:
         small_conn.set_trace_callback(None)
     assert len(seen) == 1 and "ORDER BY claims.summary COLLATE NOCASE" in seen[0] and "LIMIT" in seen[0]
-    everything = sorted(db.all_claims(small_conn, flt), key=lambda r: (r["summary"].lower(), r["rowid"]))
+    everything = sorted(all_claims(small_conn, flt), key=lambda r: (r["summary"].lower(), r["rowid"]))
     assert [r["id"] for r in rows] == [r["id"] for r in everything[2:5]]
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from helpers import SMALL, cli, leftovers, pivot_process
+from helpers import SMALL, all_claims, cli, leftovers, pivot_process
 from tui.query import build_filter
 from tui.store import db, load_corpus
 from tui.store import export as export_mod
@@ -95,7 +95,7 @@ CONTRACT_FIELDS = {
 
 def claims(conn: sqlite3.Connection, query: str = "") -> list[sqlite3.Row]:
     flt = build_filter(query, conn)
-    return db.all_claims(conn, flt)
+    return all_claims(conn, flt)
 
 
 def check_golden(name: str, text: str) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build
+from helpers import all_claims
 from test_export_stream import _corpus
 from tui.store import db, open_readonly
 from tui.store.export import (
@@ -174,7 +175,7 @@ def test_the_lists_are_the_pairs_the_model_relates(conn, monkeypatch) -> None:
     the first ones found of those, as many as there are up to the limit."""
     from tui.store.export import relations
 
-    rows = db.all_claims(conn)
+    rows = all_claims(conn)
     monkeypatch.setattr(relations, "EXAMINE_LIMIT", 10**6)
     full = RelationLister(conn, limit=10**6)
     cut = RelationLister(conn, limit=3)
@@ -191,7 +192,7 @@ def test_the_lists_are_the_pairs_the_model_relates(conn, monkeypatch) -> None:
 
 
 def test_each_format_is_the_bytes_of_its_reference(conn) -> None:
-    rows = db.all_claims(conn)
+    rows = all_claims(conn)
     info = ExportInfo("", "2026-01-02", "abc")
     expected = {"json": reference_json(conn, rows), "csv": reference_csv(conn, rows)}
     expected["md"] = reference_markdown(conn, rows, "Claims", info)
@@ -209,7 +210,7 @@ def test_a_filter_is_the_bytes_of_its_reference(bundled_conn) -> None:
 
     for query in ("company:meta", "is:conflict", "layoffs", "-company:meta value>=10"):
         flt = build_filter(query, bundled_conn)
-        rows = db.all_claims(bundled_conn, flt)
+        rows = all_claims(bundled_conn, flt)
         sel = Selection(flt.where, tuple(flt.params), query)
         info = ExportInfo(query, "2026-01-02", None)
         for fmt, want in (
@@ -255,7 +256,7 @@ def test_an_export_in_parts_is_the_bytes_of_one_process(parted, fmt, tmp_path: P
         return start(job, span)
 
     monkeypatch.setattr(parts_mod, "_start", counted)
-    claims = len(db.all_claims(conn))
+    claims = len(all_claims(conn))
     monkeypatch.setattr(parts_mod, "PARTS", 3)
     assert _one_process(conn, sel, fmt, info) == whole  # the parts copied as text
     assert len(spawned) <= 2 and (spawned or claims <= 3)  # workers wrote parts

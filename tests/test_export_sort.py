@@ -16,6 +16,7 @@ import pytest
 from markdown_it import MarkdownIt
 from textual.widgets import Input
 
+from helpers import all_claims
 from pilot import settle
 from test_export_fast import reference_csv, reference_json, reference_markdown
 from tui.cli.queries import export as export_command
@@ -71,7 +72,7 @@ async def test_the_explorer_exports_the_filter_in_the_tables_sort(make_app, tmp_
     conn = open_readonly(tmp_path / "store.db")
     try:
         want = _sorted_rows(conn, "1", [], ("value", True))
-        store_order = db.all_claims(conn)
+        store_order = all_claims(conn)
     finally:
         conn.close()
     claims = _table_cells(text, "Claim")

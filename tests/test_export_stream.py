@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from conftest import build
+from helpers import all_claims
 from tui.query import build_filter
-from tui.store import agreement, db, open_readonly
+from tui.store import agreement, open_readonly
 from tui.store.export import (
     LISTED_IDS,
     ExportInfo,
@@ -74,7 +75,7 @@ def _brute(conn, row) -> dict[str, set[str]]:
     """Every reviewed claim of another source by its figure's relation to `row`'s (pair by pair)."""
     me = agreement.figure_of_record(row)
     out: dict[str, set[str]] = {k: set() for k in ("contradicts", "at-odds", "revises", "differs", "agrees")}
-    for r in db.all_claims(conn, build_filter("-is:draft", conn)):
+    for r in all_claims(conn, build_filter("-is:draft", conn)):
         if r["source"] == me.source:
             continue
         kind = agreement.figure_kind(me, agreement.figure_of_record(r))
@@ -85,7 +86,7 @@ def _brute(conn, row) -> dict[str, set[str]]:
 
 def test_listed_ids_follow_the_agreement_model_and_totals_are_exact(crowd: Path) -> None:
     conn = open_readonly(crowd)
-    rows = db.all_claims(conn)
+    rows = all_claims(conn)
     full = RelationLister(conn, limit=10**6).lists(rows)
     cut = RelationLister(conn).lists(rows)
     for r, everything, few in zip(rows, full, cut):
@@ -106,7 +107,7 @@ def test_listed_ids_follow_the_agreement_model_and_totals_are_exact(crowd: Path)
 
 def test_json_carries_totals_beside_the_bounded_lists(crowd: Path) -> None:
     conn = open_readonly(crowd)
-    text = render_claims(conn, db.all_claims(conn), "json")
+    text = render_claims(conn, all_claims(conn), "json")
     records = json.loads(text)
     assert text == json.dumps(records, ensure_ascii=False, indent=2) + "\n"  # the same bytes as before
     assert any(r["conflicts_total"] > LISTED_IDS for r in records)
@@ -143,7 +144,7 @@ def test_relations_are_looked_up_once_per_batch_not_once_per_claim(crowd: Path, 
 
 
 def test_streaming_gives_the_same_bytes_as_the_whole_list(small_conn) -> None:
-    rows = db.all_claims(small_conn)
+    rows = all_claims(small_conn)
     info = ExportInfo("", "2026-01-02", "abc")
     for fmt in ("md", "csv", "json"):
         buf = io.StringIO()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import all_claims
 from tui.query import build_filter
 from tui.store import db
 from tui.store.build import build_store
@@ -135,8 +136,8 @@ def test_expanded_prefixes_find_exactly_what_a_prefix_query_finds(store: Path, t
             native = build_filter(typed.format(top=top), conn)
         if typed == "layo":
             assert native.match == '"layo"*' and flt.match.startswith('("layoff')
-        got = [r["id"] for r in db.all_claims(conn, flt)]
-        want = [r["id"] for r in db.all_claims(conn, native)]
+        got = [r["id"] for r in all_claims(conn, flt)]
+        want = [r["id"] for r in all_claims(conn, native)]
         assert got == want
         if typed in ("layo", "layoffs"):
             assert got  # the synthetic corpus has layoffs: the comparison is not empty == empty

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import SMALL, assert_clear_error, cli, count, damage_table, store_files
+from helpers import SMALL, all_claims, assert_clear_error, cli, count, damage_table, store_files
 from tui.cli import main
 from tui.store import CorpusError, build_store, db, ensure_store, find_conflicts, load_corpus, open_readonly
 from tui.store import build as build_mod
@@ -484,7 +484,7 @@ def test_rowids_stay_dense_when_an_added_file_is_taken_out_again(small_copy: Pat
         from tui.query import build_filter
 
         flt = build_filter("", conn)
-        everything = [r["id"] for r in db.all_claims(conn)]
+        everything = [r["id"] for r in all_claims(conn)]
         assert [r["id"] for r in db.page(conn, flt, 2, 3)] == everything[2:5]
     finally:
         conn.close()

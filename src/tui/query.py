@@ -533,10 +533,6 @@ def format_term(key: str, value: str, negated: bool = False) -> str:
     return f"{'-' if negated else ''}{key}:{body}"
 
 
-def has_term(text: str, key: str, value: str) -> bool:
-    return any(_term_matches(tok.text, key, value) for tok in tokens(text))
-
-
 def _term_matches(tok: str, key: str, value: str) -> bool:
     split = _split_key(tok)
     if not split:

@@ -216,7 +216,7 @@ def _exit_on_signals() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
 
-    def stop(signum, frame):
+    def stop(signum, _frame):
         raise SystemExit(128 + signum)
 
     for sig in (signal.SIGTERM, signal.SIGHUP):

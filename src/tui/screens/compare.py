@@ -58,7 +58,6 @@ class CompareScreen(Screen[None]):
         self.entity_ids = list(target.picks)  # none: the two most-covered companies (found in the worker)
         self.named = list(target.named)  # entity names from the filter, resolved in the worker
         self.cursor = target.cursor
-        self.grid_data: Grid | None = None
         self.comparison: db.Comparison | None = None
         self.full = False
         self.complete = False  # the grid for the current picks is on screen
@@ -161,7 +160,7 @@ class CompareScreen(Screen[None]):
     def _show(self, ids: list[str], grid: Grid, cmp, full_lines) -> None:
         if ids != self.entity_ids:
             return  # stale
-        self.grid_data, self.comparison = grid, cmp
+        self.comparison = cmp
         view = self.query_one("#grid", CompareGrid)
         view.show(grid, self.cursor)
         self.cursor = None

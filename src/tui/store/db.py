@@ -87,15 +87,6 @@ def claims_by_ids(conn: sqlite3.Connection, ids: list[str]) -> list[sqlite3.Row]
     return sorted(out, key=lambda r: r["rowid"])
 
 
-def all_claims(conn: sqlite3.Connection, flt: Filter | None = None) -> list[sqlite3.Row]:
-    """Every claim of a filter (every claim without one), in store order: for a filter known
-    to be small (the CLI and the tests); the explorer reads pages (page, sorted_page)."""
-    where, params = (flt.where, list(flt.params)) if flt is not None else ("1", [])
-    return conn.execute(
-        f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE {where} ORDER BY claims.rowid", params
-    ).fetchall()
-
-
 @dataclass
 class FacetValue:
     value: str | None

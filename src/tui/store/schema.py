@@ -140,7 +140,6 @@ CLAIM_FIELDS = (
     *AGREEMENT_FIELDS,
 )
 
-FTS_COLUMNS = ("summary", "quote", "speaker", "source_title")
 # The shape sqlite-utils' enable_fts() creates (Datasette recognises it by `content=[claims]`),
 # plus two- and three-letter prefix indexes, so that the first letters typed in the query bar
 # read one index entry instead of merging the lists of every word they begin.

@@ -416,15 +416,6 @@ def _flow_depth_problem(text: str) -> tuple[int, str] | None:
     return None
 
 
-def read_yaml(path: Path, label: str) -> tuple[Any, list[Problem]]:
-    """Parse one file. Returns (data, problems); data is None when it cannot be read
-    (also a FIFO or a device node named *.yaml: refused unread, never waited on)."""
-    raw, _, problems = read_bytes(path, label)
-    if raw is None:
-        return None, problems
-    return parse_yaml(raw, label)
-
-
 def read_bytes(path: Path, label: str) -> tuple[bytes | None, os.stat_result | None, list[Problem]]:
     """The bytes of one file and its stat taken while it was open (the build records the
     size, time and hash of exactly the bytes it parsed), or the problem reading it."""
@@ -441,7 +432,7 @@ def read_bytes(path: Path, label: str) -> tuple[bytes | None, os.stat_result | N
 
 
 def parse_yaml(raw: bytes, label: str) -> tuple[Any, list[Problem]]:
-    """Parse the bytes of one file (see read_yaml)."""
+    """Parse the bytes of one file (read_bytes reads them). Returns (data, problems)."""
     try:
         text = raw.decode("utf-8-sig")  # a BOM is harmless; strip it
     except UnicodeDecodeError as exc:

@@ -1,0 +1,23 @@
+"""Names vulture (scripts/check's dead-code gate) cannot see used: read by Textual, aiohttp or
+the tests by name, kept for the work that follows, or in files others are rewriting now.
+Each line says which. A name that goes from the code goes from here too."""
+
+# ruff: noqa: B018, F821
+from tui.screens.compare import CompareScreen
+from tui.session import Session
+from tui.store import locate
+
+CompareScreen.complete  # read by tests/test_snapshots.py: the grid for the picks is drawn
+Session.save_view  # named views (issue 20): the palette's `:w name` and `pivot list @name` build on these
+Session.open_view
+locate.ConnectionPool._size  # locate.py: its split by job follows the reliability work (issue 22)
+_.row_factory  # sqlite3: set, then read by sqlite3 itself
+_.cursor_position  # textual Input: set to move the cursor
+_._repaint_required  # textual Screen: set to draw the screen once its batch is over
+_.handle_index  # textual-serve's Server: aiohttp calls the route by this name
+__getattr__  # tui.store: a module's __getattr__ imports its names on first use
+year_of  # tui.draft.drafter: draft/ is being rewritten by the `pivot add` work, which takes it out
+__getitem__  # tui.store.agreement.RowLike: a Protocol's method (sqlite3.Row has it)
+SUMMARIES  # tui.store.agreement (the lead's rework of the agreement model)
+corpus_digest  # tui.store.files (the reliability helper's; files.py is being reworked)
+verify_quotes  # tui.store: the quote test's entry point (tests/test_corpus.py checks every quote)
