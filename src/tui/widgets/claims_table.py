@@ -11,6 +11,7 @@ by generation number.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import OrderedDict
 from collections.abc import Container
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -27,6 +29,7 @@ from textual.strip import Strip
 
 from tui.store.fmt import format_value, one_line
 
+Row = sqlite3.Row  # a claim as the store reads it (tui.store.db.CLAIM_COLUMNS)
 PAGE_SIZE = 100
 MAX_PAGES = 24
 LINES_KEPT = 2_000  # rendered lines kept (as Toolong keeps its strips): drawing a row again is a lookup
@@ -108,14 +111,14 @@ class ClaimsTable(ScrollView, can_focus=True):
             self.table, self.generation, self.page = table, generation, page
 
     class Highlighted(Message):
-        def __init__(self, table: ClaimsTable, row) -> None:
+        def __init__(self, table: ClaimsTable, row: Row | None) -> None:
             super().__init__()
             self.table, self.row = table, row
 
     class Toggled(Message):
         """space on a row: select or unselect the claim."""
 
-        def __init__(self, table: ClaimsTable, row) -> None:
+        def __init__(self, table: ClaimsTable, row: Row) -> None:
             super().__init__()
             self.table, self.row = table, row
 
@@ -132,7 +135,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.total = 0
         self.generation = 0
-        self._pages: OrderedDict[int, list] = OrderedDict()
+        self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         self._pending: set[int] = set()
         self.selected: Container[str] = frozenset()  # the claims marked ✓ (the session's selection)
         self.source_labels: dict[str, str] = {}
@@ -141,14 +144,14 @@ class ClaimsTable(ScrollView, can_focus=True):
         self.sort: tuple[str, bool] | None = None  # shown in the header; the owner reads the rows so
         self.column = 3  # the column cursor (an index into COLUMNS; `[` `]` sort by it)
         self._natural: dict[str, int] = {}  # each column's width on the first page
-        self._layouts: dict[tuple, list[tuple[Column, int]]] = {}
+        self._layouts: dict[tuple[int, tuple[str, ...]], list[tuple[Column, int]]] = {}
         # rendered row lines of this result: (row, line of the row, width, cursor, selected, focus) -> Strip
-        self._lines: OrderedDict[tuple, Strip] = OrderedDict()
+        self._lines: OrderedDict[tuple[int, int, int, bool, bool, bool], Strip] = OrderedDict()
         self._styles: dict[str, Style] = {}  # this widget's styles, looked up once per style change
 
     # --- data ------------------------------------------------------------------------
 
-    def reset(self, generation: int, total: int, first_page: list | None = None) -> None:
+    def reset(self, generation: int, total: int, first_page: list[Row] | None = None) -> None:
         """A new result: forget every page, keep nothing of the old rows."""
         self.generation = generation
         self.total = total
@@ -172,7 +175,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         self._update_virtual_size()
         self.refresh()
 
-    def add_page(self, generation: int, page: int, rows: list) -> None:
+    def add_page(self, generation: int, page: int, rows: list[Row]) -> None:
         if generation != self.generation:
             return  # stale: a newer query replaced this result
         self._pending.discard(page)
@@ -184,7 +187,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         if self.cursor // PAGE_SIZE == page:
             self._announce()
 
-    def row_at(self, index: int):
+    def row_at(self, index: int) -> Row | None:
         """The row at index if its page is loaded, else None (and the page is requested)."""
         if not 0 <= index < self.total:
             return None
@@ -200,7 +203,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         return rows[offset] if offset < len(rows) else None
 
     @property
-    def current_row(self):
+    def current_row(self) -> Row | None:
         return self.row_at(self.cursor)
 
     # --- cursor -----------------------------------------------------------------------
@@ -285,7 +288,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         sort = None if self.sort == (key, descending) else (key, descending)
         self.post_message(self.SortWanted(self, sort))
 
-    def on_click(self, event) -> None:
+    def on_click(self, event: events.Click) -> None:
         index = (int(self.scroll_y) + event.y - 1) // self.row_height
         if 0 <= index < self.total and event.y >= 1:
             self.cursor = index
@@ -300,7 +303,7 @@ class ClaimsTable(ScrollView, can_focus=True):
             self._scroll_update(size)  # the scrollbar's length and thumb, the scroll offset kept in range
             self.refresh()
 
-    def _measure(self, rows: list) -> None:
+    def _measure(self, rows: list[Row]) -> None:
         """Each column's width from the first page: a column grows to its widest cell there
         (up to its Column.width), so an empty Value column gives its room to the claim."""
         conflict = Style()
@@ -418,7 +421,7 @@ class ClaimsTable(ScrollView, can_focus=True):
             self._lines.popitem(last=False)
         return strip
 
-    def _row_line(self, row, layout: list[tuple[Column, int]], sub: int, width: int, base: Style) -> Strip:
+    def _row_line(self, row: Row, layout: list[tuple[Column, int]], sub: int, width: int, base: Style) -> Strip:
         h = self.row_height
         text = Text(no_wrap=True, overflow="crop")
         conflict = self._style("conflict")
@@ -433,7 +436,7 @@ class ClaimsTable(ScrollView, can_focus=True):
             text.append(cell.ljust(w) + " ", base + cell_style if cell_style else base)
         return self._strip(text, width, base)
 
-    def _cell(self, key: str, row, conflict: Style) -> tuple[str, Style | None]:
+    def _cell(self, key: str, row: Row, conflict: Style) -> tuple[str, Style | None]:
         if key == "mark":
             selected = row["id"] in self.selected
             # a draft's relation is what it would be once reviewed: shown as "?" until then; an
@@ -464,7 +467,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         return Strip(segments).adjust_cell_length(width, style).simplify()
 
 
-def _value_text(row) -> str:
+def _value_text(row: Row) -> str:
     """tui.store.export's value_text, without importing the export package before the first
     frame (start-up is held to a bare Textual app)."""
     return format_value(row["value_low"], row["value_high"], row["unit"], row["bound"])

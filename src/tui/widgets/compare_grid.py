@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -136,7 +137,7 @@ def lay_out(grid: Grid, entity_ids: list[str], col_width: int, topic_width: int,
 _CONSOLE = None
 
 
-def _console():
+def _console() -> Console:
     global _CONSOLE
     if _CONSOLE is None:
         from rich.console import Console

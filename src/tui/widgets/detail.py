@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from rich.console import Group
 from rich.text import Text
 from textual.binding import Binding
@@ -39,7 +41,7 @@ def _n(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
-def summary_line(row) -> Text:
+def summary_line(row: sqlite3.Row) -> Text:
     """How other sources stand to this claim, in words (the claim's summary in the model). A
     draft's summary says how it would relate once reviewed: nothing reviewed counts it yet."""
     rel = row["relation"]
@@ -91,7 +93,7 @@ def summary_line(row) -> Text:
     return text
 
 
-def position_line(row) -> Text:
+def position_line(row: sqlite3.Row) -> Text:
     """How other sources stand to the claim's positions, in words."""
     text = Text("  ")
     if row["draft"]:
@@ -107,14 +109,16 @@ def position_line(row) -> Text:
     return text
 
 
-def _field(label: str, value, style: str = "") -> Text:
+def _field(label: str, value: object, style: str = "") -> Text:
     text = Text()
     text.append(f"{label}: ", style="bold")
     text.append(safe_text("—" if value in (None, "") else str(value)), style=style)
     return text
 
 
-def claim_detail(row, source, related: list[db.Related], positions: list[tuple[str, str, str]] | None = None) -> Group:
+def claim_detail(
+    row: sqlite3.Row, source: sqlite3.Row | None, related: list[db.Related], positions: list[tuple[str, str, str]] | None = None
+) -> Group:
     """Everything a reader needs to cite or doubt one claim. All corpus text goes in as Text."""
     from tui.store.export import value_text  # the export package: not before the first frame
 

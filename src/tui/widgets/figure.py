@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from tui.store import db
-from tui.store.agreement import INF, figure_of_record, relation
+from tui.store.agreement import INF, RowLike, figure_of_record, relation
 from tui.store.export import value_text
 from tui.store.figure import ASCII, UNICODE, Plot, bar
 from tui.store.fmt import format_value, one_line, period_text
@@ -83,7 +83,7 @@ def _round(x: float) -> float:
     return float(f"{x:.3g}")
 
 
-def label_of(row, number: int, width: int = LABEL_WIDTH) -> str:
+def label_of(row: RowLike, number: int, width: int = LABEL_WIDTH) -> str:
     """'[2] SynapNews 2026-04-25 · 2026': source, its date, the figure's period (a presumed one
     marked so)."""
     dated = row["published"] or (row["as_of"] and f"as of {row['as_of']}")

@@ -36,7 +36,7 @@ class StoreSuggester(Suggester):
     """Completes the last word of the query: a key (`comp` → `company:`), or a value after
     `key:` (`company:mi` → `company:microsoft`, entity ids and names from the store)."""
 
-    def __init__(self, run: Callable) -> None:
+    def __init__(self, run: Callable[[Callable[[sqlite3.Connection], list[str]]], list[str]]) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
         self.run = run  # app.pool.run: fn(conn, ...) on a pooled connection
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sqlite3
+from collections.abc import Iterable
+from typing import Self
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
@@ -20,7 +23,9 @@ from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.widgets import OptionList, SelectionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.widgets.selection_list import Selection
 
+from tui.store.db import FacetValue
 from tui.store.fmt import one_line
 
 FACET_ORDER = ("source", "topic", "status", "period", "flag")
@@ -79,9 +84,9 @@ class EntityList(OptionList):
 
     LIMIT = 300  # entities listed; the rest are one `company:` away in the filter bar
 
-    _shown: tuple | None = None
+    _shown: tuple[int, frozenset[str]] | None = None
 
-    def show(self, rows, active: set[str]) -> None:
+    def show(self, rows: list[sqlite3.Row], active: set[str]) -> None:
         key = (id(rows), frozenset(active))
         if key == self._shown:
             return  # nothing changed: rebuilding hundreds of options per keystroke is not free
@@ -111,7 +116,7 @@ class EntityList(OptionList):
             with contextlib.suppress(OptionDoesNotExist):  # the option vanished: keep the default
                 self.highlighted = self.get_option_index(highlighted)
 
-    def _remark(self, rows, before: set[str], active: set[str]) -> bool:
+    def _remark(self, rows: list[sqlite3.Row], before: set[str], active: set[str]) -> bool:
         """Same rows, another choice: redraw only the options whose mark changed. False
         when a newly active entity is not listed (the list must be rebuilt)."""
         by_id = {r["id"]: r for r in rows}
@@ -183,7 +188,7 @@ class FacetList(OptionList):
             super().__init__()
             self.facet, self.value = facet, value
 
-    def show(self, facets: dict[str, tuple[list, bool]], active: set[tuple[str, str]]) -> None:
+    def show(self, facets: dict[str, tuple[list[FacetValue], bool]], active: set[tuple[str, str]]) -> None:
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         options: list[Option] = []
         for name in FACET_ORDER:
@@ -230,11 +235,11 @@ class PickerList(SelectionList[str]):
         super().action_select()
         self.action_cursor_down()
 
-    def clear_options(self):
+    def clear_options(self) -> Self:
         self._kept = self.highlighted
         return super().clear_options()
 
-    def add_options(self, items):
+    def add_options(self, items: Iterable[Selection[str]]) -> Self:  # type: ignore[override]  # the picker adds Selections only
         result = super().add_options(items)
         if self._kept is not None and self.option_count:
             self.highlighted = min(self._kept, self.option_count - 1)  # refilled after a pick: stay put
