@@ -187,3 +187,27 @@ def test_a_sort_by_an_indexed_column_walks_its_index(store: Path, key: str, desc
                 assert not any("TEMP B-TREE" in p for p in plan), plan
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("template", ["company:{top}", "topic:job-cuts", "is:conflict", "layoffs", "source:src-000003"])
+def test_select_all_the_sources_screen_and_pivot_figure_use_an_index(store: Path, template: str) -> None:
+    """The reads that were SQL in a screen and in the CLI (select all, a source's claims,
+    the quantities `pivot figure` draws) are store functions, held to the same rule."""
+    conn = open_readonly(store)
+    try:
+        top = conn.execute("SELECT id FROM entities ORDER BY claim_count DESC LIMIT 1").fetchone()[0]
+        flt = build_filter(template.format(top=top), conn)
+        source = conn.execute("SELECT source FROM claims WHERE entity = ? LIMIT 1", (top,)).fetchone()[0]
+
+        def reads() -> None:
+            db.claim_ids(conn, flt, 100_001)
+            db.source_claims(conn, source)
+            db.source_claims(conn, source, top, 200)
+            db.quantity_families(conn, flt, 5)
+
+        statements = _capture(conn, reads)
+        assert len(statements) >= 4
+        offenders = {s: _full_scans(conn, s) for s in statements if _full_scans(conn, s)}
+        assert not offenders, offenders
+    finally:
+        conn.close()

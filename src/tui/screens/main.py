@@ -408,7 +408,7 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, group="select")
     def select_all_matching(self, result: Result) -> None:
         try:
-            ids = self.session.store.run(db.sorted_ids, result.flt, None, SELECT_ALL_CAP + 1)
+            ids = self.session.store.run(db.claim_ids, result.flt, SELECT_ALL_CAP + 1)
         except sqlite3.Error as exc:
             self.post_message(StoreFailed(exc))
             return

@@ -464,7 +464,7 @@ SAMPLE_ROWS = 5_000  # facets of a filter too broad to count in time are counted
 
 def _dense(conn: sqlite3.Connection) -> bool:
     row = conn.execute("SELECT value FROM pivot_meta WHERE key = 'dense_rowids'").fetchone()
-    return bool(row and row[0] == "1")
+    return bool(row and row["value"] == "1")
 
 
 @contextmanager
@@ -587,22 +587,28 @@ def _stored_facet(conn: sqlite3.Connection, name: str, limit: int) -> tuple[list
     """Facets of the whole corpus, from the counts kept at build time."""
     if name == "source":
         rows = conn.execute(
-            "SELECT id, coalesce(publisher, title), claim_count FROM sources ORDER BY claim_count DESC, id LIMIT ?", (limit + 1,)
+            "SELECT id AS value, coalesce(publisher, title) AS label, claim_count AS n FROM sources "
+            "ORDER BY claim_count DESC, id LIMIT ?",
+            (limit + 1,),
         ).fetchall()
     elif name == "topic":
         rows = conn.execute(
-            "SELECT id, label, claim_count FROM topics WHERE claim_count > 0 ORDER BY claim_count DESC, id LIMIT ?", (limit + 1,)
+            "SELECT id AS value, label, claim_count AS n FROM topics WHERE claim_count > 0 ORDER BY claim_count DESC, id LIMIT ?",
+            (limit + 1,),
         ).fetchall()
     elif name == "entity":
         rows = conn.execute(
-            "SELECT id, name, claim_count FROM entities WHERE claim_count > 0 ORDER BY claim_count DESC, id LIMIT ?", (limit + 1,)
+            "SELECT id AS value, name AS label, claim_count AS n FROM entities WHERE claim_count > 0 "
+            "ORDER BY claim_count DESC, id LIMIT ?",
+            (limit + 1,),
         ).fetchall()
     else:
         rows = conn.execute(
-            "SELECT value, coalesce(value, '(none)'), n FROM facet_counts WHERE facet = ? AND n > 0 ORDER BY n DESC, value LIMIT ?",
+            "SELECT value, coalesce(value, '(none)') AS label, n FROM facet_counts WHERE facet = ? AND n > 0 "
+            "ORDER BY n DESC, value LIMIT ?",
             (name, limit + 1),
         ).fetchall()
-    return [FacetValue(r[0], r[1], r[2]) for r in rows[:limit]], len(rows) > limit
+    return [FacetValue(r["value"], r["label"], r["n"]) for r in rows[:limit]], len(rows) > limit
 
 
 # --- sorting the whole result (the explorer's `[` and `]`) --------------------------------
@@ -639,11 +645,10 @@ def sorted_page(
     return conn.execute(sql, [*flt.params, limit, offset]).fetchall()
 
 
-def sorted_ids(conn: sqlite3.Connection, flt: Filter, sort: tuple[str, bool] | None, limit: int) -> list[str]:
-    """The ids of the first `limit` claims of a filter in the order of `sort` (store order if
-    None): what `a` selects."""
-    order = "claims.rowid" if sort is None else SORT_KEYS[sort[0]][1 if sort[1] else 0]
-    sql = f"SELECT claims.id FROM claims WHERE {flt.where} ORDER BY {order} LIMIT ?"
+def claim_ids(conn: sqlite3.Connection, flt: Filter, limit: int) -> list[str]:
+    """The ids of at most `limit` claims of a filter (what `a` selects), read through the
+    filter's indexes in whatever order they give: a selection is a set."""
+    sql = f"SELECT claims.id AS id FROM claims WHERE {flt.where} LIMIT ?"
     return [str(r["id"]) for r in conn.execute(sql, [*flt.params, limit])]
 
 
@@ -686,12 +691,12 @@ def completions(conn: sqlite3.Connection, key: str, prefix: str, limit: int = 20
         )
         args = [like, like, limit]
     elif key == "topic":
-        sql, args = "SELECT id FROM topics WHERE lower(id) LIKE ? ESCAPE '\\' ORDER BY \"order\", id LIMIT ?", [like, limit]
+        sql, args = "SELECT id AS v FROM topics WHERE lower(id) LIKE ? ESCAPE '\\' ORDER BY \"order\", id LIMIT ?", [like, limit]
     elif key in ("metric", "period", "unit"):
         # a range over the column's index (these are stored as written: metrics and periods
         # in lower case and digits); the caller holds this to a time budget
-        sql = f"SELECT DISTINCT claims.{key} FROM claims WHERE claims.{key} >= ? AND claims.{key} < ? ORDER BY 1 LIMIT ?"
+        sql = f"SELECT DISTINCT claims.{key} AS v FROM claims WHERE claims.{key} >= ? AND claims.{key} < ? ORDER BY 1 LIMIT ?"
         args = [prefix, prefix + "\U0010ffff", limit]
     else:
         return []
-    return [str(r[0]) for r in conn.execute(sql, args) if r[0]]
+    return [str(r["v"]) for r in conn.execute(sql, args) if r["v"]]
