@@ -23,7 +23,7 @@ print("ok")
 
 @pytest.mark.parametrize(
     "module",
-    ["tui.store", "tui.query", "tui.store.export", "tui.store.db", "tui.store.fmt", "tui.rich_tables", "tui.cli"],
+    ["tui.store", "tui.query", "tui.session", "tui.store.export", "tui.store.db", "tui.store.fmt", "tui.rich_tables", "tui.cli"],
 )
 def test_imports_without_textual(module: str) -> None:
     result = subprocess.run([sys.executable, "-c", CHECK.format(module=module)], capture_output=True, text=True, timeout=60)

@@ -1,6 +1,10 @@
 # Long because the App holds the store pool, its reload and failure handling, the first-frame
-# hand-off, the export flow's worker and the palette's actions: the one place they meet.
-"""The explorer: a Textual app over the read-only store."""
+# hand-off and the export flow's worker: the one place they meet.
+"""The explorer: a Textual app over the read-only store.
+
+The screens share a tui.session.Session (the filter, the selection, the comparison, the
+store handle); what only the app can do they ask for with tui.messages, handled below
+(on_export_requested, on_compare_requested, on_filter_requested, ...)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 # Long because the main screen's workers (query, pages, counts, facets, detail) and the messages
-# between them are one state machine; splitting it is left open (issue 8).
+# between them are one state machine; the rules they apply live in tui.session.
 """The main screen: entities, query bar, claims table, facets and the detail pane."""
 
 from __future__ import annotations

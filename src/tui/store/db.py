@@ -1,5 +1,5 @@
-# Long because every read-side query the explorer issues lives here, so tests/test_query_plans.py
-# can check them all; splitting by screen is left open (issue 8).
+# Long because every read-side query the explorer and the CLI issue lives here, so
+# tests/test_query_plans.py can check them all (scripts/check_architecture.py keeps SQL here).
 """Read-side queries over the store: pages of claims, counts, facets, details, comparisons.
 
 Every function takes an open connection (see locate.open_readonly) and a
