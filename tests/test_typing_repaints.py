@@ -127,3 +127,28 @@ async def test_a_keystroke_that_keeps_the_first_claim_keeps_its_detail(small_db:
         await pilot.press("j")
         await settle(pilot)
         assert len(loads) == 2 and loads[1] != first["id"]
+
+
+async def test_a_keystroke_parses_the_filter_once(small_db: Path, monkeypatch) -> None:
+    """The query bar's text is parsed once per keystroke (tui.session.Filter.set): the query,
+    the facets and the entity list read that one Parsed (Compiled keeps it)."""
+    import tui.query
+    import tui.session
+
+    parsed: list[str] = []
+    parse = tui.query.parse
+
+    def counting(text: str):
+        parsed.append(text)
+        return parse(text)
+
+    monkeypatch.setattr(tui.query, "parse", counting)
+    monkeypatch.setattr(tui.session, "parse", counting)
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        parsed.clear()
+        await pilot.press("slash", *"company:meta is:con")
+        await settle(pilot)
+        assert app.main.result.text == "company:meta is:con" and app.main.result.total > 0
+        assert parsed == ["company:meta is:con"[:n] for n in range(1, 20)]
