@@ -124,7 +124,9 @@ def compare_presets(entities: list[sqlite3.Row]) -> list[tuple[str, tuple[str, .
     for company in companies:
         events = [e for e in entities if e["kind"] == "event" and e["parent"] == company["id"]][:2]
         if len(events) == 2:
-            out.append((f"compare: {names(events)}", tuple(e["id"] for e in events), f"{safe_text(company['name'])}'s events"))
+            out.append(
+                (f"compare: {names(events)}", tuple(e["id"] for e in events), f"the events of {safe_text(company['name'])}")
+            )
             break
     return out
 
