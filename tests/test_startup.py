@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pyte
 import pytest
+from wcwidth import wcwidth
 
 from pilot import settle
 from tui.app import PivotApp
@@ -40,6 +41,7 @@ class Terminal:
     def __init__(self, args: list[str], env: dict[str, str]) -> None:
         self.screen = pyte.Screen(COLUMNS, LINES)
         self.stream = pyte.ByteStream(self.screen)
+        self._lines = [""] * LINES  # the screen's text, line by line, redrawn where pyte marks it dirty
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: the explorer
             os.execvpe(sys.executable, [sys.executable, "-m", "tui", *args], env)
@@ -47,7 +49,13 @@ class Terminal:
 
     @property
     def text(self) -> str:
-        return "\n".join(self.screen.display)
+        """What pyte's Screen.display shows, keeping the lines no piece changed (display
+        draws all 40 lines every time: asked after every control sequence, that was most
+        of this test's time)."""
+        for y in self.screen.dirty:
+            self._lines[y] = _line_text(self.screen.buffer[y])
+        self.screen.dirty.clear()
+        return "\n".join(self._lines)
 
     def until(self, seen: Callable[[str], bool], limit: float = 60) -> str:
         """Feed the output to the screen a control sequence at a time until `seen(screen
@@ -73,6 +81,19 @@ class Terminal:
         os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
         os.close(self.fd)
+
+
+def _line_text(line) -> str:
+    """One line of a pyte screen as Screen.display draws it (a wide character's second cell skipped)."""
+    out, wide = [], False
+    for x in range(COLUMNS):
+        if wide:
+            wide = False
+            continue
+        char = line[x].data
+        out.append(char)
+        wide = bool(char) and wcwidth(char[0]) == 2
+    return "".join(out)
 
 
 @pytest.fixture
