@@ -25,6 +25,13 @@ from tui.store import build_store, ensure_store, load_corpus, open_readonly
 from tui.store.files import file_states
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Bytecode for the processes the tests start (`pivot` children, the xdist workers): an
+# environment that says PYTHONDONTWRITEBYTECODE (this machine's does) makes every child
+# compile pivot from source again, about a third of a short command's time. The cache is
+# kept out of the tree, under .pytest_cache/ (git-ignored).
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+    os.environ.setdefault("PYTHONPYCACHEPREFIX", str(REPO / ".pytest_cache" / "pycache"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SMALL = FIXTURES / "small"
 BUNDLED = REPO / "data"
