@@ -18,6 +18,11 @@ _.handle_index  # textual-serve's Server: aiohttp calls the route by this name
 __getattr__  # tui.store: a module's __getattr__ imports its names on first use
 year_of  # tui.draft.drafter: draft/ is being rewritten by the `pivot add` work, which takes it out
 __getitem__  # tui.store.agreement.RowLike: a Protocol's method (sqlite3.Row has it)
-SUMMARIES  # tui.store.agreement (the lead's rework of the agreement model)
 corpus_digest  # tui.store.files (the reliability helper's; files.py is being reworked)
 verify_quotes  # tui.store: the quote test's entry point (tests/test_corpus.py checks every quote)
+_.writable  # tui.cli.common's stdout wrapper: io asks a stream for it
+_.revise_count  # tui.store.agreement.apply.Stored: the store's agreement columns, by name (the lead's rework)
+_.differ_count
+_.agree_count
+conflicts_of  # tui.store.db: only the tests call it now (the lead's agreement rework decides its place)
+COL  # tui.store.export.records: new with the lead's agreement work, unused yet
