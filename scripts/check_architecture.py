@@ -27,6 +27,12 @@ SQL_HOMES = (SRC / "store", SRC / "query.py")
 KNOWN_CIRCLES = {
     frozenset({"tui.store.build", "tui.store.locate"}): "issue 22: locate.py split by job, the refresh decision on top",
 }
+# SQL known outside the store, owned elsewhere: each file's statements are to become store
+# functions; the check fails on any other file, and once a file listed here has none.
+KNOWN_SQL = {
+    "src/tui/draft/__init__.py": "pivot add's taken claim ids (draft/ is the pivot add work's: to tui.store.db)",
+    "src/tui/draft/context.py": "pivot add's unit and topic of a metric (draft/ is the pivot add work's: to tui.store.db)",
+}
 SQL = re.compile(
     r"^\s*(SELECT\b.*\bFROM\b|INSERT\s+(OR\s+\w+\s+)?INTO\b|UPDATE\s+\w+\s+SET\b|DELETE\s+FROM\b|"
     r"CREATE\s+(TABLE|INDEX|VIEW|TRIGGER|VIRTUAL)\b|DROP\s+(TABLE|INDEX|VIEW)\b|PRAGMA\s+\w+|WITH\s+\w+\s+AS\b)",
@@ -112,7 +118,11 @@ def main() -> int:
     for key, reason in KNOWN_CIRCLES.items():
         if key not in seen:
             problems.append(f"the known circle {' <-> '.join(sorted(key))} ({reason}) is gone: take it out of KNOWN_CIRCLES")
-    problems += sql_outside_the_store()
+    sql = sql_outside_the_store()
+    problems += [b for b in sql if b.split(":")[0] not in KNOWN_SQL]
+    for path, reason in KNOWN_SQL.items():
+        if not any(b.startswith(path + ":") for b in sql):
+            problems.append(f"{path} has no SQL any more ({reason}): take it out of KNOWN_SQL")
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0

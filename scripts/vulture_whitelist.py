@@ -16,7 +16,6 @@ _.cursor_position  # textual Input: set to move the cursor
 _._repaint_required  # textual Screen: set to draw the screen once its batch is over
 _.handle_index  # textual-serve's Server: aiohttp calls the route by this name
 __getattr__  # tui.store: a module's __getattr__ imports its names on first use
-year_of  # tui.draft.drafter: draft/ is being rewritten by the `pivot add` work, which takes it out
 __getitem__  # tui.store.agreement.RowLike: a Protocol's method (sqlite3.Row has it)
 corpus_digest  # tui.store.files (the reliability helper's; files.py is being reworked)
 verify_quotes  # tui.store: the quote test's entry point (tests/test_corpus.py checks every quote)
@@ -26,3 +25,6 @@ _.differ_count
 _.agree_count
 conflicts_of  # tui.store.db: only the tests call it now (the lead's agreement rework decides its place)
 COL  # tui.store.export.records: new with the lead's agreement work, unused yet
+write_new  # tui.draft.write: new with the pivot add work, not called yet (its owner decides)
+metric_labels  # tui.store.metrics: new with the metrics registry, only tests/test_metrics.py calls them yet
+registry_of
