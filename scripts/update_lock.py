@@ -51,7 +51,9 @@ def passes(python: Path) -> bool:
     env_path = f"{bindir}:{'/usr/bin:/bin'}"
     gates = subprocess.run(["bash", "scripts/check"], cwd=ROOT, env={"PATH": env_path}, check=False).returncode == 0
     tests = gates and run([str(python), "-m", "pytest", "-q", "-x"])
-    return gates and tests
+    # the benchmark's smoke run, as .ci/run runs it (marked slow: the suite leaves it out)
+    smoke = tests and run([str(python), "-m", "pytest", "-q", "-m", "slow", "tests/test_benchmark_smoke.py"])
+    return gates and tests and smoke
 
 
 def frozen(python: Path) -> dict[str, str]:
