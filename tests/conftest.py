@@ -37,6 +37,15 @@ SMALL = FIXTURES / "small"
 BUNDLED = REPO / "data"
 
 
+COLLECTED: set[str] = set()  # every test this run collected, slow ones included (test_docs.py reads it)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Before `-m "not slow"` deselects anything (every xdist worker collects the whole suite)."""
+    COLLECTED.update(item.nodeid.removeprefix("tests/") for item in items)
+
+
 def build(data_dir: Path, db_path: Path) -> Path:
     """Build the store for data_dir at db_path the way `pivot build` does."""
     build_store(load_corpus(data_dir), db_path, file_states(data_dir))
