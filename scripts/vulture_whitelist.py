@@ -28,3 +28,7 @@ COL  # tui.store.export.records: new with the lead's agreement work, unused yet
 write_new  # tui.draft.write: new with the pivot add work, not called yet (its owner decides)
 metric_labels  # tui.store.metrics: new with the metrics registry, only tests/test_metrics.py calls them yet
 registry_of
+_host_name  # tui.serve: new with the reliability work, not called (its owner decides)
+_.concur_count  # tui.store.agreement.apply.Stored: the store's agreement columns, by name (the lead's rework)
+_.position_relation
+_.periods_differ  # tui.store.grid.Grid: set, not read yet (the lead's work on how relations are shown)
