@@ -7,6 +7,7 @@ test_explorer_keys.py, test_compare.py)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -236,6 +237,17 @@ def test_an_unwritable_views_folder_is_not_an_error(tmp_path: Path) -> None:
     views = Views(blocker / "views")  # a folder under a file: never writable
     views.save(View("v", "q"))
     assert views.get("v") == View("v", "q")  # kept while the explorer runs
+
+
+def test_views_that_are_not_a_file_are_kept_for_the_run_only(tmp_path: Path) -> None:
+    """As the history (test_explorer_faults.py): a FIFO in the views' place is neither read
+    (it would block the explorer) nor replaced."""
+    fifo = tmp_path / "views"
+    os.mkfifo(fifo)
+    views = Views(fifo)
+    assert views.problem is not None and "a FIFO" in views.problem
+    views.save(View("v", "q"))
+    assert views.get("v") == View("v", "q") and fifo.is_fifo() and not (tmp_path / "views.tmp").exists()
 
 
 def test_parse_is_what_the_session_uses() -> None:
