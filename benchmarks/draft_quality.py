@@ -1,5 +1,5 @@
 """How well `pivot add` drafts real articles: recall, precision and per-field accuracy, per
-article and in total, printed as the README's table.
+article and in total, printed as docs/performance.md's table.
 
 Two sets, each measured as a whole:
 - the fifteen articles of ../shared/articles (their texts in --articles DIR, git-ignored:
