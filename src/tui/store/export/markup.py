@@ -13,10 +13,11 @@ from ..fmt import format_value, safe_text
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~#!"})  # each gets a backslash before it
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
-# `scheme://`, `@` (e-mail, and mentions on GitHub), `www.`, and a dot before what a
-# linker takes for a top-level domain (any two letters, or one of linkify-it's list)
+# `scheme://`, `//host` (linkify-it links a protocol-relative name), `@` (e-mail, and
+# mentions on GitHub), `www.`, and a dot before what a linker takes for a top-level domain
+# (any two letters, or one of linkify-it's list)
 _MD_AUTOLINK = re.compile(
-    r"(:(?=//)|@|(?<=\b[wW][wW][wW])\.|(?<=\w)\.(?=(?:[^\W\d_]{2}|(?i:com|net|org|edu|gov|biz|pro|web|xxx|aero|asia|coop|info|museum|name|shop))(?![^\W_])))",
+    r"(:(?=//)|/(?=/)|@|(?<=\b[wW][wW][wW])\.|(?<=\w)\.(?=(?:[^\W\d_]{2}|(?i:com|net|org|edu|gov|biz|pro|web|xxx|aero|asia|coop|info|museum|name|shop))(?![^\W_])))",
 )
 
 
