@@ -51,8 +51,13 @@ def passes(python: Path) -> bool:
     env_path = f"{bindir}:{'/usr/bin:/bin'}"
     gates = subprocess.run(["bash", "scripts/check"], cwd=ROOT, env={"PATH": env_path}, check=False).returncode == 0
     tests = gates and run([str(python), "-m", "pytest", "-q", "-x"])
-    # the benchmark's smoke run, as .ci/run runs it (marked slow: the suite leaves it out)
-    smoke = tests and run([str(python), "-m", "pytest", "-q", "-m", "slow", "tests/test_benchmark_smoke.py"])
+    # the slow tests .ci/run runs on their own (marked slow: the suite leaves them out)
+    smoke = tests and run(
+        [
+            *(str(python), "-m", "pytest", "-q", "-m", "slow", "tests/test_benchmark_smoke.py"),
+            "tests/test_nothing_lost.py::test_pivot_sources_streams_fifty_thousand_sources_in_bounded_memory",
+        ]
+    )
     return gates and tests and smoke
 
 

@@ -4,9 +4,8 @@ are (timings belong to benchmarks, not to tests on a busy machine). It drives pi
 real pty with the screen emulated by pyte, so pyte is in the test extra (CI installs
 `.[test]`; pyte is also the whole of the `bench` extra).
 
-About 90 s on two cores: marked slow, so the suite leaves it out, and .ci/run runs it as a
-step of its own (`pytest -m slow tests/test_benchmark_smoke.py`), still guarding the
-benchmark on every submission."""
+About 90 s on two cores: marked slow, so the suite leaves it out, and .ci/run runs it in a
+step of its own, still guarding the benchmark on every submission."""
 
 from __future__ import annotations
 

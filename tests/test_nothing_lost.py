@@ -459,6 +459,7 @@ def test_a_file_is_recorded_racy_when_it_changed_in_the_tick_it_was_read(tmp_pat
 # --- 18. pivot sources at 50,000 sources ----------------------------------------------------
 
 
+@pytest.mark.slow  # 50,000 files written and stat'ed (20-50 s): .ci/run runs it in its slow step
 def test_pivot_sources_streams_fifty_thousand_sources_in_bounded_memory(tmp_path: Path) -> None:
     """All 50,000 rows, in order, from a process whose peak memory stays that of a few
     hundred rows (one Rich table of every row measured each cell first: 350 MB, and
