@@ -32,3 +32,4 @@ _host_name  # tui.serve: new with the reliability work, not called (its owner de
 _.concur_count  # tui.store.agreement.apply.Stored: the store's agreement columns, by name (the lead's rework)
 _.position_relation
 _.periods_differ  # tui.store.grid.Grid: set, not read yet (the lead's work on how relations are shown)
+_.minus  # tui.store.agreement.counting: new with the lead's counting at scale, not called yet
