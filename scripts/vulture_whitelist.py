@@ -23,13 +23,9 @@ _.writable  # tui.cli.common's stdout wrapper: io asks a stream for it
 _.revise_count  # tui.store.agreement.apply.Stored: the store's agreement columns, by name (the lead's rework)
 _.differ_count
 _.agree_count
-conflicts_of  # tui.store.db: only the tests call it now (the lead's agreement rework decides its place)
-COL  # tui.store.export.records: new with the lead's agreement work, unused yet
-write_new  # tui.draft.write: new with the pivot add work, not called yet (its owner decides)
+conflicts_of  # tui.store.db: the claims in conflict with one claim, a store API the tests hold to the model
 metric_labels  # tui.store.metrics: new with the metrics registry, only tests/test_metrics.py calls them yet
 registry_of
-_host_name  # tui.serve: new with the reliability work, not called (its owner decides)
 _.concur_count  # tui.store.agreement.apply.Stored: the store's agreement columns, by name (the lead's rework)
 _.position_relation
 _.periods_differ  # tui.store.grid.Grid: set, not read yet (the lead's work on how relations are shown)
-_.minus  # tui.store.agreement.counting: new with the lead's counting at scale, not called yet

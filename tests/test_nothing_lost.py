@@ -8,7 +8,6 @@ corpus holding an editor's lock link. Messages are asserted in our own words onl
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import shutil
@@ -198,49 +197,6 @@ def test_a_full_build_an_update_of_a_copy_and_an_export_are_durable(tmp_path: Pa
     out.parent.mkdir()
     synced_then_renamed(traced(tmp_path, "export", "company:meta", "-o", out, "--data", data, "--db", db_path), out)
     synced_then_renamed(traced(tmp_path, "export", "company:meta", "-o", out, "--force", "--data", data, "--db", db_path), out)
-
-
-def test_a_new_file_is_written_whole_and_durably_or_not_at_all(tmp_path: Path) -> None:
-    """store.durable.write_new (pivot add's files): never overwrites; a real file-size limit
-    (RLIMIT_FSIZE, in a child) leaves neither the file nor its temporary file."""
-    from tui.store.durable import write_new
-
-    target = tmp_path / "texts" / "a.txt"
-    target.parent.mkdir()
-    write_new(target, b"first")
-    with pytest.raises(FileExistsError):
-        write_new(target, b"second")
-    assert target.read_bytes() == b"first" and sorted(p.name for p in target.parent.iterdir()) == ["a.txt"]
-    code = textwrap.dedent("""
-        import resource, signal, sys
-        from pathlib import Path
-        from tui.store.durable import write_new
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
-        try:
-            write_new(Path(sys.argv[1]), b"x" * 100_000)
-        except OSError as exc:
-            print(exc.errno)
-    """)
-    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "texts" / "b.txt")], capture_output=True, text=True)
-    assert result.stdout.strip() == str(errno.EFBIG), result
-    assert sorted(p.name for p in target.parent.iterdir()) == ["a.txt"]
-    traced_calls = []
-    real_fsync = os.fsync
-
-    def fsync(fd: int) -> None:
-        traced_calls.append(os.readlink(f"/proc/self/fd/{fd}"))
-        real_fsync(fd)
-
-    os.fsync = fsync
-    try:
-        write_new(tmp_path / "texts" / "c.txt", b"third")
-    finally:
-        os.fsync = real_fsync
-    assert traced_calls[0].endswith(".tmp") and traced_calls[-1] == str(tmp_path / "texts")
-
-
-# --- 12 and 20. a reader never stalls an update; a wait says what it waits for -------------
 
 
 def source_yaml(sid: str, n: int) -> str:

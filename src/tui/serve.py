@@ -183,13 +183,6 @@ def host_part(name: str, port: int | None) -> str:
     return shown if port is None else f"{shown}:{port}"
 
 
-def _host_name(host_header: str) -> str:
-    """'127.0.0.1:8000' -> '127.0.0.1', '[::1]:8000' -> '::1'; '' for a Host that is not
-    exactly a name or an address with a numeric port."""
-    parsed = parse_host(host_header)
-    return parsed[0] if parsed is not None else ""
-
-
 def full_text(max_sessions: int) -> str:
     return (
         f"pivot serve is running {max_sessions} explorer{'' if max_sessions == 1 else 's'}, as many as it "

@@ -167,11 +167,6 @@ def write_all(files: list[tuple[Path, str, str]]) -> None:
                 tmp.unlink()
 
 
-def write_new(path: Path, text: str, shown: str) -> None:
-    """Write a file that must not exist yet (never overwrites), through a temporary file."""
-    write_all([(path, text, shown)])
-
-
 def _write_synced(tmp: Path, text: str) -> None:
     with open(tmp, "x", encoding="utf-8") as fh:
         fh.write(text)

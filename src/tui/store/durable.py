@@ -7,12 +7,12 @@ new name can point at an empty or partial file. SQLite's own atomic commit syncs
 journal, the database and the folder for the same reason (sqlite.org/atomiccommit.html);
 the full build writes its temporary store with journaling and syncing off, so the sync
 is done here, once, before the rename. Used by the full build, the update of a copy,
-exports, and `pivot add`'s two files (write_new).
+and exports (`pivot add` writes its two files its own way, the same
+steps: tui.draft.write).
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 from pathlib import Path
@@ -52,58 +52,3 @@ def replace(tmp: Path | str, target: Path | str, fd: int | None = None) -> None:
     sync_file(tmp, fd)
     os.replace(tmp, target)
     sync_folder(Path(target).parent)
-
-
-def write_new(path: Path | str, data: bytes, *, mode: int = 0o644) -> None:
-    """Write a file that must not exist yet, whole and durably, or not at all: the bytes go
-    to a temporary file beside it (`.NAME.PID.tmp`), which is synced and then linked to the
-    name (which fails if anything has that name: nothing is ever overwritten), then the
-    temporary name is removed and the folder synced. On a file system without hard links,
-    an exclusive create of the name is used instead (a failure then removes what it wrote).
-
-    Raises FileExistsError when the name is taken, OSError for any other trouble (a full
-    disk, a file-size limit, a name too long); in every case no file is left behind."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode)
-    except FileExistsError:  # a dead run's, with this pid: it is ours to replace
-        tmp.unlink()
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode)
-    try:
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
-                raise
-            _create_exclusive(path, data, mode)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-    sync_folder(path.parent)
-
-
-def _create_exclusive(path: Path, data: bytes, mode: int) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode)
-    try:
-        _write_all(fd, data)
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        raise
-    os.close(fd)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]

@@ -172,9 +172,6 @@ class _Counts:
     disjoint: int = 0
     same: int = 0
 
-    def minus(self, o: _Counts) -> _Counts:
-        return _Counts(self.others - o.others, self.disjoint - o.disjoint, self.same - o.same)
-
 
 def _counts(ix: _Index | None, f: Figure, lo: float, hi: float) -> _Counts:
     if ix is None or ix.n == 0:

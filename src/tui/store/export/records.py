@@ -116,8 +116,6 @@ ROW_COLUMNS = (
     "oppose_count",
     "concur_count",
 )
-# where each column sits in a row tuple: row[COL["stances"]]
-COL = {name: i for i, name in enumerate(ROW_COLUMNS)}
 SELECT_ROW = ", ".join(f"claims.{c}" for c in ROW_COLUMNS)
 Row = tuple[Any, ...]
 
