@@ -935,3 +935,60 @@ def test_check_and_build_count_the_same_conflicts(rules_dir: Path, tmp_path: Pat
     assert check.exit_code == build.exit_code == 0, (check.output, build.output)
     # two pairs: the 10 % / 20 % at odds, the opposite positions; the drafts' would-be pairs not counted
     assert ", 2 conflicts" in check.stdout and ", 2 conflicts in " in build.stdout
+
+
+# --- cases a fact-checker found on real articles (corpora of our own sentences) ------------------
+
+
+def test_an_estimate_of_a_year_not_over_is_a_forecast_never_a_contradiction() -> None:
+    """Analysts' estimates of this year's capex (February and May) are forecasts: the later one
+    revises the earlier, it does not contradict it; an estimate of a year that was over when it
+    was written is an outcome, and two of those can contradict each other."""
+    early = fig(
+        "a", "s1", 120e9, 145e9, "approx", unit="USD", metric="capex-usd", status="estimated", date="2026-02-10", label="A"
+    )
+    late = fig("b", "s2", 215e9, unit="USD", metric="capex-usd", status="estimated", date="2026-05-11", label="B")
+    assert relation(early, late).kind == "revises"  # type: ignore[union-attr]
+    undated = fig("c", "s3", 215e9, unit="USD", metric="capex-usd", status="estimated", label="C")
+    assert relation(early, undated).kind == "at-odds"  # type: ignore[union-attr]
+    past = fig("d", "s1", 50e9, unit="USD", metric="capex-usd", status="estimated", period="2025", date="2026-02-10")
+    report = fig("e", "s2", 80e9, unit="USD", metric="capex-usd", status="reported", period="2025", date="2026-03-01")
+    assert relation(past, report).kind == "contradicts"  # type: ignore[union-attr]
+
+
+def test_the_same_figure_for_periods_one_within_the_other_agrees() -> None:
+    a = fig("a", "s1", 725e9, bound="approx", unit="USD", metric="capex-usd", period="by 2026")
+    b = fig("b", "s2", 725e9, unit="USD", metric="capex-usd", period="2026")
+    r = relation(a, b)
+    assert r is not None and (r.kind, r.reason) == (
+        "agrees",
+        "the same figure: ~$725 B and $725 B, for 2026 and by 2026, one within the other",
+    )
+    c = fig("c", "s3", 700e9, unit="USD", metric="capex-usd", period="by 2026")
+    assert relation(b, c).kind == "related"  # type: ignore[union-attr]  # another figure, another period: only related
+    s = summarise([a, b, c])
+    assert (s["a"].agrees, s["b"].agree_sources) == (1, 1)
+
+
+def test_a_figure_many_sources_state_reads_corroborated_though_one_differs() -> None:
+    figures = [
+        fig("s1", "syn", 8000, unit="employees", metric="employees-cut", date="2026-04-25"),
+        fig("a1", "all", 8000, bound="approx", unit="employees", metric="employees-cut", period=None),
+        fig("b1", "bin", 15800, bound="at-least", unit="employees", metric="employees-cut", period=None, status="possible"),
+    ]
+    s = summarise(figures)
+    assert s["s1"].relation == "corroborated" and s["s1"].differs == 1
+    assert s["b1"].relation == "differs"
+
+
+def test_a_position_another_source_opposes_is_never_drawn_on_the_figure() -> None:
+    """A figure claim that also takes a position: its figure's summary is its own, its
+    positions are counted apart; the claim's one standing is disputed."""
+    from tui.store.agreement import apply
+
+    a = fig("a", "s1", 600e9, unit="USD", metric="ai-capex-usd", period="by 2028", stances={"p": "for"})
+    b = words("b", "s2", {"p": "against"})
+    s = summarise([a, b])
+    assert (s["a"].relation, s["a"].position, s["a"].opposed) == ("single-source", "disputed", 1)
+    stored = apply.stored("a", apply.Model(summaries=s))
+    assert (stored.relation, stored.position_relation, stored.standing) == ("single-source", "disputed", "disputed")
