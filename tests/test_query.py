@@ -623,3 +623,49 @@ def test_any_hostile_text_gives_rows_or_a_message(small_conn: sqlite3.Connection
 @given(text=hostile_query)
 def test_any_hostile_text_gives_rows_or_a_message_10000_examples(small_conn: sqlite3.Connection, text: str) -> None:
     rows_or_message(small_conn, text)
+
+
+# --- a term and its negation split the claims in two, for every key and value ------------------
+
+
+def _values_of_every_key(conn: sqlite3.Connection) -> list[str]:
+    """A term for every key the language has, with values the store holds (and a few that match
+    nothing), plus every `is:` value, value and sources comparisons and a word."""
+    from tui.query import IS_VALUES, KEYS
+
+    column = {"company": "entity", "entity": "entity", "source": "source", "topic": "topic", "metric": "metric",
+              "period": "period", "status": "status", "unit": "unit", "speaker": "speaker", "id": "id"}  # fmt: skip
+    terms: list[str] = []
+    for key in KEYS:
+        if key == "is":
+            terms += [f"is:{v}" for v in IS_VALUES]
+        elif key in column:
+            found = [r[0] for r in conn.execute(f"SELECT DISTINCT {column[key]} FROM claims WHERE {column[key]} IS NOT NULL")]
+            terms += [f'{key}:"{v}"' for v in found[:6]]
+        elif key == "flag":
+            terms += [f"flag:{r[0]}" for r in conn.execute("SELECT DISTINCT flag FROM source_flags")]
+        elif key == "kind":
+            terms += [f"kind:{r[0]}" for r in conn.execute("SELECT DISTINCT kind FROM entities")]
+        elif key == "proposition":
+            terms += [f"proposition:{r[0]}" for r in conn.execute("SELECT id FROM propositions")]
+        else:  # a key this test does not know yet must be added here
+            raise AssertionError(f"no values for key {key!r}")
+    terms += ["value>=10", "value<1k", "value=10%", "value>=$100m", "sources>=2", "sources:1", "layoffs", '"ai pods"']
+    return terms
+
+
+@pytest.mark.parametrize("corpus", ["small", "bundled"])
+def test_a_term_and_its_negation_split_every_claim_in_two(corpus: str, request: pytest.FixtureRequest) -> None:
+    """`-is:conflict` kept only the numeric claims once (a qualitative claim's relation is
+    NULL): every term of every key, and its negation, add up to the whole, with no claim in
+    both."""
+    conn = request.getfixturevalue(f"{corpus}_conn")
+    everything = select(conn, "")
+    terms = _values_of_every_key(conn)
+    assert len(terms) > 30
+    for term in terms:
+        try:
+            yes, no = select(conn, term), select(conn, f"-{term}")
+        except QueryError:
+            continue  # a value the language refuses (a speaker with quotes): refused both ways
+        assert yes | no == everything and not yes & no, term
