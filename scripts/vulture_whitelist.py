@@ -5,12 +5,10 @@ Each line says which. A name that goes from the code goes from here too."""
 # ruff: noqa: B018, F821
 from tui.screens.compare import CompareScreen
 from tui.session import Session
-from tui.store import locate
 
 CompareScreen.complete  # read by tests/test_snapshots.py: the grid for the picks is drawn
 Session.save_view  # named views (issue 20): the palette's `:w name` and `pivot list @name` build on these
 Session.open_view
-locate.ConnectionPool._size  # locate.py: its split by job follows the reliability work (issue 22)
 _.row_factory  # sqlite3: set, then read by sqlite3 itself
 _.cursor_position  # textual Input: set to move the cursor
 _._repaint_required  # textual Screen: set to draw the screen once its batch is over

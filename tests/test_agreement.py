@@ -16,7 +16,7 @@ from helpers import all_claims
 from tui.query import build_filter
 from tui.store import agreement, build_store, db, load_corpus, open_readonly
 from tui.store.agreement import Figure, relation, summarise
-from tui.store.locate import ensure_store
+from tui.store.refresh import ensure_store
 
 
 def fig(

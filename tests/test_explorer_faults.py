@@ -149,7 +149,7 @@ async def test_a_damaged_store_met_by_the_facet_count_is_rebuilt(tmp_path: Path,
     from helpers import damage_table
     from pilot import settle
     from tui.app import PivotApp
-    from tui.store.locate import Ready
+    from tui.store.refresh import Ready
 
     db_path = tmp_path / "store.db"
     shutil.copyfile(small_db, db_path)
@@ -191,7 +191,7 @@ async def test_a_damaged_page_met_by_the_page_loader_is_rebuilt(tmp_path: Path) 
     from tui.screens.main import PAGE_SIZE
     from tui.store import build_store, load_corpus
     from tui.store.files import file_states
-    from tui.store.locate import Ready
+    from tui.store.refresh import Ready
 
     data = tmp_path / "data"
     shutil.copytree(SMALL, data)

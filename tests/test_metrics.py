@@ -84,7 +84,7 @@ def test_the_registry_is_read_with_the_corpus_and_kept_in_the_store(data: Path, 
 
 def test_an_edited_registry_reaches_the_store(data: Path, tmp_path: Path) -> None:
     """metrics.yaml is a corpus file like entities.yaml: an edit is seen by the next build."""
-    from tui.store.locate import ensure_store
+    from tui.store.refresh import ensure_store
 
     db = tmp_path / "store.db"
     ensure_store(data, db)

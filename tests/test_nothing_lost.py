@@ -129,8 +129,8 @@ def test_an_update_removes_a_killed_full_builds_temp_file(tmp_path: Path) -> Non
     killed_full_build(data, db_path)
     alpha = data / "sources" / "alpha-news.yaml"
     alpha.write_text(alpha.read_text().replace("summary:", "summary: edited,", 1))
-    from tui.store.build import update_store
     from tui.store.files import diff_corpus
+    from tui.store.update import update_store
 
     conn = open_readonly(db_path)
     try:

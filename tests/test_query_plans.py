@@ -146,7 +146,7 @@ def test_expanded_prefixes_find_exactly_what_a_prefix_query_finds(store: Path, t
 
 
 def test_an_update_adds_the_new_words_to_the_expansion(tmp_path: Path) -> None:
-    from tui.store.locate import ensure_store
+    from tui.store.refresh import ensure_store
 
     corpus = tmp_path / "corpus"
     synth.generate(corpus, 300, seed=5)

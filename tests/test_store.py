@@ -23,8 +23,9 @@ from tui.store import CorpusError, build_store, db, ensure_store, find_conflicts
 from tui.store import build as build_mod
 from tui.store.agreement import effective as interval_of
 from tui.store.build import SCHEMA_VERSION, corpus_conflicts
+from tui.store.errors import StoreError
 from tui.store.files import corpus_digest, file_states
-from tui.store.locate import StoreError, store_info
+from tui.store.locate import store_info
 from tui.store.model import Claim
 
 # both directions of every disagreeing pair in the small corpus

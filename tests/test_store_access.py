@@ -226,7 +226,7 @@ def test_closing_the_pool_never_closes_a_connection_in_use(small_db: Path) -> No
     connection closed under a running statement can crash the process (it did, once, in
     the suite). A busy connection is closed when its job gives it back; a job that starts
     after close gets a connection of its own, closed when it is done."""
-    from tui.store.locate import ConnectionPool
+    from tui.store.pool import ConnectionPool
 
     pool = ConnectionPool(small_db)
     pool.run(lambda conn: conn.execute("SELECT 1").fetchone())  # one idle connection

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from helpers import SMALL, damage_table
-from tui.store import locate
-from tui.store.locate import ensure_store
+from tui.store import stamps
+from tui.store.refresh import ensure_store
 
 INDEX = "idx_claims_topic"  # an index of the claims table: no query of the probe reads it
 
@@ -28,15 +28,15 @@ def checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path
     shutil.copytree(SMALL, data)
     db_path = tmp_path / "store.db"
     ensure_store(data, db_path)
-    monkeypatch.setattr(locate, "SETTLED_NS", -(10**12))
+    monkeypatch.setattr(stamps, "SETTLED_NS", -(10**12))
     calls: list[int] = []
-    real = locate.quick_check
+    real = stamps.quick_check
 
     def counting(conn: sqlite3.Connection) -> bool:
         calls.append(1)
         return real(conn)
 
-    monkeypatch.setattr(locate, "quick_check", counting)
+    monkeypatch.setattr(stamps, "quick_check", counting)
     return data, db_path, calls
 
 
@@ -87,7 +87,7 @@ def test_a_store_not_settled_is_checked_whole_every_time(checked: tuple[Path, Pa
     its check: a write in the same clock tick as the check could share its ctime."""
     data, db_path, calls = checked
     (db_path.parent / "store.db.lock").write_bytes(b"")
-    monkeypatch.setattr(locate, "SETTLED_NS", 10**15)
+    monkeypatch.setattr(stamps, "SETTLED_NS", 10**15)
     ensure_store(data, db_path, verify=True)
     ensure_store(data, db_path, verify=True)
     assert len(calls) == 2

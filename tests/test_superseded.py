@@ -13,7 +13,7 @@ import pytest
 from pilot import settle
 from tui.app import PivotApp
 from tui.store import db
-from tui.store.locate import ConnectionPool
+from tui.store.pool import ConnectionPool
 
 BUNDLED = Path(__file__).resolve().parents[1] / "data"
 # a statement that runs for a minute or more unless it is interrupted

@@ -11,9 +11,10 @@ import pytest
 
 from helpers import SMALL
 from tui.store import CorpusError, load_corpus
-from tui.store.build import update_store
 from tui.store.files import diff_corpus, file_label
-from tui.store.locate import ensure_store, open_readonly
+from tui.store.locate import open_readonly
+from tui.store.refresh import ensure_store
+from tui.store.update import update_store
 
 LATE = """\
 id: zz-late

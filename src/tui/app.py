@@ -31,13 +31,14 @@ from tui.messages import (
 from tui.screens.main import MainScreen
 from tui.session import Session, StoreHandle
 from tui.store import db
-from tui.store.locate import ConnectionPool, ensure_store
+from tui.store.pool import ConnectionPool
+from tui.store.refresh import ensure_store
 
 if TYPE_CHECKING:
     from textual.command import Provider
 
     from tui.screens.export import ExportRequest
-    from tui.store.locate import Ready
+    from tui.store.refresh import Ready
 
 STORE_CHECK_SECONDS = 2.0  # how often the explorer looks whether the store file was replaced
 FIRST_FRAME_WAIT = 1.0  # seconds the work after the first frame waits for it at most
@@ -122,7 +123,7 @@ class PivotApp(App):
         """A worker's query failed on the store (damaged, removed, locked): say so and keep
         running on what is on screen. A damaged store is rebuilt from the corpus and what
         is on screen reloaded. Thread-safe."""
-        from tui.store.locate import is_damage
+        from tui.store.errors import is_damage
 
         if is_damage(exc):
             self.notify("The store is damaged; rebuilding it from the corpus", severity="warning", timeout=10)

@@ -40,8 +40,10 @@ def main() -> None:
     if options is None:
         _cli()
         return
-    from tui.store.locate import StoreError, ensure_store, waits_said
+    from tui.store.errors import StoreError
+    from tui.store.lock import waits_said
     from tui.store.model import CorpusError
+    from tui.store.refresh import ensure_store
 
     try:
         # build first if there is no usable store; an existing one opens at once and the

@@ -38,7 +38,7 @@ from tui.state import History, View, Views
 
 if TYPE_CHECKING:
     from tui.store.export import Selection  # imported when an export is first asked for (start-up)
-    from tui.store.locate import ConnectionPool
+    from tui.store.pool import ConnectionPool
 
 T = TypeVar("T")
 Sort = tuple[str, bool] | None  # (a key of db.SORT_KEYS, descending); None: store order
@@ -48,7 +48,7 @@ ENTITY_KEYS = ("company", "entity")
 
 class StoreHandle:
     """The store the explorer reads, as the screens hold it: a pool of read-only connections
-    (tui.store.locate.ConnectionPool) that the app replaces when the file is rebuilt. A
+    (tui.store.pool.ConnectionPool) that the app replaces when the file is rebuilt. A
     screen keeps the handle, never the pool, so it always reads the current file."""
 
     def __init__(self, pool: ConnectionPool) -> None:

@@ -15,8 +15,11 @@ from typing import Any
 import click
 
 from tui.query import QueryError, build_filter
-from tui.store.locate import StoreError, default_data_dir, ensure_store, open_readonly, waits_said
+from tui.store.errors import StoreError
+from tui.store.locate import default_data_dir, open_readonly
+from tui.store.lock import waits_said
 from tui.store.model import CorpusError, Problem
+from tui.store.refresh import ensure_store
 
 DATA_OPTION = click.option(
     "--data",
@@ -99,7 +102,7 @@ class PivotCommand(click.Command):
     def invoke(self, ctx: click.Context):
         import sqlite3
 
-        from tui.store.locate import as_store_error, is_damage
+        from tui.store.errors import as_store_error, is_damage
 
         _exit_on_signals()
         _check_text_arguments(ctx)

@@ -142,8 +142,10 @@ def _draft_and_write(
 def knowledge(data_dir: Path, db_path: Path | None) -> tuple[Knowledge, sqlite3.Connection | None]:
     """What the drafter knows of the corpus: entities, topics and the registry from their small
     files; the metrics the claims use, from the store (built first where there is none)."""
-    from tui.store.locate import StoreError, default_db_path, ensure_store, open_readonly, store_info
+    from tui.store.errors import StoreError
+    from tui.store.locate import default_db_path, open_readonly, store_info
     from tui.store.model import CorpusError
+    from tui.store.refresh import ensure_store
     from tui.store.schema import SCHEMA_VERSION
 
     entities, topics, metrics, problems = base_files(data_dir)

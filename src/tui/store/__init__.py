@@ -1,7 +1,7 @@
 """The data layer: load and validate YAML, build SQLite, query, export. No Textual here.
 
 Names are imported on first use: opening the explorer on an existing store needs
-`db` and `locate`, not the YAML loader or sqlite-utils (they cost start-up time).
+`db`, `locate`, `pool` and `refresh`, not the YAML loader or sqlite-utils (they cost start-up time).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ _WHERE = {
     "find_conflicts": "build",
     "load_corpus": "load",
     "verify_quotes": "quotes",
-    "StoreError": "locate",
+    "StoreError": "errors",
     "default_data_dir": "locate",
     "default_db_path": "locate",
-    "ensure_store": "locate",
+    "ensure_store": "refresh",
     "open_readonly": "locate",
     "Claim": "model",
     "Corpus": "model",
