@@ -524,6 +524,55 @@ def relation_kind(a: Figure, b: Figure) -> str | None:
     return min(kinds, key=STRENGTH.__getitem__) if kinds else None
 
 
+def family_strengths(figures: list[Figure]) -> list[list[int | None]]:
+    """STRENGTH of relation_kind for every pair of a list of numeric figures of one family
+    (one entity, metric and unit), None where there is none: the same decisions as
+    relation_kind, with what each figure brings (its period, span, date, expectation) worked
+    out once instead of once a pair. Another list is decided pair by pair."""
+    n = len(figures)
+    out: list[list[int | None]] = [[None] * n for _ in range(n)]
+    if not all(f.numeric and f.high is not None and f.family == figures[0].family for f in figures):
+        for i in range(n):
+            for j in range(i + 1, n):
+                kind = relation_kind(figures[i], figures[j])
+                if kind is not None:
+                    out[i][j] = out[j][i] = STRENGTH[kind]
+        return out
+    pre = [
+        (f.eperiod, f.span, f.expectation, f.outcome and f.period is not None, date_span(f.date), _bound_class(f.bound))
+        for f in figures
+    ]
+    agrees, differs, related = STRENGTH["agrees"], STRENGTH["differs"], STRENGTH["related"]
+    revises, contradicts, at_odds = STRENGTH["revises"], STRENGTH["contradicts"], STRENGTH["at-odds"]
+    for i in range(n):
+        a = figures[i]
+        pa, (alo, ahi), xa, settled_a, da, ca = pre[i]
+        for j in range(i + 1, n):
+            b = figures[j]
+            if a.source == b.source:
+                continue
+            pb, (blo, bhi), xb, settled_b, db, cb = pre[j]
+            same = a.low == b.low and a.high == b.high and cb in _COMPATIBLE[ca]
+            if pa is None or pb is None:
+                k = agrees if same else differs
+            elif pa != pb:
+                k = agrees if same and nested(pa, pb) else related
+            elif same:
+                k = agrees
+            elif xa and xb and da is not None and db is not None and (da[1] <= db[0] or db[1] <= da[0]):
+                k = revises
+            elif bhi < alo or blo > ahi:
+                k = contradicts if settled_a and settled_b else at_odds
+            else:
+                k = differs
+            if a.stances and b.stances:
+                sk = stance_kind(a, b)
+                if sk is not None and STRENGTH[sk] < k:
+                    k = STRENGTH[sk]
+            out[i][j] = out[j][i] = k
+    return out
+
+
 def _stance_relation(a: Figure, b: Figure) -> Relation | None:
     if not a.stances or not b.stances:
         return None
