@@ -72,8 +72,8 @@ def damage_table(db_path: Path, table: str) -> None:
     db_path.write_bytes(bytes(raw))
 
 
-def pivot_process(*args, **kwargs) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIVOT_")}
+def pivot_process(*args, env_extra: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIVOT_")} | (env_extra or {})
     return subprocess.Popen(
         [sys.executable, "-m", "tui", *map(str, args)],
         env=env,

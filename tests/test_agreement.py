@@ -992,3 +992,30 @@ def test_a_position_another_source_opposes_is_never_drawn_on_the_figure() -> Non
     assert (s["a"].relation, s["a"].position, s["a"].opposed) == ("single-source", "disputed", 1)
     stored = apply.stored("a", apply.Model(summaries=s))
     assert (stored.relation, stored.position_relation, stored.standing) == ("single-source", "disputed", "disputed")
+
+
+@settings(max_examples=300, deadline=None)
+@given(figures_st)
+def test_the_strengths_of_a_family_are_relation_kinds_pair_by_pair(figures: list[Figure]) -> None:
+    """family_strengths (each figure's period, span and date worked out once, for the
+    disputes report) decides every pair as relation_kind does, for one family's figures and
+    for any other list; and the report's strongest relation of each figure is the first of
+    the strongest kind in list order, worded by relation, as a loop over every pair finds it."""
+    from tui.store.disputes import strongest_relations
+
+    numeric = [f for f in figures if f.numeric]
+    for group in (numeric, figures):
+        got = agreement.family_strengths(group)
+        for i, a in enumerate(group):
+            for j, b in enumerate(group):
+                kind = agreement.relation_kind(a, b) if i != j else None
+                assert got[i][j] == (None if kind is None else agreement.STRENGTH[kind]), (a, b)
+        expected = []
+        for f in group:
+            best = None
+            for g in group:
+                rel = relation(f, g)
+                if rel is not None and (best is None or agreement.STRENGTH[rel.kind] < agreement.STRENGTH[best[0].kind]):
+                    best = (rel, g.id)
+            expected.append(best or (None, None))
+        assert strongest_relations(group) == expected

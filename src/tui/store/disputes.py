@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from . import db
-from .agreement import STRENGTH, Relation, RowLike, figure_of_record, relation
+from .agreement import STRENGTH, Figure, Relation, RowLike, family_strengths, figure_of_record, relation
 
 PER_QUANTITY = 60  # claims read per quantity (a quantity stated by more is marked "+ N more")
 MAX_QUANTITIES = 500
@@ -58,6 +58,8 @@ def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTI
         [*flt.params, limit * 4],
     ).fetchall()
     out: list[Quantity] = []
+    said: dict[tuple[str, ...], list[sqlite3.Row]] = {}
+    read: dict[int, sqlite3.Row] = {}  # claims rows by rowid, read once
     for qe, metric, unit in families:
         n_sources, total = conn.execute(
             "SELECT count(DISTINCT source), count(*) FROM claims WHERE qentity = ? AND metric = ? AND qunit IS ? "
@@ -73,33 +75,36 @@ def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTI
             "claims.source_date IS NULL, claims.source_date, claims.rowid LIMIT ?",
             (qe, metric, unit, PER_QUANTITY),
         ).fetchall()
+        for r in rows:
+            read.setdefault(r["rowid"], r)
         figures = [figure_of_record(r) for r in rows]
-        lines = []
-        for r, f in zip(rows, figures, strict=True):
-            best: tuple[Relation, str] | None = None
-            for g in figures:
-                rel = relation(f, g)
-                if rel is not None and (best is None or STRENGTH[rel.kind] < STRENGTH[best[0].kind]):
-                    best = (rel, g.id)
-            lines.append(Line(r, best[0] if best else None, best[1] if best else None))
+        lines = [Line(r, rel, other) for r, (rel, other) in zip(rows, strongest_relations(figures), strict=True)]
         topics = {r["topic"] for r in rows}
-        related = conn.execute(
-            f"SELECT {db.CLAIM_COLUMNS} FROM claims {db.CLAIM_JOINS} WHERE claims.qentity = ? AND claims.topic IN "
-            f"({', '.join('?' * len(topics))}) AND claims.value_low IS NOT NULL AND claims.metric != ? AND claims.draft = 0 "
-            "ORDER BY claims.rowid LIMIT ?",
-            (qe, *sorted(topics), metric, PER_QUANTITY),
+        # the other measures of the subject and what the sources without a figure say on it: their
+        # rowids first, then each claim's row read once however many quantities share it.
+        # `+value_low` keeps SQLite on the (qentity, topic) index (on value_low's it reads every
+        # statement of the corpus)
+        subject = (qe, *sorted(topics))
+        marks = ", ".join("?" * len(topics))
+        related_ids = conn.execute(
+            f"SELECT claims.rowid, claims.source FROM claims WHERE claims.qentity = ? AND claims.topic IN ({marks}) "
+            "AND +claims.value_low IS NOT NULL AND claims.metric != ? AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
+            (*subject, metric, PER_QUANTITY),
         ).fetchall()
-        # what the sources without a figure say on the subject (one statement each)
-        statements = conn.execute(
-            f"SELECT {db.CLAIM_COLUMNS} FROM claims {db.CLAIM_JOINS} WHERE claims.qentity = ? AND claims.topic IN "
-            f"({', '.join('?' * len(topics))}) AND claims.value_low IS NULL AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
-            (qe, *sorted(topics), STATEMENTS_READ),
-        ).fetchall()
-        with_figures = {r["source"] for r in rows} | {r["source"] for r in related}
-        others: dict[str, sqlite3.Row] = {}
-        for r in statements:
-            if r["source"] not in with_figures:
-                others.setdefault(r["source"], r)
+        statements = said.get(subject)
+        if statements is None:
+            statements = said[subject] = conn.execute(
+                f"SELECT claims.rowid, claims.source FROM claims WHERE claims.qentity = ? AND claims.topic IN ({marks}) "
+                "AND +claims.value_low IS NULL AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
+                (*subject, STATEMENTS_READ),
+            ).fetchall()
+        with_figures = {r["source"] for r in rows} | {src for _, src in related_ids}
+        first: dict[str, int] = {}
+        for rowid, src in statements:
+            if src not in with_figures:
+                first.setdefault(src, rowid)
+        related = _rows_by_rowid(conn, [rowid for rowid, _ in related_ids], read)
+        others = _rows_by_rowid(conn, list(first.values()), read)
         name = conn.execute("SELECT name FROM entities WHERE id = ?", (qe,)).fetchone()
         out.append(
             Quantity(
@@ -111,12 +116,44 @@ def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTI
                 lines,
                 related,
                 total,
-                list(others.values()),
+                others,
             )
         )
         if len(out) >= limit:
             break
     out.sort(key=lambda q: (STRENGTH.get(q.strongest, 9), -q.sources, q.entity_name.lower(), q.metric))
+    return out
+
+
+def _rows_by_rowid(conn: sqlite3.Connection, rowids: list[int], read: dict[int, sqlite3.Row]) -> list[sqlite3.Row]:
+    """The claims of these rowids, in the order given; those not in `read` are read (and kept there)."""
+    missing = [i for i in rowids if i not in read]
+    for at in range(0, len(missing), 500):
+        part = missing[at : at + 500]
+        for r in conn.execute(
+            f"SELECT {db.CLAIM_COLUMNS} FROM claims {db.CLAIM_JOINS} WHERE claims.rowid IN ({', '.join('?' * len(part))})", part
+        ):
+            read[r["rowid"]] = r
+    return [read[i] for i in rowids]
+
+
+def strongest_relations(figures: list[Figure]) -> list[tuple[Relation | None, str | None]]:
+    """Each figure's strongest relation to another of the list, and the id of that other (the
+    first in list order of the strongest kind). The kinds are decided for each pair once (a
+    relation's kind is symmetric), and a reason is worded only for each figure's winner."""
+    n = len(figures)
+    kinds = family_strengths(figures)
+    out: list[tuple[Relation | None, str | None]] = []
+    for i, f in enumerate(figures):
+        best: int | None = None
+        for j in range(n):
+            k = kinds[i][j]
+            if k is not None and (best is None or k < kinds[i][best]):  # type: ignore[operator]
+                best = j
+        if best is None:
+            out.append((None, None))
+        else:
+            out.append((relation(f, figures[best]), figures[best].id))
     return out
 
 

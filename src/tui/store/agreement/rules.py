@@ -11,6 +11,7 @@ once without looking at every pair.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date as _date
 from functools import lru_cache
@@ -522,6 +523,80 @@ def relation_kind(a: Figure, b: Figure) -> str | None:
         return None
     kinds = [k for k in (stance_kind(a, b), figure_kind(a, b)) if k is not None]
     return min(kinds, key=STRENGTH.__getitem__) if kinds else None
+
+
+Facts = tuple[Any, ...]  # what figure_facts works out of a figure once
+
+
+def figure_facts(f: Figure) -> Facts:
+    """What figure_kind asks of a numeric figure, worked out once: the period it is compared
+    in, its span, whether it is an expectation, whether it is a settled outcome (an outcome
+    with a stated period), its date's days and its bound's class."""
+    span = f.span if f.high is not None else None
+    return (f.eperiod, span, f.expectation, f.outcome and f.period is not None, date_span(f.date), _bound_class(f.bound))
+
+
+def numeric_kind(a: Figure, fa: Facts, b: Figure, fb: Facts) -> str:
+    """figure_kind of two numeric figures of one family (entity, metric and unit), from their
+    figure_facts: the same decisions in the same order."""
+    return kind_against(a, fa)(b, fb)
+
+
+def kind_against(a: Figure, fa: Facts) -> Callable[[Figure, Facts], str]:
+    """numeric_kind(a, fa, b, fb) as a function of b and fb, with what a brings read once
+    (for looking at many figures against one)."""
+    pa, span_a, xa, settled_a, da, ca = fa
+    alo, ahi = span_a if span_a is not None else (None, None)
+    low, high, compatible = a.low, a.high, _COMPATIBLE[ca]
+
+    def kind(b: Figure, fb: Facts) -> str:
+        pb, span_b, xb, settled_b, db, cb = fb
+        same = low == b.low and high == b.high and cb in compatible
+        if pa is None or pb is None:
+            return "agrees" if same else "differs"
+        if pa != pb:
+            return "agrees" if same and nested(pa, pb) else "related"
+        if same:
+            return "agrees"
+        blo, bhi = span_b
+        if xa and xb and da is not None and db is not None and (da[1] <= db[0] or db[1] <= da[0]):
+            return "revises"
+        if bhi < alo or blo > ahi:
+            return "contradicts" if settled_a and settled_b else "at-odds"
+        return "differs"
+
+    return kind
+
+
+def family_strengths(figures: list[Figure]) -> list[list[int | None]]:
+    """STRENGTH of relation_kind for every pair of a list of numeric figures of one family
+    (one entity, metric and unit), None where there is none: the same decisions as
+    relation_kind, with what each figure brings worked out once (figure_facts) instead of
+    once a pair. Another list is decided pair by pair."""
+    n = len(figures)
+    out: list[list[int | None]] = [[None] * n for _ in range(n)]
+    if not all(f.numeric and f.high is not None and f.family == figures[0].family for f in figures):
+        for i in range(n):
+            for j in range(i + 1, n):
+                kind = relation_kind(figures[i], figures[j])
+                if kind is not None:
+                    out[i][j] = out[j][i] = STRENGTH[kind]
+        return out
+    facts = [figure_facts(f) for f in figures]
+    for i in range(n):
+        a = figures[i]
+        kind_of = kind_against(a, facts[i])
+        for j in range(i + 1, n):
+            b = figures[j]
+            if a.source == b.source:
+                continue
+            k = STRENGTH[kind_of(b, facts[j])]
+            if a.stances and b.stances:
+                sk = stance_kind(a, b)
+                if sk is not None and STRENGTH[sk] < k:
+                    k = STRENGTH[sk]
+            out[i][j] = out[j][i] = k
+    return out
 
 
 def _stance_relation(a: Figure, b: Figure) -> Relation | None:

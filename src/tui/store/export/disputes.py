@@ -25,6 +25,14 @@ def disputes_markdown(
     from ..figure import axis_of, bar
 
     words = words or []
+    done: dict[Any, str] = {}
+
+    def mdc(text: Any) -> str:  # md of each text once: sources, values and statements repeat from quantity to quantity
+        out = done.get(text)
+        if out is None:
+            out = done[text] = md(text)
+        return out
+
     numbers: dict[str, int] = {}
     for q in found:
         for line in q.lines:
@@ -35,12 +43,12 @@ def disputes_markdown(
         for pos in p.positions:
             numbers.setdefault(pos.row["source"], len(numbers) + 1)
     ids = {line.row["id"]: line.row for q in found for line in q.lines}
-    parts = [f"# {md(title or 'Where the sources disagree')}\n"]
+    parts = [f"# {mdc(title or 'Where the sources disagree')}\n"]
     if not found and not words:
         parts.append("_No quantity matched that more than one source states._")
     for i, q in enumerate(found, 1):
-        unit = f" ({md(q.unit)})" if q.unit else ""
-        parts.append(f"## {i}. {md(q.entity_name)}: {md(q.metric)}{unit}, {MARK[q.strongest]} {q.strongest}\n")
+        unit = f" ({mdc(q.unit)})" if q.unit else ""
+        parts.append(f"## {i}. {mdc(q.entity_name)}: {mdc(q.metric)}{unit}, {MARK[q.strongest]} {q.strongest}\n")
         header = ["Source", "Value", "On one axis", "Period", "Status", "Flags", "Relation", "Reason"]
         axis = axis_of([line.row for line in q.lines])
         body = []
@@ -54,42 +62,42 @@ def disputes_markdown(
                 )
             body.append(
                 [
-                    f"[{numbers[r['source']]}] {md(source_label(r))}",
-                    md(value_text(r)),
+                    f"[{numbers[r['source']]}] {mdc(source_label(r))}",
+                    mdc(value_text(r)),
                     # the figure view in a few characters: the same drawing as `pivot figure`
                     "`" + bar(r, axis, AXIS_WIDTH).replace(" ", "·") + "`",
                     period_text(r),
-                    md(r["status"]) + (" (unreviewed)" if r["draft"] else ""),
-                    md(", ".join(db.flags_of(r))),
+                    mdc(r["status"]) + (" (unreviewed)" if r["draft"] else ""),
+                    mdc(", ".join(db.flags_of(r))),
                     rel,
-                    md(line.relation.reason) if line.relation else "",
+                    mdc(line.relation.reason) if line.relation else "",
                 ]
             )
         parts.append(table(header, body))
         ends = [format_value(float(f"{x:.3g}"), float(f"{x:.3g}"), q.unit) for x in axis]
         parts.append(
-            f'\nOn one axis: from {md(ends[0])} to {md(ends[1])} (● a figure, ╌ its "about" band, ━ a range, ▶ ◀ an open bound)'
+            f'\nOn one axis: from {mdc(ends[0])} to {mdc(ends[1])} (● a figure, ╌ its "about" band, ━ a range, ▶ ◀ an open bound)'
         )
         if q.total > len(q.lines):
             parts.append(f"\n_+ {q.total - len(q.lines):,} more figures of this quantity_")
         if q.related:
             shown = " · ".join(
-                f"[{numbers[r['source']]}] {md(value_text(r))} ({md(r['metric'])}{', ' + md(r['period']) if r['period'] else ''})"
+                f"[{numbers[r['source']]}] {mdc(value_text(r))} ({mdc(r['metric'])}{', ' + mdc(r['period']) if r['period'] else ''})"
                 for r in q.related
             )
             parts.append(f"\nRelated measures: {shown}")
         if q.statements:
-            said = " · ".join(f"[{numbers[r['source']]}] {md(r['summary'])}" for r in q.statements)
+            said = " · ".join(f"[{numbers[r['source']]}] {mdc(r['summary'])}" for r in q.statements)
             parts.append(f"\nSources without a figure: {said}")
         parts.append("")
     for i, p in enumerate(words, len(found) + 1):
-        parts.append(f"## {i}. “{md(p.text)}” ({md(p.id)}), {MARK[p.strongest]} {p.strongest}\n")
+        parts.append(f"## {i}. “{mdc(p.text)}” ({mdc(p.id)}), {MARK[p.strongest]} {p.strongest}\n")
         body = [
             [
-                f"[{numbers[pos.row['source']]}] {md(source_label(pos.row))}",
-                md(pos.position),
-                md(pos.row["summary"]),
-                f"“{md(pos.row['quote'])}”",
+                f"[{numbers[pos.row['source']]}] {mdc(source_label(pos.row))}",
+                mdc(pos.position),
+                mdc(pos.row["summary"]),
+                f"“{mdc(pos.row['quote'])}”",
             ]
             for pos in p.positions
         ]

@@ -12,6 +12,7 @@ from typing import Any
 from ..fmt import format_value, safe_text
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~#!"})  # each gets a backslash before it
+_MD_SPECIAL_ANY = re.compile(r"[\\`*_\[\]<>|~#!]")
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
 # `scheme://`, `//host` (linkify-it links a protocol-relative name), `@` (e-mail, and
 # mentions on GitHub), `www.`, and a dot before what a linker takes for a top-level domain
@@ -29,12 +30,17 @@ def md(text: str | None) -> str:
     """Corpus text as literal Markdown inline text: one line, markup and HTML escaped."""
     if text is None:
         return ""
-    out = safe_text(" ".join(str(text).split())).translate(_MD_SPECIAL)
+    out = safe_text(" ".join(str(text).split()))
+    if _MD_SPECIAL_ANY.search(out):  # a scan for the characters is quicker than translating every text
+        out = out.translate(_MD_SPECIAL)
     if "&" in out:
         out = _MD_ENTITY.sub(_escaped, out)
     # GFM autolinks bare URLs, www. names, e-mail addresses (and linkify-it any domain):
-    # an escaped character splits the text a linker reads, and renders as itself
-    return _MD_AUTOLINK.sub(_escaped, out)
+    # an escaped character splits the text a linker reads, and renders as itself. Each
+    # alternative of the pattern is one of these four characters: without them, nothing to do.
+    if ":" in out or "/" in out or "@" in out or "." in out:
+        out = _MD_AUTOLINK.sub(_escaped, out)
+    return out
 
 
 @functools.lru_cache(maxsize=1 << 15)

@@ -22,9 +22,10 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from itertools import islice
 from typing import Any
 
-from ..agreement import Figure, figure_kind, parse_stances, presumed_period, stance_kind
+from ..agreement import Facts, Figure, figure_facts, kind_against, parse_stances, presumed_period, stance_kind
 
 LISTED_IDS = 20  # ids in each list at most; the *_total field counts them all
 EXAMINE_LIMIT = 200  # candidates looked at per region of the sorted bounds (a list can then be shorter)
@@ -73,9 +74,10 @@ class _Period:
 
 
 class Family:
-    """The reviewed claims of one quantity, by the period they are compared in."""
+    """The reviewed claims of one quantity, by the period they are compared in; `facts`
+    holds each examined claim's figure_facts (id -> facts), worked out once."""
 
-    __slots__ = ("by_value", "periods", "size", "unknown")
+    __slots__ = ("by_value", "facts", "periods", "size", "unknown")
 
     def __init__(self, figures: Iterable[Figure]) -> None:
         by_period: dict[str | None, list[tuple[Figure, float, float]]] = {}
@@ -89,6 +91,7 @@ class Family:
         self.unknown = [f for f, _, _ in by_period.pop(None, [])]
         self.periods = {p: _Period(v) for p, v in by_period.items()}
         self.size = n
+        self.facts: dict[str, Facts] = {}
 
     def every(self) -> Iterator[Figure]:
         for g in self.periods.values():
@@ -223,13 +226,18 @@ class RelationLister:
         lists: dict[str, list[Figure]] = {name: [] for name in RELATION_FIELDS}
         seen: set[str] = set()
         fam = self.cache[(f.qentity, f.metric, f.unit)]
+        # f and its candidates are numeric figures of one family: kind_against decides as
+        # figure_kind does, from facts worked out once a figure
+        kind, facts, source = kind_against(f, figure_facts(f)), fam.facts, f.source
 
         def offer(cands: Iterable[Figure]) -> None:
-            for c in _first(cands, EXAMINE_LIMIT):
-                if c.source == f.source or c.id in seen:
+            for c in islice(cands, EXAMINE_LIMIT):
+                if c.source == source or c.id in seen:
                     continue
-                kind = figure_kind(f, c)
-                name = FIELD_OF_KIND.get(kind) if kind else None
+                theirs = facts.get(c.id)
+                if theirs is None:
+                    theirs = facts[c.id] = figure_facts(c)
+                name = FIELD_OF_KIND.get(kind(c, theirs))
                 if name is not None and len(lists[name]) < n:
                     lists[name].append(c)
                     seen.add(c.id)
@@ -281,13 +289,6 @@ class RelationLister:
             {k: sorted_ids(v) for k, v in self.of(f).items()} if w else {k: [] for k in RELATION_FIELDS}
             for f, w in zip(figs, wants)
         ]
-
-
-def _first(items: Iterable[Figure], k: int) -> Iterator[Figure]:
-    for i, x in enumerate(items):
-        if i >= k:
-            return
-        yield x
 
 
 def _pick_key(f: Figure) -> tuple[Any, ...]:
