@@ -31,6 +31,7 @@ async def settle(pilot) -> None:
 async def shoot() -> None:
     OUT.mkdir(exist_ok=True)
     MainScreen.detail_delay = 0  # the detail pane loads at once: nothing to wait for
+    MainScreen.typing_pause = 0  # and the facets of what is typed: nothing to wait for
     with tempfile.TemporaryDirectory() as tmp:
         # the export dialog shows a path a reader has too, never this machine's temporary folder
         app = PivotApp(db_path=Path(tmp) / "store.db", export_dir=Path("~/notes"))

@@ -107,10 +107,12 @@ def private_state(monkeypatch, tmp_path: Path) -> None:
 
 @pytest.fixture(autouse=True)
 def immediate_detail(monkeypatch) -> None:
-    """The detail pane normally waits for the cursor to rest (a timer); tests load it at once."""
+    """The detail pane normally waits for the cursor to rest, and the facets for typing to
+    pause (timers); tests load them at once."""
     from tui.screens.main import MainScreen
 
     monkeypatch.setattr(MainScreen, "detail_delay", 0)
+    monkeypatch.setattr(MainScreen, "typing_pause", 0)
 
 
 @pytest.fixture

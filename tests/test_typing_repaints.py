@@ -152,3 +152,47 @@ async def test_a_keystroke_parses_the_filter_once(small_db: Path, monkeypatch) -
         await settle(pilot)
         assert app.main.result.text == "company:meta is:con" and app.main.result.total > 0
         assert parsed == ["company:meta is:con"[:n] for n in range(1, 20)]
+
+
+async def test_keys_typed_show_their_rows_and_the_facets_wait_for_a_pause(small_db: Path, monkeypatch) -> None:
+    """While a person types, each key's rows are shown at once; the facets, the exact count and
+    the first row's detail wait until typing pauses (typing_pause), so that the loop is free to
+    echo the next key. Leaving the bar is a pause: they come at once, for the text typed last."""
+    from tui.screens.main import MainScreen
+
+    counted: list[str] = []
+    details: list[str] = []
+    count_facets, load_detail = MainScreen.count_facets, MainScreen.load_detail
+
+    def counting(self, result):
+        counted.append(result.text)
+        return count_facets(self, result)
+
+    def loading(self, row):
+        details.append(row["id"])
+        return load_detail(self, row)
+
+    monkeypatch.setattr(MainScreen, "count_facets", counting)
+    monkeypatch.setattr(MainScreen, "load_detail", loading)
+    monkeypatch.setattr(MainScreen, "typing_pause", 600.0)  # no pause while this test types
+    monkeypatch.setattr(MainScreen, "detail_delay", 0.06)
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        counted.clear()
+        details.clear()
+        shown = {app.main.table.current_row["id"]}
+        await pilot.press("slash")
+        for key, text in (("c", "c"), ("u", "cu"), ("t", "cut"), ("s", "cuts")):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.main.result.text == text  # the key's rows are on screen
+            row = app.main.table.current_row
+            shown.add(row["id"] if row else None)
+        assert counted == [] and details == []  # nothing else while typing
+        assert len(shown) > 1  # the keys did change the first row (its detail waited)
+        await pilot.press("enter")  # leaves the bar: typing stopped
+        await settle(pilot)
+        assert counted == ["cuts"]
+        assert details == [app.main.table.current_row["id"]]
+        assert app.main.facet_list.option_count > 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,14 @@ COUNT_BUDGET = 2.0  # seconds for the exact count in the background
 FACET_BUDGET = 0.06  # seconds for exact facet counts, else they are counted over the first matches
 FIRST_PAGE_BUDGET = 0.05  # seconds the opening page may take before the first frame
 DETAIL_DELAY = 0.06  # seconds the cursor rests before the detail pane loads
+# While a person types, each key's rows are shown at once; the facets, the exact count and the
+# detail pane of the first row wait until the bar has been still this long (a fast typist's
+# 40-60 ms a key never waits for them, so the loop stays free to echo the next key)
+TYPING_PAUSE = 0.12
+# the detail pane of a keystroke's first row waits longer: drawing a claim's detail (its quote,
+# source and every related claim, measured and wrapped) takes the loop 20-50 ms at 1M, the
+# time of a whole key at a fast typist's pace
+DETAIL_TYPING_PAUSE = 0.4
 QUICK_COUNT_BUDGET = 0.02  # seconds for the first, capped count ("1,000+")
 SHARED_COLUMNS = ("entity", "source", "topic", "period", "status")  # hidden when the filter shares them
 COPY_LIMIT = 1_000  # claims `y` copies from a selection
@@ -128,6 +137,7 @@ class MainScreen(Screen):
     ]
 
     detail_delay = DETAIL_DELAY  # tests and the screenshot script set 0: no timer to wait for
+    typing_pause = TYPING_PAUSE  # the same: 0 counts the facets of every key at once
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -141,6 +151,8 @@ class MainScreen(Screen):
         self._detail_shown: str | None = None  # the claim the detail pane shows
         self._side_mounted = False  # the entity list, the facets and the footer (after the first frame)
         self._pending_facets: FacetsCounted | None = None  # counted before the facets were mounted
+        self._typed_at = 0.0  # time.monotonic() of the last change typed in the query bar
+        self._facet_timer: Timer | None = None  # the facets of a result typed, once typing pauses
         # the terminal's size classes (-wide, -tall...) from the start, so that the first resize
         # does not restyle every widget of the screen before the first frame
         self.add_class(*_breakpoint_classes(self.app))
@@ -353,6 +365,42 @@ class MainScreen(Screen):
             return
         self.post_message(QueryFinished(Result(generation, text, flt.where, flt.params, total, flt, capped, sort), first))
 
+    def _typing_left(self, pause: float = TYPING_PAUSE) -> float:
+        """Seconds until the query bar has been still for `pause` (0: it has; always 0
+        when typing_pause is 0)."""
+        if self.typing_pause <= 0:
+            return 0.0
+        return max(0.0, self._typed_at + max(pause, self.typing_pause) - time.monotonic())
+
+    def _facets_when_still(self, result: Result) -> None:
+        """Count a result's facets (and its exact total) now, or once typing pauses: a key
+        typed before then brings a newer result, and these are never counted."""
+        if self._facet_timer is not None:
+            self._facet_timer.stop()
+            self._facet_timer = None
+        wait = self._typing_left()
+        if wait <= 0:
+            self.count_facets(result)
+            return
+
+        def still() -> None:
+            self._facet_timer = None
+            if self.result is result:
+                self.count_facets(result)
+
+        self._facet_timer = self.set_timer(wait, still)
+
+    def _typing_stopped(self) -> None:
+        """The person left the query bar (enter, escape, tab): what waited for a pause in
+        typing is done at once."""
+        self._typed_at = 0.0
+        if self._facet_timer is not None and self.result is not None:
+            self._facets_when_still(self.result)
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+            self._load_current_detail()
+
     @work(thread=True, exclusive=True, group="facets")
     def count_facets(self, result: Result) -> None:
         try:
@@ -431,6 +479,8 @@ class MainScreen(Screen):
             # a pasted escape sequence or newline would reach the terminal from the bar
             self.query_input.value = cleaned  # runs the query through the next Changed
             return
+        if self.query_input.has_focus:  # typed (a facet ticked or a view opened is not)
+            self._typed_at = time.monotonic()
         self.session.filter.set(event.value)
         self.start_query()
 
@@ -449,7 +499,10 @@ class MainScreen(Screen):
             self._bar_start = self.query_text
 
     def on_descendant_blur(self, event) -> None:
-        """Leaving the query bar commits what was typed: to the history, and for `u`."""
+        """Leaving the query bar commits what was typed: to the history, and for `u`; and
+        typing has stopped: the facets and the detail that waited for a pause come now."""
+        if event.widget is self.query_input:
+            self._typing_stopped()
         if event.widget is not self.query_input or self._bar_start is None:
             return
         start, self._bar_start = self._bar_start, None
@@ -479,7 +532,7 @@ class MainScreen(Screen):
             self.call_after_refresh(self._after_first_rows)  # the facets are counted after the first frame
         else:
             self._refresh_entities()
-            self.count_facets(message.result)
+            self._facets_when_still(message.result)
 
     def on_query_failed(self, message: QueryFailed) -> None:
         if message.generation != self.generation:
@@ -545,7 +598,10 @@ class MainScreen(Screen):
         if self.detail_delay <= 0:
             self.load_detail(message.row)
             return
-        self._detail_timer = self.set_timer(self.detail_delay, self._load_current_detail)
+        # a keystroke's first row waits, as its facets do, until typing pauses
+        self._detail_timer = self.set_timer(
+            max(self.detail_delay, self._typing_left(DETAIL_TYPING_PAUSE)), self._load_current_detail
+        )
 
     def _load_current_detail(self) -> None:
         self._detail_timer = None
