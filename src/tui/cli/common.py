@@ -14,7 +14,6 @@ from typing import Any
 
 import click
 
-from tui.query import QueryError, build_filter
 from tui.store.errors import StoreError
 from tui.store.locate import default_data_dir, open_readonly
 from tui.store.lock import waits_said
@@ -295,6 +294,8 @@ def connect(data_dir: Path | None, db_path: Path | None):
 
 
 def query_filter(conn, query: str):
+    from tui.query import QueryError, build_filter  # not on `pivot build`'s path (~30 ms)
+
     try:
         return build_filter(query, conn)
     except QueryError as exc:

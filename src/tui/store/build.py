@@ -33,7 +33,7 @@ from typing import Any
 
 from . import agreement
 from .agreement import Figure
-from .files import RECORD_SQL, FileState, digest_of
+from .files import FILES_DIGEST, RECORD_SQL, FileState, digest_of, records_digest
 from .lock import build_lock
 from .metrics import insert_metrics
 from .model import Claim, Corpus, Source
@@ -318,6 +318,7 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         rows = [st.record(None) for st in base]
         rows += [st.record(sid) for sid, st in files.items() if sid in titles]
         conn.executemany(RECORD_SQL, rows)
+        set_meta(conn, {FILES_DIGEST: records_digest((r[0], r[2], r[3], r[5], r[6]) for r in rows)})  # the no-op's
         # The claims table is the hot path: plain executemany over tuples is several
         # times faster than insert_all's dict handling at a million rows.
         step("other tables")

@@ -72,7 +72,7 @@ def _ensure_store(
     """
     # the build, the update (sqlite-utils) and the loader (YAML) only when needed: the
     # explorer's start on a current store imports none of them
-    from .files import diff_corpus, file_label
+    from .files import FILES_DIGEST, Changes, diff_corpus, file_label, scan_digest
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     db_path = Path(db_path) if db_path else default_db_path(data_dir)
@@ -84,10 +84,14 @@ def _ensure_store(
     if usable and not force:
         changes = None
         kept = 0  # source files the store has
+        # the no-op: one scan of the folder gives the digest the store keeps of every file's
+        # stat; when equal, no file record is read (files.scan_digest)
+        kept_digest = info.get(FILES_DIGEST) if info is not None else None
+        same = kept_digest is not None and scan_digest(data_dir) == kept_digest
         try:
             conn = open_readonly(db_path)
             try:
-                changes = diff_corpus(conn, data_dir)
+                changes = Changes(False, [], [], [], []) if same else diff_corpus(conn, data_dir)
                 _probe(conn)  # a damaged table means a full build, not "up to date"
                 if changes.removed:
                     kept = conn.execute("SELECT count(*) FROM source_files WHERE source IS NOT NULL").fetchone()[0]
@@ -97,8 +101,10 @@ def _ensure_store(
                 conn.close()
         except (StoreError, sqlite3.Error, UnicodeDecodeError):
             changes = None
-        if changes is not None and changes.empty:
+        if changes is not None and changes.empty and kept_digest is not None:
             return Ready(db_path)
+        # (a store without the digest, written before it was kept, gets it from an update
+        # that renews no record: once, and only where the store can be written)
         if (
             changes is not None
             and not changes.needs_full

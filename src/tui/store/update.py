@@ -40,7 +40,7 @@ from .build import (
     source_info,
     transaction,
 )
-from .files import RECORD_SQL, TOUCH_SQL, Changes, FileState, recorded_digest, settle
+from .files import FILES_DIGEST, RECORD_SQL, TOUCH_SQL, Changes, FileState, recorded_digests, settle
 from .lock import build_lock, waiting
 from .model import Claim, CorpusError, Entity, Problem, Source
 from .recovery import remove_dead_temps
@@ -412,7 +412,8 @@ def _update_at(
                         "WHERE id = :s",
                         {"s": s_id},
                     )
-                set_meta(conn, {"corpus_hash": recorded_digest(conn), "built_at": _now()})
+                corpus_hash, files_digest = recorded_digests(conn)
+                set_meta(conn, {"corpus_hash": corpus_hash, FILES_DIGEST: files_digest, "built_at": _now()})
                 if removed_claims:
                     # rowids are still 1..n when the removed claims were the last ones (a file
                     # added and taken out again): then the middle of the list stays a seek

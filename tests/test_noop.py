@@ -1,0 +1,134 @@
+"""The no-op (issue 23): the store keeps one digest of every corpus file's stat (name, size,
+mtime, ctime, inode); `pivot build`, `pivot list --data` and the explorer's refresh compare
+it with one scan of the folder and, when it is the same, read no file record. Every change
+the file-by-file comparison sees still makes the digest differ."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from helpers import SMALL
+from tui.store import files
+from tui.store.files import FILES_DIGEST, scan_digest
+from tui.store.locate import store_info
+from tui.store.refresh import ensure_store
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    data = tmp_path / "data"
+    shutil.copytree(SMALL, data)
+    db_path = tmp_path / "store.db"
+    ensure_store(data, db_path)
+    return data, db_path
+
+
+def kept_digest(db_path: Path) -> str | None:
+    info = store_info(db_path)
+    assert info is not None
+    return info.get(FILES_DIGEST)
+
+
+def no_file_by_file_look(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object) -> None:
+        raise AssertionError("diff_corpus read the file records on a no-op")
+
+    monkeypatch.setattr(files, "diff_corpus", refuse)
+
+
+def test_a_noop_reads_no_file_record(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    data, db_path = built
+    assert kept_digest(db_path) == scan_digest(data)
+    no_file_by_file_look(monkeypatch)
+    assert ensure_store(data, db_path).built is None
+    assert ensure_store(data, db_path, verify=True).built is None
+
+
+def test_a_noop_after_an_update_reads_no_file_record(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    data, db_path = built
+    source = sorted((data / "sources").glob("*.yaml"))[0]
+    source.write_text(source.read_text(encoding="utf-8").replace("summary:", "summary: Edited,", 1), encoding="utf-8")
+    ready = ensure_store(data, db_path)
+    assert ready.built is not None and ready.built.mode == "update"
+    if kept_digest(db_path) != scan_digest(data):  # a record smudged as racy: the next look settles it
+        ensure_store(data, db_path)
+    assert kept_digest(db_path) == scan_digest(data)
+    no_file_by_file_look(monkeypatch)
+    assert ensure_store(data, db_path).built is None
+
+
+def test_an_edit_of_the_same_size_with_its_mtime_set_back_is_seen(built: tuple[Path, Path]) -> None:
+    """`cp -p`, `rsync -a`, `tar x`: the same size and mtime, but a new ctime, which no tool sets."""
+    data, db_path = built
+    source = sorted((data / "sources").glob("*.yaml"))[0]
+    before = source.stat()
+    text = source.read_text(encoding="utf-8")
+    at = next(i for i in range(text.index("summary:") + 8, len(text)) if text[i].isascii() and text[i].isalpha())
+    edited = text[:at] + ("Z" if text[at] != "Z" else "Y") + text[at + 1 :]
+    assert len(edited.encode()) == len(text.encode()) and edited != text
+    with open(source, "r+", encoding="utf-8") as fh:  # in place: the inode and the folder stay
+        fh.write(edited)
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (source.stat().st_size, source.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert scan_digest(data) != kept_digest(db_path)
+    ready = ensure_store(data, db_path)
+    assert ready.built is not None and ready.built.mode == "update" and ready.built.changed_files == 1
+
+
+@pytest.mark.parametrize("change", ["add", "remove", "rename", "base file", "hidden file", "folder"])
+def test_every_change_of_the_set_of_files_changes_the_digest_or_none(built: tuple[Path, Path], change: str) -> None:
+    data, db_path = built
+    sources = data / "sources"
+    first = sorted(sources.glob("*.yaml"))[0]
+    if change == "add":
+        shutil.copy(first, sources / "zz-copy.yaml")
+    elif change == "remove":
+        first.unlink()
+    elif change == "rename":
+        first.rename(sources / ("zz-" + first.name))
+    elif change == "base file":
+        with open(data / "topics.yaml", "a", encoding="utf-8") as fh:
+            fh.write("\n")
+    if change in ("hidden file", "folder"):  # not source files: the digest stays, as the store does
+        (sources / ".#editor-lock.yaml").write_text("x")
+        (sources / "sub.yaml").mkdir()
+        assert scan_digest(data) == kept_digest(db_path)
+        assert ensure_store(data, db_path).built is None
+    else:
+        assert scan_digest(data) != kept_digest(db_path)
+
+
+def test_a_racy_record_never_matches(built: tuple[Path, Path]) -> None:
+    """A record smudged as racy (ctime -1) matches no stat: the next look is file by file."""
+    data, db_path = built
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE source_files SET ctime_ns = -1 WHERE file = (SELECT min(file) FROM source_files)")
+        recorded = files.recorded_digests(conn)[1]
+        conn.execute("UPDATE pivot_meta SET value = ? WHERE key = ?", (recorded, FILES_DIGEST))
+    conn.close()
+    assert scan_digest(data) != kept_digest(db_path)
+    ensure_store(data, db_path)  # renews the record (the same bytes): the digest matches again
+    assert scan_digest(data) == kept_digest(db_path)
+
+
+def test_a_store_written_before_the_digest_gets_it_once(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    data, db_path = built
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("DELETE FROM pivot_meta WHERE key = ?", (FILES_DIGEST,))
+    conn.close()
+    ready = ensure_store(data, db_path)
+    assert ready.built is None or not ready.built.changed  # said as "up to date"
+    assert kept_digest(db_path) == scan_digest(data)
+    no_file_by_file_look(monkeypatch)
+    assert ensure_store(data, db_path).built is None
+
+
+def test_a_folder_that_cannot_be_listed_has_no_digest(tmp_path: Path) -> None:
+    assert scan_digest(tmp_path / "nowhere") is None
