@@ -14,7 +14,7 @@ import pytest
 
 from helpers import SMALL
 from tui.store import files
-from tui.store.files import FILES_DIGEST, scan_digest
+from tui.store.files import FILES_DIGEST, scan
 from tui.store.locate import store_info
 from tui.store.refresh import ensure_store
 
@@ -26,6 +26,11 @@ def built(tmp_path: Path) -> tuple[Path, Path]:
     db_path = tmp_path / "store.db"
     ensure_store(data, db_path)
     return data, db_path
+
+
+def scan_digest(data: Path) -> str | None:
+    found = scan(data)
+    return found.digest if found is not None else None
 
 
 def kept_digest(db_path: Path) -> str | None:

@@ -143,7 +143,8 @@ def add(page: str, source_id: str | None, timeout: float, data_dir: Path | None,
 @command()
 @store_options
 @click.option("--full", is_flag=True, help="Rebuild everything instead of applying only the changed files.")
-def build(data_dir: Path | None, db_path: Path | None, full: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Say what each step cost (on standard error).")
+def build(data_dir: Path | None, db_path: Path | None, full: bool, verbose: bool) -> None:
     """Build the SQLite store from the corpus, or bring it up to date.
 
     Only source files whose bytes changed are re-read and applied, in one
@@ -161,6 +162,9 @@ def build(data_dir: Path | None, db_path: Path | None, full: bool) -> None:
                 click.echo(str(p), err=True)
         raise PivotError(ready.warning.replace("showing the last good store", "the last good store is kept"))
     b = ready.built
+    if verbose:
+        for name, seconds in [*ready.steps, *(b.steps if b is not None else [])]:
+            click.echo(f"  {name}: {seconds * 1000:,.0f} ms", err=True)
     if b is None or not b.changed:  # nothing changed but the file records (a copied corpus, a touch)
         click.echo(f"{ready.path}: up to date")
         return

@@ -27,7 +27,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,7 @@ class BuildReport:
     changed_files: int = 0
     added_claims: int = 0
     removed_claims: int = 0
+    steps: list[tuple[str, float]] = field(default_factory=list)  # an update's steps and their seconds (`pivot build -v`)
 
     def line(self) -> str:
         """What the CLI says on standard error after building before the explorer opens."""

@@ -28,7 +28,7 @@ BASE_FILES = ("entities.yaml", "topics.yaml", "propositions.yaml", "metrics.yaml
 RACY_NS = 50_000_000
 RACY_COARSE_NS = 2_000_000_000
 RACY_CTIME = -1  # the ctime recorded for a racy file: no stat ever matches it
-FILES_DIGEST = "files_digest"  # the pivot_meta key of the stat digest of every file (scan_digest)
+FILES_DIGEST = "files_digest"  # the pivot_meta key of the stat digest of every file (files.scan)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,10 +278,21 @@ def _lines_digest(lines: list[str]) -> str:
     return hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def scan_digest(data_dir: Path) -> str | None:
+@dataclass
+class Scan:
+    """One look at the corpus's files: every one's stat, and their digest."""
+
+    digest: str
+    stats: dict[str, os.stat_result]  # rel -> stat, sources and the base files that are files
+    seen_ns: int  # the clock before the first stat (a file changed since is racy)
+
+
+def scan(data_dir: Path) -> Scan | None:
     """The stat digest of the corpus on disk (as records_digest of what diff_corpus would
-    compare), from one scan of sources/ and a stat per file; None when a file cannot be
-    stat'ed or sources/ cannot be listed (diff_corpus then says what it finds)."""
+    compare), from one scan of sources/ and a stat per file, with the stats it read
+    (diff_corpus compares them with the records when the digest differs, without a second
+    stat per file); None when a file cannot be stat'ed or sources/ cannot be listed
+    (diff_corpus then says what it finds)."""
     root = os.fspath(data_dir)
     try:
         fd = os.open(os.path.join(root, "sources"), os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
@@ -289,13 +300,15 @@ def scan_digest(data_dir: Path) -> str | None:
         return None
     lines: list[str] = []
     append = lines.append
+    stats: dict[str, os.stat_result] = {}
     stat = os.stat
+    seen = time.time_ns()
     try:
         with os.scandir(fd) as it:  # _is_source_entry, spelled inline (100,000 calls); an
             # entry whose is_dir() fails (OSError) makes the digest None: diff_corpus decides
             names = [e.name for e in it if e.name.endswith((".yaml", ".yml")) and e.name[0] != "." and not e.is_dir()]
         for name in names:
-            st = stat(name, dir_fd=fd)
+            st = stats["sources/" + name] = stat(name, dir_fd=fd)
             append(f"sources/{name}\0{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}\n")
     except OSError:
         return None
@@ -309,8 +322,9 @@ def scan_digest(data_dir: Path) -> str | None:
         except OSError:
             continue  # missing: as diff_corpus, absent
         if stat_mode.S_ISREG(st.st_mode):
+            stats[name] = st
             append(f"{name}\0{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}\n")
-    return _lines_digest(lines)
+    return Scan(_lines_digest(lines), stats, seen)
 
 
 def corpus_digest(data_dir: Path) -> str:
@@ -327,6 +341,9 @@ class Changes:
     removed: list[str]  # rel paths
     touched: list[FileState]  # same bytes, new size/time record
     known: bool = True  # False when the store has no file records (full build needed)
+    # every file record as diff_corpus read it (rel -> (stat_key, sha256)): the update works out
+    # the store's digests from it and what it writes, without reading every record again
+    records: dict[str, tuple[str, str]] | None = None
 
     @property
     def empty(self) -> bool:
@@ -337,7 +354,7 @@ class Changes:
         return self.base_changed or not self.known
 
 
-def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
+def diff_corpus(conn: sqlite3.Connection, data_dir: Path, scanned: Scan | None = None) -> Changes:
     """Compare the files on disk with the store's records: one stat per file; files whose
     size, mtime, ctime or inode changed, and those recorded as racy (RACY_NS), are hashed
     to tell a real change from a touch. A same-size edit whose mtime was set back (`cp
@@ -349,9 +366,12 @@ def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
     folder's, so folder times cannot prove that nothing changed. The stat is kept cheap:
     names from one os.scandir, each stat relative to the folder's descriptor (no path
     strings resolved from the root, no Path objects), the store's records read as plain
-    tuples into one map (the explorer runs this at start-up, beside everything it shows)."""
+    tuples into one map (the explorer runs this at start-up, beside everything it shows).
+    `scanned`: the stats of a scan just made (whose digest differed): no second stat per file."""
     if conn.execute("SELECT 1 FROM source_files LIMIT 1").fetchone() is None:
         return Changes(False, [], [], [], [], known=False)
+    if scanned is not None:
+        return _diff_scanned(conn, data_dir, scanned)
     root = os.fspath(data_dir)
     folder = os.path.join(root, "sources")
     try:
@@ -420,6 +440,52 @@ def diff_corpus(conn: sqlite3.Connection, data_dir: Path) -> Changes:
     removed = sorted(known)
     base_changed = any("/" not in st.rel for st in (*added, *changed)) or any("/" not in rel for rel in removed)
     return Changes(base_changed, added, changed, removed, touched)
+
+
+def _diff_scanned(conn: sqlite3.Connection, data_dir: Path, scanned: Scan) -> Changes:
+    """diff_corpus from a scan's stats (every source file and base file stat'ed, none failed)."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    records: dict[str, tuple[str, str]] = {
+        rel: (key, sha) for rel, key, sha in cur.execute(f"SELECT file, {_KEY_SQL}, sha256 FROM source_files")
+    }
+    seen = scanned.seen_ns
+    suspects: list[FileState] = []
+    for rel, st in scanned.stats.items():
+        old = records.get(rel)
+        if old is None or old[0] != f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}":
+            suspects.append(FileState(rel, st.st_size, st.st_mtime_ns, None, st.st_ctime_ns, st.st_ino, seen))
+    added: list[FileState] = []
+    changed: list[FileState] = []
+    touched: list[FileState] = []
+    for suspect in sorted(suspects, key=lambda st: st.rel):
+        state = with_hash(data_dir, suspect)
+        rel = state.rel
+        old_record = _recorded(conn, rel)
+        if old_record is None:
+            (added if "/" in rel else changed).append(state)
+        elif old_record[0] == state.sha256:
+            if old_record[1:] != (state.size, state.mtime_ns, state.recorded_ctime, state.ino):
+                touched.append(state)  # the same bytes: a new record only (none while still racy)
+        else:
+            changed.append(state)
+    removed = sorted(rel for rel in records if rel not in scanned.stats)
+    base_changed = any("/" not in st.rel for st in (*added, *changed)) or any("/" not in rel for rel in removed)
+    return Changes(base_changed, added, changed, removed, touched, records=records)
+
+
+def digests_after(records: dict[str, tuple[str, str]], changes: Changes, written: Iterable[FileState]) -> tuple[str, str]:
+    """recorded_digests of the file records once an update of `changes` has written the records
+    `written` (the files it parsed, and those it touched): from the records diff_corpus read."""
+    now = dict(records)
+    for rel in changes.removed:
+        now.pop(rel, None)
+    for st in written:
+        now[st.rel] = (stat_key(st.size, st.mtime_ns, st.recorded_ctime, st.ino), st.sha256 or now.get(st.rel, ("", ""))[1])
+    hashes = sorted(f"{rel}\0{sha}\n" for rel, (_, sha) in now.items())
+    return hashlib.sha256("".join(hashes).encode()).hexdigest(), _lines_digest(
+        [f"{rel}\0{key}\n" for rel, (key, _) in now.items()]
+    )
 
 
 def _recorded(conn: sqlite3.Connection, rel: str) -> tuple[str, int, int, int, int] | None:

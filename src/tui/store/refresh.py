@@ -9,7 +9,8 @@ stamps, build, update); none of them calls it.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ class Ready:
     built: BuildReport | None = None  # set when this call built or updated the store
     warning: str | None = None  # set when the corpus is broken and an older store is used
     unchecked: bool = False  # quick mode: the store was not compared with the corpus yet
+    steps: list[tuple[str, float]] = field(default_factory=list)  # the look at the files, in seconds (`pivot build -v`)
 
 
 def ensure_store(
@@ -72,7 +74,7 @@ def _ensure_store(
     """
     # the build, the update (sqlite-utils) and the loader (YAML) only when needed: the
     # explorer's start on a current store imports none of them
-    from .files import FILES_DIGEST, Changes, diff_corpus, file_label, scan_digest
+    from .files import FILES_DIGEST, Changes, diff_corpus, file_label, scan
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     db_path = Path(db_path) if db_path else default_db_path(data_dir)
@@ -85,13 +87,20 @@ def _ensure_store(
         changes = None
         kept = 0  # source files the store has
         # the no-op: one scan of the folder gives the digest the store keeps of every file's
-        # stat; when equal, no file record is read (files.scan_digest)
+        # stat; when equal, no file record is read (files.scan); else the records are
+        # compared with the stats this scan read
         kept_digest = info.get(FILES_DIGEST) if info is not None else None
-        same = kept_digest is not None and scan_digest(data_dir) == kept_digest
+        clock = time.perf_counter()
+        scanned = scan(data_dir) if kept_digest is not None else None
+        same = scanned is not None and scanned.digest == kept_digest
+        steps = [("scan (one stat per file)", time.perf_counter() - clock)]
         try:
             conn = open_readonly(db_path)
             try:
-                changes = Changes(False, [], [], [], []) if same else diff_corpus(conn, data_dir)
+                clock = time.perf_counter()
+                changes = Changes(False, [], [], [], []) if same else diff_corpus(conn, data_dir, scanned)
+                if not same:
+                    steps.append(("diff (the file records)", time.perf_counter() - clock))
                 _probe(conn)  # a damaged table means a full build, not "up to date"
                 if changes.removed:
                     kept = conn.execute("SELECT count(*) FROM source_files WHERE source IS NOT NULL").fetchone()[0]
@@ -102,7 +111,7 @@ def _ensure_store(
         except (StoreError, sqlite3.Error, UnicodeDecodeError):
             changes = None
         if changes is not None and changes.empty and kept_digest is not None:
-            return Ready(db_path)
+            return Ready(db_path, steps=steps)
         # (a store without the digest, written before it was kept, gets it from an update
         # that renews no record: once, and only where the store can be written)
         if (
@@ -117,7 +126,7 @@ def _ensure_store(
             from .update import update_store
 
             try:
-                return Ready(db_path, built=update_store(db_path, data_dir, changes, file_label(data_dir)))
+                return Ready(db_path, built=update_store(db_path, data_dir, changes, file_label(data_dir)), steps=steps)
             except CorpusError as exc:
                 return Ready(db_path, warning=_broken(exc))
             except (sqlite3.Error, OSError):

@@ -17,14 +17,17 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections import defaultdict
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import agreement
-from .agreement import Figure
+from .agreement import Figure, counting
+from .agreement.apply import group_of_stored, summary_of_stored
+from .agreement.counting import move_counts, periods_touched, summarise_family, summarise_positions
 from .build import (
     _CLAIM_COLUMNS,
     _CLAIM_MARKS,
@@ -40,7 +43,7 @@ from .build import (
     source_info,
     transaction,
 )
-from .files import FILES_DIGEST, RECORD_SQL, TOUCH_SQL, Changes, FileState, recorded_digests, settle
+from .files import FILES_DIGEST, RECORD_SQL, TOUCH_SQL, Changes, FileState, digests_after, recorded_digests, settle
 from .lock import build_lock, waiting
 from .model import Claim, CorpusError, Entity, Problem, Source
 from .recovery import remove_dead_temps
@@ -66,64 +69,206 @@ def _add_terms_of(conn: sqlite3.Connection, texts: list[tuple[Any, ...]]) -> Non
 
 UPDATE_WAIT = 2.0  # seconds an update in place waits for readers before it updates a copy
 
-_FAMILY_SQL = "SELECT rowid, * FROM claims WHERE qentity = ? AND metric = ? AND qunit IS ? AND value_low IS NOT NULL"
-_HOLDERS_SQL = "SELECT rowid, * FROM claims WHERE stances IS NOT NULL"
+# what the model reads of a stored claim (figure_of_values), then what it stored (AGREEMENT_FIELDS)
+_FIGURE_COLUMNS = (
+    "id, source, qentity, topic, metric, qunit, qperiod, value_low, value_high, bound, unit, status, "
+    "source_date, date_as_of, presumed_period, source_label, draft, stances"
+)
+_N_FIGURE = 18
+_ROW_SQL = f"SELECT {_FIGURE_COLUMNS}, {', '.join(AGREEMENT_FIELDS)}, rowid, entity FROM claims"
+_FAMILY_SQL = f"{_ROW_SQL} WHERE qentity = ? AND metric = ? AND qunit IS ? AND value_low IS NOT NULL"
+_HOLDERS_SQL = f"{_ROW_SQL} WHERE stances IS NOT NULL"
+_PERIODS_SQL = (
+    "SELECT DISTINCT coalesce(qperiod, presumed_period) FROM claims "
+    "WHERE qentity = ? AND metric = ? AND qunit IS ? AND value_low IS NOT NULL"
+)
+_MEMBERS_SQL = f"SELECT {_FIGURE_COLUMNS} FROM claims WHERE qentity = ? AND metric = ? AND qunit IS ? AND value_low IS NOT NULL"
+
+
+def figure_of_values(v: tuple[Any, ...]) -> Figure:
+    """agreement.figure_of_record of a row read as a plain tuple of _FIGURE_COLUMNS (tens of
+    thousands of rows in a large family: no mapping per row)."""
+    return Figure(
+        id=v[0],
+        source=v[1],
+        qentity=v[2],
+        topic=v[3],
+        metric=v[4] if v[7] is not None else None,
+        unit=v[5],
+        period=v[6],
+        low=v[7],
+        high=v[8],
+        bound=v[9],
+        display_unit=v[10],
+        status=v[11],
+        date=v[12],
+        as_of=bool(v[13]),
+        presumed=v[14],
+        label=v[15],
+        draft=bool(v[16]),
+        stances=agreement.parse_stances(v[17]),
+    )
+
+
+@dataclass(slots=True)
+class _Row:
+    rowid: int
+    entity: str
+    figure: Figure
+    old: agreement.Stored
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> Iterator[_Row]:
+    cur = conn.cursor()
+    cur.row_factory = None
+    for v in cur.execute(sql, params):
+        yield _Row(v[-2], v[-1], figure_of_values(v), agreement.Stored(*v[_N_FIGURE:-2]))
+
+
+def _counts_before(family_rows: list[_Row]) -> Callable[[str], agreement.Summary]:
+    """A claim's counts as stored, a Summary of its own (agreement.move_counts moves it)."""
+    old_of = {r.figure.id: r.old for r in family_rows}
+    return lambda cid: summary_of_stored(old_of[cid], True)
 
 
 def _recount(
-    conn: sqlite3.Connection, families: set[tuple[Any, ...]], info: EntityInfo, positions: bool
-) -> tuple[int, int, set[str], set[str]]:
-    """Apply the agreement model again to every claim of the given families (quantity entity,
-    metric, unit), of the groups their entities belong to, and, where a claim taking a
-    position came or went (`positions`), to every claim taking one: the same function the
-    full build calls, over the part of the corpus that can have changed. Returns the sums of
-    the reviewed claims' disagreement counts before and after, and the sources and entities
-    whose number of claims in conflict may have changed."""
+    conn: sqlite3.Connection, added: list[Figure], removed: list[Figure], info: EntityInfo, positions: bool
+) -> tuple[int, int, Counter[tuple[str, str]], int]:
+    """Apply the agreement model to what an update changed: the claims `added` (inserted) and
+    `removed` (deleted), with the values the full build would store. The families (quantity
+    entity, metric, unit) they belong to are recounted from the pairs that came and went
+    (agreement.recount_family: the other claims' counts move, none is counted whole unless
+    many came or went); the groups their entities belong to get their checks again against
+    their members' figures; where a claim taking a position came or went (`positions`), every
+    claim taking one is counted again. Only rows whose values change are written, each with
+    only the columns that change. Returns the sums of the reviewed claims' disagreement counts
+    before and after, how many reviewed claims in conflict each source and entity gained or
+    lost (("source" | "entity", id) -> n), and how many rows were written."""
     groups_of: dict[str, set[str]] = defaultdict(set)
-    for e, (kind, _, members, _) in info.items():
+    for e, (kind, _, member_ids, _) in info.items():
         if kind == "group":
-            for m in members:
+            for m in member_ids:
                 groups_of[m].add(e)
-    rows: dict[str, sqlite3.Row] = {}
-    if positions:
-        for r in conn.execute(_HOLDERS_SQL):
-            rows[r["id"]] = r
-            if r["value_low"] is not None and r["metric"]:
-                families = families | {(r["qentity"], r["metric"], r["qunit"])}
-    todo = set(families)
+    came: dict[tuple[Any, ...], list[Figure]] = defaultdict(list)
+    went: dict[tuple[Any, ...], list[Figure]] = defaultdict(list)
+    for f in added:
+        if f.numeric:
+            came[f.family].append(f)
+    for f in removed:
+        if f.numeric:
+            went[f.family].append(f)
+    families = set(came) | set(went)
+    new_ids = {f.id for f in added}
+    group_ids = {e for e, v in info.items() if v[0] == "group" and v[2]}
+    checked = {fam for fam in families if fam[0] in group_ids}  # group families: checks again
     for qe, metric, unit in families:
-        todo |= {(g, metric, unit) for g in groups_of.get(qe, ())}
-    members_of: dict[str, list[Figure]] = defaultdict(list)
-    for family in todo:
-        for r in conn.execute(_FAMILY_SQL, family):
-            rows[r["id"]] = r
-        qe, metric, unit = family
-        kind, _, members, _ = info.get(qe, ("company", None, [], qe))
-        if kind == "group":
-            for m in members:
-                members_of[m] += [agreement.figure_of_record(r) for r in conn.execute(_FAMILY_SQL, (m, metric, unit))]
-    figures = {cid: agreement.figure_of_record(r) for cid, r in rows.items()}
-    for m, figs in members_of.items():  # a member's own family, if it was counted, is read once
-        members_of[m] = list({f.id: f for f in [*figs, *(f for f in figures.values() if f.qentity == m)]}.values())
-    model = agreement.model_of(figures.values(), info, member_figures=members_of)
+        checked |= {(g, metric, unit) for g in groups_of.get(qe, ())}
+    rows: dict[str, _Row] = {}
+    summaries: dict[str, agreement.Summary] = {}
+    for fam in families | checked:
+        d, r_ = came.get(fam, []), went.get(fam, [])
+        family_rows: list[_Row] | None = None
+        moved: dict[str, agreement.Summary] | None = None
+        if fam in families and len(d) + len(r_) <= counting.DELTA_LIMIT:
+            # only the periods whose claims' counts can move (a group's family is read whole:
+            # every claim of it has its check again)
+            cur = conn.cursor()
+            cur.row_factory = None
+            touched = None if fam in checked else periods_touched([*d, *r_], [v[0] for v in cur.execute(_PERIODS_SQL, fam)])
+            if touched is None:
+                family_rows = list(_rows(conn, _FAMILY_SQL, fam))
+            else:
+                known_periods = sorted(p for p in touched if p is not None)
+                family_rows = list(
+                    _rows(
+                        conn,
+                        f"{_FAMILY_SQL} AND (coalesce(qperiod, presumed_period) IS NULL"
+                        f" OR coalesce(qperiod, presumed_period) IN ({', '.join('?' * len(known_periods))}))",
+                        (*fam, *known_periods),
+                    )
+                )
+            moved = move_counts([r.figure for r in family_rows], _counts_before(family_rows), d, r_)
+            if moved is None and touched is not None:
+                family_rows = None  # counted whole: read whole
+        if family_rows is None:
+            family_rows = list(_rows(conn, _FAMILY_SQL, fam))
+        for r in family_rows:
+            rows[r.figure.id] = r
+        if fam not in families:
+            continue  # a group's family: its counts stay, its checks are made again below
+        if moved is None:
+            moved = summarise_family([r.figure for r in family_rows])
+            for r in family_rows:  # its positions, as they were (counted apart, below)
+                whole = moved[r.figure.id]
+                if r.figure.id not in new_ids:
+                    was = summary_of_stored(r.old, True)
+                    whole.opposed, whole.concurs, whole.concur_sources, whole.has_position = (
+                        was.opposed,
+                        was.concurs,
+                        was.concur_sources,
+                        was.has_position,
+                    )
+        summaries.update(moved)
+    if positions:
+        holders = list(_rows(conn, _HOLDERS_SQL))
+        for r in holders:
+            rows.setdefault(r.figure.id, r)
+        counted = summarise_positions([r.figure for r in holders])
+        for r in holders:
+            s = summaries.get(r.figure.id)
+            if s is None:  # not in a family above: a new claim here has no figure
+                fresh = r.figure.id in new_ids
+                s = summaries[r.figure.id] = (
+                    agreement.Summary(numeric=False) if fresh else summary_of_stored(r.old, r.figure.numeric)
+                )
+            s.opposed, s.concurs, s.concur_sources = counted[r.figure.id]
+            s.has_position = True
+    model = agreement.Model(summaries=summaries)
+    # the claims stored again: those whose counts moved, and every claim of a group's family
+    # (its check made again); the others read above keep what they have
+    again = {cid: rows[cid] for cid in summaries}
+    again.update((r.figure.id, r) for r in rows.values() if r.figure.family in checked)
+    for r in again.values():
+        if r.figure.id not in summaries:  # its counts as stored (none of its pairs came or went)
+            summaries[r.figure.id] = summary_of_stored(r.old, r.figure.numeric)
+        g = group_of_stored(r.old)
+        if g is not None and r.figure.family not in checked:
+            model.groups[r.figure.id] = g
+    if checked:
+        names = {e: v[3] for e, v in info.items()}
+        cur = conn.cursor()
+        cur.row_factory = None
+        for qe, metric, unit in checked:
+            member_ids = info[qe][2]
+            figures_of = {m: [figure_of_values(v) for v in cur.execute(_MEMBERS_SQL, (m, metric, unit))] for m in member_ids}
+            for r in again.values():
+                f = r.figure
+                if f.qentity == qe and f.metric == metric and f.unit == unit and f.numeric:
+                    check = agreement.group_check(f, member_ids, names, figures_of)
+                    if check is not None:
+                        model.groups[f.id] = check
     before = after = 0
-    sources: set[str] = set()
-    entities: set[str] = set()
-    set_sql = f"UPDATE claims SET {', '.join(f'{k} = ?' for k in AGREEMENT_FIELDS)} WHERE rowid = ?"
-    updates = []
-    for cid, r in rows.items():
+    conflicts_moved: Counter[tuple[str, str]] = Counter()
+    updates: dict[tuple[int, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    for cid, r in again.items():
         new = agreement.stored(cid, model)
-        old = agreement.Stored(*(r[k] for k in AGREEMENT_FIELDS))
-        if not r["draft"]:
+        old = r.old
+        if not r.figure.draft:
             before += old.conflict_count + old.odds_count + old.oppose_count
             after += new.conflict_count + new.odds_count + new.oppose_count
         if new != old:
-            updates.append((*new, r["rowid"]))
-            if not r["draft"] and agreement.in_conflict(old.standing) != agreement.in_conflict(new.standing):
-                sources.add(r["source"])
-                entities.add(r["entity"])
-    conn.executemany(set_sql, updates)
-    return before, after, sources, entities
+            changed = tuple(i for i, (a, b) in enumerate(zip(new, old)) if a != b)
+            updates[changed].append((*(new[i] for i in changed), r.rowid))
+            if not r.figure.draft and agreement.in_conflict(old.standing) != agreement.in_conflict(new.standing):
+                sign = 1 if agreement.in_conflict(new.standing) else -1
+                conflicts_moved[("source", r.figure.source)] += sign
+                conflicts_moved[("entity", r.entity)] += sign
+    written = 0
+    for changed, values in updates.items():
+        # only the columns that change: an index on a column not set is not touched
+        conn.executemany(f"UPDATE claims SET {', '.join(f'{AGREEMENT_FIELDS[i]} = ?' for i in changed)} WHERE rowid = ?", values)
+        written += len(values)
+    return before, after, conflicts_moved, written
 
 
 def _taken_source(conn: sqlite3.Connection, sid: str, leaving: set[str]) -> str | None:
@@ -243,6 +388,14 @@ def _update_at(
     from .load import check_sources, read_source_file
 
     started = time.perf_counter()
+    steps: list[tuple[str, float]] = []
+    last = [started]
+
+    def step(name: str) -> None:
+        now = time.perf_counter()
+        steps.append((name, now - last[0]))
+        last[0] = now
+
     db_path = Path(db_path)
     with nullcontext() if held else build_lock(db_path):
         conn = sqlite3.connect(into or db_path, timeout=UPDATE_WAIT)
@@ -267,6 +420,7 @@ def _update_at(
                     if source is not None:
                         parsed.append((read or st, source))  # the record of the bytes parsed
                 parsed = _settled(data_dir, parsed)
+                step("parse")
                 gone = [s.rel for s in changes.changed] + changes.removed
                 replaced_sources = (
                     [
@@ -296,18 +450,23 @@ def _update_at(
                 if problems:
                     raise CorpusError(problems)
 
-                touched_families: set[tuple[Any, ...]] = set()
-                touched_entities: set[str] = set()
-                touched_topics: set[str] = set()
+                step("check")
+                touched_topics: Counter[str] = Counter()  # claims each topic gains (or loses)
+                claim_delta: Counter[tuple[str, str]] = Counter()  # ("entity" | "source", id) -> claims gained
+                conflict_delta: Counter[tuple[str, str]] = Counter()  # -> reviewed claims in conflict gained
+                removed_figures: list[Figure] = []
+                added_figures: list[Figure] = []
                 removed_claims = 0
                 removed_count_sum = 0  # disagreement counts that leave with the removed claims
                 positions = False  # a claim taking a position came or went
                 facet_delta: dict[tuple[str, str | None], int] = defaultdict(int)
+                dense_before = conn.execute("SELECT value FROM pivot_meta WHERE key = 'dense_rowids'").fetchone()
+                top_before = conn.execute("SELECT coalesce(max(rowid), 0) FROM claims").fetchone()[0]
                 for sid in leaving:
                     flags = [r[0] for r in conn.execute("SELECT flag FROM source_flags WHERE source = ?", (sid,))]
                     for r in conn.execute(
-                        "SELECT rowid, entity, topic, metric, qentity, qunit, period, value_low, summary, quote, speaker, source_title, "
-                        "status, conflict_count, odds_count, oppose_count, draft, stances FROM claims WHERE source = ?",
+                        "SELECT rowid, entity, topic, period, summary, quote, speaker, source_title, "
+                        "status, conflict_count, odds_count, oppose_count, draft, stances, standing FROM claims WHERE source = ?",
                         (sid,),
                     ).fetchall():
                         facet_delta[("status", r["status"])] -= 1
@@ -319,20 +478,26 @@ def _update_at(
                             "VALUES ('delete', ?, ?, ?, ?, ?)",
                             (r["rowid"], r["summary"], r["quote"], r["speaker"], r["source_title"]),
                         )
-                        touched_entities.add(r["entity"])
-                        touched_topics.add(r["topic"])
-                        if r["value_low"] is not None and r["metric"]:
-                            touched_families.add((r["qentity"], r["metric"], r["qunit"]))
+                        claim_delta[("entity", r["entity"])] -= 1
+                        touched_topics[r["topic"]] -= 1
                         removed_claims += 1
                         if not r["draft"]:
                             removed_count_sum += r["conflict_count"] + r["odds_count"] + r["oppose_count"]
+                            if agreement.in_conflict(r["standing"]):
+                                conflict_delta[("entity", r["entity"])] -= 1
                         positions = positions or r["stances"] is not None
+                    cur = conn.cursor()
+                    cur.row_factory = None
+                    removed_figures += [
+                        figure_of_values(v) for v in cur.execute(f"SELECT {_FIGURE_COLUMNS} FROM claims WHERE source = ?", (sid,))
+                    ]
                     conn.execute("DELETE FROM stances WHERE claim IN (SELECT id FROM claims WHERE source = ?)", (sid,))
                     conn.execute("DELETE FROM claims WHERE source = ?", (sid,))
                     conn.execute("DELETE FROM source_flags WHERE source = ?", (sid,))
                     conn.execute("DELETE FROM sources WHERE id = ?", (sid,))
                 if gone:
                     conn.execute(f"DELETE FROM source_files WHERE file IN ({', '.join('?' * len(gone))})", gone)
+                step("delete")
 
                 next_rowid = (conn.execute("SELECT max(rowid) FROM claims").fetchone()[0] or 0) + 1
                 added_claims = 0
@@ -353,8 +518,9 @@ def _update_at(
                         facet_delta[("period", c.period)] += 1
                         for f in s.flags:
                             facet_delta[("flag", f)] += 1
-                        f = agreement.figure_of_claim(c, info, si)
-                        row = _claim_row(c, f, s.title, agreement.Model())
+                        fig = agreement.figure_of_claim(c, info, si)
+                        added_figures.append(fig)
+                        row = _claim_row(c, fig, s.title, agreement.Model())
                         conn.execute(_INSERT_CLAIM_AT, (next_rowid, *row))
                         conn.execute(
                             "INSERT INTO claims_fts (rowid, summary, quote, speaker, source_title) VALUES (?, ?, ?, ?, ?)",
@@ -363,11 +529,28 @@ def _update_at(
                         new_texts.append((c.summary, c.quote, c.speaker, s.title))
                         next_rowid += 1
                         added_claims += 1
-                        touched_entities.add(c.entity)
-                        touched_topics.add(c.topic)
-                        if f.numeric:
-                            touched_families.add(f.family)
+                        claim_delta[("entity", c.entity)] += 1
+                        touched_topics[c.topic] += 1
                 _add_terms_of(conn, new_texts)
+                records_written = [st for st, _ in parsed]
+                for st in settle(data_dir, {st.rel: st for st in changes.touched}).values():
+                    conn.execute(TOUCH_SQL, (st.size, st.mtime_ns, st.recorded_ctime, st.ino, st.rel))
+                    records_written.append(st)
+                step("insert")
+
+                # the agreement model: the families a claim entered or left, their counts moved by
+                # the pairs that came and went (a source's or entity's conflict_count counts its
+                # disputed claims, so only a claim that becomes or stops being disputed moves those)
+                count_sum_before, count_sum_after, conflicts_moved, written = _recount(
+                    conn, added_figures, removed_figures, info, positions
+                )
+                conflict_delta.update(conflicts_moved)
+                count_sum_before += removed_count_sum
+                step(f"recount ({written} rows rewritten)")
+                pairs_row = conn.execute("SELECT value FROM pivot_meta WHERE key = 'conflict_pairs'").fetchone()
+                if pairs_row is not None:
+                    pairs = int(pairs_row[0]) + (count_sum_after - count_sum_before) // 2
+                    set_meta(conn, {"conflict_pairs": str(pairs)})
                 for (facet, value), n in facet_delta.items():
                     if (
                         n
@@ -377,48 +560,41 @@ def _update_at(
                         == 0
                     ):
                         conn.execute("INSERT INTO facet_counts VALUES (?, ?, ?)", (facet, value, n))
-                for st in settle(data_dir, {st.rel: st for st in changes.touched}).values():
-                    conn.execute(TOUCH_SQL, (st.size, st.mtime_ns, st.recorded_ctime, st.ino, st.rel))
-
-                # the agreement model: recount every family a claim entered or left (a source's
-                # or entity's conflict_count counts its disputed claims, so only a claim that
-                # becomes or stops being disputed changes those)
-                count_sum_before, count_sum_after, touched_sources, changed_entities = _recount(
-                    conn, touched_families, info, positions
-                )
-                count_sum_before += removed_count_sum
-                touched_entities |= changed_entities
-                pairs_row = conn.execute("SELECT value FROM pivot_meta WHERE key = 'conflict_pairs'").fetchone()
-                if pairs_row is not None:
-                    pairs = int(pairs_row[0]) + (count_sum_after - count_sum_before) // 2
-                    set_meta(conn, {"conflict_pairs": str(pairs)})
-                for e in touched_entities:
+                    elif n:  # a value no claim has any more is not a facet (as the full build lists them)
+                        conn.execute("DELETE FROM facet_counts WHERE facet = ? AND value IS ? AND n = 0", (facet, value))
+                # the counts kept per entity, topic and source move by what came and went (the
+                # full build counts them whole; an update never reads a whole entity's claims)
+                for e in {k[1] for k in (*claim_delta, *conflict_delta) if k[0] == "entity"}:
                     conn.execute(
-                        "UPDATE entities SET claim_count = (SELECT count(*) FROM claims WHERE entity = :e), "
-                        "conflict_count = (SELECT count(*) FROM claims WHERE entity = :e AND draft = 0 AND "
-                        "standing IN ('disputed', 'at-odds')) "
-                        "WHERE id = :e",
-                        {"e": e},
+                        "UPDATE entities SET claim_count = claim_count + ?, conflict_count = conflict_count + ? WHERE id = ?",
+                        (claim_delta[("entity", e)], conflict_delta[("entity", e)], e),
                     )
-                for t in touched_topics:
+                for t, n in touched_topics.items():
+                    if n:
+                        conn.execute("UPDATE topics SET claim_count = claim_count + ? WHERE id = ?", (n, t))
+                for s_id in {k[1] for k in conflict_delta if k[0] == "source"}:
                     conn.execute(
-                        "UPDATE topics SET claim_count = (SELECT count(*) FROM claims WHERE topic = :t) WHERE id = :t", {"t": t}
+                        "UPDATE sources SET conflict_count = conflict_count + ? WHERE id = ?",
+                        (conflict_delta[("source", s_id)], s_id),
                     )
-                for s_id in touched_sources | {s.id for _, s in parsed}:
-                    conn.execute(
-                        "UPDATE sources SET claim_count = (SELECT count(*) FROM claims WHERE source = :s), "
-                        "conflict_count = (SELECT count(*) FROM claims WHERE source = :s AND draft = 0 AND "
-                        "standing IN ('disputed', 'at-odds')) "
-                        "WHERE id = :s",
-                        {"s": s_id},
-                    )
-                corpus_hash, files_digest = recorded_digests(conn)
+                step("facets and counts")
+                if changes.records is not None:  # every record as diff_corpus read it, and what was written
+                    corpus_hash, files_digest = digests_after(changes.records, changes, records_written)
+                else:
+                    corpus_hash, files_digest = recorded_digests(conn)
                 set_meta(conn, {"corpus_hash": corpus_hash, FILES_DIGEST: files_digest, "built_at": _now()})
                 if removed_claims:
                     # rowids are still 1..n when the removed claims were the last ones (a file
                     # added and taken out again): then the middle of the list stays a seek
-                    dense = conn.execute("SELECT coalesce(max(rowid), 0) = count(*) FROM claims").fetchone()[0]
+                    # (counted without a scan when they were 1..n before: n was the last rowid)
+                    if dense_before is not None and dense_before[0] == "1":
+                        total = top_before - removed_claims + added_claims
+                        dense = conn.execute("SELECT coalesce(max(rowid), 0) FROM claims").fetchone()[0] == total
+                    else:
+                        dense = conn.execute("SELECT coalesce(max(rowid), 0) = count(*) FROM claims").fetchone()[0]
                     set_meta(conn, {"dense_rowids": "1" if dense else "0"})
+                step("meta")
+            step("commit")
             if into is None:
                 stamp_written(db_path)  # committed whole: no need to read it all on the next no-op
             totals = conn.execute(
@@ -438,4 +614,5 @@ def _update_at(
         changed_files=len(to_read) + len(changes.removed),
         added_claims=added_claims,
         removed_claims=removed_claims,
+        steps=steps,
     )

@@ -154,6 +154,34 @@ def stored(fid: str, model: Model) -> Stored:
     )
 
 
+def summary_of_stored(values: Stored, numeric: bool) -> Summary:
+    """The Summary a claim's stored values say (what stored() wrote), for an update that moves
+    some of its counts and stores it again. (The number of distinct sources concurring is not
+    kept, only whether there is one: what its position's summary reads.)"""
+    return Summary(
+        numeric=numeric,
+        conflicts=values.conflict_count,
+        odds=values.odds_count,
+        revises=values.revise_count,
+        differs=values.differ_count,
+        agrees=values.agree_count,
+        agree_sources=values.agree_sources,
+        quantity_sources=values.quantity_sources,
+        opposed=values.oppose_count,
+        concurs=values.concur_count,
+        concur_sources=int(values.position_relation == "corroborated"),
+        has_position=values.position_relation is not None,
+    )
+
+
+def group_of_stored(values: Stored) -> GroupCheck | None:
+    """The group check a claim's stored values say."""
+    if values.group_relation is None:
+        return None
+    assert values.group_reason is not None and values.group_low is not None and values.group_high is not None
+    return GroupCheck(values.group_relation, values.group_reason, values.group_low, values.group_high)
+
+
 def overall(relation: str | None, position: str | None) -> str | None:
     """A claim's one summary (what `is:` filters and the table's mark say): an opposed position
     disputes it; else its figure's summary; else its positions'."""

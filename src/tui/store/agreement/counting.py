@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -442,4 +442,97 @@ def pairs(figures: Iterable[Figure], kinds: tuple[str, ...] = ("contradicts",)) 
                 r = rule(a, b)
                 if r is not None and r.kind in kinds:
                     out.append((a.id, b.id, r))
+    return out
+
+
+# --- an update: a family's counts moved by the claims that came and went --------------------
+
+DELTA_LIMIT = 32  # claims of one family an update adds or removes beyond which it is counted whole
+
+
+def _one_by_pairs(f: Figure, partners: list[Figure]) -> Summary:
+    """The figure counts of one claim against the reviewed claims of its family, pair by pair
+    (as _pair_by_pair counts each claim of a small family)."""
+    s = Summary()
+    agreeing: set[str] = set()
+    stating = {f.source}
+    p = f.eperiod
+    for b in partners:
+        if b.source == f.source:
+            continue
+        if p is None or b.eperiod is None or b.eperiod == p:
+            stating.add(b.source)
+        kind = figure_kind(f, b)
+        field = _FIGURE_FIELD.get(kind or "")
+        if field is not None:
+            setattr(s, field, getattr(s, field) + 1)
+            if kind == "agrees":
+                agreeing.add(b.source)
+    s.agree_sources = len(agreeing)
+    s.quantity_sources = len(stating)
+    return s
+
+
+def periods_touched(changed: Iterable[Figure], periods: Iterable[str | None]) -> set[str | None] | None:
+    """Of a family's periods (`periods`, as `eperiod` says them), those whose claims' counts can
+    move when the claims `changed` come or go: their own periods, those lying within them or
+    they within (the same figure agrees there), and the unknown one. None when a changed
+    claim's period nobody can tell: then every period's claims can move."""
+    own = {f.eperiod for f in changed}
+    if None in own:
+        return None
+    return {p for p in periods if p is None or p in own or any(nested(p, q) for q in own)}
+
+
+def move_counts(
+    members: list[Figure], before: Callable[[str], Summary], added: list[Figure], removed: list[Figure]
+) -> dict[str, Summary] | None:
+    """The figure counts after an update added the claims `added` to one family and removed
+    `removed` from it, found from the pairs that came and went: the counts of every claim
+    added, and of every other claim among `members` whose counts move, from its counts before
+    (`before`; its position counts kept). `members` is the family as it is now, or the part of
+    it in the periods whose counts can move (periods_touched); `before(id)` gives a claim's
+    counts before, a Summary of its own to move; the values are those summarise_family
+    gives for the whole family.
+
+    Every claim of a source comes from its one file, which an update replaces whole: a source
+    whose claims came or went has all its claims of the family among `added` (now) and
+    `removed` (before), so the distinct sources a claim agrees with or shares its period with
+    move by what those two lists say of each such source. None (count the family whole) when
+    many claims came or went, or a claim of a source that came or went is not among them."""
+    new_ids = {f.id for f in added}
+    moved = {f.source for f in added} | {f.source for f in removed}
+    if len(added) + len(removed) > DELTA_LIMIT or any(f.id not in new_ids and f.source in moved for f in members):
+        return None
+    partners = [f for f in members if not f.draft]
+    out = {f.id: _one_by_pairs(f, partners) for f in added}
+    came = [f for f in added if not f.draft]
+    went = [f for f in removed if not f.draft]
+    for y in members:
+        if y.id in new_ids:
+            continue
+        p = y.eperiod
+        steps: list[tuple[str, int]] = []
+        agree_now: set[str] = set()
+        agree_then: set[str] = set()
+        state_now: set[str] = set()
+        state_then: set[str] = set()
+        for sign, xs, agreeing, stating in ((1, came, agree_now, state_now), (-1, went, agree_then, state_then)):
+            for x in xs:
+                kind = figure_kind(y, x)
+                field = _FIGURE_FIELD.get(kind or "")
+                if field is not None:
+                    steps.append((field, sign))
+                    if kind == "agrees":
+                        agreeing.add(x.source)
+                if p is None or x.eperiod is None or x.eperiod == p:
+                    stating.add(x.source)
+        if not steps and state_now == state_then:
+            continue  # no pair of its came or went: its counts stay
+        s = before(y.id)
+        for field, sign in steps:
+            setattr(s, field, getattr(s, field) + sign)
+        s.agree_sources += len(agree_now) - len(agree_then)
+        s.quantity_sources += len(state_now) - len(state_then)
+        out[y.id] = s
     return out
