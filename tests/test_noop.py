@@ -135,5 +135,21 @@ def test_a_store_written_before_the_digest_gets_it_once(built: tuple[Path, Path]
     assert ensure_store(data, db_path).built is None
 
 
+def test_a_digest_left_behind_by_an_older_pivot_is_renewed_once(
+    built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An update by a pivot that did not keep the digest leaves it behind the records."""
+    data, db_path = built
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE pivot_meta SET value = 'left behind' WHERE key = ?", (FILES_DIGEST,))
+    conn.close()
+    ready = ensure_store(data, db_path)
+    assert ready.built is None or not ready.built.changed
+    assert kept_digest(db_path) == scan_digest(data)
+    no_file_by_file_look(monkeypatch)
+    assert ensure_store(data, db_path).built is None
+
+
 def test_a_folder_that_cannot_be_listed_has_no_digest(tmp_path: Path) -> None:
     assert scan_digest(tmp_path / "nowhere") is None

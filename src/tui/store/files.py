@@ -474,6 +474,11 @@ def _diff_scanned(conn: sqlite3.Connection, data_dir: Path, scanned: Scan) -> Ch
     return Changes(base_changed, added, changed, removed, touched, records=records)
 
 
+def records_stat_digest(records: dict[str, tuple[str, str]]) -> str:
+    """The stat digest of the records diff_corpus read (what the store's files_digest must be)."""
+    return _lines_digest([f"{rel}\0{key}\n" for rel, (key, _) in records.items()])
+
+
 def digests_after(records: dict[str, tuple[str, str]], changes: Changes, written: Iterable[FileState]) -> tuple[str, str]:
     """recorded_digests of the file records once an update of `changes` has written the records
     `written` (the files it parsed, and those it touched): from the records diff_corpus read."""

@@ -74,7 +74,7 @@ def _ensure_store(
     """
     # the build, the update (sqlite-utils) and the loader (YAML) only when needed: the
     # explorer's start on a current store imports none of them
-    from .files import FILES_DIGEST, Changes, diff_corpus, file_label, scan
+    from .files import FILES_DIGEST, Changes, diff_corpus, file_label, records_stat_digest, scan
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     db_path = Path(db_path) if db_path else default_db_path(data_dir)
@@ -110,10 +110,17 @@ def _ensure_store(
                 conn.close()
         except (StoreError, sqlite3.Error, UnicodeDecodeError):
             changes = None
-        if changes is not None and changes.empty and kept_digest is not None:
+        if (
+            changes is not None
+            and changes.empty
+            and kept_digest is not None
+            and (same or changes.records is None or records_stat_digest(changes.records) == kept_digest)
+        ):
             return Ready(db_path, steps=steps)
-        # (a store without the digest, written before it was kept, gets it from an update
-        # that renews no record: once, and only where the store can be written)
+        # (a store without the digest, written before it was kept, or whose digest an older
+        # pivot's update left behind its records, gets it from an update that renews no
+        # record: once, and only where the store can be written; a record smudged as racy
+        # leaves the digest as it is, and the look file by file settles it)
         if (
             changes is not None
             and not changes.needs_full
