@@ -5,6 +5,7 @@ same run and the target it is held to.
     python benchmarks/run.py --sizes 1k --runs 1                  # the smoke run CI does
     python benchmarks/run.py --sizes 1m --only startup,ui         # what a person meets: start-up and typing
     python benchmarks/run.py --sizes 1m --only build,update,export
+    python benchmarks/run.py --sizes 10k,1m --only add,disputes --runs 5   # pivot add and pivot disputes beside pivot list
     python benchmarks/run.py --sizes 1m --only startup,ui --db STORE --corpus CORPUS   # an existing store
     python benchmarks/run.py --sizes 1m --only build,update,export --corpus CORPUS      # its store built under --work
 
@@ -241,6 +242,66 @@ def export_rows(db: Path, corpus: Path, name: str, runs: int, env, results: dict
             )
         )
     return rows
+
+
+# --- pivot add of one article and pivot disputes, beside pivot list ---------------------------
+
+ADD_PAGE = ROOT / "tests" / "fixtures" / "pages" / "ledger-meta-capex.html"
+
+
+def add_rows(db: Path, corpus: Path, name: str, runs: int, work: Path, env, results: dict) -> list[Row]:
+    """`pivot add` of one article (the bundled test page), alternating with `pivot list --limit 1`
+    (start-up, the store's currency check, a page of rows: the floor). The article is added to
+    a corpus of links under --work (the corpus's small files, its store, empty sources/ and
+    texts/): `pivot add` reads nothing else, and the corpus itself is never written to."""
+    shadow = work / f"add-corpus-{name.lower()}"
+    for sub in ("sources", "texts"):
+        (shadow / sub).mkdir(parents=True, exist_ok=True)
+    for base in ("entities.yaml", "topics.yaml", "metrics.yaml", "propositions.yaml"):
+        link = shadow / base
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        if (corpus / base).exists():
+            link.symlink_to((corpus / base).resolve())
+    lists, adds = [], []
+    for _ in range(runs):
+        lists.append(timed(pivot_cmd() + ["list", "--limit", "1", "--data", str(corpus), "--db", str(db)], env)[0])
+        adds.append(
+            timed(pivot_cmd() + ["add", str(ADD_PAGE), "--id", "bench-probe", "--data", str(shadow), "--db", str(db)], env)[0]
+        )
+        for written in (shadow / "sources" / "bench-probe.yaml", shadow / "texts" / "bench-probe.txt"):
+            written.unlink(missing_ok=True)
+    results[f"{name}_add"] = {"list_s": lists, "add_s": adds}
+    ls, ad = stats(lists), stats(adds)
+    return [
+        (
+            name,
+            "`pivot add` of one article (a saved page of 10 figures)",
+            f"{fmt(ad, 's', 2)} = {ad['median'] / ls['median']:.1f}× `pivot list`",
+            f"`pivot list --limit 1` {fmt(ls, 's', 2)}",
+            mark(ad["median"] <= 1.0, "≤ 1 s"),
+        )
+    ]
+
+
+def disputes_rows(db: Path, corpus: Path, name: str, runs: int, env, results: dict) -> list[Row]:
+    """`pivot disputes --format md` of the whole corpus, alternating with `pivot list --limit 1`."""
+    lists, disputes = [], []
+    for _ in range(runs):
+        lists.append(timed(pivot_cmd() + ["list", "--limit", "1", "--data", str(corpus), "--db", str(db)], env)[0])
+        disputes.append(timed(pivot_cmd() + ["disputes", "--format", "md", "--data", str(corpus), "--db", str(db)], env)[0])
+    results[f"{name}_disputes"] = {"list_s": lists, "disputes_s": disputes}
+    ls, ds = stats(lists), stats(disputes)
+    ratio = ds["median"] / ls["median"]
+    return [
+        (
+            name,
+            "`pivot disputes --format md`, the whole corpus",
+            f"{fmt(ds, 's', 2)} = {ratio:.1f}× `pivot list`",
+            f"`pivot list --limit 1` {fmt(ls, 's', 2)}",
+            mark(ratio <= 3.0, "≤ 3× `pivot list`"),
+        )
+    ]
 
 
 # --- start-up: pivot and a bare Textual app, alternating, in the same pty --------------------
@@ -481,7 +542,11 @@ def main(argv=None) -> int:
     ap.add_argument("--work", type=Path, default=Path("/tmp/pivot-bench"))
     ap.add_argument("--query", default="layoffs cuts", help="typed into the query bar, one key at a time")
     ap.add_argument("--json", type=Path, help="also write the raw figures here")
-    ap.add_argument("--only", default="", help="comma-separated phases to run: startup, build, update, ui, export (default: all)")
+    ap.add_argument(
+        "--only",
+        default="",
+        help="comma-separated phases to run: startup, build, update, ui, export, add, disputes (default: all)",
+    )
     ap.add_argument("--db", type=Path, help="use this store (with --corpus) instead of building one; the build phase rebuilds it")
     ap.add_argument("--corpus", type=Path, help="the corpus of --db; alone: this corpus, its store built under --work")
     args = ap.parse_args(argv)
@@ -493,7 +558,15 @@ def main(argv=None) -> int:
     started = datetime.datetime.now(datetime.UTC)
     t_start = time.perf_counter()
 
-    phases = {x.strip() for x in args.only.split(",") if x.strip()} or {"startup", "build", "update", "ui", "export"}
+    phases = {x.strip() for x in args.only.split(",") if x.strip()} or {
+        "startup",
+        "build",
+        "update",
+        "ui",
+        "export",
+        "add",
+        "disputes",
+    }
     print("note: timings on a shared machine are noisy; read each figure against its floor from the same run", file=sys.stderr)
 
     bare_cmd = [sys.executable, str(args.work / "bare_app.py")]
@@ -522,6 +595,10 @@ def main(argv=None) -> int:
             rows += update_rows(db, corpus, name, args.runs, env, results)
         if "export" in phases:
             rows += export_rows(db, corpus, name, max(1, args.runs // 2) if n >= 1_000_000 else args.runs, env, results)
+        if "add" in phases:
+            rows += add_rows(db, corpus, name, args.runs, args.work, env, results)
+        if "disputes" in phases:
+            rows += disputes_rows(db, corpus, name, args.runs, env, results)
         if "startup" in phases:
             cmd = pivot_cmd() + ["--db", str(db)] + (["--data", str(corpus)] if corpus else [])
             first = pty_probe.list_rows("", db, corpus, env)

@@ -31,6 +31,8 @@ MEASURES = [
     "`pivot export --format csv` of every claim",
     "`pivot export --format json` of every claim",
     "`pivot export --format md` of every claim",
+    "`pivot add` of one article",
+    "`pivot disputes --format md`, the whole corpus",
     f"keystroke → first page on screen, {QUERY!r} typed at 150–200 ms a key",
     f"keystroke → first page on screen, {QUERY!r} typed at 40–60 ms a key (one core busy)",
     "keystroke → facet counts on screen",

@@ -19,6 +19,12 @@ from .agreement import STRENGTH, Figure, Relation, RowLike, family_strengths, fi
 PER_QUANTITY = 60  # claims read per quantity (a quantity stated by more is marked "+ N more")
 MAX_QUANTITIES = 500
 STATEMENTS_READ = 200  # statements on the subject looked at for the sources without a figure
+# what the report shows of the other measures of a subject and of the statements of the
+# sources without a figure (the claims' own columns: no join)
+AROUND_COLUMNS = (
+    "claims.rowid AS rowid, claims.id, claims.source, claims.summary, claims.metric, claims.period, "
+    "claims.value_low, claims.value_high, claims.unit, claims.bound"
+)
 
 
 @dataclass
@@ -36,9 +42,9 @@ class Quantity:
     unit: str | None
     topic_label: str
     lines: list[Line]
-    related: list[sqlite3.Row] = field(default_factory=list)  # other measures of the subject
+    related: list[sqlite3.Row] = field(default_factory=list)  # other measures of the subject (AROUND_COLUMNS)
     total: int = 0  # claims of the quantity, read or not
-    statements: list[sqlite3.Row] = field(default_factory=list)  # one each from the sources without a figure
+    statements: list[sqlite3.Row] = field(default_factory=list)  # one each from the sources without a figure (AROUND_COLUMNS)
 
     @property
     def strongest(self) -> str:
@@ -75,19 +81,17 @@ def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTI
             "claims.source_date IS NULL, claims.source_date, claims.rowid LIMIT ?",
             (qe, metric, unit, PER_QUANTITY),
         ).fetchall()
-        for r in rows:
-            read.setdefault(r["rowid"], r)
         figures = [figure_of_record(r) for r in rows]
         lines = [Line(r, rel, other) for r, (rel, other) in zip(rows, strongest_relations(figures), strict=True)]
         topics = {r["topic"] for r in rows}
-        # the other measures of the subject and what the sources without a figure say on it: their
-        # rowids first, then each claim's row read once however many quantities share it.
-        # `+value_low` keeps SQLite on the (qentity, topic) index (on value_low's it reads every
-        # statement of the corpus)
+        # the other measures of the subject, and what the sources without a figure say on it (their
+        # rowids first, then each claim read once however many quantities share it). `+value_low`
+        # keeps SQLite on the (qentity, topic) index (on value_low's it reads every statement of
+        # the corpus)
         subject = (qe, *sorted(topics))
         marks = ", ".join("?" * len(topics))
-        related_ids = conn.execute(
-            f"SELECT claims.rowid, claims.source FROM claims WHERE claims.qentity = ? AND claims.topic IN ({marks}) "
+        related = conn.execute(
+            f"SELECT {AROUND_COLUMNS} FROM claims WHERE claims.qentity = ? AND claims.topic IN ({marks}) "
             "AND +claims.value_low IS NOT NULL AND claims.metric != ? AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
             (*subject, metric, PER_QUANTITY),
         ).fetchall()
@@ -98,12 +102,11 @@ def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTI
                 "AND +claims.value_low IS NULL AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
                 (*subject, STATEMENTS_READ),
             ).fetchall()
-        with_figures = {r["source"] for r in rows} | {src for _, src in related_ids}
+        with_figures = {r["source"] for r in rows} | {r["source"] for r in related}
         first: dict[str, int] = {}
         for rowid, src in statements:
             if src not in with_figures:
                 first.setdefault(src, rowid)
-        related = _rows_by_rowid(conn, [rowid for rowid, _ in related_ids], read)
         others = _rows_by_rowid(conn, list(first.values()), read)
         name = conn.execute("SELECT name FROM entities WHERE id = ?", (qe,)).fetchone()
         out.append(
@@ -126,13 +129,12 @@ def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTI
 
 
 def _rows_by_rowid(conn: sqlite3.Connection, rowids: list[int], read: dict[int, sqlite3.Row]) -> list[sqlite3.Row]:
-    """The claims of these rowids, in the order given; those not in `read` are read (and kept there)."""
+    """The claims of these rowids (AROUND_COLUMNS), in the order given; those not in `read`
+    are read (and kept there)."""
     missing = [i for i in rowids if i not in read]
     for at in range(0, len(missing), 500):
         part = missing[at : at + 500]
-        for r in conn.execute(
-            f"SELECT {db.CLAIM_COLUMNS} FROM claims {db.CLAIM_JOINS} WHERE claims.rowid IN ({', '.join('?' * len(part))})", part
-        ):
+        for r in conn.execute(f"SELECT {AROUND_COLUMNS} FROM claims WHERE claims.rowid IN ({', '.join('?' * len(part))})", part):
             read[r["rowid"]] = r
     return [read[i] for i in rowids]
 
@@ -141,19 +143,16 @@ def strongest_relations(figures: list[Figure]) -> list[tuple[Relation | None, st
     """Each figure's strongest relation to another of the list, and the id of that other (the
     first in list order of the strongest kind). The kinds are decided for each pair once (a
     relation's kind is symmetric), and a reason is worded only for each figure's winner."""
-    n = len(figures)
-    kinds = family_strengths(figures)
+    none = len(STRENGTH)  # weaker than any relation: no relation
     out: list[tuple[Relation | None, str | None]] = []
-    for i, f in enumerate(figures):
-        best: int | None = None
-        for j in range(n):
-            k = kinds[i][j]
-            if k is not None and (best is None or k < kinds[i][best]):  # type: ignore[operator]
-                best = j
-        if best is None:
+    for f, row in zip(figures, family_strengths(figures), strict=True):
+        strengths = [none if k is None else k for k in row]
+        strongest = min(strengths, default=none)
+        if strongest == none:
             out.append((None, None))
         else:
-            out.append((relation(f, figures[best]), figures[best].id))
+            other = figures[strengths.index(strongest)]  # the first of the strongest kind
+            out.append((relation(f, other), other.id))
     return out
 
 

@@ -7,6 +7,7 @@ same everywhere.
 
 from __future__ import annotations
 
+import functools
 import re
 
 BOUND_SIGN = {"exact": "", "approx": "~", "at-least": "≥ ", "at-most": "≤ "}
@@ -32,6 +33,7 @@ def _pick_scale(x: float) -> tuple[float, str]:
     return 1.0, ""
 
 
+@functools.lru_cache(maxsize=1 << 16, typed=True)  # a pure function of its arguments, asked again and again
 def format_value(low: float | None, high: float | None, unit: str | None, bound: str | None = "exact") -> str:
     """'$115–135 B', '≥ 20 %', '~8,000 employees', '16 weeks'; '' for qualitative claims."""
     if low is None:

@@ -24,24 +24,64 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import importlib
 import os
 import sqlite3
 import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ..durable import sync_folder
-from .compare import compare_csv, compare_headline_markdown, compare_json, compare_markdown, render_compare
-from .disputes import disputes_json, disputes_markdown
-from .markup import md, md_short, value_text
-from .records import CSV_FIELDS, JSON_FIELDS, LIST_FIELDS, LISTS, claim_record, record_lists
-from .relations import LISTED_IDS, RelationLister
-from .selection import BATCH, EXTENSIONS, FORMATS, ExportError, Selection, default_name, format_of, with_format
-from .stream import render_claims, stream_claims, write_claims
-from .to_csv import csv_cell as _csv_cell
-from .to_markdown import LEGEND, ExportInfo, export_info
+from .selection import ExportError, Selection
+
+if TYPE_CHECKING:
+    from .compare import compare_csv, compare_headline_markdown, compare_json, compare_markdown, render_compare
+    from .disputes import disputes_json, disputes_markdown
+    from .markup import md, md_short, value_text
+    from .records import CSV_FIELDS, JSON_FIELDS, LIST_FIELDS, LISTS, claim_record, record_lists
+    from .relations import LISTED_IDS, RelationLister
+    from .selection import BATCH, EXTENSIONS, FORMATS, ExportError, Selection, default_name, format_of, with_format
+    from .stream import render_claims, stream_claims, write_claims
+    from .to_csv import csv_cell as _csv_cell
+    from .to_markdown import LEGEND, ExportInfo, export_info
+
+_WHERE = {  # name -> (module, its name there): imported on first use
+    "BATCH": ("selection", "BATCH"),
+    "CSV_FIELDS": ("records", "CSV_FIELDS"),
+    "EXTENSIONS": ("selection", "EXTENSIONS"),
+    "ExportError": ("selection", "ExportError"),
+    "ExportInfo": ("to_markdown", "ExportInfo"),
+    "FORMATS": ("selection", "FORMATS"),
+    "JSON_FIELDS": ("records", "JSON_FIELDS"),
+    "LEGEND": ("to_markdown", "LEGEND"),
+    "LISTED_IDS": ("relations", "LISTED_IDS"),
+    "LISTS": ("records", "LISTS"),
+    "LIST_FIELDS": ("records", "LIST_FIELDS"),
+    "RelationLister": ("relations", "RelationLister"),
+    "Selection": ("selection", "Selection"),
+    "_csv_cell": ("to_csv", "csv_cell"),
+    "claim_record": ("records", "claim_record"),
+    "compare_csv": ("compare", "compare_csv"),
+    "compare_headline_markdown": ("compare", "compare_headline_markdown"),
+    "compare_json": ("compare", "compare_json"),
+    "compare_markdown": ("compare", "compare_markdown"),
+    "default_name": ("selection", "default_name"),
+    "disputes_json": ("disputes", "disputes_json"),
+    "disputes_markdown": ("disputes", "disputes_markdown"),
+    "export_info": ("to_markdown", "export_info"),
+    "format_of": ("selection", "format_of"),
+    "md": ("markup", "md"),
+    "md_short": ("markup", "md_short"),
+    "record_lists": ("records", "record_lists"),
+    "render_claims": ("stream", "render_claims"),
+    "render_compare": ("compare", "render_compare"),
+    "stream_claims": ("stream", "stream_claims"),
+    "value_text": ("markup", "value_text"),
+    "with_format": ("selection", "with_format"),
+    "write_claims": ("stream", "write_claims"),
+}
 
 __all__ = [
     "BATCH",
@@ -96,6 +136,8 @@ def export_to(
 ) -> tuple[Path, int]:
     """Stream the export into `path` (write_atomic's rules); returns (path, claims written)."""
     written = [0]
+
+    from .stream import stream_claims
 
     def write(out: IO[str]) -> None:
         written[0] = stream_claims(conn, out, sel, fmt, quotes=quotes, info=info, ids=ids)
@@ -215,3 +257,14 @@ def _write_in_place(path: Path, write: Callable[[IO[str]], object], mode: int) -
         with contextlib.suppress(OSError):  # the data that could not be written was reported above
             fh.close()
     return path
+
+
+def __getattr__(name: str) -> object:
+    """A name of the package, imported from its module on first use: `pivot disputes` loads the
+    disputes report, not the comparison, the JSON writer or the export in parts."""
+    if name in _WHERE:
+        module, attr = _WHERE[name]
+        value = getattr(importlib.import_module(f".{module}", __name__), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -230,17 +230,20 @@ class RelationLister:
         # figure_kind does, from facts worked out once a figure
         kind, facts, source = kind_against(f, figure_facts(f)), fam.facts, f.source
 
+        into = {k: lists[name] for k, name in FIELD_OF_KIND.items()}  # a kind's list
+
         def offer(cands: Iterable[Figure]) -> None:
             for c in islice(cands, EXAMINE_LIMIT):
-                if c.source == source or c.id in seen:
+                cid = c.id
+                if c.source == source or cid in seen:
                     continue
-                theirs = facts.get(c.id)
+                theirs = facts.get(cid)
                 if theirs is None:
-                    theirs = facts[c.id] = figure_facts(c)
-                name = FIELD_OF_KIND.get(kind(c, theirs))
-                if name is not None and len(lists[name]) < n:
-                    lists[name].append(c)
-                    seen.add(c.id)
+                    theirs = facts[cid] = figure_facts(c)
+                got = into.get(kind(c, theirs))
+                if got is not None and len(got) < n:
+                    got.append(c)
+                    seen.add(cid)
 
         p = f.eperiod
         if p is None:

@@ -12,13 +12,14 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import IO, Any
 
 from .. import db
 from ..fmt import format_value
 from .markup import code, md, md_short
 from .records import Lookups, Row, figure_of_row, merged, wants_lists
-from .relations import Fig, RelationLister
+from .relations import LISTED_IDS, Fig, RelationLister
 from .selection import BATCH
 
 DISPUTERS_LISTED = 8  # sources named in a claim's "Disputed by" cell; the rest are counted
@@ -81,6 +82,21 @@ def _related(figs: list[Fig]) -> tuple[tuple[str, ...], int, int]:
     return tuple(sources[:DISPUTERS_LISTED]), len(sources), len(figs)
 
 
+NONE_RELATED: tuple[tuple[str, ...], int, int] = ((), 0, 0)
+_by_id = attrgetter("id")
+
+
+def _related_of(found: dict[str, list[Fig]], group: tuple[str, ...]) -> tuple[tuple[str, ...], int, int]:
+    """_related(merged(...)) of a group of the lister's lists: nothing for empty lists; one
+    list (its claims are each there once) sorted by id and cut as merged cuts it."""
+    lists = [got for got in (found[k] for k in group) if got]
+    if not lists:
+        return NONE_RELATED
+    if len(lists) == 1:
+        return _related(sorted(lists[0], key=_by_id)[:LISTED_IDS])
+    return _related(merged(*lists))
+
+
 class MarkdownTable:
     """The claims table, a batch of claims at a time: `rows(batch)` is their lines.
     `numbers` (source -> number) grows as claims name sources outside the selection."""
@@ -126,7 +142,7 @@ class MarkdownTable:
             self.i += 1
             if ((low is not None and metric is not None) or stances) and wants_lists(row):
                 found = lister.of(figure_of_row(row))
-                related = [_related(merged(*(found[k] for k in group))) for group in GROUPS]
+                related = [_related_of(found, group) for group in GROUPS]
                 totals = (conflicts + opposed, odds, revises, differs, agrees + concurs)
                 other = other_sources(related, totals, numbers, self.marks)
                 self.legend = True
