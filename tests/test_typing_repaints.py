@@ -196,3 +196,29 @@ async def test_keys_typed_show_their_rows_and_the_facets_wait_for_a_pause(small_
         assert counted == ["cuts"]
         assert details == [app.main.table.current_row["id"]]
         assert app.main.facet_list.option_count > 0
+
+
+async def test_a_keystroke_with_no_rows_keeps_the_scrollbar_and_asks_for_no_layout(monkeypatch) -> None:
+    """`l` or `layoffs c` match nothing, the next key matches thousands again: the table's
+    scrollbar, once shown, stays (its thumb the whole track), so that neither key lays out
+    the whole screen to take it away and bring it back."""
+    laid_out: list[str] = []
+    on_layout = Screen._on_layout
+
+    async def spy(self, message):
+        laid_out.append(type(message.widget).__name__)
+        await on_layout(self, message)
+
+    monkeypatch.setattr(Screen, "_on_layout", spy)
+    app = Widgets()
+    async with app.run_test(size=(100, 40)) as pilot:
+        table = app.query_one(ClaimsTable)
+        table.reset(1, 1_000, rows(100))
+        await pilot.pause()
+        assert table.show_vertical_scrollbar
+        laid_out.clear()
+        for generation, total in ((2, 0), (3, 5_000), (4, 3), (5, 40_000)):
+            table.reset(generation, total, rows(min(total, 100), generation))
+            await pilot.pause()
+            assert table.show_vertical_scrollbar
+        assert laid_out == []
