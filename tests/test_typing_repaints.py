@@ -222,3 +222,30 @@ async def test_a_keystroke_with_no_rows_keeps_the_scrollbar_and_asks_for_no_layo
             await pilot.pause()
             assert table.show_vertical_scrollbar
         assert laid_out == []
+
+
+async def test_rows_after_a_key_that_matched_nothing_are_not_beside_no_claim_matches(small_db: Path, monkeypatch) -> None:
+    """A key that matches nothing says so in the detail pane; the next key's rows take that
+    away at once, though the first row's detail waits for typing to pause."""
+    from textual.geometry import Region
+    from textual.widgets import Static
+
+    from tui.screens.main import MainScreen
+
+    monkeypatch.setattr(MainScreen, "typing_pause", 600.0)
+    monkeypatch.setattr(MainScreen, "detail_delay", 0.06)
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        body = app.main.query_one("#detail-body", Static)
+        await pilot.press("slash", "x")
+        await settle(pilot)
+        assert app.main.table.total == 0 and "No claim matches" in str(body.render())
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert app.main.table.current_row is not None
+        assert "No claim matches" not in str(body.render())
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = " ".join(strip.text for strip in body.render_lines(Region(0, 0, body.size.width, body.size.height)))
+        assert app.main.table.current_row["summary"][:20] in shown  # its detail, once typing stopped
