@@ -540,9 +540,15 @@ def summary(keys: list[dict], field: str) -> dict:
     """Median and p95 over every key, a missing figure counted as never (it sorts last)."""
     v = sorted(k[field] if k[field] is not None else math.inf for k in keys)
     if not v:
-        return {"median": math.inf, "p95": math.inf, "n": 0, "missing": 0}
+        return {"median": math.inf, "p95": math.inf, "max": math.inf, "n": 0, "missing": 0}
     p95 = v[min(len(v) - 1, math.ceil(0.95 * len(v)) - 1)]
-    return {"median": statistics.median(v), "p95": p95, "n": len(v), "missing": sum(1 for x in v if x == math.inf)}
+    return {
+        "median": statistics.median(v),
+        "p95": p95,
+        "max": v[-1],
+        "n": len(v),
+        "missing": sum(1 for x in v if x == math.inf),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

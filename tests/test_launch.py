@@ -78,6 +78,36 @@ def test_the_explorer_opens_without_click(tmp_path: Path) -> None:
     assert again.stdout.split() == ["RAN", "False", "s.db"] and again.stderr == ""
 
 
+def test_the_collector_is_off_from_the_imports_to_the_first_frame_but_not_for_a_build(tmp_path: Path) -> None:
+    """Start-up imports ~70,000 objects that live as long as the app: the garbage collector
+    is off while they are made (PivotApp turns it on after the first frame), but on while
+    the store is found or built (a build makes garbage of its own)."""
+    code = (
+        "import gc, sys\n"
+        "import tui.store.refresh as refresh\n"
+        "found = refresh.ensure_store\n"
+        "def ensure_store(*a, **k):\n"
+        "    print('STORE', gc.isenabled())\n"
+        "    return found(*a, **k)\n"
+        "refresh.ensure_store = ensure_store\n"
+        "import tui.app\n"
+        "tui.app.PivotApp.run = lambda self: print('RAN', gc.isenabled(), self.resume_gc)\n"
+        "from tui.launch import main\n"
+        "main()\n"
+    )
+    db = tmp_path / "s.db"
+    for _ in range(2):  # built, then opened
+        got = subprocess.run(
+            [sys.executable, "-c", code, "--data", str(SMALL), "--db", str(db)],
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=120,
+        )
+        assert got.returncode == 0, got.stderr
+        assert got.stdout.split() == ["STORE", "True", "RAN", "False", "True"]
+
+
 @pytest.mark.parametrize(
     "args",
     [

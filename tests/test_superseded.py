@@ -102,3 +102,29 @@ async def test_typing_interrupts_the_older_keystrokes_exact_count(bundled_db: Pa
         await settle(pilot)  # would wait for minutes if the count went on
         assert stopped and "interrupted" in stopped[0]
         assert app.main.query_text == "m" and app.main.result is not None and app.main.result.text == "m"
+
+
+def test_a_deadline_interrupts_its_statements_and_nothing_after_its_block(small_db: Path) -> None:
+    """db.deadline stops a statement that outlives it, and one started in its block after it
+    passed; a statement after the block runs whole, however late (the watchdog's interrupt
+    is never issued once the block is left)."""
+    import time
+
+    conn = sqlite3.connect(f"file:{small_db}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError, match="interrupted"), db.deadline(conn, 0.05):
+            conn.execute(ENDLESS).fetchone()
+        assert time.monotonic() - t0 < 5
+        with pytest.raises(sqlite3.OperationalError, match="interrupted"), db.deadline(conn, 0.02):
+            assert conn.execute("SELECT 1").fetchone()[0] == 1  # in time
+            time.sleep(0.1)  # the deadline passes between two statements
+            conn.execute(ENDLESS).fetchone()
+        with db.deadline(conn, 0.02):
+            assert conn.execute("SELECT 1").fetchone()[0] == 1
+        time.sleep(0.1)  # long past that block's deadline
+        assert conn.execute(FINITE).fetchone()[0] == 300_000
+        with db.deadline(conn, 30):
+            assert conn.execute(FINITE).fetchone()[0] == 300_000
+    finally:
+        conn.close()

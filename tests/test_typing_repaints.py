@@ -196,3 +196,56 @@ async def test_keys_typed_show_their_rows_and_the_facets_wait_for_a_pause(small_
         assert counted == ["cuts"]
         assert details == [app.main.table.current_row["id"]]
         assert app.main.facet_list.option_count > 0
+
+
+async def test_a_keystroke_with_no_rows_keeps_the_scrollbar_and_asks_for_no_layout(monkeypatch) -> None:
+    """`l` or `layoffs c` match nothing, the next key matches thousands again: the table's
+    scrollbar, once shown, stays (its thumb the whole track), so that neither key lays out
+    the whole screen to take it away and bring it back."""
+    laid_out: list[str] = []
+    on_layout = Screen._on_layout
+
+    async def spy(self, message):
+        laid_out.append(type(message.widget).__name__)
+        await on_layout(self, message)
+
+    monkeypatch.setattr(Screen, "_on_layout", spy)
+    app = Widgets()
+    async with app.run_test(size=(100, 40)) as pilot:
+        table = app.query_one(ClaimsTable)
+        table.reset(1, 1_000, rows(100))
+        await pilot.pause()
+        assert table.show_vertical_scrollbar
+        laid_out.clear()
+        for generation, total in ((2, 0), (3, 5_000), (4, 3), (5, 40_000)):
+            table.reset(generation, total, rows(min(total, 100), generation))
+            await pilot.pause()
+            assert table.show_vertical_scrollbar
+        assert laid_out == []
+
+
+async def test_rows_after_a_key_that_matched_nothing_are_not_beside_no_claim_matches(small_db: Path, monkeypatch) -> None:
+    """A key that matches nothing says so in the detail pane; the next key's rows take that
+    away at once, though the first row's detail waits for typing to pause."""
+    from textual.geometry import Region
+    from textual.widgets import Static
+
+    from tui.screens.main import MainScreen
+
+    monkeypatch.setattr(MainScreen, "typing_pause", 600.0)
+    monkeypatch.setattr(MainScreen, "detail_delay", 0.06)
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        body = app.main.query_one("#detail-body", Static)
+        await pilot.press("slash", "x")
+        await settle(pilot)
+        assert app.main.table.total == 0 and "No claim matches" in str(body.render())
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert app.main.table.current_row is not None
+        assert "No claim matches" not in str(body.render())
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = " ".join(strip.text for strip in body.render_lines(Region(0, 0, body.size.width, body.size.height)))
+        assert app.main.table.current_row["summary"][:20] in shown  # its detail, once typing stopped

@@ -527,6 +527,11 @@ class MainScreen(Screen):
             # nothing matches: the pane must not go on showing a claim the filter left out
             self._detail_shown = ""
             self.query_one("#detail-body", Static).update(Text("No claim matches this filter.", style="dim italic"))
+        elif message.first_page and self._detail_shown == "":
+            # rows again: "no claim matches" must not stay beside them while the first row's
+            # detail waits for typing to pause (one line for one line: no layout)
+            self._detail_shown = None
+            self.query_one("#detail-body", Static).update(Text("…", style="dim"), layout=False)
         if not self._first_rows_shown:
             self._first_rows_shown = True
             self.call_after_refresh(self._after_first_rows)  # the facets are counted after the first frame

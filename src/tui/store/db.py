@@ -9,8 +9,12 @@ only identifiers placed in SQL come from fixed tables in this module.
 
 from __future__ import annotations
 
+import contextlib
+import heapq
+import itertools
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -467,18 +471,73 @@ def _dense(conn: sqlite3.Connection) -> bool:
     return bool(row and row["value"] == "1")
 
 
+class _Watchdog:
+    """One thread that interrupts connections whose deadline passed (deadline() below).
+
+    A progress handler would do it from inside SQLite, but it is Python called every few
+    thousand instructions of the statement, each call taking the GIL: a worker's count or
+    facets then take the explorer's event loop from the key a person just typed. Here the
+    statement runs in SQLite alone, the GIL free, and one thread wakes once at the deadline.
+    Once due, a connection is interrupted again every RETRY seconds until its block ends (an
+    interrupt that lands between two statements is a no-op), and never after: disarm and the
+    interrupt hold the same lock."""
+
+    RETRY = 0.005
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._due: list[tuple[float, int, sqlite3.Connection]] = []  # a heap by time
+        self._live: set[int] = set()
+        self._tokens = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, conn: sqlite3.Connection, seconds: float) -> int:
+        with self._cond:
+            token = next(self._tokens)
+            heapq.heappush(self._due, (time.monotonic() + seconds, token, conn))
+            self._live.add(token)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="pivot-deadlines", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+            return token
+
+    def disarm(self, token: int) -> None:
+        with self._cond:
+            self._live.discard(token)
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                while self._due and self._due[0][1] not in self._live:
+                    heapq.heappop(self._due)
+                if not self._due:
+                    self._cond.wait()
+                    continue
+                at, token, conn = self._due[0]
+                now = time.monotonic()
+                if at > now:
+                    self._cond.wait(at - now)
+                    continue
+                heapq.heapreplace(self._due, (now + self.RETRY, token, conn))
+                with contextlib.suppress(sqlite3.Error):  # closed meanwhile: nothing runs on it
+                    conn.interrupt()
+
+
+_watchdog = _Watchdog()
+
+
 @contextmanager
 def deadline(conn: sqlite3.Connection, seconds: float | None) -> Iterator[None]:
     """Abort the statements run inside after `seconds` (sqlite3.OperationalError: interrupted)."""
     if seconds is None:
         yield
         return
-    end = time.perf_counter() + seconds
-    conn.set_progress_handler(lambda: 1 if time.perf_counter() > end else 0, 2_000)
+    token = _watchdog.arm(conn, seconds)
     try:
         yield
     finally:
-        conn.set_progress_handler(None, 0)
+        _watchdog.disarm(token)
 
 
 def _bounds(conn: sqlite3.Connection, flt: Filter) -> tuple[int, int] | None:

@@ -302,6 +302,11 @@ class ClaimsTable(ScrollView, can_focus=True):
             self.virtual_size = size
             self._scroll_update(size)  # the scrollbar's length and thumb, the scroll offset kept in range
             self.refresh()
+            if self.show_vertical_scrollbar and self.styles.overflow_y == "auto":
+                # once shown, the scrollbar stays (its thumb the whole track when all rows fit):
+                # a keystroke whose result is empty or short (`l`, `layoffs c`) would otherwise
+                # take it away and the next bring it back, each a layout of the whole screen
+                self.styles.overflow_y = "scroll"
 
     def _measure(self, rows: list[Row]) -> None:
         """Each column's width from the first page: a column grows to its widest cell there
