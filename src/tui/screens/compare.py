@@ -28,16 +28,28 @@ from tui.rich_tables import compare_table
 from tui.session import CompareTarget, Session, resolve_named, with_named
 from tui.store import db
 from tui.store.fmt import one_line
-from tui.store.grid import Grid, GridRow, headline
+from tui.store.grid import Grid, GridRow, fill, skeleton
 from tui.widgets.compare_grid import CompareGrid
 from tui.widgets.rendered import RenderedView, render_lines
 from tui.widgets.side import PickerList
 
-CELL_LIMIT = 8  # claims per cell in the full view; the rest are counted ("+ 1,204 more")
+CELL_LIMIT = 1_000  # claims per cell in the full view (every claim of a real corpus); the export holds every one
 TOPIC_WIDTH = 18
 COLUMN_WIDTH = 28
 PICKER_LIMIT = 200  # entities offered at once; the find box above reaches the others
 WIDE = 110  # from this width the picker is shown beside the grid unless hidden
+
+
+class FullView(RenderedView):
+    """Every claim of the comparison; j k g G as in the grid and the lists."""
+
+    BINDINGS = [
+        Binding("j,down", "scroll_down", "Down", show=False, id="full.down"),
+        Binding("k,up", "scroll_up", "Up", show=False, id="full.up"),
+        Binding("g,home", "scroll_home", "First", show=False, id="full.first"),
+        Binding("G,end", "scroll_end", "Last", show=False, id="full.last"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="full.page"),
+    ]
 
 
 class CompareScreen(Screen[None]):
@@ -68,7 +80,7 @@ class CompareScreen(Screen[None]):
                 yield Input(placeholder="find an entity", id="picker-find")
                 yield PickerList(id="picker")  # j k g G; a pick marked ✓ (tui.widgets.side)
             yield CompareGrid(id="grid")
-            yield RenderedView(id="full")
+            yield FullView(id="full")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -135,15 +147,26 @@ class CompareScreen(Screen[None]):
                 self.entity_ids = self.store.run(db.most_covered, 2)
         ids = list(self.entity_ids)
         try:
-            grid = self.store.run(headline, ids)
-            cmp = self.store.run(db.compare, ids, None, CELL_LIMIT) if self.full else None
+            # the rows and counts first, the cells of the first screen, then the rest: the grid
+            # is on screen before the cells below it are read
+            grid = self.store.run(skeleton, ids)
+            first = grid.rows[: max(self.app.size.height, 24)]
+            self.store.run(fill, grid, first)
+            if len(first) < len(grid.rows) and not self.full:
+                self.app.call_from_thread(self._show, ids, grid, None, None, True)
+                grid = grid.copy()  # the screen draws the first; the rest is read into a copy
+                self.store.run(fill, grid, grid.rows)
+            cmp = self.store.run(db.compare, ids, None, CELL_LIMIT, grid.sources) if self.full else None
         except sqlite3.Error as exc:  # a damaged or vanished store: say so, keep the app
             lines = render_lines(Text(f"The store could not answer: {exc}", style="bold red"), 60)
             self.app.call_from_thread(self._show_error, ids, lines)
             return
         full_lines = None
         if cmp is not None:
-            width = max(self.query_one("#full", RenderedView).scrollable_content_region.width, 40)
+            # the width of the view less its scrollbar (a comparison is taller than the screen):
+            # the table's right border and legend are drawn inside it; many entities scroll sideways
+            shown = self.query_one("#grid" if not self.query_one("#full").display else "#full")
+            width = max(shown.size.width - self.query_one("#full").styles.scrollbar_size_vertical, 40)
             n = len(cmp.entities)
             width = max(width, TOPIC_WIDTH + 2 + n * (COLUMN_WIDTH + 2) + n + 2)
             full_lines = (render_lines(compare_table(cmp, None, TOPIC_WIDTH), width), width)
@@ -157,12 +180,15 @@ class CompareScreen(Screen[None]):
             full.show(lines, 60)
             self.complete = True
 
-    def _show(self, ids: list[str], grid: Grid, cmp, full_lines) -> None:
+    def _show(self, ids: list[str], grid: Grid, cmp, full_lines, partial: bool = False) -> None:
         if ids != self.entity_ids:
             return  # stale
         self.comparison = cmp
         view = self.query_one("#grid", CompareGrid)
         view.show(grid, self.cursor)
+        if partial:
+            self._titles(grid)
+            return
         self.cursor = None
         if full_lines is not None:
             self.query_one("#full", RenderedView).show(*full_lines)
