@@ -197,18 +197,20 @@ async def test_picks_are_kept_and_a_filter_naming_entities_is_compared(founding:
         await settle(pilot)
         picker = app.screen.query_one("#picker")
         assert picker.display and picker.has_focus
-        await pilot.press("slash", *"amazon", "enter")  # find it, then pick it
+        await pilot.press("slash", *"amazon", "enter")  # find it; enter picks the first found
         await settle(pilot)
         values = [picker.get_option_at_index(i).value for i in range(picker.option_count)]
-        assert picker.has_focus and "amazon" in values  # the picks stay listed beside what was found
-        picker.select("amazon")  # as space on it does (the picker's keys are tested with the picker)
-        await settle(pilot)
+        assert "amazon" in values  # the picks stay listed beside what is found
         assert [e["id"] for e in grid_of(app).grid.entities] == ["meta", "microsoft", "amazon"]
+        await pilot.press("escape")  # out of the picker, closed
+        await settle(pilot)
+        assert not app.screen.query_one("#picker-pane").display and grid_of(app).has_focus
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("c")
         await settle(pilot)
         assert [e["id"] for e in grid_of(app).grid.entities] == ["meta", "microsoft", "amazon"]
+        assert not app.screen.query_one("#picker-pane").display  # not left open for the next visit
         await pilot.press("escape")
         await settle(pilot)
         app.screen.query_one("#query", Input).value = "company:amazon company:alphabet"
@@ -216,6 +218,45 @@ async def test_picks_are_kept_and_a_filter_naming_entities_is_compared(founding:
         await pilot.press("c")
         await settle(pilot)
         assert [e["id"] for e in grid_of(app).grid.entities] == ["amazon", "alphabet"]
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_amazon_and_alphabet_in_a_few_keys_with_a_cursor_at_once(founding: Path, tmp_path: Path, size) -> None:
+    """The picker: a cursor before the first key, narrow beside the grid, type-to-find with
+    enter picking, x to start from no pick; closed again once left."""
+    app = founding_app(founding, tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await open_compare(app, pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        picker = app.screen.query_one("#picker")
+        assert picker.has_focus and picker.highlighted == 0  # a visible cursor at once
+        pane = app.screen.query_one("#picker-pane")
+        assert pane.size.width <= 26 and grid_of(app).size.width >= size[0] - 28
+        keys = ["escape", "x", *"amazon", "enter", *"alphabet", "enter", "escape"]
+        await pilot.press(*keys)
+        await settle(pilot)
+        assert len(keys) <= 20
+        assert [e["id"] for e in grid_of(app).grid.entities] == ["amazon", "alphabet"]
+        assert not pane.display and grid_of(app).has_focus
+        header = grid_of(app).text.splitlines()[0]
+        assert "Amazon" in header and "Alphabet" in header
+
+
+async def test_more_entities_than_columns_say_so(founding: Path, tmp_path: Path) -> None:
+    app = founding_app(founding, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(app, pilot)
+        await pilot.press("slash", *"amazon", "enter", "escape")
+        await settle(pilot)
+        view = grid_of(app)
+        assert [e["id"] for e in view.grid.entities] == ["meta", "microsoft", "amazon"]
+        header = view.text.splitlines()[0]
+        assert "more (l) ▶" in header  # the third is one l away
+        await pilot.press("l", "l")
+        await settle(pilot)
+        header = view.text.splitlines()[0]
+        assert "Amazon" in header and "◀" in header
 
 
 async def test_v_shows_every_claim_in_full_and_back(founding: Path, tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ CELL_LIMIT = 1_000  # claims per cell in the full view (every claim of a real co
 TOPIC_WIDTH = 18
 COLUMN_WIDTH = 28
 PICKER_LIMIT = 200  # entities offered at once; the find box above reaches the others
-WIDE = 110  # from this width the picker is shown beside the grid unless hidden
+PICKER_WIDTH = 26
 
 
 class FullView(RenderedView):
@@ -61,6 +61,7 @@ class CompareScreen(Screen[None]):
         Binding("v", "toggle_full", "Full claims", id="compare.full"),
         Binding("f", "figure", "Figure", id="compare.figure"),
         Binding("t", "focus_grid", "Grid", show=False, id="compare.grid"),
+        Binding("x", "clear_picks", "Clear picks", show=False, id="compare.clear"),
     ]
 
     def __init__(self, session: Session, target: CompareTarget) -> None:
@@ -73,6 +74,7 @@ class CompareScreen(Screen[None]):
         self.comparison: db.Comparison | None = None
         self.full = False
         self.complete = False  # the grid for the current picks is on screen
+        self.cleared = False  # the user took every pick away (x): no first picks put back
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-body"):
@@ -84,11 +86,15 @@ class CompareScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#picker").border_title = "Compare (space)"
+        self.query_one("#picker").border_title = "space picks"
+        self.query_one("#picker-find").border_title = "type, ⏎ picks"
+        # narrow beside the grid (the grid keeps two columns at 120), closed until asked for
+        # (p or /): never left open for the next visit
+        self.query_one("#picker-pane").styles.width = PICKER_WIDTH
         self.query_one("#grid").border_title = "Comparison"
         self.query_one("#full").border_title = "Every claim"
         self.query_one("#full").display = False
-        self.query_one("#picker-pane").display = self.session.compare.picker and self.app.size.width >= WIDE
+        self.query_one("#picker-pane").display = False
         self.refresh_comparison()
         self.query_one("#grid").focus()
 
@@ -111,8 +117,34 @@ class CompareScreen(Screen[None]):
         self.load_entities(event.value)
 
     @on(Input.Submitted, "#picker-find")
-    def find_submitted(self) -> None:
-        self.query_one("#picker").focus()
+    def find_submitted(self, event: Input.Submitted) -> None:
+        """⏎ in the find box picks (or unpicks) the first entity the text finds and empties
+        the box for the next name: "amazon ⏎ alphabet ⏎" compares the two; ⏎ on an empty
+        box goes to the list."""
+        if not event.value.strip():
+            self.query_one("#picker").focus()
+            return
+        self.pick_found(event.value)
+        event.input.value = ""
+
+    @work(thread=True, group="compare-pick")
+    def pick_found(self, search: str) -> None:
+        try:
+            found = self.store.run(db.entities, 1, search)
+        except sqlite3.Error as exc:
+            self.post_message(StoreFailed(exc))
+            return
+        if found:
+            self.app.call_from_thread(self._toggle_pick, found[0]["id"])
+        else:
+            self.app.call_from_thread(self.notify, f"no entity matches {search!r}")
+
+    def _toggle_pick(self, entity_id: str) -> None:
+        picks = [e for e in self.entity_ids if e != entity_id]
+        self.entity_ids = picks if entity_id in self.entity_ids else [*picks, entity_id]
+        self.cleared = not self.entity_ids
+        self.refresh_comparison()
+        self.load_entities(self.query_one("#picker-find", Input).value)
 
     def _show_entities(self, search: str, rows, total: int) -> None:
         if search != self.query_one("#picker-find", Input).value:
@@ -121,14 +153,17 @@ class CompareScreen(Screen[None]):
         with picker.prevent(SelectionList.SelectedChanged):
             picker.clear_options()
             picker.add_options(Selection(Text(one_line(r["name"], 30)), r["id"], r["id"] in self.entity_ids) for r in rows)
+        if picker.option_count and picker.highlighted is None:
+            picker.highlighted = 0  # a visible cursor at once, before the first key
         shown = len(rows)
-        picker.border_subtitle = f"{shown:,} of {total:,}" if shown < total else ""
+        picker.border_subtitle = f"{shown:,} of {total:,}" if shown < total else f"{total:,}"
 
     @on(SelectionList.SelectedChanged, "#picker")
     def picked(self, event: SelectionList.SelectedChanged) -> None:
         chosen = list(event.selection_list.selected)
         # keep the order in which entities were added: earlier ones stay on the left
         self.entity_ids = [e for e in self.entity_ids if e in chosen] + [e for e in chosen if e not in self.entity_ids]
+        self.cleared = not self.entity_ids  # none left: the grid stays empty until a pick
         self.refresh_comparison()
 
     # --- the grid ---------------------------------------------------------------------------
@@ -142,7 +177,7 @@ class CompareScreen(Screen[None]):
                 found = []
             self.named = []
             self.entity_ids = with_named(found, self.entity_ids)
-        if not self.entity_ids:  # nothing compared yet: the two most-covered companies
+        if not self.entity_ids and not self.cleared:  # nothing compared yet: the two most-covered companies
             with contextlib.suppress(sqlite3.Error):  # the grid's query below says what is wrong
                 self.entity_ids = self.store.run(db.most_covered, 2)
         ids = list(self.entity_ids)
@@ -201,7 +236,7 @@ class CompareScreen(Screen[None]):
     def _titles(self, grid: Grid) -> None:
         view = self.query_one("#grid", CompareGrid)
         if not grid.entities:
-            view.border_title, view.border_subtitle = "Comparison", "pick entities with p"
+            view.border_title, view.border_subtitle = "Comparison", "no entity picked: / then a name, ⏎ picks it"
             return
         names = " vs ".join(e["name"] for e in grid.entities)
         view.border_title = Text(f"Comparison: {one_line(names, 80)}")  # Text, not a markup string
@@ -227,7 +262,19 @@ class CompareScreen(Screen[None]):
     # --- actions ------------------------------------------------------------------------------
 
     def action_back(self) -> None:
+        """Out of the picker (closed) to the grid; from the grid, back to the explorer."""
+        pane = self.query_one("#picker-pane")
+        if pane.display and self.focused is not None and pane in self.focused.ancestors_with_self:
+            pane.display = False
+            self.query_one("#grid").focus()
+            return
         self.app.pop_screen()
+
+    def action_clear_picks(self) -> None:
+        """Every pick taken away, the picker open to find the first: x / then names."""
+        self.entity_ids, self.cleared = [], True
+        self.refresh_comparison()
+        self.action_find()
 
     def action_export(self) -> None:
         self.post_message(ExportRequested(comparison=list(self.entity_ids)))
@@ -235,7 +282,6 @@ class CompareScreen(Screen[None]):
     def action_toggle_picker(self) -> None:
         pane = self.query_one("#picker-pane")
         pane.display = not pane.display
-        self.session.compare.picker = bool(pane.display)
         if pane.display:
             self.load_entities(self.query_one("#picker-find", Input).value)
             self.query_one("#picker").focus()

@@ -400,13 +400,16 @@ class CompareGrid(ScrollView, can_focus=True):
         topic_w, col_w, fit = self._widths
         ents = self.grid.entities[self.first_col : self.first_col + fit]
         if y == 0:
-            left = "◀ " if self.first_col else ""
-            right = " ▶" if self.first_col + fit < len(self.grid.entities) else ""
-            parts = [Text(left)] + [Text(one_line(e["name"], col_w), style="bold") for e in ents]
-            line = _join(parts, topic_w, col_w)
-            if right:
-                line.append(right, style="dim")
-            return line
+            # more entities than columns: say how many, and where (h and l move to them)
+            before = self.first_col
+            after = len(self.grid.entities) - self.first_col - len(ents)
+            left = Text(f"◀ {before} more (h)" if before else "", style="dim")
+            names = [Text(one_line(e["name"], col_w), style="bold") for e in ents]
+            if after and names:
+                hint = f" {after} more (l) ▶"
+                names[-1] = Text(one_line(ents[-1]["name"], max(col_w - len(hint), 4)), style="bold")
+                names[-1].append(hint, style="dim")
+            return _join([left, *names], topic_w, col_w)
         if y == 1:
             return Text("─" * topic_w + ("┼" + "─" * col_w) * len(ents), style="dim")
         index = y - self.HEADER_LINES
