@@ -35,7 +35,7 @@ from tui.widgets.side import PickerList
 
 CELL_LIMIT = 1_000  # claims per cell in the full view (every claim of a real corpus); the export holds every one
 TOPIC_WIDTH = 18
-COLUMN_WIDTH = 28
+COLUMN_WIDTH = 20  # an entity's narrowest column in the full view (rich_tables.compare_table)
 PICKER_LIMIT = 200  # entities offered at once; the find box above reaches the others
 PICKER_WIDTH = 26
 
@@ -202,9 +202,9 @@ class CompareScreen(Screen[None]):
             # the table's right border and legend are drawn inside it; many entities scroll sideways
             shown = self.query_one("#grid" if not self.query_one("#full").display else "#full")
             width = max(shown.size.width - self.query_one("#full").styles.scrollbar_size_vertical, 40)
-            n = len(cmp.entities)
-            width = max(width, TOPIC_WIDTH + 2 + n * (COLUMN_WIDTH + 2) + n + 2)
-            full_lines = (render_lines(compare_table(cmp, None, TOPIC_WIDTH), width), width)
+            topic = TOPIC_WIDTH if width >= 100 else 12
+            width = max(width, topic + 4 + len(cmp.entities) * (COLUMN_WIDTH + 3))  # else it scrolls sideways
+            full_lines = (render_lines(compare_table(cmp, None, topic), width), width)
         self.app.call_from_thread(self._show, ids, grid, cmp, full_lines)
 
     def _show_error(self, ids: list[str], lines) -> None:
