@@ -33,7 +33,7 @@ from tui.widgets.compare_grid import CompareGrid
 from tui.widgets.rendered import RenderedView, render_lines
 from tui.widgets.side import PickerList
 
-CELL_LIMIT = 1_000  # claims per cell in the full view (every claim of a real corpus); the export holds every one
+CELL_LIMIT = 200  # claims per cell in the full view (every claim of any article-sized corpus: the bundled cells hold 30 at most); the export holds every one
 TOPIC_WIDTH = 18
 COLUMN_WIDTH = 20  # an entity's narrowest column in the full view (rich_tables.compare_table)
 PICKER_LIMIT = 200  # entities offered at once; the find box above reaches the others

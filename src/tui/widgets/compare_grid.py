@@ -109,9 +109,10 @@ def row_label(row: GridRow, topic_width: int) -> list[Text]:
     if row.metric is None:
         lines = list(Text(safe_text(row.label), style="bold").wrap(_console(), topic_width - 1))
         return lines[:LABEL_LINES] or [Text("")]
-    lines = list(Text(safe_text(row.label)).wrap(_console(), topic_width - 3))[:LABEL_LINES]
-    if len(lines) == LABEL_LINES:
-        lines[-1] = Text(one_line(lines[-1].plain, topic_width - 3))
+    lines = list(Text(safe_text(row.label)).wrap(_console(), topic_width - 3))
+    if len(lines) > LABEL_LINES:  # the rest of a long label said to be cut
+        lines = lines[:LABEL_LINES]
+        lines[-1] = Text(one_line(lines[-1].plain.rstrip() + " …", topic_width - 3))
     return [Text("  ") + line for line in lines] or [Text("")]
 
 
