@@ -161,6 +161,22 @@ async def test_the_grid_lists_the_sources_on_screen_and_labels_rows_as_the_regis
         assert cell is not None and cell.tables[0] and "second wave" in cell.statements[0]
 
 
+async def test_only_the_rows_on_screen_are_laid_out_before_the_first_frame(founding: Path, tmp_path: Path) -> None:
+    """The grid lays out the rows the screen shows, the rest in batches after the frame
+    (issue 23: the grid of two entities of 100,000 claims laid out 472 rows twice)."""
+    app = founding_app(founding, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_compare(app, pilot)
+        rows = len(view.grid.rows)
+        assert rows > view.body_height  # the case: a grid taller than the screen
+        view.relayout()
+        laid = sum(x is not None for x in view._laid)
+        assert laid <= view.body_height < rows
+        await pilot.pause(0.5)  # the batches
+        assert all(x is not None for x in view._laid)
+        assert "Meta Platforms" in view.text.splitlines()[0]
+
+
 async def test_the_disagreement_survives_three_files_that_sort_first(founding: Path, tmp_path: Path) -> None:
     add_three_files_that_sort_first(founding)
     app = founding_app(founding, tmp_path)

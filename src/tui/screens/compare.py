@@ -221,10 +221,10 @@ class CompareScreen(Screen[None]):
         self.comparison = cmp
         view = self.query_one("#grid", CompareGrid)
         view.show(grid, self.cursor)
+        self.cursor = None  # from here the grid's own (a key pressed before the rest is read stays)
         if partial:
             self._titles(grid)
             return
-        self.cursor = None
         if full_lines is not None:
             self.query_one("#full", RenderedView).show(*full_lines)
         self.session.compare.picks = list(ids)
