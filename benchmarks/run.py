@@ -43,6 +43,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+import compare_probe  # noqa: E402
 import pty_probe  # noqa: E402
 import synth  # noqa: E402
 
@@ -522,6 +523,23 @@ def ui_rows(db: Path, corpus: Path | None, name: str, query: str, rounds: int, w
 # --- the full build: beside the CSafeLoader parse of the same files --------------------------
 
 
+def compare_rows(db: Path, corpus: Path | None, name: str, rounds: int, env, results: dict) -> list[Row]:
+    """`c` -> the grid of the two most-covered companies on screen, in the pty
+    (benchmarks/compare_probe.py); floor: the same screen for two of the smallest, same process."""
+    got = [compare_probe.one_round(db, corpus, *compare_probe.companies(db), env) for _ in range(max(rounds, 1))]
+    large, small = stats([g["large"] for g in got]), stats([g["small"] for g in got])
+    results.setdefault("compare", {})[name] = {"large_ms": [g["large"] for g in got], "small_ms": [g["small"] for g in got]}
+    return [
+        (
+            name,
+            "compare: `c` → the grid of the two largest entities on screen",
+            fmt(large),
+            f"two small entities: {fmt(small)} ({large['median'] / small['median']:.1f}×)",
+            mark(large["median"] <= 300, "≤ 300 ms"),
+        )
+    ]
+
+
 def build_rows(db: Path, corpus: Path, name: str, n: int, runs: int, env, results: dict) -> list[Row]:
     floor = [timed_rss([sys.executable, str(HERE / "parse_floor.py"), str(corpus)], env) for _ in range(runs)]
     builds = [timed_rss(pivot_cmd() + ["build", "--full", "--data", str(corpus), "--db", str(db)], env) for _ in range(runs)]
@@ -570,7 +588,7 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--only",
         default="",
-        help="comma-separated phases to run: startup, build, update, ui, export, add, disputes (default: all)",
+        help="comma-separated phases to run: startup, build, update, ui, export, add, disputes, compare (default: all)",
     )
     ap.add_argument("--db", type=Path, help="use this store (with --corpus) instead of building one; the build phase rebuilds it")
     ap.add_argument("--corpus", type=Path, help="the corpus of --db; alone: this corpus, its store built under --work")
@@ -591,6 +609,7 @@ def main(argv=None) -> int:
         "export",
         "add",
         "disputes",
+        "compare",
     }
     print("note: timings on a shared machine are noisy; read each figure against its floor from the same run", file=sys.stderr)
 
@@ -630,6 +649,8 @@ def main(argv=None) -> int:
             rows += startup_rows(name, cmd, first, bare_cmd, args.runs, env, results, name)
         if "ui" in phases:
             rows += ui_rows(db, corpus, name, args.query, args.rounds, args.work, env, results)
+        if "compare" in phases:
+            rows += compare_rows(db, corpus, name, args.rounds, env, results)
 
     results["load_average_end"] = os.getloadavg()
     la0, la1 = results["load_average_start"], results["load_average_end"]

@@ -41,6 +41,7 @@ MEASURES = [
     "bare Textual Input, key → echoed",
     "`key:value` filter pasted → first page on screen",
     "peak RSS of the pivot process while typing and filtering (VmHWM)",
+    "compare: `c` → the grid of the two largest entities on screen",
 ]
 
 
@@ -83,6 +84,7 @@ def test_the_benchmark_runs_at_1k(tmp_path: Path) -> None:
     assert figures["1K_parse_floor"][0][0] > 0  # the floor the build is read against
     for fmt in ("csv", "json", "md"):
         assert figures[f"1K_export_{fmt}"][0]["bytes"] > 0
+    assert all(ms > 0 for ms in figures["compare"]["1K"]["large_ms"] + figures["compare"]["1K"]["small_ms"])
     for key in ("1K_ui", "1K_ui_busy"):
         for pace in ("person", "fast"):
             (round_,) = figures[key]["paces"][pace]

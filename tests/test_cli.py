@@ -279,8 +279,11 @@ def test_compare_table(db_path: Path) -> None:
     ):
         assert text in out, text
     full = small("compare", "meta", "microsoft", "--full", db=db_path).stdout
-    for text in ("Meta Platforms vs Microsoft", "⚠ sources disagree", "[1] Alpha News", "[3] Gamma Research"):
+    for text in ("Meta Platforms vs Microsoft", "⚠ sources disagree", "Alpha News", "Gamma Research"):
         assert text in full, text
+    # one numbering: the full comparison numbers the sources as the headline grid does
+    legend = re.compile(r"\[(\d+)\] (Alpha News|Gamma Research)")
+    assert {m[2]: m[1] for m in legend.finditer(full)} == {m[2]: m[1] for m in legend.finditer(out)}
 
 
 def test_compare_json_to_a_file(tmp_path: Path, db_path: Path) -> None:

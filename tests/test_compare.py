@@ -6,6 +6,7 @@ user adds to data/ change nothing here), plus files of our own where a test need
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -75,6 +76,16 @@ def row_line(text: str, label: str) -> str:
     return next(line for line in text.splitlines() if line.strip().startswith(label))
 
 
+def row_text(view: CompareGrid, metric: str) -> str:
+    """A quantity's row on screen, its lines joined (labels and cells wrap)."""
+    view.lay_out_all()
+    assert view.grid is not None
+    r = next(i for i, row in enumerate(view.grid.rows) if row.metric == metric)
+    laid = view._laid[r]
+    assert laid is not None
+    return " ".join(line.plain.strip() for column in laid.columns for line in column)
+
+
 EXTRA = """id: {sid}
 title: An added article {sid}
 kind: news
@@ -102,14 +113,12 @@ def add_three_files_that_sort_first(data: Path) -> None:
 # --- the grid on screen --------------------------------------------------------------------
 
 
-async def test_meta_vs_microsoft_fits_one_screen_with_every_topic(founding: Path, tmp_path: Path) -> None:
+async def test_meta_vs_microsoft_shows_every_topic(founding: Path, tmp_path: Path) -> None:
     app = founding_app(founding, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         view = await open_compare(app, pilot)
         grid = view.grid
         assert [e["id"] for e in grid.entities] == ["meta", "microsoft"]
-        # every row is on screen: nothing to scroll
-        assert view.virtual_size.height <= view.size.height
         text = view.text
         conn = open_readonly(app.store_path)
         topics = [
@@ -120,13 +129,52 @@ async def test_meta_vs_microsoft_fits_one_screen_with_every_topic(founding: Path
             )
         ]
         for label in topics:
-            assert any(line.startswith(label[:20]) for line in text.splitlines()), label
+            assert any(line.startswith(label[:12]) for line in text.splitlines()), label
         assert "Rule of 70" in text
-        workforce = row_line(text, "workforce cut %")
+        workforce = row_text(view, "workforce-cut-pct")
         # at odds (!), not contradicting (⚠): the ">= 20 %" is a possibility and a projection, the 10 % a report
         assert "! 10 %" in workforce and "! ≥ 20 %" in workforce
         n = grid.disputed_cells
         assert n >= 1 and f"{n} disputed cell{'' if n == 1 else 's'} ·" in str(view.border_subtitle)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_the_grid_lists_the_sources_on_screen_and_labels_rows_as_the_registry(founding: Path, tmp_path: Path, size) -> None:
+    """A legend under the grid names the sources of the rows on screen, with the numbers the
+    cells carry; a quantity's row is labelled with metrics.yaml's label; a topic's row leads
+    with the cells of an article's own table (SynapNews's "Second wave possible H2 2026")."""
+    shutil.copy(REPO / "data" / "metrics.yaml", founding / "metrics.yaml")
+    app = founding_app(founding, tmp_path)
+    async with app.run_test(size=size) as pilot:
+        view = await open_compare(app, pilot)
+        screen = [view.render_line(y).text for y in range(view.size.height)]
+        legend = " ".join(screen[-view.LEGEND_LINES :])
+        body = "\n".join(screen[: -view.LEGEND_LINES])
+        numbers = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
+        assert numbers and {int(n) for n in re.findall(r"\[(\d+)\]", legend)} == numbers
+        assert "[2] SynapNews" in legend  # the numbers are those of the cells
+        labels = [row.label for row in view.grid.rows if row.metric]
+        assert "Share of the workforce offered voluntary retirement" in labels
+        assert not any("retirement eligible" in label for label in labels)
+        jobs = next(i for i, row in enumerate(view.grid.rows) if row.topic == "job-cuts" and row.metric is None)
+        cell = view.grid.cell(view.grid.rows[jobs], "meta")
+        assert cell is not None and cell.tables[0] and "second wave" in cell.statements[0]
+
+
+async def test_only_the_rows_on_screen_are_laid_out_before_the_first_frame(founding: Path, tmp_path: Path) -> None:
+    """The grid lays out the rows the screen shows, the rest in batches after the frame
+    (issue 23: the grid of two entities of 100,000 claims laid out 472 rows twice)."""
+    app = founding_app(founding, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_compare(app, pilot)
+        rows = len(view.grid.rows)
+        assert rows > view.body_height  # the case: a grid taller than the screen
+        view.relayout()
+        laid = sum(x is not None for x in view._laid)
+        assert laid <= view.body_height < rows
+        await pilot.pause(0.5)  # the batches
+        assert all(x is not None for x in view._laid)
+        assert "Meta Platforms" in view.text.splitlines()[0]
 
 
 async def test_the_disagreement_survives_three_files_that_sort_first(founding: Path, tmp_path: Path) -> None:
@@ -135,7 +183,7 @@ async def test_the_disagreement_survives_three_files_that_sort_first(founding: P
     async with app.run_test(size=(120, 40)) as pilot:
         view = await open_compare(app, pilot)
         assert view.grid.disputed_cells >= 1
-        workforce = row_line(view.text, "workforce cut %")
+        workforce = row_text(view, "workforce-cut-pct")
         assert "! 10 %" in workforce and "! ≥ 20 %" in workforce  # at odds: a possibility against a report
         # the added figures: one line each for distinct values, capped and counted
         employees = view.grid.cell(next(r for r in view.grid.rows if r.metric == "employees-cut"), "meta")
@@ -189,18 +237,20 @@ async def test_picks_are_kept_and_a_filter_naming_entities_is_compared(founding:
         await settle(pilot)
         picker = app.screen.query_one("#picker")
         assert picker.display and picker.has_focus
-        await pilot.press("slash", *"amazon", "enter")  # find it, then pick it
+        await pilot.press("slash", *"amazon", "enter")  # find it; enter picks the first found
         await settle(pilot)
         values = [picker.get_option_at_index(i).value for i in range(picker.option_count)]
-        assert picker.has_focus and "amazon" in values  # the picks stay listed beside what was found
-        picker.select("amazon")  # as space on it does (the picker's keys are tested with the picker)
-        await settle(pilot)
+        assert "amazon" in values  # the picks stay listed beside what is found
         assert [e["id"] for e in grid_of(app).grid.entities] == ["meta", "microsoft", "amazon"]
+        await pilot.press("escape")  # out of the picker, closed
+        await settle(pilot)
+        assert not app.screen.query_one("#picker-pane").display and grid_of(app).has_focus
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("c")
         await settle(pilot)
         assert [e["id"] for e in grid_of(app).grid.entities] == ["meta", "microsoft", "amazon"]
+        assert not app.screen.query_one("#picker-pane").display  # not left open for the next visit
         await pilot.press("escape")
         await settle(pilot)
         app.screen.query_one("#query", Input).value = "company:amazon company:alphabet"
@@ -210,15 +260,83 @@ async def test_picks_are_kept_and_a_filter_naming_entities_is_compared(founding:
         assert [e["id"] for e in grid_of(app).grid.entities] == ["amazon", "alphabet"]
 
 
-async def test_v_shows_every_claim_in_full_and_back(founding: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_amazon_and_alphabet_in_a_few_keys_with_a_cursor_at_once(founding: Path, tmp_path: Path, size) -> None:
+    """The picker: a cursor before the first key, narrow beside the grid, type-to-find with
+    enter picking, x to start from no pick; closed again once left."""
     app = founding_app(founding, tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await open_compare(app, pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        picker = app.screen.query_one("#picker")
+        assert picker.has_focus and picker.highlighted == 0  # a visible cursor at once
+        pane = app.screen.query_one("#picker-pane")
+        assert pane.size.width <= 26 and grid_of(app).size.width >= size[0] - 28
+        keys = ["escape", "x", *"amazon", "enter", *"alphabet", "enter", "escape"]
+        await pilot.press(*keys)
+        await settle(pilot)
+        assert len(keys) <= 20
+        assert [e["id"] for e in grid_of(app).grid.entities] == ["amazon", "alphabet"]
+        assert not pane.display and grid_of(app).has_focus
+        header = grid_of(app).text.splitlines()[0]
+        assert "Amazon" in header and "Alphabet" in header
+
+
+async def test_more_entities_than_columns_say_so(founding: Path, tmp_path: Path) -> None:
+    app = founding_app(founding, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(app, pilot)
+        await pilot.press("slash", *"amazon", "enter", "escape")
+        await settle(pilot)
+        view = grid_of(app)
+        assert [e["id"] for e in view.grid.entities] == ["meta", "microsoft", "amazon"]
+        header = view.text.splitlines()[0]
+        assert "more (l) ▶" in header  # the third is one l away
+        await pilot.press("l", "l")
+        await settle(pilot)
+        header = view.text.splitlines()[0]
+        assert "Amazon" in header and "◀" in header
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_v_shows_every_claim_in_full_and_back(founding: Path, tmp_path: Path, size) -> None:
+    """Every claim of every cell (no "+N more"), each figure with its period, inside the
+    view (its right border and the sources' legend drawn, no cell cut), j g G moving it;
+    the sources numbered as the grid numbers them."""
+    app = founding_app(founding, tmp_path)
+    async with app.run_test(size=size) as pilot:
+        view = await open_compare(app, pilot)
+        numbers = dict(view.grid.sources)
         await pilot.press("v")
         await settle(pilot)
         full = app.screen.query_one("#full", RenderedView)
-        assert full.display and not grid_of(app).display
-        assert "sources disagree" in full.text and "$115–135 B" in full.text
+        assert full.display and not grid_of(app).display and full.has_focus
+        text = full.text
+        assert "sources disagree" in text and "$115–135 B (2026)" in text
+        assert not re.search(r"\+ ?[\d,]+ more", text)  # no "+N more": every claim
+        conn = open_readonly(app.store_path)
+        total = conn.execute("SELECT count(*) FROM claims WHERE qentity IN ('meta', 'microsoft') AND draft = 0").fetchone()[0]
+        assert sum(text.count(f"[{n}]") for n in range(1, 40)) >= total  # each claim with its source
+        room = full.scrollable_content_region.width
+        lines = text.splitlines()
+        assert all(len(line) <= room for line in lines)  # the right border inside the view
+        assert sum(1 for line in lines if line.rstrip().endswith(("│", "┃", "┓", "┩", "┘", "┛", "┐"))) > 10
+        labels = dict(conn.execute("SELECT id, coalesce(publisher, title) FROM sources").fetchall())
+        legend = " ".join(" ".join(lines).split())
+        for sid, n in numbers.items():  # the legend: the grid's numbers
+            assert f"[{n}] {labels[sid][:10]}" in legend
+        # the Rule of 70 cell whole: "Rule of 70" and what follows it are on the lines of one cell
+        assert "Rule of 70" in text
+        await pilot.press("j", "j")
+        await settle(pilot)
+        assert full.scroll_y == 2
+        await pilot.press("G")
+        await settle(pilot)
+        assert full.scroll_y == full.max_scroll_y > 2
+        await pilot.press("g")
+        await settle(pilot)
+        assert full.scroll_y == 0
         await pilot.press("v")
         await settle(pilot)
         assert grid_of(app).display and not full.display
@@ -300,11 +418,50 @@ def test_pivot_compare_prints_the_same_headline_grid(founding: Path, tmp_path: P
     table = runner.invoke(
         main, ["compare", "meta", "microsoft", "--data", str(founding), "--db", str(db_path)], env={"COLUMNS": "140"}
     )
-    assert "! 10 %" in row_line(table.stdout, "workforce cut %") and "Rule of 70" in table.stdout  # at odds
+    assert "! 10 %" in table.stdout and "Rule of 70" in table.stdout  # at odds
     full = runner.invoke(
         main, ["compare", "meta", "microsoft", "--full", "--format", "md", "--data", str(founding), "--db", str(db_path)]
     )
     assert "sources disagree" in full.stdout
+
+
+def test_every_figure_carries_its_period_in_every_format(founding: Path, tmp_path: Path) -> None:
+    """Stated, presumed from the article's date, or said to be missing: beside every figure of
+    the grid, the Markdown of every claim, and in the JSON and CSV rows (period, period_presumed)."""
+    import csv
+    import io
+    import json
+
+    from tui.store import db
+    from tui.store.export import render_compare
+    from tui.store.grid import period_note
+
+    db_path = tmp_path / "store.db"
+    build_store(load_corpus(founding), db_path)
+    conn = open_readonly(db_path)
+    ids = ["meta", "microsoft"]
+    figures = conn.execute(
+        "SELECT summary, period, presumed_period FROM claims WHERE qentity IN ('meta', 'microsoft') "
+        "AND value_low IS NOT NULL AND draft = 0"
+    ).fetchall()
+    assert any(r["period"] is None and r["presumed_period"] for r in figures)  # the case: a presumed period
+    grid = headline(conn, ids)
+    for row in grid.rows:
+        for e in ids:
+            cell = grid.cell(row, e)
+            if row.metric and cell is not None:
+                parts = figure_parts(grid, row, cell)
+                values = [i for i, (_, kind) in enumerate(parts) if kind.startswith("value")]
+                assert all(parts[i + 1][1] == "period" for i in values), parts
+    md = render_compare(conn, db.compare(conn, ids), "md")
+    for r in figures:
+        assert f"{period_note(r['period'], r['presumed_period'])} — {r['summary']}" in md.replace("\\", ""), r["summary"]
+    undated = {r[0] for r in conn.execute("SELECT id FROM claims WHERE period IS NULL AND presumed_period IS NULL")}
+    records = json.loads(render_compare(conn, db.compare(conn, ids), "json"))
+    claims = [c for t in records["topics"] for cell in t["cells"].values() for c in cell["claims"] if c["value"] is not None]
+    assert claims and all(c["period"] or c["period_presumed"] or c["id"] in undated for c in claims)
+    rows = list(csv.DictReader(io.StringIO(render_compare(conn, db.compare(conn, ids), "csv"))))
+    assert all(r["period"] or r["period_presumed"] or r["id"] in undated for r in rows if r["value_low"])
 
 
 def test_pivot_figure_draws_bars_and_plain_text_under_term_dumb(founding: Path, tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ from tui.store.export import (
     write_atomic,
 )
 from tui.store.fmt import format_value, one_line, parse_number, safe_text
+from tui.store.grid import headline
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("PIVOT_UPDATE_GOLDEN") == "1"
@@ -252,10 +253,11 @@ def test_compare_markdown_parses_back(small_conn) -> None:
     cells = {r[0]: r[1:] for r in table["rows"]}
     meta_cuts = cells["Job reductions"][0].split("\n")
     assert meta_cuts[0].startswith("⚠ sources disagree: ")
-    assert "~10 % — Meta cuts about 10 % of its workforce (2026) [1] !" in meta_cuts
-    assert "≥ 20 % — Meta may cut 20 % or more of its staff (2026) [2] !" in meta_cuts
-    assert "~600 employees — Meta laid off about 600 AI staff (2025) [2]" in meta_cuts  # no mark: another year
-    assert "600 employees — Meta cut 600 AI jobs (no year given) (2026 (presumed)) [3] !" in meta_cuts
+    # every figure with its period beside it (stated, presumed), sources numbered as in the grid
+    assert "~10 % (2026) — Meta cuts about 10 % of its workforce [3] !" in meta_cuts
+    assert "≥ 20 % (2026) — Meta may cut 20 % or more of its staff [1] !" in meta_cuts
+    assert "~600 employees (2025) — Meta laid off about 600 AI staff [1]" in meta_cuts  # no mark: another year
+    assert "600 employees (2026, presumed) — Meta cut 600 AI jobs (no year given) [2] !" in meta_cuts
     assert not cells["AI infrastructure investment"][0].startswith("⚠")  # overlapping ranges agree
     assert cells["AI infrastructure investment"][1].startswith("⚠ sources disagree: ")
     assert cells["Restructuring approach"][1] == "—"
@@ -269,7 +271,9 @@ def test_compare_json_shape(small_conn) -> None:
     assert topic["cells"]["microsoft"]["disputed"] is True and topic["cells"]["meta"]["disputed"] is False
     assert {c["id"] for c in topic["cells"]["meta"]["claims"]} == {"alpha-meta-capex", "gamma-meta-capex"}
     assert all(set(c) == CONTRACT_FIELDS for cell in topic["cells"].values() for c in cell["claims"])
-    assert out["sources"] == {"alpha-news": 1, "gamma-report": 2}
+    # numbered as the headline grid of the same comparison numbers them (one numbering per screen)
+    assert out["sources"] == {"gamma-report": 1, "alpha-news": 2}
+    assert out["sources"] == headline(small_conn, ["microsoft", "meta"], ["ai-capex"]).sources
 
 
 # --- JSON and CSV -------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 from tui.store import build_store, load_corpus
 from tui.store.files import file_states
 from tui.store.load import corpus_warnings
-from tui.store.metrics import fallback_label, metric_label, metric_labels, registry_of
+from tui.store.metrics import fallback_label, metric_labels, registry_of
 from tui.store.model import CorpusError, with_hint
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,8 +75,9 @@ def test_the_registry_is_read_with_the_corpus_and_kept_in_the_store(data: Path, 
     db = tmp_path / "store.db"
     build_store(corpus, db, file_states(data))
     conn = sqlite3.connect(db)
-    assert metric_label(conn, "employees-cut") == "Employees cut"
-    assert metric_label(conn, "severance-weeks") == "Severance weeks"  # not in the registry: made from the id
+    assert metric_labels(conn)["employees-cut"] == "Employees cut"
+    assert "severance-weeks" not in metric_labels(conn)  # not in the registry: the grid makes one from the id
+    assert fallback_label("severance-weeks") == "Severance weeks"
     assert metric_labels(conn)["ai-capex-usd"] == "AI infrastructure investment (USD)"
     assert [m.id for m in registry_of(conn)] == [m.id for m in corpus.metrics]
     assert registry_of(conn)[0].opposites == ["workforce-cut-pct"]
@@ -91,7 +92,7 @@ def test_an_edited_registry_reaches_the_store(data: Path, tmp_path: Path) -> Non
     (data / "metrics.yaml").write_text(REGISTRY.replace("label: Employees cut", "label: Jobs eliminated"), encoding="utf-8")
     ready = ensure_store(data, db)
     assert ready.built is not None
-    assert metric_label(sqlite3.connect(db), "employees-cut") == "Jobs eliminated"
+    assert metric_labels(sqlite3.connect(db))["employees-cut"] == "Jobs eliminated"
 
 
 def test_a_corpus_without_a_registry_is_as_it_was(tmp_path: Path) -> None:

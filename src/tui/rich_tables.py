@@ -14,6 +14,7 @@ from tui.store import db
 from tui.store.agreement import MARK, SUMMARY_MARK
 from tui.store.export import value_text
 from tui.store.fmt import period_text, safe_text
+from tui.store.grid import period_note
 
 RELATION_STYLE = {
     "disputed": "bold red",
@@ -189,11 +190,12 @@ def compare_table(cmp: db.Comparison, topics: list | None = None, topic_width: i
                     value = value_text(r)
                     if value:
                         text.append(safe_text(value), style="bold red" if r["conflict_count"] else "bold")
-                        text.append(" ")
+                        # every figure carries its period: stated, presumed, or said to be missing
+                        text.append(f" {safe_text(period_note(r['period'], r['presumed_period']))} ", style="dim")
                     text.append(safe_text(r["summary"]))
                     text.append(f" [{cmp.sources[r['source']]}]", style="cyan")
                 if cell.more:
-                    text.append(f"\n+ {cell.more:,} more", style="dim italic")
+                    text.append(f"\n+ {cell.more:,} more here: the export (e) holds every claim", style="dim italic")
             cells.append(text)
         table.add_row(*cells)
     if caption:

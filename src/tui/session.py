@@ -185,7 +185,6 @@ class CompareMemory:
 
     picks: list[str] = field(default_factory=list)  # none yet: the most-covered entities (asked of the store)
     cursor: tuple[int, int] | None = None  # the grid cell (row, column)
-    picker: bool = False  # the entity picker beside the grid (p shows it)
     drill: str | None = None  # the filter a compare cell was opened into
 
 

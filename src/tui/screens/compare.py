@@ -28,16 +28,28 @@ from tui.rich_tables import compare_table
 from tui.session import CompareTarget, Session, resolve_named, with_named
 from tui.store import db
 from tui.store.fmt import one_line
-from tui.store.grid import Grid, GridRow, headline
+from tui.store.grid import Grid, GridRow, fill, skeleton
 from tui.widgets.compare_grid import CompareGrid
 from tui.widgets.rendered import RenderedView, render_lines
 from tui.widgets.side import PickerList
 
-CELL_LIMIT = 8  # claims per cell in the full view; the rest are counted ("+ 1,204 more")
+CELL_LIMIT = 200  # claims per cell in the full view (every claim of any article-sized corpus: the bundled cells hold 30 at most); the export holds every one
 TOPIC_WIDTH = 18
-COLUMN_WIDTH = 28
+COLUMN_WIDTH = 20  # an entity's narrowest column in the full view (rich_tables.compare_table)
 PICKER_LIMIT = 200  # entities offered at once; the find box above reaches the others
-WIDE = 110  # from this width the picker is shown beside the grid unless hidden
+PICKER_WIDTH = 26
+
+
+class FullView(RenderedView):
+    """Every claim of the comparison; j k g G as in the grid and the lists."""
+
+    BINDINGS = [
+        Binding("j,down", "scroll_down", "Down", show=False, id="full.down"),
+        Binding("k,up", "scroll_up", "Up", show=False, id="full.up"),
+        Binding("g,home", "scroll_home", "First", show=False, id="full.first"),
+        Binding("G,end", "scroll_end", "Last", show=False, id="full.last"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="full.page"),
+    ]
 
 
 class CompareScreen(Screen[None]):
@@ -49,6 +61,7 @@ class CompareScreen(Screen[None]):
         Binding("v", "toggle_full", "Full claims", id="compare.full"),
         Binding("f", "figure", "Figure", id="compare.figure"),
         Binding("t", "focus_grid", "Grid", show=False, id="compare.grid"),
+        Binding("x", "clear_picks", "Clear picks", show=False, id="compare.clear"),
     ]
 
     def __init__(self, session: Session, target: CompareTarget) -> None:
@@ -61,6 +74,7 @@ class CompareScreen(Screen[None]):
         self.comparison: db.Comparison | None = None
         self.full = False
         self.complete = False  # the grid for the current picks is on screen
+        self.cleared = False  # the user took every pick away (x): no first picks put back
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-body"):
@@ -68,15 +82,19 @@ class CompareScreen(Screen[None]):
                 yield Input(placeholder="find an entity", id="picker-find")
                 yield PickerList(id="picker")  # j k g G; a pick marked ✓ (tui.widgets.side)
             yield CompareGrid(id="grid")
-            yield RenderedView(id="full")
+            yield FullView(id="full")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#picker").border_title = "Compare (space)"
+        self.query_one("#picker").border_title = "space picks"
+        self.query_one("#picker-find").border_title = "type, ⏎ picks"
+        # narrow beside the grid (the grid keeps two columns at 120), closed until asked for
+        # (p or /): never left open for the next visit
+        self.query_one("#picker-pane").styles.width = PICKER_WIDTH
         self.query_one("#grid").border_title = "Comparison"
         self.query_one("#full").border_title = "Every claim"
         self.query_one("#full").display = False
-        self.query_one("#picker-pane").display = self.session.compare.picker and self.app.size.width >= WIDE
+        self.query_one("#picker-pane").display = False
         self.refresh_comparison()
         self.query_one("#grid").focus()
 
@@ -99,8 +117,34 @@ class CompareScreen(Screen[None]):
         self.load_entities(event.value)
 
     @on(Input.Submitted, "#picker-find")
-    def find_submitted(self) -> None:
-        self.query_one("#picker").focus()
+    def find_submitted(self, event: Input.Submitted) -> None:
+        """⏎ in the find box picks (or unpicks) the first entity the text finds and empties
+        the box for the next name: "amazon ⏎ alphabet ⏎" compares the two; ⏎ on an empty
+        box goes to the list."""
+        if not event.value.strip():
+            self.query_one("#picker").focus()
+            return
+        self.pick_found(event.value)
+        event.input.value = ""
+
+    @work(thread=True, group="compare-pick")
+    def pick_found(self, search: str) -> None:
+        try:
+            found = self.store.run(db.entities, 1, search)
+        except sqlite3.Error as exc:
+            self.post_message(StoreFailed(exc))
+            return
+        if found:
+            self.app.call_from_thread(self._toggle_pick, found[0]["id"])
+        else:
+            self.app.call_from_thread(self.notify, f"no entity matches {search!r}")
+
+    def _toggle_pick(self, entity_id: str) -> None:
+        picks = [e for e in self.entity_ids if e != entity_id]
+        self.entity_ids = picks if entity_id in self.entity_ids else [*picks, entity_id]
+        self.cleared = not self.entity_ids
+        self.refresh_comparison()
+        self.load_entities(self.query_one("#picker-find", Input).value)
 
     def _show_entities(self, search: str, rows, total: int) -> None:
         if search != self.query_one("#picker-find", Input).value:
@@ -109,14 +153,17 @@ class CompareScreen(Screen[None]):
         with picker.prevent(SelectionList.SelectedChanged):
             picker.clear_options()
             picker.add_options(Selection(Text(one_line(r["name"], 30)), r["id"], r["id"] in self.entity_ids) for r in rows)
+        if picker.option_count and picker.highlighted is None:
+            picker.highlighted = 0  # a visible cursor at once, before the first key
         shown = len(rows)
-        picker.border_subtitle = f"{shown:,} of {total:,}" if shown < total else ""
+        picker.border_subtitle = f"{shown:,} of {total:,}" if shown < total else f"{total:,}"
 
     @on(SelectionList.SelectedChanged, "#picker")
     def picked(self, event: SelectionList.SelectedChanged) -> None:
         chosen = list(event.selection_list.selected)
         # keep the order in which entities were added: earlier ones stay on the left
         self.entity_ids = [e for e in self.entity_ids if e in chosen] + [e for e in chosen if e not in self.entity_ids]
+        self.cleared = not self.entity_ids  # none left: the grid stays empty until a pick
         self.refresh_comparison()
 
     # --- the grid ---------------------------------------------------------------------------
@@ -130,23 +177,34 @@ class CompareScreen(Screen[None]):
                 found = []
             self.named = []
             self.entity_ids = with_named(found, self.entity_ids)
-        if not self.entity_ids:  # nothing compared yet: the two most-covered companies
+        if not self.entity_ids and not self.cleared:  # nothing compared yet: the two most-covered companies
             with contextlib.suppress(sqlite3.Error):  # the grid's query below says what is wrong
                 self.entity_ids = self.store.run(db.most_covered, 2)
         ids = list(self.entity_ids)
         try:
-            grid = self.store.run(headline, ids)
-            cmp = self.store.run(db.compare, ids, None, CELL_LIMIT) if self.full else None
+            # the rows and counts first, the cells of the first screen, then the rest: the grid
+            # is on screen before the cells below it are read
+            grid = self.store.run(skeleton, ids)
+            first = grid.rows[: max(self.app.size.height, 24)]
+            self.store.run(fill, grid, first)
+            if len(first) < len(grid.rows) and not self.full:
+                self.app.call_from_thread(self._show, ids, grid, None, None, True)
+                grid = grid.copy()  # the screen draws the first; the rest is read into a copy
+                self.store.run(fill, grid, grid.rows)
+            cmp = self.store.run(db.compare, ids, None, CELL_LIMIT, grid.sources) if self.full else None
         except sqlite3.Error as exc:  # a damaged or vanished store: say so, keep the app
             lines = render_lines(Text(f"The store could not answer: {exc}", style="bold red"), 60)
             self.app.call_from_thread(self._show_error, ids, lines)
             return
         full_lines = None
         if cmp is not None:
-            width = max(self.query_one("#full", RenderedView).scrollable_content_region.width, 40)
-            n = len(cmp.entities)
-            width = max(width, TOPIC_WIDTH + 2 + n * (COLUMN_WIDTH + 2) + n + 2)
-            full_lines = (render_lines(compare_table(cmp, None, TOPIC_WIDTH), width), width)
+            # the width of the view less its scrollbar (a comparison is taller than the screen):
+            # the table's right border and legend are drawn inside it; many entities scroll sideways
+            shown = self.query_one("#grid" if not self.query_one("#full").display else "#full")
+            width = max(shown.size.width - self.query_one("#full").styles.scrollbar_size_vertical, 40)
+            topic = TOPIC_WIDTH if width >= 100 else 12
+            width = max(width, topic + 4 + len(cmp.entities) * (COLUMN_WIDTH + 3))  # else it scrolls sideways
+            full_lines = (render_lines(compare_table(cmp, None, topic), width), width)
         self.app.call_from_thread(self._show, ids, grid, cmp, full_lines)
 
     def _show_error(self, ids: list[str], lines) -> None:
@@ -157,13 +215,16 @@ class CompareScreen(Screen[None]):
             full.show(lines, 60)
             self.complete = True
 
-    def _show(self, ids: list[str], grid: Grid, cmp, full_lines) -> None:
+    def _show(self, ids: list[str], grid: Grid, cmp, full_lines, partial: bool = False) -> None:
         if ids != self.entity_ids:
             return  # stale
         self.comparison = cmp
         view = self.query_one("#grid", CompareGrid)
         view.show(grid, self.cursor)
-        self.cursor = None
+        self.cursor = None  # from here the grid's own (a key pressed before the rest is read stays)
+        if partial:
+            self._titles(grid)
+            return
         if full_lines is not None:
             self.query_one("#full", RenderedView).show(*full_lines)
         self.session.compare.picks = list(ids)
@@ -175,7 +236,7 @@ class CompareScreen(Screen[None]):
     def _titles(self, grid: Grid) -> None:
         view = self.query_one("#grid", CompareGrid)
         if not grid.entities:
-            view.border_title, view.border_subtitle = "Comparison", "pick entities with p"
+            view.border_title, view.border_subtitle = "Comparison", "no entity picked: / then a name, ⏎ picks it"
             return
         names = " vs ".join(e["name"] for e in grid.entities)
         view.border_title = Text(f"Comparison: {one_line(names, 80)}")  # Text, not a markup string
@@ -201,7 +262,19 @@ class CompareScreen(Screen[None]):
     # --- actions ------------------------------------------------------------------------------
 
     def action_back(self) -> None:
+        """Out of the picker (closed) to the grid; from the grid, back to the explorer."""
+        pane = self.query_one("#picker-pane")
+        if pane.display and self.focused is not None and pane in self.focused.ancestors_with_self:
+            pane.display = False
+            self.query_one("#grid").focus()
+            return
         self.app.pop_screen()
+
+    def action_clear_picks(self) -> None:
+        """Every pick taken away, the picker open to find the first: x / then names."""
+        self.entity_ids, self.cleared = [], True
+        self.refresh_comparison()
+        self.action_find()
 
     def action_export(self) -> None:
         self.post_message(ExportRequested(comparison=list(self.entity_ids)))
@@ -209,7 +282,6 @@ class CompareScreen(Screen[None]):
     def action_toggle_picker(self) -> None:
         pane = self.query_one("#picker-pane")
         pane.display = not pane.display
-        self.session.compare.picker = bool(pane.display)
         if pane.display:
             self.load_entities(self.query_one("#picker-find", Input).value)
             self.query_one("#picker").focus()

@@ -38,7 +38,7 @@ from .lock import build_lock
 from .metrics import insert_metrics
 from .model import Claim, Corpus, Source
 from .recovery import remove_dead_temps, roll_back_journal
-from .schema import CLAIM_FIELDS, FTS_SQL, INDEXES, SCHEMA, SCHEMA_VERSION, TERMS_SQL
+from .schema import CLAIM_FIELDS, FTS_SQL, GRID_INDEX_SQL, INDEXES, SCHEMA, SCHEMA_VERSION, TERMS_SQL
 from .stamps import stamp_written
 
 __all__ = ["SCHEMA_VERSION", "BuildReport", "build_store", "corpus_conflicts", "corpus_model", "find_conflicts"]
@@ -160,6 +160,7 @@ def _claim_row(c: Claim, f: Figure, title: str, model: agreement.Model) -> tuple
         f.label,
         agreement.stances_text(f.stances),
         *agreement.stored(c.id, model),
+        *(c.table or (None, None)),
     )
 
 
@@ -330,6 +331,8 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
         step("claims insert")
         for name, columns in INDEXES:
             table(name).create_index(list(columns), if_not_exists=True)
+        for sql in GRID_INDEX_SQL:
+            conn.execute(sql)
         step("indexes")
         conn.execute(FTS_SQL)
         # FTS5 flushes its in-memory terms to a new segment each 1 MB by default, and merges

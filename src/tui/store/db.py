@@ -46,7 +46,7 @@ CLAIM_COLUMNS = """
   claims.quote, claims.metric, claims.value_low, claims.value_high, claims.unit, claims.bound,
   claims.period, claims.status, claims.speaker, claims.note, claims.conflict_count, claims.odds_count, claims.revise_count,
   claims.lo_eff, claims.hi_eff, claims.draft, claims.qentity, claims.qunit, claims.qperiod, claims.presumed_period,
-  claims.source_date, claims.date_as_of, claims.source_label, claims.stances,
+  claims.source_date, claims.date_as_of, claims.source_label, claims.stances, claims.table_name, claims.table_row,
   claims.differ_count, claims.agree_count, claims.agree_sources, claims.quantity_sources, claims.relation,
   claims.group_relation, claims.group_reason, claims.group_low, claims.group_high,
   claims.oppose_count, claims.concur_count, claims.position_relation, claims.standing,
@@ -399,17 +399,25 @@ class Comparison:
 
 
 def compare(
-    conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[str] | None = None, per_cell: int = 50
+    conn: sqlite3.Connection,
+    entity_ids: list[str],
+    topic_ids: list[str] | None = None,
+    per_cell: int | None = None,
+    numbers: dict[str, int] | None = None,
 ) -> Comparison:
-    """Rows are topics (in their order), columns the entities; each cell its reviewed claims,
-    numeric first, at most per_cell of them (Cell.more says how many are left out). A company
-    (or group) is compared with its events, as the headline grid compares it; an event alone."""
+    """Rows are topics (in their order), columns the entities; each cell its reviewed claims:
+    the cells of an article's own table first, then the figures, then the rest, each in store
+    order; every claim unless `per_cell` says how many (Cell.more: how many are left out). A
+    company (or group) is compared with its events, as the headline grid compares it; an
+    event alone. Sources are numbered as the headline grid of the same entities numbers them
+    (`numbers`, else the grid's own), those the grid does not show after its."""
     ents = [e for e in (entity(conn, i) for i in entity_ids) if e is not None]
     all_topics = topics(conn)
     if topic_ids:
         all_topics = [t for t in all_topics if t["id"] in topic_ids]
     cells: dict[tuple[str, str], Cell] = {}
     rows_in_order: list[sqlite3.Row] = []
+    limit = -1 if per_cell is None else per_cell
     for e in ents:
         column = "entity" if e["kind"] == "event" else "qentity"
         counts = dict(
@@ -421,26 +429,36 @@ def compare(
             n = counts.get(t["id"], 0)
             if not n:
                 continue
-            # numeric claims first, then the rest, each in store order (by source); both
-            # walk the (entity, topic) index and stop after per_cell rows
-            rows = conn.execute(
-                f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.{column} = ? AND claims.topic = ? "
-                "AND claims.value_low IS NOT NULL AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
-                (e["id"], t["id"], per_cell),
-            ).fetchall()
-            if len(rows) < per_cell:
+            # an article's table cells, then numeric claims, then the rest, each in store order
+            # (by source); each walks the (entity, topic) index and stops after per_cell rows
+            rows: list[sqlite3.Row] = []
+            for cond in (
+                "claims.table_row IS NOT NULL",
+                "claims.table_row IS NULL AND claims.value_low IS NOT NULL",
+                "claims.table_row IS NULL AND claims.value_low IS NULL",
+            ):
+                if 0 <= limit <= len(rows):
+                    break
                 rows += conn.execute(
                     f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE claims.{column} = ? AND claims.topic = ? "
-                    "AND claims.value_low IS NULL AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
-                    (e["id"], t["id"], per_cell - len(rows)),
+                    f"AND {cond} AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
+                    (e["id"], t["id"], limit if limit < 0 else limit - len(rows)),
                 ).fetchall()
             cells[(t["id"], e["id"])] = Cell(rows, _cell_disputed(conn, column, e["id"], t["id"]), n)
     shown_topics = [t for t in all_topics if any((t["id"], e["id"]) in cells for e in ents)]
     for t in shown_topics:
         for e in ents:
             rows_in_order += cells.get((t["id"], e["id"]), Cell([], False)).claims
+    if numbers is None:
+        from .grid import headline
+
+        numbers = headline(conn, [e["id"] for e in ents], topic_ids).sources
+    numbered = dict(numbers)
+    for r in rows_in_order:
+        numbered.setdefault(r["source"], len(numbered) + 1)
     labels = {r["source"]: r["publisher"] or r["source_title"] for r in rows_in_order}
-    return Comparison(ents, shown_topics, cells, source_numbers(rows_in_order), labels)
+    used = set(labels)
+    return Comparison(ents, shown_topics, cells, {s: n for s, n in numbered.items() if s in used}, labels)
 
 
 def _cell_disputed(conn: sqlite3.Connection, column: str, entity_id: str, topic_id: str) -> bool:

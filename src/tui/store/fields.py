@@ -370,7 +370,9 @@ CLAIM_FIELDS = (
 )
 # pivot's own: `draft: true` marks a claim `pivot add` drafted and no one reviewed; `stance` the
 # positions a claim takes on propositions (propositions.yaml)
-CLAIM_EXTENSION_FIELDS = ("draft", "stance")
+# positions a claim takes on propositions (propositions.yaml); `table` the table of the article's
+# own the claim is a cell of: {name: the table's title, row: the row's heading}
+CLAIM_EXTENSION_FIELDS = ("draft", "stance", "table")
 
 
 def _entities(data: Any, file: str, problems: list[Problem]) -> list[tuple[Entity, _Record]]:
@@ -407,6 +409,20 @@ def _stance(value: Any) -> tuple[Any, str | None]:
             return None, f"position {_show(pos)} on {_show(prop)}: expected for or against{_did_you_mean(pos, POSITIONS)}"
         out[prop] = pos
     return out, None
+
+
+def _table(value: Any) -> tuple[Any, str | None]:
+    """{name: the table's title as printed, row: the row's heading as printed}"""
+    if not isinstance(value, dict) or set(value) != {"name", "row"}:
+        return (
+            None,
+            f"expected {{name: the table's title, row: the row's heading}}, got {_kind(value) if not isinstance(value, dict) else sorted(value)}",
+        )
+    name, err = _text(value["name"])
+    row, err2 = _text(value["row"])
+    if err or err2:
+        return None, f"{'name' if err else 'row'} {err or err2}"
+    return (name, row), None
 
 
 def _propositions(data: Any, file: str, problems: list[Problem]) -> list[tuple[Proposition, _Record]]:
@@ -462,6 +478,7 @@ def _claim(m: dict[str, Any], source_id: str, file: str, problems: list[Problem]
         note=r.get("note", _text),
         draft=bool(r.get("draft", _bool)),
         stance=r.get("stance", _stance) or {},
+        table=r.get("table", _table),
         file=file,
         line=r.line(),
         lines=dict(getattr(m, "lines", {})),

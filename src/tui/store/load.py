@@ -64,7 +64,7 @@ _Packed = tuple[Any, ...]
 def _pack(s: Source) -> _Packed:
     claims = [
         (c.id, c.entity, c.topic, c.summary, c.quote, c.status, c.metric, c.value_low, c.value_high, c.unit, c.bound)
-        + (c.period, c.speaker, c.note, c.draft, c.line, c.lines, c.stance)
+        + (c.period, c.speaker, c.note, c.draft, c.line, c.lines, c.stance, c.table)
         for c in s.claims
     ]
     return (
@@ -109,6 +109,7 @@ def _unpack(t: _Packed) -> Source:
             c[15],
             c[16],
             c[17],
+            c[18],
         )
         for c in packed
     ]

@@ -4,7 +4,7 @@ metrics it must never be confused with.
 
 Read and checked with the rest of the corpus (store/load.py calls `read_metrics` and
 `check_metrics`), kept in the store's `metrics` table (`insert_metrics`), and asked for a
-label by whatever shows a metric (`metric_label`). A metric a claim uses and the registry
+label by whatever shows a metric (`metric_labels`, else `fallback_label`). A metric a claim uses and the registry
 does not list still works: `metric_warnings` says so only where no other source uses it
 either (a figure compared with nothing).
 """
@@ -182,16 +182,6 @@ def metric_labels(conn: sqlite3.Connection) -> dict[str, str]:
         return dict(conn.execute("SELECT id, label FROM metrics"))
     except sqlite3.OperationalError:  # a store built before the registry had a table
         return {}
-
-
-def metric_label(conn: sqlite3.Connection, metric: str) -> str:
-    """The label a comparison or figure view shows for a metric: the registry's, else one
-    made from the id."""
-    try:
-        row = conn.execute("SELECT label FROM metrics WHERE id = ?", (metric,)).fetchone()
-    except sqlite3.OperationalError:
-        row = None
-    return str(row[0]) if row else fallback_label(metric)
 
 
 def registry_of(conn: sqlite3.Connection) -> list[Metric]:

@@ -82,6 +82,7 @@ class Claim:
     line: int = 0
     lines: dict[str, int] = field(default_factory=dict, repr=False)
     stance: dict[str, str] = field(default_factory=dict)  # proposition id -> "for" | "against"
+    table: tuple[str, str] | None = None  # (table name, row): a cell of the article's own table
 
     def at(self, name: str) -> int:
         """The line a field was written on (the claim's first line if absent)."""

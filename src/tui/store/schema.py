@@ -16,7 +16,7 @@ claim's summary `relation`, and the check of a group's figure against its
 members' sum.
 """
 
-SCHEMA_VERSION = 9  # bump when the tables change: older stores are rebuilt by themselves
+SCHEMA_VERSION = 10  # bump when the tables change: older stores are rebuilt by themselves
 
 SCHEMA = """
 CREATE TABLE pivot_meta (key TEXT PRIMARY KEY, value TEXT);
@@ -77,7 +77,8 @@ CREATE TABLE claims (
   relation TEXT,
   group_relation TEXT, group_reason TEXT, group_low REAL, group_high REAL,
   oppose_count INTEGER NOT NULL DEFAULT 0, concur_count INTEGER NOT NULL DEFAULT 0, position_relation TEXT,
-  standing TEXT
+  standing TEXT,
+  table_name TEXT, table_row TEXT
 );
 """
 
@@ -138,6 +139,8 @@ CLAIM_FIELDS = (
     "source_label",
     "stances",
     *AGREEMENT_FIELDS,
+    "table_name",
+    "table_row",
 )
 
 # The shape sqlite-utils' enable_fts() creates (Datasette recognises it by `content=[claims]`),
@@ -152,6 +155,15 @@ FTS_SQL = (
 # order and stops after one page, instead of merging the whole of each word's list first.
 # Words that later leave the index stay listed: expanding to a word with no rows is harmless.
 TERMS_SQL = "CREATE TABLE fts_terms (term TEXT PRIMARY KEY) WITHOUT ROWID"
+
+# The compare grid's (store/grid.py): its skeleton (every row and count of an entity, and
+# whether a cell is in conflict) read from one partial covering index of the reviewed claims,
+# never their rows; and the few claims that are cells of an article's own table.
+GRID_INDEX_SQL = (
+    "CREATE INDEX IF NOT EXISTS claims_grid ON claims (qentity, topic, metric, qunit, value_low, value_high, bound, "
+    "qperiod, presumed_period, relation, standing, source, unit, draft) WHERE draft = 0",
+    "CREATE INDEX IF NOT EXISTS claims_table_cells ON claims (qentity, topic, table_row) WHERE table_row IS NOT NULL",
+)
 
 INDEXES = [
     ("claims", ("entity",)),

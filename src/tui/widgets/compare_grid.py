@@ -26,7 +26,7 @@ from tui.store.grid import Grid, GridCell, GridRow, figure_parts
 
 TOPIC_WIDTH = 24
 MIN_COLUMN = 24
-MAX_FIGURE_LINES = 3  # lines a cell's figures may wrap onto
+LABEL_LINES = 3  # lines a row label may wrap onto (a cell's figures wrap whole: each with its period)
 
 
 PART_STYLE = {
@@ -54,17 +54,28 @@ def figure_text(grid: Grid, row: GridRow, cell: GridCell) -> Text:
 
 
 def statement_lines(cell: GridCell, width: int, lines: int) -> list[Text]:
-    """The cell's shortest statements, one line each, and how many there are in all."""
+    """The cell's lead statements: every cell of an article's own table whole (wrapped), then
+    as many other statements as `lines` allows, one line each; the last says how many
+    statements the cell holds beyond those."""
     out: list[Text] = []
-    shown = cell.statements[:lines]
-    for i, s in enumerate(shown):
-        last = i == len(shown) - 1
-        rest = cell.statement_total - len(shown)
-        suffix = f" +{rest:,} more" if last and rest > 0 else ""
-        body = one_line(s, max(width - len(suffix), 8))
-        t = Text(body)
-        if suffix:
-            t.append(suffix, style="dim italic")
+    tables = [i for i, s in enumerate(cell.statements) if i < len(cell.tables) and cell.tables[i]]
+    others = [i for i in range(len(cell.statements)) if i not in tables]
+    shown = tables + others[: max(lines - len(tables), 0 if tables else 1)]
+    rest = cell.statement_total - len(shown)
+    suffix = f" +{rest:,} more" if rest > 0 else ""
+    for n, i in enumerate(shown):
+        last = n == len(shown) - 1
+        text = cell.statements[i]
+        if i in tables:
+            wrapped = list(Text(safe_text(text) + (suffix if last else "")).wrap(_console(), width))
+            if last and suffix and wrapped:
+                wrapped[-1].stylize("dim italic", max(wrapped[-1].cell_len - len(suffix.strip()), 0))
+            out += wrapped
+            continue
+        end = suffix if last else ""
+        t = Text(one_line(text, max(width - len(end), 8)))
+        if end:
+            t.append(end, style="dim italic")
         out.append(t)
     return out
 
@@ -93,45 +104,62 @@ def column_widths(total: int, n_entities: int, topic_width: int = TOPIC_WIDTH) -
     return topic_width + max(room - fit * (width + 1), 0), width, fit
 
 
+def row_label(row: GridRow, topic_width: int) -> list[Text]:
+    """A row's label, wrapped onto at most three lines (a quantity's label indented)."""
+    if row.metric is None:
+        lines = list(Text(safe_text(row.label), style="bold").wrap(_console(), topic_width - 1))
+        return lines[:LABEL_LINES] or [Text("")]
+    lines = list(Text(safe_text(row.label)).wrap(_console(), topic_width - 3))
+    if len(lines) > LABEL_LINES:  # the rest of a long label said to be cut
+        lines = lines[:LABEL_LINES]
+        lines[-1] = Text(one_line(lines[-1].plain.rstrip() + " …", topic_width - 3))
+    return [Text("  ") + line for line in lines] or [Text("")]
+
+
+def lay_out_row(grid: Grid, row: GridRow, entity_ids: list[str], col_width: int, topic_width: int, statements: int = 1) -> Laid:
+    """One row's lines: its label, then each entity's cell (a cell not filled yet: '…')."""
+    cols: list[list[Text]] = [row_label(row, topic_width)]
+    for eid in entity_ids:
+        cell = grid.cell(row, eid)
+        if cell is None:
+            pending = row.key not in grid.filled and (row.key, eid) in grid.counts
+            cols.append([Text("…" if pending else "·", style="dim")])
+        elif row.metric is None:
+            cols.append(statement_lines(cell, col_width, statements) or [Text("")])
+        else:
+            cols.append(list(figure_text(grid, row, cell).wrap(_console(), col_width)) or [Text("")])
+    return Laid(row, cols)
+
+
 def lay_out(grid: Grid, entity_ids: list[str], col_width: int, topic_width: int, height: int | None) -> list[Laid]:
     """Every row's lines. With a `height`, statements get the lines left once every row
     has one (topics in their order first), so that the whole grid fits when it can."""
-    laid: list[Laid] = []
-    for row in grid.rows:
-        label = Text(one_line(row.label, topic_width - 1), style="bold" if row.metric is None else "dim")
-        if row.metric is not None:
-            label = Text("  " + one_line(row.label, topic_width - 3), style="")
-        cols: list[list[Text]] = [[label]]
-        for eid in entity_ids:
-            cell = grid.cell(row, eid)
-            if cell is None:
-                cols.append([Text("·", style="dim")])
-            elif row.metric is None:
-                cols.append(statement_lines(cell, col_width, 1) or [Text("")])
-            else:
-                wrapped = figure_text(grid, row, cell).wrap(_console(), col_width)
-                lines = list(wrapped)[:MAX_FIGURE_LINES]
-                cols.append(lines or [Text("")])
-        laid.append(Laid(row, cols))
+    laid = [lay_out_row(grid, row, entity_ids, col_width, topic_width) for row in grid.rows]
     if height is not None:
-        spare = height - sum(x.height for x in laid)
-        extra = 1
-        while spare > 0 and extra < 3:
-            grown = False
-            for x in laid:
-                if x.row.metric is not None or spare <= 0:
-                    continue
-                cells = [grid.cell(x.row, e) for e in entity_ids]
-                if any(c is not None and len(c.statements) > extra for c in cells):
-                    for i, c in enumerate(cells, 1):
-                        if c is not None:
-                            x.columns[i] = statement_lines(c, col_width, extra + 1)
-                    spare -= 1
-                    grown = True
-            if not grown:
-                break
-            extra += 1
+        grow(grid, laid, entity_ids, col_width, height)
     return laid
+
+
+def grow(grid: Grid, laid: list[Laid], entity_ids: list[str], col_width: int, height: int) -> None:
+    """Give topics' statements the lines the grid leaves free, a line per topic at a time."""
+    spare = height - sum(x.height for x in laid)
+    extra = 1
+    while spare > 0 and extra < 3:
+        grown = False
+        for x in laid:
+            if x.row.metric is not None or spare <= 0:
+                continue
+            cells = [grid.cell(x.row, e) for e in entity_ids]
+            if any(c is not None and len(c.statements) > extra for c in cells):
+                before = x.height
+                for i, c in enumerate(cells, 1):
+                    if c is not None:
+                        x.columns[i] = statement_lines(c, col_width, extra + 1)
+                spare -= x.height - before
+                grown = True
+        if not grown:
+            break
+        extra += 1
 
 
 _CONSOLE = None
@@ -238,16 +266,21 @@ class CompareGrid(ScrollView, can_focus=True):
             self.row, self.entity_id = row, entity_id
 
     HEADER_LINES = 2
+    LEGEND_LINES = 2  # the sources of the rows on screen, under the body
+    BATCH = 40  # rows laid out at a time once the first screen is drawn
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.grid: Grid | None = None
         self.cursor = (0, 0)  # (row index, entity column index)
         self.first_col = 0  # the leftmost entity column shown
-        self._laid: list[Laid] = []
+        self._laid: list[Laid | None] = []  # rows laid out so far (None: not yet, counted one line)
         self._starts: list[int] = []  # first body line of each row
         self._lines: list[tuple[int, int]] = []  # body line -> (row index, line within the row)
         self._widths = (TOPIC_WIDTH, MIN_COLUMN, 0)
+        self._shown: list[str] = []  # the entity columns laid out
+        self._pending = False  # a batch of rows is due
+        self._width = 40
 
     # --- data and layout --------------------------------------------------------
 
@@ -258,30 +291,82 @@ class CompareGrid(ScrollView, can_focus=True):
         self._clamp()
         self.relayout()
 
+    @property
+    def body_height(self) -> int:
+        return max(self.size.height - self.HEADER_LINES - self._legend_height(), 1)
+
+    def _legend_height(self) -> int:
+        return self.LEGEND_LINES if self.grid is not None and self.grid.sources else 0
+
     def relayout(self) -> None:
+        """Lay out the rows on screen (and the cursor's) now, the rest in batches after the
+        first frame: a grid of 472 rows is drawn from its first 40."""
         if self.grid is None:
             return
-        # the width left of the vertical scrollbar when the grid needs one: laid out at the
-        # whole width first, and again without the scrollbar's cells when it does not fit
-        # the height (the scrollbar appears only after the layout, and the region it takes
-        # does not resize the widget: the last column was cut by its width)
         ids = [e["id"] for e in self.grid.entities]
-        height = self.size.height - self.HEADER_LINES if self.size.height else None
+        body = self.body_height if self.size.height else None
         full = max(self.size.width or self.scrollable_content_region.width, 40)
-        for width in (full, max(full - self.styles.scrollbar_size_vertical, 40)):
+        rows = self.grid.rows
+        # the width left of the vertical scrollbar when the grid needs one: a grid with more rows
+        # than the screen has lines needs it for sure; a shorter one is laid out at the whole
+        # width first, and again without the scrollbar's cells when it does not fit
+        widths = [full] if body is not None and len(rows) <= body else []
+        widths.append(max(full - self.styles.scrollbar_size_vertical, 40))
+        for width in widths:
             self._widths = column_widths(width, len(ids))
             topic_w, col_w, fit = self._widths
-            shown = ids[self.first_col : self.first_col + fit] if ids else []
-            self._laid = lay_out(self.grid, shown, col_w, topic_w, height)
-            if height is None or sum(x.height for x in self._laid) <= height:
-                break
+            self._shown = ids[self.first_col : self.first_col + fit] if ids else []
+            self._laid = [None] * len(rows)
+            self._width = width
+            if body is not None and len(rows) <= body:
+                self._laid = list(lay_out(self.grid, self._shown, col_w, topic_w, body))
+                if sum(x.height for x in self._laid if x) <= body:
+                    break
+            else:
+                self._lay_rows(0, self._rows_for(int(self.scroll_y) + (body or 40)))
+                self._lay_rows(self.cursor[0], self.cursor[0] + (body or 40))
+        self._index()
+        self._scroll_to_cursor()
+        self.refresh()
+        self._schedule()
+
+    def _rows_for(self, lines: int) -> int:
+        """How many rows from the top the first `lines` body lines need (at least one each)."""
+        return min(lines, len(self._laid))
+
+    def _lay_rows(self, start: int, stop: int) -> None:
+        if self.grid is None:
+            return
+        topic_w, col_w, _ = self._widths
+        for i in range(max(start, 0), min(stop, len(self._laid))):
+            if self._laid[i] is None:
+                self._laid[i] = lay_out_row(self.grid, self.grid.rows[i], self._shown, col_w, topic_w)
+
+    def _index(self) -> None:
         self._starts, self._lines = [], []
         for i, x in enumerate(self._laid):
             self._starts.append(len(self._lines))
-            self._lines += [(i, j) for j in range(x.height)]
-        self.virtual_size = Size(width, len(self._lines) + self.HEADER_LINES)
-        self._scroll_to_cursor()
+            self._lines += [(i, j) for j in range(x.height if x is not None else 1)]
+        self.virtual_size = Size(self._width, len(self._lines) + self.HEADER_LINES + self._legend_height())
+
+    def _schedule(self) -> None:
+        if not self._pending and any(x is None for x in self._laid):
+            self._pending = True
+            self.set_timer(0.05, self._lay_more)
+
+    def _lay_more(self) -> None:
+        self._pending = False
+        first = next((i for i, x in enumerate(self._laid) if x is None), None)
+        if first is None:
+            return
+        self._lay_rows(first, first + self.BATCH)
+        self._index()
         self.refresh()
+        self._schedule()
+
+    def lay_out_all(self) -> None:
+        self._lay_rows(0, len(self._laid))
+        self._index()
 
     def on_resize(self) -> None:
         self.relayout()
@@ -295,8 +380,10 @@ class CompareGrid(ScrollView, can_focus=True):
 
     @property
     def text(self) -> str:
-        """What the grid shows, as plain text (for tests)."""
-        return "\n".join(self._line_text(y).plain.rstrip() for y in range(len(self._lines) + self.HEADER_LINES))
+        """What the grid shows, as plain text (for tests): every row, then the legend."""
+        self.lay_out_all()
+        body = [self._line_text(y).plain.rstrip() for y in range(len(self._lines) + self.HEADER_LINES)]
+        return "\n".join(body + [t.plain.rstrip() for t in self._legend(range(len(self._laid)))])
 
     @property
     def current(self) -> tuple[GridRow, str] | None:
@@ -314,13 +401,16 @@ class CompareGrid(ScrollView, can_focus=True):
         topic_w, col_w, fit = self._widths
         ents = self.grid.entities[self.first_col : self.first_col + fit]
         if y == 0:
-            left = "◀ " if self.first_col else ""
-            right = " ▶" if self.first_col + fit < len(self.grid.entities) else ""
-            parts = [Text(left)] + [Text(one_line(e["name"], col_w), style="bold") for e in ents]
-            line = _join(parts, topic_w, col_w)
-            if right:
-                line.append(right, style="dim")
-            return line
+            # more entities than columns: say how many, and where (h and l move to them)
+            before = self.first_col
+            after = len(self.grid.entities) - self.first_col - len(ents)
+            left = Text(f"◀ {before} more (h)" if before else "", style="dim")
+            names = [Text(one_line(e["name"], col_w), style="bold") for e in ents]
+            if after and names:
+                hint = f" {after} more (l) ▶"
+                names[-1] = Text(one_line(ents[-1]["name"], max(col_w - len(hint), 4)), style="bold")
+                names[-1].append(hint, style="dim")
+            return _join([left, *names], topic_w, col_w)
         if y == 1:
             return Text("─" * topic_w + ("┼" + "─" * col_w) * len(ents), style="dim")
         index = y - self.HEADER_LINES
@@ -328,17 +418,59 @@ class CompareGrid(ScrollView, can_focus=True):
             return Text("")
         r, j = self._lines[index]
         x = self._laid[r]
+        if x is None:  # drawn before its batch: laid out now
+            self._lay_rows(r, r + self.body_height)
+            self._index()
+            self.refresh()
+            return Text("")
         parts = [c[j] if j < len(c) else Text("") for c in x.columns]
         highlight = self.cursor[1] - self.first_col + 1 if r == self.cursor[0] else None
         return _join(parts, topic_w, col_w, highlight, self.get_component_rich_style("compare-grid--cursor"))
 
+    def visible_rows(self) -> range:
+        if not self._lines:
+            return range(0)
+        top = min(int(self.scroll_y), len(self._lines) - 1)
+        bottom = min(top + self.body_height, len(self._lines)) - 1
+        return range(self._lines[top][0], self._lines[bottom][0] + 1)
+
+    def _legend(self, rows: range) -> list[Text]:
+        """The sources of `rows`, numbered as every face of this comparison numbers them."""
+        grid = self.grid
+        if grid is None or not grid.sources:
+            return []
+        seen: dict[int, str] = {}
+        for r in rows:
+            row = grid.rows[r]
+            for eid in self._shown:
+                cell = grid.cell(row, eid)
+                for item in cell.figures if cell else []:
+                    for sid in item.sources:
+                        if sid in grid.sources:
+                            seen[grid.sources[sid]] = sid
+        width = max(self._width, 40)
+        if not seen:
+            return [Text("no figure on screen: the sources are numbered beside the figures", style="dim")]
+        each = max(12, (width * self.LEGEND_LINES) // len(seen) - 6)
+        text = Text()
+        for n in sorted(seen):
+            if text:
+                text.append("  ")
+            text.append(f"[{n}] ", style="cyan")
+            text.append(one_line(grid.source_labels.get(seen[n], seen[n]), each), style="dim")
+        return list(text.wrap(_console(), width))[: self.LEGEND_LINES]
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         style = self.rich_style
+        legend_at = self.size.height - self._legend_height()
         if y < self.HEADER_LINES:
             text = self._line_text(y)
             if y == 0:
                 text.stylize(self.get_component_rich_style("compare-grid--header"))
+        elif y >= legend_at:
+            legend = self._legend(self.visible_rows())
+            text = legend[y - legend_at] if y - legend_at < len(legend) else Text("")
         else:
             text = self._line_text(int(self.scroll_y) + y)
         plain = Style()  # unstyled segments get an empty style: NO_COLOR's filter needs one
@@ -356,9 +488,13 @@ class CompareGrid(ScrollView, can_focus=True):
             self.first_col = max(0, c - fit + 1) if c >= self.first_col + fit else c
             self.relayout()
             return
+        if self._laid[r] is None:
+            self._lay_rows(max(r - self.body_height, 0), r + self.body_height)
+            self._index()
         top = self._starts[r]
-        bottom = top + self._laid[r].height
-        body = max(self.size.height - self.HEADER_LINES, 1)
+        laid = self._laid[r]
+        bottom = top + (laid.height if laid is not None else 1)
+        body = self.body_height
         if top < self.scroll_y:
             self.scroll_to(y=top, animate=False)
         elif bottom > self.scroll_y + body:
@@ -381,6 +517,8 @@ class CompareGrid(ScrollView, can_focus=True):
         if self.grid is None:
             return
         self.cursor = (0 if direction < 0 else len(self.grid.rows) - 1, self.cursor[1])
+        if direction > 0:
+            self.lay_out_all()  # the last row's place is known once every row above it is laid out
         self._moved()
 
     def action_open(self) -> None:

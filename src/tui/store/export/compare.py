@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import db
 from ..agreement import SUMMARY_MARK
-from ..fmt import period_text
+from ..grid import period_note
 from .markup import md, table, value_text
 from .records import claim_record
 from .selection import check_format
@@ -19,9 +19,9 @@ from .to_markdown import source_list
 
 def _cell_line(r: sqlite3.Row, numbers: dict[str, int]) -> str:
     value = value_text(r)
-    text = f"{md(value)} — {md(r['summary'])}" if value else md(r["summary"])
-    if r["value_low"] is not None and (r["period"] or r["presumed_period"]):
-        text += f" ({md(period_text(r['period'], r['presumed_period']))})"
+    # every figure carries its period (stated, presumed, or said to be missing)
+    period = f" {md(period_note(r['period'], r['presumed_period']))}" if value else ""
+    text = f"{md(value)}{period} — {md(r['summary'])}" if value else md(r["summary"])
     mark = f" {SUMMARY_MARK[r['relation']]}" if r["relation"] in ("disputed", "at-odds") else ""
     return f"{text} [{numbers[r['source']]}]{mark}"
 
@@ -37,7 +37,7 @@ def compare_markdown(conn: sqlite3.Connection, cmp: db.Comparison, *, title: str
                 row.append("—")
                 continue
             lines = [_cell_line(r, cmp.sources) for r in cell.claims]
-            if cell.more:
+            if cell.more:  # only where a caller asked for fewer than every claim
                 lines.append(f"_+ {cell.more:,} more_")
             prefix = "**⚠ sources disagree:** " if cell.disputed else ""  # a claim of the cell is in conflict
             row.append(prefix + "<br>".join(lines))
