@@ -321,6 +321,7 @@ async def test_v_shows_every_claim_in_full_and_back(founding: Path, tmp_path: Pa
         room = full.scrollable_content_region.width
         lines = text.splitlines()
         assert all(len(line) <= room for line in lines)  # the right border inside the view
+        assert max(len(line) for line in lines) >= room - 4  # and the table as wide as the view
         assert sum(1 for line in lines if line.rstrip().endswith(("│", "┃", "┓", "┩", "┘", "┛", "┐"))) > 10
         labels = dict(conn.execute("SELECT id, coalesce(publisher, title) FROM sources").fetchall())
         legend = " ".join(" ".join(lines).split())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -200,11 +201,18 @@ class CompareScreen(Screen[None]):
         if cmp is not None:
             # the width of the view less its scrollbar (a comparison is taller than the screen):
             # the table's right border and legend are drawn inside it; many entities scroll sideways
-            shown = self.query_one("#grid" if not self.query_one("#full").display else "#full")
-            width = max(shown.size.width - self.query_one("#full").styles.scrollbar_size_vertical, 40)
+            # (the view may not be laid out yet when v shows it: its width is the screen's less
+            # the picker's, its border's and its scrollbar's)
+            pane = self.query_one("#picker-pane")
+            beside = pane.outer_size.width if pane.display else 0
+            scrollbar = self.query_one("#full").styles.scrollbar_size_vertical
+            width = max(self.app.size.width - beside - 2 - scrollbar, 40)
             topic = TOPIC_WIDTH if width >= 100 else 12
             width = max(width, topic + 4 + len(cmp.entities) * (COLUMN_WIDTH + 3))  # else it scrolls sideways
-            full_lines = (render_lines(compare_table(cmp, None, topic), width), width)
+            lines = render_lines(compare_table(cmp, None, topic), width)
+            # a blank last line: in a real terminal the view scrolled one line short of the
+            # end (the legend's last line out of reach), where Pilot's screen does not
+            full_lines = ([*lines, [Segment(" " * width)]], width)
         self.app.call_from_thread(self._show, ids, grid, cmp, full_lines)
 
     def _show_error(self, ids: list[str], lines) -> None:
