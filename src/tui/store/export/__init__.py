@@ -28,6 +28,7 @@ import importlib
 import os
 import sqlite3
 import stat
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -137,10 +138,10 @@ def export_to(
     """Stream the export into `path` (write_atomic's rules); returns (path, claims written)."""
     written = [0]
 
-    from .stream import stream_claims
+    package = sys.modules[__name__]  # the package's stream_claims (imported on first use; a test may replace it)
 
     def write(out: IO[str]) -> None:
-        written[0] = stream_claims(conn, out, sel, fmt, quotes=quotes, info=info, ids=ids)
+        written[0] = package.stream_claims(conn, out, sel, fmt, quotes=quotes, info=info, ids=ids)
 
     return write_stream(path, write, force=force), written[0]
 
