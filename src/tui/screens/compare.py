@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 
 from rich.segment import Segment
 from rich.text import Text
@@ -189,7 +190,11 @@ class CompareScreen(Screen[None]):
             first = grid.rows[: max(self.app.size.height, 24)]
             self.store.run(fill, grid, first)
             if len(first) < len(grid.rows) and not self.full:
-                self.app.call_from_thread(self._show, ids, grid, None, None, True)
+                drawn = threading.Event()
+                self.app.call_from_thread(self._show, ids, grid, None, None, True, drawn)
+                # the rest once the first screen is on the terminal: read before it, its Python
+                # work held the UI thread's frame back (the GIL), at 100k claims by ~0.7 s
+                drawn.wait(timeout=2.0)
                 grid = grid.copy()  # the screen draws the first; the rest is read into a copy
                 self.store.run(fill, grid, grid.rows)
             cmp = self.store.run(db.compare, ids, None, CELL_LIMIT, grid.sources) if self.full else None
@@ -223,7 +228,11 @@ class CompareScreen(Screen[None]):
             full.show(lines, 60)
             self.complete = True
 
-    def _show(self, ids: list[str], grid: Grid, cmp, full_lines, partial: bool = False) -> None:
+    def _show(
+        self, ids: list[str], grid: Grid, cmp, full_lines, partial: bool = False, drawn: threading.Event | None = None
+    ) -> None:
+        if drawn is not None:
+            self.call_after_refresh(drawn.set)
         if ids != self.entity_ids:
             return  # stale
         self.comparison = cmp

@@ -62,7 +62,7 @@ def statement_lines(cell: GridCell, width: int, lines: int) -> list[Text]:
     others = [i for i in range(len(cell.statements)) if i not in tables]
     shown = tables + others[: max(lines - len(tables), 0 if tables else 1)]
     rest = cell.statement_total - len(shown)
-    suffix = f" +{rest:,} more" if rest > 0 else ""
+    suffix = f" +{rest:,}\u00a0more" if rest > 0 else ""  # kept on one line when a table cell wraps
     for n, i in enumerate(shown):
         last = n == len(shown) - 1
         text = cell.statements[i]

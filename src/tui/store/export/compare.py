@@ -117,8 +117,9 @@ def compare_headline_markdown(conn: sqlite3.Connection, grid: Any, *, statements
         f"\n{grid.disputed_cells} cell{'s' if grid.disputed_cells != 1 else ''} in conflict. ⚠ another source contradicts "
         "the figure (two reports of one period); ! another source's figure does not meet it (a projection or a presumed "
         "period is involved); → a dated projection revised; ≠ another source differs (both can hold, or the period is "
-        "unclear); ✓ another source states the same figure; [n] the sources below; a period in brackets where the "
-        "figures are for more than one, marked presumed where it is the year of the article's date."
+        "unclear); ✓ another source states the same figure; [n] the sources below; in brackets each figure's period: "
+        "as stated, presumed (the year of the article's date), or none. A topic's statements lead with the cells of a "
+        "table an article prints, whole; `pivot compare --full` lists every claim."
     )
     if grid.sources:
         parts.append("\n## Sources\n\n" + source_list(conn, grid.sources))
