@@ -6,6 +6,7 @@ same run and the target it is held to.
     python benchmarks/run.py --sizes 1m --only startup,ui         # what a person meets: start-up and typing
     python benchmarks/run.py --sizes 1m --only build,update,export
     python benchmarks/run.py --sizes 10k,1m --only add,disputes --runs 5   # pivot add and pivot disputes beside pivot list
+    python benchmarks/run.py --sizes 1m --only base --db STORE --corpus CORPUS   # an edit of entities.yaml, then pivot build
     python benchmarks/run.py --sizes 1m --only startup,ui --db STORE --corpus CORPUS   # an existing store
     python benchmarks/run.py --sizes 1m --only build,update,export --corpus CORPUS      # its store built under --work
 
@@ -539,6 +540,62 @@ def ui_rows(db: Path, corpus: Path | None, name: str, query: str, rounds: int, w
     return out
 
 
+# --- an edit of entities.yaml: the entity `pivot add` proposed, added --------------------------
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Write a new file over `path` (never into it: a corpus may be a hard-linked copy)."""
+    tmp = path.with_name(f".{path.name}.bench")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def base_rows(db: Path, corpus: Path, name: str, runs: int, env, results: dict) -> list[Row]:
+    """A line added to entities.yaml (the entity `pivot add` proposes for an article naming a
+    company the corpus lacks), then `pivot build`, whole process with its peak RSS; beside
+    the no-op `pivot build` (what any build costs: a stat of every file) and the CSafeLoader
+    parse of every file (what a build that reads the sources again cannot beat). The file is
+    put back as it was at the end, and the store brought back with it (also timed)."""
+    build = pivot_cmd() + ["build", "--data", str(corpus), "--db", str(db)]
+    timed(build, env)  # up to date first
+    entities = corpus / "entities.yaml"
+    original = entities.read_text()
+    got: dict[str, list] = {"noop": [], "add": [], "restore": []}
+    try:
+        for i in range(runs):
+            got["noop"].append(timed_rss(build, env))
+            line = f"  - {{id: zz-bench-newco-{i}, name: Bench Newco {i}, kind: company, aliases: [BNC{i}]}}\n"
+            replace_file(entities, entities.read_text() + line)
+            got["add"].append(timed_rss(build, env))
+    finally:
+        replace_file(entities, original)
+        got["restore"].append(timed_rss(build, env))
+    floor = results.get(f"{name}_parse_floor")
+    if floor is None:
+        floor = [timed_rss([sys.executable, str(HERE / "parse_floor.py"), str(corpus)], env)]
+        results[f"{name}_parse_floor"] = floor
+    results[f"{name}_entities_edit"] = got
+    noop = stats([x[0] for x in got["noop"]])
+    add = stats([x[0] for x in got["add"]])
+    fs = stats([f[0] for f in floor])
+    peak = max(x[1] for x in got["add"])
+    return [
+        (
+            name,
+            "add a line to entities.yaml, `pivot build` (whole process)",
+            (
+                f"{fmt(add, 's', 1)}, peak RSS {peak:,.0f} MB = {add['median'] / noop['median']:.1f}× no-op = "
+                f"{add['median'] / fs['median']:.2f}× parse; putting it back: {got['restore'][0][0]:.1f} s"
+            ),
+            (
+                f"no-op {noop['median']:.1f} s (peak {max(x[1] for x in got['noop']):,.0f} MB); CSafeLoader parse of every file "
+                f"{fs['median']:.1f} s (peak {max(f[1] for f in floor):,.0f} MB)"
+            ),
+            f"{mark(add['median'] <= 60, '≤ 60 s')}; {mark(peak <= 500, '≤ 500 MB')}",
+        )
+    ]
+
+
 # --- the full build: beside the CSafeLoader parse of the same files --------------------------
 
 
@@ -607,7 +664,7 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--only",
         default="",
-        help="comma-separated phases to run: startup, build, update, ui, export, add, disputes, compare (default: all)",
+        help="comma-separated phases to run: startup, build, base, update, ui, export, add, disputes, compare (default: all)",
     )
     ap.add_argument("--db", type=Path, help="use this store (with --corpus) instead of building one; the build phase rebuilds it")
     ap.add_argument("--corpus", type=Path, help="the corpus of --db; alone: this corpus, its store built under --work")
@@ -623,6 +680,7 @@ def main(argv=None) -> int:
     phases = {x.strip() for x in args.only.split(",") if x.strip()} or {
         "startup",
         "build",
+        "base",
         "update",
         "ui",
         "export",
@@ -654,6 +712,8 @@ def main(argv=None) -> int:
             db = args.work / f"store-{n}-{args.seed}.db"
         if "build" in phases or not db.exists():
             rows += build_rows(db, corpus, name, n, args.build_runs if n >= 1_000_000 else args.runs, env, results)
+        if "base" in phases:
+            rows += base_rows(db, corpus, name, args.runs, env, results)
         if "update" in phases:
             rows += update_rows(db, corpus, name, args.runs, env, results)
         if "export" in phases:

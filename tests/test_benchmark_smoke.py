@@ -27,6 +27,7 @@ MEASURES = [
     "floor: CSafeLoader parse",
     "no-op `pivot build`",
     "add one source file",
+    "add a line to entities.yaml",
     "floor: `sqlite3 -csv` of the claims table",
     "`pivot export --format csv` of every claim",
     "`pivot export --format json` of every claim",

@@ -16,8 +16,8 @@ from textual.widgets import Input
 from helpers import damage_table
 from pilot import set_query, settle
 from tui.app import PivotApp
+from tui.store import baseupdate, build_store, load_corpus
 from tui.store import build as build_mod
-from tui.store import build_store, load_corpus
 from tui.store.files import file_states
 from tui.widgets.claims_table import ClaimsTable
 
@@ -222,6 +222,9 @@ async def test_a_store_that_cannot_be_updated_is_used_as_it_is(tmp_path: Path, m
         raise PermissionError(13, "Permission denied", str(tmp_path))
 
     monkeypatch.setattr(build_mod.tempfile, "mkstemp", refuse)
+    # the change to entities.yaml is applied in place first (store/baseupdate.py): the
+    # folder refuses that write too (SQLite's journal beside the store), then the full build's
+    monkeypatch.setattr(baseupdate, "base_update", refuse)
     app = make_app("small", editable=True)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)

@@ -392,9 +392,13 @@ def test_ensure_store_follows_a_changed_entities_file(small_copy: Path, tmp_path
     path = small_copy / "entities.yaml"
     path.write_text(path.read_text().replace("aliases: [MSFT]", "aliases: [MSFT, Redmond]"))
     ready = ensure_store(small_copy, db_path)
-    assert ready.built is not None and ready.built.mode == "full"
+    # applied from the store's own rows (store/baseupdate.py), no source file read again
+    assert ready.built is not None and ready.built.mode == "update" and ready.built.base_files == ["entities.yaml"]
     assert ("microsoft", "redmond") in set(rows(db_path, "SELECT entity, name FROM entity_names"))
     assert store_info(db_path)["corpus_hash"] == corpus_digest(small_copy)
+    fresh = tmp_path / "fresh.db"
+    build_store(load_corpus(small_copy), fresh, file_states(small_copy))
+    assert dump(db_path) == dump(fresh)
 
 
 def test_an_updated_store_equals_a_fresh_build(small_copy: Path, tmp_path: Path) -> None:

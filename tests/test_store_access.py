@@ -69,9 +69,12 @@ def ids(conn: sqlite3.Connection, sql: str = "SELECT id FROM claims ORDER BY id"
     return [r[0] for r in conn.execute(sql)]
 
 
-def test_a_rebuild_while_a_reader_has_the_store_open(tmp_path: Path, small_store: tuple[Path, Path]) -> None:
+@pytest.mark.parametrize("full", [True, False])
+def test_a_rebuild_while_a_reader_has_the_store_open(tmp_path: Path, small_store: tuple[Path, Path], full: bool) -> None:
     """A full build replaces the file by a rename: a connection opened before keeps
-    reading its own rows (and its text index); a new connection sees the new store."""
+    reading its own rows (and its text index); a new connection sees the new store. So
+    does a change of topics.yaml applied with a source file's (store/baseupdate.py: both
+    on a copy, renamed into place)."""
     data, db_path = small_store
     reader = open_readonly(db_path)
     before = ids(reader)
@@ -80,8 +83,9 @@ def test_a_rebuild_while_a_reader_has_the_store_open(tmp_path: Path, small_store
     (data / "sources" / "alpha-news.yaml").unlink()
     topics = data / "topics.yaml"
     topics.write_text(topics.read_text() + "  - {id: extra, label: Extra, order: 50}\n")
-    ready = ensure_store(data, db_path)
-    assert ready.built is not None and ready.built.mode == "full"
+    ready = ensure_store(data, db_path, force=full)
+    assert ready.built is not None and ready.built.mode == ("full" if full else "update")
+    assert ready.built.base_files == ([] if full else ["topics.yaml"])
     assert ids(reader) == before and len(before) == 19
     assert ids(reader, fts) == ["alpha-meta-pods"]
     assert reader.execute("SELECT count(*) FROM topics").fetchone()[0] == 4

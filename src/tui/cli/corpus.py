@@ -142,18 +142,24 @@ def add(page: str, source_id: str | None, timeout: float, data_dir: Path | None,
 
 @command()
 @store_options
-@click.option("--full", is_flag=True, help="Rebuild everything instead of applying only the changed files.")
+@click.option("--full", is_flag=True, help="Re-read every file and rebuild the whole store instead of applying only the changes.")
 @click.option("-v", "--verbose", is_flag=True, help="Say what each step cost (on standard error).")
 def build(data_dir: Path | None, db_path: Path | None, full: bool, verbose: bool) -> None:
     """Build the SQLite store from the corpus, or bring it up to date.
 
     Only source files whose bytes changed are re-read and applied, in one
-    transaction; a change to entities.yaml or topics.yaml, a new schema
-    version or --full rebuilds the whole store into a new file."""
+    transaction; a change to entities.yaml, topics.yaml, metrics.yaml or
+    propositions.yaml is applied from the store's own rows, without reading
+    the source files again. A new schema version or --full re-reads every
+    file and rebuilds the whole store into a new file (the way out whenever
+    the store is in doubt)."""
     ready = ensure(data_dir, db_path, "cannot build the store: ", force=full, verify=True)
     if ready.warning:
         # the store was kept because the corpus is broken: say what is wrong, as `check` does
+        # (the base update found every problem already, without reading every source file)
         try:
+            if ready.problems is not None:
+                raise CorpusError(ready.problems)
             from tui.store.load import load_corpus
 
             load_corpus(data_dir or default_data_dir())
@@ -169,8 +175,9 @@ def build(data_dir: Path | None, db_path: Path | None, full: bool, verbose: bool
         click.echo(f"{ready.path}: up to date")
         return
     if b.mode == "update":
+        base = f" ({', '.join(b.base_files)} applied from the store, no source re-read)" if b.base_files else ""
         click.echo(
-            f"updated {b.path}: {b.changed_files} file(s) changed, +{b.added_claims} -{b.removed_claims} claims; "
+            f"updated {b.path}: {b.changed_files} file(s) changed{base}, +{b.added_claims} -{b.removed_claims} claims; "
             f"now {b.sources} sources, {b.claims} claims, {b.conflicts} conflicts, in {b.seconds:.2f}s"
         )
     else:

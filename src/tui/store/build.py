@@ -36,7 +36,7 @@ from .agreement import Figure
 from .files import FILES_DIGEST, RECORD_SQL, FileState, digest_of, records_digest
 from .lock import build_lock
 from .metrics import insert_metrics
-from .model import Claim, Corpus, Source
+from .model import Claim, Corpus, Entity, Source, Topic
 from .recovery import remove_dead_temps, roll_back_journal
 from .schema import CLAIM_FIELDS, FTS_SQL, GRID_INDEX_SQL, INDEXES, SCHEMA, SCHEMA_VERSION, TERMS_SQL
 from .stamps import stamp_written
@@ -61,6 +61,9 @@ class BuildReport:
     added_claims: int = 0
     removed_claims: int = 0
     steps: list[tuple[str, float]] = field(default_factory=list)  # an update's steps and their seconds (`pivot build -v`)
+    base_files: list[str] = field(
+        default_factory=list
+    )  # entities.yaml, topics.yaml ...: changed, applied without re-reading the sources
 
     def line(self) -> str:
         """What the CLI says on standard error after building before the explorer opens."""
@@ -162,6 +165,48 @@ def _claim_row(c: Claim, f: Figure, title: str, model: agreement.Model) -> tuple
         *agreement.stored(c.id, model),
         *(c.table or (None, None)),
     )
+
+
+ENTITY_SQL = (
+    "INSERT INTO entities (id, name, kind, parent, ticker, aliases, members, claim_count, conflict_count) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+TOPIC_SQL = 'INSERT INTO topics (id, label, "order", description, claim_count) VALUES (?, ?, ?, ?, ?)'
+
+
+def insert_base(
+    conn: sqlite3.Connection,
+    entities: list[Entity],
+    topics: list[Topic],
+    claims_of: dict[str, int],
+    conflicts_of: dict[str, int],
+    claims_of_topic: dict[str, int],
+) -> None:
+    """The rows of entities, entity_names and topics, with their counts (the full build's and
+    the base update's one way to write them; topics in their order)."""
+    conn.executemany(
+        ENTITY_SQL,
+        [
+            (
+                e.id,
+                e.name,
+                e.kind,
+                e.parent,
+                e.ticker,
+                json.dumps(e.aliases),
+                json.dumps(e.members),
+                claims_of.get(e.id, 0),
+                conflicts_of.get(e.id, 0),
+            )
+            for e in entities
+        ],
+    )
+    names = set()
+    for e in entities:
+        for n in (e.id, e.name, *e.aliases, *([e.ticker] if e.ticker else [])):
+            names.add((e.id, n.lower()))
+    conn.executemany("INSERT INTO entity_names (entity, name) VALUES (?, ?)", sorted(names))
+    conn.executemany(TOPIC_SQL, [(t.id, t.label, t.order, t.description, claims_of_topic.get(t.id, 0)) for t in topics])
 
 
 def _stance_rows(claims: list[Claim]) -> list[tuple[str, str, str]]:
@@ -281,29 +326,7 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
             "conflict_pairs": str(n_pairs),  # kept by incremental updates, so reports need no scan
         }
         set_meta(conn, meta)
-        table("entities").insert_all(
-            {
-                "id": e.id,
-                "name": e.name,
-                "kind": e.kind,
-                "parent": e.parent,
-                "ticker": e.ticker,
-                "aliases": json.dumps(e.aliases),
-                "members": json.dumps(e.members),
-                "claim_count": per_entity.get(e.id, 0),
-                "conflict_count": conflicts_entity.get(e.id, 0),
-            }
-            for e in corpus.entities
-        )
-        names = set()
-        for e in corpus.entities:
-            for n in (e.id, e.name, *e.aliases, *([e.ticker] if e.ticker else [])):
-                names.add((e.id, n.lower()))
-        table("entity_names").insert_all({"entity": e, "name": n} for e, n in sorted(names))
-        table("topics").insert_all(
-            {"id": t.id, "label": t.label, "order": t.order, "description": t.description, "claim_count": per_topic.get(t.id, 0)}
-            for t in corpus.topics
-        )
+        insert_base(conn, corpus.entities, corpus.topics, per_entity, conflicts_entity, per_topic)
         insert_metrics(conn, corpus.metrics)
         table("sources").insert_all(
             (_source_row(s, per_source.get(s.id, 0), conflicts_source.get(s.id, 0)) for s in corpus.sources),

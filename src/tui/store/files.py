@@ -335,7 +335,7 @@ def corpus_digest(data_dir: Path) -> str:
 class Changes:
     """How the corpus on disk differs from what the store was built from."""
 
-    base_changed: bool  # entities.yaml or topics.yaml: a full build is needed
+    base_changed: bool  # entities.yaml, topics.yaml ...: applied by store/baseupdate.py, not by the update
     added: list[FileState]
     changed: list[FileState]
     removed: list[str]  # rel paths

@@ -15,6 +15,7 @@ import errno
 import os
 import re
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +29,7 @@ from .model import (
     Corpus,
     CorpusError,
     Entity,
+    Metric,
     Problem,
     Proposition,
     Source,
@@ -230,29 +232,7 @@ def load_corpus_files(data_dir: Path | str) -> tuple[Corpus, dict[str, FileState
     label = file_label(data_dir)
     states: dict[str, FileState] = {}
 
-    def read_base(path: Path) -> tuple[Any, list[Problem]]:
-        raw, st, ps = read_bytes(path, label(path))
-        if raw is None or st is None:
-            return None, ps
-        states[path.name] = state_of(path.name, st, raw)
-        return parse_yaml(raw, label(path))
-
-    ent_file, top_file = data_dir / "entities.yaml", data_dir / "topics.yaml"
-    ent_data, ent_ps = read_base(ent_file)
-    problems += ent_ps
-    top_data, top_ps = read_base(top_file)
-    problems += top_ps
-    # a file that could not be read has its one message already; do not add "file is empty"
-    entities = _entities(ent_data, label(ent_file), problems) if not ent_ps else []
-    topics = _topics(top_data, label(top_file), problems) if not top_ps else []
-    # optional: propositions claims take positions on (a claim's `stance`)
-    prop_file = data_dir / PROPOSITIONS_FILE
-    propositions: list[tuple[Proposition, _Record]] = []
-    if os.path.lexists(prop_file):
-        prop_data, prop_ps = read_base(prop_file)
-        problems += prop_ps
-        propositions = _propositions(prop_data, label(prop_file), problems) if not prop_ps else []
-    metrics = read_metrics(data_dir, label(data_dir / METRICS_FILE), problems, states)
+    base = read_base_files(data_dir, label, states, problems)
 
     sources: list[Source] = []
     try:
@@ -275,23 +255,73 @@ def load_corpus_files(data_dir: Path | str) -> tuple[Corpus, dict[str, FileState
         if state is not None:
             states[state.rel] = state
 
-    _cross_check(entities, topics, sources, problems, propositions)
-    check_metrics(metrics, {t.id for t, _ in topics if t.id}, problems)
+    _cross_check(base.entities, base.topics, sources, problems, base.propositions)
+    check_metrics(base.metrics, {t.id for t, _ in base.topics if t.id}, problems)
     if problems:
         raise CorpusError(problems)
     states = settle(data_dir, states)  # no record of a file changed in the tick it was read in
     corpus = Corpus(
-        entities=[e for e, _ in entities],
-        topics=sorted((t for t, _ in topics), key=lambda t: (t.order, t.id)),
+        entities=[e for e, _ in base.entities],
+        topics=sorted((t for t, _ in base.topics), key=lambda t: (t.order, t.id)),
         sources=sources,
         digest=digest_of(states.values()),
-        propositions=[p for p, _ in propositions],
-        metrics=[m for m, _ in metrics],
+        propositions=[p for p, _ in base.propositions],
+        metrics=[m for m, _ in base.metrics],
     )
     return corpus, states
 
 
 PROPOSITIONS_FILE = "propositions.yaml"
+
+
+@dataclass
+class BaseFiles:
+    """What the corpus's base files say (entities, topics, propositions, the registry of
+    metrics), each entry with the record of where it was written (for messages)."""
+
+    entities: list[tuple[Entity, _Record]]
+    topics: list[tuple[Topic, _Record]]
+    propositions: list[tuple[Proposition, _Record]]
+    metrics: list[tuple[Metric, _Record]]
+    unread: bool  # entities, topics or propositions could not be read or parsed: every reference to them fails
+
+
+def read_base_files(
+    data_dir: Path, label: Callable[[Path], str], states: dict[str, FileState], problems: list[Problem]
+) -> BaseFiles:
+    """Read and validate the base files on their own (no cross-file checks), recording the
+    state of each file read in `states` and its problems in `problems` (the full load's
+    and the base update's one way to read them, in one order)."""
+    unread = False
+
+    def read_base(path: Path) -> tuple[Any, list[Problem]]:
+        raw, st, ps = read_bytes(path, label(path))
+        if raw is None or st is None:
+            return None, ps
+        states[path.name] = state_of(path.name, st, raw)
+        return parse_yaml(raw, label(path))
+
+    ent_file, top_file = data_dir / "entities.yaml", data_dir / "topics.yaml"
+    ent_data, ent_ps = read_base(ent_file)
+    problems += ent_ps
+    top_data, top_ps = read_base(top_file)
+    problems += top_ps
+    unread = bool(ent_ps or top_ps)
+    # a file that could not be read has its one message already; do not add "file is empty"
+    entities = _entities(ent_data, label(ent_file), problems) if not ent_ps else []
+    topics = _topics(top_data, label(top_file), problems) if not top_ps else []
+    # optional: propositions claims take positions on (a claim's `stance`)
+    prop_file = data_dir / PROPOSITIONS_FILE
+    propositions: list[tuple[Proposition, _Record]] = []
+    if os.path.lexists(prop_file):
+        prop_data, prop_ps = read_base(prop_file)
+        problems += prop_ps
+        unread = unread or bool(prop_ps)
+        propositions = _propositions(prop_data, label(prop_file), problems) if not prop_ps else []
+    metrics = read_metrics(data_dir, label(data_dir / METRICS_FILE), problems, states)
+    return BaseFiles(entities, topics, propositions, metrics, unread)
+
+
 _Rec = TypeVar("_Rec", Entity, Topic, Proposition)
 
 
@@ -351,6 +381,19 @@ def _cross_check(
     problems: list[Problem],
     propositions: list[tuple[Proposition, _Record]] = [],  # noqa: B006 (read only)
 ) -> None:
+    _, tops, props = check_base(entities, topics, problems, propositions)
+    entities_file = entities[0][1].file if entities else "entities.yaml"
+    check_sources(sources, [e for e, _ in entities], set(tops), entities_file, problems, propositions=set(props))
+
+
+def check_base(
+    entities: list[tuple[Entity, _Record]],
+    topics: list[tuple[Topic, _Record]],
+    problems: list[Problem],
+    propositions: list[tuple[Proposition, _Record]],
+) -> tuple[dict[str, tuple[Entity, _Record]], dict[str, tuple[Topic, _Record]], dict[str, tuple[Proposition, _Record]]]:
+    """The checks of the base files against each other (unique ids, known entities and
+    topics, the entity graph); the entities, topics and propositions by id."""
     ents = _unique(entities, "entity", problems)
     tops = _unique(topics, "topic", problems)
     props = _unique(propositions, "proposition", problems)
@@ -370,8 +413,7 @@ def _cross_check(
         if e.kind == "division" and e.parent is None:
             r.problem("parent", "missing: a division names the company it belongs to (parent: meta)")
     _check_entity_graph(entities)
-    entities_file = entities[0][1].file if entities else "entities.yaml"
-    check_sources(sources, [e for e, _ in entities], set(tops), entities_file, problems, propositions=set(props))
+    return ents, tops, props
 
 
 def check_sources(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .errors import StoreError, os_error_words, sqlite_error_words
 from .locate import default_data_dir, default_db_path, open_readonly, store_info
-from .model import CorpusError
+from .model import CorpusError, Problem
 from .recovery import recover_store
 from .schema import SCHEMA_VERSION
 from .stamps import verified
@@ -32,6 +32,7 @@ class Ready:
     warning: str | None = None  # set when the corpus is broken and an older store is used
     unchecked: bool = False  # quick mode: the store was not compared with the corpus yet
     steps: list[tuple[str, float]] = field(default_factory=list)  # the look at the files, in seconds (`pivot build -v`)
+    problems: list[Problem] | None = None  # with a warning: the corpus's problems, when already known whole
 
 
 def ensure_store(
@@ -123,12 +124,22 @@ def _ensure_store(
         # leaves the digest as it is, and the look file by file settles it)
         if (
             changes is not None
-            and not changes.needs_full
+            and changes.known
             and not changes.added
             and kept
             and sum("/" in rel for rel in changes.removed) >= kept
         ):
             return Ready(db_path, warning=_no_sources(data_dir, kept))
+        if changes is not None and changes.known and changes.base_changed:
+            # entities.yaml and the like: applied from the stored rows (store/baseupdate.py)
+            from .baseupdate import NeedsFull, base_update
+
+            try:
+                return Ready(db_path, built=base_update(db_path, data_dir, changes, file_label(data_dir)))
+            except CorpusError as exc:
+                return Ready(db_path, warning=_broken(exc), problems=exc.problems)
+            except (NeedsFull, sqlite3.Error, OSError):
+                pass  # the full load says what is wrong, or rebuilds (and says why, if it cannot)
         if changes is not None and not changes.needs_full:
             from .update import update_store
 
