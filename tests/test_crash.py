@@ -647,7 +647,7 @@ def test_a_killed_full_build_leaves_a_temp_file_the_next_build_removes(tmp_path:
     child.communicate(timeout=120)
     assert child.returncode == -signal.SIGKILL
     stale = [n for n in beside(db_path) if n.endswith(".tmp")]
-    assert len(stale) == 1  # the dead build's
+    assert 1 <= len(stale) <= 2  # the dead build's (its store, and its staged rows: `.work.tmp`)
     pivot("build", "--full", "--data", data, "--db", db_path)
     assert beside(db_path) == {"store.db", "store.db.lock"}
     assert integrity(db_path) == "ok" and claims_in(db_path) == SMALL_CLAIMS

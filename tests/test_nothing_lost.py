@@ -106,7 +106,7 @@ def killed_full_build(data: Path, db_path: Path) -> None:
     child = killed_pivot("INSERT INTO claims", "build", "--full", "--data", data, "--db", db_path)
     child.communicate(timeout=120)
     assert child.returncode == -signal.SIGKILL
-    assert len(temps(db_path)) == 1  # the dead build's, as large as a store
+    assert 1 <= len(temps(db_path)) <= 2  # the dead build's, as large as a store (and its staged rows, `.work.tmp`)
 
 
 @pytest.mark.parametrize("command", [("build",), ("list", "--limit", "1"), ("sources",)])

@@ -14,7 +14,7 @@ import difflib
 import errno
 import os
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -123,30 +123,49 @@ def _parse_job(job: tuple[str, str]) -> tuple[_Packed | None, list[Problem], Fil
     return (_pack(source) if source is not None else None), problems, state
 
 
-def _parse_many(jobs: list[tuple[Path, str]]) -> list[tuple[Source | None, list[Problem], FileState | None]]:
-    """read_source_file over many files, on every core when there are enough files to pay for it."""
+def _parse_chunk(jobs: list[tuple[str, str]]) -> list[tuple[_Packed | None, list[Problem], FileState | None]]:
+    return [_parse_job(job) for job in jobs]
+
+
+def _parse_many(jobs: list[tuple[Path, str]]) -> Iterator[tuple[Source | None, list[Problem], FileState | None]]:
+    """read_source_file over many files, in their order, on every core when there are enough
+    files to pay for it. Streamed: at most a few chunks of files are parsed ahead of the
+    one the caller is at, so a caller that stores each source as it comes holds no more
+    than that in memory."""
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_FROM or workers < 2:
-        return [read_source_file(p, label) for p, label in jobs]
-    from concurrent.futures import ProcessPoolExecutor
+        for p, label in jobs:
+            yield read_source_file(p, label)
+        return
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
 
-    chunk = max(16, len(jobs) // (workers * 16))
+    size = max(16, min(256, len(jobs) // (workers * 16)))
+    chunks = [[(str(p), label) for p, label in jobs[i : i + size]] for i in range(0, len(jobs), size)]
     ctx, parent = _pool_context()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_die_with_parent, initargs=(parent,))
+    ahead: deque[Future[list[tuple[_Packed | None, list[Problem], FileState | None]]]] = deque()
     try:
-        out = [
-            (_unpack(packed) if packed is not None else None, problems, state)
-            for packed, problems, state in pool.map(_parse_job, [(str(p), label) for p, label in jobs], chunksize=chunk)
-        ]
+        todo = iter(chunks)
+        for chunk in todo:
+            ahead.append(pool.submit(_parse_chunk, chunk))
+            if len(ahead) >= workers * 4:
+                break
+        while ahead:
+            done = ahead.popleft().result()
+            for chunk in todo:  # keep the workers busy: one chunk in for each one out
+                ahead.append(pool.submit(_parse_chunk, chunk))
+                break
+            for packed, problems, state in done:
+                yield (_unpack(packed) if packed is not None else None), problems, state
     except BaseException:
-        # interrupted (SIGTERM, ctrl+c) or failed: stop the workers now rather than wait
-        # for them to finish files nobody wants
+        # interrupted (SIGTERM, ctrl+c), failed, or the caller stopped: stop the workers now
+        # rather than wait for them to finish files nobody wants
         for proc in list((getattr(pool, "_processes", None) or {}).values()):
             proc.kill()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
-    return out
 
 
 def _pool_context() -> tuple[Any, int | None]:
@@ -235,19 +254,7 @@ def load_corpus_files(data_dir: Path | str) -> tuple[Corpus, dict[str, FileState
     base = read_base_files(data_dir, label, states, problems)
 
     sources: list[Source] = []
-    try:
-        paths = source_paths(data_dir)
-    except OSError as exc:
-        # no sources/ to list is a problem, never an empty corpus that would empty the store
-        folder = data_dir / "sources"
-        if exc.errno == errno.ENOENT and not os.path.lexists(folder):
-            why = "missing (every source file lives in sources/)"
-        elif exc.errno == errno.ENOTDIR:
-            why = "not a folder"
-        else:
-            why = f"cannot be listed: {exc.strerror or exc}"
-        problems.append(Problem(label(folder), 0, "", f"the sources folder is {why}"))
-        paths = []
+    paths = _listed_sources(data_dir, label, problems)
     for s, ps, state in _parse_many([(path, label(path)) for path in paths]):
         problems += ps
         if s:
@@ -269,6 +276,106 @@ def load_corpus_files(data_dir: Path | str) -> tuple[Corpus, dict[str, FileState
         metrics=[m for m, _ in base.metrics],
     )
     return corpus, states
+
+
+class CorpusStream:
+    """The corpus read for a streamed full build (build.build_files): the base files first,
+    then each source file as it is parsed, checked against the ones before it by the full
+    load's own checks (check_sources, one source at a time) and handed on, never all held
+    at once. `finish` adds the checks of the base files and the metrics, and raises
+    CorpusError with every problem, in the order load_corpus_files reports them (but for a
+    claim id taken in an earlier file, said after its source's other problems)."""
+
+    def __init__(self, data_dir: Path | str):
+        self.data_dir = data_dir = Path(data_dir)
+        self.problems: list[Problem] = []
+        if not data_dir.is_dir():
+            raise CorpusError([Problem(safe_text(str(data_dir)), 0, "", "no such corpus directory")])
+        self.label = label = file_label(data_dir)
+        self.states: dict[str, FileState] = {}
+        self.base = base = read_base_files(data_dir, label, self.states, self.problems)
+        self.paths = _listed_sources(data_dir, label, self.problems)
+        self.corpus = Corpus(
+            entities=[e for e, _ in base.entities],
+            # a topic without a valid order is a problem `finish` raises: sorted anywhere till then
+            topics=sorted((t for t, _ in base.topics), key=lambda t: (t.order if isinstance(t.order, int) else 0, t.id or "")),
+            sources=[],
+            propositions=[p for p, _ in base.propositions],
+            metrics=[m for m, _ in base.metrics],
+        )
+        self._cross: list[Problem] = []  # the checks across files, said after every file's own problems
+        self._files: dict[str, str] = {}  # source id -> the file that has it first
+        self._claims: set[str] = set()  # the claim ids seen so far
+
+    def sources(self, first_at: Callable[[list[str]], dict[str, tuple[str, int]]]) -> Iterator[Source]:
+        """Every source that parses, in file order. `first_at(ids)`: the file and line of the
+        first claim with each id (of those seen before), for the message on a duplicate."""
+        entities = self.corpus.entities
+        topics = {t.id for t, _ in self.base.topics if t.id}
+        propositions = {p.id for p, _ in self.base.propositions if p.id}
+        entities_file = self.base.entities[0][1].file if self.base.entities else "entities.yaml"
+
+        held: dict[str, tuple[str, int]] = {}  # claims of the sources not handed on (after a problem)
+
+        def taken(ids: list[str]) -> dict[str, Claim]:
+            found = first_at([i for i in ids if i in self._claims])
+            found.update((i, held[i]) for i in ids if i in held and i not in found)
+            return {cid: Claim(cid, "", "", "", "", "", "", file=file, line=line) for cid, (file, line) in found.items()}
+
+        for s, ps, state in _parse_many([(path, self.label(path)) for path in self.paths]):
+            self.problems += ps
+            if state is not None:
+                self.states[state.rel] = state
+            if s is None:
+                continue
+            check_sources(
+                [s],
+                entities,
+                topics,
+                entities_file,
+                self._cross,
+                taken_source=self._files.get,
+                taken_claims=taken,
+                propositions=propositions,
+            )
+            if s.id:
+                self._files.setdefault(s.id, s.file)
+            if self.problems or self._cross:
+                # the corpus will be refused: nothing more to store (a source with problems
+                # can hold values no table takes), only what later messages name
+                held.update((c.id, (c.file, c.line)) for c in s.claims if c.id and c.id not in held and c.id not in self._claims)
+                continue
+            self._claims.update(c.id for c in s.claims if c.id)
+            yield s
+
+    def finish(self) -> dict[str, FileState]:
+        """Every problem of the corpus (CorpusError), else the record of every file read."""
+        self._claims.clear()
+        check_base(self.base.entities, self.base.topics, self.problems, self.base.propositions)
+        self.problems += self._cross
+        check_metrics(self.base.metrics, {t.id for t, _ in self.base.topics if t.id}, self.problems)
+        if self.problems:
+            raise CorpusError(self.problems)
+        self.states = settle(self.data_dir, self.states)  # no record of a file changed in the tick it was read in
+        self.corpus.digest = digest_of(self.states.values())
+        return self.states
+
+
+def _listed_sources(data_dir: Path, label: Callable[[Path], str], problems: list[Problem]) -> list[Path]:
+    """The source files, or [] and a problem when sources/ cannot be listed: a corpus without
+    its sources is a problem, never an empty corpus that would empty the store."""
+    try:
+        return source_paths(data_dir)
+    except OSError as exc:
+        folder = data_dir / "sources"
+        if exc.errno == errno.ENOENT and not os.path.lexists(folder):
+            why = "missing (every source file lives in sources/)"
+        elif exc.errno == errno.ENOTDIR:
+            why = "not a folder"
+        else:
+            why = f"cannot be listed: {exc.strerror or exc}"
+        problems.append(Problem(label(folder), 0, "", f"the sources folder is {why}"))
+        return []
 
 
 PROPOSITIONS_FILE = "propositions.yaml"

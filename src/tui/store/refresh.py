@@ -153,21 +153,23 @@ def _ensure_store(
                     # says, only its file records could not be renewed (a read-only store)
                     return Ready(db_path)
                 # else fall through to a full build (which says why, if it cannot either)
-    from .build import build_store
+    from .build import build_files, build_store
     from .load import load_corpus_files
 
     try:
-        corpus, states = load_corpus_files(data_dir)
+        if usable and not _listed(data_dir):
+            # no source file to read: the base files' problems, else, even with --full, an
+            # unmounted or emptied folder must not empty the store
+            corpus, states = load_corpus_files(data_dir)
+            kept = _sources_in(db_path)
+            if kept:
+                return Ready(db_path, warning=_no_sources(data_dir, kept))
+            return Ready(db_path, built=build_store(corpus, db_path, states))
+        return Ready(db_path, built=build_files(data_dir, db_path))  # streamed: nothing held whole
     except CorpusError as exc:
         if usable and not force:
             return Ready(db_path, warning=_broken(exc))
         raise
-    if not corpus.sources and usable:
-        kept = _sources_in(db_path)
-        if kept:  # even with --full: an unmounted or emptied folder must not empty the store
-            return Ready(db_path, warning=_no_sources(data_dir, kept))
-    try:
-        return Ready(db_path, built=build_store(corpus, db_path, states))
     except (OSError, sqlite3.Error) as exc:
         # a full disk, a quota or a size limit shows as OSError or as SQLite's own error
         words = os_error_words(exc, db_path) if isinstance(exc, OSError) else sqlite_error_words(exc, db_path)
@@ -176,6 +178,16 @@ def _ensure_store(
             # is still worth showing, with a warning that says why it is old
             return Ready(db_path, warning=f"{db_path} is out of date and cannot be rebuilt ({words}); showing it as it is")
         raise StoreError(words) from exc
+
+
+def _listed(data_dir: Path) -> bool:
+    """Whether sources/ lists a source file (True when it cannot be listed: the load says why)."""
+    from .files import source_paths
+
+    try:
+        return bool(source_paths(data_dir))
+    except OSError:
+        return True
 
 
 def _probe(conn: sqlite3.Connection) -> None:
