@@ -187,7 +187,7 @@ class CompareScreen(Screen[None]):
             # the rows and counts first, the cells of the first screen, then the rest: the grid
             # is on screen before the cells below it are read
             grid = self.store.run(skeleton, ids)
-            first = grid.rows[: max(self.app.size.height, 24)]
+            first = grid.rows[: max(self.app.size.height - 7, 12)]  # a row a line at least: the body holds no more
             self.store.run(fill, grid, first)
             if len(first) < len(grid.rows) and not self.full:
                 drawn = threading.Event()
