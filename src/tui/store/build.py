@@ -25,7 +25,7 @@ import sqlite3
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,22 +228,11 @@ def _write(db_path: Path, corpus: Corpus, states: dict[str, FileState] | None) -
     info = entity_info(corpus)
     claims = corpus.claims
     figures = corpus_figures(corpus, info)
-    # grouped by the entity a figure is about (a company, then its events), so that
-    # `company:x` is one short rowid span
-    claims.sort(
-        key=lambda c: (
-            entity_name[figures[c.id].qentity],
-            figures[c.id].qentity,
-            c.entity != figures[c.id].qentity,
-            entity_name[c.entity],
-            topic_order[c.topic],
-            c.source,
-            c.id,
-        )
-    )
-    step("figures and sort")
+    step("figures")
     model = agreement.model_of(figures.values(), info)
     step("agreement model")
+    claims.sort(key=_store_order(claims, figures, model, entity_name, topic_order))
+    step("sort")
     n_pairs = _pairs_of(model, figures)
     per_entity: dict[str, int] = defaultdict(int)
     per_topic: dict[str, int] = defaultdict(int)
@@ -375,6 +364,36 @@ def set_meta(conn: sqlite3.Connection, values: dict[str, str]) -> None:
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _store_order(
+    claims: list[Claim],
+    figures: dict[str, Figure],
+    model: agreement.Model,
+    entity_name: dict[str, str],
+    topic_order: dict[str, int],
+) -> Callable[[Claim], tuple[Any, ...]]:
+    """The order claims are stored in, which is the order the explorer opens on (and the
+    exports' store order): the most-covered entities first, each a company then its events
+    (grouped by the entity a figure is about, so that `company:x` is one short rowid span),
+    and in each entity its disagreements, then its figures, then the rest (commentary),
+    then by topic and source."""
+    covered: dict[str, int] = defaultdict(int)
+    for c in claims:
+        covered[figures[c.id].qentity] += 1
+
+    def weight(c: Claim) -> int:
+        stored = agreement.stored(c.id, model) if c.id in model.summaries else None
+        if not c.draft and stored is not None and agreement.in_conflict(stored.standing):
+            return 0
+        return 1 if c.value_low is not None else 2
+
+    def key(c: Claim) -> tuple[Any, ...]:
+        q = figures[c.id].qentity
+        return (-covered[q], entity_name[q], q, c.entity != q, entity_name[c.entity], c.entity, weight(c),
+                topic_order[c.topic], c.source, c.id)  # fmt: skip
+
+    return key
 
 
 def build_store(corpus: Corpus, db_path: Path | str, states: dict[str, FileState] | None = None) -> BuildReport:
