@@ -376,17 +376,18 @@ def _store_order(
     """The order claims are stored in, which is the order the explorer opens on (and the
     exports' store order): the most-covered entities first, each a company then its events
     (grouped by the entity a figure is about, so that `company:x` is one short rowid span),
-    and in each entity its disagreements, then its figures, then the rest (commentary),
-    then by topic and source."""
+    and in each entity its figures (those in dispute first), then its positions in dispute,
+    then the rest (commentary), then by topic and source."""
     covered: dict[str, int] = defaultdict(int)
     for c in claims:
         covered[figures[c.id].qentity] += 1
 
     def weight(c: Claim) -> int:
         stored = agreement.stored(c.id, model) if c.id in model.summaries else None
-        if not c.draft and stored is not None and agreement.in_conflict(stored.standing):
-            return 0
-        return 1 if c.value_low is not None else 2
+        disputed = not c.draft and stored is not None and agreement.in_conflict(stored.standing)
+        if c.value_low is not None:
+            return 0 if disputed else 1  # the figures, those in dispute first
+        return 2 if disputed else 3  # then the positions in dispute, then the commentary
 
     def key(c: Claim) -> tuple[Any, ...]:
         q = figures[c.id].qentity
