@@ -19,9 +19,14 @@ from tui.session import (
     CompareTarget,
     Filter,
     Session,
+    command_hint,
+    frequency_term,
+    is_command,
     picked_facets,
     resolve_named,
+    selection_note,
     with_named,
+    with_term,
 )
 from tui.state import View, Views
 from tui.store import db
@@ -139,6 +144,40 @@ def test_the_selection_survives_a_change_of_filter() -> None:
 # --- what c compares ---------------------------------------------------------------------------
 
 
+def test_y_takes_the_selection_else_the_highlighted_claim_and_says_which() -> None:
+    session = Session()
+    scope = session.copy_scope("c1")
+    assert scope is not None and scope.ids == ("c1",) and not scope.selected
+    assert scope.describe() == "the highlighted claim as Markdown rows"
+    assert session.copy_scope(None) is None  # nothing highlighted, nothing selected: nothing to copy
+    session.toggle_selected("c2")
+    session.toggle_selected("c3")
+    scope = session.copy_scope("c1", hidden=1)
+    assert scope is not None and scope.ids == ("c2", "c3") and scope.selected
+    assert scope.describe(header=True) == "2 selected claims as a Markdown table (1 hidden by the filter)"
+
+
+def test_the_status_line_says_how_much_of_the_selection_the_filter_hides() -> None:
+    assert selection_note(0, 0) == "none selected"
+    assert selection_note(3, None) == "3 selected"  # while it is counted
+    assert selection_note(3, 0) == "3 selected"
+    assert selection_note(3, 2) == "3 selected, 2 hidden by the filter"
+    assert selection_note(3, 3) == "3 selected, all hidden by the filter"
+
+
+def test_the_store_counts_the_selected_claims_a_filter_hides(small_conn: sqlite3.Connection) -> None:
+    session = Session()
+    every = db.claim_ids(small_conn, build_filter("", small_conn), 1000)
+    on_meta = db.claim_ids(small_conn, build_filter("company:meta", small_conn), 1000)
+    others = sorted(set(every) - set(on_meta))
+    assert on_meta and others
+    session.select([on_meta[0], others[0], others[-1]])
+    assert session.hidden_selected(small_conn, build_filter("company:meta", small_conn)) == len({others[0], others[-1]})
+    assert session.hidden_selected(small_conn, build_filter("", small_conn)) == 0
+    session.clear_selection()
+    assert session.hidden_selected(small_conn, build_filter("company:meta", small_conn)) == 0
+
+
 def test_c_compares_the_entities_the_filter_names_else_the_last_picks_at_the_last_cell() -> None:
     session = Session()
     session.compare.picks, session.compare.cursor = ["meta", "microsoft"], (3, 1)
@@ -253,3 +292,77 @@ def test_views_that_are_not_a_file_are_kept_for_the_run_only(tmp_path: Path) -> 
 def test_parse_is_what_the_session_uses() -> None:
     """The session's Parsed is the filter language's own (one parser for the CLI and the UI)."""
     assert Filter("value>=10% -pods").parsed == parse("value>=10% -pods")
+
+
+# --- the query bar's commands: named views ------------------------------------------------------
+
+
+def test_w_saves_the_filter_sort_and_picks_and_at_opens_them(tmp_path: Path) -> None:
+    views = Views(tmp_path / "views")
+    session = Session(text="company:meta is:conflict", views=views)
+    session.filter.sort = ("value", True)
+    session.compare.picks = ["meta", "microsoft"]
+    assert is_command(":w meta-cuts") and is_command("@meta-cuts") and not is_command("company:meta")
+    done = session.command(":w meta-cuts")
+    assert not done.error and done.text is None  # the filter stays as it is
+    assert (tmp_path / "views").read_text(encoding="utf-8") == (
+        "meta-cuts company:meta is:conflict | sort:value:desc | compare:meta,microsoft\n"
+    )
+    other = Session(text="", views=Views(tmp_path / "views"))  # another run
+    opened = other.command("@meta-cuts")
+    assert opened.text == "company:meta is:conflict" and other.filter.sort == ("value", True)
+    assert other.compare.picks == ["meta", "microsoft"]
+
+
+def test_a_pasted_view_line_is_saved_and_opened(tmp_path: Path) -> None:
+    session = Session(views=Views(tmp_path / "views"))
+    line = "ms-ai company:microsoft topic:ai-infrastructure | sort:value"
+    done = session.command(":w " + line)
+    assert not done.error and done.text == "company:microsoft topic:ai-infrastructure"
+    assert session.filter.sort == ("value", False) and Views(tmp_path / "views").get("ms-ai") == View.parse(line)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("@nothing", "no view named “nothing”"),
+        (":w", ":w NAME saves"),
+        (":w bad/name", "a view's name is"),
+        (":x", "not a command"),
+    ],
+)
+def test_a_command_that_cannot_run_says_why_and_changes_nothing(tmp_path: Path, text: str, says: str) -> None:
+    session = Session(text="company:meta", views=Views(tmp_path / "views"))
+    done = session.command(text)
+    assert done.error and says in done.message and done.text is None
+    assert session.filter.text == "company:meta" and not (tmp_path / "views").exists()
+    assert command_hint(text)  # what enter would do is said while it is typed
+
+
+# --- the frequency of a column (F) ------------------------------------------------------------
+
+
+def test_a_frequency_line_is_one_filter_term(small_conn: sqlite3.Connection) -> None:
+    from tui.store.db import Frequency, frequency
+
+    assert frequency_term("source", Frequency("alpha-news", "Alpha News", 3)) == "source:alpha-news"
+    assert frequency_term("topic", Frequency("AI infrastructure", "AI", 3)) == 'topic:"AI infrastructure"'
+    assert frequency_term("period", Frequency(None, "(none)", 3)) is None  # no term picks a missing period
+    assert frequency_term("value", Frequency(None, "≥ 20 %", 1, 20.0, 20.0, "percent")) == "value=20%"
+    assert frequency_term("value", Frequency(None, "$115–135 B", 1, 115e9, 135e9, "USD")) == (
+        "value>=$115000000000 value<=$135000000000"
+    )
+    assert frequency_term("value", Frequency(None, "8,000 employees", 1, 8000.0, 8000.0, "employees")) == (
+        "value=8000 unit:employees"
+    )
+    assert with_term("company:meta", "status:reported") == "company:meta status:reported"
+    assert with_term("company:meta status:reported", "status:reported") == "company:meta status:reported"
+    # every line of every column, as a term, keeps the claims it counted (or more, for a figure)
+    for column in ("source", "entity", "topic", "status", "period", "flag", "value"):
+        lines, _ = frequency(small_conn, build_filter("", small_conn), column)
+        for line in lines:
+            term = frequency_term(column, line)
+            if term is None:
+                continue
+            n = db.count_matches(small_conn, build_filter(term, small_conn), None)[0]
+            assert n == line.count if column != "value" else n >= line.count, (column, term)

@@ -20,6 +20,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from tui.messages import (
+    CommandRequested,
     CompareRequested,
     CopyRequested,
     ExportRequested,
@@ -284,6 +285,12 @@ class PivotApp(App):
         if message.drill:
             self.notify("the cell's claims; c goes back to the comparison")
 
+    def on_command_requested(self, message: CommandRequested) -> None:
+        """A named view opened or saved from the palette, as the query bar's @NAME and :w NAME."""
+        message.stop()
+        self._back_to_main()
+        self.main.run_command(message.text)
+
     def on_copy_requested(self, message: CopyRequested) -> None:
         message.stop()
         self.main.action_copy_claims(message.header)
@@ -333,7 +340,9 @@ class PivotApp(App):
             else:
                 self.write_export(request, sel, comparison, force=False)
 
-        self.push_screen(ExportScreen(scopes.counts, scopes.default, preview, name, fmt=fmt, again=again), chosen)
+        hidden = self.main.hidden
+        notes = {"selected": f"{hidden:,} hidden by the filter"} if "selected" in scopes.scopes and hidden else {}
+        self.push_screen(ExportScreen(scopes.counts, scopes.default, preview, name, fmt=fmt, again=again, notes=notes), chosen)
 
     @work(thread=True, group="export")
     def write_export(self, request: ExportRequest, sel, comparison: list[str] | None, force: bool) -> None:

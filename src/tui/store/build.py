@@ -277,6 +277,18 @@ _IN_CONFLICT = (
     f"(CASE WHEN draft = 0 AND standing IN ({', '.join(repr(k) for k in agreement.CONFLICT_SUMMARIES)}) THEN 1 ELSE 0 END)"
 )
 
+# The order claims are stored in, which is the order the explorer opens on (and the exports'
+# store order): the most-covered entities first, each a company then its events (grouped by
+# the entity a figure is about, so that `company:x` is one short rowid span), and in each
+# entity its figures (those in dispute first), then its positions in dispute, then the rest
+# (commentary), then by topic and source. (A claim an update adds goes after the others.)
+_DISPUTED = f"(s.draft = 0 AND a.standing IN ({', '.join(repr(k) for k in agreement.CONFLICT_SUMMARIES)}))"
+_STORE_ORDER = (
+    "cov.n DESC, s.k_qname, s.qentity, s.entity != s.qentity, s.k_ename, s.entity, "
+    f"(CASE WHEN s.value_low IS NOT NULL THEN 0 ELSE 2 END) + (CASE WHEN {_DISPUTED} THEN 0 ELSE 1 END), "
+    "s.k_order, s.source, s.id"
+)
+
 FirstAt = Callable[[list[str]], dict[str, tuple[str, int]]]  # claim ids -> the file and line of the first claim of each
 SourcesOf = Callable[[FirstAt], Iterable[Source]]
 
@@ -357,8 +369,6 @@ def _write_into(
         step("figures and sort")
         _agreement(conn, info)
         step("agreement model")
-        # grouped by the entity a figure is about (a company, then its events), so that
-        # `company:x` is one short rowid span
         conn.execute(
             f"INSERT INTO claims ({', '.join(CLAIM_FIELDS)}) SELECT "
             + ", ".join(
@@ -366,7 +376,8 @@ def _write_into(
                 for k in CLAIM_FIELDS
             )
             + " FROM work.stage s LEFT JOIN work.agree a ON a.rowid = s.rowid "
-            "ORDER BY s.k_qname, s.qentity, s.entity != s.qentity, s.k_ename, s.k_order, s.source, s.id"
+            "LEFT JOIN (SELECT qentity AS q, count(*) AS n FROM work.stage GROUP BY qentity) cov ON cov.q = s.qentity "
+            f"ORDER BY {_STORE_ORDER}"
         )
         step("claims insert")
         for name, columns in INDEXES:
