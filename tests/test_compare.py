@@ -6,6 +6,7 @@ user adds to data/ change nothing here), plus files of our own where a test need
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -21,7 +22,7 @@ from tui.cli import main
 from tui.screens.compare import CompareScreen
 from tui.screens.figure import FigureScreen
 from tui.screens.main import MainScreen
-from tui.store import build_store, load_corpus, open_readonly
+from tui.store import build_store, db, load_corpus, open_readonly
 from tui.store.grid import figure_parts, headline
 from tui.widgets.claims_table import ClaimsTable
 from tui.widgets.compare_grid import CompareGrid
@@ -406,9 +407,21 @@ def test_pivot_compare_prints_the_same_headline_grid(founding: Path, tmp_path: P
             row.append(t.content)
         elif t.type == "tr_close":
             cells.append(row)
+        elif t.type == "table_close":
+            break  # the grid; every claim follows it in a table of its own
     header, body = cells[0], cells[1:]
     assert header == ["Topic", "Meta Platforms", "Microsoft"]
     assert len(body) == len(grid.rows)
+    # the export hides nothing the grid leaves out: what a cell does not lead with is "below",
+    # under "Every claim", where every reviewed claim of both entities is (by its summary)
+    assert "more)" not in out.stdout and "## Every claim" in out.stdout
+    full = db.compare(conn, ["meta", "microsoft"])
+    every = html.unescape(
+        re.sub(r"<[^>]+>", " ", MarkdownIt("commonmark").enable("table").render(out.stdout.split("## Every claim", 1)[1]))
+    )
+    every = " ".join(every.split())
+    summaries = [claim["summary"] for c in full.cells.values() for claim in c.claims]
+    assert summaries and all(" ".join(x.split()) in every for x in summaries)
     for r, md_row in zip(grid.rows, body):
         for e, md_cell in zip(grid.entities, md_row[1:]):
             cell = grid.cell(r, e["id"])

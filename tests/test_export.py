@@ -650,6 +650,6 @@ def test_markdown_compare_of_hostile_text_renders_as_text(hostile) -> None:
     tokens, children = _inline_children(out)
     assert not {c.type for c in children} & {"html_inline", "image"}
     headers = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "th_open"]
-    assert len(headers) == 3
+    assert len(headers) == 6  # the grid, then every claim: three columns each
     text = "".join(c.content for c in children if c.type == "text")
     assert "[bold red]Acme[/] ␛[31mRED␛[0m" in text and "[link=file:///etc/passwd]Jobs[/link] ␛[2J" in text

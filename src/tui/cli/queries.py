@@ -231,7 +231,9 @@ def compare(entity_names: tuple[str, ...], data_dir, db_path, topic_names, fmt: 
             for line in grid_lines(grid, out.width):
                 out.print(line, overflow="ellipsis", no_wrap=True)
             return
-        write_or_print(compare_headline_markdown(conn, grid), output, force)
+        # the Markdown export holds every claim: the grid, then every claim under it
+        full_cmp = db.compare(conn, ids, topic_ids or None, numbers=grid.sources)
+        write_or_print(compare_headline_markdown(conn, grid, full=full_cmp), output, force)
         return
     cmp = db.compare(conn, ids, topic_ids or None)
     if fmt == "table" and output is None:

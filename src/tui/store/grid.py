@@ -363,13 +363,14 @@ def figure_parts(grid: Grid, row: GridRow, cell: GridCell) -> list[tuple[str, st
     return parts
 
 
-def statements_text(cell: GridCell, shown: int) -> list[str]:
+def statements_text(cell: GridCell, shown: int, *, below: bool = False) -> list[str]:
     """The cell's lead statements: every cell of an article's own table, then the first
-    `shown` others, the last one followed by how many are left."""
+    `shown` others, the last one followed by how many are left (`below`: and that they are
+    listed further on, in an export that holds every claim)."""
     tables = [s for i, s in enumerate(cell.statements) if i < len(cell.tables) and cell.tables[i]]
     others = [s for i, s in enumerate(cell.statements) if not (i < len(cell.tables) and cell.tables[i])]
     out = tables + others[: max(shown - len(tables), 0 if tables else 1)]
     rest = cell.statement_total - len(out)
     if out and rest > 0:
-        out[-1] = f"{out[-1]} (+{rest:,} more)"
+        out[-1] = f"{out[-1]} (+{rest:,} more{' below' if below else ''})"
     return out

@@ -26,7 +26,8 @@ def _cell_line(r: sqlite3.Row, numbers: dict[str, int]) -> str:
     return f"{text} [{numbers[r['source']]}]{mark}"
 
 
-def compare_markdown(conn: sqlite3.Connection, cmp: db.Comparison, *, title: str | None = None) -> str:
+def _full_table(cmp: db.Comparison) -> str:
+    """Every claim of the comparison as a GFM table: a row per topic, a cell per entity."""
     header = ["Topic"] + [md(e["name"]) for e in cmp.entities]
     body = []
     for t in cmp.topics:
@@ -42,8 +43,12 @@ def compare_markdown(conn: sqlite3.Connection, cmp: db.Comparison, *, title: str
             prefix = "**⚠ sources disagree:** " if cell.disputed else ""  # a claim of the cell is in conflict
             row.append(prefix + "<br>".join(lines))
         body.append(row)
+    return table(header, body) if body else "_No claims for these entities._"
+
+
+def compare_markdown(conn: sqlite3.Connection, cmp: db.Comparison, *, title: str | None = None) -> str:
     names = " vs ".join(e["name"] for e in cmp.entities)
-    parts = [f"# {md(title or names)}\n", table(header, body) if body else "_No claims for these entities._"]
+    parts = [f"# {md(title or names)}\n", _full_table(cmp)]
     parts.append(
         "\n⚠ marks a figure another source contradicts (two reports of one period), ! one at odds with another "
         "source's (a projection or a presumed period is involved); a period marked (presumed) is the year of the "
@@ -91,10 +96,19 @@ def render_compare(conn: sqlite3.Connection, cmp: db.Comparison, fmt: str) -> st
     return compare_csv(conn, cmp)
 
 
-def compare_headline_markdown(conn: sqlite3.Connection, grid: Any, *, statements: int = 2, title: str | None = None) -> str:
+def compare_headline_markdown(
+    conn: sqlite3.Connection,
+    grid: Any,
+    *,
+    statements: int = 2,
+    title: str | None = None,
+    full: db.Comparison | None = None,
+) -> str:
     """The headline grid as a GFM table: a row per topic (its statements) and per quantity
     (its distinct figures, with relation marks and source numbers), the same parts the
-    compare screen draws (store.grid.figure_parts)."""
+    compare screen draws (store.grid.figure_parts). With `full` (db.compare of the same
+    entities, numbered as the grid is), every claim follows under "Every claim", so the
+    export hides nothing the grid leaves out."""
     from ..grid import figure_parts, statements_text
 
     header = ["Topic"] + [md(e["name"]) for e in grid.entities]
@@ -107,7 +121,7 @@ def compare_headline_markdown(conn: sqlite3.Connection, grid: Any, *, statements
             if cell is None:
                 cells.append("·")
             elif row.metric is None:
-                cells.append("<br>".join(md(s) for s in statements_text(cell, statements)) or " ")
+                cells.append("<br>".join(md(s) for s in statements_text(cell, statements, below=full is not None)) or " ")
             else:
                 cells.append(md("".join(p for p, _ in figure_parts(grid, row, cell))))
         body.append(cells)
@@ -119,8 +133,12 @@ def compare_headline_markdown(conn: sqlite3.Connection, grid: Any, *, statements
         "period is involved); → a dated projection revised; ≠ another source differs (both can hold, or the period is "
         "unclear); ✓ another source states the same figure; [n] the sources below; in brackets each figure's period: "
         "as stated, presumed (the year of the article's date), or none. A topic's statements lead with the cells of a "
-        "table an article prints, whole; `pivot compare --full` lists every claim."
+        "table an article prints, whole; "
+        + ("every claim is listed below, under Every claim." if full is not None else "`pivot compare --full` lists every claim.")
     )
-    if grid.sources:
-        parts.append("\n## Sources\n\n" + source_list(conn, grid.sources))
+    if full is not None:
+        parts.append("\n## Every claim\n\n" + _full_table(full))
+    numbers = full.sources if full is not None else grid.sources
+    if numbers:
+        parts.append("\n## Sources\n\n" + source_list(conn, numbers))
     return "\n".join(parts) + "\n"
