@@ -152,7 +152,18 @@ async def test_the_grid_lists_the_sources_on_screen_and_labels_rows_as_the_regis
         legend = " ".join(screen[-view.LEGEND_LINES :])
         body = "\n".join(screen[: -view.LEGEND_LINES])
         numbers = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
-        assert numbers and {int(n) for n in re.findall(r"\[(\d+)\]", legend)} == numbers
+        listed = {int(n) for n in re.findall(r"\[(\d+)\]", legend)}
+        # every number on screen is listed; the legend lists the sources of the rows on screen
+        # (a row the bottom edge cuts included: its last marks may be below the edge)
+        of_rows = {
+            view.grid.sources[s]
+            for r in view.visible_rows()
+            for eid in ("meta", "microsoft")
+            if (cell := view.grid.cell(view.grid.rows[r], eid)) is not None
+            for item in cell.figures
+            for s in item.sources
+        }
+        assert numbers and numbers <= listed <= of_rows
         assert "[2] SynapNews" in legend  # the numbers are those of the cells
         labels = [row.label for row in view.grid.rows if row.metric]
         assert "Share of the workforce offered voluntary retirement" in labels
@@ -543,3 +554,32 @@ def test_a_cell_is_summarised_whole_whatever_its_size(tmp_path: Path) -> None:
     assert grid.disputed_cells == 1
     cell = grid.cell(next(r for r in grid.rows if r.metric), "meta")
     assert cell is not None and cell.more_figures == 602 - len(cell.figures)
+
+
+def test_a_figure_keeps_the_articles_qualifier_in_every_face_of_the_comparison(founding: Path, tmp_path: Path) -> None:
+    """Issue 20: a label from the quantity's name lost "US" ("retirement eligible %" for a
+    programme that targets 7 % of the US workforce). The row is the registry's label, and the
+    figure keeps the article's own words (`scope`) in the grid, its Markdown and `v`; two
+    claims of one figure worded "of its US workforce" and "of US workforce" show the shorter."""
+    shutil.copy(REPO / "data" / "metrics.yaml", founding / "metrics.yaml")  # the registry's labels
+    db_path = tmp_path / "store.db"
+    build_store(load_corpus(founding), db_path)
+    conn = open_readonly(db_path)
+    grid = headline(conn, ["meta", "microsoft"])
+    row = next(r for r in grid.rows if r.metric == "retirement-eligible-pct")
+    assert row.label == "Share of the workforce offered voluntary retirement"
+    cell = grid.cell(row, "microsoft")
+    assert cell is not None and [f.text for f in cell.figures] == ["7 % of US workforce"]
+    said = "".join(p for p, _ in figure_parts(grid, row, cell))
+    assert said.startswith("7 % of US workforce (2026) [")
+    out = CliRunner().invoke(
+        main, ["compare", "meta", "microsoft", "--format", "md", "--data", str(founding), "--db", str(db_path)]
+    )
+    assert "| · Share of the workforce offered voluntary retirement | · | 7 % of US workforce (2026) \\[" in out.stdout
+    assert "7 % of its US workforce (2026) — " in out.stdout  # every claim, in its own article's words
+    # a merged figure whose claims name different scopes shows none rather than a wrong one
+    from tui.store.grid import _one_scope
+
+    assert _one_scope("of its US workforce", "of US workforce") == "of US workforce"
+    assert _one_scope("of US workforce", "of global workforce") is None
+    assert _one_scope("of US workforce", None) is None

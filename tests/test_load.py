@@ -620,3 +620,28 @@ def test_every_problem_of_every_kind_is_listed_at_once(tmp_path: Path) -> None:
         "data/sources/two.yaml:4: published: '2026-02-30' is not a real date (day is out of range for month)",
         "data/sources/two.yaml:13: value: inf is not a finite number (.inf, or a figure too large to hold)",
     ]
+
+
+def test_a_scope_is_the_quotes_own_words(tmp_path: Path) -> None:
+    """`scope` keeps the article's qualifier of a figure ("of its US workforce"): its words
+    must be in the quote (case and spacing aside), on a figure, with no comma."""
+    ok = corpus(
+        tmp_path / "ok", {"one": GOOD.replace("    unit: employees\n", "    unit: employees\n    scope: APPROXIMATELY  8\n")}
+    )
+    assert next(c.scope for c in load_corpus(ok).claims) == "APPROXIMATELY  8"
+    data = corpus(
+        tmp_path / "bad", {"one": GOOD.replace("    unit: employees\n", "    unit: employees\n    scope: of its US workforce\n")}
+    )
+    assert one_problem(data) == (
+        "data/sources/one.yaml:15: scope: 'of its US workforce' is not in the quote: a figure's scope is the article's own words"
+    )
+    comma = corpus(
+        tmp_path / "comma", {"one": GOOD.replace("    unit: employees\n", "    unit: employees\n    scope: cut, approximately\n")}
+    )
+    assert "scope: a scope is a short phrase with no comma" in one_problem(comma)
+    words = GOOD.replace(
+        "    metric: employees-cut\n    value: 8000\n    unit: employees\n    bound: approx\n", "    scope: approximately\n"
+    )
+    assert one_problem(corpus(tmp_path / "words", {"one": words})).endswith(
+        "scope: only a figure has a scope (this claim has no value)"
+    )

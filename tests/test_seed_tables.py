@@ -90,6 +90,8 @@ def markdown_cells(text: str) -> dict[str, list[str]]:
     tokens = md.parse(text)
     rows: list[list[str]] = []
     for i, t in enumerate(tokens):
+        if t.type == "table_close":
+            break  # the grid (every claim follows it, in a table of its own)
         if t.type == "tr_open":
             rows.append([])
         elif t.type == "inline" and tokens[i - 1].type in ("td_open", "th_open"):
@@ -106,9 +108,12 @@ def figure_said(claim: dict, presumed: str | None) -> tuple[str, str]:
     return format_value(low, high, claim.get("unit"), "exact"), f"({period})" if period else f"({presumed}, presumed)"
 
 
-def said_with_period(text: str, figure: str, period: str) -> bool:
+def said_with_period(text: str, figure: str, period: str, scope: str | None = None) -> bool:
+    """The figure, then (where the claim has one) the article's qualifier of it, then its period."""
     flat = " ".join(text.split())
-    return any(flat[m.end() :].lstrip().startswith(period) for m in re.finditer(re.escape(figure), flat))
+    words = [" ".join(w for w in scope.split() if w not in ("its", "the"))] if scope else []
+    after = [f"{w} {period}" for w in words + ([scope] if scope else [])] or [period]
+    return any(flat[m.end() :].lstrip().startswith(tuple(after)) for m in re.finditer(re.escape(figure), flat))
 
 
 @pytest.mark.parametrize("source_id", sorted(TABLES))
@@ -133,7 +138,7 @@ def test_the_article_s_table_is_rebuilt_in_the_markdown_export(store: tuple[Path
         if "value" in c:
             text = exported[labels[c["metric"]]][col]
             figure, period = figure_said(c, presumed)
-            assert said_with_period(text, figure, period), (c["id"], text)
+            assert said_with_period(text, figure, period, c.get("scope")), (c["id"], text)
         else:
             text = exported[topics[c["topic"]]][col]
             assert c["summary"] in text.replace("\n", " "), (c["id"], text)  # whole, never cut

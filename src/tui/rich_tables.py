@@ -221,6 +221,8 @@ def compare_table(cmp: db.Comparison, topics: list | None = None, topic_width: i
                     if i:
                         text.append("\n")
                     value = value_text(r)
+                    if value and r["scope"]:  # the article's qualifier kept
+                        value = f"{value} {r['scope']}"
                     if value:
                         text.append(safe_text(value), style="bold red" if r["conflict_count"] else "bold")
                         # every figure carries its period: stated, presumed, or said to be missing

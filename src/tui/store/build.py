@@ -132,7 +132,7 @@ def _add_terms(conn: sqlite3.Connection, schema: str, table: str) -> None:
 
 
 def _claim_row(c: Claim, f: Figure, title: str, model: agreement.Model) -> tuple[Any, ...]:
-    return (*_figure_row(c, f, title), *agreement.stored(c.id, model), *(c.table or (None, None)))
+    return (*_figure_row(c, f, title), *agreement.stored(c.id, model), *(c.table or (None, None)), c.scope)
 
 
 def _figure_row(c: Claim, f: Figure, title: str) -> tuple[Any, ...]:
@@ -363,7 +363,7 @@ def _write_into(
             for c in s.claims:
                 f = agreement.figure_of_claim(c, info, si)
                 keys = (name_of.get(f.qentity, ""), name_of.get(c.entity, ""), topic_order.get(c.topic, 0), c.file, c.line)
-                rows.append((*_figure_row(c, f, s.title), *(c.table or (None, None)), *keys))
+                rows.append((*_figure_row(c, f, s.title), *(c.table or (None, None)), c.scope, *keys))
             conn.executemany(_STAGE_INSERT, rows)
         states = finish()
         step("figures and sort")

@@ -46,7 +46,7 @@ CLAIM_COLUMNS = """
   claims.quote, claims.metric, claims.value_low, claims.value_high, claims.unit, claims.bound,
   claims.period, claims.status, claims.speaker, claims.note, claims.conflict_count, claims.odds_count, claims.revise_count,
   claims.lo_eff, claims.hi_eff, claims.draft, claims.qentity, claims.qunit, claims.qperiod, claims.presumed_period,
-  claims.source_date, claims.date_as_of, claims.source_label, claims.stances, claims.table_name, claims.table_row,
+  claims.source_date, claims.date_as_of, claims.source_label, claims.stances, claims.table_name, claims.table_row, claims.scope,
   claims.differ_count, claims.agree_count, claims.agree_sources, claims.quantity_sources, claims.relation,
   claims.group_relation, claims.group_reason, claims.group_low, claims.group_high,
   claims.oppose_count, claims.concur_count, claims.position_relation, claims.standing,

@@ -371,8 +371,9 @@ CLAIM_FIELDS = (
 # pivot's own: `draft: true` marks a claim `pivot add` drafted and no one reviewed; `stance` the
 # positions a claim takes on propositions (propositions.yaml)
 # positions a claim takes on propositions (propositions.yaml); `table` the table of the article's
-# own the claim is a cell of: {name: the table's title, row: the row's heading}
-CLAIM_EXTENSION_FIELDS = ("draft", "stance", "table")
+# own the claim is a cell of: {name: the table's title, row: the row's heading}; `scope` the
+# article's own words that qualify a figure ("of its US workforce"), part of the quote
+CLAIM_EXTENSION_FIELDS = ("draft", "stance", "table", "scope")
 
 
 def _entities(data: Any, file: str, problems: list[Problem]) -> list[tuple[Entity, _Record]]:
@@ -456,6 +457,11 @@ def _topics(data: Any, file: str, problems: list[Problem]) -> list[tuple[Topic, 
     return out
 
 
+def _words(text: str) -> str:
+    """Text compared by its words: case and runs of whitespace aside."""
+    return " ".join(text.casefold().split())
+
+
 def _claim(m: dict[str, Any], source_id: str, file: str, problems: list[Problem]) -> tuple[Claim, _Record]:
     r = _Record(m, file, "a claim", problems)
     r.unknown(CLAIM_FIELDS, also=CLAIM_EXTENSION_FIELDS)
@@ -479,10 +485,17 @@ def _claim(m: dict[str, Any], source_id: str, file: str, problems: list[Problem]
         draft=bool(r.get("draft", _bool)),
         stance=r.get("stance", _stance) or {},
         table=r.get("table", _table),
+        scope=r.get("scope", _text),
         file=file,
         line=r.line(),
         lines=dict(getattr(m, "lines", {})),
     )
+    if c.scope is not None and "," in c.scope:
+        r.problem("scope", 'a scope is a short phrase with no comma ("of its US workforce")')
+    elif c.scope is not None and c.quote is not None and _words(c.scope) not in _words(c.quote):
+        r.problem("scope", f"{c.scope!r} is not in the quote: a figure's scope is the article's own words")
+    if c.scope is not None and m.get("value") is None:
+        r.problem("scope", "only a figure has a scope (this claim has no value)")
     value = m.get("value")
     if value is not None:
         if isinstance(value, list):

@@ -39,6 +39,7 @@ class FigureItem:
     bound: str = "exact"
     unit: str | None = None  # as the claims write it
     presumed: bool = False  # no claim states the period: it is presumed from the sources' dates
+    scope: str | None = None  # the article's words that qualify it ("of its US workforce"), when its claims agree on them
 
 
 @dataclass
@@ -154,7 +155,8 @@ _FIGURES_SQL = (
     "count(*) AS n, count(DISTINCT source) AS n_sources, "
     "CASE WHEN count(*) <= 50 THEN group_concat(DISTINCT source) END AS srcs, min(source) AS first_source, "
     "max(relation = 'disputed') AS disputed, max(relation = 'at-odds') AS odds, max(relation = 'revised') AS revised, "
-    "max(relation = 'differs') AS differs, max(relation = 'corroborated') AS corroborated "
+    "max(relation = 'differs') AS differs, max(relation = 'corroborated') AS corroborated, "
+    "CASE WHEN count(scope) = count(*) THEN group_concat(DISTINCT scope) END AS scopes "
     "FROM claims WHERE {column} = ? AND topic = ? AND metric = ? AND qunit IS ? AND value_low IS NOT NULL AND draft = 0 "
     "GROUP BY value_low, value_high, bound, qperiod, presumed_period) "
     "SELECT *, (SELECT count(*) FROM (SELECT DISTINCT value_low, value_high, coalesce(qperiod, presumed_period) FROM g)) "
@@ -258,7 +260,7 @@ def _figures_cell(conn: sqlite3.Connection, column: str, value: str, row: GridRo
         key = (period, r["value_low"], r["value_high"], r["bound"])
         got = merged.get(key)
         if got is None:
-            merged[key] = dict(r, qperiod=period, presumed=r["qperiod"] is None)
+            merged[key] = dict(r, qperiod=period, presumed=r["qperiod"] is None, scope=_one_scope(*_scopes(r["scopes"])))
             continue
         got["presumed"] = got["presumed"] and r["qperiod"] is None
         got["srcs"] = ",".join(dict.fromkeys((got["srcs"] or "").split(",") + (r["srcs"] or "").split(","))).strip(",") or None
@@ -269,6 +271,7 @@ def _figures_cell(conn: sqlite3.Connection, column: str, value: str, row: GridRo
         got["n_sources"] = len(got["srcs"].split(",")) if got["srcs"] else got["n_sources"] + r["n_sources"]
         got["first_source"] = min(got["first_source"], r["first_source"])
         got["unit"] = max(got["unit"] or "", r["unit"] or "") or None
+        got["scope"] = _one_scope(got["scope"], *_scopes(r["scopes"]))
         for flag in _FLAG.values():
             got[flag] = max(got[flag], r[flag])
     for g in sorted(merged.values(), key=lambda g: -g["n"]):
@@ -291,6 +294,7 @@ def _figures_cell(conn: sqlite3.Connection, column: str, value: str, row: GridRo
                 g["bound"],
                 g["unit"],
                 bool(g["presumed"]) and g["qperiod"] is not None,
+                g["scope"],
             )
             items.append(item)
             alike.append(item)
@@ -303,6 +307,7 @@ def _figures_cell(conn: sqlite3.Connection, column: str, value: str, row: GridRo
                 same.bound = "exact"
             same.relation = min(same.relation, relation, key=lambda r: RANK[r])
             same.presumed = same.presumed and bool(g["presumed"])
+            same.scope = _one_scope(same.scope, g["scope"])
     items.sort(key=lambda i: (-i.claims, i.period or "", i.low))
     cell = GridCell()
     cell.figures = items[:FIGURES_SHOWN]
@@ -311,6 +316,8 @@ def _figures_cell(conn: sqlite3.Connection, column: str, value: str, row: GridRo
     cell.more_figures = max(len(items) - FIGURES_SHOWN, figures - len(cell.figures), 0)
     for item in cell.figures:
         item.text = format_value(item.low, item.high, item.unit, item.bound)
+        if item.scope:  # the article's qualifier kept: "7 % of its US workforce"
+            item.text = f"{item.text} {item.scope}"
     return cell, periods
 
 
@@ -342,6 +349,21 @@ def period_note(period: str | None, presumed: str | None = None) -> str:
     if period:
         return f"({period})"
     return f"({presumed}, presumed)" if presumed else "(no period)"
+
+
+def _scopes(joined: str | None) -> tuple[str | None, ...]:
+    """A group's scopes (group_concat's), or [None] when a claim of it has none."""
+    return tuple(joined.split(",")) if joined else (None,)
+
+
+def _one_scope(*scopes: str | None) -> str | None:
+    """The scope a merged figure shows: the article's words when its claims say the same
+    thing ("of US workforce", "of its US workforce": the shorter), else none (a figure said
+    of different scopes, or of none, shows no qualifier rather than a wrong one)."""
+    if not scopes or any(s is None for s in scopes):
+        return None
+    said = {" ".join(w for w in s.casefold().split() if w not in ("its", "the", "their")) for s in scopes if s}
+    return min((s for s in scopes if s), key=len) if len(said) == 1 else None
 
 
 def figure_parts(grid: Grid, row: GridRow, cell: GridCell) -> list[tuple[str, str]]:

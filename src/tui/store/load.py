@@ -66,7 +66,7 @@ _Packed = tuple[Any, ...]
 def _pack(s: Source) -> _Packed:
     claims = [
         (c.id, c.entity, c.topic, c.summary, c.quote, c.status, c.metric, c.value_low, c.value_high, c.unit, c.bound)
-        + (c.period, c.speaker, c.note, c.draft, c.line, c.lines, c.stance, c.table)
+        + (c.period, c.speaker, c.note, c.draft, c.line, c.lines, c.stance, c.table, c.scope)
         for c in s.claims
     ]
     return (

@@ -83,6 +83,7 @@ class Claim:
     lines: dict[str, int] = field(default_factory=dict, repr=False)
     stance: dict[str, str] = field(default_factory=dict)  # proposition id -> "for" | "against"
     table: tuple[str, str] | None = None  # (table name, row): a cell of the article's own table
+    scope: str | None = None  # the article's words qualifying the figure ("of its US workforce")
 
     def at(self, name: str) -> int:
         """The line a field was written on (the claim's first line if absent)."""

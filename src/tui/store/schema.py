@@ -16,7 +16,7 @@ claim's summary `relation`, and the check of a group's figure against its
 members' sum.
 """
 
-SCHEMA_VERSION = 10  # bump when the tables change: older stores are rebuilt by themselves
+SCHEMA_VERSION = 11  # bump when the tables change: older stores are rebuilt by themselves
 
 SCHEMA = """
 CREATE TABLE pivot_meta (key TEXT PRIMARY KEY, value TEXT);
@@ -78,7 +78,8 @@ CREATE TABLE claims (
   group_relation TEXT, group_reason TEXT, group_low REAL, group_high REAL,
   oppose_count INTEGER NOT NULL DEFAULT 0, concur_count INTEGER NOT NULL DEFAULT 0, position_relation TEXT,
   standing TEXT,
-  table_name TEXT, table_row TEXT
+  table_name TEXT, table_row TEXT,
+  scope TEXT
 );
 """
 
@@ -141,6 +142,7 @@ CLAIM_FIELDS = (
     *AGREEMENT_FIELDS,
     "table_name",
     "table_row",
+    "scope",
 )
 
 # The shape sqlite-utils' enable_fts() creates (Datasette recognises it by `content=[claims]`),
@@ -161,7 +163,7 @@ TERMS_SQL = "CREATE TABLE fts_terms (term TEXT PRIMARY KEY) WITHOUT ROWID"
 # never their rows; and the few claims that are cells of an article's own table.
 GRID_INDEX_SQL = (
     "CREATE INDEX IF NOT EXISTS claims_grid ON claims (qentity, topic, metric, qunit, value_low, value_high, bound, "
-    "qperiod, presumed_period, relation, standing, source, unit, draft) WHERE draft = 0",
+    "qperiod, presumed_period, relation, standing, source, unit, scope, draft) WHERE draft = 0",
     "CREATE INDEX IF NOT EXISTS claims_table_cells ON claims (qentity, topic, table_row) WHERE table_row IS NOT NULL",
 )
 

@@ -131,6 +131,8 @@ def claim_detail(
         v.append("Value: ", style="bold")
         disputed = row["relation"] in ("disputed", "at-odds")
         v.append(safe_text(value), style="bold red" if disputed else "bold")
+        if row["scope"]:  # the article's qualifier of the figure
+            v.append(f" {safe_text(row['scope'])}", style="bold")
         v.append(f"  ({BOUND_WORD.get(row['bound'], row['bound'])}, {safe_text(row['status'])}", style="")
         if row["period"]:
             v.append(f", period {safe_text(row['period'])})")

@@ -19,6 +19,8 @@ from .to_markdown import source_list
 
 def _cell_line(r: sqlite3.Row, numbers: dict[str, int]) -> str:
     value = value_text(r)
+    if value and r["scope"]:  # the article's qualifier kept: "7 % of its US workforce"
+        value = f"{value} {r['scope']}"
     # every figure carries its period (stated, presumed, or said to be missing)
     period = f" {md(period_note(r['period'], r['presumed_period']))}" if value else ""
     text = f"{md(value)}{period} — {md(r['summary'])}" if value else md(r["summary"])
