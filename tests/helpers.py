@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tui.cli import main
-from tui.store import open_readonly
+from tui.store import build_store, load_corpus, open_readonly
+from tui.store.files import file_states
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = REPO / "tests" / "fixtures" / "small"
@@ -82,6 +84,23 @@ def pivot_process(*args, env_extra: dict[str, str] | None = None, **kwargs) -> s
         text=True,
         **kwargs,
     )
+
+
+def small_built(tmp_path: Path) -> tuple[Path, Path]:
+    """A private copy of the small corpus (tmp_path/data) and of its store (tmp_path/store.db),
+    for a test about what happens to a store once built: the store is built once per process
+    (as `pivot build` builds it, beside the worker's other temporary folders) and copied, not
+    built again by a `pivot` child in every test. copytree keeps the files' times, so the
+    copy is up to date."""
+    built = tmp_path.parent / "small-built" / "store.db"
+    if not built.exists():
+        built.parent.mkdir(exist_ok=True)
+        build_store(load_corpus(SMALL), built, file_states(SMALL))
+    data = tmp_path / "data"
+    shutil.copytree(SMALL, data)
+    db_path = tmp_path / "store.db"
+    shutil.copyfile(built, db_path)
+    return data, db_path
 
 
 def leftovers(folder: Path) -> list[str]:

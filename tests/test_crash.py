@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import small_built
 from tui.store import build_store, load_corpus
 from tui.store.files import file_states
 
@@ -139,8 +140,7 @@ def beside(db_path: Path) -> set[str]:
 
 def hot_journal(tmp_path: Path) -> tuple[Path, Path]:
     """A store whose in-place update was killed with SIGKILL half way: a hot journal."""
-    data, db_path = small(tmp_path)
-    pivot("build", "--data", data, "--db", db_path)
+    data, db_path = small_built(tmp_path)
     (data / "sources" / "delta.yaml").write_text(source_yaml("delta", 300))
     child = killed_pivot("INSERT INTO claims", "build", "--data", data, "--db", db_path, nth=250)
     child.communicate(timeout=120)
@@ -200,9 +200,7 @@ def test_the_journal_of_a_store_that_is_gone_is_removed(tmp_path: Path) -> None:
 
 
 def built(tmp_path: Path) -> tuple[Path, Path]:
-    data, db_path = small(tmp_path)
-    pivot("build", "--data", data, "--db", db_path)
-    return data, db_path
+    return small_built(tmp_path)
 
 
 def test_a_symlink_loop_as_the_sources_folder_keeps_the_store(tmp_path: Path) -> None:

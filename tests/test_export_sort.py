@@ -8,15 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 from textual.widgets import Input
 
-from helpers import all_claims
+from helpers import all_claims, cli
 from pilot import settle
 from test_export_fast import reference_csv, reference_json, reference_markdown
 from tui.cli.queries import export as export_command
@@ -103,8 +101,8 @@ def test_a_sorted_export_is_the_bytes_of_its_reference_in_that_order(bundled_con
 
 
 def test_pivot_export_sort(tmp_path: Path, small_data: Path) -> None:
-    run = [sys.executable, "-m", "tui", "export", "--data", str(small_data), "--db", str(tmp_path / "s.db")]
-    done = subprocess.run([*run, "--sort", "value", "--desc", "--format", "json"], capture_output=True, text=True, check=True)
+    run = ["export", "--data", small_data, "--db", tmp_path / "s.db"]  # in this process (the option, not the process)
+    done = cli(*run, "--sort", "value", "--desc", "--format", "json")
     got = [r["id"] for r in json.loads(done.stdout)]
     conn = open_readonly(tmp_path / "s.db")
     try:
@@ -112,10 +110,10 @@ def test_pivot_export_sort(tmp_path: Path, small_data: Path) -> None:
         ascending = [r["id"] for r in _sorted_rows(conn, "1", [], ("entity", False))]
     finally:
         conn.close()
-    done = subprocess.run([*run, "--sort", "entity", "--format", "csv"], capture_output=True, text=True, check=True)
+    done = cli(*run, "--sort", "entity", "--format", "csv")
     assert [r["id"] for r in csv.DictReader(io.StringIO(done.stdout))] == ascending
-    bad = subprocess.run([*run, "--sort", "nonsense"], capture_output=True, text=True)
-    assert bad.returncode == 2 and "nonsense" in bad.stderr
+    bad = cli(*run, "--sort", "nonsense", code=2)
+    assert bad.exit_code == 2 and "nonsense" in bad.stderr
 
 
 def test_the_cli_sorts_by_every_key_the_table_sorts_by() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import random
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build
-from helpers import all_claims
+from helpers import all_claims, cli
 from tui.query import build_filter
 from tui.store import agreement, open_readonly
 from tui.store.export import (
@@ -177,18 +176,12 @@ def test_format_follows_the_extension_and_the_flag_wins() -> None:
 
 def test_cli_export_to_json_by_extension_and_ids(tmp_path: Path, small_data: Path) -> None:
     db_path = tmp_path / "s.db"
-    run = [sys.executable, "-m", "tui", "export", "--data", str(small_data), "--db", str(db_path)]
+    run = ["export", "--data", small_data, "--db", db_path]  # in this process (the options, not the process)
     out = tmp_path / "x.json"
-    done = subprocess.run([*run, "company:meta", "-o", str(out)], capture_output=True, text=True, check=True)
+    done = cli(*run, "company:meta", "-o", out)
     assert "wrote" in done.stderr
     assert {r["entity"] for r in json.loads(out.read_text())} <= {"meta", "meta-2023-cuts"}
-    md = subprocess.run(
-        [*run, "company:meta", "--ids"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"},
-    ).stdout
+    md = cli(*run, "company:meta", "--ids", env={"SOURCE_DATE_EPOCH": "1767225600"}).stdout
     assert md.splitlines()[2].startswith("Query: `company:meta` · exported 2026-01-01 · corpus version ")
     assert "| # | Id |" in md
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from tui.cli import main
 from tui.store import build_store, load_corpus
 from tui.store.files import file_states
 from tui.store.load import corpus_warnings
@@ -57,7 +58,12 @@ def problems(data: Path) -> list[str]:
 
 
 def pivot(*args: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui.cli", *map(str, args)], capture_output=True, text=True, timeout=120)
+    """`pivot ARGS` in this process (click's CliRunner): these tests are about what `pivot
+    check` says, not about the process (`pivot check` as a real process: test_nothing_lost.py)."""
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
 def test_the_registry_is_read_with_the_corpus_and_kept_in_the_store(data: Path, tmp_path: Path) -> None:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import small_built
+
 REPO = Path(__file__).resolve().parents[1]
 SMALL = REPO / "tests" / "fixtures" / "small"
 PIVOT = str(Path(sys.executable).with_name("pivot"))
@@ -39,12 +41,9 @@ def pivot(*args, code: int | None = 0, timeout: float = 120, **kw) -> subprocess
 
 
 def built(tmp_path: Path) -> tuple[Path, Path]:
-    """A private copy of the small corpus and its store, built by `pivot build`."""
-    data = tmp_path / "data"
-    shutil.copytree(SMALL, data)
-    db_path = tmp_path / "store.db"
-    pivot("build", "--data", data, "--db", db_path)
-    return data, db_path
+    """A private copy of the small corpus and its store (built once per process, as `pivot
+    build` builds it: helpers.small_built)."""
+    return small_built(tmp_path)
 
 
 def claims_in(db_path: Path, where: str = "1") -> int:
