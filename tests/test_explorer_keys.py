@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
-from textual.widgets import Input, SelectionList, Static
+from textual.widgets import Input, Label, SelectionList, Static
 
 from helpers import all_claims
 from pilot import settle
@@ -19,9 +19,9 @@ from tui.app import PivotApp
 from tui.screens.compare import CompareScreen
 from tui.screens.export import ExportScreen
 from tui.screens.help import HelpScreen
-from tui.screens.main import MARKDOWN_HEADER
 from tui.screens.sources import SourcesScreen
 from tui.store import db, open_readonly
+from tui.store.export import md, table_header
 from tui.widgets.claims_table import ClaimsTable
 from tui.widgets.detail import DetailPane
 from tui.widgets.side import EntityList, FacetList
@@ -185,8 +185,22 @@ def test_a_sorted_page_is_one_statement_with_limit_and_offset(small_conn) -> Non
 # --- 5. copying ---------------------------------------------------------------------------
 
 
+MARKDOWN_HEADER = table_header()  # the Markdown export's header: y's rows paste under it
+
+
 def _table_rows(text: str) -> int:
     return len([t for t in MarkdownIt("commonmark").enable("table").parse(text) if t.type == "tr_open"])
+
+
+def _cells_per_row(text: str) -> list[int]:
+    """The number of cells of each row of the first table in `text` (header first)."""
+    counts: list[int] = []
+    for t in MarkdownIt("commonmark").enable("table").parse(text):
+        if t.type == "tr_open":
+            counts.append(0)
+        elif t.type in ("td_open", "th_open"):
+            counts[-1] += 1
+    return counts
 
 
 async def test_y_copies_the_claim_as_a_markdown_row_and_Y_the_quote(app: PivotApp) -> None:
@@ -196,12 +210,15 @@ async def test_y_copies_the_claim_as_a_markdown_row_and_Y_the_quote(app: PivotAp
         row = table.current_row
         await pilot.press("y")
         await settle(pilot)
-        # one row, no header: it pastes under the header of a table in the user's notes
+        # one row, no header: it pastes under the Markdown export's header, in its columns,
+        # and the source its [1] cites follows the table
         copied = app.clipboard
-        assert copied.count("\n") == 1 and copied.startswith("| ") and "---" not in copied
-        assert row["source_title"].split()[0] in copied
-        assert _table_rows(MARKDOWN_HEADER + "\n" + copied) == 1 + 1  # under the header it is one table row
-        assert any("Copied" in n.message for n in app._notifications)
+        table_part, _, rest = copied.partition("\n\n")
+        assert table_part.count("\n") == 0 and table_part.startswith("| 1 | ") and "---" not in table_part
+        assert _table_rows(MARKDOWN_HEADER + copied) == 1 + 1
+        assert len(set(_cells_per_row(MARKDOWN_HEADER + copied))) == 1  # the export's row shape
+        assert "## Sources" in rest and row["source_title"].split()[0] in rest
+        assert any("Copied the highlighted claim" in n.message for n in app._notifications)
         await pilot.press("Y")
         await settle(pilot)
         assert " ".join(row["quote"].split()) in app.clipboard
@@ -210,11 +227,54 @@ async def test_y_copies_the_claim_as_a_markdown_row_and_Y_the_quote(app: PivotAp
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
-        assert app.clipboard.count("\n") == 3 and _table_rows(MARKDOWN_HEADER + "\n" + app.clipboard) == 1 + 3
+        assert _table_rows(MARKDOWN_HEADER + app.clipboard) == 1 + 3
+        assert any("Copied 3 selected claims" in n.message for n in app._notifications)
         # the palette's "copy: claims as a Markdown table" adds the header: a table alone
         app.main.action_copy_claims(header=True)
         await settle(pilot)
         assert app.clipboard.startswith(MARKDOWN_HEADER) and _table_rows(app.clipboard) == 1 + 3
+
+
+def _status(app: PivotApp) -> str:
+    return str(app.screen.query_one("#status", Label).render())
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_a_selection_the_filter_hides_is_said_and_y_says_what_it_takes(make_app, size) -> None:
+    """A selection survives a filter change and ctrl+l (a set gathered across filters), never
+    silently: the status line says how many selected claims the filter hides, ctrl+l's
+    notice says the selection is kept, and y says it copies the selection, not the
+    highlighted claim. Once unselected (A), y copies the highlighted claim."""
+    app = make_app("small")
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        await set_query(pilot, "company:meta")
+        table = app.screen.query_one(ClaimsTable)
+        picked = [table.current_row]
+        await pilot.press("space")
+        picked.append(table.current_row)
+        await pilot.press("space")
+        await settle(pilot)
+        assert "2 selected" in _status(app) and "hidden" not in _status(app)
+        await set_query(pilot, "-company:meta")
+        assert "2 selected, all hidden by the filter" in _status(app)
+        await pilot.press("y")
+        await settle(pilot)
+        assert any("2 selected claims as Markdown rows (2 hidden by the filter)" in n.message for n in app._notifications)
+        assert _table_rows(MARKDOWN_HEADER + app.clipboard) == 1 + 2
+        assert all(md(r["summary"]) in app.clipboard for r in picked)  # the selected claims, not the highlighted one
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert "2 selected" in _status(app) and "hidden" not in _status(app)
+        assert any("2 claims still selected" in n.message for n in app._notifications)
+        await pilot.press("A")
+        await settle(pilot)
+        assert "none selected" in _status(app)
+        highlighted = table.current_row
+        await pilot.press("y")
+        await settle(pilot)
+        assert _table_rows(MARKDOWN_HEADER + app.clipboard) == 1 + 1
+        assert highlighted["summary"].split()[0] in app.clipboard
 
 
 # --- 6. escape, undo, history, completion --------------------------------------------------

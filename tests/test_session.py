@@ -21,6 +21,7 @@ from tui.session import (
     Session,
     picked_facets,
     resolve_named,
+    selection_note,
     with_named,
 )
 from tui.state import View, Views
@@ -137,6 +138,40 @@ def test_the_selection_survives_a_change_of_filter() -> None:
 
 
 # --- what c compares ---------------------------------------------------------------------------
+
+
+def test_y_takes_the_selection_else_the_highlighted_claim_and_says_which() -> None:
+    session = Session()
+    scope = session.copy_scope("c1")
+    assert scope is not None and scope.ids == ("c1",) and not scope.selected
+    assert scope.describe() == "the highlighted claim as Markdown rows"
+    assert session.copy_scope(None) is None  # nothing highlighted, nothing selected: nothing to copy
+    session.toggle_selected("c2")
+    session.toggle_selected("c3")
+    scope = session.copy_scope("c1", hidden=1)
+    assert scope is not None and scope.ids == ("c2", "c3") and scope.selected
+    assert scope.describe(header=True) == "2 selected claims as a Markdown table (1 hidden by the filter)"
+
+
+def test_the_status_line_says_how_much_of_the_selection_the_filter_hides() -> None:
+    assert selection_note(0, 0) == "none selected"
+    assert selection_note(3, None) == "3 selected"  # while it is counted
+    assert selection_note(3, 0) == "3 selected"
+    assert selection_note(3, 2) == "3 selected, 2 hidden by the filter"
+    assert selection_note(3, 3) == "3 selected, all hidden by the filter"
+
+
+def test_the_store_counts_the_selected_claims_a_filter_hides(small_conn: sqlite3.Connection) -> None:
+    session = Session()
+    every = db.claim_ids(small_conn, build_filter("", small_conn), 1000)
+    on_meta = db.claim_ids(small_conn, build_filter("company:meta", small_conn), 1000)
+    others = sorted(set(every) - set(on_meta))
+    assert on_meta and others
+    session.select([on_meta[0], others[0], others[-1]])
+    assert session.hidden_selected(small_conn, build_filter("company:meta", small_conn)) == len({others[0], others[-1]})
+    assert session.hidden_selected(small_conn, build_filter("", small_conn)) == 0
+    session.clear_selection()
+    assert session.hidden_selected(small_conn, build_filter("company:meta", small_conn)) == 0
 
 
 def test_c_compares_the_entities_the_filter_names_else_the_last_picks_at_the_last_cell() -> None:

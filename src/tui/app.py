@@ -333,7 +333,9 @@ class PivotApp(App):
             else:
                 self.write_export(request, sel, comparison, force=False)
 
-        self.push_screen(ExportScreen(scopes.counts, scopes.default, preview, name, fmt=fmt, again=again), chosen)
+        hidden = self.main.hidden
+        notes = {"selected": f"{hidden:,} hidden by the filter"} if "selected" in scopes.scopes and hidden else {}
+        self.push_screen(ExportScreen(scopes.counts, scopes.default, preview, name, fmt=fmt, again=again, notes=notes), chosen)
 
     @work(thread=True, group="export")
     def write_export(self, request: ExportRequest, sel, comparison: list[str] | None, force: bool) -> None:

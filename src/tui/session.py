@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tui.query import (
+    Compiled,
     Parsed,
     QueryError,
     parse,
@@ -122,7 +123,12 @@ class Snapshot:
 
 
 class ClaimSelection:
-    """The claims picked by id (space, a); survives filter changes; `u` undoes changes to it."""
+    """The claims picked by id (space, a); `u` undoes changes to it.
+
+    A selection survives filter changes and ctrl+l on purpose (a set gathered across
+    several filters, as VisiData's is), but never silently: the status line says how many
+    of the selected claims the filter hides (`Session.selection_note`), and `y` and `e`
+    say what they take (`Session.copy_scope`)."""
 
     def __init__(self, ids: Iterable[str] = ()) -> None:
         self._ids: set[str] = set(ids)
@@ -230,6 +236,39 @@ def picked_facets(conn: sqlite3.Connection, parsed: Parsed, facets: Iterable[str
         for v in values:
             picked.setdefault((key, str(v).lower()), []).append(t.token)
     return picked
+
+
+# --- what y and e take ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CopyScope:
+    """What `y` copies: the selected claims when any are selected (`hidden` of them are
+    not in the filter), else the highlighted claim alone (None: nothing to copy)."""
+
+    ids: tuple[str, ...]
+    selected: bool
+    hidden: int = 0
+
+    def describe(self, header: bool = False) -> str:
+        shape = "a Markdown table" if header else "Markdown rows"
+        if not self.selected:
+            return f"the highlighted claim as {shape}"
+        n = len(self.ids)
+        out = f"{n:,} selected claim{'' if n == 1 else 's'} as {shape}"
+        return out + (f" ({self.hidden:,} hidden by the filter)" if self.hidden else "")
+
+
+def selection_note(selected: int, hidden: int | None) -> str:
+    """The status line's word on the selection: "3 selected, 2 hidden by the filter" (what `y`
+    and `e` take); `hidden` None while it is being counted."""
+    if not selected:
+        return "none selected"
+    if hidden is None or not hidden:
+        return f"{selected:,} selected"
+    if hidden == selected:
+        return f"{selected:,} selected, all hidden by the filter"
+    return f"{selected:,} selected, {hidden:,} hidden by the filter"
 
 
 # --- export scopes ---------------------------------------------------------------------------
@@ -344,6 +383,20 @@ class Session:
     def select(self, ids: Iterable[str]) -> None:
         self.remember()
         self.selection.add(ids)
+
+    def copy_scope(self, highlighted: str | None, hidden: int = 0) -> CopyScope | None:
+        """What `y` takes: the selection if there is one, else the highlighted claim."""
+        if self.selection:
+            return CopyScope(tuple(self.selection), True, hidden)
+        return CopyScope((highlighted,), False) if highlighted is not None else None
+
+    def hidden_selected(self, conn: sqlite3.Connection, flt: Compiled) -> int:
+        """How many selected claims the filter `flt` leaves out (counted by the store)."""
+        if not self.selection:
+            return 0
+        from tui.store import db
+
+        return len(self.selection) - db.count_among(conn, flt, list(self.selection))
 
     def clear_selection(self) -> bool:
         """Unselect everything; False when nothing was selected."""

@@ -59,6 +59,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
         Binding("ctrl+s", "submit", "Export", id="export.submit"),
+        # enter exports from anywhere in the dialog (space ticks a box or picks a scope)
+        Binding("enter", "submit", "Export", priority=True, id="export.enter"),
     ]
 
     def __init__(
@@ -70,9 +72,11 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         *,
         fmt: str = "md",
         again: ExportRequest | None = None,
+        notes: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.scopes = scopes  # available scope -> number of claims
+        self.notes = notes or {}  # scope -> a word beside its count ("2 hidden by the filter")
         self.default_scope = again.scope if again is not None and again.scope in scopes else default_scope
         self.preview_fn = preview
         self.default_name = default_name
@@ -87,7 +91,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             with Horizontal(id="export-choices"):
                 with RadioSet(id="scope"):
                     for key, n in self.scopes.items():
-                        yield MarkedRadio(Text(f"{SCOPES[key]} ({n:,})"), value=key == self.default_scope, name=key)
+                        note = f", {self.notes[key]}" if key in self.notes else ""
+                        yield MarkedRadio(Text(f"{SCOPES[key]} ({n:,}{note})"), value=key == self.default_scope, name=key)
                 with RadioSet(id="format"):
                     for key, label in FORMATS.items():
                         yield MarkedRadio(label, value=key == self.initial_fmt, name=key)

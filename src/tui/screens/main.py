@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 
 from tui.messages import CompareRequested, ExportRequested, FirstRowsShown, StoreFailed
 from tui.query import Compiled, Parsed, QueryError, compile_query, format_term
-from tui.session import ENTITY_KEYS, Session, picked_facets
+from tui.session import ENTITY_KEYS, Session, picked_facets, selection_note
 from tui.store import db
 from tui.store.fmt import one_line
 from tui.widgets.claims_table import COLUMN_TITLES, PAGE_SIZE, ClaimsTable
@@ -153,6 +153,7 @@ class MainScreen(Screen):
         self._pending_facets: FacetsCounted | None = None  # counted before the facets were mounted
         self._typed_at = 0.0  # time.monotonic() of the last change typed in the query bar
         self._facet_timer: Timer | None = None  # the facets of a result typed, once typing pauses
+        self.hidden: int | None = 0  # selected claims the filter hides (None: being counted)
         # the terminal's size classes (-wide, -tall...) from the start, so that the first resize
         # does not restyle every widget of the screen before the first frame
         self.add_class(*_breakpoint_classes(self.app))
@@ -265,12 +266,17 @@ class MainScreen(Screen):
         sel = len(self.session.selection)
         status = Text()
         status.append(n, style="bold")
-        status.append(f"  ·  {sel} selected" if sel else "  ·  none selected", style="bold green" if sel else "dim")
+        # what y and e take: the selection, and how much of it this filter hides
+        style = "bold yellow" if sel and self.hidden else ("bold green" if sel else "dim")
+        status.append("  ·  " + selection_note(sel, self.hidden), style=style)
         if r and r.text.strip():
             status.append("  ·  filter: ", style="dim")
             status.append(one_line(r.text.strip(), 80), style="dim")
         self.query_one("#status", Label).update(status, layout=False)  # one fixed line: no relayout
-        self.table.border_subtitle = r.total_text if r else ""
+        subtitle = r.total_text if r else ""
+        if sel:
+            subtitle = f"{sel:,} selected · {subtitle}"
+        self.table.border_subtitle = subtitle
 
     def store_replaced(self) -> None:
         """The store file changed under the explorer: everything on screen is read again."""
@@ -466,7 +472,7 @@ class MainScreen(Screen):
         capped = len(ids) > SELECT_ALL_CAP
         self.session.select(ids[:SELECT_ALL_CAP])
         self.table.refresh()
-        self.update_status()
+        self.selection_changed()
         note = f" (capped at {SELECT_ALL_CAP:,})" if capped else ""
         self.notify(f"Selected {min(len(ids), SELECT_ALL_CAP):,} claims{note}")
 
@@ -522,7 +528,7 @@ class MainScreen(Screen):
         self.query_input.remove_class("-invalid")
         self.table.sort = message.result.sort
         self.table.reset(message.result.generation, message.result.total, message.first_page)
-        self.update_status()
+        self.selection_changed()
         if not message.first_page and self._detail_shown != "":
             # nothing matches: the pane must not go on showing a claim the filter left out
             self._detail_shown = ""
@@ -637,7 +643,31 @@ class MainScreen(Screen):
     def on_claims_table_toggled(self, message: ClaimsTable.Toggled) -> None:
         self.session.toggle_selected(message.row["id"])
         self.table.refresh()
+        self.selection_changed()
+
+    # --- what y and e take --------------------------------------------------------------
+
+    def selection_changed(self) -> None:
+        """The selection or the filter changed: the status line says again how many selected
+        claims the filter hides (counted by the store in the background)."""
+        self.hidden = None if self.session.selection and self.result is not None else 0
         self.update_status()
+        if self.hidden is None and self.result is not None:
+            self.count_hidden(self.result)
+
+    @work(thread=True, exclusive=True, group="hidden")
+    def count_hidden(self, result: Result) -> None:
+        try:
+            hidden = self.session.store.run(self.session.hidden_selected, result.flt)
+        except sqlite3.Error as exc:
+            self.post_message(StoreFailed(exc))
+            return
+        self.app.call_from_thread(self._show_hidden, result.generation, hidden)
+
+    def _show_hidden(self, generation: int, hidden: int) -> None:
+        if self.result is not None and generation == self.result.generation:
+            self.hidden = hidden
+            self.update_status()
 
     def on_entity_list_chosen(self, message: EntityList.Chosen) -> None:
         term = format_term("company", message.entity_id) if message.entity_id else None
@@ -672,14 +702,18 @@ class MainScreen(Screen):
             self.notify("ctrl+l clears the filter, A the selection; u undoes", timeout=3)
 
     def action_clear_filter(self) -> None:
+        """ctrl+l clears the filter and keeps the selection (a set gathered across filters),
+        saying so: the status line shows it, and y and e take it."""
         if self.query_text:
             self.set_query("")
-            self.notify("Filter cleared (u undoes)", timeout=3)
+            n = len(self.session.selection)
+            kept = f"; {n:,} claim{'' if n == 1 else 's'} still selected (A unselects)" if n else ""
+            self.notify(f"Filter cleared (u undoes){kept}", timeout=4)
 
     def action_clear_selection(self) -> None:
         if self.session.clear_selection():
             self.table.refresh()
-            self.update_status()
+            self.selection_changed()
             self.notify("Selection cleared (u undoes)", timeout=3)
 
     def action_undo(self) -> None:
@@ -697,7 +731,7 @@ class MainScreen(Screen):
         if state.selected != before:
             what.append(f"{len(state.selected):,} selected")
             self.table.refresh()
-            self.update_status()
+            self.selection_changed()
         self.notify("Undone: " + ", ".join(what), timeout=3)
 
     # --- reading and copying ---------------------------------------------------------------
@@ -713,28 +747,31 @@ class MainScreen(Screen):
         self.app.push_screen(ReaderScreen(self.session.store, self.session.data_dir, row))
 
     def action_copy_claims(self, header: bool = False) -> None:
-        """y: the selection (else the highlighted claim) as Markdown table rows with citations,
-        rows alone so that they paste under a table's header in the user's notes; the
-        palette's "copy: claims as a Markdown table" adds the header."""
-        if self.session.selection:
-            self.copy_selection(list(self.session.selection), header)
-            return
+        """y: the selected claims if any are selected (the status line says how many, and how
+        many of them the filter hides), else the highlighted claim; as the Markdown export's
+        table rows (its columns: they paste under its header) and the sources they cite.
+        The palette's "copy: claims as a Markdown table" adds the header."""
         row = self.table.current_row
-        if row is not None:
-            what = "the claim as a Markdown table" if header else "the claim as a Markdown row"
-            self._copy(markdown_rows([row], header), what)
+        scope = self.session.copy_scope(row["id"] if row is not None else None, self.hidden or 0)
+        if scope is None:
+            self.notify("y copies the selected claims, else the highlighted one: nothing to copy", timeout=3)
+            return
+        self.copy_claims(list(scope.ids), scope.describe(header), header)
 
     @work(thread=True, exclusive=True, group="copy")
-    def copy_selection(self, ids: list[str], header: bool = False) -> None:
+    def copy_claims(self, ids: list[str], what: str, header: bool = False) -> None:
+        from tui.store.export import claims_markdown
+
+        def job(conn: sqlite3.Connection) -> str:
+            return claims_markdown(conn, db.claims_by_ids(conn, ids[:COPY_LIMIT]), header)
+
         try:
-            rows = self.session.store.run(db.claims_by_ids, ids[:COPY_LIMIT])
+            text = self.session.store.run(job)
         except sqlite3.Error as exc:
             self.post_message(StoreFailed(exc))
             return
         cut = f" (the first {COPY_LIMIT:,})" if len(ids) > COPY_LIMIT else ""
-        n = len(rows)
-        what = "a Markdown table" if header else "Markdown rows"
-        self.post_message(Copied(markdown_rows(rows, header), f"{n:,} selected claim{'' if n == 1 else 's'} as {what}{cut}"))
+        self.post_message(Copied(text, what + cut))
 
     def action_copy_quote(self) -> None:
         row = self.table.current_row
@@ -820,21 +857,6 @@ def _citation(row) -> str:
         if x
     ]
     return ", ".join(parts)
-
-
-MARKDOWN_HEADER = "| Entity | Claim | Value | Period | Status | Source |\n| --- | --- | --- | --- | --- | --- |"
-
-
-def markdown_rows(rows, header: bool = False) -> str:
-    """Claims as GitHub-flavoured Markdown table rows, each citing its source; corpus text
-    escaped as the export does. With `header`, a table that renders alone."""
-    from tui.store.export import md, value_text
-
-    lines = [MARKDOWN_HEADER] if header else []
-    for r in rows:
-        cells = [r["entity_name"], r["summary"], value_text(r), r["period"] or "", r["status"], _citation(r)]
-        lines.append("| " + " | ".join(md(c) or " " for c in cells) + " |")
-    return "\n".join(lines) + "\n"
 
 
 def quote_text(row) -> str:

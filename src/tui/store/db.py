@@ -729,6 +729,12 @@ def claim_ids(conn: sqlite3.Connection, flt: Filter, limit: int) -> list[str]:
     return [str(r["id"]) for r in conn.execute(sql, [*flt.params, limit])]
 
 
+def count_among(conn: sqlite3.Connection, flt: Filter, ids: list[str]) -> int:
+    """How many of the claims `ids` the filter keeps (the selection the filter hides is the rest)."""
+    sql = f"SELECT count(*) FROM claims WHERE claims.id IN (SELECT value FROM json_each(?)) AND ({flt.where})"
+    return int(conn.execute(sql, [json.dumps(ids), *flt.params]).fetchone()[0])
+
+
 def source_claims(
     conn: sqlite3.Connection, source_id: str, entity_id: str | None = None, limit: int = 2_000
 ) -> list[sqlite3.Row]:

@@ -44,9 +44,9 @@ if TYPE_CHECKING:
     from .records import CSV_FIELDS, JSON_FIELDS, LIST_FIELDS, LISTS, claim_record, record_lists
     from .relations import LISTED_IDS, RelationLister
     from .selection import BATCH, EXTENSIONS, FORMATS, ExportError, Selection, default_name, format_of, with_format
-    from .stream import render_claims, stream_claims, write_claims
+    from .stream import claims_markdown, render_claims, stream_claims, write_claims
     from .to_csv import csv_cell as _csv_cell
-    from .to_markdown import LEGEND, ExportInfo, export_info
+    from .to_markdown import LEGEND, ExportInfo, export_info, table_header
 
 _WHERE = {  # name -> (module, its name there): imported on first use
     "BATCH": ("selection", "BATCH"),
@@ -64,6 +64,7 @@ _WHERE = {  # name -> (module, its name there): imported on first use
     "Selection": ("selection", "Selection"),
     "_csv_cell": ("to_csv", "csv_cell"),
     "claim_record": ("records", "claim_record"),
+    "claims_markdown": ("stream", "claims_markdown"),
     "compare_csv": ("compare", "compare_csv"),
     "compare_headline_markdown": ("compare", "compare_headline_markdown"),
     "compare_json": ("compare", "compare_json"),
@@ -79,6 +80,7 @@ _WHERE = {  # name -> (module, its name there): imported on first use
     "render_claims": ("stream", "render_claims"),
     "render_compare": ("compare", "render_compare"),
     "stream_claims": ("stream", "stream_claims"),
+    "table_header": ("to_markdown", "table_header"),
     "value_text": ("markup", "value_text"),
     "with_format": ("selection", "with_format"),
     "write_claims": ("stream", "write_claims"),
@@ -100,6 +102,7 @@ __all__ = [
     "Selection",
     "_csv_cell",
     "claim_record",
+    "claims_markdown",
     "compare_csv",
     "compare_headline_markdown",
     "compare_json",
@@ -116,6 +119,7 @@ __all__ = [
     "render_claims",
     "render_compare",
     "stream_claims",
+    "table_header",
     "value_text",
     "with_format",
     "write_atomic",

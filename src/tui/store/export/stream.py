@@ -95,3 +95,14 @@ def render_claims(
     buf = io.StringIO()
     write_claims(conn, buf, _chunks(rows), fmt, lambda: db.source_numbers(rows), quotes=quotes, title=title, info=info, ids=ids)
     return buf.getvalue()
+
+
+def claims_markdown(conn: sqlite3.Connection, rows: list[sqlite3.Row], header: bool = False) -> str:
+    """The explorer's `y`: the claims as the Markdown export writes them, its table rows (the
+    export's columns and numbering: they paste under its header), then the legend and the
+    numbered sources their [n] cite; with `header`, the table's header first (a table alone).
+    The export's title and query line are left out."""
+    text = render_claims(conn, rows, "md")
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("| ")), len(lines))
+    return "\n".join(lines[start if header else start + 2 :]) + "\n"

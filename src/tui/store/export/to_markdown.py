@@ -97,6 +97,14 @@ def _related_of(found: dict[str, list[Fig]], group: tuple[str, ...]) -> tuple[tu
     return _related(merged(*lists))
 
 
+def table_header(*, ids: bool = False, quotes: bool = False) -> str:
+    """The claims table's header and rule, as the export writes them (and `y` in the explorer)."""
+    header = ["#", *(["Id"] if ids else []), "Entity", "Topic", "Claim", "Value", "Period", "Status", "Source", "Other sources"]
+    if quotes:
+        header.append("Quote")
+    return "| " + " | ".join(header) + " |\n|" + "|".join(" --- " for _ in header) + "|\n"
+
+
 class MarkdownTable:
     """The claims table, a batch of claims at a time: `rows(batch)` is their lines.
     `numbers` (source -> number) grows as claims name sources outside the selection."""
@@ -114,21 +122,7 @@ class MarkdownTable:
         self.ids = ids
 
     def header(self) -> str:
-        header = [
-            "#",
-            *(["Id"] if self.ids else []),
-            "Entity",
-            "Topic",
-            "Claim",
-            "Value",
-            "Period",
-            "Status",
-            "Source",
-            "Other sources",
-        ]
-        if self.quotes:
-            header.append("Quote")
-        return "| " + " | ".join(header) + " |\n|" + "|".join(" --- " for _ in header) + "|\n"
+        return table_header(ids=self.ids, quotes=self.quotes)
 
     def rows(self, rows: Sequence[Row]) -> str:
         look, lister, numbers = self.look, self.lister, self.numbers
