@@ -511,3 +511,52 @@ async def test_the_export_dialog_marks_its_choices_without_colour(app: PivotApp,
         quotes.value = True
         await settle(pilot)
         assert "X" in drawn(quotes).split("Quotes")[0]
+
+
+# --- issue 20: focus, history, a filter that matches nothing -------------------------------
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_shift_tab_goes_round_the_panes_never_into_the_query_bar(make_app, size) -> None:
+    app = make_app("small")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one("#query", Input)
+        seen = []
+        for _ in range(6):
+            await pilot.press("shift+tab")
+            seen.append(app.screen.focused)
+            assert app.screen.focused is not bar
+        for _ in range(6):
+            await pilot.press("tab")
+            assert app.screen.focused is not bar
+        assert app.screen.query_one(ClaimsTable) in seen and app.screen.query_one("#detail") in seen
+        # from the bar (opened with /), tab goes to the claims
+        await pilot.press("slash")
+        assert app.screen.focused is bar
+        await pilot.press("tab")
+        assert app.screen.focused is app.screen.query_one(ClaimsTable)
+
+
+async def test_a_stray_key_that_matches_nothing_is_said_and_not_kept_in_the_history(make_app) -> None:
+    app = make_app("small")
+    history = Path(os.environ["PIVOT_STATE_DIR"]) / "history"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "q", "z", "x", "q")  # a word no claim has
+        await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        shown = "\n".join(lines(table))
+        assert table.total == 0 and "No claim matches the filter “qzxq”" in shown and "ctrl+l clears it" in shown
+        facets = app.screen.query_one(FacetList)
+        assert facets.option_count == 1 and "No claim matches" in str(facets.get_option_at_index(0).prompt)
+        await pilot.press("escape")  # left in the bar, matching nothing: not a query to keep
+        await settle(pilot)
+        assert not history.exists() or "qzxq" not in history.read_text(encoding="utf-8")
+        # a query that matches, left in the bar with escape, is kept; so is one submitted with enter
+        await pilot.press("ctrl+l", "slash", *"company:meta", "escape")
+        await settle(pilot)
+        await pilot.press("slash", "ctrl+u", *"is:conflict", "enter")
+        await settle(pilot)
+    kept = history.read_text(encoding="utf-8").splitlines()
+    assert kept[-2:] == ["company:meta", "is:conflict"] and not any(k.startswith(("c", "co", "com")) and len(k) < 5 for k in kept)

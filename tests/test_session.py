@@ -19,10 +19,14 @@ from tui.session import (
     CompareTarget,
     Filter,
     Session,
+    command_hint,
+    frequency_term,
+    is_command,
     picked_facets,
     resolve_named,
     selection_note,
     with_named,
+    with_term,
 )
 from tui.state import View, Views
 from tui.store import db
@@ -288,3 +292,77 @@ def test_views_that_are_not_a_file_are_kept_for_the_run_only(tmp_path: Path) -> 
 def test_parse_is_what_the_session_uses() -> None:
     """The session's Parsed is the filter language's own (one parser for the CLI and the UI)."""
     assert Filter("value>=10% -pods").parsed == parse("value>=10% -pods")
+
+
+# --- the query bar's commands: named views ------------------------------------------------------
+
+
+def test_w_saves_the_filter_sort_and_picks_and_at_opens_them(tmp_path: Path) -> None:
+    views = Views(tmp_path / "views")
+    session = Session(text="company:meta is:conflict", views=views)
+    session.filter.sort = ("value", True)
+    session.compare.picks = ["meta", "microsoft"]
+    assert is_command(":w meta-cuts") and is_command("@meta-cuts") and not is_command("company:meta")
+    done = session.command(":w meta-cuts")
+    assert not done.error and done.text is None  # the filter stays as it is
+    assert (tmp_path / "views").read_text(encoding="utf-8") == (
+        "meta-cuts company:meta is:conflict | sort:value:desc | compare:meta,microsoft\n"
+    )
+    other = Session(text="", views=Views(tmp_path / "views"))  # another run
+    opened = other.command("@meta-cuts")
+    assert opened.text == "company:meta is:conflict" and other.filter.sort == ("value", True)
+    assert other.compare.picks == ["meta", "microsoft"]
+
+
+def test_a_pasted_view_line_is_saved_and_opened(tmp_path: Path) -> None:
+    session = Session(views=Views(tmp_path / "views"))
+    line = "ms-ai company:microsoft topic:ai-infrastructure | sort:value"
+    done = session.command(":w " + line)
+    assert not done.error and done.text == "company:microsoft topic:ai-infrastructure"
+    assert session.filter.sort == ("value", False) and Views(tmp_path / "views").get("ms-ai") == View.parse(line)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("@nothing", "no view named “nothing”"),
+        (":w", ":w NAME saves"),
+        (":w bad/name", "a view's name is"),
+        (":x", "not a command"),
+    ],
+)
+def test_a_command_that_cannot_run_says_why_and_changes_nothing(tmp_path: Path, text: str, says: str) -> None:
+    session = Session(text="company:meta", views=Views(tmp_path / "views"))
+    done = session.command(text)
+    assert done.error and says in done.message and done.text is None
+    assert session.filter.text == "company:meta" and not (tmp_path / "views").exists()
+    assert command_hint(text)  # what enter would do is said while it is typed
+
+
+# --- the frequency of a column (F) ------------------------------------------------------------
+
+
+def test_a_frequency_line_is_one_filter_term(small_conn: sqlite3.Connection) -> None:
+    from tui.store.db import Frequency, frequency
+
+    assert frequency_term("source", Frequency("alpha-news", "Alpha News", 3)) == "source:alpha-news"
+    assert frequency_term("topic", Frequency("AI infrastructure", "AI", 3)) == 'topic:"AI infrastructure"'
+    assert frequency_term("period", Frequency(None, "(none)", 3)) is None  # no term picks a missing period
+    assert frequency_term("value", Frequency(None, "≥ 20 %", 1, 20.0, 20.0, "percent")) == "value=20%"
+    assert frequency_term("value", Frequency(None, "$115–135 B", 1, 115e9, 135e9, "USD")) == (
+        "value>=$115000000000 value<=$135000000000"
+    )
+    assert frequency_term("value", Frequency(None, "8,000 employees", 1, 8000.0, 8000.0, "employees")) == (
+        "value=8000 unit:employees"
+    )
+    assert with_term("company:meta", "status:reported") == "company:meta status:reported"
+    assert with_term("company:meta status:reported", "status:reported") == "company:meta status:reported"
+    # every line of every column, as a term, keeps the claims it counted (or more, for a figure)
+    for column in ("source", "entity", "topic", "status", "period", "flag", "value"):
+        lines, _ = frequency(small_conn, build_filter("", small_conn), column)
+        for line in lines:
+            term = frequency_term(column, line)
+            if term is None:
+                continue
+            n = db.count_matches(small_conn, build_filter(term, small_conn), None)[0]
+            assert n == line.count if column != "value" else n >= line.count, (column, term)

@@ -20,6 +20,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from tui.messages import (
+    CommandRequested,
     CompareRequested,
     CopyRequested,
     ExportRequested,
@@ -283,6 +284,12 @@ class PivotApp(App):
         self.main.set_query(message.text)
         if message.drill:
             self.notify("the cell's claims; c goes back to the comparison")
+
+    def on_command_requested(self, message: CommandRequested) -> None:
+        """A named view opened or saved from the palette, as the query bar's @NAME and :w NAME."""
+        message.stop()
+        self._back_to_main()
+        self.main.run_command(message.text)
 
     def on_copy_requested(self, message: CopyRequested) -> None:
         message.stop()

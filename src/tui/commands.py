@@ -14,7 +14,14 @@ from textual.content import Content
 from textual.dom import DOMNode
 from textual.message import Message
 
-from tui.messages import CompareRequested, CopyRequested, ExportRequested, FilterRequested, SourcesRequested
+from tui.messages import (
+    CommandRequested,
+    CompareRequested,
+    CopyRequested,
+    ExportRequested,
+    FilterRequested,
+    SourcesRequested,
+)
 from tui.session import HasSession
 from tui.store import db
 from tui.store.fmt import safe_text
@@ -70,6 +77,14 @@ class PivotCommands(Provider):
             "the selection (else the highlighted claim) with the table's header; y copies the rows alone",
             None,
         )
+        yield (
+            "view: save the filter, its sort and the compare picks",
+            self._ask(CommandRequested, ":w"),
+            "type a name after :w in the query bar; @NAME opens it again",
+            None,
+        )
+        for view in cast(HasSession, self.app).session.views.views.values():
+            yield f"view: {view.name}", self._ask(CommandRequested, f"@{view.name}"), view.line(), None
         yield "screen: sources", self._ask(SourcesRequested), "every source with its flags", "main.sources"
         yield (
             "help: keys and filters",
@@ -81,7 +96,7 @@ class PivotCommands(Provider):
             name = src["publisher"] or src["title"]
             yield f"source: {safe_text(name)}", self._ask(FilterRequested, f"source:{src['id']}"), src["title"], None
         for e in self.entities:
-            n = e["claim_count"]
+            n = e["open_count"]  # what company:ID opens
             yield (
                 f"entity: {safe_text(e['name'])}",
                 self._ask(FilterRequested, f"company:{e['id']}"),

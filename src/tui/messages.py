@@ -48,6 +48,15 @@ class FilterRequested(Message):
         self.text, self.drill = text, drill
 
 
+class CommandRequested(Message):
+    """Run a query bar command on the main screen (`@NAME` opens a view, `:w NAME` saves
+    one); a command without its name (":w ") is put in the query bar to be finished."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class SourcesRequested(Message):
     """Open the sources screen over the main screen."""
 

@@ -27,6 +27,7 @@ from tui.query import (
     Compiled,
     Parsed,
     QueryError,
+    format_term,
     parse,
     remove_tokens,
     replace_term,
@@ -38,6 +39,7 @@ from tui.query import (
 from tui.state import History, View, Views
 
 if TYPE_CHECKING:
+    from tui.store.db import Frequency
     from tui.store.export import Selection  # imported when an export is first asked for (start-up)
     from tui.store.pool import ConnectionPool
 
@@ -271,6 +273,53 @@ def selection_note(selected: int, hidden: int | None) -> str:
     return f"{selected:,} selected, {hidden:,} hidden by the filter"
 
 
+# --- the frequency of a column (F) ---------------------------------------------------------------
+
+FREQUENCY_KEYS = {
+    "source": "source",
+    "entity": "entity",
+    "topic": "topic",
+    "status": "status",
+    "period": "period",
+    "flag": "flag",
+}
+UNIT_WORDS = {"USD": "$", "percent": "%"}
+
+
+def frequency_term(column: str, item: Frequency) -> str | None:
+    """The filter term a line of a column's frequency stands for (enter adds it): `source:ID`,
+    `entity:ID`, `status:X`...; for a figure `value=N` (or `value>=LOW value<=HIGH`) with
+    its unit, which keeps the claims whose figure is or contains it. None: a line no term
+    picks (claims with no period)."""
+    if column == "value":
+        if item.low is None:
+            return None
+        unit = item.unit or ""
+        lead, tail = ("$", "") if unit == "USD" else ("", "%" if unit == "percent" else "")
+        number = _plain_number
+        if item.high is None or item.high == item.low:
+            terms = [f"value={lead}{number(item.low)}{tail}"]
+        else:
+            terms = [f"value>={lead}{number(item.low)}{tail}", f"value<={lead}{number(item.high)}{tail}"]
+        if unit and unit not in UNIT_WORDS:
+            terms.append(format_term("unit", unit))
+        return " ".join(terms)
+    key = FREQUENCY_KEYS.get(column)
+    if key is None or item.value is None:
+        return None
+    return format_term(key, str(item.value))
+
+
+def _plain_number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def with_term(text: str, term: str) -> str:
+    """The filter `text` narrowed by `term` (added at the end, unless it is there already)."""
+    words = text.split()
+    return text if term in text and all(t in words for t in term.split()) else f"{text.strip()} {term}".strip()
+
+
 # --- export scopes ---------------------------------------------------------------------------
 
 
@@ -305,6 +354,35 @@ class ExportScopes:
         if key == "comparison" and self.comparison:
             return "pivot-" + "-vs-".join(self.comparison)
         return self.selection(key).stem()
+
+
+# --- commands of the query bar: named views ---------------------------------------------------
+
+
+def is_command(text: str) -> bool:
+    """Is the query bar's text a command rather than a filter: `:w NAME` (save a view),
+    `@NAME` (open one)? Such text is never run as a query nor kept in the history."""
+    t = text.lstrip()
+    return t.startswith(":") or (t.startswith("@") and " " not in t.strip())
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    message: str
+    text: str | None = None  # the filter the bar shows after it (None: the filter as it was)
+    error: bool = False
+
+
+def command_hint(text: str) -> str:
+    """What enter will do with the command being typed (shown under the query bar)."""
+    t = text.strip()
+    if t.startswith("@"):
+        return f"enter opens the view “{t[1:]}”" if t[1:] else "@NAME opens a named view"
+    if t.startswith(":w") and t[2:].strip():
+        name, _, rest = t[2:].strip().partition(" ")
+        what = "this line" if rest.strip() else "the filter, its sort and the compare picks"
+        return f"enter saves {what} as the view “{name}” (@{name} opens it)"
+    return ":w NAME saves the filter, its sort and the compare picks as a view; @NAME opens one"
 
 
 class HasSession(Protocol):
@@ -454,6 +532,32 @@ class Session:
         view = self.view(name)
         self.views.save(view)
         return view
+
+    def command(self, text: str) -> CommandResult:
+        """Run a query bar command: `:w NAME` saves the current filter, sort and compare
+        picks as a view; `:w NAME FILTER | sort:KEY:desc | compare:A,B` (a view's line, as
+        a colleague pastes it after `:w `) saves that view and opens it; `@NAME` opens one."""
+        t = text.strip()
+        if t.startswith("@"):
+            name = t[1:]
+            view = self.views.get(name)
+            if view is None:
+                known = ", ".join("@" + n for n in self.views.views) or "none yet: :w NAME saves one"
+                return CommandResult(f"no view named “{name}” (views: {known})", error=True)
+            return CommandResult(f"view {view.line()}", self.open_view(view))
+        if t.startswith(":w") and (len(t) == 2 or t[2] == " "):
+            rest = t[2:].strip()
+            if not rest:
+                return CommandResult(command_hint(":"), error=True)
+            name, _, tail = rest.partition(" ")
+            try:
+                view = View.parse(rest) if tail.strip() else self.view(name)
+                self.views.save(view)
+            except ValueError as exc:
+                return CommandResult(str(exc), error=True)
+            opened = self.open_view(view) if tail.strip() else None
+            return CommandResult(f"saved view {view.line()} (@{view.name} opens it)", opened)
+        return CommandResult(f"not a command: {t[:40]}; {command_hint(':')}", error=True)
 
     def open_view(self, view: View) -> str:
         """Take a view's sort and picks; its filter text is returned for the query bar."""

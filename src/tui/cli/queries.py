@@ -17,19 +17,40 @@ from tui.cli.common import BadInput, PivotError, command, connect, console, quer
 @store_options
 @click.option("--limit", default=200, show_default=True, help="Rows to show at most.")
 def list_claims(query: tuple[str, ...], data_dir, db_path, limit: int) -> None:
-    """Show the claims a QUERY selects as a table."""
+    """Show the claims a QUERY selects as a table.
+
+    A QUERY that begins with @NAME is the named view NAME, saved in the explorer with
+    `:w NAME` (its filter, then any terms that follow, in its sort)."""
     from tui.rich_tables import claims_table
     from tui.store import db
 
+    text, sort = _with_view(" ".join(query))
     conn = connect(data_dir, db_path)
-    flt = query_filter(conn, " ".join(query))
-    rows = db.page(conn, flt, 0, limit)
+    flt = query_filter(conn, text)
+    rows = db.sorted_page(conn, flt, sort, 0, limit)
     total, capped = db.count_matches(conn, flt)
     out = console()
     out.print(claims_table(rows))
     _list_legend(out, rows)
     more = f"{total:,}{'+' if capped else ''}"
     out.print(f"{len(rows)} of {more} claim{'' if more == '1' else 's'}", style="dim")
+
+
+def _with_view(text: str) -> tuple[str, tuple[str, bool] | None]:
+    """The filter and sort of a query that begins with @NAME (a named view), else the query as it is."""
+    head, _, rest = text.strip().partition(" ")
+    if not head.startswith("@"):
+        return text, None
+    from tui.state import Views
+    from tui.store.db import SORT_KEYS
+
+    views = Views()
+    view = views.get(head[1:])
+    if view is None:
+        known = ", ".join("@" + n for n in views.views) or "none saved yet (:w NAME in the explorer saves one)"
+        raise BadInput(f"no view named {head[1:]!r} in {views.path} (views: {known})")
+    sort = view.sort if view.sort is not None and view.sort[0] in SORT_KEYS else None
+    return f"{view.query} {rest}".strip(), sort
 
 
 def _list_legend(out, rows) -> None:

@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 
 from tui.messages import CompareRequested, ExportRequested, FirstRowsShown, StoreFailed
 from tui.query import Compiled, Parsed, QueryError, compile_query, format_term
-from tui.session import ENTITY_KEYS, Session, picked_facets, selection_note
+from tui.session import ENTITY_KEYS, Session, command_hint, is_command, picked_facets, selection_note
 from tui.store import db
 from tui.store.fmt import one_line
 from tui.widgets.claims_table import COLUMN_TITLES, PAGE_SIZE, ClaimsTable
@@ -55,6 +55,8 @@ DETAIL_TYPING_PAUSE = 0.4
 QUICK_COUNT_BUDGET = 0.02  # seconds for the first, capped count ("1,000+")
 SHARED_COLUMNS = ("entity", "source", "topic", "period", "status")  # hidden when the filter shares them
 COPY_LIMIT = 1_000  # claims `y` copies from a selection
+# the store's order (tui.store.build._store_order), said on the status line until [ or ] sorts
+STORE_ORDER = "order: most-covered entities, disputes and figures first ([ ] sorts)"
 
 
 @dataclass
@@ -117,23 +119,32 @@ class Copied(Message):
 
 
 class MainScreen(Screen):
+    # in the footer's order: what fits at 80 columns first (the compare, the figure, quit and
+    # the keys come before the rest; q and ? are the app's, repeated here for their place)
     BINDINGS = [
         Binding("slash", "focus_query", "Filter", id="main.focus_query"),
+        Binding("c", "compare", "Compare", id="main.compare"),
+        Binding("f", "figure", "Figure", id="main.figure"),
+        Binding("e", "export", "Export", id="main.export"),
+        Binding("q", "app.quit", "Quit", id="app.quit"),
+        Binding("question_mark", "app.help", "Keys", id="app.help"),
+        Binding("x", "conflicts_only", "Conflicts", id="main.conflicts"),
+        Binding("F", "frequency", "Counts", id="main.frequency"),
+        Binding("s", "sources", "Sources", id="main.sources"),
+        Binding("o", "reader", "Source text", id="main.reader"),
+        Binding("u,ctrl+z", "undo", "Undo", id="main.undo"),
         Binding("space", "toggle_selected", "Select", show=False, id="main.toggle"),
         Binding("a", "select_all", "Select all", show=False, id="main.select_all"),
         Binding("A", "clear_selection", "Unselect all", show=False, id="main.clear_selection"),
         Binding("ctrl+l", "clear_filter", "Clear filter", show=False, id="main.clear_filter"),
-        Binding("u,ctrl+z", "undo", "Undo", id="main.undo"),
         Binding("escape", "escape", "Back", show=False, id="main.escape"),
-        Binding("o", "reader", "Source text", id="main.reader"),
         Binding("y", "copy_claims", "Copy", show=False, id="main.copy"),
         Binding("Y", "copy_quote", "Copy quote", show=False, id="main.copy_quote"),
-        Binding("x", "conflicts_only", "Conflicts", id="main.conflicts"),
-        Binding("e", "export", "Export", id="main.export"),
-        Binding("s", "sources", "Sources", id="main.sources"),
-        Binding("c", "compare", "Compare", id="main.compare"),
-        Binding("f", "figure", "Figure", id="main.figure"),
         Binding("enter", "open", "Open", show=False, id="main.open"),
+        # tab and shift+tab go round the panes; the query bar is reached with / (or a click),
+        # so that a stray key after shift+tab never becomes a filter
+        Binding("tab", "pane(1)", "Next pane", show=False, id="main.next_pane"),
+        Binding("shift+tab", "pane(-1)", "Previous pane", show=False, id="main.previous_pane"),
     ]
 
     detail_delay = DETAIL_DELAY  # tests and the screenshot script set 0: no timer to wait for
@@ -272,6 +283,8 @@ class MainScreen(Screen):
         if r and r.text.strip():
             status.append("  ·  filter: ", style="dim")
             status.append(one_line(r.text.strip(), 80), style="dim")
+        if r and r.sort is None:  # how the rows are ordered, until [ or ] sorts them
+            status.append(f"  ·  {STORE_ORDER}", style="dim")
         self.query_one("#status", Label).update(status, layout=False)  # one fixed line: no relayout
         subtitle = r.total_text if r else ""
         if sel:
@@ -485,6 +498,16 @@ class MainScreen(Screen):
             # a pasted escape sequence or newline would reach the terminal from the bar
             self.query_input.value = cleaned  # runs the query through the next Changed
             return
+        if is_command(event.value):  # :w NAME, @NAME: run on enter, never as a query
+            self._show_hint(command_hint(event.value))
+            start = self._bar_start
+            if start is not None and not is_command(start) and self.session.filter.text != start:
+                # the bar was cleared to type the command: the filter it held is the one in
+                # effect again (and the one :w saves)
+                self.session.filter.set(start)
+                self.start_query()
+            return
+        self._show_hint(None)
         if self.query_input.has_focus:  # typed (a facet ticked or a view opened is not)
             self._typed_at = time.monotonic()
         self.session.filter.set(event.value)
@@ -492,6 +515,12 @@ class MainScreen(Screen):
 
     @on(Input.Submitted, "#query")
     def query_submitted(self) -> None:
+        """enter: the query is kept in the history (a valid one), and the claims take focus."""
+        if is_command(self.query_text):
+            self.run_command(self.query_text)
+            return
+        if not self.query_input.has_class("-invalid") and self.session.filter.error is None:
+            self.session.history.add(self.query_text)
         self.table.focus()
 
     @on(Input.Changed, "#query")
@@ -502,7 +531,7 @@ class MainScreen(Screen):
 
     def on_descendant_focus(self, event) -> None:
         if event.widget is self.query_input:
-            self._bar_start = self.query_text
+            self._bar_start = self.session.filter.text if is_command(self.query_text) else self.query_text
 
     def on_descendant_blur(self, event) -> None:
         """Leaving the query bar commits what was typed: to the history, and for `u`; and
@@ -511,10 +540,16 @@ class MainScreen(Screen):
             self._typing_stopped()
         if event.widget is not self.query_input or self._bar_start is None:
             return
+        if is_command(self.query_text):  # a command left unfinished: the bar shows the filter again
+            self._restore_bar()
         start, self._bar_start = self._bar_start, None
         if self.query_text != start:
             self.session.remember(start)
-            if not self.query_input.has_class("-invalid"):
+            # left in the bar (escape, a click elsewhere): kept in the history only if it is
+            # a query that matches claims; a stray key that matches nothing is not kept
+            r = self.result
+            matched = r is not None and r.text == self.query_text and r.total > 0
+            if matched and not self.query_input.has_class("-invalid"):
                 self.session.history.add(self.query_text)
 
     def on_query_finished(self, message: QueryFinished) -> None:
@@ -527,6 +562,7 @@ class MainScreen(Screen):
             label.remove_class("-shown")
         self.query_input.remove_class("-invalid")
         self.table.sort = message.result.sort
+        self.table.empty_lines = _nothing_matches(message.result.text) if not message.first_page else ()
         self.table.reset(message.result.generation, message.result.total, message.first_page)
         self.selection_changed()
         if not message.first_page and self._detail_shown != "":
@@ -632,7 +668,7 @@ class MainScreen(Screen):
         self.session.filter.sort = message.sort
         self.start_query()
         if message.sort is None:
-            self.notify("Store order (entity, topic, source)", timeout=3)
+            self.notify(f"Store {STORE_ORDER}", timeout=3)
         else:
             key, descending = message.sort
             self.notify(
@@ -685,6 +721,59 @@ class MainScreen(Screen):
 
     def action_focus_query(self) -> None:
         self.query_input.focus()
+
+    # --- named views (the query bar's :w NAME and @NAME; tui.session.Session.command) ---------
+
+    def run_command(self, text: str) -> None:
+        """`:w NAME` saves the filter, its sort and the compare picks; `@NAME` opens a view.
+        A mistake stays in the bar to be corrected; otherwise the bar shows the filter."""
+        if text.strip() in (":w", ":"):  # from the palette: the name is to be typed
+            self.query_input.value = ":w "
+            self.query_input.cursor_position = 3
+            self.query_input.focus()
+            return
+        result = self.session.command(text)
+        self.notify(result.message, severity="warning" if result.error else "information", timeout=6)
+        if result.error:
+            return
+        self._restore_bar(result.text)
+        if result.text is not None:
+            self.session.history.add(result.text)
+        self.table.focus()
+
+    def _restore_bar(self, text: str | None = None) -> None:
+        """The bar shows the filter `text` (else the one in effect) and runs it in the session's sort."""
+        self._show_hint(None)
+        new = self.session.filter.text if text is None else text
+        if new != self.session.filter.text:
+            self.session.remember(self.session.filter.text)
+        with self.query_input.prevent(Input.Changed):
+            self.query_input.value = new
+        self._bar_start = None if self._bar_start is None else new
+        self.session.filter.set(new)
+        self.start_query()
+
+    def _show_hint(self, hint: str | None) -> None:
+        label = self.query_one("#query-message", Label)
+        if hint is None:
+            if label.has_class("-hint"):
+                label.update("")
+                label.remove_class("-shown", "-hint")
+            return
+        label.update(Text(hint))
+        label.add_class("-shown", "-hint")
+
+    def action_pane(self, step: int) -> None:
+        """The next (or previous) pane: the entities, the facets, the claims, the detail."""
+        panes = [w for w in self.query("#entities, #facets, #claims, #detail") if w.focusable]
+        if not panes:
+            return
+        focused = self.focused
+        if focused in panes:
+            at = panes.index(focused) + step
+        else:  # from the query bar: the claims
+            at = panes.index(self.table) if self.table in panes else 0
+        panes[at % len(panes)].focus()
 
     def action_toggle_selected(self) -> None:
         self.table.action_toggle_row()
@@ -816,6 +905,18 @@ class MainScreen(Screen):
     def action_compare(self) -> None:
         self.post_message(CompareRequested())
 
+    def action_frequency(self) -> None:
+        """F: how many of the filter's claims have each value of a column (the column under
+        the column cursor, else the source); enter on a line narrows the filter to it."""
+        if self.result is None:
+            return
+        from tui.screens.frequency import FrequencyScreen
+        from tui.store.db import FREQUENCY_COLUMNS
+
+        column = self.table.column_key if self.table.column_key in FREQUENCY_COLUMNS else "source"
+        r = self.result
+        self.app.push_screen(FrequencyScreen(self.session, r.flt, r.total, column, capped=r.capped))
+
     def action_figure(self) -> None:
         """Every source's figure for the highlighted claim's quantity, on one axis."""
         row = self.table.current_row
@@ -857,6 +958,14 @@ def _citation(row) -> str:
         if x
     ]
     return ", ".join(parts)
+
+
+def _nothing_matches(text: str) -> tuple[str, ...]:
+    """What the claims table says where its rows were when the filter matches nothing."""
+    return (
+        f"No claim matches the filter “{one_line(text.strip(), 60)}”.",
+        "ctrl+l clears it · u undoes the last change · / edits it",
+    )
 
 
 def quote_text(row) -> str:

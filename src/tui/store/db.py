@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .agreement import CONFLICTS, RELATIONS, STRENGTH, Figure, Relation, RowLike, figure_of_record, parse_stances, relation
-from .fmt import like_escape
+from .fmt import format_value, like_escape
 
 Params = list[Any]  # values bound to the `?` of a statement
 
@@ -145,7 +145,14 @@ def entities(
     """Entities, companies first, most claims first. `search` keeps those whose name,
     id or an alias contains the text; `limit` caps the list, but the ids in `include`
     (e.g. the entities already chosen) are always in it."""
-    columns = "id, name, kind, parent, ticker, aliases, members, claim_count, conflict_count"
+    # open_count: the claims `company:ID` opens (the entity's own, its events' and its
+    # divisions': tui.query), what the entity list and the palette show beside its name
+    children = "FROM entities k WHERE k.parent = entities.id AND k.kind IN ('event', 'division')"
+    columns = (
+        "id, name, kind, parent, ticker, aliases, members, claim_count, conflict_count, "
+        f"claim_count + coalesce((SELECT sum(k.claim_count) {children}), 0) AS open_count, "
+        f"conflict_count + coalesce((SELECT sum(k.conflict_count) {children}), 0) AS open_conflicts"
+    )
     where, params = "1", []
     if search and search.strip():
         needle = "%" + like_escape(search.strip()) + "%"
@@ -727,6 +734,47 @@ def claim_ids(conn: sqlite3.Connection, flt: Filter, limit: int) -> list[str]:
     filter's indexes in whatever order they give: a selection is a set."""
     sql = f"SELECT claims.id AS id FROM claims WHERE {flt.where} LIMIT ?"
     return [str(r["id"]) for r in conn.execute(sql, [*flt.params, limit])]
+
+
+# --- the frequency of a column (the explorer's F, VisiData's Shift+F) -------------------------
+
+FREQUENCY_COLUMNS = ("source", "entity", "topic", "status", "period", "flag", "value")
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """One line of a column's frequency: a value, how it is shown, how many claims have it.
+    A figure's line (column "value") keeps its low, high, unit and bound."""
+
+    value: str | None
+    label: str
+    count: int
+    low: float | None = None
+    high: float | None = None
+    unit: str | None = None
+
+
+def frequency(conn: sqlite3.Connection, flt: Filter, column: str, limit: int = 1_000) -> tuple[list[Frequency], bool]:
+    """How many of the filter's claims have each value of `column` (one of
+    FREQUENCY_COLUMNS), most first, counted by the store; (lines, more lines exist). For
+    "value", claims are counted by their figure (the same low, high, unit and bound);
+    claims without a figure are left out."""
+    if column == "value":
+        sql = (
+            "SELECT value_low, value_high, unit, bound, count(*) AS n FROM claims "
+            f"WHERE ({flt.where}) AND claims.value_low IS NOT NULL "
+            "GROUP BY value_low, value_high, unit, bound ORDER BY n DESC, unit, value_low, value_high LIMIT ?"
+        )
+        rows = conn.execute(sql, [*flt.params, limit + 1]).fetchall()
+        out = [
+            Frequency(None, format_value(r[0], r[1], r[2], r[3]), r["n"], r[0], r[1] if r[1] is not None else r[0], r[2])
+            for r in rows[:limit]
+        ]
+        return out, len(rows) > limit
+    if column not in FACETS:
+        raise ValueError(f"no frequency of {column!r}")
+    values, more = _facet(conn, column, flt.where, list(flt.params), limit)
+    return [Frequency(v.value, v.label, v.count) for v in values], more
 
 
 def count_among(conn: sqlite3.Connection, flt: Filter, ids: list[str]) -> int:

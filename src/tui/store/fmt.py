@@ -55,6 +55,17 @@ def format_value(low: float | None, high: float | None, unit: str | None, bound:
     return f"{sign}{body} {unit}".rstrip() if unit else f"{sign}{body}"
 
 
+def source_label(publisher: str | None, title: str | None) -> str:
+    """A source named in a few cells: its publisher, else its title; a title the corpus put
+    in brackets for an untitled page ("[untitled analysis of Meta's AI spending]") loses the
+    brackets and the word that every such title begins with, so what tells it apart shows."""
+    if publisher:
+        return publisher
+    title = title or ""
+    inner = re.fullmatch(r"\[untitled (.+)\]", title.strip())
+    return inner.group(1) if inner else title
+
+
 def period_text(period: str | None, presumed: str | None = None, long: bool = False) -> str:
     """A figure's period as every view words it: as stated; else the year presumed from the
     article's date, said to be presumed; else ''."""

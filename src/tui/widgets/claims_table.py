@@ -27,7 +27,7 @@ from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.store.fmt import format_value, one_line
+from tui.store.fmt import format_value, one_line, source_label
 
 Row = sqlite3.Row  # a claim as the store reads it (tui.store.db.CLAIM_COLUMNS)
 PAGE_SIZE = 100
@@ -41,20 +41,21 @@ class Column:
     title: str
     width: int  # 0 = the claim: takes the remaining width; else the widest it grows to
     priority: int  # lower is dropped first when the table is narrow
-    least: int = 0  # the narrowest it shrinks to before being dropped
+    least: int = 0  # the narrowest it is cut to (entity, figure, source only) before being dropped
 
 
 COLUMNS = (
     Column("mark", "", 2, 9, 2),
     Column("entity", "Entity", 22, 8, 10),
-    Column("topic", "Topic", 18, 3, 10),
+    Column("topic", "Topic", 18, 3),
     Column("summary", "Claim", 0, 9),
-    Column("value", "Value", 18, 7, 15),  # a figure is cut last: "8,000 employees" whole
-    Column("period", "Period", 9, 2, 6),
-    Column("status", "Status", 11, 4, 8),
+    Column("value", "Value", 18, 7, 13),  # "~8,000 employees" whole wherever the table has room
+    Column("period", "Period", 9, 2),
+    Column("status", "Status", 12, 4),
     Column("source", "Source", 20, 6, 10),
 )
-SUMMARY_LEAST = 24  # the claim keeps this many cells (or a third of the width) before other columns give way
+SUMMARY_LEAST = 24  # the claim keeps this many cells (or SUMMARY_SHARE of the width) before other columns give way
+SUMMARY_SHARE = 0.4
 ROW_HEIGHTS = (1, 2, 3)  # lines per row, cycled by `w`: the claim wraps onto the others
 SORT_MARK = {False: "▲", True: "▼"}
 
@@ -148,6 +149,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         # rendered row lines of this result: (row, line of the row, width, cursor, selected, focus) -> Strip
         self._lines: OrderedDict[tuple[int, int, int, bool, bool, bool], Strip] = OrderedDict()
         self._styles: dict[str, Style] = {}  # this widget's styles, looked up once per style change
+        self.empty_lines: tuple[str, ...] = ()  # shown where the rows were when the filter matches nothing
 
     # --- data ------------------------------------------------------------------------
 
@@ -310,14 +312,15 @@ class ClaimsTable(ScrollView, can_focus=True):
 
     def _measure(self, rows: list[Row]) -> None:
         """Each column's width from the first page: a column grows to its widest cell there
-        (up to its Column.width), so an empty Value column gives its room to the claim."""
+        (up to its Column.width), so an empty Value column takes its title's width and gives
+        the rest to the claim."""
         conflict = Style()
         natural: dict[str, int] = {}
         for col in COLUMNS:
             if not col.width or col.key == "mark":
                 continue
             widest = max((cell_len(one_line(self._cell(col.key, r, conflict)[0])) for r in rows), default=0)
-            natural[col.key] = max(min(widest, col.width), len(col.title) + 2, col.least)
+            natural[col.key] = max(min(widest, col.width), len(col.title) + 2)
         self._natural = natural
         self._layouts.clear()
         self._lines.clear()
@@ -351,33 +354,43 @@ class ClaimsTable(ScrollView, can_focus=True):
 
     def _layout(self, width: int) -> list[tuple[Column, int]]:
         """The columns shown and their widths: the claim gets the room. Columns the filter
-        shares are hidden; the others take their width on the first page, and when the
-        claim would have fewer than SUMMARY_LEAST cells the widest of them shrink, then the
-        least important are dropped."""
+        shares are hidden; the others are taken most important first (entity, figure,
+        source, status, topic, period) at their width on the first page while the claim
+        keeps SUMMARY_SHARE of the width (at least SUMMARY_LEAST cells); a column that does
+        not fit whole is left out, never cut, except the entity, the figure and the source,
+        which are cut to their Column.least first. The claim takes what is left."""
         key = (width, tuple(self.shared))
         cached = self._layouts.get(key)
         if cached is not None:
             return cached
         cols = [c for c in COLUMNS if c.key not in self.shared]
-        widths = {c.key: (c.width if c.key == "mark" else self._natural.get(c.key, c.width)) for c in cols if c.width}
+        target = max(SUMMARY_LEAST, int(width * SUMMARY_SHARE))
+        widths: dict[str, int] = {"mark": 2}
+        room = width - (3 + target + 1)  # less the mark and its gap, the claim and its gap
+        ranked = sorted((c for c in cols if c.width and c.key != "mark"), key=lambda c: -c.priority)
+        natural = {c.key: self._natural.get(c.key, c.width) for c in ranked}
+        # the entity, the figure and the source first, at the least they are cut to...
+        for col in ranked:
+            least = min(col.least, natural[col.key])
+            if col.least and least + 1 <= room:
+                widths[col.key] = least
+                room -= least + 1
+        # ...then each grows to its width on the first page, the figure first (it is cut last)...
+        for col in sorted(ranked, key=lambda c: c.key != "value"):
+            if col.key in widths and col.key != "mark":
+                grow = min(natural[col.key] - widths[col.key], room)
+                widths[col.key] += grow
+                room -= grow
+        # ...and the others come in whole where there is room: a column is never cut to fit
+        for col in ranked:
+            if col.key not in widths and not col.least and natural[col.key] + 1 <= room:
+                widths[col.key] = natural[col.key]
+                room -= natural[col.key] + 1
+        cols = [c for c in cols if not c.width or c.key in widths]
 
         def rest() -> int:
             return width - sum(w + 1 for w in widths.values()) - 1
 
-        least = max(SUMMARY_LEAST, width // 3)
-        while rest() < least:
-            shrinkable = [c for c in cols if c.width and c.key != "mark" and widths[c.key] > c.least]
-            if shrinkable:
-                # the least important column gives way first (a figure is cut last)
-                gives = min(shrinkable, key=lambda c: (c.priority, -widths[c.key]))
-                widths[gives.key] -= 1
-                continue
-            droppable = [c for c in cols if c.width and c.key != "mark"]
-            if not droppable or len(cols) <= 3:
-                break
-            gone = min(droppable, key=lambda c: c.priority)
-            cols.remove(gone)
-            del widths[gone.key]
         layout = [(c, widths[c.key] if c.width else max(rest(), 8)) for c in cols]
         self._layouts[key] = layout
         return layout
@@ -407,6 +420,11 @@ class ClaimsTable(ScrollView, can_focus=True):
         line = int(self.scroll_y) + y - 1
         index, sub = divmod(line, h)
         if index >= self.total:
+            if not self.total and sub == 0 and index < len(self.empty_lines):
+                dim = self._style("dim") if index else Style(bold=True)
+                return self._strip(
+                    Text("  " + self.empty_lines[index], style=self._style("base") + dim), width, self._style("base")
+                )
             return Strip.blank(width, self._style("base"))
         row = self.row_at(index)
         cursor = index == self.cursor
@@ -464,7 +482,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         if key == "status":
             return row["status"], None
         if key == "source":
-            return self.source_labels.get(row["source"]) or row["publisher"] or row["source_title"], None
+            return self.source_labels.get(row["source"]) or source_label(row["publisher"], row["source_title"]), None
         return "", None
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:

@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from tui.store.db import FacetValue
-from tui.store.fmt import one_line
+from tui.store.fmt import one_line, source_label
 
 FACET_ORDER = ("source", "topic", "status", "period", "flag")
 FACET_TITLES = {"source": "Source", "topic": "Topic", "status": "Status", "period": "Period", "flag": "Flag"}
@@ -73,7 +73,9 @@ VIM_KEYS: list[BindingType] = [
 
 
 class EntityList(OptionList):
-    """Companies, events, groups and the industry, with claim and conflict counts."""
+    """Companies, events, groups and the industry, with claim and conflict counts: the count
+    beside a name is what enter opens (a company's own claims, its events' and its
+    divisions', as `company:ID` does; db.entities' open_count)."""
 
     BINDINGS = VIM_KEYS
 
@@ -101,7 +103,7 @@ class EntityList(OptionList):
         listed = [r for i, r in enumerate(rows) if i < self.LIMIT or r["id"] in active]
         for r in listed:
             options.append(
-                Option(self._prompt(r["name"], r["claim_count"], r["conflict_count"], r["id"] in active, r["kind"]), id=r["id"])
+                Option(self._prompt(r["name"], r["open_count"], r["open_conflicts"], r["id"] in active, r["kind"]), id=r["id"])
             )
         if len(listed) < len(rows):
             options.append(
@@ -130,7 +132,7 @@ class EntityList(OptionList):
             r = by_id.get(eid)
             if r is not None:
                 self.replace_option_prompt(
-                    eid, self._prompt(r["name"], r["claim_count"], r["conflict_count"], eid in active, r["kind"])
+                    eid, self._prompt(r["name"], r["open_count"], r["open_conflicts"], eid in active, r["kind"])
                 )
         if bool(before) != bool(active):
             total = sum(r["claim_count"] for r in rows)
@@ -201,16 +203,18 @@ class FacetList(OptionList):
                 if v.value is None:
                     continue
                 on = (name, str(v.value).lower()) in active
+                label = source_label(None, v.label) if name == "source" else v.label  # "[untitled …]" loses its brackets
                 line = SideLine(
-                    Text("✓ " if on else "  ", style="bold green"), Text(one_line(v.label)), Text(f" {v.count:,}", style="dim")
+                    Text("✓ " if on else "  ", style="bold green"), Text(one_line(label)), Text(f" {v.count:,}", style="dim")
                 )
                 options.append(Option(line, id=f"v:{name}\0{v.value}"))
             if more:
                 options.append(Option(Text("  … more", style="dim italic"), id=f"m:{name}", disabled=True))
-        if options:  # one update of the lines: clearing first hides the scrollbar and adding shows it (two layouts)
-            self.set_options(options)
-        else:
-            self.clear_options()
+        if not options:  # the filter matches nothing: said, never a blank pane
+            options = [
+                Option(Text("No claim matches the filter: nothing to count.", style="dim italic"), id="\0none", disabled=True)
+            ]
+        self.set_options(options)  # one update of the lines: clearing first hides the scrollbar and adding shows it (two layouts)
         if highlighted is not None:
             with contextlib.suppress(OptionDoesNotExist):
                 self.highlighted = self.get_option_index(highlighted)
