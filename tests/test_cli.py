@@ -426,3 +426,28 @@ def test_no_invisible_or_bidi_character_reaches_the_output(hostile, args: list[s
     data, db_path = hostile
     out = cli(*args, "--data", data, "--db", db_path).stdout
     assert unsafe_in(out) == []
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_piped_tables_at_80_columns_keep_the_claim_readable_and_name_every_source_id(db_path: Path, columns: int) -> None:
+    """A pipe is 80 columns: the claim is the column that wraps, at least 20 cells wide, the
+    others keep one line; `pivot sources` names each source's id whole (what source:ID takes)."""
+    from click.testing import CliRunner
+
+    from tui.cli import main
+    from tui.query import build_filter
+    from tui.store import db, open_readonly
+
+    def cli80(*args: str) -> str:
+        result = CliRunner().invoke(main, [*args, "--data", str(SMALL), "--db", str(db_path)], env={"COLUMNS": str(columns)})
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    listed = cli80("list", "company:meta")
+    assert all(len(line) <= columns for line in listed.splitlines())
+    conn = open_readonly(db_path)
+    first_words = {" ".join(r["summary"].split()[:2]) for r in db.page(conn, build_filter("company:meta", conn), 0, 50)}
+    assert all(any(words in line for line in listed.splitlines()) for words in first_words)  # never one word a line
+    sources = cli80("sources")
+    assert all(s["id"] in sources for s in db.sources(conn, None, 50))
+    conn.close()

@@ -192,3 +192,42 @@ def table_columns():
     from tui.widgets.claims_table import COLUMNS
 
     return COLUMNS
+
+
+# --- 80x24: the footer, the figure in the table; the export dialog's enter ------------------
+
+
+async def test_at_80x24_the_footer_keeps_compare_figure_quit_and_keys_and_the_table_the_figure(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        footer = next(line for line in screen_text(app).splitlines()[::-1] if line.strip())
+        for word in ("Compare", "Figure", "Quit", "Keys"):
+            assert word in footer, (word, footer)
+        table = app.screen.query_one(ClaimsTable)
+        header = "".join(seg.text for seg in table.render_line(0))
+        assert "Value" in header and "Claim" in header and "Entity" in header
+
+
+def screen_text(app) -> str:
+    """The screen as plain text (the footer's line included)."""
+    from rich.console import Console
+
+    console = Console(width=app.size.width, record=True, color_system=None, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()
+
+
+async def test_enter_in_the_export_dialog_exports(make_app, tmp_path: Path) -> None:
+    from tui.screens.export import ExportScreen
+
+    app = make_app("small")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        await pilot.press("enter")  # focus is on the scope: enter exports all the same
+        await settle(pilot)
+        assert not isinstance(app.screen, ExportScreen)
+        assert list(tmp_path.glob("pivot-*.md"))

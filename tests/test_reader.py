@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from textual.widgets import Static
 
 from pilot import settle
 from tui.app import PivotApp
@@ -89,9 +90,15 @@ async def test_o_opens_the_source_text_with_the_quote_highlighted_and_n_N_walk_t
         assert highlighted == ["cut approximately\n8,000 employees"]
         order = [q.claim_id for q in reader.loaded.quotes]
         assert order.index("alpha-meta-cut") + 1 < len(order)
+        header = reader.query_one("#reader-claim", Static)
+        first_summary = reader.row["summary"]
+        assert plain(header.content).startswith(f"Claim: {first_summary}")
         await pilot.press("n")
         await settle(pilot)
         assert reader.current_claim == order[order.index("alpha-meta-cut") + 1]
+        # the header names the claim whose quote is marked now (issue 20)
+        now = next(q.summary for q in reader.loaded.quotes if q.claim_id == reader.current_claim)
+        assert now != first_summary and plain(header.content).startswith(f"Claim: {now}")
         await pilot.press("N")
         await settle(pilot)
         assert reader.current_claim == "alpha-meta-cut"

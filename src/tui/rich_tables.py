@@ -34,38 +34,65 @@ def T(value, style: str = "") -> Text:
     return Text(safe_text(None if value is None else str(value)), style=style)
 
 
-def claims_table(rows) -> Table:
+NARROW_LIST = 120  # a terminal (or a pipe's 80 columns) narrower than this: the claim gets the room
+
+
+def claims_table(rows, width: int | None = None) -> Table:
+    """`pivot list`. Narrower than NARROW_LIST columns (a pipe is 80), the claim is the one
+    column that wraps and takes what the others leave: they keep their lines (the entity
+    cut with an ellipsis), the topic goes and, below 100 columns, the period and
+    the status are the line under the value."""
     numbers = db.source_numbers(rows)
-    table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False)
-    for name, kw in (
-        ("Entity", {}),
-        ("Topic", {}),
-        ("Claim", {"ratio": 3}),
-        ("Value", {"no_wrap": True}),
-        ("Period", {}),
-        ("Status", {}),
-        ("Src", {"justify": "right"}),
-    ):
-        table.add_column(name, **kw)
+    narrow = width is not None and width < NARROW_LIST
+    small = narrow and (width or 0) < 100
+    topic = not narrow
+    names = ["Entity", *(["Topic"] if topic else []), "Claim", "Value"]
+    names += ["Src"] if small else ["Period", "Status", "Src"]
+    cells = []
     for r in rows:
         rel = r["relation"] if r["value_low"] is not None else r["position_relation"]
-        value = T(value_text(r), RELATION_STYLE.get(rel, ""))
+        value = T(value_text(r) or ("" if not small else "—"), RELATION_STYLE.get(rel, ""))
         if SUMMARY_MARK.get(rel):
             value.append(f" {SUMMARY_MARK[rel]}", style=RELATION_STYLE.get(rel, ""))
-        table.add_row(
-            T(r["entity_name"]),
-            T(r["topic_label"]),
-            T(r["summary"]),
-            value,
-            T(period_text(r["period"], r["presumed_period"])),
-            T(r["status"] + (" (draft)" if r["draft"] else "")),
-            T(f"[{numbers[r['source']]}]"),
-        )
+        period = T(period_text(r["period"], r["presumed_period"]))
+        status = T(r["status"] + (" (draft)" if r["draft"] else ""))
+        if small:
+            value.append("\n" + " · ".join(x.plain for x in (period, status) if x.plain), style="dim")
+        row = [T(r["entity_name"]), *([T(r["topic_label"])] if topic else []), T(r["summary"]), value]
+        row += [T(f"[{numbers[r['source']]}]")] if small else [period, status, T(f"[{numbers[r['source']]}]")]
+        cells.append(row)
+    table = Table(box=box.SIMPLE_HEAD, show_lines=small, expand=False)
+    if not narrow:
+        for name in names:
+            table.add_column(name, ratio=3 if name == "Claim" else None)
+    else:
+        most = {"Entity": 12 if small else 16, "Topic": 16, "Period": 16, "Status": 11, "Value": 18}
+        widths = {}
+        for i, name in enumerate(names):
+            if name != "Claim":
+                natural = max([cell_len(name), *(max(cell_len(x) for x in row[i].plain.split("\n")) for row in cells)])
+                widths[name] = min(natural, most.get(name, natural))
+        claim = max((width or 80) - sum(widths.values()) - 3 * len(names) - 1, 20)  # padding and rules
+        for name in names:
+            if name == "Claim":
+                table.add_column(name, width=claim)
+            else:
+                one_line = name != "Value"  # the value has the period and status under it
+                table.add_column(
+                    name,
+                    width=widths[name],
+                    justify="right" if name == "Src" else "left",
+                    no_wrap=one_line,
+                    overflow="ellipsis" if one_line else "fold",
+                )
+    for row in cells:
+        table.add_row(*row)
     return table
 
 
-SOURCE_COLUMNS = ("Source", "Publisher", "Published", "Kind", "Flags", "Claims", "Disputed")
+SOURCE_COLUMNS = ("Id", "Source", "Publisher", "Published", "Kind", "Flags", "Claims", "Disputed")
 _SHRINK = {"Source": 14, "Publisher": 8, "Flags": 8, "Kind": 6, "Published": 10}  # narrowest a column gets
+NARROW_SOURCES = 100  # narrower (a pipe's 80 columns): each source on a title line and a line of details
 
 
 def sources_tables(batches: Iterable[list], width: int) -> Iterator[Table]:
@@ -75,7 +102,7 @@ def sources_tables(batches: Iterable[list], width: int) -> Iterator[Table]:
     in one Rich table (which measures every cell before it draws the first), and the first
     rows are out at once."""
     widths: dict[str, int] | None = None
-    narrow = width < 70
+    narrow = width < NARROW_SOURCES
     for i, rows in enumerate(batches):
         if widths is None:
             widths = _narrow_widths(rows, width) if narrow else _source_widths(rows, width)
@@ -86,6 +113,7 @@ def sources_tables(batches: Iterable[list], width: int) -> Iterator[Table]:
 
 def _source_cells(s) -> list[str]:
     return [
+        s["id"],
         s["title"],
         s["publisher"] or "—",
         s["published"] or "—",
@@ -126,24 +154,29 @@ def _claims_text(s) -> str:
 
 def sources_table(rows, width: int | None = None, *, widths: dict[str, int] | None = None, header: bool = True) -> Table:
     fixed = widths or {}
-    if width is not None and width < 70:
-        # a narrow terminal: each source as a title line and a line of details
+    if width is not None and width < NARROW_SOURCES:
+        # a narrow terminal: each source as a title line and a line of details (its id
+        # first: what source:ID filters by)
         table = Table(box=box.SIMPLE_HEAD, show_header=header, show_edge=header and widths is None)
         table.add_column("Source", ratio=1, width=fixed.get("Source"))
         table.add_column("Claims", justify="right", width=fixed.get("Claims"))
         for s in rows:
             text = T(s["title"])
-            details = " · ".join(x for x in (s["publisher"], s["published"], s["kind"], ", ".join(db.flags_of(s))) if x)
+            details = " · ".join(
+                x for x in (f"id {s['id']}", s["publisher"], s["published"], s["kind"], ", ".join(db.flags_of(s))) if x
+            )
             text.append("\n" + safe_text(details), style="dim")
             table.add_row(text, T(_claims_text(s)))
         return table
     table = Table(box=box.SIMPLE_HEAD, show_header=header, show_edge=header and widths is None)
+    table.add_column("Id", no_wrap=True, width=fixed.get("Id"))
     table.add_column("Source", min_width=None if widths else 14, ratio=None if widths else 3, width=fixed.get("Source"))
-    for name in SOURCE_COLUMNS[1:]:
+    for name in SOURCE_COLUMNS[2:]:
         table.add_column(name, ratio=None if widths else 1, width=fixed.get(name))
     for s in rows:
         flags = ", ".join(db.flags_of(s))
         table.add_row(
+            T(s["id"]),
             T(s["title"]),
             T(s["publisher"] or "—"),
             T(s["published"] or "—"),

@@ -30,7 +30,7 @@ def list_claims(query: tuple[str, ...], data_dir, db_path, limit: int) -> None:
     rows = db.sorted_page(conn, flt, sort, 0, limit)
     total, capped = db.count_matches(conn, flt)
     out = console()
-    out.print(claims_table(rows))
+    out.print(claims_table(rows, out.width))
     _list_legend(out, rows)
     more = f"{total:,}{'+' if capped else ''}"
     out.print(f"{len(rows)} of {more} claim{'' if more == '1' else 's'}", style="dim")

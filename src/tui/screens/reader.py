@@ -76,10 +76,11 @@ class ReaderScreen(Screen[None]):
         yield VerticalScroll(id="reader-text")
         yield Footer()
 
-    def _claim_line(self) -> Text:
+    def _claim_line(self, summary: str | None = None) -> Text:
+        """The claim whose quote is marked (it follows n and N), and its source."""
         text = Text()
         text.append("Claim: ", style="bold")
-        text.append(one_line(self.row["summary"]))
+        text.append(one_line(self.row["summary"] if summary is None else summary))
         text.append("\nSource: ", style="bold")
         text.append(one_line(self.row["source_title"]))
         meta = [x for x in (self.row["publisher"], self.row["published"]) if x]
@@ -215,8 +216,7 @@ class ReaderScreen(Screen[None]):
                 return
             self.current = nxt
         self._show_text()
-        q = loaded.quotes[self.current]
-        self.notify(one_line(q.summary, 100), timeout=3)
+        self.query_one("#reader-claim", Static).update(self._claim_line(loaded.quotes[self.current].summary))
         self.call_after_refresh(self._scroll_to_current)
 
     def action_scroll(self, step: int) -> None:

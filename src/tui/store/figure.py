@@ -45,9 +45,35 @@ def axis_of(rows: list[sqlite3.Row]) -> tuple[float, float]:
     floor = 0.0 if lo >= 0 else -INF  # counts, money and shares do not go below zero
     if lo == hi:
         pad = abs(lo) * 0.2 or 1.0
-        return max(lo - pad, floor), hi + pad
+        return _round_axis(max(lo - pad, floor), hi + pad)
     pad = (hi - lo) * 0.08
-    return max(lo - pad, floor), hi + pad
+    return _round_axis(max(lo - pad, floor), hi + pad)
+
+
+NICE_STEPS = (1.0, 2.0, 5.0)
+MOST_STEPS = 6
+
+
+def _round_axis(lo: float, hi: float) -> tuple[float, float]:
+    """The span widened to round ends whose middle is round too (the axis is labelled at its
+    two ends and its middle): lo and hi are multiples of a step of 1, 2 or 5 times a power
+    of ten, an even number of steps apart (at most MOST_STEPS), so that the middle is one
+    too (5 %, 20 %, 35 %); never below zero if lo was not."""
+    import math
+
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return lo, hi
+    power = 10.0 ** (math.floor(math.log10(hi - lo)) - 1)
+    for _ in range(6):
+        for base in NICE_STEPS:
+            step = base * power
+            start = math.floor(lo / step + 1e-9) * step
+            n = math.ceil((hi - start) / step - 1e-9)
+            n += n % 2
+            if n <= MOST_STEPS:
+                return float(f"{start:.12g}") + 0.0, float(f"{start + n * step:.12g}")
+        power *= 10
+    return lo, hi
 
 
 def _scope(conn: sqlite3.Connection, entity_id: str) -> tuple[str, str]:

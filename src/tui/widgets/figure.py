@@ -14,7 +14,7 @@ from tui.store import db
 from tui.store.agreement import INF, RowLike, figure_of_record, relation
 from tui.store.export import value_text
 from tui.store.figure import ASCII, UNICODE, Plot, bar
-from tui.store.fmt import format_value, one_line, period_text
+from tui.store.fmt import format_value, one_line, period_text, source_label
 
 LABEL_WIDTH = 38
 VALUE_WIDTH = 16
@@ -22,7 +22,7 @@ FLAG_WIDTH = 22
 # provenance flags in a few letters, so that a line keeps its bar (the full words are in
 # the detail pane, the sources screen and the exports)
 FLAG_SHORT = {
-    "ai-assisted": "AI-assisted",
+    "ai-assisted": "ai-assisted",  # the flag as the filter names it (flag:ai-assisted)
     "anonymous-sourcing": "anon",
     "composite-examples": "composite",
     "no-byline": "no byline",
@@ -53,7 +53,7 @@ def widths(width: int) -> tuple[int, int, int]:
         return LABEL_WIDTH, VALUE_WIDTH, FLAG_WIDTH
     if width >= 80:
         return 28, 13, 12
-    return 20, 11, 6
+    return 26, 11, 2  # narrow: the source keeps its name; a flag is a ⚠ (the source list names it)
 
 
 def axis_line(plot: Plot, width: int, chars: dict[str, str] = UNICODE) -> tuple[str, str]:
@@ -91,7 +91,7 @@ def label_of(row: RowLike, number: int, width: int = LABEL_WIDTH) -> str:
     period = f" · {period_text(row['period'], row['presumed_period']) or 'no period'}"
     head = f"[{number}] "
     room = max(width - len(head) - len(date) - len(period), 6)
-    return head + one_line(row["publisher"] or row["source_title"], room) + date + period
+    return head + one_line(source_label(row["publisher"], row["source_title"]), room) + date + period
 
 
 def plot_lines(plot: Plot, width: int, *, cursor: int | None = None, plain: bool = False) -> list[Text]:
@@ -119,7 +119,9 @@ def plot_lines(plot: Plot, width: int, *, cursor: int | None = None, plain: bool
         line.append(bar(r, axis, bar_width, chars), style=style)
         line.append(" " + one_line(value_text(r), value_w).ljust(value_w), style="bold")
         notes = [FLAG_SHORT.get(f, f) for f in db.flags_of(r)] + (["unreviewed"] if r["draft"] else [])
-        if notes:
+        if notes and flag_w < 10:
+            line.append(" " + ("!" if plain else "⚠"), style="yellow")
+        elif notes:
             line.append(" " + ("! " if plain else "⚠ ") + one_line(", ".join(notes), max(flag_w - 3, 4)), style="yellow")
         out.append(line)
     if plot.total > len(plot.rows):
