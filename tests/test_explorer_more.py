@@ -130,8 +130,9 @@ async def test_the_first_screen_opens_on_the_figures_and_disagreements_of_the_mo
         table = app.screen.query_one(ClaimsTable)
         first = [table.row_at(i) for i in range(10)]
         assert all(r["qentity"] == top for r in first)  # the most-covered entity first
-        weights = [0 if in_conflict(r["standing"]) and not r["draft"] else 1 if r["value_low"] is not None else 2 for r in first]
-        assert weights[0] < 2 and 2 not in weights[:5]  # disagreements and figures before the commentary
+        weights = [(r["value_low"] is None, not (in_conflict(r["standing"]) and not r["draft"])) for r in first]
+        assert weights == sorted(weights)  # the figures (disputed first), then the disputed positions, then the rest
+
         # the status line says how the order is chosen; [ ] still sort
         assert "order: most-covered entities" in str(app.screen.query_one("#status").render())
         conn.close()
@@ -156,6 +157,8 @@ async def test_w_saves_a_view_that_at_and_the_palette_and_pivot_list_reopen(make
         await pilot.press("right_square_bracket")  # sorted by the figure, descending
         await settle(pilot)
         await pilot.press("slash", "ctrl+u", *":w meta-big")
+        await settle(pilot)  # the queries of the cleared bar and of the filter back in effect end: the hint stays
+        assert app.screen.query_one("#query-message").display
         assert "enter saves the filter" in str(app.screen.query_one("#query-message").render())
         assert app.session.filter.text == "company:meta"  # a command is not run as a query
         await pilot.press("enter")

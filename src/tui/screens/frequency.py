@@ -113,8 +113,8 @@ class FrequencyScreen(Screen[None]):
                 key=str(i),
             )
         counted = sum(line.count for line in lines)
-        where = f"the filter “{one_line(self.text.strip(), 50)}”" if self.text.strip() else "every claim"
-        note = f"{TITLES[column]}: {len(lines):,} value{'' if len(lines) == 1 else 's'}{' (the most frequent)' if more else ''} over {self.total:,} claims of {where}"
+        where = f"the filter “{one_line(self.text.strip(), 50)}”" if self.text.strip() else "the corpus"
+        note = f"{TITLES[column]}: {len(lines):,} value{'' if len(lines) == 1 else 's'}{' (the most frequent)' if more else ''} over the {self.total:,} claims of {where}"
         if column == "value":
             note += f"; {self.total - counted:,} without a figure" if self.total >= counted else ""
         elif column == "flag":

@@ -56,7 +56,7 @@ QUICK_COUNT_BUDGET = 0.02  # seconds for the first, capped count ("1,000+")
 SHARED_COLUMNS = ("entity", "source", "topic", "period", "status")  # hidden when the filter shares them
 COPY_LIMIT = 1_000  # claims `y` copies from a selection
 # the store's order (tui.store.build._store_order), said on the status line until [ or ] sorts
-STORE_ORDER = "order: most-covered entities, disputes and figures first ([ ] sorts)"
+STORE_ORDER = "order: most-covered entities, figures and disputes first ([ ] sorts)"
 
 
 @dataclass
@@ -557,7 +557,7 @@ class MainScreen(Screen):
             return  # a newer keystroke is on its way
         self.result = message.result
         label = self.query_one("#query-message", Label)
-        if label.has_class("-shown"):
+        if label.has_class("-shown") and not label.has_class("-hint"):  # a :w / @ hint stays while typed
             label.update("")
             label.remove_class("-shown")
         self.query_input.remove_class("-invalid")
