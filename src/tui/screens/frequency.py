@@ -101,10 +101,11 @@ class FrequencyScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         top = max((line.count for line in lines), default=0)
+        room = max(min(60, self.app.size.width - BAR - 22), 16)  # the label gives way to the counts and the bar
         for i, line in enumerate(lines):
             share = line.count / self.total if self.total else 0.0
             bar = "█" * max(1, round(BAR * line.count / top)) if top else ""
-            label = Text(one_line(line.label, 60), style="dim italic" if frequency_term(column, line) is None else "")
+            label = Text(one_line(line.label, room), style="dim italic" if frequency_term(column, line) is None else "")
             table.add_row(
                 label,
                 Text(f"{line.count:,}", justify="right"),

@@ -277,18 +277,6 @@ _IN_CONFLICT = (
     f"(CASE WHEN draft = 0 AND standing IN ({', '.join(repr(k) for k in agreement.CONFLICT_SUMMARIES)}) THEN 1 ELSE 0 END)"
 )
 
-# The order claims are stored in, which is the order the explorer opens on (and the exports'
-# store order): the most-covered entities first, each a company then its events (grouped by
-# the entity a figure is about, so that `company:x` is one short rowid span), and in each
-# entity its figures (those in dispute first), then its positions in dispute, then the rest
-# (commentary), then by topic and source. (A claim an update adds goes after the others.)
-_DISPUTED = f"(s.draft = 0 AND a.standing IN ({', '.join(repr(k) for k in agreement.CONFLICT_SUMMARIES)}))"
-_STORE_ORDER = (
-    "cov.n DESC, s.k_qname, s.qentity, s.entity != s.qentity, s.k_ename, s.entity, "
-    f"(CASE WHEN s.value_low IS NOT NULL THEN 0 ELSE 2 END) + (CASE WHEN {_DISPUTED} THEN 0 ELSE 1 END), "
-    "s.k_order, s.source, s.id"
-)
-
 FirstAt = Callable[[list[str]], dict[str, tuple[str, int]]]  # claim ids -> the file and line of the first claim of each
 SourcesOf = Callable[[FirstAt], Iterable[Source]]
 
@@ -369,15 +357,23 @@ def _write_into(
         step("figures and sort")
         _agreement(conn, info)
         step("agreement model")
+        # The store's order, which is the order the explorer opens on (and the exports' store
+        # order): the most-covered entities first, each grouped by the entity a figure is
+        # about (a company, then its events), so that `company:x` is one short rowid span; in
+        # each entity its figures (those in dispute first), then its positions in dispute,
+        # then the commentary; then topic, source and id
+        conn.execute("CREATE TABLE work.cover (qentity TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID")
+        conn.execute("INSERT INTO work.cover SELECT qentity, count(*) FROM work.stage GROUP BY qentity")
+        disputed = f"coalesce(s.draft = 0 AND a.standing IN ({', '.join(repr(k) for k in agreement.CONFLICT_SUMMARIES)}), 0)"
+        weight = f"(CASE WHEN s.value_low IS NOT NULL THEN 1 - {disputed} ELSE 3 - {disputed} END)"
         conn.execute(
             f"INSERT INTO claims ({', '.join(CLAIM_FIELDS)}) SELECT "
             + ", ".join(
                 f"s.{k}" if k not in AGREEMENT_FIELDS else f"a.{k}" if _NOTHING[k] is None else f"coalesce(a.{k}, {_NOTHING[k]})"
                 for k in CLAIM_FIELDS
             )
-            + " FROM work.stage s LEFT JOIN work.agree a ON a.rowid = s.rowid "
-            "LEFT JOIN (SELECT qentity AS q, count(*) AS n FROM work.stage GROUP BY qentity) cov ON cov.q = s.qentity "
-            f"ORDER BY {_STORE_ORDER}"
+            + " FROM work.stage s LEFT JOIN work.agree a ON a.rowid = s.rowid JOIN work.cover v ON v.qentity = s.qentity "
+            f"ORDER BY v.n DESC, s.k_qname, s.qentity, s.entity != s.qentity, s.k_ename, s.entity, {weight}, s.k_order, s.source, s.id"
         )
         step("claims insert")
         for name, columns in INDEXES:
