@@ -367,7 +367,9 @@ async def test_f_draws_every_sources_figure_on_one_axis(founding: Path, tmp_path
         twenty = [line for line in lines if "≥ 20 %" in line]
         assert twenty and all("▶" in line for line in twenty)  # an open bound runs to the edge
         assert any("╌" in line and "~10 %" in line for line in lines)  # "about" drawn with its band
-        assert "SynapNews 2026-04-25" in text and "Related measures" in text and "employees-cut" in text
+        # each quantity by its label (the registry's, else one read from its id), not its id
+        assert "SynapNews 2026-04-25" in text and "Related measures" in text and "Employees cut" in text
+        assert "employees-cut" not in text
         note = str(app.screen.query_one("#figure-note").content)
         # a possibility against a report is at odds, never "cannot both hold"
         assert note.startswith("Quote: ") and "a possibility (≥ 20 %" in note and "the figures do not meet" in note

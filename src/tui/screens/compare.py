@@ -259,9 +259,7 @@ class CompareScreen(Screen[None]):
         view.border_title = Text(f"Comparison: {one_line(names, 80)}")  # Text, not a markup string
         topics = len({r.topic for r in grid.rows})
         n = grid.disputed_cells
-        view.border_subtitle = (
-            f"{topics} topics · {n} disputed cell{'' if n == 1 else 's'} · ⚠ contradicted ≠ differs ✓ corroborated"
-        )
+        view.border_subtitle = f"{topics} topics · {n} disputed cell{'' if n == 1 else 's'} · ⚠ contradicted ! at odds → revised ≠ differs ✓ corroborated"
 
     @on(CompareGrid.Moved)
     def moved(self) -> None:

@@ -82,7 +82,9 @@ class FigureScreen(Screen[None]):
                     self.cursor = hit
                     break
         by = "by the sources' dates" if self.order == "date" else "by period"
-        self.query_one("#figure-body").border_title = Text(f"Figures on one axis: {found.entity_name}, {found.metric} ({by})")
+        self.query_one("#figure-body").border_title = Text(
+            f"Figures on one axis: {found.entity_name}, {found.label or found.metric} ({by})"
+        )
         self.redraw()
 
     def redraw(self) -> None:

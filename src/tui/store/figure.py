@@ -22,6 +22,7 @@ class Plot:
     total: int
     numbers: dict[str, int]  # source id -> marker number
     related: list[Plot] = field(default_factory=list)
+    label: str = ""  # the quantity's label (metrics.yaml's, else one read from the metric's id)
 
     @property
     def axis(self) -> tuple[float, float]:
@@ -120,7 +121,10 @@ def plot(
     for r in rows:
         numbers.setdefault(r["source"], len(numbers) + 1)
     name = conn.execute("SELECT name FROM entities WHERE id = ?", (entity_id,)).fetchone()
-    out = Plot(entity_id, name[0] if name else entity_id, metric, rows[0]["unit"], rows, total, numbers)
+    from .metrics import fallback_label, metric_labels
+
+    label = metric_labels(conn).get(metric) or fallback_label(metric)
+    out = Plot(entity_id, name[0] if name else entity_id, metric, rows[0]["unit"], rows, total, numbers, label=label)
     if related:
         topics = sorted({r["topic"] for r in rows})
         others = conn.execute(

@@ -44,13 +44,38 @@ PART_STYLE = {
 }
 
 
-def figure_text(grid: Grid, row: GridRow, cell: GridCell) -> Text:
-    """'⚠ 10 % (2026) [2] · ⚠ ≥ 20 % [3]': the distinct figures of a cell, marks and sources
-    (the same parts as the Markdown and the terminal table: store.grid.figure_parts)."""
-    text = Text()
+def figure_lines(grid: Grid, row: GridRow, cell: GridCell, width: int) -> list[Text]:
+    """The cell's figures wrapped whole: a figure (its mark, value, scope, period and
+    sources) starts a new line rather than break ("≥" never apart from "20 %"); only a
+    figure wider than the column is wrapped inside itself."""
+    units: list[tuple[Text, Text]] = []  # (the separator before it, the figure)
+    sep, body = Text(), Text()
     for piece, kind in figure_parts(grid, row, cell):
-        text.append(safe_text(piece), style=PART_STYLE.get(kind, ""))
-    return text
+        if kind == "sep":
+            if body:
+                units.append((sep, body))
+            sep, body = Text(safe_text(piece), style=PART_STYLE.get(kind, "")), Text()
+            continue
+        body.append(safe_text(piece), style=PART_STYLE.get(kind, ""))
+    if body:
+        units.append((sep, body))
+    out: list[Text] = []
+    line = Text()
+    for sep, body in units:
+        if line and line.cell_len + sep.cell_len + body.cell_len <= width:
+            line.append_text(sep)
+            line.append_text(body)
+            continue
+        if line:
+            out.append(line)
+        if body.cell_len <= width:
+            line = body.copy()
+        else:
+            *whole, line = list(body.wrap(_console(), width)) or [Text("")]
+            out += whole
+    if line:
+        out.append(line)
+    return out or [Text("")]
 
 
 def statement_lines(cell: GridCell, width: int, lines: int) -> list[Text]:
@@ -127,7 +152,7 @@ def lay_out_row(grid: Grid, row: GridRow, entity_ids: list[str], col_width: int,
         elif row.metric is None:
             cols.append(statement_lines(cell, col_width, statements) or [Text("")])
         else:
-            cols.append(list(figure_text(grid, row, cell).wrap(_console(), col_width)) or [Text("")])
+            cols.append(figure_lines(grid, row, cell, col_width))
     return Laid(row, cols)
 
 

@@ -100,8 +100,9 @@ def plot_lines(plot: Plot, width: int, *, cursor: int | None = None, plain: bool
     chars = ASCII if plain else UNICODE
     label_w, value_w, flag_w = widths(width)
     bar_width = max(width - label_w - value_w - flag_w - 5, 10)
-    unit = f" ({plot.unit})" if plot.unit else ""
-    out = [Text(f"{plot.entity_name}: {plot.metric}{unit}", style="bold", no_wrap=True, overflow="ellipsis")]
+    label = plot.label or plot.metric
+    unit = f" ({plot.unit})" if plot.unit and not label.endswith(")") else ""  # 'Workforce cut (%)' says it
+    out = [Text(f"{plot.entity_name}: {label}{unit}", style="bold", no_wrap=True, overflow="ellipsis")]
     current = figure_of_record(plot.rows[cursor]) if cursor is not None and cursor < len(plot.rows) else None
     axis = plot.axis
     for i, r in enumerate(plot.rows):
