@@ -585,3 +585,30 @@ def test_a_figure_keeps_the_articles_qualifier_in_every_face_of_the_comparison(f
     assert _one_scope("of its US workforce", "of US workforce") == "of US workforce"
     assert _one_scope("of US workforce", "of global workforce") is None
     assert _one_scope("of US workforce", None) is None
+
+
+def test_a_cells_figures_and_its_more_note_wrap_whole_at_80_columns(founding: Path, tmp_path: Path) -> None:
+    """Issue 20: at 80x24 "≥ 20 %" wrapped away from its mark and "+7 more" from its count.
+    A figure (mark, value, scope, period, sources) starts a new line rather than break, and a
+    table cell's "+N more" is whole on its last line or on a line of its own."""
+    from tui.widgets.compare_grid import figure_lines, statement_lines
+
+    db_path = tmp_path / "store.db"
+    build_store(load_corpus(founding), db_path)
+    grid = headline(open_readonly(db_path), ["meta", "microsoft"])
+    for width in (20, 27, 40):
+        for row in grid.rows:
+            cell = grid.cell(row, "meta")
+            if cell is None:
+                continue
+            if row.metric:
+                said = "".join(p for p, _ in figure_parts(grid, row, cell))
+                figures = [f.strip() for f in said.split(" · ")]
+                lines = [line.plain for line in figure_lines(grid, row, cell, width)]
+                assert all(len(line) <= width for line in lines)
+                for f in figures:  # each figure that fits a line is on one line
+                    assert len(f) > width or any(f in line for line in lines), (f, lines)
+            else:
+                lines = [line.plain for line in statement_lines(cell, width, 3)]
+                assert not any(re.search(r"\+[\d,]+$", line) for line in lines), lines  # never "+7" / "more"
+                assert all(len(line) <= width for line in lines), lines

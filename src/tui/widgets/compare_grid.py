@@ -87,14 +87,18 @@ def statement_lines(cell: GridCell, width: int, lines: int) -> list[Text]:
     others = [i for i in range(len(cell.statements)) if i not in tables]
     shown = tables + others[: max(lines - len(tables), 0 if tables else 1)]
     rest = cell.statement_total - len(shown)
-    suffix = f" +{rest:,}\u00a0more" if rest > 0 else ""  # kept on one line when a table cell wraps
+    suffix = f" +{rest:,}\u00a0more" if rest > 0 else ""  # kept whole (a line of its own when it does not fit)
     for n, i in enumerate(shown):
         last = n == len(shown) - 1
         text = cell.statements[i]
         if i in tables:
-            wrapped = list(Text(safe_text(text) + (suffix if last else "")).wrap(_console(), width))
-            if last and suffix and wrapped:
-                wrapped[-1].stylize("dim italic", max(wrapped[-1].cell_len - len(suffix.strip()), 0))
+            wrapped = list(Text(safe_text(text)).wrap(_console(), width)) or [Text("")]
+            if last and suffix:  # "+7 more" whole: on the last line if it fits, else on its own
+                more = Text(suffix.replace("\u00a0", " "), style="dim italic")
+                if wrapped[-1].cell_len + more.cell_len <= width:
+                    wrapped[-1].append_text(more)
+                else:
+                    wrapped.append(Text(more.plain.strip(), style="dim italic"))
             out += wrapped
             continue
         end = suffix if last else ""
