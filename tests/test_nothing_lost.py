@@ -461,6 +461,6 @@ def test_pivot_sources_streams_fifty_thousand_sources_in_bounded_memory(tmp_path
     import re
 
     assert re.findall(r"\bSource (\d{5})\b", out) == [f"{i:05d}" for i in range(n)]  # every one, in order (date, title)
-    assert len(re.findall(r"^ *Source +Publisher", out, re.M)) == 1  # one header
+    assert len(re.findall(r"^ *Id +Source +Publisher", out, re.M)) == 1  # one header (the id column first)
     kib = int(peak.read_text())
     assert kib < 120_000, f"peak RSS {kib / 1024:.0f} MB"
