@@ -49,7 +49,7 @@ from .model import CorpusError, Entity, Metric, Problem, Proposition, Source, To
 from .recovery import remove_dead_temps
 from .schema import AGREEMENT_FIELDS
 from .stamps import stamp_written
-from .update import UPDATE_WAIT, _busy, _taken_claims, _taken_source, _update_at
+from .update import UPDATE_WAIT, _busy, _taken_claims, _taken_source, _update_at, copy_whole
 
 __all__ = ["NeedsFull", "base_update"]
 
@@ -336,19 +336,12 @@ def _on_copy(
     under a read lock, so whole), renamed into place as a full build's file is: both, or
     neither. The caller holds the build lock."""
     import fcntl
-    import shutil
 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
     fcntl.flock(fd, fcntl.LOCK_EX)  # a live build's temp file (locate.remove_dead_temps)
     tmp = Path(tmp_name)
     try:
-        src = sqlite3.connect(f"file:{db_path.resolve().as_posix()}?mode=ro", uri=True, timeout=5)
-        try:
-            src.execute("BEGIN")
-            src.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a read lock: no writer until the copy is whole
-            shutil.copyfile(db_path, tmp)
-        finally:
-            src.close()
+        copy_whole(db_path, tmp)
         conn = sqlite3.connect(tmp)
         try:
             conn.execute("PRAGMA journal_mode=OFF")  # a copy nobody reads yet: the rename is the commit

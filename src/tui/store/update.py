@@ -345,23 +345,29 @@ def _busy(exc: sqlite3.Error) -> bool:
     return (code & 0xFF == 5) if isinstance(code, int) else "locked" in str(exc)
 
 
+def copy_whole(db_path: Path, tmp: Path) -> None:
+    """Copy the store to tmp under a read lock: no writer until the copy is whole."""
+    import shutil
+
+    src = sqlite3.connect(f"file:{db_path.resolve().as_posix()}?mode=ro", uri=True, timeout=5)
+    try:
+        src.execute("BEGIN")
+        src.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the read lock
+        shutil.copyfile(db_path, tmp)
+    finally:
+        src.close()
+
+
 def _update_copy(db_path: Path, data_dir: Path, changes: Changes, label: Callable[[Path], str]) -> BuildReport:
     """update_store on a copy of the store (taken under a read lock, so whole), renamed into
     place as a full build's file is. The caller holds the build lock."""
     import fcntl
-    import shutil
 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
     fcntl.flock(fd, fcntl.LOCK_EX)  # a live build's temp file (recovery.remove_dead_temps)
     tmp = Path(tmp_name)
     try:
-        src = sqlite3.connect(f"file:{db_path.resolve().as_posix()}?mode=ro", uri=True, timeout=5)
-        try:
-            src.execute("BEGIN")
-            src.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a read lock: no writer until the copy is whole
-            shutil.copyfile(db_path, tmp)
-        finally:
-            src.close()
+        copy_whole(db_path, tmp)
         report = _update_at(db_path, data_dir, changes, label, held=True, into=tmp)
         os.chmod(tmp, 0o644)
         _move_into_place(tmp, db_path, fd)

@@ -263,27 +263,7 @@ _FIGURE_FIELD = {"contradicts": "conflicts", "at-odds": "odds", "revises": "revi
 def _pair_by_pair(items: list[Figure]) -> dict[str, Summary]:
     """The figure counts of a small family, by the rule itself, one pair at a time."""
     partners = [f for f in items if not f.draft]
-    out: dict[str, Summary] = {}
-    for f in items:
-        s = Summary()
-        agreeing: set[str] = set()
-        stating = {f.source}
-        p = f.eperiod
-        for b in partners:
-            if b.source == f.source:
-                continue
-            if p is None or b.eperiod is None or b.eperiod == p:
-                stating.add(b.source)
-            kind = figure_kind(f, b)
-            field = _FIGURE_FIELD.get(kind or "")
-            if field is not None:
-                setattr(s, field, getattr(s, field) + 1)
-                if kind == "agrees":
-                    agreeing.add(b.source)
-        s.agree_sources = len(agreeing)
-        s.quantity_sources = len(stating)
-        out[f.id] = s
-    return out
+    return {f.id: _one_by_pairs(f, partners) for f in items}
 
 
 def summarise_family(items: list[Figure]) -> dict[str, Summary]:
@@ -452,7 +432,7 @@ DELTA_LIMIT = 32  # claims of one family an update adds or removes beyond which 
 
 def _one_by_pairs(f: Figure, partners: list[Figure]) -> Summary:
     """The figure counts of one claim against the reviewed claims of its family, pair by pair
-    (as _pair_by_pair counts each claim of a small family)."""
+    (_pair_by_pair counts each claim of a small family so)."""
     s = Summary()
     agreeing: set[str] = set()
     stating = {f.source}
