@@ -1,3 +1,6 @@
+# Long because it is the explorer's whole state in one place, on purpose (issue 22): the
+# filter and its history, the selection and its undo, the compare memory, export scopes and
+# named views change together and are tested together without Textual.
 """The explorer's state, without Textual: what the screens show and change, in one place.
 
     Session

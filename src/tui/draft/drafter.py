@@ -1,3 +1,7 @@
+# Long because it is one pass over a page's figures: each figure's entity, metric, period,
+# bound and framing are decided against the same sentence and its neighbours, and the
+# choices lean on one another (a period carried from the sentence before, a table row's
+# heading); split, the rules would each need the whole sentence context passed around.
 """Draft a source file from a page: one claim per figure, candidates for the quoted statements.
 
 For each figure of each sentence (store/numbers.py reads them), in the order of the text:

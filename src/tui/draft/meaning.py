@@ -1,3 +1,5 @@
+# Long because it is one vocabulary: the nouns a figure counts, the verbs that say what
+# happens to it, and their mapping to metrics are read together; apart they drift.
 """What a figure counts and what happens to it: the metric, by meaning.
 
 A figure is read as a noun (what is counted: employees, roles, open roles, the workforce,

@@ -1,3 +1,5 @@
+# Long because every way a page arrives (HTML file, text, stdin, URL) ends in the same
+# Page with its metadata and dated lead, and they share the cleaning steps.
 """A saved page, a text file, standard input or a URL, read into text and the metadata it carries.
 
 HTML goes through trafilatura (text, title, author, site name, canonical URL) and

@@ -1,3 +1,5 @@
+# Long because the corpus on disk is read in one place: file states, hashes, the no-op's
+# digest and the comparison with the store's records share their stat keys and racy rules.
 """The corpus as files on disk: which ones, their sizes, times and hashes.
 
 The store records the state of every corpus file it was built from

@@ -1,3 +1,5 @@
+# Long because it is one reader of figures: money, percentages, counts, ranges, multiples
+# and bounds share their tokens and their number words.
 """Figures in a sentence: money, percentages, counts, shares, multiples and rates, in every way
 pages print them, with the bound their wording gives.
 

@@ -1,3 +1,5 @@
+# Long because the grid's layout (cells wrapped whole, rows laid out as the screen reaches
+# them, the legend) and its cursor and frozen header are one widget's rendering.
 """The comparison grid: topics (and their quantities) as rows, entities as columns, a cell
 cursor, the header row and the topic column frozen while the rest scrolls.
 

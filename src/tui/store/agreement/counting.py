@@ -1,3 +1,5 @@
+# Long because the fast counting (sorted bounds, hashing) and the pair-by-pair counting it
+# is proven against (small families, the update's moved counts) must stay side by side.
 """Counting every claim's relations at once, without looking at every pair.
 
 A claim is related to another two ways, counted apart: by its **figure** (the same

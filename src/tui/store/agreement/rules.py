@@ -1,3 +1,5 @@
+# Long because it is the one relation between two claims, and every rule it applies
+# (periods, horizons, framing, bounds) reads the same Figure; the model's single source of truth.
 """The rules: what a figure is to the model, and the one relation between two claims.
 
 Everything a relation depends on is in `Figure`: the quantity (entity, metric, unit),
