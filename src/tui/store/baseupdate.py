@@ -29,9 +29,7 @@ would fail) are left to the full load, which reports them as it always has (`Nee
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -41,7 +39,7 @@ from typing import Any
 
 from . import agreement
 from .agreement import Figure
-from .build import BuildReport, EntityInfo, _move_into_place, _now, insert_base, set_meta, transaction
+from .build import BuildReport, EntityInfo, _now, insert_base, set_meta, transaction
 from .files import FILES_DIGEST, RECORD_SQL, TOUCH_SQL, Changes, FileState, recorded_digests, settle
 from .lock import build_lock, waiting
 from .metrics import check_metrics, insert_metrics
@@ -49,7 +47,7 @@ from .model import CorpusError, Entity, Metric, Problem, Proposition, Source, To
 from .recovery import remove_dead_temps
 from .schema import AGREEMENT_FIELDS
 from .stamps import stamp_written
-from .update import UPDATE_WAIT, _busy, _taken_claims, _taken_source, _update_at, copy_whole
+from .update import UPDATE_WAIT, _busy, _taken_claims, _taken_source, _update_at, on_a_copy
 
 __all__ = ["NeedsFull", "base_update"]
 
@@ -335,13 +333,8 @@ def _on_copy(
     """The base change and the source files' changes applied to a copy of the store (taken
     under a read lock, so whole), renamed into place as a full build's file is: both, or
     neither. The caller holds the build lock."""
-    import fcntl
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
-    fcntl.flock(fd, fcntl.LOCK_EX)  # a live build's temp file (locate.remove_dead_temps)
-    tmp = Path(tmp_name)
-    try:
-        copy_whole(db_path, tmp)
+    def work(tmp: Path) -> BuildReport:
         conn = sqlite3.connect(tmp)
         try:
             conn.execute("PRAGMA journal_mode=OFF")  # a copy nobody reads yet: the rename is the commit
@@ -356,17 +349,11 @@ def _on_copy(
             update = _update_at(db_path, data_dir, sources, label, held=True, into=tmp)
         conn = sqlite3.connect(tmp)
         try:
-            report = _report(conn, db_path, started, plan, update)
+            return _report(conn, db_path, started, plan, update)
         finally:
             conn.close()
-        os.chmod(tmp, 0o644)
-        _move_into_place(tmp, db_path, fd)
-        return report
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        os.close(fd)
+
+    return on_a_copy(db_path, work)
 
 
 def _report(conn: sqlite3.Connection, db_path: Path, started: float, plan: _Plan, update: BuildReport | None) -> BuildReport:

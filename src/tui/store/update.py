@@ -358,9 +358,10 @@ def copy_whole(db_path: Path, tmp: Path) -> None:
         src.close()
 
 
-def _update_copy(db_path: Path, data_dir: Path, changes: Changes, label: Callable[[Path], str]) -> BuildReport:
-    """update_store on a copy of the store (taken under a read lock, so whole), renamed into
-    place as a full build's file is. The caller holds the build lock."""
+def on_a_copy(db_path: Path, work: Callable[[Path], BuildReport]) -> BuildReport:
+    """`work` done on a copy of the store (taken under a read lock, so whole), renamed into
+    place as a full build's file is; thrown away if anything fails. The caller holds the
+    build lock."""
     import fcntl
 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
@@ -368,7 +369,7 @@ def _update_copy(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
     tmp = Path(tmp_name)
     try:
         copy_whole(db_path, tmp)
-        report = _update_at(db_path, data_dir, changes, label, held=True, into=tmp)
+        report = work(tmp)
         os.chmod(tmp, 0o644)
         _move_into_place(tmp, db_path, fd)
         return report
@@ -377,6 +378,11 @@ def _update_copy(db_path: Path, data_dir: Path, changes: Changes, label: Callabl
         raise
     finally:
         os.close(fd)
+
+
+def _update_copy(db_path: Path, data_dir: Path, changes: Changes, label: Callable[[Path], str]) -> BuildReport:
+    """update_store on a copy of the store, renamed into place (on_a_copy)."""
+    return on_a_copy(db_path, lambda tmp: _update_at(db_path, data_dir, changes, label, held=True, into=tmp))
 
 
 def _update_at(
