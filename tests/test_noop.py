@@ -153,3 +153,31 @@ def test_a_digest_left_behind_by_an_older_pivot_is_renewed_once(
 
 def test_a_folder_that_cannot_be_listed_has_no_digest(tmp_path: Path) -> None:
     assert scan_digest(tmp_path / "nowhere") is None
+
+
+def test_the_scan_sees_what_the_file_by_file_look_sees(tmp_path: Path) -> None:
+    """The scan's stats and digest are those of every source file as the file-by-file look
+    lists them (`files.stat_states`): over more than one batch of stats, with a folder named
+    like a source file in the middle, hidden files, a name that is no source and a missing
+    base file."""
+    data = tmp_path / "data"
+    sources = data / "sources"
+    sources.mkdir(parents=True)
+    (data / "entities.yaml").write_text("entities: []\n")
+    (data / "topics.yaml").write_text("topics: []\n")
+    for i in range(9000):
+        (sources / f"s{i:05}.yaml").write_text(f"n: {i}\n" * (i % 3 + 1))
+    (sources / "s04500x.yaml").mkdir()  # between two files, in the second batch
+    (sources / "s08000.yml").write_text("x\n")
+    (sources / ".#s00001.yaml").write_text("lock\n")
+    (sources / "notes.txt").write_text("not a source\n")
+    found = scan(data)
+    assert found is not None
+    expected = {rel: files.stat_key(st.size, st.mtime_ns, st.ctime_ns, st.ino) for rel, st in files.stat_states(data).items()}
+    assert len(expected) == 9003 and "sources/s04500x.yaml" not in expected
+    assert found.stats() == expected
+    records = [(rel, st.size, st.mtime_ns, st.ctime_ns, st.ino) for rel, st in files.stat_states(data).items()]
+    assert found.digest == files.records_digest(records)
+    (sources / "s04500x.yaml").rmdir()
+    (sources / "s04500x.yaml").write_text("now a file\n")
+    assert scan_digest(data) != found.digest

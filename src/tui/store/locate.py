@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from importlib import resources
 from pathlib import Path
 
 from .errors import StoreDamaged, StoreError
@@ -23,6 +22,8 @@ __all__ = ["StoreDamaged", "StoreError", "bundled_data_dir", "default_data_dir",
 
 def bundled_data_dir() -> Path:
     """The corpus shipped with pivot: inside the wheel (tui/data), or data/ of a source checkout."""
+    from importlib import resources  # only here: ~4 ms of imports that --data never needs
+
     packaged = Path(str(resources.files("tui"))) / "data"
     if (packaged / "entities.yaml").is_file():
         return packaged

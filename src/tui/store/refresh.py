@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING
 
 from .errors import StoreError, os_error_words, sqlite_error_words
 from .locate import default_data_dir, default_db_path, open_readonly, store_info
-from .model import CorpusError, Problem
 from .recovery import recover_store
 from .schema import SCHEMA_VERSION
 from .stamps import verified
 
 if TYPE_CHECKING:
     from .build import BuildReport
+    from .files import Scan
+    from .model import CorpusError, Problem
 
 
 @dataclass
@@ -76,6 +77,7 @@ def _ensure_store(
     # the build, the update (sqlite-utils) and the loader (YAML) only when needed: the
     # explorer's start on a current store imports none of them
     from .files import FILES_DIGEST, Changes, diff_corpus, file_label, records_stat_digest, scan
+    from .model import CorpusError  # (not on up_to_date's path: ~8 ms of imports)
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     db_path = Path(db_path) if db_path else default_db_path(data_dir)
@@ -92,7 +94,7 @@ def _ensure_store(
         # compared with the stats this scan read
         kept_digest = info.get(FILES_DIGEST) if info is not None else None
         clock = time.perf_counter()
-        scanned = scan(data_dir) if kept_digest is not None else None
+        scanned = _handed_on(data_dir) or (scan(data_dir) if kept_digest is not None else None)
         same = scanned is not None and scanned.digest == kept_digest
         steps = [("scan (one stat per file)", time.perf_counter() - clock)]
         try:
@@ -178,6 +180,50 @@ def _ensure_store(
             # is still worth showing, with a warning that says why it is old
             return Ready(db_path, warning=f"{db_path} is out of date and cannot be rebuilt ({words}); showing it as it is")
         raise StoreError(words) from exc
+
+
+def up_to_date(data_dir: Path | None = None, db_path: Path | None = None, *, verify: bool = False) -> Ready | None:
+    """The no-op of ensure_store alone, for `pivot build` without click (tui.launch): Ready
+    when the store is of this schema, its digest of the files' stats is the scan's (files.scan)
+    and its first and last rows read (with `verify`: it is stamped whole, or passes the
+    check); else None, and ensure_store does the rest, with this scan handed on to it (when
+    it is called next in this process, for the same corpus) instead of a second one."""
+    from .files import FILES_DIGEST, scan
+
+    data_dir = Path(data_dir) if data_dir else default_data_dir()
+    db_path = Path(db_path) if db_path else default_db_path(data_dir)
+    recover_store(db_path)
+    info = store_info(db_path)
+    if info is None or info.get("schema_version") != str(SCHEMA_VERSION) or FILES_DIGEST not in info:
+        return None
+    scanned = scan(data_dir)
+    if scanned is None:
+        return None
+    if scanned.digest != info[FILES_DIGEST]:
+        _HANDED_ON[:] = [(data_dir, scanned)]
+        return None
+    try:
+        conn = open_readonly(db_path)
+        try:
+            _probe(conn)
+            if verify and not verified(conn, db_path):
+                return None
+        finally:
+            conn.close()
+    except (StoreError, sqlite3.Error, UnicodeDecodeError):
+        return None
+    return Ready(db_path)
+
+
+_HANDED_ON: list[tuple[Path, Scan]] = []  # up_to_date's scan, when its digest differed: for ensure_store
+
+
+def _handed_on(data_dir: Path) -> Scan | None:
+    """The scan up_to_date just made of this corpus in this process, once."""
+    if not _HANDED_ON:
+        return None
+    (looked, scanned) = _HANDED_ON.pop()
+    return scanned if looked == data_dir else None
 
 
 def _listed(data_dir: Path) -> bool:
