@@ -14,12 +14,13 @@ from __future__ import annotations
 import random
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.store import build_store, files, load_corpus
+from tui.store import build_store, files, load_corpus, update
 from tui.store.agreement import counting
 from tui.store.files import FILES_DIGEST
 from tui.store.refresh import ensure_store
@@ -149,11 +150,13 @@ def assert_same_as_full_build(data: Path, db_path: Path, fresh: Path) -> None:
         conn.close()
 
 
-def run_ops(tmp: Path, seed: int, n_ops: int, delta_limit: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+def run_ops(
+    tmp: Path, seed: int, n_ops: int, delta_limit: int | None, monkeypatch: pytest.MonkeyPatch, n_sources: int | None = None
+) -> None:
     if delta_limit is not None:
         monkeypatch.setattr(counting, "DELTA_LIMIT", delta_limit)
     rng = random.Random(seed)
-    data = make_corpus(tmp, rng, n_sources=rng.randint(4, 10))
+    data = make_corpus(tmp, rng, n_sources=n_sources or rng.randint(4, 10))
     db_path = tmp / "store.db"
     ensure_store(data, db_path)
     next_id = 100
@@ -190,3 +193,22 @@ def test_any_sequence_of_changes_updates_the_store_as_a_full_build_would(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
     run_ops(tmp_path_factory.mktemp("ops"), seed=seed, n_ops=4, delta_limit=None, monkeypatch=monkeypatch)
+
+
+def test_counts_moved_in_bulk_are_those_of_a_full_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many sources stating each quantity, so that most claims' counts move without their
+    summaries changing: those are moved by their deltas alone (counting.move_by_kind, claims
+    alike decided once), the others one by one, and the store is the full build's."""
+    moved = {"in bulk": 0, "one by one": 0}
+    real = counting.move_by_kind
+
+    def spy(*args: Any) -> counting.Moved | None:
+        got = real(*args)
+        if got is not None:
+            moved["in bulk"] += sum(len(v) for v in got.bulk.values())
+            moved["one by one"] += len(got.one_by_one)
+        return got
+
+    monkeypatch.setattr(update, "move_by_kind", spy)
+    run_ops(tmp_path, seed=18, n_ops=8, delta_limit=None, monkeypatch=monkeypatch, n_sources=60)
+    assert moved["in bulk"] > 20 and moved["one by one"] > 0, moved

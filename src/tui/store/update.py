@@ -27,7 +27,15 @@ from typing import Any
 from . import agreement
 from .agreement import Figure, counting
 from .agreement.apply import group_of_stored, summary_of_stored
-from .agreement.counting import move_counts, periods_touched, summarise_family, summarise_positions
+from .agreement.counting import (
+    MOVED_COLUMNS,
+    MOVED_FIELDS,
+    move_by_kind,
+    move_counts,
+    periods_touched,
+    summarise_family,
+    summarise_positions,
+)
 from .build import (
     _CLAIM_COLUMNS,
     _CLAIM_MARKS,
@@ -83,6 +91,32 @@ _PERIODS_SQL = (
     "WHERE qentity = ? AND metric = ? AND qunit IS ? AND value_low IS NOT NULL"
 )
 _MEMBERS_SQL = f"SELECT {_FIGURE_COLUMNS} FROM claims WHERE qentity = ? AND metric = ? AND qunit IS ? AND value_low IS NOT NULL"
+# a claim as counting.move_by_kind reads it (counting.Narrow)
+_NARROW_SQL = (
+    "SELECT rowid, id, source, qperiod, presumed_period, value_low, value_high, bound, status, source_date, draft, "
+    "stances IS NOT NULL OR group_relation IS NOT NULL, conflict_count, odds_count, revise_count, differ_count, agree_sources "
+    "FROM claims WHERE qentity = ? AND metric = ? AND qunit IS ? AND value_low IS NOT NULL"
+)
+
+
+def _in_periods(sql: str, fam: tuple[Any, ...], touched: set[str | None] | None) -> tuple[str, tuple[Any, ...]]:
+    """`sql` (a family's claims) narrowed to the periods `touched` (None: every period)."""
+    if touched is None:
+        return sql, fam
+    known = sorted(p for p in touched if p is not None)
+    return (
+        f"{sql} AND (coalesce(qperiod, presumed_period) IS NULL"
+        f" OR coalesce(qperiod, presumed_period) IN ({', '.join('?' * len(known))}))",
+        (*fam, *known),
+    )
+
+
+def _rows_at(conn: sqlite3.Connection, rowids: list[int]) -> list[_Row]:
+    out: list[_Row] = []
+    for i in range(0, len(rowids), 500):
+        chunk = rowids[i : i + 500]
+        out += _rows(conn, f"{_ROW_SQL} WHERE rowid IN ({', '.join('?' * len(chunk))})", tuple(chunk))
+    return out
 
 
 def figure_of_values(v: tuple[Any, ...]) -> Figure:
@@ -165,6 +199,8 @@ def _recount(
         checked |= {(g, metric, unit) for g in groups_of.get(qe, ())}
     rows: dict[str, _Row] = {}
     summaries: dict[str, agreement.Summary] = {}
+    in_bulk: dict[tuple[int, ...], list[tuple[Any, ...]]] = defaultdict(list)  # moved by their deltas
+    pairs_moved = 0
     for fam in families | checked:
         d, r_ = came.get(fam, []), went.get(fam, [])
         family_rows: list[_Row] | None = None
@@ -175,18 +211,32 @@ def _recount(
             cur = conn.cursor()
             cur.row_factory = None
             touched = None if fam in checked else periods_touched([*d, *r_], [v[0] for v in cur.execute(_PERIODS_SQL, fam)])
-            if touched is None:
-                family_rows = list(_rows(conn, _FAMILY_SQL, fam))
-            else:
-                known_periods = sorted(p for p in touched if p is not None)
-                family_rows = list(
-                    _rows(
-                        conn,
-                        f"{_FAMILY_SQL} AND (coalesce(qperiod, presumed_period) IS NULL"
-                        f" OR coalesce(qperiod, presumed_period) IN ({', '.join('?' * len(known_periods))}))",
-                        (*fam, *known_periods),
-                    )
-                )
+            if fam not in checked:
+                # moved by the kinds of pairs that came and went, most claims in bulk
+                found = move_by_kind(fam, cur.execute(*_in_periods(_NARROW_SQL, fam, touched)), d, r_)
+                if found is not None:
+                    for changed, values in found.bulk.items():
+                        in_bulk[changed] += values
+                    pairs_moved += found.pairs_moved
+                    new_rowids = [
+                        v[0]
+                        for v in cur.execute(
+                            f"SELECT rowid FROM claims WHERE id IN ({', '.join('?' * len(d))})", [f.id for f in d]
+                        )
+                    ]
+                    again_rows = _rows_at(conn, [*found.one_by_one, *new_rowids])
+                    for r in again_rows:
+                        rows[r.figure.id] = r
+                        steps = found.one_by_one.get(r.rowid)
+                        if steps is None:  # a claim added
+                            summaries[r.figure.id] = found.added[r.figure.id]
+                            continue
+                        was = summary_of_stored(r.old, True)
+                        for name, step in zip(MOVED_FIELDS, steps):
+                            setattr(was, name, getattr(was, name) + step)
+                        summaries[r.figure.id] = was
+                    continue
+            family_rows = list(_rows(conn, *_in_periods(_FAMILY_SQL, fam, touched)))
             moved = move_counts([r.figure for r in family_rows], _counts_before(family_rows), d, r_)
             if moved is None and touched is not None:
                 family_rows = None  # counted whole: read whole
@@ -264,6 +314,11 @@ def _recount(
                 conflicts_moved[("source", r.figure.source)] += sign
                 conflicts_moved[("entity", r.entity)] += sign
     written = 0
+    for changed, values in in_bulk.items():  # by their deltas: their summaries stay
+        columns = [MOVED_COLUMNS[i] for i in changed]
+        conn.executemany(f"UPDATE claims SET {', '.join(f'{c} = {c} + ?' for c in columns)} WHERE rowid = ?", values)
+        written += len(values)
+    after += pairs_moved
     for changed, values in updates.items():
         # only the columns that change: an index on a column not set is not touched
         conn.executemany(f"UPDATE claims SET {', '.join(f'{AGREEMENT_FIELDS[i]} = ?' for i in changed)} WHERE rowid = ?", values)
@@ -411,6 +466,9 @@ def _update_at(
     db_path = Path(db_path)
     with nullcontext() if held else build_lock(db_path):
         conn = sqlite3.connect(into or db_path, timeout=UPDATE_WAIT)
+        # the pages an update rewrites stay in memory until the commit (the default 2 MB cache
+        # spills them to the file midway: a 10,000-row recount took 0.43 s, with this 0.24 s)
+        conn.execute("PRAGMA cache_size = -131072")
         if into is not None:
             conn.execute("PRAGMA journal_mode=OFF")  # a copy nobody reads yet: the rename is the commit
             conn.execute("PRAGMA synchronous=OFF")  # synced once, before the rename

@@ -31,7 +31,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .rules import _COMPATIBLE, Figure, Relation, _bound_class, date_span, figure_kind, nested
+from .rules import (
+    _COMPATIBLE,
+    EXPECTATIONS,
+    Figure,
+    Relation,
+    _bound_class,
+    date_span,
+    effective,
+    figure_kind,
+    nested,
+    period_over,
+)
 
 
 @dataclass(slots=True)
@@ -517,4 +528,157 @@ def move_counts(
         s.agree_sources += len(agree_now) - len(agree_then)
         s.quantity_sources += len(state_now) - len(state_then)
         out[y.id] = s
+    return out
+
+
+# --- an update's moved counts, claims grouped by what the rule reads of them ----------------
+
+# The counts move_by_kind moves, in this order, and the columns that keep them.
+MOVED_FIELDS = ("conflicts", "odds", "revises", "differs", "agrees", "agree_sources", "quantity_sources")
+MOVED_COLUMNS = (
+    "conflict_count",
+    "odds_count",
+    "revise_count",
+    "differ_count",
+    "agree_count",
+    "agree_sources",
+    "quantity_sources",
+)
+# A stored claim as move_by_kind reads it: rowid, id, source, qperiod, presumed_period,
+# value_low, value_high, bound, status, source_date, draft, whether its summary is more than
+# its figure's (it takes a position or has a group check), then its stored conflict_count,
+# odds_count, revise_count, differ_count, agree_sources (what its figure's summary reads).
+Narrow = tuple[Any, ...]
+_SUMMARY_COUNTS = (0, 1, 2, 3, 5)  # the MOVED_FIELDS of a Narrow's last five values
+
+
+@dataclass(slots=True)
+class Moved:
+    """What move_by_kind found for one family."""
+
+    bulk: dict[tuple[int, ...], list[tuple[Any, ...]]]  # MOVED_FIELDS indexes -> [(their deltas..., rowid)]
+    one_by_one: dict[int, tuple[int, ...]]  # rowid -> deltas of MOVED_FIELDS: its summary may change
+    added: dict[str, Summary]  # the counts of the claims added
+    pairs_moved: int  # the conflicts and odds of the reviewed claims moved in bulk
+
+
+def _date_read(v: Narrow, dated: bool, over: dict[tuple[str | None, str | None], bool]) -> Any:
+    """What figure_kind reads of a claim's date (`v`, Narrow), against claims of which some are
+    expectations (`dated`) or none: whether its period was over when it was written, for an
+    estimate (an outcome then, else an expectation); the date itself, for an expectation
+    against an expectation (whether their dates are apart); else nothing."""
+    status, date = v[8], v[9]
+    if status == "estimated":
+        period = v[3] if v[3] is not None else v[4]
+        done = over.get((period, date))
+        if done is None:
+            done = over[(period, date)] = period_over(period, date)
+        return date if dated and not done else done
+    return date if dated and status in EXPECTATIONS else None
+
+
+def move_by_kind(
+    fam: tuple[str, str, str | None], rows: Iterable[Narrow], added: list[Figure], removed: list[Figure]
+) -> Moved | None:
+    """move_counts for one family read as narrow rows (`rows`: its claims in the periods whose
+    counts can move, Narrow), without a Figure per claim: what `figure_kind` decides of a pair
+    reads of a claim of the family only its period (stated, presumed), status, date, bound,
+    and whether its values are those of the other figure or its range cannot meet the other's,
+    so claims alike in those, for every claim that came or went, are decided once, on one of
+    them (of the date, only what figure_kind reads of it: _date_read). A claim whose counts move without changing its summary (no count its summary reads
+    starts or stops being zero, no position, no group check) is moved in bulk, by its deltas;
+    the others one by one (`one_by_one`, their stored values read whole). The claims added
+    (among `rows`, by id) are counted against the others (their partners, as move_counts
+    counts them). None where move_counts says None."""
+    new_ids = {f.id for f in added}
+    moved = {f.source for f in added} | {f.source for f in removed}
+    if len(added) + len(removed) > DELTA_LIMIT:
+        return None
+    came = [f for f in added if not f.draft]
+    went = [f for f in removed if not f.draft]
+    against = [(f.span, f.low, f.high) for f in (*added, *removed)]
+    dated = any(f.expectation for f in (*added, *removed))  # then an expectation's date is read
+    over: dict[tuple[str | None, str | None], bool] = {}
+    qentity, metric, unit = fam
+    groups: dict[tuple[Any, ...], list[Narrow]] = defaultdict(list)
+    for v in rows:
+        if v[1] in new_ids:
+            continue
+        if v[2] in moved:
+            return None
+        lo, hi = effective(v[5], v[6], v[7])
+        key = (v[3], v[4], v[8], _date_read(v, dated, over), v[7])
+        key += tuple((xhi < lo or xlo > hi, xl == v[5] and xh == v[6]) for (xlo, xhi), xl, xh in against)
+        groups[key].append(v)
+    out = Moved({}, {}, {}, 0)
+    partners_new = came
+    kinds: list[tuple[Figure, int, set[str]]] = []  # (one of them, reviewed claims, their sources)
+    for members in groups.values():
+        v = members[0]
+        y = Figure(
+            id=v[1], source=v[2], qentity=qentity, topic="", metric=metric, unit=unit, period=v[3], low=v[5],
+            high=v[6], bound=v[7], status=v[8], date=v[9], presumed=v[4], draft=bool(v[10]),
+        )  # fmt: skip
+        reviewed = [m for m in members if not m[10]]
+        kinds.append((y, len(reviewed), {m[2] for m in reviewed}))
+        p = y.eperiod
+        steps = [0] * len(MOVED_FIELDS)
+        agree_now: set[str] = set()
+        agree_then: set[str] = set()
+        state_now: set[str] = set()
+        state_then: set[str] = set()
+        for sign, xs, agreeing, stating in ((1, came, agree_now, state_now), (-1, went, agree_then, state_then)):
+            for x in xs:
+                kind = figure_kind(y, x)
+                field = _FIGURE_FIELD.get(kind or "")
+                if field is not None:
+                    steps[MOVED_FIELDS.index(field)] += sign
+                    if kind == "agrees":
+                        agreeing.add(x.source)
+                if p is None or x.eperiod is None or x.eperiod == p:
+                    stating.add(x.source)
+        steps[5] = len(agree_now) - len(agree_then)
+        steps[6] = len(state_now) - len(state_then)
+        if not any(steps):
+            continue  # none of its pairs came or went, or as many as went came: its counts stay
+        changed = tuple(i for i, d in enumerate(steps) if d)
+        deltas = tuple(steps[i] for i in changed)
+        pairs = steps[0] + steps[1]
+        for m in members:
+            counts = m[12:17]
+            crosses = any((counts[k] > 0) != (counts[k] + steps[i] > 0) for k, i in enumerate(_SUMMARY_COUNTS))
+            if crosses or m[11]:
+                out.one_by_one[m[0]] = tuple(steps)
+            else:
+                out.bulk.setdefault(changed, []).append((*deltas, m[0]))
+                if not m[10]:
+                    out.pairs_moved += pairs
+    for f in added:
+        s = Summary()
+        agreeing = set()
+        stating = {f.source}
+        p = f.eperiod
+        for y, n, sources in kinds:
+            if p is None or y.eperiod is None or y.eperiod == p:
+                stating |= sources
+            kind = figure_kind(f, y)
+            field = _FIGURE_FIELD.get(kind or "")
+            if field is not None and n:
+                setattr(s, field, getattr(s, field) + n)
+                if kind == "agrees":
+                    agreeing |= sources
+        for b in partners_new:
+            if b.source == f.source:
+                continue
+            if p is None or b.eperiod is None or b.eperiod == p:
+                stating.add(b.source)
+            kind = figure_kind(f, b)
+            field = _FIGURE_FIELD.get(kind or "")
+            if field is not None:
+                setattr(s, field, getattr(s, field) + 1)
+                if kind == "agrees":
+                    agreeing.add(b.source)
+        s.agree_sources = len(agreeing)
+        s.quantity_sources = len(stating)
+        out.added[f.id] = s
     return out

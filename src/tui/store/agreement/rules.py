@@ -415,7 +415,9 @@ def _presumption(a: Figure, b: Figure) -> str:
 
 def figure_kind(a: Figure, b: Figure) -> str | None:
     """The relation of two claims' figures (None: not one subject), without its reason: the
-    one decision `relation` words and the counting and the exports follow."""
+    one decision `relation` words and the counting and the exports follow. (An update groups
+    the claims of a family by what this reads of them, counting.move_by_kind: a new field
+    read here is a field it groups by.)"""
     if a.qentity != b.qentity:
         return None
     if not (a.numeric and b.numeric and a.metric == b.metric and a.unit == b.unit):
