@@ -134,6 +134,12 @@ def figure_of_row(row: Row) -> Figure:
     )  # fmt: skip
 
 
+def figure_counts(row: Row) -> tuple[int, ...]:
+    """A ROW_COLUMNS tuple's stored figure counts, as RelationLister.of takes them:
+    contradicts, at odds, revises, differs, agrees."""
+    return (row[19], row[29], row[30], row[20], row[21])
+
+
 def wants_lists(row: Row) -> bool:
     """Whether a claim has related claims to list: a count of the model, or a position."""
     return bool(row[19] or row[20] or row[21] or row[29] or row[30] or row[34])

@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import IO, Any
 
-from .records import CSV_FIELDS, LISTS, Lookups, Row, figure_of_row, merged, plain, wants_lists
+from .records import CSV_FIELDS, LISTS, Lookups, Row, figure_counts, figure_of_row, merged, plain, wants_lists
 from .relations import LISTED_IDS, Fig, RelationLister
 
 _NONE = ("",) * len(LISTS)
@@ -56,7 +56,7 @@ def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row
             if not counted:
                 qsources = None
             if counted and wants_lists(row):
-                found = lister.of(figure_of_row(row))
+                found = lister.of(figure_of_row(row), figure_counts(row))
                 lists = tuple(_joined(merged(*(found[k] for k in held))) for _, held, _, _ in LISTS)
             else:
                 lists = _NONE

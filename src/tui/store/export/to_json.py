@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from json.encoder import encode_basestring
 from typing import IO, Any
 
-from .records import JSON_FIELDS, LISTS, Lookups, Row, figure_of_row, merged, plain, stance_of, wants_lists
+from .records import JSON_FIELDS, LISTS, Lookups, Row, figure_counts, figure_of_row, merged, plain, stance_of, wants_lists
 from .relations import LISTED_IDS, Fig, RelationLister
 
 # one record, its values as %s (each already JSON text, at the record's indentation)
@@ -54,7 +54,7 @@ def _ids(figs: list[Fig]) -> str:
 
 def _lists(lister: RelationLister, row: Row) -> tuple[str, ...]:
     """The LIST_FIELDS of a claim as JSON text (records.LISTS says which lists each holds)."""
-    found = lister.of(figure_of_row(row))
+    found = lister.of(figure_of_row(row), figure_counts(row))
     return tuple(_ids(merged(*(found[k] for k in held))) for _, held, _, _ in LISTS)
 
 

@@ -18,7 +18,7 @@ from typing import IO, Any
 from .. import db
 from ..fmt import format_value
 from .markup import code, md, md_short
-from .records import Lookups, Row, figure_of_row, merged, wants_lists
+from .records import Lookups, Row, figure_counts, figure_of_row, merged, wants_lists
 from .relations import LISTED_IDS, Fig, RelationLister
 from .selection import BATCH
 
@@ -135,7 +135,7 @@ class MarkdownTable:
              stances, opposed, concurs) = row  # fmt: skip
             self.i += 1
             if ((low is not None and metric is not None) or stances) and wants_lists(row):
-                found = lister.of(figure_of_row(row))
+                found = lister.of(figure_of_row(row), figure_counts(row))
                 related = [_related_of(found, group) for group in GROUPS]
                 totals = (conflicts + opposed, odds, revises, differs, agrees + concurs)
                 other = other_sources(related, totals, numbers, self.marks)
