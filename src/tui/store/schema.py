@@ -178,7 +178,6 @@ INDEXES = [
     ("claims", ("speaker",)),
     ("claims", ("value_low",)),
     ("claims", ("value_high",)),
-    ("claims", ("conflict_count",)),
     ("claims", ("relation",)),
     ("claims", ("standing",)),
     ("claims", ("qentity",)),

@@ -199,7 +199,7 @@ def _recount(
         checked |= {(g, metric, unit) for g in groups_of.get(qe, ())}
     rows: dict[str, _Row] = {}
     summaries: dict[str, agreement.Summary] = {}
-    in_bulk: dict[tuple[int, ...], list[tuple[Any, ...]]] = defaultdict(list)  # moved by their deltas
+    in_bulk: dict[tuple[tuple[int, int], ...], list[int]] = defaultdict(list)  # deltas -> rowids moved by them
     pairs_moved = 0
     for fam in families | checked:
         d, r_ = came.get(fam, []), went.get(fam, [])
@@ -215,8 +215,8 @@ def _recount(
                 # moved by the kinds of pairs that came and went, most claims in bulk
                 found = move_by_kind(fam, cur.execute(*_in_periods(_NARROW_SQL, fam, touched)), d, r_)
                 if found is not None:
-                    for changed, values in found.bulk.items():
-                        in_bulk[changed] += values
+                    for deltas, rowids in found.bulk.items():
+                        in_bulk[deltas] += rowids
                     pairs_moved += found.pairs_moved
                     new_rowids = [
                         v[0]
@@ -314,10 +314,10 @@ def _recount(
                 conflicts_moved[("source", r.figure.source)] += sign
                 conflicts_moved[("entity", r.entity)] += sign
     written = 0
-    for changed, values in in_bulk.items():  # by their deltas: their summaries stay
-        columns = [MOVED_COLUMNS[i] for i in changed]
-        conn.executemany(f"UPDATE claims SET {', '.join(f'{c} = {c} + ?' for c in columns)} WHERE rowid = ?", values)
-        written += len(values)
+    for deltas, rowids in in_bulk.items():  # by their deltas, one statement each: their summaries stay
+        moves = ", ".join(f"{MOVED_COLUMNS[i]} = {MOVED_COLUMNS[i]} + {int(d)}" for i, d in deltas)
+        conn.execute(f"UPDATE claims SET {moves} WHERE rowid IN (SELECT value FROM json_each(?))", (json.dumps(rowids),))
+        written += len(rowids)
     after += pairs_moved
     for changed, values in updates.items():
         # only the columns that change: an index on a column not set is not touched
@@ -475,6 +475,9 @@ def _update_at(
         conn.row_factory = sqlite3.Row
         try:
             with transaction(conn, immediate=True):
+                # conflict_count is not indexed since the update moves it in bulk (no query filters
+                # or sorts by it): a store built before loses its index here, as a build now has none
+                conn.execute("DROP INDEX IF EXISTS idx_claims_conflict_count")
                 info: EntityInfo = {
                     r[0]: (r[1], r[2], json.loads(r[3] or "[]"), r[4])
                     for r in conn.execute("SELECT id, kind, parent, members, name FROM entities")

@@ -556,7 +556,7 @@ _SUMMARY_COUNTS = (0, 1, 2, 3, 5)  # the MOVED_FIELDS of a Narrow's last five va
 class Moved:
     """What move_by_kind found for one family."""
 
-    bulk: dict[tuple[int, ...], list[tuple[Any, ...]]]  # MOVED_FIELDS indexes -> [(their deltas..., rowid)]
+    bulk: dict[tuple[tuple[int, int], ...], list[int]]  # ((MOVED_FIELDS index, delta), ...) -> rowids
     one_by_one: dict[int, tuple[int, ...]]  # rowid -> deltas of MOVED_FIELDS: its summary may change
     added: dict[str, Summary]  # the counts of the claims added
     pairs_moved: int  # the conflicts and odds of the reviewed claims moved in bulk
@@ -641,8 +641,7 @@ def move_by_kind(
         steps[6] = len(state_now) - len(state_then)
         if not any(steps):
             continue  # none of its pairs came or went, or as many as went came: its counts stay
-        changed = tuple(i for i, d in enumerate(steps) if d)
-        deltas = tuple(steps[i] for i in changed)
+        deltas = tuple((i, d) for i, d in enumerate(steps) if d)
         pairs = steps[0] + steps[1]
         for m in members:
             counts = m[12:17]
@@ -650,7 +649,7 @@ def move_by_kind(
             if crosses or m[11]:
                 out.one_by_one[m[0]] = tuple(steps)
             else:
-                out.bulk.setdefault(changed, []).append((*deltas, m[0]))
+                out.bulk.setdefault(deltas, []).append(m[0])
                 if not m[10]:
                     out.pairs_moved += pairs
     for f in added:
