@@ -10,7 +10,6 @@ file, and a rebuild reads only the files whose bytes changed.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import sqlite3
 import time
@@ -18,6 +17,10 @@ from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import hashlib
 
 BASE_FILES = ("entities.yaml", "topics.yaml", "propositions.yaml", "metrics.yaml")  # the last two are optional
 
@@ -54,6 +57,14 @@ class FileState:
     def record(self, source: str | None) -> tuple[str, str | None, int, int, str | None, int, int]:
         """Its row of source_files (RECORD_SQL)."""
         return (self.rel, source, self.size, self.mtime_ns, self.sha256, self.recorded_ctime, self.ino)
+
+
+def _sha256(data: bytes = b"") -> hashlib._Hash:
+    """hashlib.sha256, imported when first used: the explorer imports this module at start-up
+    (tui.state) and hashes nothing before its first frame (OpenSSL's import is ~2.5 ms)."""
+    import hashlib
+
+    return hashlib.sha256(data)
 
 
 RECORD_SQL = "INSERT INTO source_files (file, source, size, mtime_ns, sha256, ctime_ns, ino) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -141,7 +152,7 @@ def file_label(data_dir: Path) -> Callable[[Path], str]:
 def state_of(rel: str, st: os.stat_result, raw: bytes) -> FileState:
     """The record of a file from the bytes read and the stat taken while it was open (just
     now: the file changed before its ctime, so a ctime close to now is racy)."""
-    return FileState(rel, st.st_size, st.st_mtime_ns, hashlib.sha256(raw).hexdigest(), st.st_ctime_ns, st.st_ino, time.time_ns())
+    return FileState(rel, st.st_size, st.st_mtime_ns, _sha256(raw).hexdigest(), st.st_ctime_ns, st.st_ino, time.time_ns())
 
 
 class NotRegularFile(OSError):
@@ -186,7 +197,7 @@ def open_regular(path: Path | str) -> int:
 
 
 def hash_file(path: Path) -> str:
-    h = hashlib.sha256()
+    h = _sha256()
     with os.fdopen(open_regular(path), "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
@@ -240,7 +251,7 @@ def settle(data_dir: Path, states: dict[str, FileState]) -> dict[str, FileState]
 
 def digest_of(states: Iterable[FileState]) -> str:
     """One hash for the whole corpus, from the per-file hashes (order independent)."""
-    h = hashlib.sha256()
+    h = _sha256()
     for s in sorted(states, key=lambda s: s.rel):
         h.update(f"{s.rel}\0{s.sha256}\n".encode())
     return h.hexdigest()
@@ -258,7 +269,7 @@ def recorded_digests(conn: sqlite3.Connection) -> tuple[str, str]:
     ):
         hashes.append(f"{rel}\0{sha}\n")  # digest_of's lines, in its order: hashed at once
         records.append((rel, size, mtime_ns, ctime_ns, ino))
-    return hashlib.sha256("".join(hashes).encode()).hexdigest(), records_digest(records)
+    return _sha256("".join(hashes).encode()).hexdigest(), records_digest(records)
 
 
 # --- the no-op: one digest of every file's stat --------------------------------------------
@@ -283,7 +294,7 @@ def _stat_digest(names: list[str], fields: list[array[int]], base: list[tuple[st
     """The stat digest of the source files `names` (sorted), `fields` their sizes, mtimes,
     ctimes and inodes, and of the base files `base` (rel, size, mtime, ctime, inode; sorted).
     A store moved to a machine of the other byte order differs once: looked at file by file."""
-    h = hashlib.sha256(len(names).to_bytes(8, "little"))
+    h = _sha256(len(names).to_bytes(8, "little"))
     h.update("\0".join(names).encode("utf-8", "surrogateescape"))
     for column in fields:
         h.update(column.tobytes())
@@ -560,7 +571,7 @@ def digests_after(records: dict[str, tuple[str, str]], changes: Changes, written
     for st in written:
         now[st.rel] = (stat_key(st.size, st.mtime_ns, st.recorded_ctime, st.ino), st.sha256 or now.get(st.rel, ("", ""))[1])
     hashes = sorted(f"{rel}\0{sha}\n" for rel, (_, sha) in now.items())
-    return hashlib.sha256("".join(hashes).encode()).hexdigest(), records_digest(
+    return _sha256("".join(hashes).encode()).hexdigest(), records_digest(
         _keys_records({rel: key for rel, (key, _) in now.items()})
     )
 
