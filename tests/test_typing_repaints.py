@@ -249,3 +249,21 @@ async def test_rows_after_a_key_that_matched_nothing_are_not_beside_no_claim_mat
         await settle(pilot)
         shown = " ".join(strip.text for strip in body.render_lines(Region(0, 0, body.size.width, body.size.height)))
         assert app.main.table.current_row["summary"][:20] in shown  # its detail, once typing stopped
+
+
+async def test_keys_queued_behind_slash_go_to_the_query_bar(small_db: Path) -> None:
+    """`/` and the keys typed right after it reach the app together when its loop was busy
+    (one read of the terminal; the app forwards each key to the widget focused as it takes
+    it): `/` takes the bar at once, so that the keys after it are typed into the bar and
+    not taken by the table (`l` moves its column cursor). A `/` typed in the bar is text."""
+    from textual import events
+
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        column = app.main.table.column
+        for key, character in (("slash", "/"), ("l", "l"), ("a", "a"), ("slash", "/"), ("y", "y")):
+            app.post_message(events.Key(key, character))  # queued together, before any is handled
+        await settle(pilot)
+        assert app.main.query_text == "la/y" and app.main.table.column == column
+        assert app.main.result.text == "la/y"

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -122,7 +123,9 @@ class MainScreen(Screen):
     # in the footer's order: what fits at 80 columns first (the compare, the figure, quit and
     # the keys come before the rest; q and ? are the app's, repeated here for their place)
     BINDINGS = [
-        Binding("slash", "focus_query", "Filter", id="main.focus_query"),
+        # priority: `/` is handled as the app takes the key from the terminal, so that the keys
+        # read with it (a busy loop reads `/lay` at once) are forwarded to the bar, not the table
+        Binding("slash", "focus_query", "Filter", priority=True, id="main.focus_query"),
         Binding("c", "compare", "Compare", id="main.compare"),
         Binding("f", "figure", "Figure", id="main.figure"),
         Binding("e", "export", "Export", id="main.export"),
@@ -521,7 +524,7 @@ class MainScreen(Screen):
             return
         if not self.query_input.has_class("-invalid") and self.session.filter.error is None:
             self.session.history.add(self.query_text)
-        self.table.focus()
+        self._focus(self.table)
 
     @on(Input.Changed, "#query")
     def _reset_history_walk(self, event: Input.Changed) -> None:
@@ -720,7 +723,15 @@ class MainScreen(Screen):
     # --- actions ----------------------------------------------------------------------
 
     def action_focus_query(self) -> None:
-        self.query_input.focus()
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # typed in the bar: a `/` of the filter (a priority binding sees it first)
+        self._focus(self.query_input)
+
+    def _focus(self, widget) -> None:
+        """Focus `widget` now, not when the app's queue reaches it (Widget.focus defers it
+        with call_later): a key read right after the one that moves the focus would
+        otherwise go to the widget focused before."""
+        self.set_focus(widget)
 
     # --- named views (the query bar's :w NAME and @NAME; tui.session.Session.command) ---------
 
@@ -730,7 +741,7 @@ class MainScreen(Screen):
         if text.strip() in (":w", ":"):  # from the palette: the name is to be typed
             self.query_input.value = ":w "
             self.query_input.cursor_position = 3
-            self.query_input.focus()
+            self._focus(self.query_input)
             return
         result = self.session.command(text)
         self.notify(result.message, severity="warning" if result.error else "information", timeout=6)
