@@ -410,33 +410,32 @@ def assert_clean(app, *literal: str) -> None:
         assert piece in text, (piece, text)
 
 
-async def test_facets_show_hostile_labels_literally(hostile_app: PivotApp) -> None:
-    async with hostile_app.run_test(size=(160, 50)) as pilot:
+async def test_hostile_text_is_shown_literally_in_every_pane(hostile_app: PivotApp) -> None:
+    """In one run, each pane the tests above do not look at: the facets (counted, not the
+    stored ones), the sources screen, the compare screen (the headline grid, then every
+    claim in full) and the export dialog's preview in each format (md, csv, json)."""
+    app = hostile_app
+    async with app.run_test(size=(200, 50)) as pilot:
         await settle(pilot)
+        # the facets
         await set_query(pilot, "is:numeric")  # counted facets (not the stored ones)
-        assert_clean(hostile_app, "[u]Pub[/u] ␛[5m", "[i]Jobs[/i] ␛[2J")
-
-
-async def test_sources_screen_shows_hostile_text_literally(hostile_app: PivotApp) -> None:
-    async with hostile_app.run_test(size=(160, 50)) as pilot:
-        await settle(pilot)
+        assert_clean(app, "[u]Pub[/u] ␛[5m", "[i]Jobs[/i] ␛[2J")
+        # the sources screen
+        app.screen.query_one(ClaimsTable).focus()
         await pilot.press("s")
         await settle(pilot)
         await pilot.press("down")
         await settle(pilot)
-        assert isinstance(hostile_app.screen, SourcesScreen)
-        assert_clean(hostile_app, "[b]Evil[/b] ␛]8;;http://evil.example␛\\title", "[bold]not bold[/bold] ␛[2Jcleared")
-
-
-async def test_compare_screen_shows_hostile_text_literally(hostile_app: PivotApp) -> None:
-    async with hostile_app.run_test(size=(200, 50)) as pilot:
+        assert isinstance(app.screen, SourcesScreen)
+        assert_clean(app, "[b]Evil[/b] ␛]8;;http://evil.example␛\\title", "[bold]not bold[/bold] ␛[2Jcleared")
+        await pilot.press("escape")
         await settle(pilot)
-        hostile_app.action_compare(("acme", "other"))
+        # the compare screen: names, topic label and the unit of the figures, literally
+        app.action_compare(("acme", "other"))
         await settle(pilot)
-        assert isinstance(hostile_app.screen, CompareScreen)
-        # the headline grid: names, topic label and the unit of the figures, literally
+        assert isinstance(app.screen, CompareScreen)
         assert_clean(
-            hostile_app,
+            app,
             "[bold red]Acme[/] ␛[31mred <U+202E>rev",
             "[link=file:///etc/passwd]Other[/link]",
             "[i]Jobs[/i] ␛[2J",
@@ -444,24 +443,24 @@ async def test_compare_screen_shows_hostile_text_literally(hostile_app: PivotApp
         )
         await pilot.press("v")  # every claim in full: summaries and sources too
         await settle(pilot)
-        assert_clean(hostile_app, "[bold]not bold[/bold]", "[u]Pub[/u]")
-
-
-async def test_export_preview_shows_hostile_text_literally(hostile_app: PivotApp) -> None:
-    """The export dialog's preview of hostile text, in each format in turn (md, csv, json)."""
-    async with hostile_app.run_test(size=(200, 50)) as pilot:
-        await settle(pilot)
+        assert_clean(app, "[bold]not bold[/bold]", "[u]Pub[/u]")
+        while isinstance(app.screen, CompareScreen):
+            await pilot.press("escape")
+            await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        # the export dialog's preview, in each format
+        app.screen.query_one(ClaimsTable).focus()
         await pilot.press("e")
         await settle(pilot)
-        assert isinstance(hostile_app.screen, ExportScreen)
+        assert isinstance(app.screen, ExportScreen)
         for fmt in ("md", "csv", "json"):
-            next(b for b in hostile_app.screen.query(RadioButton) if b.name == fmt).value = True
+            next(b for b in app.screen.query(RadioButton) if b.name == fmt).value = True
             await settle(pilot)
-            preview = hostile_app.screen.query_one("#preview", Static)
+            preview = app.screen.query_one("#preview", Static)
             lines = ["".join(seg.text for seg in strip) for strip in preview.render_lines(preview.region.reset_offset)]
             assert any("Acme" in line for line in lines), (fmt, lines)
             assert unsafe(lines) == [], fmt
-            assert_clean(hostile_app)
+            assert_clean(app)
 
 
 async def test_hostile_queries_in_the_query_bar(hostile_app: PivotApp) -> None:

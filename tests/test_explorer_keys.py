@@ -280,17 +280,19 @@ async def test_a_selection_the_filter_hides_is_said_and_y_says_what_it_takes(mak
 
 
 async def test_the_query_history_is_kept_between_runs(make_app) -> None:
-    """An earlier run's queries (written as the explorer's enter writes them, History.add;
-    which queries are kept: test_a_stray_key_that_matches_nothing_is_said_and_not_kept_in_the_history)
+    """An earlier run's queries (written as the explorer's enter writes them, History.add)
     are walked with up and down in the next run; right takes the completion the bar offers
-    (which completions: test_session_explorer.py::test_the_query_bar_completes_keys_and_entity_values_from_the_store)."""
+    (which completions: test_session_explorer.py::test_the_query_bar_completes_keys_and_entity_values_from_the_store).
+    A stray key that matches nothing is said (in the table and the facets) and not kept;
+    a query that matches, left in the bar with escape or submitted with enter, is kept,
+    and none of what was typed on the way to it. At 80x24."""
     earlier = History()
     for query in ("company:meta", "is:conflict"):
         earlier.add(query)
     history = Path(os.environ["PIVOT_STATE_DIR"]) / "history"
     assert history.read_text(encoding="utf-8").split("\n")[-3:] == ["company:meta", "is:conflict", ""]
     app = make_app("small")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         bar = app.screen.query_one("#query", Input)
         await pilot.press("slash", "up")
@@ -303,12 +305,34 @@ async def test_the_query_history_is_kept_between_runs(make_app) -> None:
         await settle(pilot)
         await pilot.press("right")
         assert bar.value == "company:"
+        # a stray key
+        await pilot.press("ctrl+u", "q", "z", "x", "q")  # a word no claim has
+        await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        shown = "\n".join(lines(table))
+        assert table.total == 0 and "No claim matches the filter “qzxq”" in shown and "ctrl+l clears it" in shown
+        facets = app.screen.query_one(FacetList)
+        assert facets.option_count == 1 and "No claim matches" in str(facets.get_option_at_index(0).prompt)
+        await pilot.press("escape")  # left in the bar, matching nothing: not a query to keep
+        await settle(pilot)
+        assert "qzxq" not in history.read_text(encoding="utf-8")
+        # a query that matches, left in the bar with escape, is kept; so is one submitted with enter
+        await pilot.press("ctrl+l", "slash", *"meta", "escape")
+        await settle(pilot)
+        await pilot.press("slash", "ctrl+u", *"pods", "enter")
+        await settle(pilot)
+    kept = history.read_text(encoding="utf-8").splitlines()
+    assert kept[-2:] == ["meta", "pods"], kept
+    assert not {"m", "me", "met", "p", "po", "pod", "comp", "company:"} & set(kept), kept  # nothing typed on the way
 
 
 # --- 7. j k g G everywhere ------------------------------------------------------------------
 
 
 async def test_j_k_g_G_move_in_every_list(small_app: PivotApp) -> None:
+    """j k g G in the entity and facet panes, the sources table and the help; then the
+    compare picker, where j moves, space picks and moves down, and a pick is marked with ✓
+    (not told apart by colour alone)."""
     async with small_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         for selector in ("#entities", "#facets"):
@@ -346,10 +370,8 @@ async def test_j_k_g_G_move_in_every_list(small_app: PivotApp) -> None:
         await pilot.press("g")
         await pilot.pause()
         assert dialog.scroll_y == 0
-
-
-async def test_the_compare_picker_moves_with_j_and_marks_picks_without_colour(small_app: PivotApp) -> None:
-    async with small_app.run_test(size=(140, 40)) as pilot:
+        # the compare picker: j moves, space picks (and moves down), a pick is marked without colour
+        await pilot.press("escape")
         await settle(pilot)
         await pilot.press("c")
         await settle(pilot)
@@ -519,27 +541,3 @@ async def test_shift_tab_goes_round_the_panes_never_into_the_query_bar(make_app,
         assert app.screen.focused is bar
         await pilot.press("tab")
         assert app.screen.focused is app.screen.query_one(ClaimsTable)
-
-
-async def test_a_stray_key_that_matches_nothing_is_said_and_not_kept_in_the_history(make_app) -> None:
-    app = make_app("small")
-    history = Path(os.environ["PIVOT_STATE_DIR"]) / "history"
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", "q", "z", "x", "q")  # a word no claim has
-        await settle(pilot)
-        table = app.screen.query_one(ClaimsTable)
-        shown = "\n".join(lines(table))
-        assert table.total == 0 and "No claim matches the filter “qzxq”" in shown and "ctrl+l clears it" in shown
-        facets = app.screen.query_one(FacetList)
-        assert facets.option_count == 1 and "No claim matches" in str(facets.get_option_at_index(0).prompt)
-        await pilot.press("escape")  # left in the bar, matching nothing: not a query to keep
-        await settle(pilot)
-        assert not history.exists() or "qzxq" not in history.read_text(encoding="utf-8")
-        # a query that matches, left in the bar with escape, is kept; so is one submitted with enter
-        await pilot.press("ctrl+l", "slash", *"company:meta", "escape")
-        await settle(pilot)
-        await pilot.press("slash", "ctrl+u", *"is:conflict", "enter")
-        await settle(pilot)
-    kept = history.read_text(encoding="utf-8").splitlines()
-    assert kept[-2:] == ["company:meta", "is:conflict"] and not any(k.startswith(("c", "co", "com")) and len(k) < 5 for k in kept)
