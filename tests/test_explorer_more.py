@@ -1,6 +1,7 @@
 """What a journalist asks for next (issue 20): the frequency of a column (F), named views,
 the first screen, the entity list's counts; at 120x40 and 80x24, through Textual's Pilot.
-The rules behind them are tested without Textual in test_session.py."""
+The rules behind them are tested without Textual in test_session.py and, against a real
+store, test_session_explorer.py (F's counts, an entity's count, the first screen's order)."""
 
 from __future__ import annotations
 
