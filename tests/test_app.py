@@ -28,7 +28,6 @@ from tui.screens.main import MainScreen
 from tui.screens.sources import SourcesScreen
 from tui.store import db, ensure_store
 from tui.widgets.claims_table import ClaimsTable
-from tui.widgets.side import FacetList
 
 SIZE = (120, 40)
 
@@ -70,68 +69,10 @@ async def test_typing_a_query_narrows_the_rows(app: PivotApp) -> None:
         assert all(r["standing"] in ("disputed", "at-odds") for r in loaded_rows(table))
 
 
-async def test_a_bad_query_shows_its_message_and_keeps_the_rows(app: PivotApp) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await set_query(pilot, "company:meta")
-        table = app.screen.query_one(ClaimsTable)
-        before = table.total
-        # pasted in one go: typed key by key, "company:meta c..." are good queries of their own
-        app.screen.query_one("#query", Input).value = "company:meta compnay:x"
-        await settle(pilot)
-        message = str(app.screen.query_one("#query-message", Static).content)
-        assert "unknown key 'compnay'" in message and "did you mean 'company'" in message
-        assert table.total == before
-
-
-async def test_toggling_a_source_facet_filters_and_updates_the_query_bar(app: PivotApp) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        facets = app.screen.query_one(FacetList)
-        facets.focus()
-        await pilot.pause()
-        ids = [facets.get_option_at_index(i).id for i in range(facets.option_count)]
-        first_source = next(i for i, oid in enumerate(ids) if oid and oid.startswith("v:source"))
-        facets.highlighted = first_source
-        source_id = ids[first_source].split("\0", 1)[1]
-        await pilot.press("enter")
-        await settle(pilot)
-        query = app.screen.query_one("#query", Input).value
-        assert f"source:{source_id}" in query
-        table = app.screen.query_one(ClaimsTable)
-        assert table.total > 0
-        assert {r["source"] for r in loaded_rows(table)} == {source_id}
-        # toggling it again removes the term
-        facets.focus()
-        await pilot.pause()
-        ids = [facets.get_option_at_index(i).id for i in range(facets.option_count)]
-        facets.highlighted = ids.index(f"v:source\0{source_id}")
-        await pilot.press("enter")
-        await settle(pilot)
-        assert "source:" not in app.screen.query_one("#query", Input).value
-
-
-async def test_opening_a_source_filters_to_it(app: PivotApp) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
-        assert isinstance(app.screen, SourcesScreen)
-        await pilot.press("down")
-        await settle(pilot)
-        body = plain(app.screen.query_one("#source-says-body", Static).content)
-        assert "•" in body  # the highlighted source's claims are listed
-        await pilot.press("enter")
-        await settle(pilot)
-        assert not isinstance(app.screen, SourcesScreen)
-        query = app.screen.query_one("#query", Input).value
-        assert query.startswith("source:")
-        table = app.screen.query_one(ClaimsTable)
-        assert table.total > 0
-        assert {r["source"] for r in loaded_rows(table)} == {query.split(":", 1)[1]}
-
-
-async def test_selecting_three_claims_and_exporting_markdown(app: PivotApp, tmp_path: Path) -> None:
+async def test_exporting_the_selection_then_the_filter_and_never_overwriting_without_a_yes(app: PivotApp, tmp_path: Path) -> None:
+    """e opens on the selection (three claims picked with space) and writes those claims; once
+    unselected (A), on the filter, whose every claim it streams to disk (no 50,000-claim
+    cap any more); an existing file is kept unless the user says overwrite."""
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.screen.query_one(ClaimsTable)
@@ -158,49 +99,22 @@ async def test_selecting_three_claims_and_exporting_markdown(app: PivotApp, tmp_
         cells = [t.content for t in tokens if t.type == "inline"]
         for summary in chosen:
             assert any(summary in c for c in cells), summary
-        assert any("Wrote" in n.message for n in app._notifications)
-
-
-async def test_exporting_the_filter_writes_every_claim_uncut(app: PivotApp, tmp_path: Path) -> None:
-    # the explorer streams the whole filter to disk (no 50,000-claim cap any more)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("e")  # nothing selected: the current filter (every claim)
-        await settle(pilot)
-        target = tmp_path / "all.md"
-        app.screen.query_one("#path", Input).value = str(target)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        tokens = MarkdownIt("commonmark").enable("table").parse(target.read_text(encoding="utf-8"))
-        total = app.main.result.total
-        assert len([t for t in tokens if t.type == "tr_open"]) == 1 + total
         notes = [n for n in app._notifications if "Wrote" in n.message]
-        assert notes and notes[-1].title == f"Exported {total:,} claims" and notes[-1].severity == "information"
-
-
-async def test_a_bad_export_path_notifies_instead_of_crashing(app: PivotApp, tmp_path: Path) -> None:
-    async with app.run_test(size=SIZE) as pilot:
+        assert notes and notes[-1].title == "Exported 3 claims"
+        # nothing selected: the current filter (every claim), uncut
+        table.focus()
+        await pilot.press("A")
         await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        app.screen.query_one("#path", Input).value = str(tmp_path / "no" / "such" / "dir" / "x.md")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        messages = [n.message for n in app._notifications]
-        assert any("Export failed" in m and "does not exist" in m for m in messages), messages
-        assert app.is_running
-
-
-async def test_an_existing_file_is_kept_unless_the_user_says_overwrite(app: PivotApp, tmp_path: Path) -> None:
-    target = tmp_path / "keep.md"
-    target.write_text("precious\n")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        app.screen.query_one("#path", Input).value = str(target)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await export_to(pilot, tmp_path / "all.md")
+        tokens = MarkdownIt("commonmark").enable("table").parse((tmp_path / "all.md").read_text(encoding="utf-8"))
+        total = app.main.result.total
+        assert total > 100 and len([t for t in tokens if t.type == "tr_open"]) == 1 + total
+        notes = [n for n in app._notifications if "Wrote" in n.message]
+        assert notes[-1].title == f"Exported {total:,} claims" and notes[-1].severity == "information"
+        # an existing file is kept unless the user says overwrite
+        target = tmp_path / "keep.md"
+        target.write_text("precious\n")
+        await export_to(pilot, target)
         await pilot.press("n")
         await settle(pilot)
         assert target.read_text() == "precious\n"
@@ -260,19 +174,6 @@ async def test_markup_and_escapes_in_the_corpus_render_literally(tmp_path: Path)
         assert any("[bold red]Acme[/]" in p for p in prompts)
 
 
-async def test_help_lists_the_bindings(app: PivotApp) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("question_mark")
-        await settle(pilot)
-        text = plain(app.screen.query_one("#help-keys", Static).content)
-        for words in ("Export", "Compare", "Sources", "Select all", "main.export", "table.toggle"):
-            assert words in text
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen.query("#claims")
-
-
 async def test_escape_never_clears_its_own_keys_do_and_u_undoes(app: PivotApp) -> None:
     """One escape leaves the query bar; it clears neither the selection nor the filter
     (A and ctrl+l do), and u brings back what they cleared."""
@@ -304,17 +205,6 @@ async def test_escape_never_clears_its_own_keys_do_and_u_undoes(app: PivotApp) -
         assert len(app.session.selection) == total
 
 
-async def test_usable_at_80_by_24(app: PivotApp) -> None:
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        lines = table_lines(app)
-        assert lines[0].startswith("  ") and "Claim" in lines[0]
-        assert any(line.strip() for line in lines[1:])
-        await pilot.press("c")
-        await settle(pilot)
-        assert isinstance(app.screen, CompareScreen)
-
-
 # --- a 40x12 terminal, resizing while a query runs, NO_COLOR ----------------------------------------
 
 
@@ -332,9 +222,15 @@ def screen_text(app) -> str:
 
 
 async def test_every_screen_opens_at_40_by_12_without_a_crash(tmp_path: Path, make_app) -> None:
+    """The claims are what the explorer is for: at 40x12 some of them are on screen (the side
+    panes give way); then every screen opens and closes there."""
     app = make_app("small")
     async with app.run_test(size=(40, 12), notifications=True) as pilot:
         await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        assert table.total == 19
+        assert table.size.height >= 3, f"the claims table is {table.size.height} lines high at 40x12"
+        assert table.row_at(0)["summary"][:8] in screen_text(app)
         await set_query(pilot, "company:meta is:conflict")
         assert app.main.result.total == 4
         seen = []
@@ -350,18 +246,6 @@ async def test_every_screen_opens_at_40_by_12_without_a_crash(tmp_path: Path, ma
             await settle(pilot)
         assert seen == ["HelpScreen", "CompareScreen", "SourcesScreen", "ExportScreen"]
         assert isinstance(app.screen, MainScreen) and app.is_running
-
-
-async def test_claims_are_visible_at_40_by_12(tmp_path: Path, make_app) -> None:
-    """The claims are what the explorer is for: at 40x12 some of them must be on screen."""
-    app = make_app("small")
-    async with app.run_test(size=(40, 12)) as pilot:
-        await settle(pilot)
-        table = app.screen.query_one(ClaimsTable)
-        assert table.total == 19
-        assert table.size.height >= 3, f"the claims table is {table.size.height} lines high at 40x12"
-        first = table.row_at(0)["summary"]
-        assert first[:8] in screen_text(app)
 
 
 async def test_resizing_while_a_query_runs(tmp_path: Path, make_app, monkeypatch) -> None:
@@ -408,25 +292,50 @@ def colours(app) -> set[tuple[int, int, int]]:
     return found
 
 
-@pytest.mark.parametrize(
-    "keys", [(), ("c",), ("s",), ("e",), ("question_mark",)], ids=["main", "compare", "sources", "export", "help"]
-)
-async def test_no_color_shows_every_screen_without_colour(tmp_path: Path, make_app, monkeypatch, keys: tuple[str, ...]) -> None:
+def grey(found: set[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The colours that are not a grey (none may be under NO_COLOR)."""
+    return sorted(c for c in found if len(set(c)) > 1)[:5]
+
+
+async def test_no_color_shows_every_screen_without_colour(tmp_path: Path, make_app, monkeypatch) -> None:
+    """Under NO_COLOR every screen (main, compare, sources, export, help) is drawn in greys
+    only, and the export dialog marks its chosen radio button and ticked checkbox with a
+    sign (Textual draws the same ● and X on every button and tells them apart by colour)."""
+    from textual.widgets import Checkbox
+
+    def drawn(widget) -> str:
+        return "".join(seg.text for seg in widget.render_line(0))
+
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app("small")
     assert app.no_color
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await set_query(pilot, "is:conflict")
-        app.screen.query_one(ClaimsTable).focus()
-        for key in keys:
+        found = colours(app)
+        assert found and not grey(found), ("main", grey(found))
+        for key, screen in (("c", CompareScreen), ("s", SourcesScreen), ("e", ExportScreen), ("question_mark", HelpScreen)):
+            app.screen.query_one(ClaimsTable).focus()
             await pilot.press(key)
             await settle(pilot)
-        assert app.is_running
-        found = colours(app)
-        assert found and all(r == g == b for r, g, b in found), sorted(c for c in found if len(set(c)) > 1)[:5]
-        if keys == ("e",):
-            assert "Current filter (6)" in screen_text(app)
+            assert isinstance(app.screen, screen) and app.is_running
+            found = colours(app)
+            assert found and not grey(found), (screen.__name__, grey(found))
+            if screen is ExportScreen:
+                assert "Current filter (6)" in screen_text(app)
+                formats = {b.name: b for b in app.screen.query("#format RadioButton").results(RadioButton)}
+                assert "●" in drawn(formats["md"]) and "●" not in drawn(formats["csv"]) + drawn(formats["json"])
+                formats["csv"].value = True
+                await settle(pilot)
+                assert "●" in drawn(formats["csv"]) and "●" not in drawn(formats["md"])
+                quotes = app.screen.query_one("#quotes", Checkbox)
+                assert "X" not in drawn(quotes).split("Quotes")[0]
+                quotes.value = True
+                await settle(pilot)
+                assert "X" in drawn(quotes).split("Quotes")[0]
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, MainScreen)
 
 
 # --- hostile corpus text in the panes above do not look at: facets, sources, compare, export preview ---
@@ -501,33 +410,32 @@ def assert_clean(app, *literal: str) -> None:
         assert piece in text, (piece, text)
 
 
-async def test_facets_show_hostile_labels_literally(hostile_app: PivotApp) -> None:
-    async with hostile_app.run_test(size=(160, 50)) as pilot:
+async def test_hostile_text_is_shown_literally_in_every_pane(hostile_app: PivotApp) -> None:
+    """In one run, each pane the tests above do not look at: the facets (counted, not the
+    stored ones), the sources screen, the compare screen (the headline grid, then every
+    claim in full) and the export dialog's preview in each format (md, csv, json)."""
+    app = hostile_app
+    async with app.run_test(size=(200, 50)) as pilot:
         await settle(pilot)
+        # the facets
         await set_query(pilot, "is:numeric")  # counted facets (not the stored ones)
-        assert_clean(hostile_app, "[u]Pub[/u] ␛[5m", "[i]Jobs[/i] ␛[2J")
-
-
-async def test_sources_screen_shows_hostile_text_literally(hostile_app: PivotApp) -> None:
-    async with hostile_app.run_test(size=(160, 50)) as pilot:
-        await settle(pilot)
+        assert_clean(app, "[u]Pub[/u] ␛[5m", "[i]Jobs[/i] ␛[2J")
+        # the sources screen
+        app.screen.query_one(ClaimsTable).focus()
         await pilot.press("s")
         await settle(pilot)
         await pilot.press("down")
         await settle(pilot)
-        assert isinstance(hostile_app.screen, SourcesScreen)
-        assert_clean(hostile_app, "[b]Evil[/b] ␛]8;;http://evil.example␛\\title", "[bold]not bold[/bold] ␛[2Jcleared")
-
-
-async def test_compare_screen_shows_hostile_text_literally(hostile_app: PivotApp) -> None:
-    async with hostile_app.run_test(size=(200, 50)) as pilot:
+        assert isinstance(app.screen, SourcesScreen)
+        assert_clean(app, "[b]Evil[/b] ␛]8;;http://evil.example␛\\title", "[bold]not bold[/bold] ␛[2Jcleared")
+        await pilot.press("escape")
         await settle(pilot)
-        hostile_app.action_compare(("acme", "other"))
+        # the compare screen: names, topic label and the unit of the figures, literally
+        app.action_compare(("acme", "other"))
         await settle(pilot)
-        assert isinstance(hostile_app.screen, CompareScreen)
-        # the headline grid: names, topic label and the unit of the figures, literally
+        assert isinstance(app.screen, CompareScreen)
         assert_clean(
-            hostile_app,
+            app,
             "[bold red]Acme[/] ␛[31mred <U+202E>rev",
             "[link=file:///etc/passwd]Other[/link]",
             "[i]Jobs[/i] ␛[2J",
@@ -535,27 +443,32 @@ async def test_compare_screen_shows_hostile_text_literally(hostile_app: PivotApp
         )
         await pilot.press("v")  # every claim in full: summaries and sources too
         await settle(pilot)
-        assert_clean(hostile_app, "[bold]not bold[/bold]", "[u]Pub[/u]")
-
-
-@pytest.mark.parametrize("fmt", ["md", "csv", "json"])
-async def test_export_preview_shows_hostile_text_literally(hostile_app: PivotApp, fmt: str) -> None:
-    async with hostile_app.run_test(size=(200, 50)) as pilot:
-        await settle(pilot)
+        assert_clean(app, "[bold]not bold[/bold]", "[u]Pub[/u]")
+        while isinstance(app.screen, CompareScreen):
+            await pilot.press("escape")
+            await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        # the export dialog's preview, in each format
+        app.screen.query_one(ClaimsTable).focus()
         await pilot.press("e")
         await settle(pilot)
-        assert isinstance(hostile_app.screen, ExportScreen)
-        if fmt != "md":
-            next(b for b in hostile_app.screen.query(RadioButton) if b.name == fmt).value = True
+        assert isinstance(app.screen, ExportScreen)
+        for fmt in ("md", "csv", "json"):
+            next(b for b in app.screen.query(RadioButton) if b.name == fmt).value = True
             await settle(pilot)
-        preview = hostile_app.screen.query_one("#preview", Static)
-        lines = ["".join(seg.text for seg in strip) for strip in preview.render_lines(preview.region.reset_offset)]
-        assert any("Acme" in line for line in lines), lines
-        assert unsafe(lines) == []
-        assert_clean(hostile_app)
+            preview = app.screen.query_one("#preview", Static)
+            lines = ["".join(seg.text for seg in strip) for strip in preview.render_lines(preview.region.reset_offset)]
+            assert any("Acme" in line for line in lines), (fmt, lines)
+            assert unsafe(lines) == [], fmt
+            assert_clean(app)
 
 
 async def test_hostile_queries_in_the_query_bar(hostile_app: PivotApp) -> None:
+    """Hostile text typed or pasted into the query bar: rows or a message (a bad query's
+    keeps the last good rows), never a crash, and a pasted escape sequence never reaches
+    the terminal."""
+    from textual import events
+
     async with hostile_app.run_test(size=(120, 30), notifications=True) as pilot:
         await settle(pilot)
         for text, total in (
@@ -572,6 +485,11 @@ async def test_hostile_queries_in_the_query_bar(hostile_app: PivotApp) -> None:
             await set_query(pilot, text)
             assert hostile_app.main.result.text == text and hostile_app.main.result.total == total, text
             assert not hostile_app.screen.query_one("#query-message").has_class("-shown"), text
+        # pasted in one go: typed key by key, "company:acme c..." are good queries of their own
+        await set_query(pilot, "company:acme compnay:x")
+        message = str(hostile_app.screen.query_one("#query-message").content)
+        assert "unknown key 'compnay'" in message and "did you mean 'company'" in message
+        assert hostile_app.main.result.total == 2  # the last good rows stay
         await set_query(pilot, "a" * 10_000)  # a term longer than any name or phrase: a message
         assert str(hostile_app.screen.query_one("#query-message").content).startswith("⚠ a term of 10,000 characters")
         assert hostile_app.main.result.total == 2  # the last good rows stay
@@ -580,21 +498,14 @@ async def test_hostile_queries_in_the_query_bar(hostile_app: PivotApp) -> None:
         assert message.startswith("⚠ no company matches '[/]x'")
         assert hostile_app.main.result.total == 2  # the last good rows stay
         assert hostile_app.is_running
-
-
-async def test_a_pasted_escape_sequence_does_not_reach_the_terminal(hostile_app: PivotApp) -> None:
-    """Text pasted from a web page into the query bar may carry escape sequences: the query
-    bar and the status line show them as visible symbols, never as live sequences."""
-    from textual import events
-
-    async with hostile_app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
+        # text pasted from a web page may carry escape sequences: the query bar and the
+        # status line show them as visible symbols, never as live sequences
+        await set_query(pilot, "")
         query = hostile_app.screen.query_one("#query", Input)
         query.focus()
-        pasted = "\x1b]0;pwned\x07 \x1b[2J bold"
-        query.post_message(events.Paste(pasted))
+        query.post_message(events.Paste("\x1b]0;pwned\x07 \x1b[2J bold"))
         await settle(pilot)
-        assert hostile_app.main.result is not None and "bold" in hostile_app.main.result.text  # the query ran
+        assert "bold" in hostile_app.main.result.text  # the query ran
         assert unsafe(screen_lines(hostile_app)) == []
 
 
@@ -610,12 +521,20 @@ async def export_to(pilot, path: Path) -> None:
 
 
 async def test_an_export_folder_with_brackets_in_its_name(tmp_path: Path, make_app) -> None:
-    """`Wrote PATH` is shown as text: a folder named [draft] or [/] must not be read as markup."""
+    """`Export failed: PATH ...` and `Wrote PATH` are shown as text: a folder named [/]missing,
+    [draft] or [/] must not be read as markup, and the explorer keeps running."""
     folder = tmp_path / "[" / "] [draft] [@click=app.quit]x"  # the path reads [/] [draft] ...
     folder.mkdir(parents=True)
     app = make_app("small")
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await settle(pilot)
+        # a failed export to a path with markup
+        target = tmp_path / "[/]missing" / "x.md"
+        await export_to(pilot, target)
+        assert app.is_running
+        assert any(n.message == f"Export failed: {target.parent} does not exist" for n in app._notifications)
+        assert "[/]missing" in screen_text(app)  # shown as typed, not read as markup
+        # a written one, into the folder with brackets
         await export_to(pilot, folder / "claims.md")
         assert (folder / "claims.md").read_text(encoding="utf-8").startswith("# Claims")
         assert app.is_running
@@ -625,18 +544,9 @@ async def test_an_export_folder_with_brackets_in_its_name(tmp_path: Path, make_a
         assert "[draft]" in shown and "[/]" in shown
 
 
-async def test_a_failed_export_to_a_path_with_markup(tmp_path: Path, make_app) -> None:
-    app = make_app("small")
-    async with app.run_test(size=(160, 40), notifications=True) as pilot:
-        await settle(pilot)
-        target = tmp_path / "[/]missing" / "x.md"
-        await export_to(pilot, target)
-        assert app.is_running
-        assert any(n.message == f"Export failed: {target.parent} does not exist" for n in app._notifications)
-        assert "[/]missing" in screen_text(app)  # shown as typed, not read as markup
-
-
 async def test_exporting_zero_claims_from_the_explorer(tmp_path: Path, make_app) -> None:
+    """A filter that matches nothing exports a valid empty file; then enter in the dialog
+    (its focus on the scope) exports under the proposed name all the same."""
     app = make_app("small")
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await settle(pilot)
@@ -649,3 +559,11 @@ async def test_exporting_zero_claims_from_the_explorer(tmp_path: Path, make_app)
         assert query.startswith("Query: `pods -pods` · exported ")  # the export's header line
         assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
         assert app.is_running
+        assert not list(tmp_path.glob("pivot-*.md"))
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ExportScreen)
+        assert list(tmp_path.glob("pivot-*.md"))

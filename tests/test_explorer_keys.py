@@ -20,6 +20,7 @@ from tui.screens.compare import CompareScreen
 from tui.screens.export import ExportScreen
 from tui.screens.help import HelpScreen
 from tui.screens.sources import SourcesScreen
+from tui.state import History
 from tui.store import db, open_readonly
 from tui.store.export import md, table_header
 from tui.widgets.claims_table import ClaimsTable
@@ -51,29 +52,21 @@ async def set_query(pilot, text: str) -> None:
 # --- 1. the detail pane ------------------------------------------------------------------
 
 
-async def test_a_filter_that_matches_nothing_empties_the_detail(app: PivotApp) -> None:
+async def test_the_detail_opens_each_claim_at_the_top_scrolls_with_j_k_and_empties_when_nothing_matches(
+    app: PivotApp,
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        detail = app.screen.query_one(DetailPane)
         body = app.screen.query_one("#detail-body", Static)
 
         def shown() -> str:
             return " ".join("".join(seg.text for seg in body.render_line(y)) for y in range(body.size.height))
 
-        first = app.screen.query_one(ClaimsTable).current_row
+        first = table.current_row
         assert first["summary"][:30] in shown()
-        await set_query(pilot, "zqxjv")  # a word no claim has
-        assert app.screen.query_one(ClaimsTable).current_row is None
-        assert "No claim matches" in shown() and first["summary"][:30] not in shown()
-        await set_query(pilot, "")
-        assert first["summary"][:30] in shown()
-
-
-async def test_every_claim_opens_at_the_top_of_the_detail_and_j_k_scroll_it(app: PivotApp) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        table = app.screen.query_one(ClaimsTable)
-        detail = app.screen.query_one(DetailPane)
-        # a claim whose detail is longer than the pane
+        # a claim whose detail is longer than the pane: j k G scroll it, the next claim opens at its top
         for _ in range(60):
             if detail.max_scroll_y > 2:
                 break
@@ -94,6 +87,12 @@ async def test_every_claim_opens_at_the_top_of_the_detail_and_j_k_scroll_it(app:
         await pilot.press("j")
         await settle(pilot)
         assert detail.scroll_y == 0
+        # a filter that matches nothing empties the detail; the claims come back with the filter
+        await set_query(pilot, "zqxjv")  # a word no claim has
+        assert table.current_row is None
+        assert "No claim matches" in shown() and first["summary"][:30] not in shown()
+        await set_query(pilot, "")
+        assert table.current_row["summary"][:30] in shown()
 
 
 # --- 2. columns ---------------------------------------------------------------------------
@@ -281,49 +280,59 @@ async def test_a_selection_the_filter_hides_is_said_and_y_says_what_it_takes(mak
 
 
 async def test_the_query_history_is_kept_between_runs(make_app) -> None:
-    first = make_app("small")
-    async with first.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        for query in ("company:meta", "is:conflict"):
-            await pilot.press("slash")
-            first.screen.query_one("#query", Input).value = query
-            await pilot.press("enter")
-            await settle(pilot)
+    """An earlier run's queries (written as the explorer's enter writes them, History.add)
+    are walked with up and down in the next run; right takes the completion the bar offers
+    (which completions: test_session_explorer.py::test_the_query_bar_completes_keys_and_entity_values_from_the_store).
+    A stray key that matches nothing is said (in the table and the facets) and not kept;
+    a query that matches, left in the bar with escape or submitted with enter, is kept,
+    and none of what was typed on the way to it. At 80x24."""
+    earlier = History()
+    for query in ("company:meta", "is:conflict"):
+        earlier.add(query)
     history = Path(os.environ["PIVOT_STATE_DIR"]) / "history"
     assert history.read_text(encoding="utf-8").split("\n")[-3:] == ["company:meta", "is:conflict", ""]
-    second = make_app("small")
-    async with second.run_test(size=SIZE) as pilot:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        bar = app.screen.query_one("#query", Input)
         await pilot.press("slash", "up")
-        assert second.screen.query_one("#query", Input).value == "is:conflict"
+        assert bar.value == "is:conflict"
         await pilot.press("up")
-        assert second.screen.query_one("#query", Input).value == "company:meta"
+        assert bar.value == "company:meta"
         await pilot.press("down", "down")
-        assert second.screen.query_one("#query", Input).value == ""
-
-
-async def test_the_query_bar_completes_keys_and_entity_values_from_the_store(small_app: PivotApp) -> None:
-    async with small_app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        bar = small_app.screen.query_one("#query", Input)
-        await pilot.press("slash", *"comp")
+        assert bar.value == ""
+        await pilot.press(*"comp")
         await settle(pilot)
         await pilot.press("right")
         assert bar.value == "company:"
-        await pilot.press(*"micro")
+        # a stray key
+        await pilot.press("ctrl+u", "q", "z", "x", "q")  # a word no claim has
         await settle(pilot)
-        await pilot.press("right")
-        assert bar.value == "company:microsoft"
-        await pilot.press("space", *"is:con")
+        table = app.screen.query_one(ClaimsTable)
+        shown = "\n".join(lines(table))
+        assert table.total == 0 and "No claim matches the filter “qzxq”" in shown and "ctrl+l clears it" in shown
+        facets = app.screen.query_one(FacetList)
+        assert facets.option_count == 1 and "No claim matches" in str(facets.get_option_at_index(0).prompt)
+        await pilot.press("escape")  # left in the bar, matching nothing: not a query to keep
         await settle(pilot)
-        await pilot.press("right")
-        assert bar.value == "company:microsoft is:conflict"
+        assert "qzxq" not in history.read_text(encoding="utf-8")
+        # a query that matches, left in the bar with escape, is kept; so is one submitted with enter
+        await pilot.press("ctrl+l", "slash", *"meta", "escape")
+        await settle(pilot)
+        await pilot.press("slash", "ctrl+u", *"pods", "enter")
+        await settle(pilot)
+    kept = history.read_text(encoding="utf-8").splitlines()
+    assert kept[-2:] == ["meta", "pods"], kept
+    assert not {"m", "me", "met", "p", "po", "pod", "comp", "company:"} & set(kept), kept  # nothing typed on the way
 
 
 # --- 7. j k g G everywhere ------------------------------------------------------------------
 
 
 async def test_j_k_g_G_move_in_every_list(small_app: PivotApp) -> None:
+    """j k g G in the entity and facet panes, the sources table and the help; then the
+    compare picker, where j moves, space picks and moves down, and a pick is marked with ✓
+    (not told apart by colour alone)."""
     async with small_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         for selector in ("#entities", "#facets"):
@@ -361,10 +370,8 @@ async def test_j_k_g_G_move_in_every_list(small_app: PivotApp) -> None:
         await pilot.press("g")
         await pilot.pause()
         assert dialog.scroll_y == 0
-
-
-async def test_the_compare_picker_moves_with_j_and_marks_picks_without_colour(small_app: PivotApp) -> None:
-    async with small_app.run_test(size=(140, 40)) as pilot:
+        # the compare picker: j moves, space picks (and moves down), a pick is marked without colour
+        await pilot.press("escape")
         await settle(pilot)
         await pilot.press("c")
         await settle(pilot)
@@ -398,10 +405,15 @@ async def test_help_lists_the_apps_keys_before_the_text_editing_keys(app: PivotA
         from tests.test_app import plain
 
         text = plain(app.screen.query_one("#help-keys", Static).content)
+        for words in ("Export", "Compare", "Sources", "Select all", "main.export", "table.toggle"):
+            assert words in text
         editing = text.index("Text editing")
         for own in ("main.export", "table.sort_ascending", "main.undo", "app.quit"):
             assert text.index(own) < editing, own
         assert text.index("Delete character left") > editing
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query("#claims")
 
 
 async def test_a_keymap_file_remaps_binding_ids(make_app) -> None:
@@ -456,8 +468,15 @@ async def test_sources_show_ids_flags_and_counts_and_enter_replaces_the_source_t
             conn.close()
         assert all(any(i in line for line in shown) for i in ids)
         assert all(len(line.rstrip()) <= table.size.width for line in shown)
-        await pilot.press("G", "enter")
+        await pilot.press("G")
         await settle(pilot)
+        from tests.test_app import plain
+
+        body = plain(app.screen.query_one("#source-says-body", Static).content)
+        assert "•" in body  # the highlighted source's claims are listed below the table
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, SourcesScreen)
         query = app.screen.query_one("#query", Input).value
         assert query.count("source:") == 1 and "is:numeric" in query
         chosen = query.split("source:", 1)[1].split()[0]
@@ -470,10 +489,21 @@ async def test_sources_show_ids_flags_and_counts_and_enter_replaces_the_source_t
 
 
 async def test_a_typed_source_term_ticks_its_facet_and_unticking_removes_it(small_app: PivotApp) -> None:
+    """enter on a facet value toggles its term (the rule: test_session_explorer.py::
+    test_toggling_a_source_facet_filters_and_updates_the_query_bar); a term typed as a
+    prefix ticks the value it picks, and unticking takes out the term as typed."""
     async with small_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await set_query(pilot, "source:alpha")  # a prefix of the id alpha-news
         facets = small_app.screen.query_one(FacetList)
+        ids = [facets.get_option_at_index(i).id for i in range(facets.option_count)]
+        facets.focus()
+        facets.highlighted = ids.index("v:source\0alpha-news")
+        await pilot.press("enter")  # not ticked: enter ticks it, the bar and the rows follow
+        await settle(pilot)
+        assert small_app.screen.query_one("#query", Input).value == "source:alpha-news"
+        table = small_app.screen.query_one(ClaimsTable)
+        assert table.total > 0 and {table.row_at(i)["source"] for i in range(table.total)} == {"alpha-news"}
+        await set_query(pilot, "source:alpha")  # a prefix of the id alpha-news
         ids = [facets.get_option_at_index(i).id for i in range(facets.option_count)]
         at = ids.index("v:source\0alpha-news")
         assert str(facets.get_option_at_index(at).prompt).startswith("✓")
@@ -486,31 +516,6 @@ async def test_a_typed_source_term_ticks_its_facet_and_unticking_removes_it(smal
         entities = small_app.screen.query_one(EntityList)
         prompt = str(entities.get_option(next(r["id"] for r in small_app.main.entity_rows if r["id"] == "meta")).prompt)
         assert prompt.startswith("●")
-
-
-async def test_the_export_dialog_marks_its_choices_without_colour(app: PivotApp, monkeypatch) -> None:
-    """Only the chosen radio button and the ticked checkbox carry a mark (Textual draws the
-    same ● and X on every button and tells them apart by colour), under NO_COLOR too."""
-    monkeypatch.setenv("NO_COLOR", "1")
-    from textual.widgets import Checkbox, RadioButton
-
-    def drawn(widget) -> str:
-        return "".join(seg.text for seg in widget.render_line(0))
-
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        formats = {b.name: b for b in app.screen.query("#format RadioButton").results(RadioButton)}
-        assert "●" in drawn(formats["md"]) and "●" not in drawn(formats["csv"]) + drawn(formats["json"])
-        formats["csv"].value = True
-        await settle(pilot)
-        assert "●" in drawn(formats["csv"]) and "●" not in drawn(formats["md"])
-        quotes = app.screen.query_one("#quotes", Checkbox)
-        assert "X" not in drawn(quotes).split("Quotes")[0]
-        quotes.value = True
-        await settle(pilot)
-        assert "X" in drawn(quotes).split("Quotes")[0]
 
 
 # --- issue 20: focus, history, a filter that matches nothing -------------------------------
@@ -536,27 +541,3 @@ async def test_shift_tab_goes_round_the_panes_never_into_the_query_bar(make_app,
         assert app.screen.focused is bar
         await pilot.press("tab")
         assert app.screen.focused is app.screen.query_one(ClaimsTable)
-
-
-async def test_a_stray_key_that_matches_nothing_is_said_and_not_kept_in_the_history(make_app) -> None:
-    app = make_app("small")
-    history = Path(os.environ["PIVOT_STATE_DIR"]) / "history"
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", "q", "z", "x", "q")  # a word no claim has
-        await settle(pilot)
-        table = app.screen.query_one(ClaimsTable)
-        shown = "\n".join(lines(table))
-        assert table.total == 0 and "No claim matches the filter “qzxq”" in shown and "ctrl+l clears it" in shown
-        facets = app.screen.query_one(FacetList)
-        assert facets.option_count == 1 and "No claim matches" in str(facets.get_option_at_index(0).prompt)
-        await pilot.press("escape")  # left in the bar, matching nothing: not a query to keep
-        await settle(pilot)
-        assert not history.exists() or "qzxq" not in history.read_text(encoding="utf-8")
-        # a query that matches, left in the bar with escape, is kept; so is one submitted with enter
-        await pilot.press("ctrl+l", "slash", *"company:meta", "escape")
-        await settle(pilot)
-        await pilot.press("slash", "ctrl+u", *"is:conflict", "enter")
-        await settle(pilot)
-    kept = history.read_text(encoding="utf-8").splitlines()
-    assert kept[-2:] == ["company:meta", "is:conflict"] and not any(k.startswith(("c", "co", "com")) and len(k) < 5 for k in kept)

@@ -1,6 +1,7 @@
 """What a journalist asks for next (issue 20): the frequency of a column (F), named views,
 the first screen, the entity list's counts; at 120x40 and 80x24, through Textual's Pilot.
-The rules behind them are tested without Textual in test_session.py."""
+The rules behind them are tested without Textual in test_session.py and, against a real
+store, test_session_explorer.py (F's counts, an entity's count, the first screen's order)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,9 @@ from textual.widgets import DataTable, Input
 from helpers import all_claims
 from pilot import settle
 from tui.query import build_filter
+from tui.screens.compare import CompareScreen
 from tui.screens.frequency import FrequencyScreen
-from tui.session import frequency_term
-from tui.store import db, open_readonly
-from tui.store.agreement import in_conflict
+from tui.store import open_readonly
 from tui.store.fmt import format_value
 from tui.widgets.claims_table import ClaimsTable
 from tui.widgets.side import EntityList
@@ -39,7 +39,9 @@ def frequency_lines(screen: FrequencyScreen) -> list[tuple[str, int]]:
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_F_counts_a_column_over_the_filter_and_enter_filters_to_a_line(make_app, size) -> None:
+async def test_F_shows_a_column_and_enter_narrows_the_filter_to_a_line(make_app, size) -> None:
+    """The frequency screen on the filter's claims (the counts and terms themselves, without
+    Textual: test_session_explorer.py::test_F_counts_a_column_over_the_filter_and_enter_filters_to_a_line)."""
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
@@ -79,65 +81,6 @@ async def test_F_counts_a_column_over_the_filter_and_enter_filters_to_a_line(mak
         conn.close()
 
 
-async def test_a_figures_line_filters_to_the_claims_whose_figure_is_or_contains_it(make_app) -> None:
-    app = make_app("small")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        conn = open_readonly(app.store_path)
-        lines, _ = db.frequency(conn, build_filter("", conn), "value")
-        for line in lines:
-            term = frequency_term("value", line)
-            assert term is not None
-            rows = all_claims(conn, build_filter(term, conn))
-            assert len(rows) >= line.count and all(r["value_low"] <= line.high and r["value_high"] >= line.low for r in rows)
-        conn.close()
-
-
-# --- the entity list's count is what enter opens --------------------------------------------
-
-
-@pytest.mark.parametrize("size", SIZES)
-async def test_an_entitys_count_is_what_enter_opens(make_app, size) -> None:
-    app = make_app()
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        entities = app.screen.query_one(EntityList)
-        checked = 0
-        for i in range(1, min(entities.option_count, 8)):
-            option = entities.get_option_at_index(i)
-            if option.disabled:
-                continue
-            shown = int(str(option.prompt.tail).split()[-2 if "⚠" in str(option.prompt.tail) else -1].replace(",", ""))
-            entities.focus()
-            entities.highlighted = i
-            await pilot.press("enter")
-            await settle(pilot)
-            assert app.screen.query_one(ClaimsTable).total == shown, option.id
-            checked += 1
-        assert checked >= 4
-
-
-# --- the first screen -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("size", SIZES)
-async def test_the_first_screen_opens_on_the_figures_and_disagreements_of_the_most_covered(make_app, size) -> None:
-    app = make_app()
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        conn = open_readonly(app.store_path)
-        top = db.most_covered(conn, 1)[0]
-        table = app.screen.query_one(ClaimsTable)
-        first = [table.row_at(i) for i in range(10)]
-        assert all(r["qentity"] == top for r in first)  # the most-covered entity first
-        weights = [(r["value_low"] is None, not (in_conflict(r["standing"]) and not r["draft"])) for r in first]
-        assert weights == sorted(weights)  # the figures (disputed first), then the disputed positions, then the rest
-
-        # the status line says how the order is chosen; [ ] still sort
-        assert "order: most-covered entities" in str(app.screen.query_one("#status").render())
-        conn.close()
-
-
 # --- named views ----------------------------------------------------------------------------
 
 
@@ -156,7 +99,8 @@ async def test_w_saves_a_view_that_at_and_the_palette_and_pivot_list_reopen(make
         table.column = next(i for i, c in enumerate(table_columns()) if c.key == "value")
         await pilot.press("right_square_bracket")  # sorted by the figure, descending
         await settle(pilot)
-        await pilot.press("slash", "ctrl+u", *":w meta-big")
+        await pilot.press("slash", "ctrl+u")
+        app.screen.query_one("#query", Input).value = ":w meta-big"  # as typed (a command from its first key)
         await settle(pilot)  # the queries of the cleared bar and of the filter back in effect end: the hint stays
         assert app.screen.query_one("#query-message").display
         assert "enter saves the filter" in str(app.screen.query_one("#query-message").render())
@@ -168,7 +112,9 @@ async def test_w_saves_a_view_that_at_and_the_palette_and_pivot_list_reopen(make
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert app.screen.query_one("#query", Input).value == ""
-        await pilot.press("slash", *"@meta-big", "enter")
+        await pilot.press("slash")
+        app.screen.query_one("#query", Input).value = "@meta-big"
+        await pilot.press("enter")
         await settle(pilot)
         assert app.screen.query_one("#query", Input).value == "company:meta" and table.sort == ("value", True)
         history = (Path(os.environ["PIVOT_STATE_DIR"]) / "history").read_text(encoding="utf-8")
@@ -178,12 +124,14 @@ async def test_w_saves_a_view_that_at_and_the_palette_and_pivot_list_reopen(make
         await settle(pilot)
         await pilot.press("ctrl+p")
         await settle(pilot)
-        await pilot.press(*"view: meta-big")
+        app.screen.query_one(Input).value = "view: meta-big"  # the palette's search field
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, CommandPalette)
         assert app.screen.query_one("#query", Input).value == "company:meta"
+    if size != SIZES[0]:
+        return  # the file is the same at every size: pivot list reads it once
     # and pivot list @meta-big reads it from the same file, in its sort
     db_path = app.store_path
     out = small("list", "@meta-big", db=db_path).stdout
@@ -201,6 +149,11 @@ def table_columns():
 
 
 async def test_at_80x24_the_footer_keeps_compare_figure_quit_and_keys_and_the_table_the_figure(make_app) -> None:
+    """At 80x24 on the bundled corpus: the footer's keys, the table's figure, the status
+    line's word on the opening order (the order itself: test_session_explorer.py::
+    test_the_first_screen_opens_on_the_figures_and_disagreements_of_the_most_covered), an
+    entity's enter opening the count shown beside it (every entity's count:
+    test_session_explorer.py::test_an_entitys_count_is_what_enter_opens), and `c`."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -208,8 +161,28 @@ async def test_at_80x24_the_footer_keeps_compare_figure_quit_and_keys_and_the_ta
         for word in ("Compare", "Figure", "Quit", "Keys"):
             assert word in footer, (word, footer)
         table = app.screen.query_one(ClaimsTable)
-        header = "".join(seg.text for seg in table.render_line(0))
+        lines = [table_line(table, y) for y in range(table.size.height)]
+        header = lines[0]
         assert "Value" in header and "Claim" in header and "Entity" in header
+        assert lines[0].startswith("  ") and any(line.strip() for line in lines[1:])
+        assert "order: most-covered entities" in str(app.screen.query_one("#status").render())
+        entities = app.screen.query_one(EntityList)
+        at = next(i for i in range(1, entities.option_count) if not entities.get_option_at_index(i).disabled)
+        tail = str(entities.get_option_at_index(at).prompt.tail)
+        shown = int(tail.split()[-2 if "⚠" in tail else -1].replace(",", ""))
+        entities.focus()
+        entities.highlighted = at
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table.total == shown
+        table.focus()
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+
+
+def table_line(table: ClaimsTable, y: int) -> str:
+    return "".join(seg.text for seg in table.render_line(y))
 
 
 def screen_text(app) -> str:
@@ -219,18 +192,3 @@ def screen_text(app) -> str:
     console = Console(width=app.size.width, record=True, color_system=None, file=open(os.devnull, "w"))  # noqa: SIM115
     console.print(app.screen._compositor.render_update(full=True))
     return console.export_text()
-
-
-async def test_enter_in_the_export_dialog_exports(make_app, tmp_path: Path) -> None:
-    from tui.screens.export import ExportScreen
-
-    app = make_app("small")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        assert isinstance(app.screen, ExportScreen)
-        await pilot.press("enter")  # focus is on the scope: enter exports all the same
-        await settle(pilot)
-        assert not isinstance(app.screen, ExportScreen)
-        assert list(tmp_path.glob("pivot-*.md"))

@@ -78,6 +78,8 @@ async def open_reader(pilot, app: PivotApp, claim_id: str) -> ReaderScreen:
 async def test_o_opens_the_source_text_with_the_quote_highlighted_and_n_N_walk_the_quotes(
     corpus: Path, tmp_path: Path, make_app
 ) -> None:
+    """o opens the reader on the claim's quote; n and N walk the text's quotes; escape
+    closes it; enter in the detail pane opens it as o does."""
     app = make_app("small", editable=True)  # the corpus fixture's copy, with its texts
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -109,9 +111,17 @@ async def test_o_opens_the_source_text_with_the_quote_highlighted_and_n_N_walk_t
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, ReaderScreen)
+        # enter in the detail pane opens the reader too
+        app.main.set_query("id:alpha-msft-layoffs")
+        await settle(pilot)
+        app.screen.query_one("#detail").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen) and app.screen.current_claim == "alpha-msft-layoffs"
 
 
 async def test_the_reader_scrolls_to_a_quote_far_down(corpus: Path, tmp_path: Path, make_app) -> None:
+    """The reader scrolls to a quote far down its text; without a saved text it says so."""
     long = ALPHA.replace(
         "Microsoft reported", "\n\n".join(f"Filler paragraph {i}." for i in range(80)) + "\n\nMicrosoft reported"
     )
@@ -124,27 +134,12 @@ async def test_the_reader_scrolls_to_a_quote_far_down(corpus: Path, tmp_path: Pa
         assert pane.scroll_y > 0
         widget = next(p for p in reader.query(".reader-para") if plain(p.content).startswith("▶"))
         assert pane.region.contains_region(widget.region) or pane.region.overlaps(widget.region)
-
-
-async def test_without_a_saved_text_the_reader_says_so(corpus: Path, tmp_path: Path, make_app) -> None:
-    app = make_app("small", editable=True)  # the corpus fixture's copy, with its texts
-    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape")
         await settle(pilot)
+        # a claim whose source has no saved text: the reader says so, and n walks nothing
         reader = await open_reader(pilot, app, "beta-meta-cut-pct")
         text = plain(reader.query_one("#reader-none").content)
         assert "No text is saved for this source" in text
         await pilot.press("n")  # nothing to walk: a message, no crash
         await settle(pilot)
         assert app.is_running
-
-
-async def test_enter_in_the_detail_opens_the_reader(corpus: Path, tmp_path: Path, make_app) -> None:
-    app = make_app("small", editable=True)  # the corpus fixture's copy, with its texts
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.main.set_query("id:alpha-msft-layoffs")
-        await settle(pilot)
-        app.screen.query_one("#detail").focus()
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, ReaderScreen) and app.screen.current_claim == "alpha-msft-layoffs"

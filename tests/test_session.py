@@ -96,6 +96,18 @@ def test_unticking_a_facet_takes_out_the_terms_that_ticked_it(small_conn: sqlite
     assert flt.without(picked[("source", "alpha-news")]) == "company:facebook -topic:job-cuts pods"
 
 
+def test_enter_on_a_facet_unticks_what_ticked_it_else_toggles_its_term(small_conn: sqlite3.Connection) -> None:
+    """The facet pane's enter (MainScreen asks Session.facet_toggled): a value ticked by a
+    term as typed loses that term; an unticked value, or one no term ticks, toggles `facet:value`."""
+    session = Session(text="source:alpha pods")
+    picked = picked_facets(small_conn, session.filter.parsed, ("source", "status"))
+    assert session.facet_toggled("source", "Alpha-News", picked) == "pods"  # the typed prefix goes
+    assert session.facet_toggled("status", "reported", picked) == "source:alpha pods status:reported"
+    session.filter.set("source:alpha pods status:reported")
+    picked = picked_facets(small_conn, session.filter.parsed, ("source", "status"))
+    assert session.facet_toggled("status", "reported", picked) == "source:alpha pods"
+
+
 # --- the selection and undo --------------------------------------------------------------------
 
 
@@ -155,6 +167,15 @@ def test_y_takes_the_selection_else_the_highlighted_claim_and_says_which() -> No
     scope = session.copy_scope("c1", hidden=1)
     assert scope is not None and scope.ids == ("c2", "c3") and scope.selected
     assert scope.describe(header=True) == "2 selected claims as a Markdown table (1 hidden by the filter)"
+
+
+def test_ctrl_l_says_the_selection_is_kept() -> None:
+    session = Session(text="company:meta")
+    assert session.filter_cleared_note() == "Filter cleared (u undoes)"
+    session.toggle_selected("a")
+    assert session.filter_cleared_note() == "Filter cleared (u undoes); 1 claim still selected (A unselects)"
+    session.select(["b", "c"])
+    assert session.filter_cleared_note().endswith("; 3 claims still selected (A unselects)")
 
 
 def test_the_status_line_says_how_much_of_the_selection_the_filter_hides() -> None:

@@ -41,8 +41,11 @@ def entity_rows(app: PivotApp) -> list:
         conn.close()
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)])
-async def test_every_side_line_is_one_line_with_its_count_at_the_right(app: PivotApp, size) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40), (200, 50)])
+async def test_side_lines_and_sources_keep_their_counts_at_every_width(app: PivotApp, size) -> None:
+    """At each width, in one run: every line of the entity and facet panes is one line with
+    its count whole at the right (names cut, never counts); then the sources screen keeps
+    ids, flags and counts, and says below what its columns drop."""
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for pane in (app.screen.query_one(EntityList), app.screen.query_one(FacetList)):
@@ -59,9 +62,31 @@ async def test_every_side_line_is_one_line_with_its_count_at_the_right(app: Pivo
                     assert len(line) <= width
                     name = prompt.name.plain
                     assert name in line or (line.count("…") == 1 and name.startswith(line.strip().split("…")[0].lstrip("●✓ ")))
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SourcesScreen)
+        table = app.screen.query_one("#sources-table")
+        lines = ["".join(s.text for s in table.render_line(y)).rstrip() for y in range(table.row_count + 1)]
+        assert "Claims" in lines[0] and "Disputed" in lines[0] and "Id (source:)" in lines[0]
+        assert all(len(line) <= table.size.width for line in lines)
+        conn = open_readonly(app.store_path)
+        try:
+            sources = list(db.sources(conn))
+        finally:
+            conn.close()
+        for s, line in zip(sources, lines[1:], strict=False):
+            assert s["id"] in line and line.rstrip().split()[-1] in (str(s["claim_count"]), f"⚠{s['conflict_count']}")
+        # what the columns drop at this width, the pane below says for the highlighted source
+        first = sources[0]
+        body = " ".join(shown(app.screen.query_one("#source-says-body")))
+        for field in ("publisher", "published"):
+            if first[field]:
+                assert first[field] in body
 
 
 async def test_a_long_name_is_cut_in_its_line_and_whole_under_the_pane(app: PivotApp) -> None:
+    """A long name: cut in its line (its count whole), whole in the pane's subtitle while the
+    pane has the focus, given its room by a wider terminal; a name with markup, as written."""
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         pane = app.screen.query_one(EntityList)
@@ -86,12 +111,7 @@ async def test_a_long_name_is_cut_in_its_line_and_whole_under_the_pane(app: Pivo
         wide = "".join(seg.text for seg in pane.render_line(index - pane.scroll_offset.y)).rstrip()
         assert f"{longest['claim_count']:,}" in wide
         assert longest["name"] in wide or len(wide.split("…")[0].strip()) > len(line.split("…")[0].strip())
-
-
-async def test_a_markup_name_in_the_subtitle_is_shown_as_written(app: PivotApp) -> None:
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        pane = app.screen.query_one(EntityList)
+        # a name with markup is shown in the subtitle as written, not styled or run as an action
         rows = [dict(r) for r in entity_rows(app)[:1]]
         rows[0]["name"] = "[bold]Evil[/] [@click=app.quit]x"
         pane.show(rows, set())
@@ -100,29 +120,3 @@ async def test_a_markup_name_in_the_subtitle_is_shown_as_written(app: PivotApp) 
         await settle(pilot)
         assert subtitle(pane) == "[bold]Evil[/] [@click=app.quit]x"  # as written, not styled or an action
         assert app.is_running
-
-
-@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)])
-async def test_sources_keep_ids_flags_and_counts_at_every_width(app: PivotApp, size) -> None:
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
-        assert isinstance(app.screen, SourcesScreen)
-        table = app.screen.query_one("#sources-table")
-        lines = ["".join(s.text for s in table.render_line(y)).rstrip() for y in range(table.row_count + 1)]
-        assert "Claims" in lines[0] and "Disputed" in lines[0] and "Id (source:)" in lines[0]
-        assert all(len(line) <= table.size.width for line in lines)
-        conn = open_readonly(app.store_path)
-        try:
-            sources = list(db.sources(conn))
-        finally:
-            conn.close()
-        for s, line in zip(sources, lines[1:], strict=False):
-            assert s["id"] in line and line.rstrip().split()[-1] in (str(s["claim_count"]), f"⚠{s['conflict_count']}")
-        # what the columns drop at this width, the pane below says for the highlighted source
-        first = sources[0]
-        body = " ".join(shown(app.screen.query_one("#source-says-body")))
-        for field in ("publisher", "published"):
-            if first[field]:
-                assert first[field] in body

@@ -21,7 +21,7 @@ message (tui.messages). Every rule here is tested without starting Textual
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -455,6 +455,15 @@ class Session:
             self.selection.replace(state.selected)
         return state
 
+    # --- the facets -------------------------------------------------------------------------
+
+    def facet_toggled(self, facet: str, value: str, picked: Mapping[tuple[str, str], list[str]]) -> str:
+        """The filter's text after enter on a facet value: a value the filter's terms tick
+        (`picked`, from picked_facets: source:synapnews ticks a source) is unticked by taking
+        those terms out as written; any other value toggles `facet:value`."""
+        written = picked.get((facet, value.lower()))
+        return self.filter.without(written) if written else self.filter.toggled(facet, value)
+
     # --- selection ------------------------------------------------------------------------
 
     def toggle_selected(self, claim_id: str) -> bool:
@@ -478,6 +487,13 @@ class Session:
         from tui.store import db
 
         return len(self.selection) - db.count_among(conn, flt, list(self.selection))
+
+    def filter_cleared_note(self) -> str:
+        """What ctrl+l says once it cleared the filter: how to undo it, and that the selection
+        is kept (a set gathered across filters), never silently."""
+        n = len(self.selection)
+        kept = f"; {n:,} claim{'' if n == 1 else 's'} still selected (A unselects)" if n else ""
+        return f"Filter cleared (u undoes){kept}"
 
     def clear_selection(self) -> bool:
         """Unselect everything; False when nothing was selected."""

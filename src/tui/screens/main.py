@@ -713,12 +713,7 @@ class MainScreen(Screen):
         self.set_query(self.session.filter.replaced(ENTITY_KEYS, term, first=True))
 
     def on_facet_list_toggled(self, message: FacetList.Toggled) -> None:
-        written = self._facet_terms.get((message.facet, message.value.lower()))
-        if written:
-            # picked by a term as typed (source:synapnews): unticking removes that term
-            self.set_query(self.session.filter.without(written))
-            return
-        self.set_query(self.session.filter.toggled(message.facet, message.value))
+        self.set_query(self.session.facet_toggled(message.facet, message.value, self._facet_terms))
 
     # --- actions ----------------------------------------------------------------------
 
@@ -806,9 +801,7 @@ class MainScreen(Screen):
         saying so: the status line shows it, and y and e take it."""
         if self.query_text:
             self.set_query("")
-            n = len(self.session.selection)
-            kept = f"; {n:,} claim{'' if n == 1 else 's'} still selected (A unselects)" if n else ""
-            self.notify(f"Filter cleared (u undoes){kept}", timeout=4)
+            self.notify(self.session.filter_cleared_note(), timeout=4)
 
     def action_clear_selection(self) -> None:
         if self.session.clear_selection():
