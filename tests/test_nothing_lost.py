@@ -1,9 +1,12 @@
 """Nothing lost, nothing hung (issue 21): the store and the CLI under attack.
 
-Every test here runs the real `pivot` command in a child process on a private copy of the
-small corpus: killed with SIGKILL at a known statement (test_crash's KILLER), its output
-left unread in a full pipe, its files replaced as `cp -p` and `tar x` replace them, its
-corpus holding an editor's lock link. Messages are asserted in our own words only.
+Every test here runs the real `pivot` command on a private copy of the small corpus, in a
+child process where the process is what is tested: killed with SIGKILL at a known statement
+(test_crash's KILLER), its output left unread in a full pipe, waiting for another process's
+lock, its peak memory; in this process (click's CliRunner: helpers.pivot_here) where only
+its answer is: its files replaced as `cp -p` and `tar x` replace them, edited in the clock
+tick of a build, its corpus holding an editor's lock link. Messages are asserted in our own
+words only.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import small_built
+from helpers import pivot_here, small_built
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = REPO / "tests" / "fixtures" / "small"
@@ -67,14 +70,14 @@ def test_hidden_and_editor_files_are_not_sources(tmp_path: Path) -> None:
     # macOS's AppleDouble file beside a file copied from its disk: binary, not YAML
     (sources / "._alpha-news.yaml").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\xff")
     (sources / ".hidden.yaml").write_text("id: hidden\n")  # a hidden file, however well formed
-    assert "up to date" in pivot("build", "--data", data, "--db", db_path).stdout
-    assert pivot("check", "--data", data).stdout.startswith("ok: ")
+    assert "up to date" in pivot_here("build", "--data", data, "--db", db_path).stdout
+    assert pivot_here("check", "--data", data).stdout.startswith("ok: ")
     # an edit made while the lock is there is picked up, and nothing else is read
     alpha = sources / "alpha-news.yaml"
     alpha.write_text(alpha.read_text().replace("summary:", "summary: edited,", 1))
-    pivot("build", "--data", data, "--db", db_path)
+    pivot_here("build", "--data", data, "--db", db_path)
     assert claims_in(db_path, "summary LIKE 'edited,%'") == 1
-    pivot("build", "--full", "--data", data, "--db", db_path)
+    pivot_here("build", "--full", "--data", data, "--db", db_path)
     assert claims_in(db_path) == SMALL_CLAIMS
     assert claims_in(db_path, "summary LIKE 'edited,%'") == 1
 
@@ -346,9 +349,9 @@ def test_a_same_size_edit_with_its_mtime_set_back_is_seen(tmp_path: Path, how: s
     os.utime(alpha, ns=(before.st_atime_ns, before.st_mtime_ns))
     after = alpha.stat()
     assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)  # what the store used to compare
-    result = pivot("build", "--data", data, "--db", db_path)
+    result = pivot_here("build", "--data", data, "--db", db_path)
     assert result.stdout.startswith("updated ") and "1 file(s) changed" in result.stdout
-    assert "1 of 1 claim" in pivot("list", "value=700", "--data", data, "--db", db_path).stdout
+    assert "1 of 1 claim" in pivot_here("list", "value=700", "--data", data, "--db", db_path).stdout
 
 
 def _forge_record(db_path: Path, rel: str, st: os.stat_result, ctime_ns: int) -> None:
@@ -377,9 +380,9 @@ def test_an_edit_in_the_clock_tick_of_the_last_build_is_seen(tmp_path: Path) -> 
     alpha.write_bytes(version_b(alpha))
     # the record a build makes of a file whose ctime is within a tick of its look: smudged
     _forge_record(db_path, "sources/alpha-news.yaml", alpha.stat(), RACY_CTIME)
-    result = pivot("build", "--data", data, "--db", db_path)
+    result = pivot_here("build", "--data", data, "--db", db_path)
     assert result.stdout.startswith("updated ") and "1 file(s) changed" in result.stdout
-    assert "1 of 1 claim" in pivot("list", "value=700", "--data", data, "--db", db_path).stdout
+    assert "1 of 1 claim" in pivot_here("list", "value=700", "--data", data, "--db", db_path).stdout
 
 
 def test_without_the_smudge_a_same_tick_edit_would_go_unseen(tmp_path: Path) -> None:
@@ -390,7 +393,7 @@ def test_without_the_smudge_a_same_tick_edit_would_go_unseen(tmp_path: Path) -> 
     alpha.write_bytes(version_b(alpha))
     now = alpha.stat()
     _forge_record(db_path, "sources/alpha-news.yaml", now, now.st_ctime_ns)
-    assert "up to date" in pivot("build", "--data", data, "--db", db_path).stdout
+    assert "up to date" in pivot_here("build", "--data", data, "--db", db_path).stdout
 
 
 def test_a_file_is_recorded_racy_when_it_changed_in_the_tick_it_was_read(tmp_path: Path) -> None:
