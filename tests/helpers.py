@@ -52,6 +52,20 @@ def cli(*args, code: int = 0, env: dict | None = None):
     return result
 
 
+def pivot_here(*args, code: int | None = 0, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`pivot ARGS` run in this process through click's CliRunner: its exit code, standard
+    output and standard error, as a child process would give them (every command but the
+    explorer goes from `pivot` straight to this click group: tui.launch), for a test about
+    what a command says or does rather than about its process. An exception that escapes
+    the command fails the test with its traceback (a child would print it)."""
+    result = CliRunner().invoke(main, [str(a) for a in args], env={"COLUMNS": "200", **(env or {})}, prog_name="pivot")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    if code is not None:
+        assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    return subprocess.CompletedProcess(["pivot", *map(str, args)], result.exit_code, result.stdout, result.stderr)
+
+
 def assert_clear_error(stderr: str, *names: str) -> None:
     """One line, `error: ...`, naming what is wrong in words: no traceback, no errno
     code, no name of a temporary file the user never made."""

@@ -1,7 +1,9 @@
-"""`pivot add` under attack, through the real `pivot` process: pages that are not text, ids too
-long for a file name, a full disk, a read-only folder, a page far larger than an article, a
-server that never finishes. Every failure is one line about the page (never "the store is
-damaged"), and nothing is written unless everything is."""
+"""`pivot add` under attack: pages that are not text, ids too long for a file name, a full
+disk, a read-only folder, a page far larger than an article, a server that never finishes.
+Every failure is one line about the page (never "the store is damaged"), and nothing is
+written unless everything is. The real `pivot` process where the process matters (a full
+disk or a file-size limit, permissions a child obeys even as root); the same click command
+in this process (pivot_in) where only what it says and writes is tested."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import assert_clear_error
+from helpers import assert_clear_error, pivot_here
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = REPO / "tests" / "fixtures" / "small"
@@ -36,6 +38,16 @@ def pivot(*args: object, preexec=None, timeout: float = 120) -> subprocess.Compl
     return subprocess.run(
         [sys.executable, "-m", "tui", *argv], env=env, capture_output=True, text=True, preexec_fn=preexec, timeout=timeout
     )
+
+
+def pivot_in(*args: object) -> subprocess.CompletedProcess[str]:
+    """`pivot ARGS` as pivot() runs it, in this process (click's CliRunner): for a test of what
+    `pivot add` says and writes, not of its process."""
+    argv = [str(a) for a in args]
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("PIVOT_")}
+    if "--data" in argv:
+        env["PIVOT_DB"] = str(Path(argv[argv.index("--data") + 1]).parent / "store.db")
+    return pivot_here(*argv, code=None, env=env)
 
 
 @pytest.fixture
@@ -53,7 +65,7 @@ def test_a_utf16_page_with_an_odd_number_of_bytes_is_about_the_page(data: Path, 
     odd = tmp_path / "odd.txt"
     odd.write_bytes(b"\xff\xfeA")
     before = files_under(data)
-    result = pivot("add", odd, "--data", data)
+    result = pivot_in("add", odd, "--data", data)
     assert result.returncode == 1
     assert_clear_error(result.stderr, "odd.txt", "UTF-16", "odd number of bytes")
     assert "damaged" not in result.stderr
@@ -63,7 +75,7 @@ def test_a_utf16_page_with_an_odd_number_of_bytes_is_about_the_page(data: Path, 
 def test_a_byte_that_is_not_utf8_is_named_with_its_offset(data: Path, tmp_path: Path) -> None:
     page = tmp_path / "latin.txt"
     page.write_bytes(b"Meta Cuts Jobs Again\n\nMeta plans to cut 3,600 employees in Malm\xf6 and elsewhere.\n")
-    result = pivot("add", page, "--data", data)
+    result = pivot_in("add", page, "--data", data)
     assert result.returncode == 1
     assert_clear_error(result.stderr, "latin.txt", "byte 0xf6 at offset 63", "line 3")
 
@@ -72,7 +84,7 @@ def test_a_nul_in_a_page_is_about_the_page_and_names_no_file_it_did_not_write(da
     page = tmp_path / "nul.txt"
     page.write_bytes(b"Meta Cuts Jobs Again\n\nMeta plans to cut 3,600\x00 employees.\n")
     before = files_under(data)
-    result = pivot("add", page, "--data", data)
+    result = pivot_in("add", page, "--data", data)
     assert result.returncode == 1
     assert_clear_error(result.stderr, "nul.txt", "NUL", "line 3")
     assert "own check" not in result.stderr and "sources/" not in result.stderr
@@ -83,7 +95,7 @@ def test_a_page_nested_ten_thousand_deep_is_read(data: Path, tmp_path: Path) -> 
     page = tmp_path / "deep.html"
     text = "<p>Northwind Labs plans to cut 1,200 employees, about 9% of its staff, in 2027.</p>"
     page.write_text("<html><body>" + "<div>" * 10_000 + text + "</div>" * 10_000 + "</body></html>", encoding="utf-8")
-    result = pivot("add", page, "--id", "deep", "--data", data)
+    result = pivot_in("add", page, "--id", "deep", "--data", data)
     assert result.returncode == 0, result.stderr
     drafted = (data / "sources" / "deep.yaml").read_text(encoding="utf-8")
     assert "value: 1200" in drafted and "value: 9" in drafted
@@ -92,7 +104,7 @@ def test_a_page_nested_ten_thousand_deep_is_read(data: Path, tmp_path: Path) -> 
 @pytest.mark.parametrize("length", [300, 245])
 def test_a_long_id_is_one_line_and_writes_nothing(data: Path, length: int) -> None:
     before = files_under(data)
-    result = pivot("add", PAGE, "--id", "a" * length, "--data", data)
+    result = pivot_in("add", PAGE, "--id", "a" * length, "--data", data)
     assert result.returncode == 1
     assert_clear_error(result.stderr, f"{length} characters", "the limit is 120")
     assert files_under(data) == before
@@ -166,7 +178,7 @@ def test_a_long_page_is_drafted_with_a_progress_line(data: Path, tmp_path: Path)
     ]
     page = tmp_path / "long.txt"
     page.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = pivot("add", page, "--id", "long", "--data", data)
+    result = pivot_in("add", page, "--id", "long", "--data", data)
     assert result.returncode == 0, result.stderr
     progress = [x for x in result.stderr.splitlines() if x.startswith("drafting: sentence")]
     assert progress and "of 3,00" in progress[0]
@@ -211,19 +223,19 @@ def server() -> Iterator[str]:
 
 
 def test_a_slow_server_is_given_up_on_at_the_deadline(data: Path, server: str) -> None:
-    result = pivot("add", f"{server}/slow", "--timeout", "1", "--data", data)
+    result = pivot_in("add", f"{server}/slow", "--timeout", "1", "--data", data)
     assert result.returncode == 1
     assert_clear_error(result.stderr, "gave up after 1 s", "pivot add page.html")
     assert not (data / "texts").exists()
 
 
 def test_a_page_larger_than_any_article_is_refused(data: Path, server: str) -> None:
-    result = pivot("add", f"{server}/endless", "--data", data)
+    result = pivot_in("add", f"{server}/endless", "--data", data)
     assert result.returncode == 1
     assert_clear_error(result.stderr, "over 20 MB")
 
 
 def test_a_malformed_address_is_one_line(data: Path) -> None:
-    result = pivot("add", "http://[::1", "--data", data)
+    result = pivot_in("add", "http://[::1", "--data", data)
     assert result.returncode == 1
     assert_clear_error(result.stderr, "http://[::1", "not a valid web address")

@@ -1,16 +1,20 @@
 """Nothing lost when the machine misbehaves (issue 12): killed processes, full disks,
 damaged stores, odd files and the last tracebacks of the CLI.
 
-Every test here uses the real thing: the real `pivot` command in a child process,
-killed with SIGKILL or SIGTERM at a known statement (a SQLite trace callback in the
-child kills it when the statement starts); a real tmpfs or RLIMIT_FSIZE in a child;
-a real symlink loop, FIFO or device node made with `os.mknod` in a temporary folder
-(the tests run as root). Messages are asserted in our own words only.
+Every test here uses the real thing: the real `pivot` command in a child process where
+the process is what is tested: killed with SIGKILL or SIGTERM at a known statement (a
+SQLite trace callback in the child kills it when the statement starts), RLIMIT_FSIZE,
+its standard output full or closed, its arguments' raw bytes, a FIFO that would hang it
+(run with a deadline); a real tmpfs; a real symlink loop, FIFO or device node made with
+`os.mknod` in a temporary folder (the tests run as root). A command's answer alone (its
+message, exit code, the store it leaves) comes from the same click command run in this
+process (helpers.pivot_here). Messages are asserted in our own words only.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import shutil
 import signal
@@ -23,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import small_built
+from helpers import pivot_here, small_built
 from tui.store import build_store, load_corpus
 from tui.store.files import file_states
 
@@ -208,25 +212,25 @@ def test_a_symlink_loop_as_the_sources_folder_keeps_the_store(tmp_path: Path) ->
     shutil.rmtree(data / "sources")
     (data / "loop").symlink_to(data / "sources")
     (data / "sources").symlink_to(data / "loop")
-    result = pivot("check", "--data", data, code=1)
+    result = pivot_here("check", "--data", data, code=1)
     assert "data/sources" in result.stderr and "ok:" not in result.stdout
-    result = pivot("build", "--data", data, "--db", db_path, code=1)
+    result = pivot_here("build", "--data", data, "--db", db_path, code=1)
     assert "data/sources" in result.stderr
     assert claims_in(db_path) == SMALL_CLAIMS
-    result = pivot("list", "--data", data, "--db", db_path, "--limit", "1")
+    result = pivot_here("list", "--data", data, "--db", db_path, "--limit", "1")
     assert f"of {SMALL_CLAIMS} claims" in result.stdout and "warning:" in result.stderr
 
 
 def test_a_missing_sources_folder_is_a_problem_and_keeps_the_store(tmp_path: Path) -> None:
     data, db_path = built(tmp_path)
     shutil.rmtree(data / "sources")
-    result = pivot("check", "--data", data, code=1)
+    result = pivot_here("check", "--data", data, code=1)
     assert "data/sources: the sources folder is missing" in result.stderr
-    pivot("build", "--data", data, "--db", db_path, code=1)
-    pivot("build", "--full", "--data", data, "--db", db_path, code=1)
+    pivot_here("build", "--data", data, "--db", db_path, code=1)
+    pivot_here("build", "--full", "--data", data, "--db", db_path, code=1)
     assert claims_in(db_path) == SMALL_CLAIMS
     (data / "sources").write_text("not a folder\n")
-    assert "data/sources: the sources folder is not a folder" in pivot("check", "--data", data, code=1).stderr
+    assert "data/sources: the sources folder is not a folder" in pivot_here("check", "--data", data, code=1).stderr
 
 
 def test_an_emptied_sources_folder_never_empties_the_store(tmp_path: Path) -> None:
@@ -235,10 +239,10 @@ def test_an_emptied_sources_folder_never_empties_the_store(tmp_path: Path) -> No
     for p in (data / "sources").iterdir():
         p.unlink()
     for args in (("build",), ("build", "--full")):
-        result = pivot(*args, "--data", data, "--db", db_path, code=1)
+        result = pivot_here(*args, "--data", data, "--db", db_path, code=1)
         assert "no source files" in result.stderr and "error:" in result.stderr
         assert claims_in(db_path) == SMALL_CLAIMS
-    result = pivot("list", "--data", data, "--db", db_path, "--limit", "1")
+    result = pivot_here("list", "--data", data, "--db", db_path, "--limit", "1")
     assert f"of {SMALL_CLAIMS} claims" in result.stdout and "no source files" in result.stderr
 
 
@@ -247,16 +251,17 @@ def test_a_source_file_that_is_a_symlink_loop_is_named_and_its_claims_kept(tmp_p
     alpha = data / "sources" / "alpha-news.yaml"
     alpha.unlink()
     alpha.symlink_to(alpha)  # loops on itself
-    result = pivot("check", "--data", data, code=1)
+    result = pivot_here("check", "--data", data, code=1)
     assert "data/sources/alpha-news.yaml: cannot read" in result.stderr
-    result = pivot("build", "--data", data, "--db", db_path, code=1)
+    result = pivot_here("build", "--data", data, "--db", db_path, code=1)
     assert "data/sources/alpha-news.yaml: cannot read" in result.stderr
     assert claims_in(db_path) == SMALL_CLAIMS
 
 
 @pytest.mark.parametrize("kind", ["fifo", "char-device", "dangling-link"])
 def test_a_source_file_that_is_not_a_regular_file_is_refused_unread(tmp_path: Path, kind: str) -> None:
-    """A FIFO named *.yaml would hang the loader (and the hash of the file) forever."""
+    """A FIFO named *.yaml would hang the loader (and the hash of the file) forever: that one
+    runs in a child with a deadline; the others in this process."""
     data, db_path = built(tmp_path)
     odd = data / "sources" / "odd.yaml"
     if kind == "fifo":
@@ -265,10 +270,11 @@ def test_a_source_file_that_is_not_a_regular_file_is_refused_unread(tmp_path: Pa
         os.mknod(odd, 0o600 | stat.S_IFCHR, os.makedev(1, 3))  # like /dev/null
     else:
         odd.symlink_to(tmp_path / "nowhere.yaml")
-    result = pivot("check", "--data", data, code=1, timeout=30)
+    run = functools.partial(pivot, timeout=30) if kind == "fifo" else pivot_here
+    result = run("check", "--data", data, code=1)
     assert "data/sources/odd.yaml: cannot read" in result.stderr
-    pivot("build", "--data", data, "--db", db_path, code=1, timeout=30)
-    pivot("build", "--full", "--data", data, "--db", db_path, code=1, timeout=30)
+    run("build", "--data", data, "--db", db_path, code=1)
+    run("build", "--full", "--data", data, "--db", db_path, code=1)
     assert claims_in(db_path) == SMALL_CLAIMS
 
 
@@ -279,13 +285,16 @@ def test_a_source_file_that_is_not_a_regular_file_is_refused_unread(tmp_path: Pa
 def small_store(tmp_path_factory) -> tuple[Path, Path]:
     tmp = tmp_path_factory.mktemp("crash-store")
     data, db_path = small(tmp)
-    pivot("build", "--data", data, "--db", db_path)
+    build_store(load_corpus(data), db_path, file_states(data))  # as `pivot build` builds it
     return data, db_path
 
 
 def export(store: tuple[Path, Path], *args, **kw) -> subprocess.CompletedProcess:
+    """`pivot export company:meta ARGS` in this process (given a timeout: in a child, for a
+    FIFO, where an open that blocked would hang)."""
     data, db_path = store
-    return pivot("export", "company:meta", "--data", data, "--db", db_path, *args, **kw)
+    run = functools.partial(pivot, timeout=kw.pop("timeout")) if "timeout" in kw else pivot_here
+    return run("export", "company:meta", "--data", data, "--db", db_path, *args, **kw)
 
 
 def one_error(result: subprocess.CompletedProcess, *names: str) -> str:
@@ -402,9 +411,9 @@ def test_a_full_build_on_a_full_disk_says_so(tmp_path: Path, disk: Path) -> None
     data, _ = small(tmp_path)
     db_path = disk / "store.db"
     fill(disk)
-    result = pivot("build", "--data", data, "--db", db_path, code=1)
+    result = pivot_here("build", "--data", data, "--db", db_path, code=1)
     one_error(result, "no space left", str(disk))
-    result = pivot("list", "--data", data, "--db", db_path, code=1)
+    result = pivot_here("list", "--data", data, "--db", db_path, code=1)
     one_error(result, "no space left", str(disk))
     assert sorted(p.name for p in disk.iterdir()) in (["filler"], ["filler", "store.db.lock"])
 
@@ -412,12 +421,12 @@ def test_a_full_build_on_a_full_disk_says_so(tmp_path: Path, disk: Path) -> None
 def test_a_full_disk_during_a_full_build_keeps_the_old_store(tmp_path: Path, disk: Path) -> None:
     data, _ = small(tmp_path)
     db_path = disk / "store.db"
-    pivot("build", "--data", data, "--db", db_path)
+    pivot_here("build", "--data", data, "--db", db_path)
     fill(disk)
     with open(data / "topics.yaml", "a") as fh:  # a base file changed: a full build is needed
         fh.write("  - {id: extra, label: Extra, order: 50}\n")
-    one_error(pivot("build", "--data", data, "--db", db_path, code=1), "no space left", str(disk))
-    result = pivot("list", "--data", data, "--db", db_path, "--limit", "1")
+    one_error(pivot_here("build", "--data", data, "--db", db_path, code=1), "no space left", str(disk))
+    result = pivot_here("list", "--data", data, "--db", db_path, "--limit", "1")
     assert f"of {SMALL_CLAIMS} claims" in result.stdout and "no space left" in result.stderr
     assert integrity(db_path) == "ok" and claims_in(db_path) == SMALL_CLAIMS
     assert sorted(p.name for p in disk.iterdir()) == ["filler", "store.db", "store.db.lock"]
@@ -426,15 +435,15 @@ def test_a_full_disk_during_a_full_build_keeps_the_old_store(tmp_path: Path, dis
 def test_a_full_disk_during_an_in_place_update_keeps_the_old_store(tmp_path: Path, disk: Path) -> None:
     data, _ = small(tmp_path)
     db_path = disk / "store.db"
-    pivot("build", "--data", data, "--db", db_path)
+    pivot_here("build", "--data", data, "--db", db_path)
     fill(disk)
     (data / "sources" / "delta.yaml").write_text(source_yaml("delta", 300))
-    one_error(pivot("build", "--data", data, "--db", db_path, code=1), "no space left", str(disk))
-    result = pivot("list", "--data", data, "--db", db_path, "--limit", "1")
+    one_error(pivot_here("build", "--data", data, "--db", db_path, code=1), "no space left", str(disk))
+    result = pivot_here("list", "--data", data, "--db", db_path, "--limit", "1")
     assert f"of {SMALL_CLAIMS} claims" in result.stdout and "warning:" in result.stderr
     assert integrity(db_path) == "ok" and not journal(db_path).exists()
     (disk / "filler").unlink()  # room again: the next command catches up
-    pivot("build", "--data", data, "--db", db_path)
+    pivot_here("build", "--data", data, "--db", db_path)
     assert claims_in(db_path) == SMALL_CLAIMS + 300
 
 
@@ -725,7 +734,7 @@ def test_arguments_that_are_not_utf8_get_a_message(small_store, args) -> None:
 @pytest.mark.parametrize("key", ["company", "source", "speaker", "topic", "entity"])
 def test_a_value_longer_than_sqlites_like_limit_gets_a_message(small_store, key: str) -> None:
     data, db_path = small_store
-    result = pivot("list", f"{key}:{'x' * 60_000}", "--data", data, "--db", db_path, code=None)
+    result = pivot_here("list", f"{key}:{'x' * 60_000}", "--data", data, "--db", db_path, code=None)
     assert result.returncode in (0, 2), result.stderr
     if result.returncode == 2:
         one_error(result)
@@ -790,7 +799,7 @@ def test_a_topic_order_too_big_for_sqlite_is_refused(tmp_path: Path) -> None:
     data = write_corpus(tmp_path, topics=topics)
     found = load_problems(data)
     assert len(found) == 1 and "data/topics.yaml:" in found[0] and ": order: " in found[0], found
-    pivot("build", "--data", data, "--db", tmp_path / "store.db", code=1)  # a message, not OverflowError
+    pivot_here("build", "--data", data, "--db", tmp_path / "store.db", code=1)  # a message, not OverflowError
 
 
 @pytest.mark.parametrize("written", ["0x10", "0b11", "-0x10", "0x_10"])
@@ -936,7 +945,7 @@ def test_a_markdown_export_of_urls_in_the_corpus_has_no_links_but_the_sources_ow
             "summary: ", "summary: see https://evil.example/x www.evil.example bob@evil.example Evil.io and ", 1
         )
     )
-    out = pivot("export", "--data", data, "--db", db_path, "--quotes").stdout
+    out = pivot_here("export", "--data", data, "--db", db_path, "--quotes").stdout
     tokens = linkifier().parse(out)
     links = [t for tok in tokens if tok.children for t in tok.children if t.type == "link_open"]
     assert not [t for t in links if "evil" in t.attrGet("href").lower()], out
@@ -945,5 +954,5 @@ def test_a_markdown_export_of_urls_in_the_corpus_has_no_links_but_the_sources_ow
 
 def test_one_claim_is_one_claim_on_the_command_line(small_store) -> None:
     data, db_path = small_store
-    out = pivot("list", "openings", "--data", data, "--db", db_path).stdout
+    out = pivot_here("list", "openings", "--data", data, "--db", db_path).stdout
     assert out.rstrip().endswith("1 of 1 claim")
