@@ -33,6 +33,23 @@ def disputes_markdown(
             out = done[text] = md(text)
         return out
 
+    sources: dict[str, tuple[str, str]] = {}  # source -> its label and flags as written (each source's own)
+
+    def source_cells(r: Any) -> tuple[str, str]:
+        got = sources.get(r["source"])
+        if got is None:
+            got = sources[r["source"]] = (mdc(source_label(r)), mdc(", ".join(db.flags_of(r))))
+        return got
+
+    drawn: dict[tuple[Any, ...], str] = {}  # a figure on an axis, drawn once (figures repeat within a quantity)
+
+    def drawing(r: Any, axis: tuple[float, float]) -> str:
+        key = (r["value_low"], r["value_high"], r["bound"], axis)
+        got = drawn.get(key)
+        if got is None:
+            got = drawn[key] = "`" + bar(r, axis, AXIS_WIDTH).replace(" ", "·") + "`"
+        return got
+
     numbers: dict[str, int] = {}
     for q in found:
         for line in q.lines:
@@ -60,15 +77,16 @@ def disputes_markdown(
                 rel = f"{line.relation.mark} {line.relation.kind}" + (
                     f" [{numbers[other['source']]}]" if other is not None else ""
                 )
+            label, flags = source_cells(r)
             body.append(
                 [
-                    f"[{numbers[r['source']]}] {mdc(source_label(r))}",
+                    f"[{numbers[r['source']]}] {label}",
                     mdc(value_text(r)),
                     # the figure view in a few characters: the same drawing as `pivot figure`
-                    "`" + bar(r, axis, AXIS_WIDTH).replace(" ", "·") + "`",
+                    drawing(r, axis),
                     period_text(r),
                     mdc(r["status"]) + (" (unreviewed)" if r["draft"] else ""),
-                    mdc(", ".join(db.flags_of(r))),
+                    flags,
                     rel,
                     mdc(line.relation.reason) if line.relation else "",
                 ]

@@ -147,6 +147,8 @@ def wants_lists(row: Row) -> bool:
 
 def merged(*lists: list[Any]) -> list[Any]:
     """Lists of related claims as one, each claim once, sorted by id, at most LISTED_IDS."""
+    if not any(lists):
+        return []  # most of a claim's lists are empty
     seen: dict[str, Any] = {}
     for figs in lists:
         for f in figs:
