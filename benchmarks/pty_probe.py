@@ -61,6 +61,7 @@ PACES = {"person": (0.150, 0.200), "fast": (0.040, 0.060)}
 REF_ROWS = 5  # rows of each result compared on screen
 PREFIX = 14  # characters of each row's claim compared (the column is wider at 120 columns)
 FRAME = re.compile("[│▊▎▏▕┃║]")  # what stands between panes and at their edges
+WAITS = 1.0  # TAIL, WAIT and the pause between two pastes are multiplied by this (--waits: a smoke run's same steps, shorter)
 
 
 def pivot_cmd() -> list[str]:
@@ -351,7 +352,7 @@ def type_round(db: Path, data: Path | None, query: str, refs: dict, pace: str, r
                 term.read(t_next - now)
             at.append(term.write(t[-1]))
             t_next = at[-1] + rng.uniform(lo, hi)
-        end = time.perf_counter() + TAIL
+        end = time.perf_counter() + TAIL * WAITS
         while (now := time.perf_counter()) < end:
             term.read(end - now)
         judge = Judge(texts, at, rows, ref_facets)
@@ -403,7 +404,7 @@ def paste_round(db: Path, data: Path | None, refs: dict, env: dict) -> list[dict
         for f, want in refs["filters"].items():
             check = want_rows(want, rows[""])
             at = term.write(b"\x1b[200~" + f.encode() + b"\x1b[201~")
-            end = at + WAIT
+            end = at + WAIT * WAITS
             while (now := time.perf_counter()) < end:
                 term.read(end - now)
             shown = term.catch_up(lambda t, s, f=f, c=check: text_shown(s, f) and c(s))
@@ -415,7 +416,7 @@ def paste_round(db: Path, data: Path | None, refs: dict, env: dict) -> list[dict
             term.write("\x15")  # ctrl+u: the bar emptied
             if term.wait_for(lambda s: rows_shown(s, rows[""]), 30) is None:
                 raise RuntimeError("ctrl+u did not bring the unfiltered rows back:\n" + "\n".join(term.screen.display))
-            term.idle(0.5)
+            term.idle(0.5 * WAITS)
     finally:
         term.close()
     return got
@@ -560,7 +561,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3, help="pivot processes per pace, each typing the query once")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--refs", type=Path, help="reuse the references kept in this file (written when missing)")
+    ap.add_argument(
+        "--waits", type=float, default=1.0, help="multiply the reads after the last key and after a paste (a smoke run: 0.25)"
+    )
     args = ap.parse_args(argv)
+    global WAITS
+    WAITS = args.waits
     env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(LINES))
     env.pop("NO_COLOR", None)
     refs = None

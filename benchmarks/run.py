@@ -2,7 +2,7 @@
 same run and the target it is held to.
 
     python benchmarks/run.py                                      # 1k and 1M claims (the 1M corpus takes minutes)
-    python benchmarks/run.py --sizes 1k --runs 1                  # the smoke run CI does
+    python benchmarks/run.py --sizes 1k --runs 1 --rounds 1 --waits 0.25   # the smoke run CI does
     python benchmarks/run.py --sizes 1m --only startup,ui         # what a person meets: start-up and typing
     python benchmarks/run.py --sizes 1m --only build,update,export
     python benchmarks/run.py --sizes 10k,1m --only add,disputes --runs 5   # pivot add and pivot disputes beside pivot list
@@ -408,7 +408,9 @@ def same_page(keys: list[dict]) -> str:
     return f"; {n} of {len(keys)} had the first page already on screen (shown with the text)" if n else ""
 
 
-def ui_rows(db: Path, corpus: Path | None, name: str, query: str, rounds: int, work: Path, env, results: dict) -> list[Row]:
+def ui_rows(
+    db: Path, corpus: Path | None, name: str, query: str, rounds: int, work: Path, env, results: dict, waits: float = 1.0
+) -> list[Row]:
     out: list[Row] = []
     refs = work / f"pty-refs-{name}.json"
     for variant, busy in VARIANTS.items():
@@ -423,6 +425,8 @@ def ui_rows(db: Path, corpus: Path | None, name: str, query: str, rounds: int, w
             str(rounds),
             "--refs",
             str(refs),
+            "--waits",
+            str(waits),
         ]
         if corpus is not None:
             cmd += ["--data", str(corpus)]
@@ -662,6 +666,12 @@ def main(argv=None) -> int:
     ap.add_argument("--query", default="layoffs cuts", help="typed into the query bar, one key at a time")
     ap.add_argument("--json", type=Path, help="also write the raw figures here")
     ap.add_argument(
+        "--waits",
+        type=float,
+        default=1.0,
+        help="pty_probe.py's reads after the last key and after a paste, multiplied: a smoke run (same steps, figures not to be read) takes 0.25",
+    )
+    ap.add_argument(
         "--only",
         default="",
         help="comma-separated phases to run: startup, build, base, update, ui, export, add, disputes, compare (default: all)",
@@ -727,7 +737,7 @@ def main(argv=None) -> int:
             first = pty_probe.list_rows("", db, corpus, env)
             rows += startup_rows(name, cmd, first, bare_cmd, args.runs, env, results, name)
         if "ui" in phases:
-            rows += ui_rows(db, corpus, name, args.query, args.rounds, args.work, env, results)
+            rows += ui_rows(db, corpus, name, args.query, args.rounds, args.work, env, results, args.waits)
         if "compare" in phases:
             rows += compare_rows(db, corpus, name, args.rounds, env, results)
 

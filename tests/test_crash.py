@@ -158,16 +158,16 @@ def hot_journal(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_a_killed_in_place_update_is_rolled_back_by_the_next_command(tmp_path: Path) -> None:
     data, db_path = hot_journal(tmp_path)
-    result = pivot("list", "--data", data, "--db", db_path, "--limit", "1")
+    result = pivot_here("list", "--data", data, "--db", db_path, "--limit", "1")
     assert f"of {SMALL_CLAIMS + 300} claims" in result.stdout  # rolled back, then updated
     assert not journal(db_path).exists()
     assert integrity(db_path) == "ok"
-    assert "up to date" in pivot("build", "--data", data, "--db", db_path).stdout
+    assert "up to date" in pivot_here("build", "--data", data, "--db", db_path).stdout
 
 
 def test_pivot_build_after_a_killed_update(tmp_path: Path) -> None:
     data, db_path = hot_journal(tmp_path)
-    result = pivot("build", "--data", data, "--db", db_path)
+    result = pivot_here("build", "--data", data, "--db", db_path)
     assert "300" in result.stdout
     assert claims_in(db_path) == SMALL_CLAIMS + 300
     assert not journal(db_path).exists() and integrity(db_path) == "ok"
@@ -175,10 +175,10 @@ def test_pivot_build_after_a_killed_update(tmp_path: Path) -> None:
 
 def test_pivot_build_full_after_a_killed_update(tmp_path: Path) -> None:
     data, db_path = hot_journal(tmp_path)
-    pivot("build", "--full", "--data", data, "--db", db_path)
+    pivot_here("build", "--full", "--data", data, "--db", db_path)
     assert not journal(db_path).exists()
     assert integrity(db_path) == "ok" and claims_in(db_path) == SMALL_CLAIMS + 300
-    pivot("list", "--data", data, "--db", db_path)
+    pivot_here("list", "--data", data, "--db", db_path)
 
 
 def test_a_full_build_never_leaves_the_old_files_journal_beside_the_new_one(tmp_path: Path) -> None:
@@ -196,7 +196,7 @@ def test_a_full_build_never_leaves_the_old_files_journal_beside_the_new_one(tmp_
 def test_the_journal_of_a_store_that_is_gone_is_removed(tmp_path: Path) -> None:
     data, db_path = hot_journal(tmp_path)
     db_path.unlink()
-    pivot("build", "--data", data, "--db", db_path)
+    pivot_here("build", "--data", data, "--db", db_path)
     assert not journal(db_path).exists() and integrity(db_path) == "ok"
 
 
@@ -655,7 +655,7 @@ def test_a_killed_full_build_leaves_a_temp_file_the_next_build_removes(tmp_path:
     assert child.returncode == -signal.SIGKILL
     stale = [n for n in beside(db_path) if n.endswith(".tmp")]
     assert 1 <= len(stale) <= 2  # the dead build's (its store, and its staged rows: `.work.tmp`)
-    pivot("build", "--full", "--data", data, "--db", db_path)
+    pivot_here("build", "--full", "--data", data, "--db", db_path)
     assert beside(db_path) == {"store.db", "store.db.lock"}
     assert integrity(db_path) == "ok" and claims_in(db_path) == SMALL_CLAIMS
 

@@ -115,7 +115,7 @@ def killed_full_build(data: Path, db_path: Path) -> None:
 def test_the_next_command_removes_a_killed_full_builds_temp_file(tmp_path: Path, command: tuple[str, ...]) -> None:
     data, db_path = built(tmp_path)
     killed_full_build(data, db_path)
-    result = pivot(*command, "--data", data, "--db", db_path)
+    result = pivot_here(*command, "--data", data, "--db", db_path)
     if command == ("build",):
         assert "up to date" in result.stdout  # nothing to build: the start-up recovery removed it
     assert temps(db_path) == []
