@@ -108,6 +108,22 @@ def test_enter_on_a_facet_unticks_what_ticked_it_else_toggles_its_term(small_con
     assert session.facet_toggled("status", "reported", picked) == "source:alpha pods"
 
 
+def test_a_query_is_kept_when_submitted_or_left_matching_never_a_stray_key_or_a_command(tmp_path: Path) -> None:
+    """What the query bar's enter and leaving the bar keep in the history (MainScreen asks
+    Session.keep_query; Pilot: test_explorer_keys.py::test_the_query_history_is_kept_between_runs)."""
+    from tui.state import History
+
+    session = Session(history=History(tmp_path / "history"))
+    assert session.keep_query("company:meta")  # enter
+    assert not session.keep_query("company:meta compnay:x", refused=True)  # enter on a refused query
+    session.filter.set("company:meta compnay:x")
+    assert not session.keep_query("company:meta compnay:x")  # the parser's message: refused too
+    assert session.keep_query("pods", matched=True)  # left in the bar, matching claims
+    assert not session.keep_query("qzxq", matched=False)  # a stray key that matches nothing
+    assert not session.keep_query(":w big") and not session.keep_query("@big") and not session.keep_query("  ")
+    assert History(tmp_path / "history").entries == ["company:meta", "pods"]  # kept between runs
+
+
 # --- the selection and undo --------------------------------------------------------------------
 
 

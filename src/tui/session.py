@@ -438,6 +438,21 @@ class Session:
             self._views = Views()
         return self._views
 
+    # --- the query history --------------------------------------------------------------
+
+    def keep_query(self, text: str, *, refused: bool = False, matched: bool | None = None) -> bool:
+        """Keep `text` in the query history, and say whether it was kept: a query submitted
+        with enter (`matched` None) unless it is refused (the parser's message, or the
+        store's: `refused`); one left in the bar (escape, a click elsewhere) only if it
+        also matched claims (a stray key that matches nothing is not kept). A command
+        (:w NAME, @NAME) is never kept."""
+        if not text.strip() or is_command(text) or refused or matched is False:
+            return False
+        if text == self.filter.text and self.filter.error is not None:
+            return False
+        self.history.add(text)
+        return True
+
     # --- undo ---------------------------------------------------------------------------
 
     def snapshot(self, text: str | None = None) -> Snapshot:

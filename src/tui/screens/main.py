@@ -522,8 +522,7 @@ class MainScreen(Screen):
         if is_command(self.query_text):
             self.run_command(self.query_text)
             return
-        if not self.query_input.has_class("-invalid") and self.session.filter.error is None:
-            self.session.history.add(self.query_text)
+        self.session.keep_query(self.query_text, refused=self.query_input.has_class("-invalid"))
         self._focus(self.table)
 
     @on(Input.Changed, "#query")
@@ -552,8 +551,7 @@ class MainScreen(Screen):
             # a query that matches claims; a stray key that matches nothing is not kept
             r = self.result
             matched = r is not None and r.text == self.query_text and r.total > 0
-            if matched and not self.query_input.has_class("-invalid"):
-                self.session.history.add(self.query_text)
+            self.session.keep_query(self.query_text, refused=self.query_input.has_class("-invalid"), matched=matched)
 
     def on_query_finished(self, message: QueryFinished) -> None:
         if message.result.generation != self.generation:
