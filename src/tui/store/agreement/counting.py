@@ -585,9 +585,10 @@ def move_by_kind(
     reads of a claim of the family only its period (stated, presumed), status, date, bound,
     and whether its values are those of the other figure or its range cannot meet the other's,
     so claims alike in those, for every claim that came or went, are decided once, on one of
-    them (of the date, only what figure_kind reads of it: _date_read). A claim whose counts move without changing its summary (no count its summary reads
-    starts or stops being zero, no position, no group check) is moved in bulk, by its deltas;
-    the others one by one (`one_by_one`, their stored values read whole). The claims added
+    them (of the date, only what figure_kind reads of it: _date_read). A claim whose counts
+    move without changing its summary (no count its summary reads starts or stops being zero,
+    no position, no group check) is moved in bulk, by its deltas; the others one by one
+    (`one_by_one`, their stored values read whole). The claims added
     (among `rows`, by id) are counted against the others (their partners, as move_counts
     counts them). None where move_counts says None."""
     new_ids = {f.id for f in added}
@@ -611,7 +612,6 @@ def move_by_kind(
         key += tuple((xhi < lo or xlo > hi, xl == v[5] and xh == v[6]) for (xlo, xhi), xl, xh in against)
         groups[key].append(v)
     out = Moved({}, {}, {}, 0)
-    partners_new = came
     kinds: list[tuple[Figure, int, set[str]]] = []  # (one of them, reviewed claims, their sources)
     for members in groups.values():
         v = members[0]
@@ -666,7 +666,7 @@ def move_by_kind(
                 setattr(s, field, getattr(s, field) + n)
                 if kind == "agrees":
                     agreeing |= sources
-        for b in partners_new:
+        for b in came:  # the other claims added are its partners too
             if b.source == f.source:
                 continue
             if p is None or b.eperiod is None or b.eperiod == p:
