@@ -17,7 +17,8 @@ from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of the no-op's imports)
 
 if TYPE_CHECKING:
     import hashlib

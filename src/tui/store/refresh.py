@@ -12,13 +12,14 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .errors import StoreError, os_error_words, sqlite_error_words
 from .locate import default_data_dir, default_db_path, open_readonly, store_info
 from .recovery import recover_store
 from .schema import SCHEMA_VERSION
 from .stamps import verified
+
+TYPE_CHECKING = False  # as in files.py: no typing import on the no-op's path
 
 if TYPE_CHECKING:
     from .build import BuildReport
