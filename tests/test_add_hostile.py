@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from helpers import assert_clear_error, pivot_here
+from tui.store import ensure_store
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = REPO / "tests" / "fixtures" / "small"
@@ -111,10 +112,10 @@ def test_a_long_id_is_one_line_and_writes_nothing(data: Path, length: int) -> No
 
 
 def _big_page(tmp_path: Path) -> Path:
-    """A 347 KB text page of figures of our own."""
+    """A 150 KB text page of figures of our own."""
     lines = ["Northwind Trims Its Workforce Again", ""]
     i = 0
-    while sum(len(x) + 1 for x in lines) < 347_000:
+    while sum(len(x) + 1 for x in lines) < 150_000:
         lines.append(f"Northwind cut {100 + i} jobs at plant {i} in 2026, about {1 + i % 9}% of the staff there.")
         i += 1
     page = tmp_path / "big.txt"
@@ -124,7 +125,7 @@ def _big_page(tmp_path: Path) -> Path:
 
 @contextlib.contextmanager
 def small_disk(tmp_path: Path) -> Iterator[tuple[Path, object]]:
-    """A real 1 MiB tmpfs where this process may mount one; else a file-size limit of 200 KB on
+    """A real 1 MiB tmpfs where this process may mount one; else a file-size limit of 100 KB on
     the child (RLIMIT_FSIZE, SIGXFSZ ignored so that writes fail with EFBIG)."""
     mount = tmp_path / "disk"
     mount.mkdir()
@@ -132,7 +133,7 @@ def small_disk(tmp_path: Path) -> Iterator[tuple[Path, object]]:
 
     def limit() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
 
     try:
         yield mount, (None if mounted else limit)
@@ -146,10 +147,11 @@ def test_a_full_disk_leaves_nothing_behind(tmp_path: Path) -> None:
     with small_disk(tmp_path) as (disk, preexec):
         data = disk / "data"
         shutil.copytree(SMALL, data)
+        ensure_store(data, disk / "store.db")  # the corpus's store is there already (pivot add only reads it)
         if preexec is None:  # fill the tmpfs but for what the page cannot fit in
             filler = disk / "filler"
             with open(filler, "wb") as fh, contextlib.suppress(OSError):
-                fh.write(b"\0" * (1024 * 1024 - 300_000))
+                fh.write(b"\0" * (1024 * 1024 - 100_000 - sum(f.stat().st_size for f in disk.rglob("*") if f.is_file())))
         before = files_under(data)
         result = pivot("add", page, "--id", "big", "--data", data, preexec=preexec)
         assert result.returncode == 1, result.stdout
