@@ -27,9 +27,14 @@ from tui.store.locate import store_info
 # --- other processes and threads ---------------------------------------------------------------
 
 
-def test_a_store_locked_by_another_process(tmp_path: Path, small_store: tuple[Path, Path]) -> None:
+def test_a_store_locked_by_another_process(tmp_path: Path, small_store: tuple[Path, Path], monkeypatch) -> None:
     """Another process holds an exclusive lock: the CLI waits for SQLite's busy timeout,
-    then builds a fresh store beside it (the holder keeps its own file open)."""
+    then builds a fresh store beside it (the holder keeps its own file open). The wait is
+    1 s here, not LOCK_WAIT's 5 s (that one, and its word on standard error, are
+    test_nothing_lost.py's, in a `pivot` child)."""
+    from tui.store import locate
+
+    monkeypatch.setattr(locate, "LOCK_WAIT", 1.0)
     data, db_path = small_store
     holder = subprocess.Popen(
         [
