@@ -252,6 +252,43 @@ async def test_the_first_frame_shows_the_first_screen_then_the_whole_grid(foundi
         assert all(cell.strip() not in ("", "…") for cell in first_row.split("│")[1:])  # filled, not pending
 
 
+async def test_the_footer_composes_once_as_the_screen_opens_and_follows_the_focus(founding: Path, tmp_path: Path) -> None:
+    """The compare screen's footer is composed once or twice as it opens, not once per
+    binding announcement (five, ~20 ms each at a million claims), and still shows the keys
+    of what has the focus: the grid's `enter` (Open cell) goes when the picker has it."""
+    from textual.widgets._footer import FooterKey
+
+    from tui.widgets.footer import Footer
+
+    composed: list[str] = []
+    original = Footer.recompose
+
+    async def counted(footer: Footer) -> None:
+        composed.append(type(footer.screen).__name__)
+        await original(footer)
+
+    app = founding_app(founding, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        Footer.recompose = counted  # type: ignore[method-assign]
+        try:
+            await open_compare(app, pilot)
+        finally:
+            Footer.recompose = original  # type: ignore[method-assign]
+
+        def keys() -> list[str]:
+            return [k.description for k in app.screen.query_one(Footer).query(FooterKey)]
+
+        assert 1 <= composed.count("CompareScreen") <= 2 and "MainScreen" not in composed
+        assert "Open cell" in keys() and "Back" in keys()
+        await pilot.press("p")
+        await settle(pilot)
+        assert "Open cell" not in keys() and "Back" in keys()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Open cell" in keys()
+
+
 async def test_the_disagreement_survives_three_files_that_sort_first(founding: Path, tmp_path: Path) -> None:
     add_three_files_that_sort_first(founding)
     app = founding_app(founding, tmp_path)

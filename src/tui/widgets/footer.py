@@ -31,7 +31,7 @@ class Footer(TextualFooter):
         if not self.is_attached:
             return
         keys = tuple(
-            (b.key, b.description, b.action, b.show, enabled, tooltip)
+            (b.key, b.description, b.action, b.show, b.group, enabled, tooltip)
             for _, b, enabled, tooltip in self.screen.active_bindings.values()
         )
         if keys != self._composed:  # (a focus change that leaves the keys as they were changes nothing)
