@@ -27,3 +27,6 @@ registry_of
 _.concur_count  # tui.store.agreement.apply.Stored: the store's agreement columns, by name (the lead's rework)
 _.position_relation
 _.periods_differ  # tui.store.grid.Grid: set, not read yet (the lead's work on how relations are shown)
+AUTO_FOCUS  # tui.screens.compare.CompareScreen: Textual reads it when the screen is shown
+_.bindings_changed  # tui.widgets.footer.Footer: Textual's Footer subscribes it to the screen's bindings signal
+_._bindings_ready  # tui.widgets.footer.Footer: Textual's Footer composes its keys once it is set

@@ -23,7 +23,7 @@ from tui.screens.compare import CompareScreen
 from tui.screens.figure import FigureScreen
 from tui.screens.main import MainScreen
 from tui.store import build_store, db, load_corpus, open_readonly
-from tui.store.grid import figure_parts, headline
+from tui.store.grid import Grid, figure_parts, head, headline, skeleton
 from tui.widgets.claims_table import ClaimsTable
 from tui.widgets.compare_grid import CompareGrid
 from tui.widgets.rendered import RenderedView
@@ -187,6 +187,106 @@ async def test_only_the_rows_on_screen_are_laid_out_before_the_first_frame(found
         await pilot.pause(0.5)  # the batches
         assert all(x is not None for x in view._laid)
         assert "Meta Platforms" in view.text.splitlines()[0]
+
+
+def test_the_first_screen_is_read_from_the_first_topics_and_the_rest_numbered_on(founding: Path, tmp_path: Path) -> None:
+    """`head` reads topic by topic and fills row by row until the screen is full (issue 23:
+    at a million claims the whole skeleton and 33 rows were read before the first frame);
+    its rows begin the whole grid's, its cells and source numbers are those of the whole
+    grid, and the rest is filled on from them (`take`)."""
+    db_path = tmp_path / "store.db"
+    build_store(load_corpus(founding), db_path)
+    conn = open_readonly(db_path)
+    ids = ["meta", "microsoft"]
+    whole = headline(conn, ids)
+    asked: list[int] = []
+
+    def three_rows(grid: Grid) -> bool:
+        asked.append(len(grid.filled))
+        return len(grid.filled) >= 3
+
+    first = head(conn, ids, three_rows)
+    assert not first.whole and asked == [1, 2, 3]  # asked after each row filled, stopped at the third
+    keys = [r.key for r in first.rows]
+    assert keys == [r.key for r in whole.rows[: len(keys)]] and len(keys) < len(whole.rows)
+    assert {r.key for r in first.rows[:3]} == first.filled
+    assert {k: c for k, c in first.cells.items() if k[0] in first.filled} == {
+        k: c for k, c in whole.cells.items() if k[0] in first.filled
+    }
+    assert first.sources == {s: n for s, n in whole.sources.items() if n <= len(first.sources)}
+    rest = skeleton(conn, ids)
+    assert rest.take(first)
+    from tui.store.grid import fill
+
+    fill(conn, rest, rest.rows)
+    assert rest.cells == whole.cells and rest.sources == whole.sources and rest.disputed_cells == whole.disputed_cells
+    everything = head(conn, ids, lambda grid: False)  # a screen the grid never fills: every topic read
+    assert everything.whole and [r.key for r in everything.rows] == [r.key for r in whole.rows]
+    assert everything.cells == whole.cells and everything.sources == whole.sources
+    assert not skeleton(conn, ["microsoft"]).take(first)  # not its first rows: nothing taken
+
+
+async def test_the_first_frame_shows_the_first_screen_then_the_whole_grid(founding: Path, tmp_path: Path) -> None:
+    """The first grid on screen is the first topics' rows, filled (the subtitle says the rest
+    is being counted); then the whole grid, identical to `pivot compare`'s."""
+    app = founding_app(founding, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown: list[tuple[bool, int, str]] = []  # each grid shown: whole, its rows, the subtitle said
+        original = CompareScreen._titles
+
+        def spy(screen: CompareScreen, grid: Grid) -> None:
+            original(screen, grid)
+            shown.append((grid.whole, len(grid.rows), str(grid_of(app).border_subtitle)))
+
+        CompareScreen._titles = spy  # type: ignore[method-assign]
+        try:
+            view = await open_compare(app, pilot)
+        finally:
+            CompareScreen._titles = original  # type: ignore[method-assign]
+        whole = headline(open_readonly(app.store_path), ["meta", "microsoft"])
+        assert shown[0][0] is False and shown[0][1] < len(whole.rows) and "counting topics…" in shown[0][2]
+        assert shown[-1][:2] == (True, len(whole.rows)) and "disputed cell" in shown[-1][2]
+        assert view.grid.cells == whole.cells and view.grid.sources == whole.sources
+        first_row = view.render_line(view.HEADER_LINES).text
+        assert all(cell.strip() not in ("", "…") for cell in first_row.split("│")[1:])  # filled, not pending
+
+
+async def test_the_footer_composes_once_as_the_screen_opens_and_follows_the_focus(founding: Path, tmp_path: Path) -> None:
+    """The compare screen's footer is composed once or twice as it opens, not once per
+    binding announcement (five, ~20 ms each at a million claims), and still shows the keys
+    of what has the focus: the grid's `enter` (Open cell) goes when the picker has it."""
+    from textual.widgets._footer import FooterKey
+
+    from tui.widgets.footer import Footer
+
+    composed: list[str] = []
+    original = Footer.recompose
+
+    async def counted(footer: Footer) -> None:
+        composed.append(type(footer.screen).__name__)
+        await original(footer)
+
+    app = founding_app(founding, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        Footer.recompose = counted  # type: ignore[method-assign]
+        try:
+            await open_compare(app, pilot)
+        finally:
+            Footer.recompose = original  # type: ignore[method-assign]
+
+        def keys() -> list[str]:
+            return [k.description for k in app.screen.query_one(Footer).query(FooterKey)]
+
+        assert 1 <= composed.count("CompareScreen") <= 2 and "MainScreen" not in composed
+        assert "Open cell" in keys() and "Back" in keys()
+        await pilot.press("p")
+        await settle(pilot)
+        assert "Open cell" not in keys() and "Back" in keys()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Open cell" in keys()
 
 
 async def test_the_disagreement_survives_three_files_that_sort_first(founding: Path, tmp_path: Path) -> None:

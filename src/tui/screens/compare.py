@@ -21,17 +21,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, SelectionList
+from textual.widgets import Input, SelectionList
 from textual.widgets.selection_list import Selection
 
 from tui.messages import ExportRequested, FilterRequested, StoreFailed
 from tui.query import format_term
-from tui.rich_tables import compare_table
 from tui.session import CompareTarget, Session, resolve_named, with_named
 from tui.store import db
 from tui.store.fmt import one_line
-from tui.store.grid import Grid, GridRow, fill, skeleton
+from tui.store.grid import Grid, GridRow, fill, head, skeleton
 from tui.widgets.compare_grid import CompareGrid
+from tui.widgets.footer import Footer
 from tui.widgets.rendered import RenderedView, render_lines
 from tui.widgets.side import PickerList
 
@@ -55,6 +55,7 @@ class FullView(RenderedView):
 
 
 class CompareScreen(Screen[None]):
+    AUTO_FOCUS = "#grid"  # focused as the screen is shown (a focus() of its own would be a second focus change: a second footer)
     BINDINGS = [
         Binding("escape", "back", "Back", id="compare.back"),
         Binding("e", "export", "Export", id="compare.export"),
@@ -98,7 +99,6 @@ class CompareScreen(Screen[None]):
         self.query_one("#full").display = False
         self.query_one("#picker-pane").display = False
         self.refresh_comparison()
-        self.query_one("#grid").focus()
 
     # --- the picker -------------------------------------------------------------------
 
@@ -184,17 +184,8 @@ class CompareScreen(Screen[None]):
                 self.entity_ids = self.store.run(db.most_covered, 2)
         ids = list(self.entity_ids)
         try:
-            # the rows and counts first, the cells of the first screen, then the rest: the grid
-            # is on screen before the cells below it are read
-            grid = self.store.run(skeleton, ids)
-            first = grid.rows[: max(self.app.size.height - 7, 12)]  # a row a line at least: the body holds no more
-            self.store.run(fill, grid, first)
-            if len(first) < len(grid.rows) and not self.full:
-                drawn = threading.Event()
-                self.app.call_from_thread(self._show, ids, grid, None, None, True, drawn)
-                # the rest once the first screen is on the terminal: read before it, its Python
-                # work held the UI thread's frame back (the GIL), at 100k claims by ~0.7 s
-                drawn.wait(timeout=2.0)
+            grid = self._first_screen(ids)
+            if any(row.key not in grid.filled for row in grid.rows):
                 grid = grid.copy()  # the screen draws the first; the rest is read into a copy
                 self.store.run(fill, grid, grid.rows)
             cmp = self.store.run(db.compare, ids, None, CELL_LIMIT, grid.sources) if self.full else None
@@ -214,11 +205,50 @@ class CompareScreen(Screen[None]):
             width = max(self.app.size.width - beside - 2 - scrollbar, 40)
             topic = TOPIC_WIDTH if width >= 100 else 12
             width = max(width, topic + 4 + len(cmp.entities) * (COLUMN_WIDTH + 3))  # else it scrolls sideways
+            from tui.rich_tables import compare_table  # (v only: the grid does not need it)
+
             lines = render_lines(compare_table(cmp, None, topic), width)
             # a blank last line: in a real terminal the view scrolled one line short of the
             # end (the legend's last line out of reach), where Pilot's screen does not
             full_lines = ([*lines, [Segment(" " * width)]], width)
         self.app.call_from_thread(self._show, ids, grid, cmp, full_lines)
+
+    def _first_screen(self, ids: list[str]) -> Grid:
+        """The grid's rows and counts with the cells of its first screen, on screen before
+        the cells below it are read: from the top, the first topics' rows read and filled
+        until they fill the screen (store.grid.head), then every row and count; at the
+        cursor (back from a cell's claims) or for `v`, every row first. The first screen is
+        drawn before the rest is read: that work's Python held the UI thread's frame back
+        (the GIL), at 100k claims by ~0.7 s."""
+        view = self.query_one("#grid", CompareGrid)
+        if not self.full and not (self.cursor and self.cursor[0]):
+            width, height = view.size
+            if not width or not height:  # not laid out yet: the screen's size less the border, footer and picker
+                pane = self.query_one("#picker-pane")
+                beside = pane.outer_size.width if pane.display else 0
+                width, height = self.app.size.width - beside - 2, self.app.size.height - 3
+            first = self.store.run(head, ids, view.screen_filled(width, height))
+            if first.whole:
+                return first
+            self._show_first(ids, first)
+            grid = self.store.run(skeleton, ids)
+            if grid.take(first):
+                self.app.call_from_thread(self._show, ids, grid, None, None, True)  # every row, its counts
+            else:  # the store changed between the two reads: the first screen read again
+                self.store.run(fill, grid, grid.rows[: len(first.rows)])
+            return grid
+        grid = self.store.run(skeleton, ids)
+        first_rows = grid.rows[: max(self.app.size.height - 7, 12)]  # a row a line at least: the body holds no more
+        self.store.run(fill, grid, first_rows)
+        if len(first_rows) < len(grid.rows) and not self.full:
+            self._show_first(ids, grid)
+        return grid
+
+    def _show_first(self, ids: list[str], grid: Grid) -> None:
+        """Show `grid` (a first screen of it) and wait until it is on the terminal."""
+        drawn = threading.Event()
+        self.app.call_from_thread(self._show, ids, grid, None, None, True, drawn)
+        drawn.wait(timeout=2.0)
 
     def _show_error(self, ids: list[str], lines) -> None:
         if ids == self.entity_ids:
@@ -257,9 +287,13 @@ class CompareScreen(Screen[None]):
             return
         names = " vs ".join(e["name"] for e in grid.entities)
         view.border_title = Text(f"Comparison: {one_line(names, 80)}")  # Text, not a markup string
+        marks = "⚠ contradicted ! at odds → revised ≠ differs ✓ corroborated"
+        if not grid.whole:  # the first screen's rows: the topics and disputed cells not counted yet
+            view.border_subtitle = f"counting topics… · {marks}"
+            return
         topics = len({r.topic for r in grid.rows})
         n = grid.disputed_cells
-        view.border_subtitle = f"{topics} topics · {n} disputed cell{'' if n == 1 else 's'} · ⚠ contradicted ! at odds → revised ≠ differs ✓ corroborated"
+        view.border_subtitle = f"{topics} topics · {n} disputed cell{'' if n == 1 else 's'} · {marks}"
 
     @on(CompareGrid.Moved)
     def moved(self) -> None:

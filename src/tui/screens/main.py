@@ -316,8 +316,7 @@ class MainScreen(Screen):
         """The entity list, the facets and the footer, in the room kept for them."""
         if self._side_mounted:
             return
-        from textual.widgets import Footer
-
+        from tui.widgets.footer import Footer  # Textual's, composing once per change of keys (the compare screen's note)
         from tui.widgets.side import EntityList, FacetList
 
         entities, facets = EntityList(id="entities"), FacetList(id="facets")

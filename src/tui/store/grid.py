@@ -11,12 +11,12 @@ come from the agreement model (the `relation` each claim stores), never a second
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .agreement import _COMPATIBLE, CONFLICT_SUMMARIES, SUMMARY_MARK, _bound_class
 from .fmt import format_value
-from .metrics import fallback_label, metric_labels
 
 FIGURES_SHOWN = 6  # distinct figures per cell and quantity; the rest are counted
 STATEMENTS_READ = 8  # statements (qualitative claims) read per cell for the headline: its table cells first
@@ -73,6 +73,9 @@ class GridRow:
     def label(self) -> str:
         if self.metric is None:
             return self.topic_label
+        if self.registry_label is None:
+            from .metrics import fallback_label  # (the registry's module reads YAML: imported when first needed)
+
         name = self.registry_label or fallback_label(self.metric)
         return name + (f" ({self.unit})" if self.shown_unit and self.unit else "")
 
@@ -99,6 +102,7 @@ class Grid:
     counts: dict[tuple[RowKey, str], _Counts] = field(default_factory=dict)  # what every cell holds (the skeleton)
     filled: set[RowKey] = field(default_factory=set)  # rows whose cells are computed (`fill`)
     periods_seen: dict[RowKey, set[str | None]] = field(default_factory=dict)
+    whole: bool = True  # every row is here (`head` reads the first screen's first)
 
     def copy(self) -> Grid:
         """Another grid with the same rows and the cells filled so far, to fill on."""
@@ -112,7 +116,23 @@ class Grid:
             self.counts,
             set(self.filled),
             {k: set(v) for k, v in self.periods_seen.items()},
+            self.whole,
         )
+
+    def take(self, first: Grid) -> bool:
+        """The cells `head` filled (`first`: this grid's first rows), numbered as read; False
+        (nothing taken) when `first` is not this grid's beginning (the store was rebuilt
+        between the two reads)."""
+        if [r.key for r in first.rows] != [r.key for r in self.rows[: len(first.rows)]]:
+            return False
+        self.cells.update(first.cells)
+        self.sources.update(first.sources)
+        self.source_labels.update(first.source_labels)
+        self.periods_differ |= first.periods_differ
+        self.filled |= first.filled
+        for k, v in first.periods_seen.items():
+            self.periods_seen.setdefault(k, set()).update(v)
+        return True
 
     def cell(self, row: GridRow, entity_id: str) -> GridCell | None:
         return self.cells.get((row.key, entity_id))
@@ -141,7 +161,7 @@ _SKELETON_SQL = (
     "SELECT topic, metric, qunit, count(*) AS n, count(value_low) AS numeric, "
     "max(standing IN ('disputed', 'at-odds')) AS conflict, "
     "max(value_low IS NOT NULL AND standing IN ('disputed', 'at-odds')) AS figure_conflict "
-    "FROM claims WHERE {column} = ? AND draft = 0 GROUP BY topic, metric, qunit"
+    "FROM claims WHERE {column} = ? {topic}AND draft = 0 GROUP BY topic, metric, qunit"
 )
 
 # One quantity's figures for one entity: its claims grouped by figure (an index range of the
@@ -183,15 +203,62 @@ _STATEMENTS_SQL = (
 
 def skeleton(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[str] | None = None) -> Grid:
     """The grid's rows and what each cell counts, its cells not yet filled (`fill`)."""
-    ents = [r for r in (conn.execute("SELECT * FROM entities WHERE id = ?", (i,)).fetchone() for i in entity_ids) if r]
-    topics = conn.execute('SELECT id, label, "order" FROM topics ORDER BY "order", id').fetchall()
-    if topic_ids:
-        topics = [t for t in topics if t["id"] in topic_ids]
-    counts: dict[tuple[RowKey, str], _Counts] = {}
+    ents = _entities(conn, entity_ids)
+    topics = _topics(conn, topic_ids)
+    grid = Grid(ents, [], {}, {}, {}, set())
+    labels = metric_labels(conn)
+    metrics_of_topic = _count(conn, grid, None)
+    for t in topics:
+        grid.rows += _topic_rows(grid, t, metrics_of_topic.get(t["id"], set()), labels)
+    return grid
+
+
+def head(conn: sqlite3.Connection, entity_ids: list[str], enough: Callable[[Grid], bool]) -> Grid:
+    """The grid's first rows, read topic by topic (an index range each) and filled row by
+    row until `enough(grid)` says they fill the screen: the first screen of a grid of two
+    entities of 100,000 claims each without counting the rest. `whole` says whether every
+    topic was read; if not, `skeleton` gives the rest, and `Grid.take` the cells read here."""
+    ents = _entities(conn, entity_ids)
+    grid = Grid(ents, [], {}, {}, {}, set(), whole=False)
+    labels = metric_labels(conn)
+    for t in _topics(conn, None):
+        rows = _topic_rows(grid, t, _count(conn, grid, t["id"]).get(t["id"], set()), labels)
+        grid.rows += rows
+        for row in rows:
+            fill(conn, grid, [row])
+            if enough(grid):
+                return grid
+    grid.whole = True
+    return grid
+
+
+def metric_labels(conn: sqlite3.Connection) -> dict[str, str]:
+    from . import metrics  # imported when first needed: it brings the YAML reader, which the grid never uses
+
+    return metrics.metric_labels(conn)
+
+
+def _entities(conn: sqlite3.Connection, entity_ids: list[str]) -> list[sqlite3.Row]:
+    return [r for r in (conn.execute("SELECT * FROM entities WHERE id = ?", (i,)).fetchone() for i in entity_ids) if r]
+
+
+def _topics(conn: sqlite3.Connection, topic_ids: list[str] | None) -> list[sqlite3.Row]:
+    topics: list[sqlite3.Row] = conn.execute('SELECT id, label, "order" FROM topics ORDER BY "order", id').fetchall()
+    return [t for t in topics if t["id"] in topic_ids] if topic_ids else topics
+
+
+def _count(conn: sqlite3.Connection, grid: Grid, topic: str | None) -> dict[str, set[tuple[str, str | None]]]:
+    """Count the cells of every topic (`topic` None) or of one into grid.counts; the
+    (metric, unit) pairs each topic has figures for."""
     metrics_of_topic: dict[str, set[tuple[str, str | None]]] = {}
-    for e in ents:
+    counts = grid.counts
+    for e in grid.entities:
         column, value = _scope(e)
-        for r in conn.execute(_SKELETON_SQL.format(column=column), (value,)):
+        if topic is None:
+            found = conn.execute(_SKELETON_SQL.format(column=column, topic=""), (value,))
+        else:
+            found = conn.execute(_SKELETON_SQL.format(column=column, topic="AND topic = ? "), (value, topic))
+        for r in found:
             words = r["n"] - r["numeric"]
             if words:  # statements (a claim with no figure, whatever its metric)
                 c = counts.setdefault(((r["topic"], None, None), e["id"]), _Counts())
@@ -202,17 +269,19 @@ def skeleton(conn: sqlite3.Connection, entity_ids: list[str], topic_ids: list[st
                 c = counts.setdefault(((r["topic"], r["metric"], r["qunit"]), e["id"]), _Counts())
                 c.figures += r["numeric"]
                 c.conflict = c.conflict or bool(r["figure_conflict"])
-    labels = metric_labels(conn)
-    rows: list[GridRow] = []
-    for t in topics:
-        heading = GridRow(t["id"], t["label"])
-        pairs = sorted(metrics_of_topic.get(t["id"], set()), key=lambda x: (x[0], x[1] or ""))
-        twice = {m for m, _ in pairs if sum(1 for x, _ in pairs if x == m) > 1}
-        subs = [GridRow(t["id"], t["label"], m, u, m in twice, labels.get(m)) for m, u in pairs]
-        if subs or any((heading.key, e["id"]) in counts for e in ents):
-            rows.append(heading)
-            rows += subs
-    return Grid(ents, rows, {}, {}, {}, set(), counts=counts)
+    return metrics_of_topic
+
+
+def _topic_rows(grid: Grid, t: sqlite3.Row, metrics: set[tuple[str, str | None]], labels: dict[str, str]) -> list[GridRow]:
+    """A topic's rows: its heading, then a row per (metric, unit) with figures (none when
+    no entity has a claim of the topic)."""
+    heading = GridRow(t["id"], t["label"])
+    pairs = sorted(metrics, key=lambda x: (x[0], x[1] or ""))
+    twice = {m for m, _ in pairs if sum(1 for x, _ in pairs if x == m) > 1}
+    subs = [GridRow(t["id"], t["label"], m, u, m in twice, labels.get(m)) for m, u in pairs]
+    if subs or any((heading.key, e["id"]) in grid.counts for e in grid.entities):
+        return [heading, *subs]
+    return []
 
 
 def fill(conn: sqlite3.Connection, grid: Grid, rows: list[GridRow]) -> None:

@@ -11,6 +11,7 @@ a grid has at most a few hundred rows, whatever the size of the corpus.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -24,7 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.store.fmt import one_line, safe_text
-from tui.store.grid import Grid, GridCell, GridRow, figure_parts
+from tui.store.grid import Grid, GridCell, GridRow, RowKey, figure_parts
 
 TOPIC_WIDTH = 24
 MIN_COLUMN = 24
@@ -312,11 +313,14 @@ class CompareGrid(ScrollView, can_focus=True):
         self._shown: list[str] = []  # the entity columns laid out
         self._pending = False  # a batch of rows is due
         self._width = 40
+        self._legend_cache: tuple[tuple[object, ...], list[Text]] | None = None  # (what it depends on, its lines)
+        self._shows = 0  # grids shown so far (a legend is of one of them)
 
     # --- data and layout --------------------------------------------------------
 
     def show(self, grid: Grid, cursor: tuple[int, int] | None = None) -> None:
         self.grid = grid
+        self._shows += 1
         if cursor is not None:
             self.cursor = cursor
         self._clamp()
@@ -341,7 +345,8 @@ class CompareGrid(ScrollView, can_focus=True):
         # the width left of the vertical scrollbar when the grid needs one: a grid with more rows
         # than the screen has lines needs it for sure; a shorter one is laid out at the whole
         # width first, and again without the scrollbar's cells when it does not fit
-        widths = [full] if body is not None and len(rows) <= body else []
+        short = body is not None and len(rows) <= body and self.grid.whole  # (rows still to come: a scrollbar)
+        widths = [full] if short else []
         widths.append(max(full - self.styles.scrollbar_size_vertical, 40))
         for width in widths:
             self._widths = column_widths(width, len(ids))
@@ -349,7 +354,7 @@ class CompareGrid(ScrollView, can_focus=True):
             self._shown = ids[self.first_col : self.first_col + fit] if ids else []
             self._laid = [None] * len(rows)
             self._width = width
-            if body is not None and len(rows) <= body:
+            if short and body is not None:
                 self._laid = list(lay_out(self.grid, self._shown, col_w, topic_w, body))
                 if sum(x.height for x in self._laid if x) <= body:
                     break
@@ -360,6 +365,32 @@ class CompareGrid(ScrollView, can_focus=True):
         self._scroll_to_cursor()
         self.refresh()
         self._schedule()
+
+    def screen_filled(self, width: int, height: int) -> Callable[[Grid], bool]:
+        """A test of whether a grid's first rows (those filled) fill this widget's body at
+        `width` x `height` (its size, or the size it will have), laid out as `relayout` lays
+        out a grid with more rows to come: for the worker that reads the first screen first
+        (store.grid.head), from its thread."""
+        body = height - self.HEADER_LINES - self.LEGEND_LINES
+        width = max(max(width, 40) - self.styles.scrollbar_size_vertical, 40)
+        first_col = self.first_col
+        heights: dict[RowKey, int] = {}  # a row's height does not change as the rows below it are read
+
+        def filled(grid: Grid) -> bool:
+            topic_w, col_w, fit = column_widths(width, len(grid.entities))
+            ids = [e["id"] for e in grid.entities][first_col : first_col + fit]
+            lines = 0
+            for row in grid.rows:
+                if row.key not in grid.filled:
+                    return False
+                if row.key not in heights:
+                    heights[row.key] = lay_out_row(grid, row, ids, col_w, topic_w).height
+                lines += heights[row.key]
+                if lines >= body:
+                    return True
+            return False
+
+        return filled
 
     def _rows_for(self, lines: int) -> int:
         """How many rows from the top the first `lines` body lines need (at least one each)."""
@@ -388,8 +419,8 @@ class CompareGrid(ScrollView, can_focus=True):
     def _lay_more(self) -> None:
         self._pending = False
         first = next((i for i, x in enumerate(self._laid) if x is None), None)
-        if first is None:
-            return
+        if first is None or self.grid is None or self.grid.rows[first].key not in self.grid.filled:
+            return  # every row laid out, or the rest not read yet (laid out once it is: `show`)
         self._lay_rows(first, first + self.BATCH)
         self._index()
         self.refresh()
@@ -466,7 +497,14 @@ class CompareGrid(ScrollView, can_focus=True):
         return range(self._lines[top][0], self._lines[bottom][0] + 1)
 
     def _legend(self, rows: range) -> list[Text]:
-        """The sources of `rows`, numbered as every face of this comparison numbers them."""
+        """The sources of `rows`, numbered as every face of this comparison numbers them
+        (worked out once for a frame's lines)."""
+        key = (rows, tuple(self._shown), self._width, self._shows)
+        if self._legend_cache is None or self._legend_cache[0] != key:
+            self._legend_cache = (key, self._legend_lines(rows))
+        return self._legend_cache[1]
+
+    def _legend_lines(self, rows: range) -> list[Text]:
         grid = self.grid
         if grid is None or not grid.sources:
             return []
