@@ -124,12 +124,16 @@ def _big_page(tmp_path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def small_disk(tmp_path: Path) -> Iterator[tuple[Path, object]]:
-    """A real 1 MiB tmpfs where this process may mount one; else a file-size limit of 100 KB on
-    the child (RLIMIT_FSIZE, SIGXFSZ ignored so that writes fail with EFBIG)."""
+def small_disk(tmp_path: Path, how: str) -> Iterator[tuple[Path, object]]:
+    """A real 1 MiB tmpfs where this process may mount one (how="tmpfs"); else, or asked for,
+    a file-size limit of 100 KB on the child (RLIMIT_FSIZE, SIGXFSZ ignored so that writes
+    fail with EFBIG)."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True).returncode == 0
+    mounted = (
+        how == "tmpfs"
+        and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True).returncode == 0
+    )
 
     def limit() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -142,9 +146,10 @@ def small_disk(tmp_path: Path) -> Iterator[tuple[Path, object]]:
             subprocess.run(["umount", str(mount)], check=True)
 
 
-def test_a_full_disk_leaves_nothing_behind(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["tmpfs", "file-size limit"])
+def test_a_full_disk_leaves_nothing_behind(tmp_path: Path, how: str) -> None:
     page = _big_page(tmp_path)
-    with small_disk(tmp_path) as (disk, preexec):
+    with small_disk(tmp_path, how) as (disk, preexec):
         data = disk / "data"
         shutil.copytree(SMALL, data)
         ensure_store(data, disk / "store.db")  # the corpus's store is there already (pivot add only reads it)

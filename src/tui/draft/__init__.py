@@ -13,7 +13,6 @@ an add takes the same time at any corpus size.
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +98,7 @@ def _draft_and_write(
     shown_text: str,
     progress: Callable[[str], None] | None,
 ) -> Added:
-    from tui.store.load import parse_source_file
+    from tui.store.load import parse_source_bytes
     from tui.store.quotes import normalise_ws
 
     if conn is not None:  # claim ids are the source id and a dash: only those can collide
@@ -118,10 +117,7 @@ def _draft_and_write(
     d = draft(page, know, source_id, progress)
     yaml_text = render(d, f"{source_id}.txt", page_arg)
     # the draft must load and its quotes must be the text's own words before anything is written
-    with tempfile.TemporaryDirectory() as tmp:
-        probe = Path(tmp) / f"{source_id}.yaml"
-        probe.write_text(yaml_text, encoding="utf-8")
-        source, problems = parse_source_file(probe, "the draft")
+    source, problems = parse_source_bytes(yaml_text.encode("utf-8"), "the draft", source_id)
     flat = normalise_ws(page.text)
     bad = [c.quote for c in d.claims if normalise_ws(c.quote) not in flat]
     if problems or source is None or bad:  # pragma: no cover - a bug of the drafter, never the user's

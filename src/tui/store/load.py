@@ -35,26 +35,31 @@ from .model import (
     Source,
     Topic,
 )
-from .yamlread import _show, parse_yaml, read_bytes
-
-
-def parse_source_file(path: Path, label: str) -> tuple[Source | None, list[Problem]]:
-    """Read and validate one source file on its own (no cross-file checks)."""
-    source, problems, _ = read_source_file(path, label)
-    return source, problems
+from .yamlread import MAX_FILE_BYTES, _show, parse_yaml, read_bytes
 
 
 def read_source_file(path: Path, label: str) -> tuple[Source | None, list[Problem], FileState | None]:
-    """parse_source_file, and the record of the bytes it read (size, time, hash): a file is
-    read and hashed once, and the store records the hash of exactly what was parsed."""
+    """One source file read and validated on its own (no cross-file checks), and the record of
+    the bytes it read (size, time, hash): a file is read and hashed once, and the store records
+    the hash of exactly what was parsed."""
     raw, st, problems = read_bytes(path, label)
     if raw is None or st is None:
         return None, problems, None
     state = state_of("sources/" + path.name, st, raw)
+    source, problems = parse_source_bytes(raw, label, path.stem)
+    return source, problems, state
+
+
+def parse_source_bytes(raw: bytes, label: str, stem: str) -> tuple[Source | None, list[Problem]]:
+    """A source file's bytes, read and validated as the file `stem`.yaml would be (pivot add
+    checks its draft so, before writing anything: no temporary file that a full disk or a
+    file-size limit could refuse)."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(label, 0, "", f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")]
     data, problems = parse_yaml(raw, label)
     if problems:
-        return None, problems, state
-    return _source(data, label, path.stem, problems), problems, state
+        return None, problems
+    return _source(data, label, stem, problems), problems
 
 
 # A parsed file crosses from a worker process to the build as plain tuples: pickle builds
