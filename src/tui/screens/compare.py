@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, SelectionList
+from textual.widgets import Input, SelectionList
 from textual.widgets.selection_list import Selection
 
 from tui.messages import ExportRequested, FilterRequested, StoreFailed
@@ -32,6 +32,7 @@ from tui.store import db
 from tui.store.fmt import one_line
 from tui.store.grid import Grid, GridRow, fill, skeleton
 from tui.widgets.compare_grid import CompareGrid
+from tui.widgets.keys import KeyFooter
 from tui.widgets.rendered import RenderedView, render_lines
 from tui.widgets.side import PickerList
 
@@ -85,7 +86,7 @@ class CompareScreen(Screen[None]):
                 yield PickerList(id="picker")  # j k g G; a pick marked ✓ (tui.widgets.side)
             yield CompareGrid(id="grid")
             yield FullView(id="full")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#picker").border_title = "space picks"

@@ -11,11 +11,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.session import StoreHandle
 from tui.store.figure import Plot, plot, plot_of_claim
 from tui.widgets.figure import plot_lines, relation_note
+from tui.widgets.keys import KeyFooter
 from tui.widgets.rendered import RenderedView, render_lines
 
 
@@ -40,7 +41,7 @@ class FigureScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield RenderedView(id="figure-body")
         yield Static("", id="figure-note")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#figure-body").border_title = "Figures on one axis"

@@ -13,13 +13,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from tui.messages import FilterRequested
 from tui.query import Compiled
 from tui.session import Session, frequency_term, with_term
 from tui.store import db
 from tui.store.fmt import one_line
+from tui.widgets.keys import KeyFooter
 
 TITLES = {
     "source": "Source",
@@ -58,7 +59,7 @@ class FrequencyScreen(Screen[None]):
         yield Label("", id="frequency-columns")
         yield DataTable(id="frequency-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="frequency-note")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

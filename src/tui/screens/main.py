@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from tui.widgets.side import EntityList, FacetList
 
 # The side panes (entity list, facets) and the footer are mounted after the first frame, with
-# their imports (tui.widgets.side, Textual's OptionList and Footer): the first frame shows the
+# their imports (tui.widgets.side and .keys, Textual's OptionList and Footer): the first frame shows the
 # query bar, the table and the detail pane, and a bare Textual app is what start-up is held to.
 FACET_ORDER = ("source", "topic", "status", "period", "flag")  # the facets listed (tui.widgets.side shows them)
 
@@ -316,8 +316,7 @@ class MainScreen(Screen):
         """The entity list, the facets and the footer, in the room kept for them."""
         if self._side_mounted:
             return
-        from textual.widgets import Footer
-
+        from tui.widgets.keys import KeyFooter
         from tui.widgets.side import EntityList, FacetList
 
         entities, facets = EntityList(id="entities"), FacetList(id="facets")
@@ -325,7 +324,7 @@ class MainScreen(Screen):
         with self.app.batch_update():
             await self.query_one("#sidebar").mount(entities, facets)
             await self.query_one("#footer-space").remove()
-            await self.mount(Footer())
+            await self.mount(KeyFooter())
         self._side_mounted = True
         self.refresh_bindings()  # a footer composes its keys when the bindings are announced
         if self.entity_rows:

@@ -19,12 +19,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.session import StoreHandle
 from tui.store import db
 from tui.store.fmt import one_line, safe_text
 from tui.texts import Span, find_text, locate, paragraphs, read_text
+from tui.widgets.keys import KeyFooter
 
 CURRENT_STYLE = "reverse bold"  # survives NO_COLOR; the ▶ before its paragraph says it in text too
 OTHER_STYLE = "underline"
@@ -74,7 +75,7 @@ class ReaderScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self._claim_line(), id="reader-claim")
         yield VerticalScroll(id="reader-text")
-        yield Footer()
+        yield KeyFooter()
 
     def _claim_line(self, summary: str | None = None) -> Text:
         """The claim whose quote is marked (it follows n and N), and its source."""
