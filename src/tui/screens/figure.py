@@ -11,11 +11,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.session import StoreHandle
 from tui.store.figure import Plot, plot, plot_of_claim
 from tui.widgets.figure import plot_lines, relation_note
+from tui.widgets.footer import Footer
 from tui.widgets.rendered import RenderedView, render_lines
 
 

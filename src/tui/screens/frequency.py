@@ -13,13 +13,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from tui.messages import FilterRequested
 from tui.query import Compiled
 from tui.session import Session, frequency_term, with_term
 from tui.store import db
 from tui.store.fmt import one_line
+from tui.widgets.footer import Footer
 
 TITLES = {
     "source": "Source",

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from tui.widgets.side import EntityList, FacetList
 
 # The side panes (entity list, facets) and the footer are mounted after the first frame, with
-# their imports (tui.widgets.side, Textual's OptionList and Footer): the first frame shows the
+# their imports (tui.widgets.side and .keys, Textual's OptionList and Footer): the first frame shows the
 # query bar, the table and the detail pane, and a bare Textual app is what start-up is held to.
 FACET_ORDER = ("source", "topic", "status", "period", "flag")  # the facets listed (tui.widgets.side shows them)
 

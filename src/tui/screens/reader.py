@@ -19,12 +19,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.session import StoreHandle
 from tui.store import db
 from tui.store.fmt import one_line, safe_text
 from tui.texts import Span, find_text, locate, paragraphs, read_text
+from tui.widgets.footer import Footer
 
 CURRENT_STYLE = "reverse bold"  # survives NO_COLOR; the ▶ before its paragraph says it in text too
 OTHER_STYLE = "underline"

@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.messages import StoreFailed
 from tui.session import StoreHandle
 from tui.store import db
 from tui.store.export import value_text
 from tui.store.fmt import one_line, safe_text
+from tui.widgets.footer import Footer
 
 SOURCES_SHOWN = 2_000  # a DataTable of 100,000 rows takes seconds to fill
 SOURCE_CLAIMS_SHOWN = 200  # claims of the highlighted source listed below the table
