@@ -10,19 +10,17 @@ stating the same figure, among those whose period nobody can tell, and among tho
 a position on one of its propositions. One query per batch of claims loads the quantities
 not yet held (at most `budget` figures are held at once).
 
-A search stops as soon as no list can take more: each list is full once it holds `limit`
-claims or as many as the claim's stored count of that relation says there are (the claims
-of its own source added for a search on behalf of every source), and a place is left once
-every relation it can hold is full (ranges apart from the claim's hold contradictions,
-disagreements and revisions; ranges meeting it the same figure, revisions and
-differences). Without it a claim whose rarer lists never fill looked at every candidate
-of every place (issue 23: 50 million rule evaluations for 64,000 searches at 1M claims).
-
-A figure met for the first time is looked at on its own; met again, the candidates of the
-figure (as seen by any source) are kept for every claim stating it the same way, and each
-claim takes out those of its own source: the same lists (the same places, looked at in
-the same order). A writer passes `encode` to turn a list into what it writes (ids joined
-for CSV, a JSON array, sources for Markdown).
+A claim's search stops as soon as no list can take more: a list is full once it holds
+`limit` claims or as many as the claim's stored count of that relation says there are,
+and a place is left once every relation it can hold is full (ranges apart from the
+claim's hold contradictions, disagreements and revisions; ranges meeting it the same
+figure, revisions and differences). Without it a claim whose rarer lists never fill
+looked at every candidate of every place (issue 23: 50 million rule evaluations for
+64,000 searches at 1M claims, 665 a claim; now about 80). Each claim is searched on its
+own (the searches once shared by the claims stating one figure, its own source taken
+out, gave the same lists at more cost: a figure is rarely stated twice the same way).
+A writer passes `encode` to turn a list into what it writes (ids joined for CSV, a JSON
+array, sources for Markdown).
 """
 
 from __future__ import annotations
@@ -31,7 +29,6 @@ import sqlite3
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from itertools import islice
 from typing import Any
 
@@ -39,8 +36,6 @@ from ..agreement import Facts, Figure, figure_facts, kind_against, parse_stances
 
 LISTED_IDS = 20  # ids in each list at most; the *_total field counts them all
 EXAMINE_LIMIT = 200  # candidates looked at per region of the sorted bounds (a list can then be shorter)
-SPARE = 16  # picks kept beyond LISTED_IDS per figure, for the claim's own source to be taken out
-PICKS_HELD = 20_000  # figures whose picks are kept at once
 BUDGET = 80_000  # figures of the quantities held at once (the quantities a batch needs are always held)
 # the lists, in the order a writer gets them, and the relations each holds: a claim's figure
 # relations (figure_kind), then its positions' (stance_kind)
@@ -97,7 +92,7 @@ class Family:
     """The reviewed claims of one quantity, by the period they are compared in; `facts`
     holds each examined claim's figure_facts (id -> facts), worked out once."""
 
-    __slots__ = ("_by_source", "by_value", "facts", "periods", "size", "unknown")
+    __slots__ = ("by_value", "facts", "periods", "size", "unknown")
 
     def __init__(self, figures: Iterable[Figure]) -> None:
         by_period: dict[str | None, list[tuple[Figure, float, float]]] = {}
@@ -112,15 +107,6 @@ class Family:
         self.periods = {p: _Period(v) for p, v in by_period.items()}
         self.size = n
         self.facts: dict[str, Facts] = {}
-        self._by_source: dict[str, list[Figure]] | None = None
-
-    def of_source(self, source: str) -> list[Figure]:
-        """The family's claims from one source (indexed on the first call)."""
-        if self._by_source is None:
-            self._by_source = {}
-            for f in self.every():
-                self._by_source.setdefault(f.source, []).append(f)
-        return self._by_source.get(source, [])
 
     def every(self) -> Iterator[Figure]:
         for g in self.periods.values():
@@ -160,8 +146,6 @@ class RelationLister:
         self.held = 0
         self.queries = 0  # family-loading statements run (tests check: one per batch at most)
         self.examined = 0  # candidates decided by the figure rule (tests bound it per claim)
-        self.picks: dict[tuple[Any, ...], dict[str, list[Figure]]] = {}
-        self.once: set[tuple[Any, ...]] = set()  # figures met once, not picked for yet
         self.names: dict[str, str] = {}
         self._holders: dict[str, list[Figure]] | None = None
 
@@ -227,65 +211,18 @@ class RelationLister:
         return tuple(map(self.encode, self.of(f).values()))
 
     def of(self, f: Figure, counts: Counts | None = None) -> dict[str, list[Figure]]:
-        """Up to `limit` claims per relation for one claim, each list taken from at most
-        EXAMINE_LIMIT candidates of each place they can be, nearest first: the figure's
-        candidates (as any source sees them) without those of the claim's own source; where
-        that leaves too few, the claim is looked at on its own. `counts`, the claim's stored
-        figure counts (figure_counts), let a search stop once every list holds all it can."""
+        """Up to `limit` claims of other sources per relation for one claim, each list taken
+        from at most EXAMINE_LIMIT candidates of each place they can be, nearest first.
+        `counts`, the claim's stored figure counts (figure_counts), let the search stop once
+        every list holds all it can."""
         n = self.limit
-        out: dict[str, list[Figure]] | None = {name: [] for name in RELATION_FIELDS} if not f.numeric else None
-        if f.numeric:
-            key = _pick_key(f)
-            got = self.picks.get(key)
-            if got is None and key not in self.once:
-                # a figure met for the first time is looked at on its own: most are met once
-                # (the picks give the same lists: the same places looked at in the same order)
-                if len(self.once) >= PICKS_HELD:
-                    self.once.clear()
-                self.once.add(key)
-                out = self._scan(f, n, counts)
-            else:
-                if got is None:
-                    if len(self.picks) >= PICKS_HELD:
-                        self.picks.clear()
-                    anyone = replace(f, source="")
-                    got = self.picks[key] = self._scan(anyone, n + SPARE, self._with_own(f, counts))
-                out = {}
-                for name, figs in got.items():
-                    mine = [x for x in figs if x.source != f.source]
-                    if len(mine) < n and len(figs) >= n + SPARE:
-                        out = self._scan(f, n, counts)
-                        break
-                    out[name] = mine[:n]
-        assert out is not None
+        out = self._scan(f, n, counts) if f.numeric else {name: [] for name in RELATION_FIELDS}
         if f.stances:
             self._add_positions(f, out, n)
         return out
 
-    def _with_own(self, f: Figure, counts: Counts | None) -> Counts | None:
-        """The most claims of each figure relation any source can have with f: its counts
-        (claims of other sources) and the claims of its own source of that relation (f
-        itself among them: the same figure)."""
-        if counts is None:
-            return None
-        fam = self.cache[(f.qentity, f.metric, f.unit)]
-        own = fam.of_source(f.source)
-        if not own:
-            return counts
-        kind, facts = kind_against(f, figure_facts(f)), fam.facts
-        more = dict.fromkeys(FIELD_OF_KIND, 0)
-        for c in own:
-            theirs = facts.get(c.id)
-            if theirs is None:
-                theirs = facts[c.id] = figure_facts(c)
-            k = kind(c, theirs)
-            self.examined += 1
-            if k in more:
-                more[k] += 1
-        return tuple(a + b for a, b in zip(counts, more.values()))
-
     def _scan(self, f: Figure, n: int, most: Counts | None = None) -> dict[str, list[Figure]]:
-        """The first n claims per relation of other sources than f's ("" : any source). With
+        """The first n claims per relation of other sources than f's. With
         `most` (at most how many claims of each figure relation there are, FIELD_OF_KIND's
         order), the search stops once every list holds all it can: n, or all there are."""
         lists: dict[str, list[Figure]] = {name: [] for name in RELATION_FIELDS}
@@ -390,13 +327,6 @@ class RelationLister:
             {k: sorted_ids(v) for k, v in self.of(f, counts_of_mapping(r)).items()} if w else {k: [] for k in RELATION_FIELDS}
             for f, w, r in zip(figs, wants, rows)
         ]
-
-
-def _pick_key(f: Figure) -> tuple[Any, ...]:
-    """What a claim's relations depend on besides its source: claims that agree on all of it
-    share their candidates."""
-    framing = "o" if f.outcome else "e" if f.expectation else "x"
-    return (f.qentity, f.metric, f.unit, f.period, f.presumed, f.low, f.high, f.bound, framing, f.date, f.stances)
 
 
 def figure_of_mapping(r: Any) -> Figure:
