@@ -20,8 +20,10 @@ changes neither, the space after a word, counts at the first output after it); a
 rows are not shown before the next key is written is a failure, kept in the figures
 (as never: it sorts last). Its facets are shown when the facet pane reads as the reference
 pane of that text; a key whose facets never showed before a later key's rows did is
-counted apart (at a fast typist's pace most are: the pane of the text typed last is the
-one a person waits for, reported on its own).
+counted apart when that later key's rows came within the facets' goal (FACETS_GOAL: its
+facets were due no sooner, and once the rows changed they would be wrong), and as never
+otherwise; at a fast typist's pace most are overtaken: the pane of the text typed last is
+the one a person waits for, reported on its own.
 
 The same keys at the same pace into a bare Textual app's Input, timed until they are
 echoed, are the floor of a keystroke. Then `key:value` filters (FILTERS) are pasted whole,
@@ -487,6 +489,7 @@ class Judge:
                 "facets_ms": None,
                 "rows_failed": False,
                 "facets_superseded": False,
+                "overtaken_ms": None,  # key -> a later key's rows on screen, its facets not shown by then
             }
             for t, a in zip(texts, at)
         ]
@@ -515,6 +518,7 @@ class Judge:
             for j in self.pending:
                 if j != i:
                     self.keys[j]["facets_superseded"] = True  # a later key's rows are on screen
+                    self.keys[j]["overtaken_ms"] = (t - self.keys[j]["at"]) * 1000
             self.pending = [i]
         if self.pending:
             now = pane(lines, "Facets")
@@ -550,6 +554,20 @@ def summary(keys: list[dict], field: str) -> dict:
         "n": len(v),
         "missing": sum(1 for x in v if x == math.inf),
     }
+
+
+FACETS_GOAL = 300.0  # ms from a key to its facets on screen (issue 23)
+
+
+def facets_summary(keys: list[dict], goal: float = FACETS_GOAL) -> tuple[dict, int]:
+    """The facets' figures over the keys a person could have waited for: a key whose facets
+    never showed because a later key's rows replaced its result within `goal` is left out
+    (showing them then would be wrong: they are not the facets of the rows on screen; the
+    goal could not be missed before the next key arrived), and counted apart. A key
+    overtaken only after `goal`, or never overtaken, whose facets never showed is a miss
+    (never: it sorts last)."""
+    kept = [k for k in keys if not (k["facets_ms"] is None and k.get("overtaken_ms") is not None and k["overtaken_ms"] <= goal)]
+    return summary(kept, "facets_ms"), len(keys) - len(kept)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -443,7 +443,7 @@ def ui_rows(
             keys = [k for r in rs for k in r["keys"]]
             last = [r["keys"][-1] for r in rs]
             rows = pty_probe.summary(keys, "rows_ms")
-            facets = pty_probe.summary(keys, "facets_ms")
+            facets, overtaken_early = pty_probe.facets_summary(keys)
             last_rows = pty_probe.summary(last, "rows_ms")
             last_facets = pty_probe.summary(last, "facets_ms")
             gap = "150–200 ms" if pace == "person" else "40–60 ms"
@@ -503,9 +503,9 @@ def ui_rows(
                 (
                     name,
                     f"keystroke → facet counts on screen, same keys{variant}",
-                    f"median {never(facets['median'])}, p95 {never(facets['p95'])}; "
-                    f"{facets['missing']} of {facets['n']} keys' facets never showed (a later key's rows came first)"
-                    + shown_only(keys, "facets_ms"),
+                    f"median {never(facets['median'])}, p95 {never(facets['p95'])} over {facets['n']} keys; "
+                    f"{facets['missing']} never showed; {overtaken_early} of {len(keys)} left out: overtaken by a later "
+                    f"key's rows within {pty_probe.FACETS_GOAL:.0f} ms, before their facets" + shown_only(keys, "facets_ms"),
                     "",
                     mark(facets["p95"] <= 300, "≤ 300 ms p95") if person else "",
                 )

@@ -267,3 +267,41 @@ async def test_keys_queued_behind_slash_go_to_the_query_bar(small_db: Path) -> N
         await settle(pilot)
         assert app.main.query_text == "la/y" and app.main.table.column == column
         assert app.main.result.text == "la/y"
+
+
+async def test_a_claim_s_detail_is_laid_out_once_whether_it_fits_or_not(small_db: Path, monkeypatch) -> None:
+    """Moving between claims whose detail fits the pane and claims whose detail does not
+    lays the screen out once per claim (besides the pane's scrollbar coming and going), and
+    wraps the detail at one width only: the scrollbar's room is kept (a scrollbar coming in
+    narrowed the text, and the whole detail was measured, wrapped and laid out again) and
+    a new height is no second layout."""
+    from tui.widgets.detail import DetailBody
+
+    layouts: list[list[str]] = []
+    widths: set[int] = set()
+    refresh_layout, content_height = Screen._refresh_layout, DetailBody.get_content_height
+
+    def spy(self, *args, **kwargs):
+        layouts.append([type(w).__name__ for ws in self._layout_widgets.values() for w in ws])
+        return refresh_layout(self, *args, **kwargs)
+
+    def measured(self, container, viewport, width):
+        widths.add(width)
+        return content_height(self, container, viewport, width)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", spy)
+    monkeypatch.setattr(DetailBody, "get_content_height", measured)
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = app.main.query_one("#detail")
+        scrolls: list[bool] = []
+        widths.clear()
+        for _ in range(40):
+            layouts.clear()
+            await pilot.press("j")
+            await settle(pilot)
+            scrolls.append(pane.max_scroll_y > 0)
+            assert len([x for x in layouts if x != ["ScrollBar"]]) <= 1, layouts
+        assert True in scrolls and False in scrolls  # some details fit the pane, some do not
+        assert len(widths) == 1

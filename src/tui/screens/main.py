@@ -28,7 +28,7 @@ from tui.session import ENTITY_KEYS, Session, command_hint, is_command, picked_f
 from tui.store import db
 from tui.store.fmt import one_line
 from tui.widgets.claims_table import COLUMN_TITLES, PAGE_SIZE, ClaimsTable
-from tui.widgets.detail import DetailPane
+from tui.widgets.detail import DetailBody, DetailPane
 from tui.widgets.query_bar import QueryBar, StoreSuggester
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ class MainScreen(Screen):
                 yield Label("", id="query-message")
                 yield ClaimsTable(id="claims")
                 with DetailPane(id="detail"):
-                    yield Static(
+                    yield DetailBody(
                         Text("Highlight a claim to see its quote, source and what other sources say.", style="dim"),
                         id="detail-body",
                     )

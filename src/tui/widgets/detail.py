@@ -8,6 +8,9 @@ from rich.console import Group
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.widgets import Static
 
 from tui.store import db
 from tui.store.agreement import CONFLICTS, MARK
@@ -216,8 +219,25 @@ def claim_detail(
     return Group(*parts)
 
 
+class DetailBody(Static):
+    """What the detail pane shows. Its height is the detail's: a new claim's detail is laid
+    out once, where it is (a new height is a new virtual size, which Widget asks to lay the
+    whole screen out for again; the pane's scrollbar follows from the layout already done)."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+
 class DetailPane(VerticalScroll):
     """The detail pane; scrolled back to the top for every claim, `j` `k` `g` `G` with focus."""
+
+    # the scrollbar's room is kept when a claim's detail fits: a claim whose detail is longer
+    # than the pane would otherwise bring the scrollbar in, narrow the text and have the
+    # whole detail (60-380 wrapped lines at 1M) measured and wrapped again, a second
+    # layout of the screen (each 60-150 ms of the loop at 1M, while the next key waits)
+    DEFAULT_CSS = "DetailPane { scrollbar-gutter: stable; }"
+    # its height is fixed (app.tcss): the length of a claim's detail is its scrollbar's, never
+    # a layout of the screen (Widget.virtual_size asks for one)
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     BINDINGS = [
         Binding("down,j", "scroll_down", "Scroll down", show=False, id="detail.down"),
