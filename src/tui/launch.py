@@ -69,7 +69,6 @@ def main() -> None:
     gc.disable()
     from tui.store.errors import StoreError
     from tui.store.lock import waits_said
-    from tui.store.model import CorpusError
     from tui.store.refresh import ensure_store
 
     gc.enable()  # finding the store may mean building it: that makes garbage of its own
@@ -78,8 +77,16 @@ def main() -> None:
         # explorer brings it up to date itself
         with waits_said(lambda message: print(f"note: {message}", file=sys.stderr)):
             ready = ensure_store(options.get("data_dir"), options.get("db_path"), quick=True)
-    except (CorpusError, StoreError, OSError):
+    except (StoreError, OSError):
         _cli()  # the CLI says what is wrong, as every command does
+        return
+    except Exception as exc:
+        # the corpus's records (tui.store.model, ~5 ms of dataclasses) only when it is broken
+        from tui.store.model import CorpusError
+
+        if not isinstance(exc, CorpusError):
+            raise
+        _cli()
         return
     if ready.built:
         print(ready.built.line(), file=sys.stderr)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from tui.store.fmt import like_escape, parse_number
-from tui.store.model import ENTITY_KINDS, FLAGS, STATUSES
+from tui.store.vocab import ENTITY_KINDS, FLAGS, STATUSES
 
 KEYS = {
     "company": "company",

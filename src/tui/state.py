@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.store.files import NotRegularFile
+from tui.store.regular import NotRegularFile
 
 HISTORY_FILE = "history"
 HISTORY_LIMIT = 500  # queries kept; the oldest are dropped
@@ -48,7 +47,7 @@ def _read_regular(path: Path) -> bytes:
     """The bytes of a state file, which must be a regular file: a FIFO (`mkfifo` in its
     place) would block the explorer before its first frame, a device never end. Raises
     FileNotFoundError when it is missing, NotRegularFile when it is not a file, OSError."""
-    from tui.store.files import open_regular
+    from tui.store.regular import open_regular
 
     with os.fdopen(open_regular(path), "rb") as fh:
         return fh.read()
@@ -137,6 +136,8 @@ def load_keymap(path: Path | None = None) -> Keymap:
     except OSError as exc:
         out.problems.append(f"cannot read {path}: {exc.strerror or exc}")
         return out
+    import tomllib  # only when there is a keymap file (~1.5 ms of imports)
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

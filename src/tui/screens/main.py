@@ -150,6 +150,9 @@ class MainScreen(Screen):
         Binding("shift+tab", "pane(-1)", "Previous pane", show=False, id="main.previous_pane"),
     ]
 
+    # the table has the focus from the start: focusing the first focusable (the query bar)
+    # and then the table restyled both before the first frame
+    AUTO_FOCUS = "#claims"
     detail_delay = DETAIL_DELAY  # tests and the screenshot script set 0: no timer to wait for
     typing_pause = TYPING_PAUSE  # the same: 0 counts the facets of every key at once
 
@@ -207,6 +210,17 @@ class MainScreen(Screen):
         self.table.focus()
         if self.session.history.problem:  # not a regular file (a FIFO): skipped, and said
             self.app.notify(self.session.history.problem, severity="warning", timeout=10)
+
+    _resumed = False
+
+    def _on_screen_resume(self, event) -> None:
+        # Textual restyles the whole screen when it resumes (Screen._on_screen_resume, private,
+        # Textual 8); the first time, every widget was styled as it was mounted an instant
+        # before: that second pass over ~45 widgets is skipped.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
+        super()._on_screen_resume(event)
 
     def _compositor_refresh(self) -> None:
         # Textual draws the whole screen here, and throws the frame away while the app holds a

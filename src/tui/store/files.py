@@ -9,7 +9,6 @@ file, and a rebuild reads only the files whose bytes changed.
 
 from __future__ import annotations
 
-import errno
 import os
 import sqlite3
 import time
@@ -17,6 +16,10 @@ from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from .regular import NotRegularFile as NotRegularFile  # there so that the explorer's state files need not import this module
+from .regular import kind_of as kind_of
+from .regular import open_regular as open_regular
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms of the no-op's imports)
 
@@ -154,47 +157,6 @@ def state_of(rel: str, st: os.stat_result, raw: bytes) -> FileState:
     """The record of a file from the bytes read and the stat taken while it was open (just
     now: the file changed before its ctime, so a ctime close to now is racy)."""
     return FileState(rel, st.st_size, st.st_mtime_ns, _sha256(raw).hexdigest(), st.st_ctime_ns, st.st_ino, time.time_ns())
-
-
-class NotRegularFile(OSError):
-    """A path that must be a regular file is something else; `kind` says what."""
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(errno.EINVAL, f"not a regular file ({kind})")
-        self.kind = kind
-
-
-def kind_of(mode: int) -> str:
-    """What a file that is not a regular file is, in words."""
-    import stat
-
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not a file"
-
-
-def open_regular(path: Path | str) -> int:
-    """A descriptor for reading `path`, which must be a regular file: a FIFO is opened
-    without blocking and refused, like a device node or a socket (reading one would
-    hang or never end). Raises OSError (NotRegularFile for those)."""
-    import stat
-
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise NotRegularFile(kind_of(mode))
-        os.set_blocking(fd, True)
-        return fd
-    except BaseException:
-        os.close(fd)
-        raise
 
 
 def hash_file(path: Path) -> str:

@@ -8,21 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ENTITY_KINDS = ("company", "group", "industry", "event", "division")
-SOURCE_KINDS = ("news", "analysis", "blog", "press-release", "filing")
-STATUSES = ("confirmed", "reported", "estimated", "projected", "planned", "possible", "opinion", "illustrative")
-POSITIONS = ("for", "against")  # a claim's stance on a proposition
-BOUNDS = ("exact", "approx", "at-least", "at-most")
-# provenance flags, and what each warns a reader of (the detail pane says it in these words)
-FLAG_WARNINGS = {
-    "ai-assisted": "the article says it was written with AI assistance",
-    "anonymous-sourcing": "relies on anonymous sources",
-    "composite-examples": "presents invented 'realistic composite' examples",
-    "no-byline": "no byline",
-    "secondary-reporting": "repeats another outlet's report",
-    "unverified-figures": "the article itself hedges its figures",
-}
-FLAGS = tuple(FLAG_WARNINGS)
+# the corpus's vocabularies live in vocab.py (the explorer's filter needs them, not these records)
+from .vocab import BOUNDS as BOUNDS
+from .vocab import ENTITY_KINDS as ENTITY_KINDS
+from .vocab import FLAG_WARNINGS as FLAG_WARNINGS
+from .vocab import FLAGS as FLAGS
+from .vocab import POSITIONS as POSITIONS
+from .vocab import SOURCE_KINDS as SOURCE_KINDS
+from .vocab import STATUSES as STATUSES
 
 
 @dataclass(slots=True)

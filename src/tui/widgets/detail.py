@@ -15,7 +15,7 @@ from textual.widgets import Static
 from tui.store import db
 from tui.store.agreement import CONFLICTS, MARK
 from tui.store.fmt import BOUND_WORD, period_text, safe_text
-from tui.store.model import FLAG_WARNINGS
+from tui.store.vocab import FLAG_WARNINGS
 
 RELATION_STYLE = {
     "contradicts": "bold red",

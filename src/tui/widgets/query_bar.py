@@ -20,7 +20,7 @@ from textual.widgets import Input
 from tui.query import IS_VALUES, KEYS, tokens
 from tui.state import History
 from tui.store import db
-from tui.store.model import ENTITY_KINDS, FLAGS, STATUSES
+from tui.store.vocab import ENTITY_KINDS, FLAGS, STATUSES
 
 COMPLETION_BUDGET = 0.05  # seconds a completion may take in the store
 FIXED_VALUES: dict[str, tuple[str, ...]] = {
