@@ -388,6 +388,11 @@ class Changes:
     # every file record as diff_corpus read it (rel -> (stat_key, sha256)): the update works out
     # the store's digests from it and what it writes, without reading every record again
     records: dict[str, tuple[str, str]] | None = None
+    # from a scan (_diff_scanned): its stat digest, and the stat key it saw of every file
+    # whose record differed; once the update has recorded each of those with the key the
+    # scan saw, the records are the scan and their stat digest is the scan's (digests_after)
+    scan_digest: str | None = None
+    differing: dict[str, str] | None = None
 
     @property
     def empty(self) -> bool:
@@ -501,6 +506,7 @@ def _diff_scanned(conn: sqlite3.Connection, data_dir: Path, scanned: Scan) -> Ch
         if old is None or old[0] != key:
             size, mtime_ns, ctime_ns, ino = (int(x) for x in key.split(":"))
             suspects.append(FileState(rel, size, mtime_ns, None, ctime_ns, ino, seen))
+    differing = {st.rel: stat_key(st.size, st.mtime_ns, st.ctime_ns, st.ino) for st in suspects}
     added: list[FileState] = []
     changed: list[FileState] = []
     touched: list[FileState] = []
@@ -517,7 +523,9 @@ def _diff_scanned(conn: sqlite3.Connection, data_dir: Path, scanned: Scan) -> Ch
             changed.append(state)
     removed = sorted(rel for rel in records if rel not in stats)
     base_changed = any("/" not in st.rel for st in (*added, *changed)) or any("/" not in rel for rel in removed)
-    return Changes(base_changed, added, changed, removed, touched, records=records)
+    return Changes(
+        base_changed, added, changed, removed, touched, records=records, scan_digest=scanned.digest, differing=differing
+    )
 
 
 def records_stat_digest(records: dict[str, tuple[str, str]]) -> str:
@@ -534,9 +542,15 @@ def digests_after(records: dict[str, tuple[str, str]], changes: Changes, written
     for st in written:
         now[st.rel] = (stat_key(st.size, st.mtime_ns, st.recorded_ctime, st.ino), st.sha256 or now.get(st.rel, ("", ""))[1])
     hashes = sorted(f"{rel}\0{sha}\n" for rel, (_, sha) in now.items())
-    return _sha256("".join(hashes).encode()).hexdigest(), records_digest(
-        _keys_records({rel: key for rel, (key, _) in now.items()})
-    )
+    corpus_hash = _sha256("".join(hashes).encode()).hexdigest()
+    if changes.scan_digest is not None and changes.differing == {
+        st.rel: stat_key(st.size, st.mtime_ns, st.recorded_ctime, st.ino) for st in written
+    }:
+        # every record that differed from the scan now holds the stat the scan saw (none racy,
+        # none changed again before it was read), the rest already did, the removed are gone:
+        # the records are the scan (at 100,000 files ~0.4 s less than their digest worked out)
+        return corpus_hash, changes.scan_digest
+    return corpus_hash, records_digest(_keys_records({rel: key for rel, (key, _) in now.items()}))
 
 
 def _recorded(conn: sqlite3.Connection, rel: str) -> tuple[str, int, int, int, int] | None:
