@@ -30,8 +30,11 @@ echoed, are the floor of a keystroke. Then `key:value` filters (FILTERS) are pas
 as a terminal pastes (bracketed), each timed until its rows are on screen.
 
 Prints one JSON object: per key the text, echo_ms (the text in the bar, whatever the
-rows), rows_ms (None: failure), facets_ms (None: not shown); per round the pivot process's own peak RSS (VmHWM from /proc/<pid>/status); the
-bare Input's echo per key ("echo"); each pasted filter's rows_ms ("paste").
+rows), rows_ms (None: failure), facets_ms (None: not shown), overtaken_ms (a later key's
+rows came first, this long after it); per round the pivot process's own peak RSS (VmHWM
+from /proc/<pid>/status) and its CPU a key (cpu_ms_per_key: every thread, from the first
+key to TAIL after the last); the bare Input's echo per key ("echo") and its CPU a key
+("echo_cpu_ms_per_key"); each pasted filter's rows_ms ("paste").
 """
 
 from __future__ import annotations
@@ -163,6 +166,14 @@ class Term:
         except OSError:
             return None
         return None
+
+    def cpu_ms(self) -> float | None:
+        """CPU time (user + system, every thread) the process in the pty has used so far."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
     def close(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -348,6 +359,7 @@ def type_round(db: Path, data: Path | None, query: str, refs: dict, pace: str, r
         term.idle(0.3)
         lo, hi = PACES[pace]
         at: list[float] = []
+        cpu0 = term.cpu_ms()
         t_next = time.perf_counter()
         for t in texts:
             while (now := time.perf_counter()) < t_next:
@@ -357,6 +369,7 @@ def type_round(db: Path, data: Path | None, query: str, refs: dict, pace: str, r
         end = time.perf_counter() + TAIL * WAITS
         while (now := time.perf_counter()) < end:
             term.read(end - now)
+        cpu1 = term.cpu_ms()
         judge = Judge(texts, at, rows, ref_facets)
         term.catch_up(judge.chunk)
         end = time.perf_counter() + 30
@@ -366,7 +379,8 @@ def type_round(db: Path, data: Path | None, query: str, refs: dict, pace: str, r
         rss = term.peak_rss_mb()
     finally:
         term.close()
-    return {"keys": judge.finish(), "peak_rss_mb": rss, "writes_s": [a - at[0] for a in at]}
+    cpu = None if cpu0 is None or cpu1 is None else (cpu1 - cpu0) / len(texts)
+    return {"keys": judge.finish(), "peak_rss_mb": rss, "writes_s": [a - at[0] for a in at], "cpu_ms_per_key": cpu}
 
 
 FILTERS = [  # pasted whole (as a terminal pastes: bracketed), as one picks a facet or pastes a query
@@ -438,9 +452,11 @@ Bare().run()
 """
 
 
-def echo_round(query: str, pace: str, rng: random.Random, env: dict) -> list[float | None]:
+def echo_round(query: str, pace: str, rng: random.Random, env: dict, cpu: list[float] | None = None) -> list[float | None]:
     """The floor of a keystroke: the same keys at the same pace into a bare Textual app's
-    Input, each timed until the screen shows the text typed so far (None: not before the next key)."""
+    Input, each timed until the screen shows the text typed so far (None: not before the next key).
+    With `cpu`, the bare app's CPU a key (from the first key to a second after the last) is
+    appended to it: a figure the machine's load changes far less than the times."""
     term = Term([sys.executable, "-c", BARE_INPUT], env)
     texts = prefixes(query)
     try:
@@ -449,6 +465,7 @@ def echo_round(query: str, pace: str, rng: random.Random, env: dict) -> list[flo
         term.idle(1.0)
         lo, hi = PACES[pace]
         at: list[float] = []
+        cpu0 = term.cpu_ms()
         t_next = time.perf_counter()
         for t in texts:
             while (now := time.perf_counter()) < t_next:
@@ -458,6 +475,9 @@ def echo_round(query: str, pace: str, rng: random.Random, env: dict) -> list[flo
         end = time.perf_counter() + 1.0
         while (now := time.perf_counter()) < end:
             term.read(end - now)
+        cpu1 = term.cpu_ms()
+        if cpu is not None and cpu0 is not None and cpu1 is not None:
+            cpu.append((cpu1 - cpu0) / len(texts))
         got: list[float | None] = [None] * len(texts)
         current = -1
 
@@ -603,7 +623,11 @@ def main(argv: list[str] | None = None) -> int:
         rounds = [type_round(args.db, args.data, args.query, refs, pace, rng, env) for _ in range(args.rounds)]
         out["paces"][pace] = rounds
         if args.rounds:
-            out.setdefault("echo", {})[pace] = [ms for _ in range(args.rounds) for ms in echo_round(args.query, pace, rng, env)]
+            cpu: list[float] = []
+            out.setdefault("echo", {})[pace] = [
+                ms for _ in range(args.rounds) for ms in echo_round(args.query, pace, rng, env, cpu)
+            ]
+            out.setdefault("echo_cpu_ms_per_key", {})[pace] = cpu
     out["paste"] = [paste_round(args.db, args.data, refs, env) for _ in range(args.rounds)]
     print(json.dumps(out))
     return 0

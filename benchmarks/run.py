@@ -471,6 +471,14 @@ def ui_rows(
                 )
             )
             echoed = pty_probe.summary(keys, "echo_ms")
+            # CPU a key, pivot's (every thread) and the bare Input's: what the loop and the workers
+            # do for a key, which the machine's load changes far less than the times
+            cpu = [r["cpu_ms_per_key"] for r in rs if r.get("cpu_ms_per_key") is not None]
+            bare_cpu = probe.get("echo_cpu_ms_per_key", {}).get(pace, [])
+            cpu_text = (
+                f"; CPU a key {statistics.median(cpu):,.1f} ms (every thread, the first key to the round's end)" if cpu else ""
+            )
+            bare_cpu_text = f", CPU a key {statistics.median(bare_cpu):,.1f} ms" if bare_cpu else ""
             overtaken = sum(1 for k in keys if k["echo_ms"] is not None and k["rows_ms"] is None)
             out.append(
                 (
@@ -479,8 +487,10 @@ def ui_rows(
                     f"median {never(echoed['median'])}, p95 {never(echoed['p95'])}, max {never(echoed['max'])}"
                     f" = {times(echoed['median'], echo['median'])} / {times(echoed['p95'], echo['p95'])} the bare Input's; "
                     f"{echoed['missing']} of {echoed['n']} keys not echoed before the next key"
-                    + (f"; {overtaken} echoed but overtaken by the next key before their rows" if overtaken else ""),
-                    f"bare Textual Input: median {never(echo['median'])}, p95 {never(echo['p95'])}, max {never(echo['max'])}",
+                    + (f"; {overtaken} echoed but overtaken by the next key before their rows" if overtaken else "")
+                    + cpu_text,
+                    f"bare Textual Input: median {never(echo['median'])}, p95 {never(echo['p95'])}, max {never(echo['max'])}"
+                    + bare_cpu_text,
                     # the goals: a person's echo within twice the bare Input's; a fast
                     # typist's every key echoed, and the rows of the last key soon after
                     "; ".join(
