@@ -1,6 +1,7 @@
 """The footer (tui.widgets.footer.Footer) rebuilds its keys only when the keys to show change,
 and then shows the new ones: a focus change between widgets with the same bindings keeps the
-same key widgets; one to a widget with other bindings, or a binding disabled, shows the change."""
+same key widgets; one to a widget with other bindings, or a binding disabled, shows the change;
+the keys are styled as Footer's (compact or not)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,8 @@ async def test_the_footer_keeps_its_keys_until_they_change() -> None:
         await pilot.pause()
         assert shown(app) == [("x", "Ring", False), ("q", "Quit", False), ("ctrl+p", "palette", False)]
         before = list(app.screen.query(FooterKey))
+        # as Textual's Footer: the bound keys take the footer's compact (off), the palette's stays on
+        assert [key.has_class("-compact") for key in before] == [False, False, True]
 
         app.query_one("#b").focus()  # the same bindings: the same key widgets
         await pilot.pause()

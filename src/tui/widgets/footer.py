@@ -5,18 +5,32 @@ announcement that the screen's bindings changed, one recompose per announcement.
 screen being opened announces four or five (focus, the stack, focus again, ...): at a
 million claims the compare screen spent ~100 ms of the UI thread on five footers before
 its grid was drawn. Here announcements made before the recompose runs share it, and a
-recompose that would show the same keys is not done.
+recompose that would show the same keys is not done. The keys it mounts are born with the
+footer's `compact`, not restyled twice on mount.
 """
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
+from textual.widgets._footer import FooterKey
 
 
 class Footer(TextualFooter):
     _recompose_due = False  # a recompose is asked for and has not run yet
     _composed: tuple[object, ...] | None = None  # the keys composed (none yet)
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                # Born with the footer's `compact` (and its class), which its data binding sets
+                # on mount: a FooterKey starts compact and the binding then turns it back, two
+                # class changes and two CSS applications per key for nothing. (The palette's
+                # key is not bound: it stays compact, as in Textual's Footer.)
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         self._bindings_ready = True
