@@ -82,6 +82,13 @@ async def test_side_lines_and_sources_keep_their_counts_at_every_width(app: Pivo
         for field in ("publisher", "published"):
             if first[field]:
                 assert first[field] in body
+        # another width fits the columns again (the same width does not lay them out twice)
+        other = (200, 50) if size[0] < 200 else (80, 24)
+        await pilot.resize_terminal(*other)
+        await settle(pilot)
+        lines = ["".join(s.text for s in table.render_line(y)).rstrip() for y in range(table.row_count + 1)]
+        assert all(len(line) <= table.size.width for line in lines)
+        assert ("Title" in lines[0]) == (other[0] >= 120), lines[0]
 
 
 async def test_a_long_name_is_cut_in_its_line_and_whole_under_the_pane(app: PivotApp) -> None:

@@ -95,7 +95,9 @@ class SourcesScreen(Screen[str | None]):
         table.focus()
 
     def on_resize(self) -> None:
-        if self.rows:
+        # laid out again only for another width (a screen's first Resize comes with the width
+        # it was shown at: redrawn then, the table was caught with its columns being re-added)
+        if self.rows and self.app.size.width != self._fitted:
             self._show(self.rows, self._total)
 
     @work(thread=True, exclusive=True, group="sources")
@@ -109,6 +111,7 @@ class SourcesScreen(Screen[str | None]):
         self.app.call_from_thread(self._show, rows, total)
 
     _total = 0
+    _fitted = 0  # the width the columns were last fitted to
 
     def _show(self, rows, total: int = 0) -> None:
         table = self.query_one(DataTable)
@@ -132,7 +135,8 @@ class SourcesScreen(Screen[str | None]):
                     "⚠" + str(s["conflict_count"]) if s["conflict_count"] else "",
                 ]
             )
-        shown, cut = fit_columns(cells, self.app.size.width - 4)
+        self._fitted = self.app.size.width
+        shown, cut = fit_columns(cells, self._fitted - 4)
         cursor = table.cursor_row
         table.clear(columns=True)
         for i in shown:
