@@ -28,7 +28,6 @@ from . import agreement
 from .agreement import Figure, counting
 from .agreement.apply import group_of_stored, summary_of_stored
 from .agreement.counting import (
-    MOVED_COLUMNS,
     MOVED_FIELDS,
     move_by_kind,
     move_counts,
@@ -60,6 +59,7 @@ from .stamps import stamp_written
 
 __all__ = ["UPDATE_WAIT", "update_store"]
 
+MOVED_COLUMNS = AGREEMENT_FIELDS[: len(MOVED_FIELDS)]  # the columns of the counts move_by_kind moves, in its order
 _INSERT_CLAIM_AT = f"INSERT INTO claims (rowid, {_CLAIM_COLUMNS}) VALUES (?, {_CLAIM_MARKS})"  # a claim, at its rowid
 
 

@@ -449,6 +449,15 @@ def _one_by_pairs(f: Figure, partners: list[Figure]) -> Summary:
     s = Summary()
     agreeing: set[str] = set()
     stating = {f.source}
+    _count_partners(s, f, partners, stating, agreeing)
+    s.agree_sources = len(agreeing)
+    s.quantity_sources = len(stating)
+    return s
+
+
+def _count_partners(s: Summary, f: Figure, partners: Iterable[Figure], stating: set[str], agreeing: set[str]) -> None:
+    """Add to `s` the pairs of one claim with `partners` (those of its own source left out),
+    and to `stating` and `agreeing` the sources stating its quantity and agreeing with it."""
     p = f.eperiod
     for b in partners:
         if b.source == f.source:
@@ -461,9 +470,6 @@ def _one_by_pairs(f: Figure, partners: list[Figure]) -> Summary:
             setattr(s, field, getattr(s, field) + 1)
             if kind == "agrees":
                 agreeing.add(b.source)
-    s.agree_sources = len(agreeing)
-    s.quantity_sources = len(stating)
-    return s
 
 
 def periods_touched(changed: Iterable[Figure], periods: Iterable[str | None]) -> set[str | None] | None:
@@ -533,17 +539,9 @@ def move_counts(
 
 # --- an update's moved counts, claims grouped by what the rule reads of them ----------------
 
-# The counts move_by_kind moves, in this order, and the columns that keep them.
+# The counts move_by_kind moves, in this order (the columns that keep them are the first of
+# schema.AGREEMENT_FIELDS, in the same order).
 MOVED_FIELDS = ("conflicts", "odds", "revises", "differs", "agrees", "agree_sources", "quantity_sources")
-MOVED_COLUMNS = (
-    "conflict_count",
-    "odds_count",
-    "revise_count",
-    "differ_count",
-    "agree_count",
-    "agree_sources",
-    "quantity_sources",
-)
 # A stored claim as move_by_kind reads it: rowid, id, source, qperiod, presumed_period,
 # value_low, value_high, bound, status, source_date, draft, whether its summary is more than
 # its figure's (it takes a position or has a group check), then its stored conflict_count,
@@ -666,17 +664,7 @@ def move_by_kind(
                 setattr(s, field, getattr(s, field) + n)
                 if kind == "agrees":
                     agreeing |= sources
-        for b in came:  # the other claims added are its partners too
-            if b.source == f.source:
-                continue
-            if p is None or b.eperiod is None or b.eperiod == p:
-                stating.add(b.source)
-            kind = figure_kind(f, b)
-            field = _FIGURE_FIELD.get(kind or "")
-            if field is not None:
-                setattr(s, field, getattr(s, field) + 1)
-                if kind == "agrees":
-                    agreeing.add(b.source)
+        _count_partners(s, f, came, stating, agreeing)  # the other claims added are its partners too
         s.agree_sources = len(agreeing)
         s.quantity_sources = len(stating)
         out.added[f.id] = s
