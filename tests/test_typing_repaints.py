@@ -305,3 +305,47 @@ async def test_a_claim_s_detail_is_laid_out_once_whether_it_fits_or_not(small_db
             assert len([x for x in layouts if x != ["ScrollBar"]]) <= 1, layouts
         assert True in scrolls and False in scrolls  # some details fit the pane, some do not
         assert len(widths) == 1
+
+
+async def test_a_cursor_move_draws_the_two_rows_it_changes_in_one_frame(small_db: Path, monkeypatch) -> None:
+    """`j` draws the row the cursor leaves and the row it reaches, not every line of the
+    table (a repaint of the whole widget had the compositor draw every line of it); `j` past
+    the last row on screen scrolls, and draws every line once, in one frame."""
+    from tui.screens.main import MainScreen
+
+    monkeypatch.setattr(MainScreen, "detail_delay", 600.0)  # the detail's frame is another test's
+    drawn: list[int] = []
+    frames: list[list[int]] = []
+    render_line, compositor_refresh = ClaimsTable.render_line, MainScreen._compositor_refresh
+
+    def counting(self, y):
+        drawn.append(y)
+        return render_line(self, y)
+
+    def frame(self):
+        compositor_refresh(self)
+        if drawn:
+            frames.append(sorted(drawn))
+            drawn.clear()
+
+    monkeypatch.setattr(ClaimsTable, "render_line", counting)
+    monkeypatch.setattr(MainScreen, "_compositor_refresh", frame)
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        table = app.main.table
+        body = table.size.height - 1
+        assert table.total > body + 1  # rows enough to scroll
+        frames.clear()
+        await pilot.press("j")
+        await settle(pilot)
+        assert frames == [[1, 2]]  # the rows of claims 0 and 1, under the header line
+        for _ in range(body - 2):
+            await pilot.press("j")
+        await settle(pilot)
+        assert table.cursor == body - 1 and table.scroll_y == 0
+        frames.clear()
+        await pilot.press("j")  # the row below the last on screen: the rows scroll by one
+        await settle(pilot)
+        assert table.scroll_y == 1 and len(frames) == 1, frames
+        assert frames[0] == list(range(table.size.height))  # every line, once
