@@ -228,23 +228,23 @@ async def test_rows_after_a_key_that_matched_nothing_are_not_beside_no_claim_mat
     """A key that matches nothing says so in the detail pane; the next key's rows take that
     away at once, though the first row's detail waits for typing to pause."""
     from textual.geometry import Region
-    from textual.widgets import Static
 
     from tui.screens.main import MainScreen
+    from tui.widgets.detail import DetailPane
 
     monkeypatch.setattr(MainScreen, "typing_pause", 600.0)
     monkeypatch.setattr(MainScreen, "detail_delay", 0.06)
     app = PivotApp(data_dir=SMALL, db_path=small_db)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        body = app.main.query_one("#detail-body", Static)
+        body = app.main.query_one(DetailPane)
         await pilot.press("slash", "x")
         await settle(pilot)
-        assert app.main.table.total == 0 and "No claim matches" in str(body.render())
+        assert app.main.table.total == 0 and "No claim matches" in str(body.content)
         await pilot.press("backspace")
         await settle(pilot)
         assert app.main.table.current_row is not None
-        assert "No claim matches" not in str(body.render())
+        assert "No claim matches" not in str(body.content)
         await pilot.press("enter")
         await settle(pilot)
         shown = " ".join(strip.text for strip in body.render_lines(Region(0, 0, body.size.width, body.size.height)))
@@ -269,32 +269,33 @@ async def test_keys_queued_behind_slash_go_to_the_query_bar(small_db: Path) -> N
         assert app.main.result.text == "la/y"
 
 
-async def test_a_claim_s_detail_is_laid_out_once_whether_it_fits_or_not(small_db: Path, monkeypatch) -> None:
+async def test_a_claim_s_detail_asks_for_no_layout_and_is_wrapped_at_one_width(small_db: Path, monkeypatch) -> None:
     """Moving between claims whose detail fits the pane and claims whose detail does not
-    lays the screen out once per claim (besides the pane's scrollbar coming and going), and
-    wraps the detail at one width only: the scrollbar's room is kept (a scrollbar coming in
-    narrowed the text, and the whole detail was measured, wrapped and laid out again) and
-    a new height is no second layout."""
-    from tui.widgets.detail import DetailBody
+    lays nothing out (besides the pane's scrollbar coming and going): a claim's detail is the
+    pane's lines and its virtual size, drawn where the pane is (a Static in a scrolling
+    container was laid out anew with the whole screen for each claim); and the detail is
+    wrapped at one width only: the scrollbar's room is kept (a scrollbar coming in narrowed
+    the text, to be wrapped again)."""
+    from tui.widgets.detail import DetailPane
 
     layouts: list[list[str]] = []
     widths: set[int] = set()
-    refresh_layout, content_height = Screen._refresh_layout, DetailBody.get_content_height
+    refresh_layout, post_render = Screen._refresh_layout, DetailPane.post_render
 
     def spy(self, *args, **kwargs):
         layouts.append([type(w).__name__ for ws in self._layout_widgets.values() for w in ws])
         return refresh_layout(self, *args, **kwargs)
 
-    def measured(self, container, viewport, width):
-        widths.add(width)
-        return content_height(self, container, viewport, width)
+    def wrapped(self, renderable, style):  # the detail is wrapped (at the pane's width)
+        widths.add(self.scrollable_content_region.width)
+        return post_render(self, renderable, style)
 
     monkeypatch.setattr(Screen, "_refresh_layout", spy)
-    monkeypatch.setattr(DetailBody, "get_content_height", measured)
+    monkeypatch.setattr(DetailPane, "post_render", wrapped)
     app = PivotApp(data_dir=SMALL, db_path=small_db)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        pane = app.main.query_one("#detail")
+        pane = app.main.query_one(DetailPane)
         scrolls: list[bool] = []
         widths.clear()
         for _ in range(40):
@@ -302,7 +303,7 @@ async def test_a_claim_s_detail_is_laid_out_once_whether_it_fits_or_not(small_db
             await pilot.press("j")
             await settle(pilot)
             scrolls.append(pane.max_scroll_y > 0)
-            assert len([x for x in layouts if x != ["ScrollBar"]]) <= 1, layouts
+            assert [x for x in layouts if x != ["ScrollBar"]] == [], layouts
         assert True in scrolls and False in scrolls  # some details fit the pane, some do not
         assert len(widths) == 1
 
