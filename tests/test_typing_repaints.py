@@ -405,3 +405,30 @@ async def test_a_query_s_count_and_facets_come_in_one_frame(make_app, monkeypatc
         assert shown[at - 1] == f"count {result.total_text}" and shown[: at - 1] == ["count 100+"]  # the first page's
         i = events.index("facets")
         assert events[i - 1] == f"count {result.total_text}"  # no frame between them
+
+
+async def test_the_detail_s_text_can_be_selected(small_db: Path) -> None:
+    """The detail pane draws its own lines: the mouse still selects its text (to copy), as it
+    did when the pane held a Static."""
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    from tui.widgets.detail import DetailPane
+
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = app.main.query_one(DetailPane)
+        summary = app.main.table.current_row["summary"]
+        text, _ = pane.get_selection(Selection(Offset(0, 0), Offset(12, 0)))
+        assert text == summary[:12]
+        pane.selection_updated(Selection(Offset(0, 0), Offset(12, 0)))
+        app.screen.selections = {pane: Selection(Offset(0, 0), Offset(12, 0))}
+        await pilot.pause()
+        assert app.screen.get_selected_text() == summary[:12]
+        line = pane.render_line(0)
+        chosen, rest = line.divide([12, line.cell_length])
+        assert chosen.text == summary[:12]
+        background = {seg.style.bgcolor for seg in rest if seg.style}
+        assert {seg.style.bgcolor for seg in chosen if seg.style}.isdisjoint(background)  # drawn selected
+        assert all(seg.style and seg.style.color != seg.style.bgcolor for seg in chosen)  # and readable

@@ -12,7 +12,9 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
+from textual.style import Style as VisualStyle
 
 from tui.store import db
 from tui.store.agreement import CONFLICTS, MARK
@@ -281,9 +283,28 @@ class DetailPane(ScrollView, can_focus=True):
         self._wrap()  # wrapped again for another width or style (a theme)
         index = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        if 0 <= index < len(self._lines):
-            return self._lines[index]
-        return Strip.blank(width, self.rich_style)
+        if not 0 <= index < len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        strip = self._lines[index]
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(index)) is not None:
+            start, end = span
+            end = strip.cell_length if end == -1 else end
+            before, selected, after = strip.divide([start, end, strip.cell_length])
+            selection_style = VisualStyle.from_styles(self.screen.get_component_styles("screen--selection")).rich_style
+            style = Style(bgcolor=selection_style.bgcolor)  # its background; the text keeps its colours
+            selected = Strip(Segment.apply_style(selected, post_style=style), selected.cell_length)
+            strip = Strip.join([before, selected, after])
+        return strip.apply_offsets(0, index)  # where the mouse is in the text: a selection's ends
+
+    # the detail's text can be selected with the mouse and copied, as a Static's could
+    ALLOW_SELECT = True
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract("\n".join(strip.text.rstrip() for strip in self._lines)), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
 
     def action_reader(self) -> None:
         self.screen.action_reader()  # type: ignore[attr-defined]  # the main screen opens it
