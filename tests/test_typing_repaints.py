@@ -352,61 +352,6 @@ async def test_a_cursor_move_draws_the_two_rows_it_changes_in_one_frame(small_db
         assert frames[0] == list(range(table.size.height))  # every line, once
 
 
-async def test_a_query_s_count_and_facets_come_in_one_frame(make_app, monkeypatch) -> None:
-    """Once typing pauses, a query of more rows than its first page gets its capped count
-    ("1,000+", or the count when under the cap) and its facets: shown together, in one frame,
-    not the count in one frame and the facets (counted after it, up to FACET_BUDGET later)
-    in the next."""
-    import time
-
-    from tui.screens.main import MainScreen
-    from tui.store import db
-
-    events: list[str] = []
-    facets, show, update_status, compositor_refresh = (
-        db.facets,
-        FacetList.show,
-        MainScreen.update_status,
-        MainScreen._compositor_refresh,
-    )
-
-    def slow_facets(*args):
-        time.sleep(0.1)  # as long as they may take at 1M (FACET_BUDGET and more): frames go on meanwhile
-        return facets(*args)
-
-    def showing(self, *args):
-        events.append("facets")
-        return show(self, *args)
-
-    def status(self):
-        if self.result is not None:
-            events.append(f"count {self.result.total_text}")
-        return update_status(self)
-
-    def frame(self):
-        events.append("frame")
-        return compositor_refresh(self)
-
-    monkeypatch.setattr(db, "facets", slow_facets)
-    monkeypatch.setattr(FacetList, "show", showing)
-    monkeypatch.setattr(MainScreen, "update_status", status)
-    monkeypatch.setattr(MainScreen, "_compositor_refresh", frame)
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.main.set_query("is:disputed")
-        await settle(pilot)
-        events.clear()
-        app.main.set_query("")  # every claim again
-        await settle(pilot)
-        result = app.main.result
-        assert result.text == "" and result.total > 100 and not result.capped  # more than a page, counted
-        shown = [e for e in events if e != "frame"]
-        at = shown.index("facets")
-        assert shown[at - 1] == f"count {result.total_text}" and shown[: at - 1] == ["count 100+"]  # the first page's
-        i = events.index("facets")
-        assert events[i - 1] == f"count {result.total_text}"  # no frame between them
-
-
 async def test_the_detail_s_text_can_be_selected(small_db: Path) -> None:
     """The detail pane draws its own lines: the mouse still selects its text (to copy), as it
     did when the pane held a Static."""

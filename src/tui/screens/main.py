@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import sqlite3
 import time
@@ -102,17 +101,10 @@ class PageLoaded(Message):
 
 
 class FacetsCounted(Message):
-    def __init__(
-        self,
-        generation: int,
-        facets,
-        active: dict[tuple[str, str], list[str]] | None = None,
-        count: tuple[int, bool] | None = None,
-    ) -> None:
+    def __init__(self, generation: int, facets, active: dict[tuple[str, str], list[str]] | None = None) -> None:
         super().__init__()
         self.generation, self.facets = generation, facets
         self.active = active or {}  # (facet, value) the filter picks -> the terms that pick it
-        self.count = count  # the capped count ("1,000+") counted with them: shown in the same frame
 
 
 class DetailLoaded(Message):
@@ -445,17 +437,17 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, group="facets")
     def count_facets(self, result: Result) -> None:
         try:
-            quick = None
             if result.capped:
-                # a capped count ("1,000+" in a millisecond or two) with the facets, then the exact
-                # one: one message, one frame (each in its own message was a frame each)
-                # too slow to count quickly (speaker:, negations): the exact count follows
-                with contextlib.suppress(sqlite3.OperationalError):
-                    quick = self.session.store.run_for(result.generation, self._quick_count, result.flt)
+                # a capped count first ("1,000+" in a millisecond or two), then the exact one
+                try:
+                    total, capped = self.session.store.run_for(result.generation, self._quick_count, result.flt)
+                    self.post_message(Counted(result.generation, total, capped))
+                except sqlite3.OperationalError:
+                    pass  # too slow to count quickly (speaker:, negations): the exact count follows
             # the entity facet is not listed: it tells the table whether one entity is shared
             facets = self.session.store.run_for(result.generation, db.facets, result.flt, (*FACET_ORDER, "entity"), FACET_BUDGET)
             active = self.session.store.run_for(result.generation, picked_facets, result.flt.parsed, FACET_ORDER)
-            self.post_message(FacetsCounted(result.generation, facets, active, quick))
+            self.post_message(FacetsCounted(result.generation, facets, active))
             if result.capped and not get_current_worker().is_cancelled:
                 total, capped = self.session.store.run_for(result.generation, db.count_matches, result.flt, None, COUNT_BUDGET)
                 self.post_message(Counted(result.generation, total, capped))
@@ -622,27 +614,16 @@ class MainScreen(Screen):
     def on_counted(self, message: Counted) -> None:
         if self.result is None or message.generation != self.result.generation:
             return
-        self._show_count(message.total, message.capped)
-
-    def _show_count(self, total: int, capped: bool) -> None:
-        assert self.result is not None
-        self.result.total, self.result.capped = total, capped
-        self.table.set_total(self.result.generation, total)
+        self.result.total, self.result.capped = message.total, message.capped
+        self.table.set_total(message.generation, message.total)
         self.update_status()
 
     def on_facets_counted(self, message: FacetsCounted) -> None:
         if self.result is None or message.generation != self.result.generation:
             return
-        count, message.count = message.count, None  # shown once (a pending message is shown again)
-        if count is not None:
-            self._show_count(*count)
         if not self._side_mounted:
             self._pending_facets = message  # shown when the facets are mounted
-        else:
-            self._show_facets(message)
-
-    def _show_facets(self, message: FacetsCounted) -> None:
-        assert self.result is not None
+            return
         active = {(t.key, t.value.lower()) for t in self.result.flt.parsed.terms if not t.negated} | set(message.active)
         self._facet_terms = message.active
         facets = self.facet_list
