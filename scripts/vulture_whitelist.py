@@ -32,3 +32,6 @@ _.periods_differ  # tui.store.grid.Grid: set, not read yet (the lead's work on h
 AUTO_FOCUS  # tui.screens.compare.CompareScreen: Textual reads it when the screen is shown
 _.bindings_changed  # tui.widgets.footer.Footer: Textual's Footer subscribes it to the screen's bindings signal
 _._bindings_ready  # tui.widgets.footer.Footer: Textual's Footer composes its keys once it is set
+ALLOW_SELECT  # tui.widgets.detail.DetailPane: Textual reads it (the mouse selects the detail's text)
+_.get_selection  # tui.widgets.detail.DetailPane: Textual calls it to copy the selected text
+_.selection_updated  # tui.widgets.detail.DetailPane: Textual calls it when the selection changes

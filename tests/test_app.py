@@ -28,6 +28,7 @@ from tui.screens.main import MainScreen
 from tui.screens.sources import SourcesScreen
 from tui.store import db, ensure_store
 from tui.widgets.claims_table import ClaimsTable
+from tui.widgets.detail import DetailPane
 
 SIZE = (120, 40)
 
@@ -164,7 +165,7 @@ async def test_markup_and_escapes_in_the_corpus_render_literally(tmp_path: Path)
         screen_text = "\n".join(table_lines(app))
         assert "[bold]not bold[/bold]" in screen_text
         assert "\x1b" not in screen_text and "\r" not in screen_text
-        detail = plain(app.screen.query_one("#detail-body", Static).content)
+        detail = plain(app.screen.query_one(DetailPane).content)
         assert "[bold]not bold[/bold] and ␛[2Jcleared␍ over" in detail
         assert "[/] a quote with <U+202E> reversed" in detail
         assert "[i]Someone[/i]" in detail

@@ -59,7 +59,7 @@ async def test_the_detail_opens_each_claim_at_the_top_scrolls_with_j_k_and_empti
         await settle(pilot)
         table = app.screen.query_one(ClaimsTable)
         detail = app.screen.query_one(DetailPane)
-        body = app.screen.query_one("#detail-body", Static)
+        body = detail
 
         def shown() -> str:
             return " ".join("".join(seg.text for seg in body.render_line(y)) for y in range(body.size.height))

@@ -228,23 +228,23 @@ async def test_rows_after_a_key_that_matched_nothing_are_not_beside_no_claim_mat
     """A key that matches nothing says so in the detail pane; the next key's rows take that
     away at once, though the first row's detail waits for typing to pause."""
     from textual.geometry import Region
-    from textual.widgets import Static
 
     from tui.screens.main import MainScreen
+    from tui.widgets.detail import DetailPane
 
     monkeypatch.setattr(MainScreen, "typing_pause", 600.0)
     monkeypatch.setattr(MainScreen, "detail_delay", 0.06)
     app = PivotApp(data_dir=SMALL, db_path=small_db)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        body = app.main.query_one("#detail-body", Static)
+        body = app.main.query_one(DetailPane)
         await pilot.press("slash", "x")
         await settle(pilot)
-        assert app.main.table.total == 0 and "No claim matches" in str(body.render())
+        assert app.main.table.total == 0 and "No claim matches" in str(body.content)
         await pilot.press("backspace")
         await settle(pilot)
         assert app.main.table.current_row is not None
-        assert "No claim matches" not in str(body.render())
+        assert "No claim matches" not in str(body.content)
         await pilot.press("enter")
         await settle(pilot)
         shown = " ".join(strip.text for strip in body.render_lines(Region(0, 0, body.size.width, body.size.height)))
@@ -269,32 +269,33 @@ async def test_keys_queued_behind_slash_go_to_the_query_bar(small_db: Path) -> N
         assert app.main.result.text == "la/y"
 
 
-async def test_a_claim_s_detail_is_laid_out_once_whether_it_fits_or_not(small_db: Path, monkeypatch) -> None:
+async def test_a_claim_s_detail_asks_for_no_layout_and_is_wrapped_at_one_width(small_db: Path, monkeypatch) -> None:
     """Moving between claims whose detail fits the pane and claims whose detail does not
-    lays the screen out once per claim (besides the pane's scrollbar coming and going), and
-    wraps the detail at one width only: the scrollbar's room is kept (a scrollbar coming in
-    narrowed the text, and the whole detail was measured, wrapped and laid out again) and
-    a new height is no second layout."""
-    from tui.widgets.detail import DetailBody
+    lays nothing out (besides the pane's scrollbar coming and going): a claim's detail is the
+    pane's lines and its virtual size, drawn where the pane is (a Static in a scrolling
+    container was laid out anew with the whole screen for each claim); and the detail is
+    wrapped at one width only: the scrollbar's room is kept (a scrollbar coming in narrowed
+    the text, to be wrapped again)."""
+    from tui.widgets.detail import DetailPane
 
     layouts: list[list[str]] = []
     widths: set[int] = set()
-    refresh_layout, content_height = Screen._refresh_layout, DetailBody.get_content_height
+    refresh_layout, post_render = Screen._refresh_layout, DetailPane.post_render
 
     def spy(self, *args, **kwargs):
         layouts.append([type(w).__name__ for ws in self._layout_widgets.values() for w in ws])
         return refresh_layout(self, *args, **kwargs)
 
-    def measured(self, container, viewport, width):
-        widths.add(width)
-        return content_height(self, container, viewport, width)
+    def wrapped(self, renderable, style):  # the detail is wrapped (at the pane's width)
+        widths.add(self.scrollable_content_region.width)
+        return post_render(self, renderable, style)
 
     monkeypatch.setattr(Screen, "_refresh_layout", spy)
-    monkeypatch.setattr(DetailBody, "get_content_height", measured)
+    monkeypatch.setattr(DetailPane, "post_render", wrapped)
     app = PivotApp(data_dir=SMALL, db_path=small_db)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        pane = app.main.query_one("#detail")
+        pane = app.main.query_one(DetailPane)
         scrolls: list[bool] = []
         widths.clear()
         for _ in range(40):
@@ -302,6 +303,77 @@ async def test_a_claim_s_detail_is_laid_out_once_whether_it_fits_or_not(small_db
             await pilot.press("j")
             await settle(pilot)
             scrolls.append(pane.max_scroll_y > 0)
-            assert len([x for x in layouts if x != ["ScrollBar"]]) <= 1, layouts
+            assert [x for x in layouts if x != ["ScrollBar"]] == [], layouts
         assert True in scrolls and False in scrolls  # some details fit the pane, some do not
         assert len(widths) == 1
+
+
+async def test_a_cursor_move_draws_the_two_rows_it_changes_in_one_frame(small_db: Path, monkeypatch) -> None:
+    """`j` draws the row the cursor leaves and the row it reaches, not every line of the
+    table (a repaint of the whole widget had the compositor draw every line of it); `j` past
+    the last row on screen scrolls, and draws every line once, in one frame."""
+    from tui.screens.main import MainScreen
+
+    monkeypatch.setattr(MainScreen, "detail_delay", 600.0)  # the detail's frame is another test's
+    drawn: list[int] = []
+    frames: list[list[int]] = []
+    render_line, compositor_refresh = ClaimsTable.render_line, MainScreen._compositor_refresh
+
+    def counting(self, y):
+        drawn.append(y)
+        return render_line(self, y)
+
+    def frame(self):
+        compositor_refresh(self)
+        if drawn:
+            frames.append(sorted(drawn))
+            drawn.clear()
+
+    monkeypatch.setattr(ClaimsTable, "render_line", counting)
+    monkeypatch.setattr(MainScreen, "_compositor_refresh", frame)
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        table = app.main.table
+        body = table.size.height - 1
+        assert table.total > body + 1  # rows enough to scroll
+        frames.clear()
+        await pilot.press("j")
+        await settle(pilot)
+        assert frames == [[1, 2]]  # the rows of claims 0 and 1, under the header line
+        for _ in range(body - 2):
+            await pilot.press("j")
+        await settle(pilot)
+        assert table.cursor == body - 1 and table.scroll_y == 0
+        frames.clear()
+        await pilot.press("j")  # the row below the last on screen: the rows scroll by one
+        await settle(pilot)
+        assert table.scroll_y == 1 and len(frames) == 1, frames
+        assert frames[0] == list(range(table.size.height))  # every line, once
+
+
+async def test_the_detail_s_text_can_be_selected(small_db: Path) -> None:
+    """The detail pane draws its own lines: the mouse still selects its text (to copy), as it
+    did when the pane held a Static."""
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    from tui.widgets.detail import DetailPane
+
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = app.main.query_one(DetailPane)
+        summary = app.main.table.current_row["summary"]
+        text, _ = pane.get_selection(Selection(Offset(0, 0), Offset(12, 0)))
+        assert text == summary[:12]
+        pane.selection_updated(Selection(Offset(0, 0), Offset(12, 0)))
+        app.screen.selections = {pane: Selection(Offset(0, 0), Offset(12, 0))}
+        await pilot.pause()
+        assert app.screen.get_selected_text() == summary[:12]
+        line = pane.render_line(0)
+        chosen, rest = line.divide([12, line.cell_length])
+        assert chosen.text == summary[:12]
+        background = {seg.style.bgcolor for seg in rest if seg.style}
+        assert {seg.style.bgcolor for seg in chosen if seg.style}.isdisjoint(background)  # drawn selected
+        assert all(seg.style and seg.style.color != seg.style.bgcolor for seg in chosen)  # and readable

@@ -28,7 +28,7 @@ from tui.session import ENTITY_KEYS, Session, command_hint, is_command, picked_f
 from tui.store import db
 from tui.store.fmt import one_line
 from tui.widgets.claims_table import COLUMN_TITLES, PAGE_SIZE, ClaimsTable
-from tui.widgets.detail import DetailBody, DetailPane
+from tui.widgets.detail import DetailPane
 from tui.widgets.query_bar import QueryBar, StoreSuggester
 
 if TYPE_CHECKING:
@@ -191,11 +191,9 @@ class MainScreen(Screen):
                 )
                 yield Label("", id="query-message")
                 yield ClaimsTable(id="claims")
-                with DetailPane(id="detail"):
-                    yield DetailBody(
-                        Text("Highlight a claim to see its quote, source and what other sources say.", style="dim"),
-                        id="detail-body",
-                    )
+                yield DetailPane(
+                    Text("Highlight a claim to see its quote, source and what other sources say.", style="dim"), id="detail"
+                )
                 yield Label("", id="status")
         yield Static("", id="footer-space")  # the footer's line, until the footer is mounted
 
@@ -582,12 +580,12 @@ class MainScreen(Screen):
         if not message.first_page and self._detail_shown != "":
             # nothing matches: the pane must not go on showing a claim the filter left out
             self._detail_shown = ""
-            self.query_one("#detail-body", Static).update(Text("No claim matches this filter.", style="dim italic"))
+            self.query_one(DetailPane).update(Text("No claim matches this filter.", style="dim italic"))
         elif message.first_page and self._detail_shown == "":
             # rows again: "no claim matches" must not stay beside them while the first row's
             # detail waits for typing to pause (one line for one line: no layout)
             self._detail_shown = None
-            self.query_one("#detail-body", Static).update(Text("…", style="dim"), layout=False)
+            self.query_one(DetailPane).update(Text("…", style="dim"))
         if not self._first_rows_shown:
             self._first_rows_shown = True
             self.call_after_refresh(self._after_first_rows)  # the facets are counted after the first frame
@@ -673,10 +671,9 @@ class MainScreen(Screen):
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         row = self.table.current_row
         if row is not None and row["id"] == message.claim_id:
-            self.query_one("#detail-body", Static).update(message.content)
-            if message.claim_id != self._detail_shown:
-                self._detail_shown = message.claim_id
-                self.query_one("#detail", DetailPane).scroll_home(animate=False)  # every claim opens at its top
+            # every claim opens at its top; the same claim read again stays where it was scrolled
+            self.query_one(DetailPane).update(message.content, home=message.claim_id != self._detail_shown)
+            self._detail_shown = message.claim_id
 
     def on_claims_table_sort_wanted(self, message: ClaimsTable.SortWanted) -> None:
         self.session.filter.sort = message.sort

@@ -21,7 +21,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
@@ -100,7 +100,7 @@ class ClaimsTable(ScrollView, can_focus=True):
     ClaimsTable:focus > .claims-table--column { text-style: bold reverse; }
     """
 
-    cursor = reactive(0, always_update=False, init=False)
+    cursor = reactive(0, always_update=False, init=False, repaint=False)  # watch_cursor repaints
     # The row count changes with every keystroke, the table's size does not: a new virtual size
     # is a new scrollbar, never a layout of the whole screen (Widget.virtual_size asks for one;
     # the scrollbar appearing or going still does, through show_vertical_scrollbar)
@@ -165,7 +165,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         self._measure(first_page or [])
         self._update_virtual_size()
         self.cursor = 0
-        self.scroll_to(0, 0, animate=False)
+        self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
         self._announce()
 
@@ -211,22 +211,37 @@ class ClaimsTable(ScrollView, can_focus=True):
     # --- cursor -----------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
+        top = self.scroll_offset
         self._scroll_cursor_into_view()
-        self.refresh()
+        if self.scroll_offset == top:
+            # the rows did not move: only the row the cursor left and the one it reached are
+            # drawn again (a refresh of the whole table had the compositor draw every line)
+            self._refresh_row(old)
+            self._refresh_row(new)
+        else:
+            self.refresh()  # scrolled: every line shows another row
         self._announce()
+
+    def _refresh_row(self, index: int) -> None:
+        """Mark the lines of one row dirty (under the header line), if it is on screen."""
+        y = 1 + index * self.row_height - int(self.scroll_y)
+        if y + self.row_height > 1 and y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, self.row_height))
 
     def _announce(self) -> None:
         self.post_message(self.Highlighted(self, self.current_row))
 
     def _scroll_cursor_into_view(self) -> None:
+        # at once, not after the next refresh (Textual's default): watch_cursor sees whether the
+        # rows moved, and redraws two rows or all of them in the same frame as the cursor
         h = self.row_height
         body = max(self.size.height - 1, h)
         top = int(self.scroll_y)
         first, last = self.cursor * h, self.cursor * h + h - 1
         if first < top:
-            self.scroll_to(y=first, animate=False)
+            self.scroll_to(y=first, animate=False, immediate=True)
         elif last >= top + body:
-            self.scroll_to(y=last - body + 1, animate=False)
+            self.scroll_to(y=last - body + 1, animate=False, immediate=True)
 
     def _move(self, delta: int) -> None:
         if self.total:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 
-from rich.console import Group
+from rich.console import Group, RenderableType
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.reactive import Reactive
-from textual.widgets import Static
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
 
 from tui.store import db
 from tui.store.agreement import CONFLICTS, MARK
@@ -219,22 +223,17 @@ def claim_detail(
     return Group(*parts)
 
 
-class DetailBody(Static):
-    """What the detail pane shows. Its height is the detail's: a new claim's detail is laid
-    out once, where it is (a new height is a new virtual size, which Widget asks to lay the
-    whole screen out for again; the pane's scrollbar follows from the layout already done)."""
-
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
-
-
-class DetailPane(VerticalScroll):
-    """The detail pane; scrolled back to the top for every claim, `j` `k` `g` `G` with focus."""
+class DetailPane(ScrollView, can_focus=True):
+    """The detail pane: one claim's detail, wrapped once to the pane's width and drawn a line at
+    a time (as the claims table is); scrolled back to the top for every claim, `j` `k` `g` `G`
+    with focus. A new claim's detail is a new virtual size, never a layout of the screen: a
+    Static in a scrolling container was laid out anew with the whole screen for each claim
+    (its height is the detail's), a frame of its own after the table's."""
 
     # the scrollbar's room is kept when a claim's detail fits: a claim whose detail is longer
-    # than the pane would otherwise bring the scrollbar in, narrow the text and have the
-    # whole detail (60-380 wrapped lines at 1M) measured and wrapped again, a second
-    # layout of the screen (each 60-150 ms of the loop at 1M, while the next key waits)
-    DEFAULT_CSS = "DetailPane { scrollbar-gutter: stable; }"
+    # than the pane would otherwise bring the scrollbar in and narrow the text, to be wrapped
+    # again (60-380 wrapped lines at 1M)
+    DEFAULT_CSS = "DetailPane { scrollbar-gutter: stable; overflow-x: hidden; }"
     # its height is fixed (app.tcss): the length of a claim's detail is its scrollbar's, never
     # a layout of the screen (Widget.virtual_size asks for one)
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
@@ -246,6 +245,66 @@ class DetailPane(VerticalScroll):
         Binding("end,G", "scroll_end", "Bottom", show=False, id="detail.bottom"),
         Binding("enter", "reader", "Source text", id="detail.reader"),
     ]
+
+    def __init__(self, content: RenderableType, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.content = content
+        self._lines: list[Strip] = []
+        self._wrapped_at = -1  # the width the lines were wrapped at (-1: not yet)
+        self._wrapped_in: Style | None = None  # and the style
+
+    def update(self, content: RenderableType, *, home: bool = True) -> None:
+        """Show other content (a claim's detail, or a line in its place), from its top line
+        (home) or where the pane was scrolled to (the same claim's detail read again)."""
+        self.content = content
+        self._wrapped_at = -1
+        self._wrap()
+        if home:
+            self.scroll_to(0, 0, animate=False, immediate=True)
+        self.refresh()
+
+    def _wrap(self) -> None:
+        width, style = self.scrollable_content_region.width, self.rich_style
+        if width <= 0 or (width == self._wrapped_at and style == self._wrapped_in):
+            return
+        console = self.app.console
+        options = self.app.console_options.update(highlight=False, width=width, height=None).update_width(width)
+        segments = console.render(self.post_render(self.content, style), options)
+        lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
+        pad = style + Style(reverse=False)  # as a Static pads its lines
+        self._lines = [Strip(line).extend_cell_length(width, pad) for line in lines]
+        self._wrapped_at, self._wrapped_in = width, style
+        self.virtual_size = Size(width, len(self._lines))
+
+    def on_resize(self) -> None:
+        self._wrap()
+
+    def render_line(self, y: int) -> Strip:
+        self._wrap()  # wrapped again for another width or style (a theme)
+        index = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if not 0 <= index < len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        strip = self._lines[index]
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(index)) is not None:
+            start, end = span
+            end = strip.cell_length if end == -1 else end
+            before, selected, after = strip.divide([start, end, strip.cell_length])
+            selection_style = VisualStyle.from_styles(self.screen.get_component_styles("screen--selection")).rich_style
+            style = Style(bgcolor=selection_style.bgcolor)  # its background; the text keeps its colours
+            selected = Strip(Segment.apply_style(selected, post_style=style), selected.cell_length)
+            strip = Strip.join([before, selected, after])
+        return strip.apply_offsets(0, index)  # where the mouse is in the text: a selection's ends
+
+    # the detail's text can be selected with the mouse and copied, as a Static's could
+    ALLOW_SELECT = True
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract("\n".join(strip.text.rstrip() for strip in self._lines)), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
 
     def action_reader(self) -> None:
         self.screen.action_reader()  # type: ignore[attr-defined]  # the main screen opens it
