@@ -1,3 +1,6 @@
+# Long because the grid is one thing read three ways: its records, the SQL that reads them a
+# screen first (skeleton, head, fill) or whole (headline), and the words every face of it
+# prints (the grid, `v`, the Markdown export), which must stay one so that they never differ.
 """The comparison as a headline grid: rows are topics and, within a topic, the quantities
 the entities have figures for; columns are entities; each cell holds the distinct figures
 (figures that state the same thing merged, with all their sources) and the statements.
