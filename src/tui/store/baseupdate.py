@@ -47,7 +47,7 @@ from .model import CorpusError, Entity, Metric, Problem, Proposition, Source, To
 from .recovery import remove_dead_temps
 from .schema import AGREEMENT_FIELDS
 from .stamps import stamp_written
-from .update import UPDATE_WAIT, _busy, _taken_claims, _taken_source, _update_at, on_a_copy
+from .update import UPDATE_WAIT, _busy, _taken_claims, _taken_source, _update_at, on_a_copy, store_totals
 
 __all__ = ["NeedsFull", "base_update"]
 
@@ -357,10 +357,7 @@ def _on_copy(
 
 
 def _report(conn: sqlite3.Connection, db_path: Path, started: float, plan: _Plan, update: BuildReport | None) -> BuildReport:
-    totals = conn.execute(
-        "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM entities), (SELECT count(*) FROM claims), "
-        "(SELECT CAST(value AS INTEGER) FROM pivot_meta WHERE key = 'conflict_pairs')"
-    ).fetchone()
+    totals = store_totals(conn)
     return BuildReport(
         path=db_path,
         sources=totals[0],

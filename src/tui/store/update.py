@@ -63,6 +63,15 @@ MOVED_COLUMNS = AGREEMENT_FIELDS[: len(MOVED_FIELDS)]  # the columns of the coun
 _INSERT_CLAIM_AT = f"INSERT INTO claims (rowid, {_CLAIM_COLUMNS}) VALUES (?, {_CLAIM_MARKS})"  # a claim, at its rowid
 
 
+def store_totals(conn: sqlite3.Connection) -> tuple[int, int, int, int]:
+    """The sources, entities, claims and conflicting pairs a store holds (an update's report)."""
+    row = conn.execute(
+        "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM entities), (SELECT count(*) FROM claims), "
+        "(SELECT CAST(value AS INTEGER) FROM pivot_meta WHERE key = 'conflict_pairs')"
+    ).fetchone()
+    return row[0], row[1], row[2], row[3]
+
+
 def _add_terms_of(conn: sqlite3.Connection, texts: list[tuple[Any, ...]]) -> None:
     """Add the words of new claims to fts_terms, split by FTS5's own tokenizer."""
     if not texts:
@@ -670,10 +679,7 @@ def _update_at(
             step("commit")
             if into is None:
                 stamp_written(db_path)  # committed whole: no need to read it all on the next no-op
-            totals = conn.execute(
-                "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM entities), (SELECT count(*) FROM claims), "
-                "(SELECT CAST(value AS INTEGER) FROM pivot_meta WHERE key = 'conflict_pairs')"
-            ).fetchone()
+            totals = store_totals(conn)
         finally:
             conn.close()
     return BuildReport(
