@@ -400,8 +400,9 @@ class MainScreen(Screen):
 
     def _typing_left(self, pause: float = TYPING_PAUSE) -> float:
         """Seconds until the query bar has been still for `pause` (0: it has; always 0
-        when typing_pause is 0)."""
-        if self.typing_pause <= 0:
+        when typing_pause is 0, and when typing has stopped: _typed_at 0, whatever the clock
+        reads, which on a machine up for less than the pause is less than the pause)."""
+        if self.typing_pause <= 0 or not self._typed_at:
             return 0.0
         return max(0.0, self._typed_at + max(pause, self.typing_pause) - time.monotonic())
 
