@@ -17,7 +17,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tui.cli import main
-from tui.store import build_store, load_corpus, open_readonly
+from tui.store import build_store, files, load_corpus, open_readonly
 from tui.store.files import file_states
 
 REPO = Path(__file__).resolve().parents[1]
@@ -138,3 +138,27 @@ def all_claims(conn: sqlite3.Connection, flt=None) -> list[sqlite3.Row]:
     return conn.execute(
         f"SELECT {CLAIM_COLUMNS} FROM claims {CLAIM_JOINS} WHERE {where} ORDER BY claims.rowid", params
     ).fetchall()
+
+
+def assert_snapshot_is_the_records(db_path: Path) -> None:
+    """The records' snapshot an update left (worked out from its scan and the records it
+    wrote) is the one made from every record read again, with the digests pivot_meta keeps."""
+    snapshot = "SELECT files_digest, corpus_hash, names, fields, shas FROM file_snapshot"
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        kept = conn.execute(snapshot).fetchall()
+        meta = dict(conn.execute("SELECT key, value FROM pivot_meta"))
+    finally:
+        conn.close()
+    copy = db_path.with_name(db_path.name + ".snapshot-check")
+    copy.write_bytes(db_path.read_bytes())
+    conn = sqlite3.connect(copy)
+    try:
+        with conn:
+            digests = files.keep_snapshot(conn)
+        again = conn.execute(snapshot).fetchall()
+    finally:
+        conn.close()
+        copy.unlink()
+    assert kept == again and len(kept) == 1
+    assert digests == (meta["corpus_hash"], meta[files.FILES_DIGEST]) == kept[0][1::-1]

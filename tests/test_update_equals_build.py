@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import assert_snapshot_is_the_records
 from tui.store import build_store, files, load_corpus, update
 from tui.store.agreement import counting
 from tui.store.files import FILES_DIGEST
@@ -131,7 +132,7 @@ def assert_same_as_full_build(data: Path, db_path: Path, fresh: Path) -> None:
     got, want = tables(db_path), tables(fresh)
     assert got.keys() == want.keys()
     for name in want:
-        if name == "source_files":  # the update records the files it read; the build, its states
+        if name in ("source_files", "file_snapshot"):  # the update records the files it read; the build, its states
             continue
         if name == "pivot_meta":
             continue  # compared below, key by key
@@ -148,6 +149,7 @@ def assert_same_as_full_build(data: Path, db_path: Path, fresh: Path) -> None:
         assert got_meta[FILES_DIGEST] == files.recorded_digests(conn)[1]
     finally:
         conn.close()
+    assert_snapshot_is_the_records(db_path)
 
 
 def run_ops(

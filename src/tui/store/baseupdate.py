@@ -40,7 +40,7 @@ from typing import Any
 from . import agreement
 from .agreement import Figure
 from .build import BuildReport, EntityInfo, _now, insert_base, set_meta, transaction
-from .files import FILES_DIGEST, RECORD_SQL, TOUCH_SQL, Changes, FileState, recorded_digests, settle
+from .files import FILES_DIGEST, RECORD_SQL, TOUCH_SQL, Changes, FileState, keep_snapshot, settle
 from .lock import build_lock, waiting
 from .metrics import check_metrics, insert_metrics
 from .model import CorpusError, Entity, Metric, Problem, Proposition, Source, Topic
@@ -323,7 +323,7 @@ def _apply(conn: sqlite3.Connection, plan: _Plan) -> None:
             "standing IN ('disputed', 'at-odds')) WHERE id = :s",
             {"s": s},
         )
-    corpus_hash, files_digest = recorded_digests(conn)
+    corpus_hash, files_digest = keep_snapshot(conn)
     set_meta(conn, {"corpus_hash": corpus_hash, FILES_DIGEST: files_digest, "built_at": _now()})
 
 

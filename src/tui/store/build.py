@@ -32,7 +32,7 @@ from typing import Any
 
 from . import agreement
 from .agreement import Figure
-from .files import FILES_DIGEST, RECORD_SQL, FileState, digest_of, records_digest
+from .files import FILES_DIGEST, RECORD_SQL, FileState, digest_of, keep_snapshot, records_digest
 from .lock import build_lock
 from .metrics import insert_metrics
 from .model import Claim, Corpus, Entity, Source, Topic
@@ -406,6 +406,7 @@ def _write_into(
                 "conflict_pairs": str(n_pairs),  # kept by incremental updates, so reports need no scan
             },
         )
+        keep_snapshot(conn)  # the records' snapshot: the next update's diff reads no record
         step("counts")
         conn.execute(FTS_SQL)
         # FTS5 flushes its in-memory terms to a new segment each 1 MB by default, and merges

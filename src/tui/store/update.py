@@ -50,7 +50,17 @@ from .build import (
     source_info,
     transaction,
 )
-from .files import FILES_DIGEST, RECORD_SQL, TOUCH_SQL, Changes, FileState, digests_after, recorded_digests, settle
+from .files import (
+    FILES_DIGEST,
+    RECORD_SQL,
+    TOUCH_SQL,
+    Changes,
+    FileState,
+    digests_after,
+    keep_snapshot,
+    settle,
+    snapshot_after,
+)
 from .lock import build_lock, waiting
 from .model import Claim, CorpusError, Entity, Problem, Source
 from .recovery import remove_dead_temps
@@ -660,10 +670,13 @@ def _update_at(
                         (conflict_delta[("source", s_id)], s_id),
                     )
                 step("facets and counts")
-                if changes.records is not None:  # every record as diff_corpus read it, and what was written
+                if changes.snapshot is not None:  # from the scan and the records that differed from it
+                    corpus_hash, files_digest = snapshot_after(conn, changes) or keep_snapshot(conn)
+                elif changes.records is not None:  # every record as diff_corpus read it, and what was written
                     corpus_hash, files_digest = digests_after(changes.records, changes, records_written)
+                    keep_snapshot(conn)
                 else:
-                    corpus_hash, files_digest = recorded_digests(conn)
+                    corpus_hash, files_digest = keep_snapshot(conn)
                 set_meta(conn, {"corpus_hash": corpus_hash, FILES_DIGEST: files_digest, "built_at": _now()})
                 if removed_claims:
                     # rowids are still 1..n when the removed claims were the last ones (a file
