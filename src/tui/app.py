@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from tui.screens.export import ExportRequest
     from tui.store.refresh import Ready
 
+# The other screens' styling (each of them names it, CSS_PATH): read once the first frame is
+# out, so that the start-up parses app.tcss alone (what the main screen shows)
+SCREENS_CSS = Path(__file__).parent / "screens" / "screens.tcss"
 STORE_CHECK_SECONDS = 2.0  # how often the explorer looks whether the store file was replaced
 FIRST_FRAME_WAIT = 1.0  # seconds the work after the first frame waits for it at most
 
@@ -209,9 +212,18 @@ class PivotApp(App):
 
     async def _after_first_rows(self) -> None:
         await self.main.after_first_frame()
+        self.read_screens_css()
         if self.store_unchecked:
             self.store_unchecked = False
             self.refresh_store()
+
+    def read_screens_css(self) -> None:
+        """The other screens' rules, added to the stylesheet and parsed alone when next
+        styled (they match nothing on the main screen, which keeps its styles). A screen
+        opened before this reads the file itself (Textual then parses the whole stylesheet
+        again and restyles every widget: ~20 ms once)."""
+        if not self.stylesheet.has_source(str(SCREENS_CSS)):
+            self.stylesheet.read(SCREENS_CSS)
 
     @work(thread=True, exclusive=True, group="refresh")
     def refresh_store(self, force: bool = False) -> None:

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from tui.messages import CompareRequested, ExportRequested, FirstRowsShown, StoreFailed
@@ -189,12 +189,14 @@ class MainScreen(Screen):
                     placeholder='/ filter: company:meta is:conflict "ai pods" value>=10%',
                     id="query",
                 )
-                yield Label("", id="query-message")
+                # Statics styled as Labels in app.tcss (Label's own CSS is parsed for nothing else
+                # before the first frame)
+                yield Static("", id="query-message")
                 yield ClaimsTable(id="claims")
                 yield DetailPane(
                     Text("Highlight a claim to see its quote, source and what other sources say.", style="dim"), id="detail"
                 )
-                yield Label("", id="status")
+                yield Static("", id="status")
         yield Static("", id="footer-space")  # the footer's line, until the footer is mounted
 
     def on_mount(self) -> None:
@@ -300,7 +302,7 @@ class MainScreen(Screen):
             status.append(one_line(r.text.strip(), 80), style="dim")
         if r and r.sort is None:  # how the rows are ordered, until [ or ] sorts them
             status.append(f"  ·  {STORE_ORDER}", style="dim")
-        self.query_one("#status", Label).update(status, layout=False)  # one fixed line: no relayout
+        self.query_one("#status", Static).update(status, layout=False)  # one fixed line: no relayout
         subtitle = r.total_text if r else ""
         if sel:
             subtitle = f"{sel:,} selected · {subtitle}"
@@ -569,7 +571,7 @@ class MainScreen(Screen):
         if message.result.generation != self.generation:
             return  # a newer keystroke is on its way
         self.result = message.result
-        label = self.query_one("#query-message", Label)
+        label = self.query_one("#query-message", Static)
         if label.has_class("-shown") and not label.has_class("-hint"):  # a :w / @ hint stays while typed
             label.update("")
             label.remove_class("-shown")
@@ -600,7 +602,7 @@ class MainScreen(Screen):
         if not self._first_rows_shown:  # the first frame shows the message instead of rows
             self._first_rows_shown = True
             self.call_after_refresh(self._after_first_rows)
-        label = self.query_one("#query-message", Label)
+        label = self.query_one("#query-message", Static)
         label.update(Text("⚠ " + message.message, style="bold red"))
         label.add_class("-shown")
         self.query_input.add_class("-invalid")  # last good rows stay on screen
@@ -769,7 +771,7 @@ class MainScreen(Screen):
         self.start_query()
 
     def _show_hint(self, hint: str | None) -> None:
-        label = self.query_one("#query-message", Label)
+        label = self.query_one("#query-message", Static)
         if hint is None:
             if label.has_class("-hint"):
                 label.update("")
