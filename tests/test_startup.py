@@ -341,3 +341,25 @@ async def test_the_other_screens_are_styled_whenever_they_first_open(
         await settle(pilot)
         assert app.main.query_one("#claims").styles.border_top[0] == "round"
         assert app.main.query_one("#detail").styles.height.value == 14
+
+
+async def test_the_main_screen_is_the_first_screen_with_none_beneath_it(small_db: Path) -> None:
+    # a blank default screen beneath the main one was styled, laid out and resized with it
+    # before the first frame (a bare Textual app has one screen too)
+    from tui.screens.main import MainScreen
+
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(COLUMNS, LINES)) as pilot:
+        await settle(pilot)
+        assert len(app.screen_stack) == 1 and isinstance(app.screen, MainScreen)
+        await pilot.press("c")  # another screen, and back
+        await settle(pilot)
+        assert len(app.screen_stack) == 2
+        await pilot.press("f")  # the compare screen's figure, then the compare key from it
+        await settle(pilot)
+        app.action_compare()
+        await settle(pilot)
+        assert [type(s).__name__ for s in app.screen_stack] == ["MainScreen", "CompareScreen"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is app.main and len(app.screen_stack) == 1

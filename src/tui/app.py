@@ -149,10 +149,14 @@ class PivotApp(App):
             self.set_keymap(keymap.keys)
         for problem in keymap.problems:
             self.notify(problem, severity="warning", timeout=10)
-        self.push_screen(MainScreen(self.session))
         if self.store_warning:
             self.notify(self.store_warning, severity="warning", timeout=10)
         self.set_interval(STORE_CHECK_SECONDS, self.check_store_file)
+
+    def get_default_screen(self) -> MainScreen:
+        """The main screen is the app's first screen, at the bottom of the stack: no blank
+        default screen beneath it (a bare Textual app has one screen as well)."""
+        return MainScreen(self.session)
 
     def after_first_frame(self, callback: Callable[[], Awaitable[None] | None]) -> None:
         """Run callback once the first whole frame is on the terminal (at once if it is, or
@@ -279,7 +283,7 @@ class PivotApp(App):
     def action_compare(self, entity_ids: tuple[str, ...] | None = None) -> None:
         """Compare `entity_ids`; else the entities the filter names; else the last picks
         (and, back from a cell's claims, that same cell): Session.compare_target."""
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, MainScreen):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, MainScreen):
             self.pop_screen()
         from tui.screens.compare import CompareScreen
 
