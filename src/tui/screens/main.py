@@ -15,7 +15,7 @@ from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -173,30 +173,31 @@ class MainScreen(Screen):
         self.hidden: int | None = 0  # selected claims the filter hides (None: being counted)
         # the terminal's size classes (-wide, -tall...) from the start, so that the first resize
         # does not restyle every widget of the screen before the first frame
-        self.add_class(*_breakpoint_classes(self.app))
+        self.add_class(*_breakpoint_classes(self.app), update=False)  # styled as it is mounted
 
     @property
     def generation(self) -> int:
         return self.session.filter.generation
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="main"):
-            yield Vertical(id="sidebar")  # the entity list and the facets: _mount_side, after the first frame
-            with Vertical(id="centre"):
-                yield QueryBar(
-                    self.session.history,
-                    suggester=StoreSuggester(self.session.store.run),
-                    placeholder='/ filter: company:meta is:conflict "ai pods" value>=10%',
-                    id="query",
-                )
-                # Statics styled as Labels in app.tcss (Label's own CSS is parsed for nothing else
-                # before the first frame)
-                yield Static("", id="query-message")
-                yield ClaimsTable(id="claims")
-                yield DetailPane(
-                    Text("Highlight a claim to see its quote, source and what other sources say.", style="dim"), id="detail"
-                )
-                yield Static("", id="status")
+        # the screen lays the two columns side by side (app.tcss), the footer docked under them:
+        # no container of its own for the two (each container is drawn whole, under its children)
+        yield Vertical(id="sidebar")  # the entity list and the facets: _mount_side, after the first frame
+        with Vertical(id="centre"):
+            yield QueryBar(
+                self.session.history,
+                suggester=StoreSuggester(self.session.store.run),
+                placeholder='/ filter: company:meta is:conflict "ai pods" value>=10%',
+                id="query",
+            )
+            # Statics styled as Labels in app.tcss (Label's own CSS is parsed for nothing else
+            # before the first frame)
+            yield Static("", id="query-message")
+            yield ClaimsTable(id="claims")
+            yield DetailPane(
+                Text("Highlight a claim to see its quote, source and what other sources say.", style="dim"), id="detail"
+            )
+            yield Static("", id="status")
         yield Static("", id="footer-space")  # the footer's line, until the footer is mounted
 
     def on_mount(self) -> None:
