@@ -363,3 +363,17 @@ async def test_the_main_screen_is_the_first_screen_with_none_beneath_it(small_db
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is app.main and len(app.screen_stack) == 1
+
+
+def test_keys_typed_before_the_first_frame_are_not_lost(small_db: Path, tmp_path: Path, terminal_env) -> None:
+    # typed as the process starts, before Textual reads its terminal or the main screen is
+    # mounted: `/` takes the query bar, the rest is the filter
+    db = tmp_path / "store.db"
+    db.write_bytes(small_db.read_bytes())
+    term = Terminal(["--data", str(SMALL), "--db", str(db)], terminal_env)
+    try:
+        os.write(term.fd, b"/meta")
+        shown = term.until(lambda text: "filter: meta" in text)
+        assert "/ filter:" not in shown.splitlines()[1]  # the bar holds the text, not its placeholder
+    finally:
+        term.close()
