@@ -377,3 +377,14 @@ def test_keys_typed_before_the_first_frame_are_not_lost(small_db: Path, tmp_path
         assert "/ filter:" not in shown.splitlines()[1]  # the bar holds the text, not its placeholder
     finally:
         term.close()
+
+
+@pytest.mark.parametrize(("size", "detail", "sidebar"), [((120, 40), 14, 31), ((80, 24), 8, 22)])
+async def test_the_size_classes_style_the_main_screen_from_its_mount(small_db: Path, size, detail: int, sidebar: int) -> None:
+    # the classes are added before the screen is attached (no restyle then): its mount styles them
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert app.main.query_one("#detail").outer_size.height == detail
+        assert app.main.query_one("#sidebar").outer_size.width == sidebar
+        assert app.main.query_one("#footer-space" if not app.main.query("Footer") else "Footer").region.y == size[1] - 1
