@@ -255,8 +255,16 @@ def test_the_first_frame_imports_and_parses_only_what_the_main_screen_shows(smal
     modules = set(seen["modules"])
     assert "tui.screens.main" in modules  # the hook did see the explorer's first frame
     # the relation rules (~30 regular expressions), the records of the answers that are not the
-    # first page, the export, Label (its CSS) come after the first frame
-    for later in ("tui.store.agreement.rules", "tui.store.answers", "tui.store.export", "textual.widgets._label"):
+    # first page and of the terms of a filter (the first is empty), the export, Label (its CSS)
+    # come after the first frame
+    later_modules = (
+        "tui.store.agreement.rules",
+        "tui.store.answers",
+        "tui.query_terms",
+        "tui.store.export",
+        "textual.widgets._label",
+    )
+    for later in later_modules:
         assert later not in modules, later
     assert str(SCREENS_CSS) not in seen["sources"]  # the other screens' CSS: after the first frame
     assert any(path.endswith("app.tcss") for path in seen["sources"])
