@@ -14,6 +14,7 @@ _.cursor_position  # textual Input: set to move the cursor
 _._repaint_required  # textual Screen: set to draw the screen once its batch is over
 AUTO_FOCUS  # textual Screen: the widget focused when the screen has no focus (MainScreen: the table)
 _.refresh_styles  # textual ScreenResume: set False for the main screen's first resume (styled as it mounted)
+_.get_default_screen  # textual App: the first screen (PivotApp: the main screen, no blank one beneath it)
 _.handle_index  # textual-serve's Server: aiohttp calls the route by this name
 __getattr__  # tui.store: a module's __getattr__ imports its names on first use
 __getitem__  # tui.store.agreement.RowLike: a Protocol's method (sqlite3.Row has it)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
-from textual.widgets import Input, Label, SelectionList, Static
+from textual.widgets import Input, SelectionList, Static
 
 from helpers import all_claims
 from pilot import settle
@@ -235,7 +235,7 @@ async def test_y_copies_the_claim_as_a_markdown_row_and_Y_the_quote(app: PivotAp
 
 
 def _status(app: PivotApp) -> str:
-    return str(app.screen.query_one("#status", Label).render())
+    return str(app.screen.query_one("#status", Static).render())
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])

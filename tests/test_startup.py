@@ -8,6 +8,7 @@ seen as a terminal would show it."""
 from __future__ import annotations
 
 import fcntl
+import importlib
 import os
 import pty
 import re
@@ -187,3 +188,211 @@ def test_the_size_classes_are_set_before_the_first_resize() -> None:
     assert main_screen._breakpoint_classes(Sized(120, 40)) == ["-wide", "-tall"]
     assert main_screen._breakpoint_classes(Sized(80, 24)) == ["-narrow", "-short"]
     assert main_screen._breakpoint_classes(Sized(60, 10)) == ["-tiny", "-tiny-height"]
+
+
+# --- what the first frame parses and imports ------------------------------------------------
+
+# `pivot` as tui.launch runs it, in a pty, stopped at the first frame (PivotApp._first_frame):
+# what the process holds then.
+_AT_FIRST_FRAME = r"""
+import json, os, sys
+from tui.app import PivotApp
+
+out = sys.argv[1]
+
+def _first_frame(self):
+    with open(out, "w") as fh:
+        json.dump({
+            "modules": sorted(sys.modules),
+            "sources": [path for path, _ in self.stylesheet.source],
+        }, fh)
+    os._exit(0)
+
+PivotApp._first_frame = _first_frame
+sys.argv = ["pivot", *sys.argv[2:]]
+from tui.launch import main
+main()
+"""
+
+
+def _at_first_frame(args: list[str], env: dict[str, str], out: Path) -> dict:
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvpe(sys.executable, [sys.executable, "-c", _AT_FIRST_FRAME, str(out), *args], env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
+    end = time.monotonic() + 60
+    said = b""
+    try:
+        while time.monotonic() < end:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    data = os.read(fd, 1 << 16)
+                except OSError:
+                    break
+                if not data:
+                    break
+                said += data
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                pid = 0
+                break
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    import json
+
+    assert out.exists(), said.decode(errors="replace")[-3000:]
+    return json.loads(out.read_text())
+
+
+def test_the_first_frame_imports_and_parses_only_what_the_main_screen_shows(small_db: Path, tmp_path: Path, terminal_env) -> None:
+    from tui.app import SCREENS_CSS
+
+    db = tmp_path / "store.db"
+    db.write_bytes(small_db.read_bytes())
+    seen = _at_first_frame(["--data", str(SMALL), "--db", str(db)], terminal_env, tmp_path / "first.json")
+    modules = set(seen["modules"])
+    assert "tui.screens.main" in modules  # the hook did see the explorer's first frame
+    # the relation rules (~30 regular expressions), the records of the answers that are not the
+    # first page and of the terms of a filter (the first is empty), the export, Label (its CSS)
+    # come after the first frame
+    later_modules = (
+        "tui.store.agreement.rules",
+        "tui.store.answers",
+        "tui.query_terms",
+        "tui.store.export",
+        "textual.widgets._label",
+    )
+    for later in later_modules:
+        assert later not in modules, later
+    assert str(SCREENS_CSS) not in seen["sources"]  # the other screens' CSS: after the first frame
+    assert any(path.endswith("app.tcss") for path in seen["sources"])
+
+
+def _selector_ids(path: Path, variables: dict[str, str]) -> set[str]:
+    from textual.css.model import SelectorType
+    from textual.css.stylesheet import Stylesheet
+
+    sheet = Stylesheet(variables=variables)
+    sheet.read(path)
+    sheet.parse()
+    return {
+        selector.name
+        for rule in sheet.rules
+        for selector_set in rule.selector_set
+        for selector in selector_set.selectors
+        if selector.type == SelectorType.ID
+    }
+
+
+async def test_app_tcss_styles_the_main_screen_and_screens_tcss_the_others(small_db: Path) -> None:
+    import inspect
+    import pkgutil
+
+    from textual.css.match import match
+    from textual.css.stylesheet import Stylesheet
+    from textual.screen import Screen
+
+    import tui.screens
+    from tui.app import SCREENS_CSS
+    from tui.screens.main import MainScreen
+
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(COLUMNS, LINES)) as pilot:
+        await settle(pilot)
+        nodes = list(app.main.walk_children(with_self=True))
+        main_ids = {n.id for n in nodes if n.id} | {"footer-space"}  # the footer's line, until the footer
+        # app.tcss, parsed before the first frame, names only the main screen's widgets
+        assert _selector_ids(Path(inspect.getfile(PivotApp)).parent / PivotApp.CSS_PATH, app.get_css_variables()) <= main_ids
+        # screens.tcss, read after it, matches nothing there: the main screen's styles need no update
+        sheet = Stylesheet(variables=app.get_css_variables())
+        sheet.read(SCREENS_CSS)
+        sheet.parse()
+        for rule in sheet.rules:
+            for node in nodes:
+                assert not match(rule.selector_set, node), (rule.selectors, node)
+        assert app.stylesheet.has_source(str(SCREENS_CSS))  # read after the first frame: no reparse when a screen opens
+    # every other screen names screens.tcss, so that one opened first reads it itself
+    screens = [
+        cls
+        for info in pkgutil.iter_modules(tui.screens.__path__)
+        for cls in vars(importlib.import_module(f"tui.screens.{info.name}")).values()
+        if inspect.isclass(cls) and issubclass(cls, Screen) and cls.__module__.startswith("tui.screens.")
+    ]
+    assert len(screens) >= 8
+    for cls in screens:
+        if cls is not MainScreen:
+            assert Path(inspect.getfile(cls)).parent / cls.CSS_PATH == SCREENS_CSS, cls
+
+
+@pytest.mark.parametrize("read_after_the_first_frame", [True, False])
+async def test_the_other_screens_are_styled_whenever_they_first_open(
+    small_db: Path, monkeypatch, read_after_the_first_frame: bool
+) -> None:
+    from tui.app import SCREENS_CSS
+
+    if not read_after_the_first_frame:  # a screen opened before the app read the file
+        monkeypatch.setattr(PivotApp, "read_screens_css", lambda self: None)
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(COLUMNS, LINES)) as pilot:
+        await settle(pilot)
+        assert app.stylesheet.has_source(str(SCREENS_CSS)) is read_after_the_first_frame
+        await pilot.press("c")
+        await settle(pilot)
+        grid = app.screen.query_one("#grid")
+        assert grid.styles.border_top[0] == "round" and grid.styles.width is not None and grid.styles.width.value == 1
+        assert app.screen.query_one("#compare-body").styles.height.value == 1  # 1fr
+        assert app.stylesheet.has_source(str(SCREENS_CSS))
+        # the main screen kept its styles
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.main.query_one("#claims").styles.border_top[0] == "round"
+        assert app.main.query_one("#detail").styles.height.value == 14
+
+
+async def test_the_main_screen_is_the_first_screen_with_none_beneath_it(small_db: Path) -> None:
+    # a blank default screen beneath the main one was styled, laid out and resized with it
+    # before the first frame (a bare Textual app has one screen too)
+    from tui.screens.main import MainScreen
+
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=(COLUMNS, LINES)) as pilot:
+        await settle(pilot)
+        assert len(app.screen_stack) == 1 and isinstance(app.screen, MainScreen)
+        await pilot.press("c")  # another screen, and back
+        await settle(pilot)
+        assert len(app.screen_stack) == 2
+        await pilot.press("f")  # the compare screen's figure, then the compare key from it
+        await settle(pilot)
+        app.action_compare()
+        await settle(pilot)
+        assert [type(s).__name__ for s in app.screen_stack] == ["MainScreen", "CompareScreen"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is app.main and len(app.screen_stack) == 1
+
+
+def test_keys_typed_before_the_first_frame_are_not_lost(small_db: Path, tmp_path: Path, terminal_env) -> None:
+    # typed as the process starts, before Textual reads its terminal or the main screen is
+    # mounted: `/` takes the query bar, the rest is the filter
+    db = tmp_path / "store.db"
+    db.write_bytes(small_db.read_bytes())
+    term = Terminal(["--data", str(SMALL), "--db", str(db)], terminal_env)
+    try:
+        os.write(term.fd, b"/meta")
+        shown = term.until(lambda text: "filter: meta" in text)
+        assert "/ filter:" not in shown.splitlines()[1]  # the bar holds the text, not its placeholder
+    finally:
+        term.close()
+
+
+@pytest.mark.parametrize(("size", "detail", "sidebar"), [((120, 40), 14, 31), ((80, 24), 8, 22)])
+async def test_the_size_classes_style_the_main_screen_from_its_mount(small_db: Path, size, detail: int, sidebar: int) -> None:
+    # the classes are added before the screen is attached (no restyle then): its mount styles them
+    app = PivotApp(data_dir=SMALL, db_path=small_db)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert app.main.query_one("#detail").outer_size.height == detail
+        assert app.main.query_one("#sidebar").outer_size.width == sidebar
+        assert app.main.query_one("#footer-space" if not app.main.query("Footer") else "Footer").region.y == size[1] - 1

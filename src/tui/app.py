@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from tui.screens.export import ExportRequest
     from tui.store.refresh import Ready
 
+# The other screens' styling (each of them names it, CSS_PATH): read once the first frame is
+# out, so that the start-up parses app.tcss alone (what the main screen shows)
+SCREENS_CSS = Path(__file__).parent / "screens" / "screens.tcss"
 STORE_CHECK_SECONDS = 2.0  # how often the explorer looks whether the store file was replaced
 FIRST_FRAME_WAIT = 1.0  # seconds the work after the first frame waits for it at most
 
@@ -146,10 +149,14 @@ class PivotApp(App):
             self.set_keymap(keymap.keys)
         for problem in keymap.problems:
             self.notify(problem, severity="warning", timeout=10)
-        self.push_screen(MainScreen(self.session))
         if self.store_warning:
             self.notify(self.store_warning, severity="warning", timeout=10)
         self.set_interval(STORE_CHECK_SECONDS, self.check_store_file)
+
+    def get_default_screen(self) -> MainScreen:
+        """The main screen is the app's first screen, at the bottom of the stack: no blank
+        default screen beneath it (a bare Textual app has one screen as well)."""
+        return MainScreen(self.session)
 
     def after_first_frame(self, callback: Callable[[], Awaitable[None] | None]) -> None:
         """Run callback once the first whole frame is on the terminal (at once if it is, or
@@ -209,9 +216,18 @@ class PivotApp(App):
 
     async def _after_first_rows(self) -> None:
         await self.main.after_first_frame()
+        self.read_screens_css()
         if self.store_unchecked:
             self.store_unchecked = False
             self.refresh_store()
+
+    def read_screens_css(self) -> None:
+        """The other screens' rules, added to the stylesheet and parsed alone when next
+        styled (they match nothing on the main screen, which keeps its styles). A screen
+        opened before this reads the file itself (Textual then parses the whole stylesheet
+        again and restyles every widget: ~20 ms once)."""
+        if not self.stylesheet.has_source(str(SCREENS_CSS)):
+            self.stylesheet.read(SCREENS_CSS)
 
     @work(thread=True, exclusive=True, group="refresh")
     def refresh_store(self, force: bool = False) -> None:
@@ -267,7 +283,7 @@ class PivotApp(App):
     def action_compare(self, entity_ids: tuple[str, ...] | None = None) -> None:
         """Compare `entity_ids`; else the entities the filter names; else the last picks
         (and, back from a cell's claims, that same cell): Session.compare_target."""
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, MainScreen):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, MainScreen):
             self.pop_screen()
         from tui.screens.compare import CompareScreen
 

@@ -23,10 +23,32 @@ import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from tui.store.fmt import like_escape, parse_number
 from tui.store.vocab import ENTITY_KINDS, FLAGS, STATUSES
+
+# The terms and tokens (tui.query_terms: query.Term and the others are that module's) are
+# imported by the functions that make them: an empty filter, the explorer's first page,
+# makes none, and start-up is held to a bare Textual app.
+if TYPE_CHECKING:
+    from tui.query_terms import SourcesTerm as SourcesTerm
+    from tui.query_terms import Term as Term
+    from tui.query_terms import TextTerm as TextTerm
+    from tui.query_terms import Token as Token
+    from tui.query_terms import ValueTerm as ValueTerm
+
+_TERMS = frozenset({"SourcesTerm", "Term", "TextTerm", "Token", "ValueTerm"})
+
+
+def __getattr__(name: str) -> object:
+    """query.Term and the other records, from tui.query_terms on first use."""
+    if name in _TERMS:
+        import tui.query_terms
+
+        return getattr(tui.query_terms, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 KEYS = {
     "company": "company",
@@ -88,40 +110,6 @@ class QueryError(ValueError):
     """A message for people: what is wrong with the query and, where possible, what was meant."""
 
 
-@dataclass(frozen=True)
-class Term:
-    key: str  # canonical key: entity, source, topic, ...
-    value: str
-    negated: bool = False
-    written_key: str = ""  # as typed ("company"), for messages
-    token: str = field(default="", compare=False)  # the whole term as written ("-company:meta")
-
-
-@dataclass(frozen=True)
-class ValueTerm:
-    op: str
-    number: float
-    unit: str | None = None  # "percent" for 10%, "USD" for $80b
-    negated: bool = False  # -value>=80b: every claim the term would not select
-
-
-@dataclass(frozen=True)
-class TextTerm:
-    text: str
-    phrase: bool = False
-    negated: bool = False
-
-
-@dataclass(frozen=True)
-class SourcesTerm:
-    """sources>=2: claims whose quantity (same entity, metric, unit and period) is stated
-    by at least that many independent sources, the claim's own included."""
-
-    op: str
-    number: int
-    negated: bool = False
-
-
 @dataclass
 class Parsed:
     terms: list[Term] = field(default_factory=list)
@@ -146,13 +134,6 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Token:
-    text: str
-    start: int
-    end: int
-
-
 def tokens(text: str) -> list[Token]:
     out: list[Token] = []
     pos = 0
@@ -160,6 +141,8 @@ def tokens(text: str) -> list[Token]:
         m = _TOKEN.match(text, pos)
         if not m or not m.group("tok"):
             break
+        from tui.query_terms import Token  # once there is a token: an empty filter makes none
+
         out.append(Token(m.group("tok"), m.start("tok"), m.end("tok")))
         pos = m.end()
     return out
@@ -195,6 +178,8 @@ def parse(text: str) -> Parsed:
     long = next((t.text for t in toks if len(t.text) > _MAX_TERM_CHARS), None)
     if long is not None:
         raise QueryError(f"a term of {len(long):,} characters ('{long[:20]}…'); at most {_MAX_TERM_CHARS:,}: shorten it")
+    if toks:  # the terms' records: an empty filter makes none
+        from tui.query_terms import Term, TextTerm, ValueTerm
     for tok in toks:
         raw = tok.text
         split = _split_key(raw) if not raw.lstrip("-").startswith('"') else None
@@ -253,6 +238,8 @@ def _example(key: str) -> str:
 
 
 def _check_term(t: Term) -> Term:
+    from tui.query_terms import Term
+
     def choose(choices: tuple[str, ...], what: str) -> Term:
         v = t.value.lower()
         if v in choices:
@@ -276,6 +263,8 @@ def _check_term(t: Term) -> Term:
 
 
 def _sources_term(op: str, value: str, raw: str, negated: bool) -> SourcesTerm:
+    from tui.query_terms import SourcesTerm
+
     if op == ":":
         m = re.match(r"^(>=|<=|>|<|=)(.*)$", value)
         op, value = (m[1], m[2]) if m else ("=", value)
@@ -285,6 +274,8 @@ def _sources_term(op: str, value: str, raw: str, negated: bool) -> SourcesTerm:
 
 
 def _value_term(op: str, value: str, raw: str) -> ValueTerm:
+    from tui.query_terms import ValueTerm
+
     if op == ":":
         m = re.match(r"^(>=|<=|!=|>|<|=)(.*)$", value)
         op, value = (m[1], m[2]) if m else ("=", value)

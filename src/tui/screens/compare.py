@@ -55,6 +55,7 @@ class FullView(RenderedView):
 
 
 class CompareScreen(Screen[None]):
+    CSS_PATH = "screens.tcss"  # the styling of every screen but the main one (read as the first opens)
     AUTO_FOCUS = "#grid"  # focused as the screen is shown (a focus() of its own would be a second focus change: a second footer)
     BINDINGS = [
         Binding("escape", "back", "Back", id="compare.back"),

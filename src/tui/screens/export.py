@@ -52,6 +52,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     `fmt` is the format chosen when it opens (the palette's "export: CSV"); `again` is a
     request to show once more, its file name selected (after "keep it" to an overwrite)."""
 
+    CSS_PATH = "screens.tcss"  # the styling of every screen but the main one (read as the first opens)
     DEFAULT_CSS = """
     ExportScreen #export-options { height: auto; width: auto; }
     ExportScreen #export-options Checkbox { width: auto; }
@@ -184,6 +185,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question; returns True for yes."""
 
+    CSS_PATH = "screens.tcss"  # the styling of every screen but the main one (read as the first opens)
     BINDINGS = [
         Binding("y", "yes", "Yes", id="confirm.yes"),
         Binding("n,escape", "no", "No", id="confirm.no"),

@@ -21,6 +21,7 @@ from tui.widgets.rendered import RenderedView, render_lines
 
 
 class FigureScreen(Screen[None]):
+    CSS_PATH = "screens.tcss"  # the styling of every screen but the main one (read as the first opens)
     BINDINGS = [
         Binding("escape,f", "back", "Back", id="figure.back"),
         Binding("j,down", "move(1)", "Next figure", id="figure.down"),

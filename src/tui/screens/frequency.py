@@ -35,6 +35,7 @@ BAR = 20  # cells of the longest bar
 
 
 class FrequencyScreen(Screen[None]):
+    CSS_PATH = "screens.tcss"  # the styling of every screen but the main one (read as the first opens)
     BINDINGS = [
         Binding("escape", "close", "Back", id="frequency.close"),
         # before the table's own left / right (which scroll it sideways in a narrow terminal)

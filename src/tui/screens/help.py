@@ -26,6 +26,7 @@ FILTER_HELP = [
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "screens.tcss"  # the styling of every screen but the main one (read as the first opens)
     BINDINGS = [
         Binding("escape,q,question_mark", "close", "Close", id="help.close"),
         Binding("down,j", "scroll(1)", "Down", show=False, id="help.down"),

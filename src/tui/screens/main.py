@@ -15,11 +15,11 @@ from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from tui.messages import CompareRequested, ExportRequested, FirstRowsShown, StoreFailed
@@ -173,28 +173,31 @@ class MainScreen(Screen):
         self.hidden: int | None = 0  # selected claims the filter hides (None: being counted)
         # the terminal's size classes (-wide, -tall...) from the start, so that the first resize
         # does not restyle every widget of the screen before the first frame
-        self.add_class(*_breakpoint_classes(self.app))
+        self.add_class(*_breakpoint_classes(self.app), update=False)  # styled as it is mounted
 
     @property
     def generation(self) -> int:
         return self.session.filter.generation
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="main"):
-            yield Vertical(id="sidebar")  # the entity list and the facets: _mount_side, after the first frame
-            with Vertical(id="centre"):
-                yield QueryBar(
-                    self.session.history,
-                    suggester=StoreSuggester(self.session.store.run),
-                    placeholder='/ filter: company:meta is:conflict "ai pods" value>=10%',
-                    id="query",
-                )
-                yield Label("", id="query-message")
-                yield ClaimsTable(id="claims")
-                yield DetailPane(
-                    Text("Highlight a claim to see its quote, source and what other sources say.", style="dim"), id="detail"
-                )
-                yield Label("", id="status")
+        # the screen lays the two columns side by side (app.tcss), the footer docked under them:
+        # no container of its own for the two (each container is drawn whole, under its children)
+        yield Vertical(id="sidebar")  # the entity list and the facets: _mount_side, after the first frame
+        with Vertical(id="centre"):
+            yield QueryBar(
+                self.session.history,
+                suggester=StoreSuggester(self.session.store.run),
+                placeholder='/ filter: company:meta is:conflict "ai pods" value>=10%',
+                id="query",
+            )
+            # Statics styled as Labels in app.tcss (Label's own CSS is parsed for nothing else
+            # before the first frame)
+            yield Static("", id="query-message")
+            yield ClaimsTable(id="claims")
+            yield DetailPane(
+                Text("Highlight a claim to see its quote, source and what other sources say.", style="dim"), id="detail"
+            )
+            yield Static("", id="status")
         yield Static("", id="footer-space")  # the footer's line, until the footer is mounted
 
     def on_mount(self) -> None:
@@ -300,7 +303,7 @@ class MainScreen(Screen):
             status.append(one_line(r.text.strip(), 80), style="dim")
         if r and r.sort is None:  # how the rows are ordered, until [ or ] sorts them
             status.append(f"  ·  {STORE_ORDER}", style="dim")
-        self.query_one("#status", Label).update(status, layout=False)  # one fixed line: no relayout
+        self.query_one("#status", Static).update(status, layout=False)  # one fixed line: no relayout
         subtitle = r.total_text if r else ""
         if sel:
             subtitle = f"{sel:,} selected · {subtitle}"
@@ -569,7 +572,7 @@ class MainScreen(Screen):
         if message.result.generation != self.generation:
             return  # a newer keystroke is on its way
         self.result = message.result
-        label = self.query_one("#query-message", Label)
+        label = self.query_one("#query-message", Static)
         if label.has_class("-shown") and not label.has_class("-hint"):  # a :w / @ hint stays while typed
             label.update("")
             label.remove_class("-shown")
@@ -600,7 +603,7 @@ class MainScreen(Screen):
         if not self._first_rows_shown:  # the first frame shows the message instead of rows
             self._first_rows_shown = True
             self.call_after_refresh(self._after_first_rows)
-        label = self.query_one("#query-message", Label)
+        label = self.query_one("#query-message", Static)
         label.update(Text("⚠ " + message.message, style="bold red"))
         label.add_class("-shown")
         self.query_input.add_class("-invalid")  # last good rows stay on screen
@@ -769,7 +772,7 @@ class MainScreen(Screen):
         self.start_query()
 
     def _show_hint(self, hint: str | None) -> None:
-        label = self.query_one("#query-message", Label)
+        label = self.query_one("#query-message", Static)
         if hint is None:
             if label.has_class("-hint"):
                 label.update("")

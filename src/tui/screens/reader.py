@@ -54,6 +54,7 @@ class TextLoaded(Message):
 
 
 class ReaderScreen(Screen[None]):
+    CSS_PATH = "screens.tcss"  # the styling of every screen but the main one (read as the first opens)
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="reader.back"),
         Binding("n", "quote(1)", "Next quote", id="reader.next"),

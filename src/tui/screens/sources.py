@@ -64,6 +64,7 @@ def fit_columns(cells: list[list[str]], room: int) -> tuple[list[int], dict[int,
 class SourcesScreen(Screen[str | None]):
     """Returns the chosen source id (or None)."""
 
+    CSS_PATH = "screens.tcss"  # the styling of every screen but the main one (read as the first opens)
     BINDINGS = [
         Binding("escape", "dismiss_none", "Back", id="sources.back"),
         Binding("enter", "choose", "Filter to source", id="sources.choose"),

@@ -17,11 +17,34 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .agreement import CONFLICTS, RELATIONS, STRENGTH, Figure, Relation, RowLike, figure_of_record, parse_stances, relation
 from .fmt import format_value, like_escape
+
+# Neither the agreement model (tui.store.agreement's rules: ~30 regular expressions and
+# dataclasses) nor the records the answers come in (tui.store.answers: db.Related and the others
+# are that module's) is imported before a function here needs it: the explorer's first page
+# needs none of them, and start-up is held to a bare Textual app.
+if TYPE_CHECKING:
+    from .agreement import Figure, RowLike
+    from .answers import Cell as Cell
+    from .answers import Comparison as Comparison
+    from .answers import Facets as Facets
+    from .answers import FacetValue as FacetValue
+    from .answers import Frequency as Frequency
+    from .answers import Related as Related
+
+_ANSWERS = frozenset({"Cell", "Comparison", "FacetValue", "Facets", "Frequency", "Related"})
+
+
+def __getattr__(name: str) -> object:
+    """db.Related and the other records, from tui.store.answers on first use."""
+    if name in _ANSWERS:
+        from . import answers
+
+        return getattr(answers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 Params = list[Any]  # values bound to the `?` of a statement
 
@@ -90,15 +113,10 @@ def claims_by_ids(conn: sqlite3.Connection, ids: list[str]) -> list[sqlite3.Row]
     return sorted(out, key=lambda r: r["rowid"])
 
 
-@dataclass
-class FacetValue:
-    value: str | None
-    label: str
-    count: int
-
-
 def _facet(conn: sqlite3.Connection, name: str, where: str, params: Params, limit: int = 12) -> tuple[list[FacetValue], bool]:
     """Datasette-style counts of one facet over the filtered claims; (values, more exist)."""
+    from .answers import FacetValue
+
     if name == "flag":
         sql = (
             "SELECT source_flags.flag AS value, count(*) AS n FROM claims "
@@ -237,23 +255,9 @@ def claim(conn: sqlite3.Connection, claim_id: str) -> sqlite3.Row | None:
 RELATED_LIMIT = 200  # claims read per question about one claim's relations
 
 
-@dataclass
-class Related:
-    row: sqlite3.Row
-    relation: Relation
-    period: str | None = None  # the period the claim in view is compared in (stated, else presumed)
-
-    @property
-    def conflicts(self) -> bool:
-        return self.relation.kind in CONFLICTS
-
-    @property
-    def same_period(self) -> bool:
-        other = self.row["qperiod"] if self.row["qperiod"] is not None else self.row["presumed_period"]
-        return bool(other == self.period)
-
-
 def _figure(r: sqlite3.Row) -> Figure:
+    from .agreement import figure_of_record
+
     return figure_of_record(r)
 
 
@@ -296,6 +300,8 @@ def _partners(conn: sqlite3.Connection, me: Figure, limit: int, numeric_only: bo
 
 def positions(conn: sqlite3.Connection, row: sqlite3.Row) -> list[tuple[str, str, str]]:
     """The claim's positions: (proposition id, its text, for / against)."""
+    from .agreement import parse_stances
+
     mine = parse_stances(row["stances"])
     if not mine:
         return []
@@ -316,6 +322,9 @@ def related(conn: sqlite3.Connection, row: sqlite3.Row, limit: int = RELATED_LIM
     first. A draft is never among them (it does not change what a reviewed claim says); a
     draft's own list says how it would relate once accepted. Reads at most `limit` claims of
     each kind."""
+    from .agreement import STRENGTH, Relation, relation
+    from .answers import Related
+
     me = _figure(row)
     texts = _proposition_texts(conn, [p for p, _ in me.stances])
     out = []
@@ -335,11 +344,14 @@ def related(conn: sqlite3.Connection, row: sqlite3.Row, limit: int = RELATED_LIM
 def relations_of(
     conn: sqlite3.Connection,
     row: sqlite3.Row,
-    kinds: tuple[str, ...] = RELATIONS,
+    kinds: tuple[str, ...] | None = None,
     limit: int = RELATED_LIMIT,
 ) -> dict[str, list[str]]:
-    """Claim ids of the same quantity or proposition by relation (at most `limit` claims read)."""
-    out: dict[str, list[str]] = {k: [] for k in kinds}
+    """Claim ids of the same quantity or proposition by relation (at most `limit` claims read;
+    every kind of relation unless `kinds` says which)."""
+    from .agreement import RELATIONS, relation
+
+    out: dict[str, list[str]] = {k: [] for k in (RELATIONS if kinds is None else kinds)}
     me = _figure(row)
     for r in _partners(conn, me, limit, numeric_only=True):
         rel = relation(me, _figure(r))
@@ -354,6 +366,8 @@ def conflicts_of(conn: sqlite3.Connection, claim_id: str, limit: int = RELATED_L
     row = claim(conn, claim_id)
     if row is None or not (row["conflict_count"] or row["odds_count"]):
         return []
+    from .agreement import CONFLICTS
+
     found = relations_of(conn, row, CONFLICTS, limit)
     return sorted(i for k in CONFLICTS for i in found[k])
 
@@ -386,26 +400,6 @@ def flags_of(row: sqlite3.Row) -> list[str]:
 # --- comparison -----------------------------------------------------------------------
 
 
-@dataclass
-class Cell:
-    claims: list[sqlite3.Row]  # at most `per_cell` of them, numeric first
-    disputed: bool  # two claims in this cell disagree
-    total: int = 0  # claims in the cell, shown or not
-
-    @property
-    def more(self) -> int:
-        return max(self.total - len(self.claims), 0)
-
-
-@dataclass
-class Comparison:
-    entities: list[sqlite3.Row]
-    topics: list[sqlite3.Row]  # only topics with at least one claim
-    cells: dict[tuple[str, str], Cell]  # (topic id, entity id) -> cell
-    sources: dict[str, int]  # source id -> number
-    source_labels: dict[str, str]  # source id -> publisher, else title
-
-
 def compare(
     conn: sqlite3.Connection,
     entity_ids: list[str],
@@ -419,6 +413,8 @@ def compare(
     company (or group) is compared with its events, as the headline grid compares it; an
     event alone. Sources are numbered as the headline grid of the same entities numbers them
     (`numbers`, else the grid's own), those the grid does not show after its."""
+    from .answers import Cell, Comparison
+
     ents = [e for e in (entity(conn, i) for i in entity_ids) if e is not None]
     all_topics = topics(conn)
     if topic_ids:
@@ -636,17 +632,13 @@ def count_matches(
         return count_matches(conn, flt, COUNT_CAP)
 
 
-@dataclass
-class Facets:
-    values: dict[str, tuple[list[FacetValue], bool]]
-    sampled: int | None = None  # counted over the first `sampled` matches only
-
-
 def facets(conn: sqlite3.Connection, flt: Filter, names: Iterable[str], budget: float = 0.25, limit: int = 12) -> Facets:
     """Datasette-style facet counts for the filter: exact when they fit the time budget,
     else counted over the first SAMPLE_ROWS matches in list order (and marked as such).
     A text search is always counted from its first SAMPLE_ROWS matches (exact when
     there are no more), because the full-text index cannot be interrupted mid-query."""
+    from .answers import Facets
+
     names = list(names)
     if flt.unfiltered:
         return Facets({n: _stored_facet(conn, n, limit) for n in names})
@@ -672,6 +664,8 @@ def facets(conn: sqlite3.Connection, flt: Filter, names: Iterable[str], budget: 
 
 def _stored_facet(conn: sqlite3.Connection, name: str, limit: int) -> tuple[list[FacetValue], bool]:
     """Facets of the whole corpus, from the counts kept at build time."""
+    from .answers import FacetValue
+
     if name == "source":
         rows = conn.execute(
             "SELECT id AS value, coalesce(publisher, title) AS label, claim_count AS n FROM sources "
@@ -744,24 +738,13 @@ def claim_ids(conn: sqlite3.Connection, flt: Filter, limit: int) -> list[str]:
 FREQUENCY_COLUMNS = ("source", "entity", "topic", "status", "period", "flag", "value")
 
 
-@dataclass(frozen=True)
-class Frequency:
-    """One line of a column's frequency: a value, how it is shown, how many claims have it.
-    A figure's line (column "value") keeps its low, high, unit and bound."""
-
-    value: str | None
-    label: str
-    count: int
-    low: float | None = None
-    high: float | None = None
-    unit: str | None = None
-
-
 def frequency(conn: sqlite3.Connection, flt: Filter, column: str, limit: int = 1_000) -> tuple[list[Frequency], bool]:
     """How many of the filter's claims have each value of `column` (one of
     FREQUENCY_COLUMNS), most first, counted by the store; (lines, more lines exist). For
     "value", claims are counted by their figure (the same low, high, unit and bound);
     claims without a figure are left out."""
+    from .answers import Frequency
+
     if column == "value":
         sql = (
             "SELECT value_low, value_high, unit, bound, count(*) AS n FROM claims "

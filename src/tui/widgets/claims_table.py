@@ -17,6 +17,7 @@ from collections.abc import Container
 from dataclasses import dataclass
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -334,7 +335,8 @@ class ClaimsTable(ScrollView, can_focus=True):
         for col in COLUMNS:
             if not col.width or col.key == "mark":
                 continue
-            widest = max((cell_len(one_line(self._cell(col.key, r, conflict)[0])) for r in rows), default=0)
+            cells = {self._cell(col.key, r, conflict)[0] for r in rows}  # a page repeats its names
+            widest = max((cell_len(one_line(cell)) for cell in cells), default=0)
             natural[col.key] = max(min(widest, col.width), len(col.title) + 2)
         self._natural = natural
         self._layouts.clear()
@@ -422,15 +424,14 @@ class ClaimsTable(ScrollView, can_focus=True):
             style = self._style("header")
             column_style = style + self._style("column")
             cursor_key = self.column_key
-            text = Text(no_wrap=True, overflow="crop")
+            segments: list[Segment] = []
             for col, w in layout:
                 title = col.title
                 if self.sort and self.sort[0] == col.key:
                     arrow = SORT_MARK[self.sort[1]]
                     title = f"{title} {arrow}" if len(title) + 2 <= w else f"{title[: max(w - 1, 0)]}{arrow}"
-                text.append(title.ljust(w)[:w], column_style if col.key == cursor_key else style)
-                text.append(" ", style)
-            return self._strip(text, width, style)
+                segments += (Segment(title.ljust(w)[:w], column_style if col.key == cursor_key else style), Segment(" ", style))
+            return self._segments_strip(segments, width, style)
         h = self.row_height
         line = int(self.scroll_y) + y - 1
         index, sub = divmod(line, h)
@@ -461,7 +462,7 @@ class ClaimsTable(ScrollView, can_focus=True):
 
     def _row_line(self, row: Row, layout: list[tuple[Column, int]], sub: int, width: int, base: Style) -> Strip:
         h = self.row_height
-        text = Text(no_wrap=True, overflow="crop")
+        segments: list[Segment] = []
         conflict = self._style("conflict")
         for col, w in layout:
             cell, cell_style = self._cell(col.key, row, conflict)
@@ -471,8 +472,8 @@ class ClaimsTable(ScrollView, can_focus=True):
                 cell = ""
             else:
                 cell = one_line(cell, w)
-            text.append(cell.ljust(w) + " ", base + cell_style if cell_style else base)
-        return self._strip(text, width, base)
+            segments.append(Segment(cell.ljust(w) + " ", base + cell_style if cell_style else base))
+        return self._segments_strip(segments, width, base)
 
     def _cell(self, key: str, row: Row, conflict: Style) -> tuple[str, Style | None]:
         if key == "mark":
@@ -501,7 +502,13 @@ class ClaimsTable(ScrollView, can_focus=True):
         return "", None
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
-        segments = list(text.render(self.app.console))
+        return self._segments_strip(list(text.render(self.app.console)), width, style)
+
+    @staticmethod
+    def _segments_strip(segments: list[Segment], width: int, style: Style) -> Strip:
+        """A line of cells, each a Segment of its text and its whole style: the segments Rich
+        renders a Text of those spans to (a span's style over the Text's null one), without
+        the Text (the rows of the first frame are drawn before it)."""
         return Strip(segments).adjust_cell_length(width, style).simplify()
 
 

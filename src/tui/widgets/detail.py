@@ -17,7 +17,6 @@ from textual.strip import Strip
 from textual.style import Style as VisualStyle
 
 from tui.store import db
-from tui.store.agreement import CONFLICTS, MARK
 from tui.store.fmt import BOUND_WORD, period_text, safe_text
 from tui.store.vocab import FLAG_WARNINGS
 
@@ -127,6 +126,7 @@ def claim_detail(
     row: sqlite3.Row, source: sqlite3.Row | None, related: list[db.Related], positions: list[tuple[str, str, str]] | None = None
 ) -> Group:
     """Everything a reader needs to cite or doubt one claim. All corpus text goes in as Text."""
+    from tui.store.agreement import CONFLICTS, MARK  # the relation rules: not before the first frame
     from tui.store.export import value_text  # the export package: not before the first frame
 
     parts: list[Text] = []
