@@ -478,17 +478,10 @@ def diff_corpus(conn: sqlite3.Connection, data_dir: Path, scanned: Scan | None =
         # so that the update reports it by name and keeps the store as it was
         state = FileState(rel, -1, -1, "<unreadable>")
         (changed if known.pop(rel, None) is not None else added).append(state)
-    for suspect in sorted(suspects, key=lambda st: st.rel):
-        state = with_hash(data_dir, suspect)
-        rel = state.rel
-        old = _recorded(conn, rel)
-        if old is None:
-            (added if "/" in rel else changed).append(state)
-        elif old[0] == state.sha256:
-            if old[1:] != (state.size, state.mtime_ns, state.recorded_ctime, state.ino):
-                touched.append(state)  # the same bytes: a new record only (none while still racy)
-        else:
-            changed.append(state)
+    found = _suspects(data_dir, conn, suspects)
+    added += found[0]
+    changed += found[1]
+    touched += found[2]
     added.sort(key=lambda st: st.rel)
     changed.sort(key=lambda st: st.rel)
     removed = sorted(known)
@@ -517,20 +510,7 @@ def _diff_scanned(conn: sqlite3.Connection, data_dir: Path, scanned: Scan) -> Ch
             size, mtime_ns, ctime_ns, ino = (int(x) for x in key.split(":"))
             suspects.append(FileState(rel, size, mtime_ns, None, ctime_ns, ino, seen))
     differing = {st.rel: stat_key(st.size, st.mtime_ns, st.ctime_ns, st.ino) for st in suspects}
-    added: list[FileState] = []
-    changed: list[FileState] = []
-    touched: list[FileState] = []
-    for suspect in sorted(suspects, key=lambda st: st.rel):
-        state = with_hash(data_dir, suspect)
-        rel = state.rel
-        old_record = _recorded(conn, rel)
-        if old_record is None:
-            (added if "/" in rel else changed).append(state)
-        elif old_record[0] == state.sha256:
-            if old_record[1:] != (state.size, state.mtime_ns, state.recorded_ctime, state.ino):
-                touched.append(state)  # the same bytes: a new record only (none while still racy)
-        else:
-            changed.append(state)
+    added, changed, touched = _suspects(data_dir, conn, suspects)
     removed = sorted(rel for rel in records if rel not in stats)
     base_changed = any("/" not in st.rel for st in (*added, *changed)) or any("/" not in rel for rel in removed)
     return Changes(
