@@ -260,24 +260,20 @@ class RelationLister:
         compatible = _COMPATIBLE[ca]
         clashing = _CLASHING.get(f.bound)  # the bound that makes the same numbers another figure
         # room[k]: how many more claims of kind k the list can take: n, or with `most` as
-        # many as there can be (up to n); `short` counts the lists with room left
+        # many as there can be (up to n)
         room = [n] * 5 if most is None else [min(n, m) for m in most]
-        short = sum(1 for v in room if v > 0)
         examined = 0
-
-        def offer(cands: Iterable[Cand], kinds: tuple[int, ...], period: bool, same_only: bool = False) -> None:
-            """Look at up to EXAMINE_LIMIT candidates, which can only be of `kinds` (with
-            `same_only`, all state f's numbers; `period`: all of f's period, else f's or
-            theirs unknown): done once each of those lists has no room left (the rest could
-            not be listed)."""
-            nonlocal short, examined
+        limit = EXAMINE_LIMIT
+        # each place: up to EXAMINE_LIMIT candidates, which can only be of `kinds` (with
+        # `same_only`, all state f's numbers; `period`: all of f's period, else f's or theirs
+        # unknown), left once each of those lists has no room (the rest could not be listed)
+        for cands, kinds, period, same_only in self._places(fam, f, room, clashing, low, high, alo, ahi):
             open_here = sum(1 for k in kinds if room[k] > 0)
             if not open_here:
-                return
+                continue
             # the same figure is always "agrees" here: once that list is full, passed over unlooked at
             skip_same = room[4] <= 0
-            for c in islice(cands, EXAMINE_LIMIT):
-                cid, csource, clow, chigh, cb, cxd, settled, blo, bhi, fig = c
+            for cid, csource, clow, chigh, cb, cxd, settled, blo, bhi, fig in islice(cands, limit):
                 if csource == source or cid in seen:
                     continue
                 if clow == low and chigh == high and cb in compatible:
@@ -299,37 +295,42 @@ class RelationLister:
                     seen.add(cid)
                     room[k] -= 1
                     if not room[k]:
-                        short -= 1
                         open_here -= k in kinds
                         if not open_here:
-                            return
+                            break
                         if k == 4:
                             if same_only and clashing is None:
-                                return  # the rest are the same figure
+                                break  # the rest are the same figure
                             skip_same = True
+        self.examined += examined
+        return dict(zip(RELATION_FIELDS, (*got, [], [])))  # the figure's lists, then its positions' (filled later)
 
+    @staticmethod
+    def _places(
+        fam: Family, f: Figure, room: list[int], clashing: str | None, low: Any, high: Any, alo: float, ahi: float
+    ) -> Iterator[tuple[Iterable[Cand], tuple[int, ...], bool, bool]]:
+        """Where f's related claims can be, in the order they are looked at: (candidates,
+        the kinds they can be, all of f's period, all the same figure)."""
         p = f.eperiod
         if p is None:
             # its period nobody can tell: the same figure in any period, then any other
-            offer(fam.by_value.get((low, high), []), _UNTOLD, False, same_only=True)
-            offer(fam.every(), _UNTOLD, False)
-        else:
-            g = fam.periods.get(p)
-            if g is not None and short:
-                # ranges that end before this one starts, nearest first, then those that start after it ends
-                below = bisect_left(g.his, alo)
-                offer(reversed(g.by_hi[max(below - EXAMINE_LIMIT, 0) : below]), _APART, True)
-                above = bisect_right(g.los, ahi)
-                offer(g.by_lo[above : above + EXAMINE_LIMIT], _APART, True)
-                if room[4] > 0 or clashing is not None:  # else every one of them agrees
-                    offer(g.by_value.get((low, high), []), _MEETING, True, same_only=True)
-                # ranges that overlap it: those that start inside it, then those that start before it
-                start = bisect_left(g.los, alo)
-                offer(g.by_lo[start : min(bisect_right(g.los, ahi), start + EXAMINE_LIMIT)], _MEETING, True)
-                offer(reversed(g.by_lo[max(start - EXAMINE_LIMIT, 0) : start]), _ANY, True)
-            offer(fam.unknown, _UNTOLD, False)
-        self.examined += examined
-        return dict(zip(RELATION_FIELDS, (*got, [], [])))  # the figure's lists, then its positions' (filled later)
+            yield fam.by_value.get((low, high), []), _UNTOLD, False, True
+            yield fam.every(), _UNTOLD, False, False
+            return
+        g = fam.periods.get(p)
+        if g is not None and any(v > 0 for v in room):
+            # ranges that end before this one starts, nearest first, then those that start after it ends
+            below = bisect_left(g.his, alo)
+            yield reversed(g.by_hi[max(below - EXAMINE_LIMIT, 0) : below]), _APART, True, False
+            above = bisect_right(g.los, ahi)
+            yield g.by_lo[above : above + EXAMINE_LIMIT], _APART, True, False
+            if room[4] > 0 or clashing is not None:  # else every one of them agrees
+                yield g.by_value.get((low, high), []), _MEETING, True, True
+            # ranges that overlap it: those that start inside it, then those that start before it
+            start = bisect_left(g.los, alo)
+            yield g.by_lo[start : min(bisect_right(g.los, ahi), start + EXAMINE_LIMIT)], _MEETING, True, False
+            yield reversed(g.by_lo[max(start - EXAMINE_LIMIT, 0) : start]), _ANY, True, False
+        yield fam.unknown, _UNTOLD, False, False
 
     def _add_positions(self, f: Figure, out: dict[str, list[Figure]], n: int) -> None:
         """Claims of other sources taking a position on one of f's propositions: opposed or concurring."""

@@ -9,10 +9,11 @@ import sqlite3
 from collections.abc import Iterable
 from typing import IO, Any
 
-from .records import CSV_FIELDS, LISTS, Lookups, Row, figure_counts, figure_of_row, merged, plain, wants_lists
+from .records import CSV_FIELDS, LISTS, Lookups, Row, figure_counts, figure_of_row, listed_ids, plain, wants_lists
 from .relations import LISTED_IDS, Fig, RelationLister
 
 _NONE = ("",) * len(LISTS)
+_JOIN = "; ".join
 
 
 def _joined(figs: list[Fig]) -> str:
@@ -24,8 +25,17 @@ def _stance_text(raw: str | None) -> str:
     return "; ".join(part.replace("=", ": ") for part in raw.split(";")) if raw else ""
 
 
-def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row]], *, header: bool = True) -> int:
-    """Stream the claims of `batches` as CSV (the header line first unless told not to)."""
+def write_csv(
+    conn: sqlite3.Connection,
+    out: IO[str],
+    batches: Iterable[list[Row]],
+    *,
+    header: bool = True,
+    look: Lookups | None = None,
+    lister: RelationLister | None = None,
+) -> int:
+    """Stream the claims of `batches` as CSV (the header line first unless told not to).
+    `look` and `lister` carry what a process read before (an export in parts)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     if header:
@@ -34,8 +44,8 @@ def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row
         out.flush()  # the first bytes at once
         buf.seek(0)
         buf.truncate()
-    look = Lookups(conn)
-    lister = RelationLister(conn, encode=_joined)
+    look = look or Lookups(conn)
+    lister = lister or RelationLister(conn, encode=_joined)
     entities, sources = look.entities, look.sources
     joined: dict[int, str] = {}  # id(flags list) -> the flags joined (the lists live in look.sources)
     n = 0
@@ -57,7 +67,7 @@ def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row
                 qsources = None
             if counted and wants_lists(row):
                 found = lister.of(figure_of_row(row), figure_counts(row))
-                lists = tuple(_joined(merged(*(found[k] for k in held))) for _, held, _, _ in LISTS)
+                lists = tuple(map(_JOIN, listed_ids(found)))
             else:
                 lists = _NONE
             name, kind = entities[entity]
