@@ -251,9 +251,9 @@ def test_an_export_in_parts_is_the_bytes_of_one_process(parted, fmt, tmp_path: P
     spawned = []
     start = parts_mod._start
 
-    def counted(job, span):
-        spawned.append(span)
-        return start(job, span)
+    def counted(job, *args):
+        spawned.append(args)
+        return start(job, *args)
 
     monkeypatch.setattr(parts_mod, "_start", counted)
     claims = len(all_claims(conn))
