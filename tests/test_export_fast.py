@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -277,6 +278,31 @@ def test_a_failed_worker_leaves_its_range_to_the_parent(crowd: Path, monkeypatch
     monkeypatch.setattr(parts_mod, "_finish", lambda worker: None)
     for fmt, whole in wholes.items():
         assert _one_process(conn, Selection(), fmt, info) == whole
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "md"])
+def test_the_processes_meet_where_the_work_balances(crowd: Path, fmt: str, monkeypatch) -> None:
+    """The chunks are taken as the processes go: when this process's chunks are slow (the
+    first entities' claims have more to list), the worker takes more than half of them,
+    and the bytes are those of one process (a fixed cut at the middle left the worker
+    idle half the time at 1M)."""
+    conn = open_readonly(crowd)
+    info = ExportInfo("", "2026-01-02", "abc")
+    whole = _one_process(conn, Selection(), fmt, info)
+    monkeypatch.setattr(parts_mod, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parts_mod, "PARTS", 2)
+    monkeypatch.setattr(parts_mod, "CHUNKS_PER_PART", 6)  # 12 chunks
+    here = []
+    write = parts_mod._Writer.write
+
+    def slow(self, out, span, *, first):
+        here.append(span)
+        time.sleep(0.5)
+        return write(self, out, span, first=first)
+
+    monkeypatch.setattr(parts_mod._Writer, "write", slow)
+    assert _one_process(conn, Selection(), fmt, info) == whole
+    assert 1 <= len(here) < 6, here  # this process wrote the first chunks, the worker most of the rest
 
 
 def test_a_markdown_of_a_filter_is_written_by_one_process(bundled_conn, monkeypatch) -> None:
