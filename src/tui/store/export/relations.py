@@ -61,10 +61,12 @@ FIELD_OF_POSITION = {"opposes": "opposed_by", "agrees": "concurs_with"}
 # the same figure always meets itself): ranges apart from the claim's, ranges meeting it
 # (the same figure, or starting inside it), anything (starting before it), and a period
 # nobody can tell on either side
-_APART = (0, 1, 2)  # contradicts, at odds, revises (FIELD_OF_KIND's positions)
-_MEETING = (4, 2, 3)  # agrees, revises, differs
-_ANY = (0, 1, 2, 3, 4)
-_UNTOLD = (4, 3)  # agrees, differs
+_KIND = {k: i for i, k in enumerate(FIELD_OF_KIND)}  # a kind's position: the search's lists are by position
+_APART = (_KIND["contradicts"], _KIND["at-odds"], _KIND["revises"])
+_MEETING = (_KIND["agrees"], _KIND["revises"], _KIND["differs"])
+_ANY = tuple(_KIND.values())
+_UNTOLD = (_KIND["agrees"], _KIND["differs"])
+assert list(_KIND) == ["contradicts", "at-odds", "revises", "differs", "agrees"]  # _scan's 0..4
 _CLASHING = {"at-least": "at-most", "at-most": "at-least"}  # rules.same_figure's bounds that pull apart
 
 FamilyKey = tuple[Any, ...]  # (qentity, metric, qunit)
