@@ -268,15 +268,17 @@ class RelationLister:
         limit = EXAMINE_LIMIT
         # each place: up to EXAMINE_LIMIT candidates, which can only be of `kinds` (with
         # `same_only`, all state f's numbers; `period`: all of f's period, else f's or theirs
-        # unknown), left once each of those lists has no room (the rest could not be listed)
-        for cands, kinds, period, same_only in self._places(fam, f, room, clashing, low, high, alo, ahi):
-            open_here = sum(1 for k in kinds if room[k] > 0)
+        # unknown; `again`: some may have been listed from an earlier place; `later`: some
+        # may come again in a later one), left once each of those lists has no room (the
+        # rest could not be listed)
+        for cands, kinds, period, same_only, again, later in self._places(fam, f, room, clashing, low, high, alo, ahi):
+            open_here = len([k for k in kinds if room[k] > 0])
             if not open_here:
                 continue
             # the same figure is always "agrees" here: once that list is full, passed over unlooked at
             skip_same = room[4] <= 0
             for cid, csource, clow, chigh, cb, cxd, settled, blo, bhi, fig in islice(cands, limit):
-                if csource == source or cid in seen:
+                if csource == source or (again and cid in seen):
                     continue
                 if clow == low and chigh == high and cb in compatible:
                     if skip_same:
@@ -294,7 +296,8 @@ class RelationLister:
                 listed = got[k]
                 if len(listed) < n:
                     listed.append(fig)
-                    seen.add(cid)
+                    if later:
+                        seen.add(cid)
                     room[k] -= 1
                     if not room[k]:
                         open_here -= k in kinds
@@ -310,29 +313,33 @@ class RelationLister:
     @staticmethod
     def _places(
         fam: Family, f: Figure, room: list[int], clashing: str | None, low: Any, high: Any, alo: float, ahi: float
-    ) -> Iterator[tuple[Iterable[Cand], tuple[int, ...], bool, bool]]:
+    ) -> Iterator[tuple[Iterable[Cand], tuple[int, ...], bool, bool, bool, bool]]:
         """Where f's related claims can be, in the order they are looked at: (candidates,
-        the kinds they can be, all of f's period, all the same figure)."""
+        the kinds they can be, all of f's period, all the same figure, some may have come
+        in an earlier place, some may come again in a later one). A range apart from f's
+        never holds its figure (a bound widens a range, never narrows it past its numbers);
+        those that end before f's start before it too; the places of f's period are cut by
+        where ranges start, and those of unknown periods are apart from them."""
         p = f.eperiod
         if p is None:
             # its period nobody can tell: the same figure in any period, then any other
-            yield fam.by_value.get((low, high), []), _UNTOLD, False, True
-            yield fam.every(), _UNTOLD, False, False
+            yield fam.by_value.get((low, high), []), _UNTOLD, False, True, False, True
+            yield fam.every(), _UNTOLD, False, False, True, False
             return
         g = fam.periods.get(p)
         if g is not None and any(v > 0 for v in room):
             # ranges that end before this one starts, nearest first, then those that start after it ends
             below = bisect_left(g.his, alo)
-            yield reversed(g.by_hi[max(below - EXAMINE_LIMIT, 0) : below]), _APART, True, False
+            yield reversed(g.by_hi[max(below - EXAMINE_LIMIT, 0) : below]), _APART, True, False, False, True
             above = bisect_right(g.los, ahi)
-            yield g.by_lo[above : above + EXAMINE_LIMIT], _APART, True, False
+            yield g.by_lo[above : above + EXAMINE_LIMIT], _APART, True, False, False, False
             if room[4] > 0 or clashing is not None:  # else every one of them agrees
-                yield g.by_value.get((low, high), []), _MEETING, True, True
+                yield g.by_value.get((low, high), []), _MEETING, True, True, False, True
             # ranges that overlap it: those that start inside it, then those that start before it
             start = bisect_left(g.los, alo)
-            yield g.by_lo[start : min(bisect_right(g.los, ahi), start + EXAMINE_LIMIT)], _MEETING, True, False
-            yield reversed(g.by_lo[max(start - EXAMINE_LIMIT, 0) : start]), _ANY, True, False
-        yield fam.unknown, _UNTOLD, False, False
+            yield g.by_lo[start : min(bisect_right(g.los, ahi), start + EXAMINE_LIMIT)], _MEETING, True, False, True, False
+            yield reversed(g.by_lo[max(start - EXAMINE_LIMIT, 0) : start]), _ANY, True, False, True, False
+        yield fam.unknown, _UNTOLD, False, False, False, False
 
     def _add_positions(self, f: Figure, out: dict[str, list[Figure]], n: int) -> None:
         """Claims of other sources taking a position on one of f's propositions: opposed or concurring."""
