@@ -14,8 +14,8 @@ chunks of a worker that fails (or finds another store) are written here. Run as
 
 from __future__ import annotations
 
+import codecs
 import fcntl
-import io
 import itertools
 import json
 import os
@@ -23,6 +23,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from typing import IO, Any
 
 from .markup import md
@@ -254,9 +255,9 @@ def _finish(worker: tuple[subprocess.Popen[bytes], IO[bytes]]) -> list[tuple[int
 
 
 def _append(out: IO[str], tmp: IO[bytes], start: int, end: int, *, opens: bool = False) -> None:
-    """Copy bytes [start, end) of a worker's file (UTF-8) to the output. `opens`: a JSON
-    chunk with the array's first record (the chunks before it had no claims): without its
-    leading comma."""
+    """Copy bytes [start, end) of a worker's file (UTF-8) to the output, a megabyte at a
+    time. `opens`: a JSON chunk with the array's first record (the chunks before it had no
+    claims): without its leading comma."""
     if opens:
         start += len(",")
     tmp.seek(start)
@@ -264,25 +265,23 @@ def _append(out: IO[str], tmp: IO[bytes], start: int, end: int, *, opens: bool =
     encoding = (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "")
     if buffer is not None and encoding == "utf8":
         out.flush()
-        _copy(tmp, buffer, end - start)
+        for piece in _pieces(tmp, end - start):
+            buffer.write(piece)
         buffer.flush()
-    else:
-        out.write(_read(tmp, end - start).decode("utf-8"))
+    else:  # a text stream of its own (the CLI's standard output): decoded as it goes
+        decode = codecs.getincrementaldecoder("utf-8")().decode
+        for piece in _pieces(tmp, end - start):
+            out.write(decode(piece))
+        out.write(decode(b"", True))
 
 
-def _copy(src: IO[bytes], dst: IO[bytes], size: int) -> None:
+def _pieces(src: IO[bytes], size: int) -> Iterator[bytes]:
     while size > 0:
         got = src.read(min(size, 1 << 20))
         if not got:
             raise OSError("a worker's part ended early")
-        dst.write(got)
+        yield got
         size -= len(got)
-
-
-def _read(src: IO[bytes], size: int) -> bytes:
-    buf = io.BytesIO()
-    _copy(src, buf, size)
-    return buf.getvalue()
 
 
 def _work(job: dict[str, Any]) -> dict[str, Any]:
