@@ -30,9 +30,9 @@ from .markup import md
 from .records import Lookups
 from .relations import RelationLister
 from .selection import Selection
-from .to_csv import write_csv
+from .to_csv import csv_header, write_csv
 from .to_json import write_json
-from .to_markdown import ExportInfo, MarkdownTable, finish
+from .to_markdown import ExportInfo, MarkdownTable, finish, table_header
 
 PARALLEL_FROM = 100_000  # claims; a smaller export is written by one process
 MAX_PARTS = 4
@@ -82,17 +82,6 @@ class _Writer:
         self.look = Lookups(conn)
         self.lister = RelationLister(conn)
         self.table = MarkdownTable(conn, sel.numbering(conn), quotes=job["quotes"], ids=job["ids"]) if fmt == "md" else None
-
-    def start(self, out: IO[str]) -> None:
-        """What the output starts with: the CSV's header, the JSON's bracket, the Markdown
-        table's header."""
-        if self.table is not None:
-            out.write(self.table.header())
-        elif self.fmt == "csv":
-            write_csv(self.conn, out, [], look=self.look, lister=self.lister)
-        else:
-            write_json(self.conn, out, [], last=False, look=self.look, lister=self.lister)
-        out.flush()  # the first bytes at once
 
     def write(self, out: IO[str], span: tuple[int, int], *, first: int) -> tuple[int, bool]:
         """Write the claims of one rowid range: (claims written, a legend needed). `first`:
@@ -159,12 +148,17 @@ def stream_in_parts(
         json.dumps(job)
     except (TypeError, ValueError):
         return None
+    # the first bytes at once: the Markdown's title, header line and table header, the
+    # CSV's header line, the JSON's bracket
     if fmt == "md":
         if sel.title:
             out.write(f"# {md(sel.title)}\n\n")
         if info is not None:
             out.write(info.line() + "\n\n")
-        out.flush()  # the first bytes at once
+        out.write(table_header(ids=ids, quotes=quotes))
+    else:
+        out.write(csv_header() if fmt == "csv" else "[")
+    out.flush()
     with tempfile.TemporaryFile() as taken:
         fd = taken.fileno()
         os.pwrite(fd, bytes(len(chunks)), 0)
@@ -192,7 +186,6 @@ def _write_all(
     the worker that wrote it, or written here."""
     chunks = job["chunks"]
     writer = _Writer(conn, sel, fmt, job)
-    writer.start(out)
     n, legend, done = 0, False, 0
     while _take(fd, len(chunks), 0) is not None:
         k, more = writer.write(out, chunks[done], first=n + 1)

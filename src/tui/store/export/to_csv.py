@@ -39,11 +39,8 @@ def write_csv(
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     if header:
-        writer.writerow(CSV_FIELDS)
-        out.write(buf.getvalue())
+        out.write(csv_header())
         out.flush()  # the first bytes at once
-        buf.seek(0)
-        buf.truncate()
     look = look or Lookups(conn)
     lister = lister or RelationLister(conn, encode=_joined)
     entities, sources = look.entities, look.sources
@@ -97,6 +94,13 @@ def write_csv(
         n += len(lines)
     out.write(csv_cell(buf.getvalue()))
     return n
+
+
+def csv_header() -> str:
+    """The CSV's first line: the field names."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(CSV_FIELDS)
+    return buf.getvalue()
 
 
 def csv_cell(value: Any) -> Any:
