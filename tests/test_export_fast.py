@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -251,9 +252,9 @@ def test_an_export_in_parts_is_the_bytes_of_one_process(parted, fmt, tmp_path: P
     spawned = []
     start = parts_mod._start
 
-    def counted(job, span):
-        spawned.append(span)
-        return start(job, span)
+    def counted(job, *args):
+        spawned.append(args)
+        return start(job, *args)
 
     monkeypatch.setattr(parts_mod, "_start", counted)
     claims = len(all_claims(conn))
@@ -277,6 +278,56 @@ def test_a_failed_worker_leaves_its_range_to_the_parent(crowd: Path, monkeypatch
     monkeypatch.setattr(parts_mod, "_finish", lambda worker: None)
     for fmt, whole in wholes.items():
         assert _one_process(conn, Selection(), fmt, info) == whole
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "md"])
+def test_the_processes_meet_where_the_work_balances(crowd: Path, fmt: str, monkeypatch) -> None:
+    """The chunks are taken as the processes go: when this process's chunks are slow (the
+    first entities' claims have more to list), the worker takes more than half of them,
+    and the bytes are those of one process (a fixed cut at the middle left the worker
+    idle half the time at 1M)."""
+    conn = open_readonly(crowd)
+    info = ExportInfo("", "2026-01-02", "abc")
+    whole = _one_process(conn, Selection(), fmt, info)
+    monkeypatch.setattr(parts_mod, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parts_mod, "PARTS", 2)
+    monkeypatch.setattr(parts_mod, "CHUNKS_PER_PART", 6)  # 12 chunks
+    here = []
+    write = parts_mod._Writer.write
+
+    def slow(self, out, span, *, first):
+        here.append(span)
+        time.sleep(0.5)
+        return write(self, out, span, first=first)
+
+    monkeypatch.setattr(parts_mod._Writer, "write", slow)
+    assert _one_process(conn, Selection(), fmt, info) == whole
+    assert 1 <= len(here) < 6, here  # this process wrote the first chunks, the worker most of the rest
+
+
+def test_a_part_is_copied_a_megabyte_at_a_time_into_a_text_stream() -> None:
+    """The CLI's standard output is a text stream of its own (no .buffer): a worker's part
+    is decoded and written a piece at a time, characters split across pieces whole (a part
+    read at once held ~110 MB more at 1M, over the 200 MB the export may take)."""
+    import tempfile
+
+    text = ("é→ a line of a part ✓\n" * 200_000)[:-1] + "€"
+    data = text.encode("utf-8")
+
+    class Stream:
+        def __init__(self) -> None:
+            self.writes: list[str] = []
+
+        def write(self, s: str) -> int:
+            self.writes.append(s)
+            return len(s)
+
+    with tempfile.TemporaryFile() as tmp:
+        tmp.write(b"xx" + data + b"yy")
+        out = Stream()
+        parts_mod._append(out, tmp, 2, 2 + len(data))  # type: ignore[arg-type]
+    assert "".join(out.writes) == text
+    assert len(data) > 3 << 20 and max(len(w) for w in out.writes) <= 1 << 20
 
 
 def test_a_markdown_of_a_filter_is_written_by_one_process(bundled_conn, monkeypatch) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 from typing import Any
 
 from .. import db
@@ -154,6 +155,37 @@ def merged(*lists: list[Any]) -> list[Any]:
         for f in figs:
             seen.setdefault(f if isinstance(f, str) else f.id, f)
     return [seen[k] for k in sorted(seen)][:LISTED_IDS]
+
+
+_ID = attrgetter("id")
+
+
+def _ids(figs: list[Any]) -> list[str]:
+    return sorted(map(_ID, figs))[:LISTED_IDS] if figs else []
+
+
+def _ids_of(*lists: list[Any]) -> list[str]:
+    """merged(*lists) as ids: each claim once, sorted, at most LISTED_IDS."""
+    full = [figs for figs in lists if figs]
+    if len(full) < 2:
+        return _ids(full[0]) if full else []
+    return sorted({f.id for figs in full for f in figs})[:LISTED_IDS]
+
+
+def listed_ids(found: Mapping[str, list[Any]]) -> tuple[list[str], ...]:
+    """The LIST_FIELDS of a claim (the lister's lists, RelationLister.of) as ids, what
+    `merged` gives each of them (LISTS says which lists each holds): the figure relations'
+    lists hold each claim once and no claim in two, so one list needs no merge."""
+    opposed = found["opposed_by"]
+    at_odds = found["at_odds_with"]
+    return (
+        _ids_of(found["contradicted_by"], at_odds, opposed),
+        _ids(at_odds),
+        _ids(opposed),
+        _ids(found["revisions"]),
+        _ids(found["differs_from"]),
+        _ids_of(found["corroborated_by"], found["concurs_with"]),
+    )
 
 
 def stance_of(raw: str | None) -> dict[str, str] | None:

@@ -30,9 +30,10 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
-from ..agreement import Facts, Figure, figure_facts, kind_against, parse_stances, presumed_period, stance_kind
+from ..agreement import _COMPATIBLE, Figure, _bound_class, effective, figure_facts, parse_stances, presumed_period, stance_kind
 
 LISTED_IDS = 20  # ids in each list at most; the *_total field counts them all
 EXAMINE_LIMIT = 200  # candidates looked at per region of the sorted bounds (a list can then be shorter)
@@ -60,10 +61,12 @@ FIELD_OF_POSITION = {"opposes": "opposed_by", "agrees": "concurs_with"}
 # the same figure always meets itself): ranges apart from the claim's, ranges meeting it
 # (the same figure, or starting inside it), anything (starting before it), and a period
 # nobody can tell on either side
-_APART = ("contradicts", "at-odds", "revises")
-_MEETING = ("agrees", "revises", "differs")
-_ANY = tuple(FIELD_OF_KIND)
-_UNTOLD = ("agrees", "differs")
+_KIND = {k: i for i, k in enumerate(FIELD_OF_KIND)}  # a kind's position: the search's lists are by position
+_APART = (_KIND["contradicts"], _KIND["at-odds"], _KIND["revises"])
+_MEETING = (_KIND["agrees"], _KIND["revises"], _KIND["differs"])
+_ANY = tuple(_KIND.values())
+_UNTOLD = (_KIND["agrees"], _KIND["differs"])
+assert list(_KIND) == ["contradicts", "at-odds", "revises", "differs", "agrees"]  # _scan's 0..4
 _CLASHING = {"at-least": "at-most", "at-most": "at-least"}  # rules.same_figure's bounds that pull apart
 
 FamilyKey = tuple[Any, ...]  # (qentity, metric, qunit)
@@ -71,44 +74,63 @@ Counts = tuple[int, ...]  # a claim's stored figure counts, in FIELD_OF_KIND's o
 Fig = Figure  # a listed claim: its id and source are what writers read
 
 
+# a candidate as the search reads it, worked out once when its quantity is loaded: its id,
+# source, low, high, bound class, date's days where it is an expectation (else None),
+# whether it is a settled outcome, its effective bounds, and the Figure itself
+Cand = tuple[str, str, Any, Any, str, "tuple[int, int] | None", bool, float, float, Figure]
+_FRAMING: dict[tuple[Any, ...], tuple[bool, bool, Any]] = {}  # see _cand
+_FRAMING_HELD = 1 << 16
+
+
+def _cand(f: Figure) -> Cand:
+    """What figure_facts works out of a numeric figure, as the search reads it (its framing
+    and date, which depend on the status, the periods and the date alone, worked out once
+    for each of those by figure_facts itself)."""
+    key = (f.status, f.period, f.presumed, f.date)
+    got = _FRAMING.get(key)
+    if got is None:
+        if len(_FRAMING) >= _FRAMING_HELD:
+            _FRAMING.clear()
+        _, _, expect, settled, days, _ = figure_facts(f)
+        got = _FRAMING[key] = (expect, settled, days if expect else None)
+    lo, hi = effective(f.low, f.high, f.bound)  # type: ignore[arg-type]
+    return (f.id, f.source, f.low, f.high, _bound_class(f.bound), got[2], got[1], lo, hi, f)
+
+
 class _Period:
     """The reviewed figures of one quantity and period, indexed by their effective bounds and value."""
 
     __slots__ = ("by_hi", "by_lo", "by_value", "his", "los")
 
-    def __init__(self, figs: list[tuple[Figure, float, float]]) -> None:
-        by_lo = sorted(figs, key=lambda f: f[1])
-        self.by_lo = [f[0] for f in by_lo]
-        self.los = [f[1] for f in by_lo]
-        by_hi = sorted(figs, key=lambda f: f[2])
-        self.by_hi = [f[0] for f in by_hi]
-        self.his = [f[2] for f in by_hi]
-        self.by_value: dict[tuple[float | None, float | None], list[Figure]] = {}
-        for f, _, _ in figs:
-            self.by_value.setdefault((f.low, f.high), []).append(f)
+    def __init__(self, cands: list[Cand]) -> None:
+        self.by_lo = sorted(cands, key=itemgetter(7))
+        self.los = [c[7] for c in self.by_lo]
+        self.by_hi = sorted(cands, key=itemgetter(8))
+        self.his = [c[8] for c in self.by_hi]
+        self.by_value: dict[tuple[Any, Any], list[Cand]] = {}
+        for c in cands:
+            self.by_value.setdefault((c[2], c[3]), []).append(c)
 
 
 class Family:
-    """The reviewed claims of one quantity, by the period they are compared in; `facts`
-    holds each examined claim's figure_facts (id -> facts), worked out once."""
+    """The reviewed claims of one quantity, by the period they are compared in, each as a Cand."""
 
-    __slots__ = ("by_value", "facts", "periods", "size", "unknown")
+    __slots__ = ("by_value", "periods", "size", "unknown")
 
     def __init__(self, figures: Iterable[Figure]) -> None:
-        by_period: dict[str | None, list[tuple[Figure, float, float]]] = {}
-        self.by_value: dict[tuple[float | None, float | None], list[Figure]] = {}
+        by_period: dict[str | None, list[Cand]] = {}
+        self.by_value: dict[tuple[Any, Any], list[Cand]] = {}
         n = 0
         for f in figures:
-            lo, hi = f.span
-            by_period.setdefault(f.eperiod, []).append((f, lo, hi))
-            self.by_value.setdefault((f.low, f.high), []).append(f)
+            c = _cand(f)
+            by_period.setdefault(f.eperiod, []).append(c)
+            self.by_value.setdefault((c[2], c[3]), []).append(c)
             n += 1
-        self.unknown = [f for f, _, _ in by_period.pop(None, [])]
+        self.unknown = by_period.pop(None, [])
         self.periods = {p: _Period(v) for p, v in by_period.items()}
         self.size = n
-        self.facts: dict[str, Facts] = {}
 
-    def every(self) -> Iterator[Figure]:
+    def every(self) -> Iterator[Cand]:
         for g in self.periods.values():
             yield from g.by_lo
         yield from self.unknown
@@ -224,83 +246,100 @@ class RelationLister:
     def _scan(self, f: Figure, n: int, most: Counts | None = None) -> dict[str, list[Figure]]:
         """The first n claims per relation of other sources than f's. With
         `most` (at most how many claims of each figure relation there are, FIELD_OF_KIND's
-        order), the search stops once every list holds all it can: n, or all there are."""
-        lists: dict[str, list[Figure]] = {name: [] for name in RELATION_FIELDS}
+        order), the search stops once every list holds all it can: n, or all there are.
+
+        f and its candidates are numeric figures of one family, so each candidate is decided
+        as figure_kind (agreement.kind_against) decides it, from what _cand worked out once:
+        in one period, the same figure agrees, two expectations dated apart revise, figures
+        that do not meet contradict (both settled outcomes) or are at odds, and the rest
+        differ; where either period is unknown, the same figure agrees and the rest differ.
+        Kinds are FIELD_OF_KIND's positions: 0 contradicts, 1 at odds, 2 revises, 3 differs,
+        4 agrees."""
+        got: list[list[Figure]] = [[], [], [], [], []]
         seen: set[str] = set()
         fam = self.cache[(f.qentity, f.metric, f.unit)]
-        # f and its candidates are numeric figures of one family: kind_against decides as
-        # figure_kind does, from facts worked out once a figure
-        kind, facts, source = kind_against(f, figure_facts(f)), fam.facts, f.source
-        low, high = f.low, f.high
+        _, source, low, high, ca, fxd, settled_a, alo, ahi, _ = _cand(f)
+        compatible = _COMPATIBLE[ca]
         clashing = _CLASHING.get(f.bound)  # the bound that makes the same numbers another figure
-
-        into = {k: lists[name] for k, name in FIELD_OF_KIND.items()}  # a kind's list
         # room[k]: how many more claims of kind k the list can take: n, or with `most` as
-        # many as there can be (up to n); `short` counts the lists with room left
-        room = dict.fromkeys(into, n) if most is None else {k: min(n, m) for k, m in zip(into, most)}
-        short = sum(1 for v in room.values() if v > 0)
+        # many as there can be (up to n)
+        room = [n] * 5 if most is None else [min(n, m) for m in most]
         examined = 0
-
-        def offer(cands: Iterable[Figure], kinds: tuple[str, ...], same_only: bool = False) -> None:
-            """Look at up to EXAMINE_LIMIT candidates, which can only be of `kinds` (with
-            `same_only`, all state f's numbers): done once each of those lists has no room
-            left (the rest could not be listed)."""
-            nonlocal short, examined
-            open_here = sum(1 for k in kinds if room[k] > 0)
+        limit = EXAMINE_LIMIT
+        # each place: up to EXAMINE_LIMIT candidates, which can only be of `kinds` (with
+        # `same_only`, all state f's numbers; `period`: all of f's period, else f's or theirs
+        # unknown; `again`: some may have been listed from an earlier place; `later`: some
+        # may come again in a later one), left once each of those lists has no room (the
+        # rest could not be listed)
+        for cands, kinds, period, same_only, again, later in self._places(fam, f, room, clashing, low, high, alo, ahi):
+            open_here = len([k for k in kinds if room[k] > 0])
             if not open_here:
-                return
+                continue
             # the same figure is always "agrees" here: once that list is full, passed over unlooked at
-            skip_same = room["agrees"] <= 0
-            for c in islice(cands, EXAMINE_LIMIT):
-                cid = c.id
-                if c.source == source or cid in seen:
+            skip_same = room[4] <= 0
+            for cid, csource, clow, chigh, cb, cxd, settled, blo, bhi, fig in islice(cands, limit):
+                if csource == source or (again and cid in seen):
                     continue
-                if skip_same and c.low == low and c.high == high and c.bound != clashing:
-                    continue
-                theirs = facts.get(cid)
-                if theirs is None:
-                    theirs = facts[cid] = figure_facts(c)
+                if clow == low and chigh == high and cb in compatible:
+                    if skip_same:
+                        continue
+                    k = 4
+                elif not period:
+                    k = 3
+                elif fxd is not None and cxd is not None and (fxd[1] <= cxd[0] or cxd[1] <= fxd[0]):
+                    k = 2
+                elif bhi < alo or blo > ahi:
+                    k = 0 if settled_a and settled else 1
+                else:
+                    k = 3
                 examined += 1
-                k = kind(c, theirs)
-                got = into.get(k)
-                if got is not None and len(got) < n:
-                    got.append(c)
-                    seen.add(cid)
+                listed = got[k]
+                if len(listed) < n:
+                    listed.append(fig)
+                    if later:
+                        seen.add(cid)
                     room[k] -= 1
                     if not room[k]:
-                        short -= 1
                         open_here -= k in kinds
                         if not open_here:
-                            return
-                        if k == "agrees":
+                            break
+                        if k == 4:
                             if same_only and clashing is None:
-                                return  # the rest are the same figure
+                                break  # the rest are the same figure
                             skip_same = True
+        self.examined += examined
+        return dict(zip(RELATION_FIELDS, (*got, [], [])))  # the figure's lists, then its positions' (filled later)
 
+    @staticmethod
+    def _places(
+        fam: Family, f: Figure, room: list[int], clashing: str | None, low: Any, high: Any, alo: float, ahi: float
+    ) -> Iterator[tuple[Iterable[Cand], tuple[int, ...], bool, bool, bool, bool]]:
+        """Where f's related claims can be, in the order they are looked at: (candidates,
+        the kinds they can be, all of f's period, all the same figure, some may have come
+        in an earlier place, some may come again in a later one). A range apart from f's
+        never holds its figure (a bound widens a range, never narrows it past its numbers);
+        those that end before f's start before it too; the places of f's period are cut by
+        where ranges start, and those of unknown periods are apart from them."""
         p = f.eperiod
         if p is None:
             # its period nobody can tell: the same figure in any period, then any other
-            offer(fam.by_value.get((f.low, f.high), []), _UNTOLD, same_only=True)
-            offer(fam.every(), _UNTOLD)
-            self.examined += examined
-            return lists
-        lo, hi = f.span
+            yield fam.by_value.get((low, high), []), _UNTOLD, False, True, False, True
+            yield fam.every(), _UNTOLD, False, False, True, False
+            return
         g = fam.periods.get(p)
-        if g is not None and short:
+        if g is not None and any(v > 0 for v in room):
             # ranges that end before this one starts, nearest first, then those that start after it ends
-            below = bisect_left(g.his, lo)
-            offer(reversed(g.by_hi[max(below - EXAMINE_LIMIT, 0) : below]), _APART)
-            above = bisect_right(g.los, hi)
-            offer(g.by_lo[above : above + EXAMINE_LIMIT], _APART)
-            if room["agrees"] > 0 or clashing is not None:  # else every one of them agrees
-                offer(g.by_value.get((f.low, f.high), []), _MEETING, same_only=True)
+            below = bisect_left(g.his, alo)
+            yield reversed(g.by_hi[max(below - EXAMINE_LIMIT, 0) : below]), _APART, True, False, False, True
+            above = bisect_right(g.los, ahi)
+            yield g.by_lo[above : above + EXAMINE_LIMIT], _APART, True, False, False, False
+            if room[4] > 0 or clashing is not None:  # else every one of them agrees
+                yield g.by_value.get((low, high), []), _MEETING, True, True, False, True
             # ranges that overlap it: those that start inside it, then those that start before it
-            start = bisect_left(g.los, lo)
-            offer(g.by_lo[start : min(bisect_right(g.los, hi), start + EXAMINE_LIMIT)], _MEETING)
-            offer(reversed(g.by_lo[max(start - EXAMINE_LIMIT, 0) : start]), _ANY)
-        offer(fam.unknown, _UNTOLD)
-        self.examined += examined
-        return lists
+            start = bisect_left(g.los, alo)
+            yield g.by_lo[start : min(bisect_right(g.los, ahi), start + EXAMINE_LIMIT)], _MEETING, True, False, True, False
+            yield reversed(g.by_lo[max(start - EXAMINE_LIMIT, 0) : start]), _ANY, True, False, True, False
+        yield fam.unknown, _UNTOLD, False, False, False, False
 
     def _add_positions(self, f: Figure, out: dict[str, list[Figure]], n: int) -> None:
         """Claims of other sources taking a position on one of f's propositions: opposed or concurring."""

@@ -9,10 +9,11 @@ import sqlite3
 from collections.abc import Iterable
 from typing import IO, Any
 
-from .records import CSV_FIELDS, LISTS, Lookups, Row, figure_counts, figure_of_row, merged, plain, wants_lists
+from .records import CSV_FIELDS, LISTS, Lookups, Row, figure_counts, figure_of_row, listed_ids, plain, wants_lists
 from .relations import LISTED_IDS, Fig, RelationLister
 
 _NONE = ("",) * len(LISTS)
+_JOIN = "; ".join
 
 
 def _joined(figs: list[Fig]) -> str:
@@ -24,18 +25,24 @@ def _stance_text(raw: str | None) -> str:
     return "; ".join(part.replace("=", ": ") for part in raw.split(";")) if raw else ""
 
 
-def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row]], *, header: bool = True) -> int:
-    """Stream the claims of `batches` as CSV (the header line first unless told not to)."""
+def write_csv(
+    conn: sqlite3.Connection,
+    out: IO[str],
+    batches: Iterable[list[Row]],
+    *,
+    header: bool = True,
+    look: Lookups | None = None,
+    lister: RelationLister | None = None,
+) -> int:
+    """Stream the claims of `batches` as CSV (the header line first unless told not to).
+    `look` and `lister` carry what a process read before (an export in parts)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     if header:
-        writer.writerow(CSV_FIELDS)
-        out.write(buf.getvalue())
+        out.write(csv_header())
         out.flush()  # the first bytes at once
-        buf.seek(0)
-        buf.truncate()
-    look = Lookups(conn)
-    lister = RelationLister(conn, encode=_joined)
+    look = look or Lookups(conn)
+    lister = lister or RelationLister(conn, encode=_joined)
     entities, sources = look.entities, look.sources
     joined: dict[int, str] = {}  # id(flags list) -> the flags joined (the lists live in look.sources)
     n = 0
@@ -57,7 +64,7 @@ def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row
                 qsources = None
             if counted and wants_lists(row):
                 found = lister.of(figure_of_row(row), figure_counts(row))
-                lists = tuple(_joined(merged(*(found[k] for k in held))) for _, held, _, _ in LISTS)
+                lists = tuple(map(_JOIN, listed_ids(found)))
             else:
                 lists = _NONE
             name, kind = entities[entity]
@@ -87,6 +94,13 @@ def write_csv(conn: sqlite3.Connection, out: IO[str], batches: Iterable[list[Row
         n += len(lines)
     out.write(csv_cell(buf.getvalue()))
     return n
+
+
+def csv_header() -> str:
+    """The CSV's first line: the field names."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(CSV_FIELDS)
+    return buf.getvalue()
 
 
 def csv_cell(value: Any) -> Any:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from json.encoder import encode_basestring
 from typing import IO, Any
 
-from .records import JSON_FIELDS, LISTS, Lookups, Row, figure_counts, figure_of_row, merged, plain, stance_of, wants_lists
+from .records import JSON_FIELDS, LISTS, Lookups, Row, figure_counts, figure_of_row, listed_ids, plain, stance_of, wants_lists
 from .relations import LISTED_IDS, Fig, RelationLister
 
 # one record, its values as %s (each already JSON text, at the record's indentation)
@@ -52,10 +52,17 @@ def _ids(figs: list[Fig]) -> str:
     return "[\n      " + ",\n      ".join(map(encode_basestring, sorted([f.id for f in figs])[:LISTED_IDS])) + "\n    ]"
 
 
+def _id_array(ids: list[str]) -> str:
+    """Sorted ids (at most LISTED_IDS) as the JSON array at a list field's indentation."""
+    if not ids:
+        return "[]"
+    return "[\n      " + ",\n      ".join(map(encode_basestring, ids)) + "\n    ]"
+
+
 def _lists(lister: RelationLister, row: Row) -> tuple[str, ...]:
     """The LIST_FIELDS of a claim as JSON text (records.LISTS says which lists each holds)."""
     found = lister.of(figure_of_row(row), figure_counts(row))
-    return tuple(_ids(merged(*(found[k] for k in held))) for _, held, _, _ in LISTS)
+    return tuple(map(_id_array, listed_ids(found)))
 
 
 def write_json(
@@ -66,15 +73,18 @@ def write_json(
     bracket: bool = True,
     first: bool = True,
     last: bool = True,
+    look: Lookups | None = None,
+    lister: RelationLister | None = None,
 ) -> int:
     """Stream the claims of `batches` as a JSON array. A part of a longer array leaves out
     the opening bracket (bracket=False), the comma before its first record when none came
-    before it (first=True), or its closing (last=False)."""
+    before it (first=True), or its closing (last=False). `look` and `lister` carry what a
+    process read before (an export in parts)."""
     if bracket:
         out.write("[")
         out.flush()  # the first bytes at once
-    look = Lookups(conn)
-    lister = RelationLister(conn, encode=_ids)
+    look = look or Lookups(conn)
+    lister = lister or RelationLister(conn, encode=_ids)
     entities, sources = look.entities, look.sources
     ent_text: dict[str, tuple[str, str]] = {}
     src_text: dict[str, tuple[str, str, str, str, str]] = {}
