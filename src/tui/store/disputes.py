@@ -10,17 +10,41 @@ until it is reviewed.
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import json
 import sqlite3
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import db
-from .agreement import STRENGTH, Figure, Relation, RowLike, family_strengths, figure_of_record, relation
+from .agreement import (
+    RELATIONS,
+    STRENGTH,
+    Figure,
+    Relation,
+    RowLike,
+    family_strengths,
+    figure_of_record,
+    figure_relation,
+    relation,
+)
 
 PER_QUANTITY = 60  # claims read per quantity (a quantity stated by more is marked "+ N more")
 MAX_QUANTITIES = 500
 STATEMENTS_READ = 200  # statements on the subject looked at for the sources without a figure
 # what the report shows of the other measures of a subject and of the statements of the
 # sources without a figure (the claims' own columns: no join)
+# what the Markdown report and the table show of a figure and the agreement model reads of
+# it (a JSON report carries every column of db.CLAIM_COLUMNS): fewer columns, quicker rows
+SHOWN_COLUMNS = """
+  claims.rowid AS rowid, claims.id, claims.source, claims.topic, claims.metric, claims.value_low, claims.value_high,
+  claims.unit, claims.bound, claims.period, claims.status, claims.draft, claims.qentity, claims.qunit, claims.qperiod,
+  claims.presumed_period, claims.source_date, claims.date_as_of, claims.source_label, claims.stances, claims.source_title,
+  topics.label AS topic_label, sources.publisher, sources.flags AS source_flags_json
+"""
+SHOWN_JOINS = "JOIN topics ON topics.id = claims.topic JOIN sources ON sources.id = claims.source"
+Row = dict[str, Any]  # a claim's columns by name (CLAIM_COLUMNS, or AROUND_COLUMNS)
 AROUND_COLUMNS = (
     "claims.rowid AS rowid, claims.id, claims.source, claims.summary, claims.metric, claims.period, "
     "claims.value_low, claims.value_high, claims.unit, claims.bound"
@@ -29,7 +53,7 @@ AROUND_COLUMNS = (
 
 @dataclass
 class Line:
-    row: sqlite3.Row
+    row: Row
     relation: Relation | None  # its strongest relation to another source's figure here
     other: str | None = None  # the claim it relates to most strongly
 
@@ -42,9 +66,9 @@ class Quantity:
     unit: str | None
     topic_label: str
     lines: list[Line]
-    related: list[sqlite3.Row] = field(default_factory=list)  # other measures of the subject (AROUND_COLUMNS)
+    related: list[Row] = field(default_factory=list)  # other measures of the subject (AROUND_COLUMNS)
     total: int = 0  # claims of the quantity, read or not
-    statements: list[sqlite3.Row] = field(default_factory=list)  # one each from the sources without a figure (AROUND_COLUMNS)
+    statements: list[Row] = field(default_factory=list)  # one each from the sources without a figure (AROUND_COLUMNS)
 
     @property
     def strongest(self) -> str:
@@ -56,16 +80,20 @@ class Quantity:
         return len({line.row["source"] for line in self.lines})
 
 
-def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTITIES) -> list[Quantity]:
-    """Quantities touched by the filter that more than one source states, strongest first."""
+def quantities(
+    conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTITIES, *, shown_only: bool = False
+) -> list[Quantity]:
+    """Quantities touched by the filter that more than one source states, strongest first.
+    Each figure's row holds every column of db.CLAIM_COLUMNS, or only SHOWN_COLUMNS."""
+    columns, joins = (SHOWN_COLUMNS, SHOWN_JOINS) if shown_only else (db.CLAIM_COLUMNS, db.CLAIM_JOINS)
     families = conn.execute(
         f"SELECT DISTINCT claims.qentity, claims.metric, claims.qunit FROM claims WHERE ({flt.where}) "
         "AND claims.value_low IS NOT NULL AND claims.metric IS NOT NULL AND claims.draft = 0 LIMIT ?",
         [*flt.params, limit * 4],
     ).fetchall()
-    out: list[Quantity] = []
-    said: dict[tuple[str, ...], list[sqlite3.Row]] = {}
-    read: dict[int, sqlite3.Row] = {}  # claims rows by rowid, read once
+    found = []  # (entity, metric, unit, claims of the quantity, its first rows)
+    plain = conn.cursor()  # rows as plain tuples, made mappings once (a sqlite3.Row finds a name column by column)
+    plain.row_factory = None
     for qe, metric, unit in families:
         n_sources, total = conn.execute(
             "SELECT count(DISTINCT source), count(*) FROM claims WHERE qentity = ? AND metric = ? AND qunit IS ? "
@@ -74,85 +102,128 @@ def quantities(conn: sqlite3.Connection, flt: db.Filter, limit: int = MAX_QUANTI
         ).fetchone()
         if n_sources < 2:
             continue
-        rows = conn.execute(
-            f"SELECT {db.CLAIM_COLUMNS} FROM claims {db.CLAIM_JOINS} WHERE claims.qentity = ? AND claims.metric = ? "
-            "AND claims.qunit IS ? AND claims.value_low IS NOT NULL AND claims.draft = 0 "
-            "ORDER BY coalesce(claims.qperiod, claims.presumed_period) IS NULL, coalesce(claims.qperiod, claims.presumed_period), "
-            "claims.source_date IS NULL, claims.source_date, claims.rowid LIMIT ?",
-            (qe, metric, unit, PER_QUANTITY),
-        ).fetchall()
-        figures = [figure_of_record(r) for r in rows]
-        lines = [Line(r, rel, other) for r, (rel, other) in zip(rows, strongest_relations(figures), strict=True)]
-        topics = {r["topic"] for r in rows}
-        # the other measures of the subject, and what the sources without a figure say on it (their
-        # rowids first, then each claim read once however many quantities share it). `+value_low`
-        # keeps SQLite on the (qentity, topic) index (on value_low's it reads every statement of
-        # the corpus)
-        subject = (qe, *sorted(topics))
-        marks = ", ".join("?" * len(topics))
-        related = conn.execute(
-            f"SELECT {AROUND_COLUMNS} FROM claims WHERE claims.qentity = ? AND claims.topic IN ({marks}) "
-            "AND +claims.value_low IS NOT NULL AND claims.metric != ? AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
-            (*subject, metric, PER_QUANTITY),
-        ).fetchall()
-        statements = said.get(subject)
-        if statements is None:
-            statements = said[subject] = conn.execute(
-                f"SELECT claims.rowid, claims.source FROM claims WHERE claims.qentity = ? AND claims.topic IN ({marks}) "
-                "AND +claims.value_low IS NULL AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
-                (*subject, STATEMENTS_READ),
-            ).fetchall()
-        with_figures = {r["source"] for r in rows} | {r["source"] for r in related}
+        rows = _mappings(
+            plain.execute(
+                f"SELECT {columns} FROM claims {joins} WHERE claims.qentity = ? AND claims.metric = ? "
+                "AND claims.qunit IS ? AND claims.value_low IS NOT NULL AND claims.draft = 0 "
+                "ORDER BY coalesce(claims.qperiod, claims.presumed_period) IS NULL, coalesce(claims.qperiod, claims.presumed_period), "
+                "claims.source_date IS NULL, claims.source_date, claims.rowid LIMIT ?",
+                (qe, metric, unit, PER_QUANTITY),
+            )
+        )
+        found.append((qe, metric, unit, total, rows))
+        if len(found) >= limit:
+            break
+    subjects = [(qe, sorted({r["topic"] for r in rows})) for qe, _, _, _, rows in found]
+    around = Around(conn, {(qe, topic) for qe, topics in subjects for topic in topics})
+    related_of, others_of = [], []
+    for (_, metric, _, _, rows), (qe, topics) in zip(found, subjects, strict=True):
+        related = around.measures(qe, topics, metric)
+        with_figures = {r["source"] for r in rows} | {src for _, src in related}
         first: dict[str, int] = {}
-        for rowid, src in statements:
+        for rowid, src in around.statements(qe, topics):
             if src not in with_figures:
                 first.setdefault(src, rowid)
-        others = _rows_by_rowid(conn, list(first.values()), read)
-        name = conn.execute("SELECT name FROM entities WHERE id = ?", (qe,)).fetchone()
+        related_of.append([rowid for rowid, _ in related])
+        others_of.append(list(first.values()))
+    read = around.rows([*(i for rowids in related_of for i in rowids), *(i for rowids in others_of for i in rowids)])
+    names = dict(
+        conn.execute(
+            "SELECT id, name FROM entities WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted({qe for qe, *_ in found})),),
+        ).fetchall()
+    )
+    out: list[Quantity] = []
+    for (qe, metric, unit, total, rows), related, others in zip(found, related_of, others_of, strict=True):
+        figures = [figure_of_record(r) for r in rows]
+        lines = [Line(r, rel, other) for r, (rel, other) in zip(rows, strongest_relations(figures), strict=True)]
         out.append(
             Quantity(
                 qe,
-                name[0] if name else qe,
+                names.get(qe, qe),
                 metric,
                 rows[0]["unit"] if rows else unit,
                 rows[0]["topic_label"] if rows else "",
                 lines,
-                related,
+                [read[i] for i in related],
                 total,
-                others,
+                [read[i] for i in others],
             )
         )
-        if len(out) >= limit:
-            break
     out.sort(key=lambda q: (STRENGTH.get(q.strongest, 9), -q.sources, q.entity_name.lower(), q.metric))
     return out
 
 
-def _rows_by_rowid(conn: sqlite3.Connection, rowids: list[int], read: dict[int, sqlite3.Row]) -> list[sqlite3.Row]:
-    """The claims of these rowids (AROUND_COLUMNS), in the order given; those not in `read`
-    are read (and kept there)."""
-    missing = [i for i in rowids if i not in read]
-    for at in range(0, len(missing), 500):
-        part = missing[at : at + 500]
-        for r in conn.execute(f"SELECT {AROUND_COLUMNS} FROM claims WHERE claims.rowid IN ({', '.join('?' * len(part))})", part):
-            read[r["rowid"]] = r
-    return [read[i] for i in rowids]
+class Around:
+    """What surrounds the quantities of one report, read at once for all of them: the
+    claims of each (entity, topic) a quantity's figures are on, in store order, as its
+    measures and its statements (claims without a figure); a quantity's subject is its
+    entity and the topics of its figures, whose claims are merged in store order."""
+
+    def __init__(self, conn: sqlite3.Connection, pairs: set[tuple[str, str]]) -> None:
+        self.conn = conn
+        self.measures_of: dict[tuple[str, str], list[tuple[int, str, str]]] = {}  # (rowid, metric, source)
+        self.statements_of: dict[tuple[str, str], list[tuple[int, str]]] = {}  # (rowid, source)
+        if not pairs:
+            return
+        # the covering index of the grid (`+value_low` keeps SQLite on it): no row of the table read
+        for qe, topic, rowid, metric, src, stated in conn.execute(
+            "WITH p AS (SELECT value ->> 0 AS qe, value ->> 1 AS topic FROM json_each(?)) "
+            "SELECT claims.qentity, claims.topic, claims.rowid, claims.metric, claims.source, +claims.value_low IS NULL "
+            "FROM p CROSS JOIN claims WHERE claims.qentity = p.qe AND claims.topic = p.topic AND claims.draft = 0 "
+            "AND (+claims.value_low IS NULL OR claims.metric IS NOT NULL) ORDER BY claims.rowid",
+            (json.dumps(sorted(pairs)),),
+        ):
+            if stated:
+                self.statements_of.setdefault((qe, topic), []).append((rowid, src))
+            else:
+                self.measures_of.setdefault((qe, topic), []).append((rowid, metric, src))
+
+    def measures(self, qe: str, topics: list[str], metric: str) -> list[tuple[int, str]]:
+        """The first PER_QUANTITY other measures of the subject: (rowid, source), in store order."""
+        merged = heapq.merge(*(self.measures_of.get((qe, t), ()) for t in topics))
+        return list(itertools.islice(((i, src) for i, m, src in merged if m != metric), PER_QUANTITY))
+
+    def statements(self, qe: str, topics: list[str]) -> list[tuple[int, str]]:
+        """The first STATEMENTS_READ statements of the subject: (rowid, source), in store order."""
+        merged = heapq.merge(*(self.statements_of.get((qe, t), ()) for t in topics))
+        return list(itertools.islice(merged, STATEMENTS_READ))
+
+    def rows(self, rowids: list[int]) -> dict[int, Row]:
+        """The claims of these rowids (AROUND_COLUMNS), by rowid, each read once."""
+        if not rowids:
+            return {}
+        plain = self.conn.cursor()
+        plain.row_factory = None
+        rows = plain.execute(
+            f"SELECT {AROUND_COLUMNS} FROM claims WHERE claims.rowid IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(set(rowids))),),
+        )
+        return {r["rowid"]: r for r in _mappings(rows)}
+
+
+def _mappings(cursor: sqlite3.Cursor) -> list[Row]:
+    """A cursor's rows (plain tuples) as dicts by column name."""
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r, strict=True)) for r in cursor]
 
 
 def strongest_relations(figures: list[Figure]) -> list[tuple[Relation | None, str | None]]:
     """Each figure's strongest relation to another of the list, and the id of that other (the
     first in list order of the strongest kind). The kinds are decided for each pair once (a
-    relation's kind is symmetric), and a reason is worded only for each figure's winner."""
-    none = len(STRENGTH)  # weaker than any relation: no relation
+    relation's kind is symmetric), and a reason is worded only for each figure's winner: as
+    `relation` words it, whose kind is the one decided unless both take positions."""
     out: list[tuple[Relation | None, str | None]] = []
     for f, row in zip(figures, family_strengths(figures), strict=True):
-        strengths = [none if k is None else k for k in row]
-        strongest = min(strengths, default=none)
-        if strongest == none:
+        strongest = min([k for k in row if k is not None], default=None)  # None: no relation
+        if strongest is None:
             out.append((None, None))
-        else:
-            other = figures[strengths.index(strongest)]  # the first of the strongest kind
+            continue
+        other = figures[row.index(strongest)]  # the first of the strongest kind
+        if f.stances and other.stances:  # a common proposition: a position's relation, or its reason
             out.append((relation(f, other), other.id))
+        else:
+            out.append((figure_relation(RELATIONS[strongest], f, other), other.id))
     return out
 
 

@@ -317,8 +317,10 @@ class RowLike(Protocol):
 
 def figure_of_record(r: RowLike) -> Figure:
     """A Figure from a stored claims row (any mapping with the store's claims columns)."""
-    keys = set(r.keys())
-    stances = r["stances"] if "stances" in keys else None
+    try:
+        stances = r["stances"]
+    except (KeyError, IndexError):  # not among the row's columns (a sqlite3.Row raises IndexError)
+        stances = None
     return Figure(
         id=r["id"],
         source=r["source"],
@@ -443,6 +445,12 @@ def figure_kind(a: Figure, b: Figure) -> str | None:
 def _figure_relation(a: Figure, b: Figure) -> Relation | None:
     kind = figure_kind(a, b)
     return None if kind is None else Relation(kind, _figure_reason(kind, a, b))
+
+
+def figure_relation(kind: str, a: Figure, b: Figure) -> Relation:
+    """The relation of two claims' figures whose kind (figure_kind) is known, its reason worded:
+    `relation` of two claims that take no position on a common proposition."""
+    return Relation(kind, _figure_reason(kind, a, b))
 
 
 def _figure_reason(kind: str, a: Figure, b: Figure) -> str:
