@@ -19,8 +19,7 @@ def _md_escaping_always(text: str) -> str:
     """md() as it was: Markdown's characters escaped by one translate, the autolink escaping
     run on every text with one of : / @ ."""
     out = safe_text(" ".join(str(text).split()))
-    if markup._MD_SPECIAL_ANY.search(out):
-        out = out.translate(_MD_SPECIAL)
+    out = out.translate(_MD_SPECIAL)
     if "&" in out:
         out = markup._MD_ENTITY.sub(markup._escaped, out)
     if ":" in out or "/" in out or "@" in out or "." in out:

@@ -178,6 +178,7 @@ def date_span(iso: str | None) -> tuple[int, int] | None:
         return None
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of its arguments: a reason names a source's date again and again
 def show_date(iso: str | None, as_of: bool = False) -> str:
     """'2026-04-25' -> '25 Apr 2026', '2026-03' -> 'Mar 2026'; 'as of Mar 2026' for a dated lead."""
     if not iso:
