@@ -1010,6 +1010,11 @@ def test_the_strengths_of_a_family_are_relation_kinds_pair_by_pair(figures: list
             for j, b in enumerate(group):
                 kind = agreement.relation_kind(a, b) if i != j else None
                 assert got[i][j] == (None if kind is None else agreement.STRENGTH[kind]), (a, b)
+        reduced = []  # family_strongest: each row's strongest and the first place of it
+        for row in got:
+            found = [k for k in row if k is not None]
+            reduced.append((min(found), row.index(min(found))) if found else None)
+        assert agreement.family_strongest(group) == reduced
         expected = []
         for f in group:
             best = None

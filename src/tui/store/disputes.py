@@ -15,7 +15,8 @@ import itertools
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from . import db
 from .agreement import (
@@ -24,7 +25,7 @@ from .agreement import (
     Figure,
     Relation,
     RowLike,
-    family_strengths,
+    family_strongest,
     figure_of_record,
     figure_relation,
     relation,
@@ -44,6 +45,7 @@ SHOWN_COLUMNS = """
   claims.unit, claims.bound, claims.period, claims.status, claims.draft, claims.qentity, claims.qunit, claims.qperiod,
   claims.presumed_period, claims.source_date, claims.date_as_of, claims.source_label, claims.stances, claims.source_title
 """
+T = TypeVar("T")
 Row = dict[str, Any]  # a claim's columns by name (CLAIM_COLUMNS, or AROUND_COLUMNS)
 AROUND_COLUMNS = (
     "claims.rowid AS rowid, claims.id, claims.source, claims.summary, claims.metric, claims.period, "
@@ -66,9 +68,9 @@ class Quantity:
     unit: str | None
     topic_label: str
     lines: list[Line]
-    related: list[Row] = field(default_factory=list)  # other measures of the subject (AROUND_COLUMNS)
+    related: list[sqlite3.Row] = field(default_factory=list)  # other measures of the subject (AROUND_COLUMNS)
     total: int = 0  # claims of the quantity, read or not
-    statements: list[Row] = field(default_factory=list)  # one each from the sources without a figure (AROUND_COLUMNS)
+    statements: list[sqlite3.Row] = field(default_factory=list)  # one each from the sources without a figure (AROUND_COLUMNS)
 
     @property
     def strongest(self) -> str:
@@ -164,44 +166,53 @@ class Around:
 
     def __init__(self, conn: sqlite3.Connection, pairs: set[tuple[str, str]]) -> None:
         self.conn = conn
-        self.measures_of: dict[tuple[str, str], list[tuple[int, str, str]]] = {}  # (rowid, metric, source)
-        self.statements_of: dict[tuple[str, str], list[tuple[int, str]]] = {}  # (rowid, source)
-        if not pairs:
-            return
+        listed = sorted(pairs)
+        measures: list[list[tuple[int, str, str]]] = [[] for _ in listed]  # (rowid, metric, source)
+        statements: list[list[tuple[int, str]]] = [[] for _ in listed]  # (rowid, source)
         # the covering index of the grid (`+value_low` keeps SQLite on it): no row of the table read
-        for qe, topic, rowid, metric, src, stated in conn.execute(
-            "WITH p AS (SELECT value ->> 0 AS qe, value ->> 1 AS topic FROM json_each(?)) "
-            "SELECT claims.qentity, claims.topic, claims.rowid, claims.metric, claims.source, +claims.value_low IS NULL "
+        plain = conn.cursor()
+        plain.row_factory = None
+        for at, rowid, metric, src, stated in plain.execute(
+            "WITH p AS (SELECT key, value ->> 0 AS qe, value ->> 1 AS topic FROM json_each(?)) "
+            "SELECT p.key, claims.rowid, claims.metric, claims.source, +claims.value_low IS NULL "
             "FROM p CROSS JOIN claims WHERE claims.qentity = p.qe AND claims.topic = p.topic AND claims.draft = 0 "
             "AND (+claims.value_low IS NULL OR claims.metric IS NOT NULL) ORDER BY claims.rowid",
-            (json.dumps(sorted(pairs)),),
+            (json.dumps(listed),),
         ):
             if stated:
-                self.statements_of.setdefault((qe, topic), []).append((rowid, src))
+                statements[at].append((rowid, src))
             else:
-                self.measures_of.setdefault((qe, topic), []).append((rowid, metric, src))
+                measures[at].append((rowid, metric, src))
+        self.measures_of = dict(zip(listed, measures, strict=True))
+        self.statements_of = dict(zip(listed, statements, strict=True))
 
     def measures(self, qe: str, topics: list[str], metric: str) -> list[tuple[int, str]]:
         """The first PER_QUANTITY other measures of the subject: (rowid, source), in store order."""
-        merged = heapq.merge(*(self.measures_of.get((qe, t), ()) for t in topics))
+        merged = _merged([self.measures_of.get((qe, t), []) for t in topics])
         return list(itertools.islice(((i, src) for i, m, src in merged if m != metric), PER_QUANTITY))
 
     def statements(self, qe: str, topics: list[str]) -> list[tuple[int, str]]:
         """The first STATEMENTS_READ statements of the subject: (rowid, source), in store order."""
-        merged = heapq.merge(*(self.statements_of.get((qe, t), ()) for t in topics))
+        merged = _merged([self.statements_of.get((qe, t), []) for t in topics])
         return list(itertools.islice(merged, STATEMENTS_READ))
 
-    def rows(self, rowids: list[int]) -> dict[int, Row]:
+    def rows(self, rowids: list[int]) -> dict[int, sqlite3.Row]:
         """The claims of these rowids (AROUND_COLUMNS), by rowid, each read once."""
         if not rowids:
             return {}
-        plain = self.conn.cursor()
-        plain.row_factory = None
-        rows = plain.execute(
-            f"SELECT {AROUND_COLUMNS} FROM claims WHERE claims.rowid IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(set(rowids))),),
-        )
-        return {r["rowid"]: r for r in _mappings(rows)}
+        return {
+            r["rowid"]: r
+            for r in self.conn.execute(
+                f"SELECT {AROUND_COLUMNS} FROM claims WHERE claims.rowid IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(set(rowids))),),
+            )
+        }
+
+
+def _merged(runs: list[list[T]]) -> Iterable[T]:
+    """Lists each in store order (their rowids first) as one, in store order."""
+    found = [run for run in runs if run]
+    return found[0] if len(found) == 1 else heapq.merge(*found)
 
 
 def _shown_lookups(conn: sqlite3.Connection, rows: list[Row]) -> None:
@@ -232,16 +243,15 @@ def strongest_relations(figures: list[Figure]) -> list[tuple[Relation | None, st
     relation's kind is symmetric), and a reason is worded only for each figure's winner: as
     `relation` words it, whose kind is the one decided unless both take positions."""
     out: list[tuple[Relation | None, str | None]] = []
-    for f, row in zip(figures, family_strengths(figures), strict=True):
-        strongest = min([k for k in row if k is not None], default=None)  # None: no relation
+    for f, strongest in zip(figures, family_strongest(figures), strict=True):
         if strongest is None:
             out.append((None, None))
             continue
-        other = figures[row.index(strongest)]  # the first of the strongest kind
+        other = figures[strongest[1]]  # the first of the strongest kind
         if f.stances and other.stances:  # a common proposition: a position's relation, or its reason
             out.append((relation(f, other), other.id))
         else:
-            out.append((figure_relation(RELATIONS[strongest], f, other), other.id))
+            out.append((figure_relation(RELATIONS[strongest[0]], f, other), other.id))
     return out
 
 

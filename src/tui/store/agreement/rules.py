@@ -612,6 +612,45 @@ def family_strengths(figures: list[Figure]) -> list[list[int | None]]:
     return out
 
 
+def family_strongest(figures: list[Figure]) -> list[tuple[int, int] | None]:
+    """Each figure's strongest relation in a list, as family_strengths decides the pairs: the
+    STRENGTH of the strongest and the place of the first other figure of that strength (None
+    where the figure relates to none), without the table of every pair (the disputes report
+    wants no more of a quantity's 60 x 60). Each pair is still decided once: a figure meets
+    the figures before it as the second of their pairs, in list order, then those after it."""
+    n = len(figures)
+    if not all(f.numeric and f.high is not None and f.family == figures[0].family for f in figures):
+        out: list[tuple[int, int] | None] = []
+        for row in family_strengths(figures):
+            found = [k for k in row if k is not None]
+            out.append((min(found), row.index(min(found))) if found else None)
+        return out
+    none = len(STRENGTH)  # weaker than any relation: no relation
+    best, at = [none] * n, [-1] * n
+    facts = [figure_facts(f) for f in figures]
+    sources = [f.source for f in figures]
+    order = STRENGTH
+    for i in range(n):
+        a, source = figures[i], sources[i]
+        kind_of = kind_against(a, facts[i])
+        mine, mine_at = best[i], at[i]
+        for j in range(i + 1, n):
+            if sources[j] == source:
+                continue
+            b = figures[j]
+            k = order[kind_of(b, facts[j])]
+            if a.stances and b.stances:
+                sk = stance_kind(a, b)
+                if sk is not None and order[sk] < k:
+                    k = order[sk]
+            if k < mine:
+                mine, mine_at = k, j
+            if k < best[j]:
+                best[j], at[j] = k, i
+        best[i], at[i] = mine, mine_at
+    return [None if k == none else (k, j) for k, j in zip(best, at, strict=True)]
+
+
 def _stance_relation(a: Figure, b: Figure) -> Relation | None:
     if not a.stances or not b.stances:
         return None
