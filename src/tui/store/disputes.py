@@ -10,12 +10,11 @@ until it is reviewed.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from . import db
@@ -188,13 +187,12 @@ class Around:
 
     def measures(self, qe: str, topics: list[str], metric: str) -> list[tuple[int, str]]:
         """The first PER_QUANTITY other measures of the subject: (rowid, source), in store order."""
-        merged = _merged([self.measures_of.get((qe, t), []) for t in topics])
-        return list(itertools.islice(((i, src) for i, m, src in merged if m != metric), PER_QUANTITY))
+        runs = [(m for m in self.measures_of.get((qe, t), ()) if m[1] != metric) for t in topics]
+        return [(i, src) for i, _, src in _first(runs, PER_QUANTITY)]
 
     def statements(self, qe: str, topics: list[str]) -> list[tuple[int, str]]:
         """The first STATEMENTS_READ statements of the subject: (rowid, source), in store order."""
-        merged = _merged([self.statements_of.get((qe, t), []) for t in topics])
-        return list(itertools.islice(merged, STATEMENTS_READ))
+        return _first([iter(self.statements_of.get((qe, t), ())) for t in topics], STATEMENTS_READ)
 
     def rows(self, rowids: list[int]) -> dict[int, sqlite3.Row]:
         """The claims of these rowids (AROUND_COLUMNS), by rowid, each read once."""
@@ -209,10 +207,13 @@ class Around:
         }
 
 
-def _merged(runs: list[list[T]]) -> Iterable[T]:
-    """Lists each in store order (their rowids first) as one, in store order."""
-    found = [run for run in runs if run]
-    return found[0] if len(found) == 1 else heapq.merge(*found)
+def _first(runs: list[Iterator[T]], n: int) -> list[T]:
+    """The first n of runs each in store order (their rowids first), in store order: the first
+    n of each run, sorted together."""
+    firsts = [list(itertools.islice(run, n)) for run in runs]
+    if len(firsts) == 1:
+        return firsts[0]
+    return sorted(itertools.chain.from_iterable(firsts))[:n]
 
 
 def _shown_lookups(conn: sqlite3.Connection, rows: list[Row]) -> None:

@@ -372,8 +372,11 @@ class Relation:
         return MARK[self.kind]
 
 
+_BOUND_CLASS = {"at-least": "ge", "at-most": "le"}
+
+
 def _bound_class(bound: str | None) -> str:
-    return {"at-least": "ge", "at-most": "le"}.get(bound or "exact", "eq")
+    return _BOUND_CLASS.get(bound or "exact", "eq")
 
 
 _COMPATIBLE = {"eq": ("eq", "ge", "le"), "ge": ("eq", "ge"), "le": ("eq", "le")}
@@ -616,8 +619,12 @@ def family_strongest(figures: list[Figure]) -> list[tuple[int, int] | None]:
     """Each figure's strongest relation in a list, as family_strengths decides the pairs: the
     STRENGTH of the strongest and the place of the first other figure of that strength (None
     where the figure relates to none), without the table of every pair (the disputes report
-    wants no more of a quantity's 60 x 60). Each pair is still decided once: a figure meets
-    the figures before it as the second of their pairs, in list order, then those after it."""
+    wants no more of a quantity's 60 x 60).
+
+    Figures of one family for two periods, neither one unknown, only agree (the same figure
+    for periods one within the other) or relate: such a pair is decided only for a figure
+    that has nothing stronger (a difference) with the figures of its own period and those of
+    an unknown one. Each other pair is decided once, for both figures."""
     n = len(figures)
     if not all(f.numeric and f.high is not None and f.family == figures[0].family for f in figures):
         out: list[tuple[int, int] | None] = []
@@ -626,15 +633,25 @@ def family_strongest(figures: list[Figure]) -> list[tuple[int, int] | None]:
             out.append((min(found), row.index(min(found))) if found else None)
         return out
     none = len(STRENGTH)  # weaker than any relation: no relation
-    best, at = [none] * n, [-1] * n
+    best, at = [none] * n, [n] * n
     facts = [figure_facts(f) for f in figures]
     sources = [f.source for f in figures]
     order = STRENGTH
+    if any(f.stances for f in figures):  # a position may relate two figures of any periods: every pair
+        near = [range(i + 1, n) for i in range(n)]
+    else:
+        of_period: dict[str | None, list[int]] = {}
+        for i, fa in enumerate(facts):
+            of_period.setdefault(fa[0], []).append(i)
+        unknown = of_period.get(None, [])
+        near = [
+            range(i + 1, n) if fa[0] is None else sorted({j for j in (*of_period[fa[0]], *unknown) if j > i})
+            for i, fa in enumerate(facts)
+        ]
     for i in range(n):
         a, source = figures[i], sources[i]
         kind_of = kind_against(a, facts[i])
-        mine, mine_at = best[i], at[i]
-        for j in range(i + 1, n):
+        for j in near[i]:
             if sources[j] == source:
                 continue
             b = figures[j]
@@ -643,11 +660,21 @@ def family_strongest(figures: list[Figure]) -> list[tuple[int, int] | None]:
                 sk = stance_kind(a, b)
                 if sk is not None and order[sk] < k:
                     k = order[sk]
-            if k < mine:
-                mine, mine_at = k, j
-            if k < best[j]:
+            if k < best[i] or (k == best[i] and j < at[i]):
+                best[i], at[i] = k, j
+            if k < best[j] or (k == best[j] and i < at[j]):
                 best[j], at[j] = k, i
-        best[i], at[i] = mine, mine_at
+    differs = order["differs"]
+    for i in range(n):
+        if best[i] > differs and not isinstance(near[i], range):  # nothing stronger near: every other figure
+            a, source = figures[i], sources[i]
+            kind_of = kind_against(a, facts[i])
+            best[i], at[i] = none, n
+            for j in range(n):
+                if j != i and sources[j] != source:
+                    k = order[kind_of(figures[j], facts[j])]
+                    if k < best[i]:
+                        best[i], at[i] = k, j
     return [None if k == none else (k, j) for k, j in zip(best, at, strict=True)]
 
 
