@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from tui.store.export import markup
 from tui.store.fmt import safe_text
 
-
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~#!"})  # each gets a backslash before it
 
 

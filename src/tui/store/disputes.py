@@ -13,8 +13,8 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from . import db
@@ -44,7 +44,7 @@ SHOWN_COLUMNS = """
   claims.unit, claims.bound, claims.period, claims.status, claims.draft, claims.qentity, claims.qunit, claims.qperiod,
   claims.presumed_period, claims.source_date, claims.date_as_of, claims.source_label, claims.stances, claims.source_title
 """
-T = TypeVar("T")
+T = TypeVar("T", tuple[int, str], tuple[int, str, str])  # a claim's rowid first
 Row = dict[str, Any]  # a claim's columns by name (CLAIM_COLUMNS, or AROUND_COLUMNS)
 AROUND_COLUMNS = (
     "claims.rowid AS rowid, claims.id, claims.source, claims.summary, claims.metric, claims.period, "
@@ -121,13 +121,13 @@ def quantities(
     around = Around(conn, {(qe, topic) for qe, topics in subjects for topic in topics})
     related_of, others_of = [], []
     for (_, metric, _, _, rows), (qe, topics) in zip(found, subjects, strict=True):
-        related = around.measures(qe, topics, metric)
-        with_figures = {r["source"] for r in rows} | {src for _, src in related}
+        measures = around.measures(qe, topics, metric)
+        with_figures = {r["source"] for r in rows} | {src for _, src in measures}
         first: dict[str, int] = {}
         for rowid, src in around.statements(qe, topics):
             if src not in with_figures:
                 first.setdefault(src, rowid)
-        related_of.append([rowid for rowid, _ in related])
+        related_of.append([rowid for rowid, _ in measures])
         others_of.append(list(first.values()))
     read = around.rows([*(i for rowids in related_of for i in rowids), *(i for rowids in others_of for i in rowids)])
     names = dict(
@@ -207,7 +207,7 @@ class Around:
         }
 
 
-def _first(runs: list[Iterator[T]], n: int) -> list[T]:
+def _first(runs: Sequence[Iterator[T]], n: int) -> list[T]:
     """The first n of runs each in store order (their rowids first), in store order: the first
     n of each run, sorted together."""
     firsts = [list(itertools.islice(run, n)) for run in runs]

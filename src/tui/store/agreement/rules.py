@@ -637,6 +637,7 @@ def family_strongest(figures: list[Figure]) -> list[tuple[int, int] | None]:
     facts = [figure_facts(f) for f in figures]
     sources = [f.source for f in figures]
     order = STRENGTH
+    near: list[range | list[int]]  # the figures after each that it is decided against first
     if any(f.stances for f in figures):  # a position may relate two figures of any periods: every pair
         near = [range(i + 1, n) for i in range(n)]
     else:

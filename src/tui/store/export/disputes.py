@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import db
 from ..fmt import format_value
-from .markup import md, table, value_text
+from .markup import md, table
 from .records import claim_record
 from .to_markdown import source_list
 
@@ -93,9 +93,7 @@ def disputes_markdown(
         got = around.get(("measure", r["rowid"]))
         if got is None:
             period = ", " + mdc(r["period"]) if r["period"] else ""
-            got = around[("measure", r["rowid"])] = (
-                f"[{numbers[r['source']]}] {value_cell(r)} ({mdc(r['metric'])}{period})"
-            )
+            got = around[("measure", r["rowid"])] = f"[{numbers[r['source']]}] {value_cell(r)} ({mdc(r['metric'])}{period})"
         return got
 
     def statement_item(r: Any) -> str:
@@ -112,7 +110,7 @@ def disputes_markdown(
         unit = f" ({mdc(q.unit)})" if q.unit else ""
         parts.append(f"## {i}. {mdc(q.entity_name)}: {mdc(q.metric)}{unit}, {MARK[q.strongest]} {q.strongest}\n")
         axis = axis_of([line.row for line in q.lines])
-        body = [header]
+        written = [header]
         for line in q.lines:
             r = line.row
             rel = reason = ""
@@ -123,11 +121,11 @@ def disputes_markdown(
                 reason = mdc(relation.reason)
             label, flags = source_cells(r)
             # the figure view in a few characters (the third cell): the same drawing as `pivot figure`
-            body.append(
+            written.append(
                 f"| [{numbers[r['source']]}] {label} | {value_cell(r) or ' '} | {drawing(r, axis)} | {period_cell(r) or ' '} | "
                 f"{status_cell(r) or ' '} | {flags or ' '} | {rel or ' '} | {reason or ' '} |"
             )
-        parts.append("\n".join(body))
+        parts.append("\n".join(written))
         ends = [format_value(float(f"{x:.3g}"), float(f"{x:.3g}"), q.unit) for x in axis]
         parts.append(
             f'\nOn one axis: from {mdc(ends[0])} to {mdc(ends[1])} (● a figure, ╌ its "about" band, ━ a range, ▶ ◀ an open bound)'
