@@ -39,9 +39,10 @@ STATEMENTS_READ = 200  # statements on the subject looked at for the sources wit
 # it (a JSON report carries every column of db.CLAIM_COLUMNS): fewer columns, quicker rows,
 # and the claims alone: a topic's label and a source's publisher and flags are looked up once
 # each (joined, they were a third of the read)
+# (a quantity's entity, metric and unit are its own, and none of its figures is a draft: not read)
 SHOWN_COLUMNS = """
-  claims.rowid AS rowid, claims.id, claims.source, claims.topic, claims.metric, claims.value_low, claims.value_high,
-  claims.unit, claims.bound, claims.period, claims.status, claims.draft, claims.qentity, claims.qunit, claims.qperiod,
+  claims.rowid AS rowid, claims.id, claims.source, claims.topic, claims.value_low, claims.value_high,
+  claims.unit, claims.bound, claims.period, claims.status, claims.qperiod,
   claims.presumed_period, claims.source_date, claims.date_as_of, claims.source_label, claims.stances, claims.source_title
 """
 T = TypeVar("T", tuple[int, str], tuple[int, str, str])  # a claim's rowid first
@@ -103,6 +104,7 @@ def quantities(
         ).fetchone()
         if n_sources < 2:
             continue
+        known = {"qentity": qe, "metric": metric, "qunit": unit, "draft": 0} if shown_only else {}
         rows = _mappings(
             plain.execute(
                 f"SELECT {columns} FROM claims {joins} WHERE claims.qentity = ? AND claims.metric = ? "
@@ -110,7 +112,8 @@ def quantities(
                 "ORDER BY coalesce(claims.qperiod, claims.presumed_period) IS NULL, coalesce(claims.qperiod, claims.presumed_period), "
                 "claims.source_date IS NULL, claims.source_date, claims.rowid LIMIT ?",
                 (qe, metric, unit, PER_QUANTITY),
-            )
+            ),
+            known,
         )
         found.append((qe, metric, unit, total, rows))
         if len(found) >= limit:
@@ -232,10 +235,11 @@ def _shown_lookups(conn: sqlite3.Connection, rows: list[Row]) -> None:
         r["publisher"], r["source_flags_json"] = about[r["source"]]
 
 
-def _mappings(cursor: sqlite3.Cursor) -> list[Row]:
-    """A cursor's rows (plain tuples) as dicts by column name."""
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, r, strict=True)) for r in cursor]
+def _mappings(cursor: sqlite3.Cursor, known: dict[str, Any]) -> list[Row]:
+    """A cursor's rows (plain tuples) as dicts by column name, with the columns `known` for each."""
+    names = (*(d[0] for d in cursor.description), *known)
+    also = tuple(known.values())
+    return [dict(zip(names, r + also, strict=True)) for r in cursor]
 
 
 def strongest_relations(figures: list[Figure]) -> list[tuple[Relation | None, str | None]]:
