@@ -97,13 +97,6 @@ def quantities(
     plain = conn.cursor()  # rows as plain tuples, made mappings once (a sqlite3.Row finds a name column by column)
     plain.row_factory = None
     for qe, metric, unit in families:
-        n_sources, total = conn.execute(
-            "SELECT count(DISTINCT source), count(*) FROM claims WHERE qentity = ? AND metric = ? AND qunit IS ? "
-            "AND value_low IS NOT NULL AND draft = 0",
-            (qe, metric, unit),
-        ).fetchone()
-        if n_sources < 2:
-            continue
         known = {"qentity": qe, "metric": metric, "qunit": unit, "draft": 0} if shown_only else {}
         rows = _mappings(
             plain.execute(
@@ -115,6 +108,16 @@ def quantities(
             ),
             known,
         )
+        if len(rows) < PER_QUANTITY:  # every figure of the quantity: nothing more to count
+            n_sources, total = len({r["source"] for r in rows}), len(rows)
+        else:
+            n_sources, total = conn.execute(
+                "SELECT count(DISTINCT source), count(*) FROM claims WHERE qentity = ? AND metric = ? AND qunit IS ? "
+                "AND value_low IS NOT NULL AND draft = 0",
+                (qe, metric, unit),
+            ).fetchone()
+        if n_sources < 2:
+            continue
         found.append((qe, metric, unit, total, rows))
         if len(found) >= limit:
             break

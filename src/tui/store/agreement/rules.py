@@ -322,25 +322,26 @@ def figure_of_record(r: RowLike) -> Figure:
         stances = r["stances"]
     except (KeyError, IndexError):  # not among the row's columns (a sqlite3.Row raises IndexError)
         stances = None
-    return Figure(
-        id=r["id"],
-        source=r["source"],
-        qentity=r["qentity"],
-        topic=r["topic"],
-        metric=r["metric"] if r["value_low"] is not None else None,
-        unit=r["qunit"],
-        period=r["qperiod"],
-        low=r["value_low"],
-        high=r["value_high"],
-        bound=r["bound"],
-        display_unit=r["unit"],
-        status=r["status"],
-        date=r["source_date"],
-        as_of=bool(r["date_as_of"]),
-        presumed=r["presumed_period"],
-        label=r["source_label"],
-        draft=bool(r["draft"]),
-        stances=parse_stances(stances),
+    low = r["value_low"]
+    return Figure(  # by position, in the fields' order (quicker than by name)
+        r["id"],
+        r["source"],
+        r["qentity"],
+        r["topic"],
+        r["metric"] if low is not None else None,
+        r["qunit"],
+        r["qperiod"],
+        low,
+        r["value_high"],
+        r["bound"],
+        r["unit"],
+        r["status"],
+        r["source_date"],
+        bool(r["date_as_of"]),
+        r["presumed_period"],
+        r["source_label"],
+        bool(r["draft"]),
+        parse_stances(stances),
     )
 
 
