@@ -106,6 +106,9 @@ def disputes_markdown(
     if not found and not words:
         parts.append("_No quantity matched that more than one source states._")
     header = table(["Source", "Value", "On one axis", "Period", "Status", "Flags", "Relation", "Reason"], [])
+    heads: dict[str, tuple[str, str]] = {}  # a source's cells before and after the figure's
+    shown: dict[tuple[Any, ...], str] = {}  # a value and its drawing on an axis
+    stated: dict[tuple[Any, ...], str] = {}  # a period and a status
     for i, q in enumerate(found, 1):
         unit = f" ({mdc(q.unit)})" if q.unit else ""
         parts.append(f"## {i}. {mdc(q.entity_name)}: {mdc(q.metric)}{unit}, {MARK[q.strongest]} {q.strongest}\n")
@@ -113,18 +116,29 @@ def disputes_markdown(
         written = [header]
         for line in q.lines:
             r = line.row
-            rel = reason = ""
+            rel = reason = " "
             relation = line.relation
             if relation is not None:
                 other = number_of.get(line.other or "")
                 rel = f"{relation.mark} {relation.kind}" + (f" [{other}]" if other is not None else "")
-                reason = mdc(relation.reason)
-            label, flags = source_cells(r)
-            # the figure view in a few characters (the third cell): the same drawing as `pivot figure`
-            written.append(
-                f"| [{numbers[r['source']]}] {label} | {value_cell(r) or ' '} | {drawing(r, axis)} | {period_cell(r) or ' '} | "
-                f"{status_cell(r) or ' '} | {flags or ' '} | {rel or ' '} | {reason or ' '} |"
-            )
+                reason = mdc(relation.reason) or " "
+            # cells that repeat, each group written once: the source's; the value and its
+            # drawing on the axis (the figure view in a few characters: as `pivot figure`
+            # draws it); the period and the status
+            src = r["source"]
+            head = heads.get(src)
+            if head is None:
+                label, flags = source_cells(r)
+                head = heads[src] = (f"| [{numbers[src]}] {label} | ", f" | {flags or ' '} | ")
+            key = (r["value_low"], r["value_high"], r["unit"], r["bound"], axis)
+            value = shown.get(key)
+            if value is None:
+                value = shown[key] = f"{value_cell(r) or ' '} | {drawing(r, axis)} | "
+            when = (r["period"], r["presumed_period"], r["status"], r["draft"])
+            said = stated.get(when)
+            if said is None:
+                said = stated[when] = f"{period_cell(r) or ' '} | {status_cell(r) or ' '}"
+            written.append(f"{head[0]}{value}{said}{head[1]}{rel} | {reason} |")
         parts.append("\n".join(written))
         ends = [format_value(float(f"{x:.3g}"), float(f"{x:.3g}"), q.unit) for x in axis]
         parts.append(
