@@ -8,6 +8,7 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -720,6 +721,37 @@ def test_pivot_disputes_shows_metas_2026_cut_with_every_source_on_it(tmp_path: P
     sources = {r["source"] for r in db.claims_by_ids(conn, ids)}
     assert {"synapnews-ai-pivot", "ai-rebalancing-meta-layoffs", "meta-600-ai-layoffs"} <= sources
     assert len(sources) >= 4
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "table"])
+def test_pivot_disputes_reads_a_large_store_s_subjects_bounded_to_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """Past BULK claims around the quantities, each subject's measures and statements are
+    read by a bounded query each (a large store): the same report as read at once."""
+    from click.testing import CliRunner
+
+    from tui.cli import main
+    from tui.store import disputes
+
+    data = tmp_path / "data"
+    shutil.copytree(BUNDLED, data)
+    args = ["disputes", "--format", fmt, "--data", str(data), "--db", str(tmp_path / "s.db")]
+    whole = CliRunner().invoke(main, args)
+    assert whole.exit_code == 0, whole.output
+    kinds: list[bool] = []
+    real_init = disputes.Around.__init__
+
+    def init(self: disputes.Around, *a: Any) -> None:
+        real_init(self, *a)
+        kinds.append(self.whole)
+
+    monkeypatch.setattr(disputes.Around, "__init__", init)
+    monkeypatch.setattr(disputes, "BULK", 3)
+    bounded = CliRunner().invoke(main, args)
+    assert bounded.exit_code == 0, bounded.output
+    assert kinds == [False]
+    assert bounded.stdout == whole.stdout and "related" in whole.stdout.lower()
 
 
 # --- every rule in one store: time, horizons, framing, revisions, words, drafts, divisions --------

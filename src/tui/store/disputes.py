@@ -163,42 +163,81 @@ def quantities(
     return out
 
 
+BULK = 20_000  # grid rows read at once for every subject of a report (9,405 at 10k); past that, each subject is read bounded
+
+
 class Around:
-    """What surrounds the quantities of one report, read at once for all of them: the
-    claims of each (entity, topic) a quantity's figures are on, in store order, as its
-    measures and its statements (claims without a figure); a quantity's subject is its
-    entity and the topics of its figures, whose claims are merged in store order."""
+    """What surrounds the quantities of one report: the claims of each (entity, topic) a
+    quantity's figures are on, in store order, as its measures and its statements (claims
+    without a figure); a quantity's subject is its entity and the topics of its figures, whose
+    claims are merged in store order. Read at once for all the subjects when they hold no more
+    than BULK claims; else (a large store) the first few of each subject, by a query each."""
 
     def __init__(self, conn: sqlite3.Connection, pairs: set[tuple[str, str]]) -> None:
         self.conn = conn
+        self.said: dict[tuple[str, ...], list[tuple[int, str]]] = {}  # a subject's first statements (bounded reads)
         listed = sorted(pairs)
         measures: list[list[tuple[int, str, str]]] = [[] for _ in listed]  # (rowid, metric, source)
         statements: list[list[tuple[int, str]]] = [[] for _ in listed]  # (rowid, source)
-        # the covering index of the grid (`+value_low` keeps SQLite on it): no row of the table read
+        # the covering index of the grid (`+value_low` keeps SQLite on it): no row of the table
+        # read; in the index's order (no sort of every row before the LIMIT), each pair sorted after
         plain = conn.cursor()
         plain.row_factory = None
-        for at, rowid, metric, src, stated in plain.execute(
+        grid = plain.execute(
             "WITH p AS (SELECT key, value ->> 0 AS qe, value ->> 1 AS topic FROM json_each(?)) "
             "SELECT p.key, claims.rowid, claims.metric, claims.source, +claims.value_low IS NULL "
             "FROM p CROSS JOIN claims WHERE claims.qentity = p.qe AND claims.topic = p.topic AND claims.draft = 0 "
-            "AND (+claims.value_low IS NULL OR claims.metric IS NOT NULL) ORDER BY claims.rowid",
-            (json.dumps(listed),),
-        ):
-            if stated:
-                statements[at].append((rowid, src))
-            else:
-                measures[at].append((rowid, metric, src))
+            "AND (+claims.value_low IS NULL OR claims.metric IS NOT NULL) LIMIT ?",
+            (json.dumps(listed), BULK + 1),
+        ).fetchall()
+        self.whole = len(grid) <= BULK
+        if self.whole:
+            for at, rowid, metric, src, stated in grid:
+                if stated:
+                    statements[at].append((rowid, src))
+                else:
+                    measures[at].append((rowid, metric, src))
+            for m in measures:
+                m.sort()
+            for st in statements:
+                st.sort()
+        del grid
         self.measures_of = dict(zip(listed, measures, strict=True))
         self.statements_of = dict(zip(listed, statements, strict=True))
 
     def measures(self, qe: str, topics: list[str], metric: str) -> list[tuple[int, str]]:
         """The first PER_QUANTITY other measures of the subject: (rowid, source), in store order."""
+        if not self.whole:
+            return self._bounded(
+                f"claims.topic IN ({', '.join('?' * len(topics))}) AND +claims.value_low IS NOT NULL AND claims.metric != ?",
+                (qe, *topics, metric, PER_QUANTITY),
+            )
         runs = [(m for m in self.measures_of.get((qe, t), ()) if m[1] != metric) for t in topics]
         return [(i, src) for i, _, src in _first(runs, PER_QUANTITY)]
 
     def statements(self, qe: str, topics: list[str]) -> list[tuple[int, str]]:
         """The first STATEMENTS_READ statements of the subject: (rowid, source), in store order."""
+        if not self.whole:
+            subject = (qe, *topics)
+            if subject not in self.said:
+                self.said[subject] = self._bounded(
+                    f"claims.topic IN ({', '.join('?' * len(topics))}) AND +claims.value_low IS NULL",
+                    (*subject, STATEMENTS_READ),
+                )
+            return self.said[subject]
         return _first([iter(self.statements_of.get((qe, t), ())) for t in topics], STATEMENTS_READ)
+
+    def _bounded(self, where: str, params: tuple[str | int, ...]) -> list[tuple[int, str]]:
+        """The first claims of an entity matching `where`, (rowid, source) in store order: on the
+        (qentity, topic) index, in rowid order, SQLite stops at the LIMIT."""
+        return [
+            (rowid, src)
+            for rowid, src in self.conn.execute(
+                f"SELECT claims.rowid, claims.source FROM claims WHERE claims.qentity = ? AND {where} "
+                "AND claims.draft = 0 ORDER BY claims.rowid LIMIT ?",
+                params,
+            )
+        ]
 
     def rows(self, rowids: list[int]) -> dict[int, sqlite3.Row]:
         """The claims of these rowids (AROUND_COLUMNS), by rowid, each read once."""
