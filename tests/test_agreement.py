@@ -3,10 +3,12 @@ the same in the model, the full build, the incremental update, the queries and t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -721,6 +723,37 @@ def test_pivot_disputes_shows_metas_2026_cut_with_every_source_on_it(tmp_path: P
     assert len(sources) >= 4
 
 
+@pytest.mark.parametrize("fmt", ["md", "json", "table"])
+def test_pivot_disputes_reads_a_large_store_s_subjects_bounded_to_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """Past BULK claims around the quantities, each subject's measures and statements are
+    read by a bounded query each (a large store): the same report as read at once."""
+    from click.testing import CliRunner
+
+    from tui.cli import main
+    from tui.store import disputes
+
+    data = tmp_path / "data"
+    shutil.copytree(BUNDLED, data)
+    args = ["disputes", "--format", fmt, "--data", str(data), "--db", str(tmp_path / "s.db")]
+    whole = CliRunner().invoke(main, args)
+    assert whole.exit_code == 0, whole.output
+    kinds: list[bool] = []
+    real_init = disputes.Around.__init__
+
+    def init(self: disputes.Around, *a: Any) -> None:
+        real_init(self, *a)
+        kinds.append(self.whole)
+
+    monkeypatch.setattr(disputes.Around, "__init__", init)
+    monkeypatch.setattr(disputes, "BULK", 3)
+    bounded = CliRunner().invoke(main, args)
+    assert bounded.exit_code == 0, bounded.output
+    assert kinds == [False]
+    assert bounded.stdout == whole.stdout and "related" in whole.stdout.lower()
+
+
 # --- every rule in one store: time, horizons, framing, revisions, words, drafts, divisions --------
 
 RULES_ENTITIES = """entities:
@@ -994,6 +1027,37 @@ def test_a_position_another_source_opposes_is_never_drawn_on_the_figure() -> Non
     assert (stored.relation, stored.position_relation, stored.standing) == ("single-source", "disputed", "disputed")
 
 
+def _strongest_of_table(figures: list[Figure]) -> list[tuple[int, int] | None]:
+    """Each row of family_strengths's table: its strongest and the first place of it."""
+    out: list[tuple[int, int] | None] = []
+    for row in agreement.family_strengths(figures):
+        found = [k for k in row if k is not None]
+        out.append((min(found), row.index(min(found))) if found else None)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(figures_st)
+def test_the_strongest_of_a_family_without_positions_is_the_table_s(figures: list[Figure]) -> None:
+    """family_strongest decides a pair of two periods (neither unknown) only for a figure
+    with nothing stronger than an agreement near it: the same answers as the whole table."""
+    numeric = [dataclasses.replace(f, stances=()) for f in figures if f.numeric]
+    assert agreement.family_strongest(numeric) == _strongest_of_table(numeric)
+
+
+def test_the_first_agreement_may_be_a_figure_of_another_period() -> None:
+    """10 % for 2026 (first), then 10 % for H2 2026 by two sources: the second H2 figure
+    agrees with the H2 one of its period and, first in the list, with 2026's (one within
+    the other): its strongest relation is to the first."""
+    figures = [
+        fig("a", "s1", 10, period="2026"),
+        fig("b", "s2", 10, period="H2 2026"),
+        fig("c", "s3", 10, period="H2 2026"),
+    ]
+    agrees = agreement.STRENGTH["agrees"]
+    assert agreement.family_strongest(figures) == [(agrees, 1), (agrees, 0), (agrees, 0)] == _strongest_of_table(figures)
+
+
 @settings(max_examples=300, deadline=None)
 @given(figures_st)
 def test_the_strengths_of_a_family_are_relation_kinds_pair_by_pair(figures: list[Figure]) -> None:
@@ -1010,6 +1074,7 @@ def test_the_strengths_of_a_family_are_relation_kinds_pair_by_pair(figures: list
             for j, b in enumerate(group):
                 kind = agreement.relation_kind(a, b) if i != j else None
                 assert got[i][j] == (None if kind is None else agreement.STRENGTH[kind]), (a, b)
+        assert agreement.family_strongest(group) == _strongest_of_table(group)
         expected = []
         for f in group:
             best = None

@@ -451,3 +451,14 @@ def test_piped_tables_at_80_columns_keep_the_claim_readable_and_name_every_sourc
     sources = cli80("sources")
     assert all(s["id"] in sources for s in db.sources(conn, None, 50))
     conn.close()
+
+
+def test_stdout_strips_ansi_escapes_only_from_a_text_that_has_them(capsys) -> None:
+    """write_or_print to a pipe: click strips ANSI escapes from a text holding ESC; a text
+    without one is written as it is (click's regex over a 2 MB report is skipped)."""
+    from tui.cli.common import write_or_print
+
+    write_or_print("a\x1b[31mred\x1b[0m b\n", None, False)
+    assert capsys.readouterr().out == "ared b\n"
+    write_or_print("| ● ━ ≥ 20 % |\n", None, False)
+    assert capsys.readouterr().out == "| ● ━ ≥ 20 % |\n"

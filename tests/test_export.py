@@ -462,6 +462,15 @@ def test_parse_number(text: str, number) -> None:
     assert parse_number(text) == number
 
 
+def test_every_unsafe_character_is_unprintable() -> None:
+    """safe_text returns a printable text as it is (no regex over it): so every character it
+    makes visible must be one str.isprintable() refuses."""
+    from tui.store.fmt import _UNSAFE
+
+    assert [c for c in range(0x110000) if _UNSAFE.match(chr(c)) and chr(c).isprintable()] == []
+    assert safe_text("café ≥ 20 % – ~$1.5 B") == "café ≥ 20 % – ~$1.5 B"
+
+
 def test_safe_text_shows_controls_and_invisibles() -> None:
     assert safe_text("a\x1b[31mb\rc\u202ed\u200be[bold]") == "a␛[31mb␍c<U+202E>d<U+200B>e[bold]"
     assert safe_text("one\ntwo", keep_newlines=True) == "one\ntwo"

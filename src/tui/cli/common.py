@@ -320,7 +320,9 @@ def write_or_print(text: str, output: Path | None, force: bool) -> None:
     from tui.store.export import ExportError, write_atomic
 
     if output is None:
-        click.echo(text, nl=False)
+        # click strips ANSI escapes from what goes to a pipe or a file, with a regex over the
+        # whole text (a tenth of `pivot disputes`): a text without ESC has none to strip
+        click.echo(text, nl=False, color=None if "\x1b" in text else True)
         return
     try:
         path = write_atomic(output, text, force=force)

@@ -168,7 +168,7 @@ def disputes(query: tuple[str, ...], data_dir, db_path, fmt: str, output: Path |
     conn = connect(data_dir, db_path)
     text = " ".join(query)
     flt = query_filter(conn, text)
-    found = quantities(conn, flt)
+    found = quantities(conn, flt, shown_only=fmt != "json")  # JSON carries every column of a figure
     words = propositions(conn, flt)
     if fmt == "table" and output is None:
         from tui.rich_tables import disputes_table

@@ -10,6 +10,7 @@ only identifiers placed in SQL come from fixed tables in this module.
 from __future__ import annotations
 
 import contextlib
+import functools
 import heapq
 import itertools
 import sqlite3
@@ -384,12 +385,17 @@ def parse_flags(raw: str | None) -> list[str]:
     """A source's stored flags (a JSON list); an empty or unreadable value is no flags."""
     if not raw or raw == "[]":
         return []
+    return list(_flags_of_text(raw))  # a new list: the caller's own
+
+
+@functools.lru_cache(maxsize=1 << 10)  # a few combinations of flags, read again for every source
+def _flags_of_text(raw: str) -> tuple[str, ...]:
     import json  # json (~1 ms) is not imported before the first frame unless a source has flags
 
     try:
-        return list(json.loads(raw))
+        return tuple(json.loads(raw))
     except (TypeError, ValueError):
-        return []
+        return ()
 
 
 def flags_of(row: sqlite3.Row) -> list[str]:

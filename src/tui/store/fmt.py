@@ -129,7 +129,7 @@ def safe_text(text: str | None, *, keep_newlines: bool = False) -> str:
     """
     if not text:
         return ""
-    if text.isascii() and text.isprintable():  # no control character (the only unsafe ones in ASCII)
+    if text.isprintable():  # every unsafe character is unprintable to Python (tests hold _UNSAFE to it)
         return text
     if keep_newlines:
         return "\n".join(_UNSAFE.sub(lambda m: _escape_char(m[0]), part) for part in text.split("\n"))

@@ -178,6 +178,7 @@ def date_span(iso: str | None) -> tuple[int, int] | None:
         return None
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of its arguments: a reason names a source's date again and again
 def show_date(iso: str | None, as_of: bool = False) -> str:
     """'2026-04-25' -> '25 Apr 2026', '2026-03' -> 'Mar 2026'; 'as of Mar 2026' for a dated lead."""
     if not iso:
@@ -317,27 +318,30 @@ class RowLike(Protocol):
 
 def figure_of_record(r: RowLike) -> Figure:
     """A Figure from a stored claims row (any mapping with the store's claims columns)."""
-    keys = set(r.keys())
-    stances = r["stances"] if "stances" in keys else None
-    return Figure(
-        id=r["id"],
-        source=r["source"],
-        qentity=r["qentity"],
-        topic=r["topic"],
-        metric=r["metric"] if r["value_low"] is not None else None,
-        unit=r["qunit"],
-        period=r["qperiod"],
-        low=r["value_low"],
-        high=r["value_high"],
-        bound=r["bound"],
-        display_unit=r["unit"],
-        status=r["status"],
-        date=r["source_date"],
-        as_of=bool(r["date_as_of"]),
-        presumed=r["presumed_period"],
-        label=r["source_label"],
-        draft=bool(r["draft"]),
-        stances=parse_stances(stances),
+    try:
+        stances = r["stances"]
+    except (KeyError, IndexError):  # not among the row's columns (a sqlite3.Row raises IndexError)
+        stances = None
+    low = r["value_low"]
+    return Figure(  # by position, in the fields' order (quicker than by name)
+        r["id"],
+        r["source"],
+        r["qentity"],
+        r["topic"],
+        r["metric"] if low is not None else None,
+        r["qunit"],
+        r["qperiod"],
+        low,
+        r["value_high"],
+        r["bound"],
+        r["unit"],
+        r["status"],
+        r["source_date"],
+        bool(r["date_as_of"]),
+        r["presumed_period"],
+        r["source_label"],
+        bool(r["draft"]),
+        parse_stances(stances),
     )
 
 
@@ -369,8 +373,11 @@ class Relation:
         return MARK[self.kind]
 
 
+_BOUND_CLASS = {"at-least": "ge", "at-most": "le"}
+
+
 def _bound_class(bound: str | None) -> str:
-    return {"at-least": "ge", "at-most": "le"}.get(bound or "exact", "eq")
+    return _BOUND_CLASS.get(bound or "exact", "eq")
 
 
 _COMPATIBLE = {"eq": ("eq", "ge", "le"), "ge": ("eq", "ge"), "le": ("eq", "le")}
@@ -443,6 +450,12 @@ def figure_kind(a: Figure, b: Figure) -> str | None:
 def _figure_relation(a: Figure, b: Figure) -> Relation | None:
     kind = figure_kind(a, b)
     return None if kind is None else Relation(kind, _figure_reason(kind, a, b))
+
+
+def figure_relation(kind: str, a: Figure, b: Figure) -> Relation:
+    """The relation of two claims' figures whose kind (figure_kind) is known, its reason worded:
+    `relation` of two claims that take no position on a common proposition."""
+    return Relation(kind, _figure_reason(kind, a, b))
 
 
 def _figure_reason(kind: str, a: Figure, b: Figure) -> str:
@@ -601,6 +614,70 @@ def family_strengths(figures: list[Figure]) -> list[list[int | None]]:
                     k = STRENGTH[sk]
             out[i][j] = out[j][i] = k
     return out
+
+
+def family_strongest(figures: list[Figure]) -> list[tuple[int, int] | None]:
+    """Each figure's strongest relation in a list, as family_strengths decides the pairs: the
+    STRENGTH of the strongest and the place of the first other figure of that strength (None
+    where the figure relates to none), without the table of every pair (the disputes report
+    wants no more of a quantity's 60 x 60).
+
+    Figures of one family for two periods, neither one unknown, only agree (the same figure
+    for periods one within the other) or relate: such a pair is decided only for a figure
+    that has nothing stronger (a difference) with the figures of its own period and those of
+    an unknown one. Each other pair is decided once, for both figures."""
+    n = len(figures)
+    if not all(f.numeric and f.high is not None and f.family == figures[0].family for f in figures):
+        out: list[tuple[int, int] | None] = []
+        for row in family_strengths(figures):
+            found = [k for k in row if k is not None]
+            out.append((min(found), row.index(min(found))) if found else None)
+        return out
+    none = len(STRENGTH)  # weaker than any relation: no relation
+    best, at = [none] * n, [n] * n
+    facts = [figure_facts(f) for f in figures]
+    sources = [f.source for f in figures]
+    order = STRENGTH
+    near: list[range | list[int]]  # the figures after each that it is decided against first
+    if any(f.stances for f in figures):  # a position may relate two figures of any periods: every pair
+        near = [range(i + 1, n) for i in range(n)]
+    else:
+        of_period: dict[str | None, list[int]] = {}
+        for i, fa in enumerate(facts):
+            of_period.setdefault(fa[0], []).append(i)
+        unknown = of_period.get(None, [])
+        near = [
+            range(i + 1, n) if fa[0] is None else sorted({j for j in (*of_period[fa[0]], *unknown) if j > i})
+            for i, fa in enumerate(facts)
+        ]
+    for i in range(n):
+        a, source = figures[i], sources[i]
+        kind_of = kind_against(a, facts[i])
+        for j in near[i]:
+            if sources[j] == source:
+                continue
+            b = figures[j]
+            k = order[kind_of(b, facts[j])]
+            if a.stances and b.stances:
+                sk = stance_kind(a, b)
+                if sk is not None and order[sk] < k:
+                    k = order[sk]
+            if k < best[i] or (k == best[i] and j < at[i]):
+                best[i], at[i] = k, j
+            if k < best[j] or (k == best[j] and i < at[j]):
+                best[j], at[j] = k, i
+    differs = order["differs"]
+    for i in range(n):
+        if best[i] > differs and not isinstance(near[i], range):  # nothing stronger near: every other figure
+            a, source = figures[i], sources[i]
+            kind_of = kind_against(a, facts[i])
+            best[i], at[i] = none, n
+            for j in range(n):
+                if j != i and sources[j] != source:
+                    k = order[kind_of(figures[j], facts[j])]
+                    if k < best[i]:
+                        best[i], at[i] = k, j
+    return [None if k == none else (k, j) for k, j in zip(best, at, strict=True)]
 
 
 def _stance_relation(a: Figure, b: Figure) -> Relation | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import db
 from ..fmt import format_value
-from .markup import md, table, value_text
+from .markup import md, table
 from .records import claim_record
 from .to_markdown import source_list
 
@@ -50,6 +50,33 @@ def disputes_markdown(
             got = drawn[key] = "`" + bar(r, axis, AXIS_WIDTH).replace(" ", "·") + "`"
         return got
 
+    values: dict[tuple[Any, ...], str] = {}  # a value as written (values repeat from figure to figure)
+
+    def value_cell(r: Any) -> str:
+        key = (r["value_low"], r["value_high"], r["unit"], r["bound"])
+        got = values.get(key)
+        if got is None:
+            got = values[key] = mdc(format_value(*key))
+        return got
+
+    periods: dict[tuple[Any, Any], str] = {}
+
+    def period_cell(r: Any) -> str:
+        key = (r["period"], r["presumed_period"])
+        got = periods.get(key)
+        if got is None:
+            got = periods[key] = period_text(r)
+        return got
+
+    statuses: dict[tuple[Any, Any], str] = {}
+
+    def status_cell(r: Any) -> str:
+        key = (r["status"], r["draft"])
+        got = statuses.get(key)
+        if got is None:
+            got = statuses[key] = mdc(r["status"]) + (" (unreviewed)" if r["draft"] else "")
+        return got
+
     numbers: dict[str, int] = {}
     for q in found:
         for line in q.lines:
@@ -59,39 +86,60 @@ def disputes_markdown(
     for p in words:
         for pos in p.positions:
             numbers.setdefault(pos.row["source"], len(numbers) + 1)
-    ids = {line.row["id"]: line.row for q in found for line in q.lines}
+    number_of = {line.row["id"]: numbers[line.row["source"]] for q in found for line in q.lines}  # a figure's source's
+    around: dict[tuple[str, int], str] = {}  # a related measure or a statement as listed (one claim may be around several)
+
+    def measure_item(r: Any) -> str:
+        got = around.get(("measure", r["rowid"]))
+        if got is None:
+            period = ", " + mdc(r["period"]) if r["period"] else ""
+            got = around[("measure", r["rowid"])] = f"[{numbers[r['source']]}] {value_cell(r)} ({mdc(r['metric'])}{period})"
+        return got
+
+    def statement_item(r: Any) -> str:
+        got = around.get(("statement", r["rowid"]))
+        if got is None:
+            got = around[("statement", r["rowid"])] = f"[{numbers[r['source']]}] {mdc(r['summary'])}"
+        return got
+
     parts = [f"# {mdc(title or 'Where the sources disagree')}\n"]
     if not found and not words:
         parts.append("_No quantity matched that more than one source states._")
+    header = table(["Source", "Value", "On one axis", "Period", "Status", "Flags", "Relation", "Reason"], [])
+    heads: dict[str, tuple[str, str]] = {}  # a source's cells before and after the figure's
+    shown: dict[tuple[Any, ...], str] = {}  # a value and its drawing on an axis
+    stated: dict[tuple[Any, ...], str] = {}  # a period and a status
     for i, q in enumerate(found, 1):
         unit = f" ({mdc(q.unit)})" if q.unit else ""
         parts.append(f"## {i}. {mdc(q.entity_name)}: {mdc(q.metric)}{unit}, {MARK[q.strongest]} {q.strongest}\n")
-        header = ["Source", "Value", "On one axis", "Period", "Status", "Flags", "Relation", "Reason"]
         axis = axis_of([line.row for line in q.lines])
-        body = []
+        written = [header]
         for line in q.lines:
             r = line.row
-            rel = ""
-            if line.relation is not None:
-                other = ids.get(line.other or "")
-                rel = f"{line.relation.mark} {line.relation.kind}" + (
-                    f" [{numbers[other['source']]}]" if other is not None else ""
-                )
-            label, flags = source_cells(r)
-            body.append(
-                [
-                    f"[{numbers[r['source']]}] {label}",
-                    mdc(value_text(r)),
-                    # the figure view in a few characters: the same drawing as `pivot figure`
-                    drawing(r, axis),
-                    period_text(r),
-                    mdc(r["status"]) + (" (unreviewed)" if r["draft"] else ""),
-                    flags,
-                    rel,
-                    mdc(line.relation.reason) if line.relation else "",
-                ]
-            )
-        parts.append(table(header, body))
+            rel = reason = " "
+            relation = line.relation
+            if relation is not None:
+                other = number_of.get(line.other or "")
+                rel = f"{relation.mark} {relation.kind}" + (f" [{other}]" if other is not None else "")
+                reason = mdc(relation.reason) or " "
+            # cells that repeat, each group written once: the source's; the value and its
+            # drawing on the axis (the figure view in a few characters: as `pivot figure`
+            # draws it); the period and the status
+            src = r["source"]
+            head = heads.get(src)
+            if head is None:
+                label, flags = source_cells(r)
+                head = heads[src] = (f"| [{numbers[src]}] {label} | ", f" | {flags or ' '} | ")
+            key = (r["value_low"], r["value_high"], r["unit"], r["bound"], axis)
+            value = shown.get(key)
+            if value is None:
+                value = shown[key] = f"{value_cell(r) or ' '} | {drawing(r, axis)} | "
+            when = (r["period"], r["presumed_period"], r["status"], r["draft"])
+            said = stated.get(when)
+            if said is None:
+                said = stated[when] = f"{period_cell(r) or ' '} | {status_cell(r) or ' '}"
+            written.append(f"{head[0]}{value}{said}{head[1]}{rel} | {reason} |")
+        parts.append("\n".join(written))
         ends = [format_value(float(f"{x:.3g}"), float(f"{x:.3g}"), q.unit) for x in axis]
         parts.append(
             f'\nOn one axis: from {mdc(ends[0])} to {mdc(ends[1])} (● a figure, ╌ its "about" band, ━ a range, ▶ ◀ an open bound)'
@@ -99,14 +147,9 @@ def disputes_markdown(
         if q.total > len(q.lines):
             parts.append(f"\n_+ {q.total - len(q.lines):,} more figures of this quantity_")
         if q.related:
-            shown = " · ".join(
-                f"[{numbers[r['source']]}] {mdc(value_text(r))} ({mdc(r['metric'])}{', ' + mdc(r['period']) if r['period'] else ''})"
-                for r in q.related
-            )
-            parts.append(f"\nRelated measures: {shown}")
+            parts.append("\nRelated measures: " + " · ".join([measure_item(r) for r in q.related]))
         if q.statements:
-            said = " · ".join(f"[{numbers[r['source']]}] {mdc(r['summary'])}" for r in q.statements)
-            parts.append(f"\nSources without a figure: {said}")
+            parts.append("\nSources without a figure: " + " · ".join([statement_item(r) for r in q.statements]))
         parts.append("")
     for i, p in enumerate(words, len(found) + 1):
         parts.append(f"## {i}. “{mdc(p.text)}” ({mdc(p.id)}), {MARK[p.strongest]} {p.strongest}\n")

@@ -251,16 +251,20 @@ def source_items(conn: sqlite3.Connection, numbers: dict[str, int]) -> Iterator[
         yield from (_source_item(found[sid], n) for sid, n in chunk if sid in found)
 
 
+_LINK = re.compile(r"https?://[^\s<>]+")
+
+
 def _source_item(s: sqlite3.Row, n: int) -> str:
     parts = [f"*{md(s['title'])}*"]
-    meta = [md(x) for x in (s["publisher"], s["author"] and f"by {s['author']}", s["published"]) if x]
-    meta.append(md(s["kind"]))
+    # a publisher, a date, a kind and flags repeat from source to source: md_short keeps them
+    meta = [md_short(x) for x in (s["publisher"], s["author"] and f"by {s['author']}", s["published"]) if x]
+    meta.append(md_short(s["kind"]))
     parts.append(", ".join(meta))
-    flags = db.flags_of(s)
+    flags = db.parse_flags(s["flags"])  # a sources row: its flags column
     if flags:
-        parts.append("⚠ " + md(", ".join(flags)))
+        parts.append("⚠ " + md_short(", ".join(flags)))
     if s["url"]:
-        parts.append(f"<{s['url']}>" if re.fullmatch(r"https?://[^\s<>]+", s["url"]) else md(s["url"]))
+        parts.append(f"<{s['url']}>" if _LINK.fullmatch(s["url"]) else md(s["url"]))
     return f"{n}. " + " — ".join(parts)
 
 
