@@ -357,14 +357,20 @@ def test_a_same_size_edit_with_its_mtime_set_back_is_seen(tmp_path: Path, how: s
 def _forge_record(db_path: Path, rel: str, st: os.stat_result, ctime_ns: int) -> None:
     """Set the store's record of REL to the file's stat as it is now (the hash kept: that of
     the bytes the build read), as a build that read the file a moment before an edit in the
-    same clock tick would have recorded it."""
+    same clock tick would have recorded it: with the digests and the records' snapshot a
+    build keeps of its records."""
     import sqlite3
+
+    from tui.store.build import set_meta
+    from tui.store.files import FILES_DIGEST, keep_snapshot
 
     conn = sqlite3.connect(db_path)
     conn.execute(
         "UPDATE source_files SET size = ?, mtime_ns = ?, ctime_ns = ?, ino = ? WHERE file = ?",
         (st.st_size, st.st_mtime_ns, ctime_ns, st.st_ino, rel),
     )
+    corpus_hash, files_digest = keep_snapshot(conn)
+    set_meta(conn, {"corpus_hash": corpus_hash, FILES_DIGEST: files_digest})
     conn.commit()
     conn.close()
 
