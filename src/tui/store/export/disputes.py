@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from .. import db
 from ..fmt import format_value
 from .markup import md, table
 from .records import claim_record
 from .to_markdown import source_list
+
+T = TypeVar("T")
 
 AXIS_WIDTH = 24  # characters of the drawn axis in the disputes report
 
@@ -36,46 +39,29 @@ def disputes_markdown(
     sources: dict[str, tuple[str, str]] = {}  # source -> its label and flags as written (each source's own)
 
     def source_cells(r: Any) -> tuple[str, str]:
-        got = sources.get(r["source"])
-        if got is None:
-            got = sources[r["source"]] = (mdc(source_label(r)), mdc(", ".join(db.flags_of(r))))
-        return got
+        return _cached(sources, r["source"], lambda: (mdc(source_label(r)), mdc(", ".join(db.flags_of(r)))))
 
     drawn: dict[tuple[Any, ...], str] = {}  # a figure on an axis, drawn once (figures repeat within a quantity)
 
     def drawing(r: Any, axis: tuple[float, float]) -> str:
         key = (r["value_low"], r["value_high"], r["bound"], axis)
-        got = drawn.get(key)
-        if got is None:
-            got = drawn[key] = "`" + bar(r, axis, AXIS_WIDTH).replace(" ", "·") + "`"
-        return got
+        return _cached(drawn, key, lambda: "`" + bar(r, axis, AXIS_WIDTH).replace(" ", "·") + "`")
 
     values: dict[tuple[Any, ...], str] = {}  # a value as written (values repeat from figure to figure)
 
     def value_cell(r: Any) -> str:
         key = (r["value_low"], r["value_high"], r["unit"], r["bound"])
-        got = values.get(key)
-        if got is None:
-            got = values[key] = mdc(format_value(*key))
-        return got
+        return _cached(values, key, lambda: mdc(format_value(*key)))
 
     periods: dict[tuple[Any, Any], str] = {}
 
     def period_cell(r: Any) -> str:
-        key = (r["period"], r["presumed_period"])
-        got = periods.get(key)
-        if got is None:
-            got = periods[key] = period_text(r)
-        return got
+        return _cached(periods, (r["period"], r["presumed_period"]), lambda: period_text(r))
 
     statuses: dict[tuple[Any, Any], str] = {}
 
     def status_cell(r: Any) -> str:
-        key = (r["status"], r["draft"])
-        got = statuses.get(key)
-        if got is None:
-            got = statuses[key] = mdc(r["status"]) + (" (unreviewed)" if r["draft"] else "")
-        return got
+        return _cached(statuses, (r["status"], r["draft"]), lambda: mdc(r["status"]) + (" (unreviewed)" if r["draft"] else ""))
 
     numbers: dict[str, int] = {}
     for q in found:
@@ -167,6 +153,14 @@ def disputes_markdown(
     if numbers:
         parts.append("## Sources\n\n" + source_list(conn, numbers))
     return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def _cached(cache: dict[Any, T], key: Hashable, make: Callable[[], T]) -> T:
+    """cache[key], made once: the report's cells repeat from figure to figure."""
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = make()
+    return got
 
 
 def period_text(r: Any) -> str:
