@@ -221,16 +221,22 @@ def digest_of(states: Iterable[FileState]) -> str:
     return h.hexdigest()
 
 
+_RECORDS_SQL = "SELECT file, sha256, size, mtime_ns, ctime_ns, ino FROM source_files ORDER BY file"
+
+
 def recorded_digests(conn: sqlite3.Connection) -> tuple[str, str]:
     """(digest_of, the stat digest) of the store's file records, in one pass: what the
     store keeps in pivot_meta as `corpus_hash` and `files_digest`."""
-    hashes: list[str] = []
-    records: list[tuple[str, int, int, int, int]] = []
     cur = conn.cursor()
     cur.row_factory = None
-    for rel, sha, size, mtime_ns, ctime_ns, ino in cur.execute(
-        "SELECT file, sha256, size, mtime_ns, ctime_ns, ino FROM source_files ORDER BY file"
-    ):
+    return _rows_digests(cur.execute(_RECORDS_SQL))
+
+
+def _rows_digests(rows: Iterable[tuple[str, str, int, int, int, int]]) -> tuple[str, str]:
+    """recorded_digests of records read as _RECORDS_SQL reads them, in its order."""
+    hashes: list[str] = []
+    records: list[tuple[str, int, int, int, int]] = []
+    for rel, sha, size, mtime_ns, ctime_ns, ino in rows:
         hashes.append(f"{rel}\0{sha}\n")  # digest_of's lines, in its order: hashed at once
         records.append((rel, size, mtime_ns, ctime_ns, ino))
     return _sha256("".join(hashes).encode()).hexdigest(), records_digest(records)
@@ -778,8 +784,7 @@ def keep_snapshot(conn: sqlite3.Connection) -> tuple[str, str]:
     shas: list[str] = []
     base: list[tuple[str, tuple[int, int, int, int]]] = []
     base_shas: dict[str, str] = {}
-    rows = cur.execute("SELECT file, sha256, size, mtime_ns, ctime_ns, ino FROM source_files").fetchall()
-    rows.sort()  # by name, in Python's order (the scan's and the digests')
+    rows = cur.execute(_RECORDS_SQL).fetchall()  # by name: UTF-8's byte order is Python's order of the names
     for rel, sha, size, mtime_ns, ctime_ns, ino in rows:
         if rel.startswith(_SOURCES):
             names.append(rel[len(_SOURCES) :])
@@ -788,7 +793,7 @@ def keep_snapshot(conn: sqlite3.Connection) -> tuple[str, str]:
         else:
             base.append((rel, (size, mtime_ns, ctime_ns, ino)))
             base_shas[rel] = sha
-    corpus_hash, files_digest = recorded_digests(conn)
+    corpus_hash, files_digest = _rows_digests(rows)  # the same rows, not read again
     try:
         fields = [array("q", column) for column in zip(*numbers)] if numbers else [array("q") for _ in _FIELDS]
     except OverflowError:
