@@ -224,16 +224,16 @@ def digest_of(states: Iterable[FileState]) -> str:
 _RECORDS_SQL = "SELECT file, sha256, size, mtime_ns, ctime_ns, ino FROM source_files ORDER BY file"
 
 
-def recorded_digests(conn: sqlite3.Connection) -> tuple[str, str]:
+def recorded_digests(
+    conn: sqlite3.Connection, rows: Iterable[tuple[str, str, int, int, int, int]] | None = None
+) -> tuple[str, str]:
     """(digest_of, the stat digest) of the store's file records, in one pass: what the
-    store keeps in pivot_meta as `corpus_hash` and `files_digest`."""
-    cur = conn.cursor()
-    cur.row_factory = None
-    return _rows_digests(cur.execute(_RECORDS_SQL))
-
-
-def _rows_digests(rows: Iterable[tuple[str, str, int, int, int, int]]) -> tuple[str, str]:
-    """recorded_digests of records read as _RECORDS_SQL reads them, in its order."""
+    store keeps in pivot_meta as `corpus_hash` and `files_digest`. `rows`: the records
+    already read as _RECORDS_SQL reads them, in its order (not read again)."""
+    if rows is None:
+        cur = conn.cursor()
+        cur.row_factory = None
+        rows = cur.execute(_RECORDS_SQL)
     hashes: list[str] = []
     records: list[tuple[str, int, int, int, int]] = []
     for rel, sha, size, mtime_ns, ctime_ns, ino in rows:
@@ -793,7 +793,7 @@ def keep_snapshot(conn: sqlite3.Connection) -> tuple[str, str]:
         else:
             base.append((rel, (size, mtime_ns, ctime_ns, ino)))
             base_shas[rel] = sha
-    corpus_hash, files_digest = _rows_digests(rows)  # the same rows, not read again
+    corpus_hash, files_digest = recorded_digests(conn, rows)  # the same rows, not read again
     try:
         fields = [array("q", column) for column in zip(*numbers)] if numbers else [array("q") for _ in _FIELDS]
     except OverflowError:
