@@ -258,9 +258,10 @@ def requested_urls(driver: WebDriver) -> list[str]:
 
 
 def foreign_urls(urls: list[str]) -> list[str]:
-    """The URLs that go anywhere but 127.0.0.1 (data: and blob: are in the page; chrome:
-    and about: are the browser's own first tab, never on the network)."""
-    local = ("data", "blob", "chrome", "about")
+    """The URLs that go anywhere but 127.0.0.1 (data: and blob: are in the page; chrome:,
+    chrome-untrusted: and about: are the browser's own first tab, never on the network:
+    Chromium 150 asks its new-tab page for chrome-untrusted://new-tab-page/...)."""
+    local = ("data", "blob", "chrome", "chrome-untrusted", "about")
     return [u for u in urls if urlsplit(u).scheme not in local and urlsplit(u).hostname != LOOPBACK]
 
 
