@@ -11,6 +11,8 @@ escape sequences and invisible characters with its store; `permissions` runs
 
 from __future__ import annotations
 
+import gc
+import inspect
 import os
 import shutil
 import subprocess
@@ -32,9 +34,50 @@ REPO = Path(__file__).resolve().parents[1]
 # kept out of the tree, under .pytest_cache/ (git-ignored).
 if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
     os.environ.setdefault("PYTHONPYCACHEPREFIX", str(REPO / ".pytest_cache" / "pycache"))
+
+# Pilot waits after every key and pause until the app is idle: textual._wait sleeps 20 ms at
+# a time until a sleep passes with (almost) no CPU used, so every key cost at least 40 ms of
+# sleep (two such waits), most of the explorer tests' wall time. Here it looks every 5 ms, with
+# the same ratio of CPU to sleep counted as idle. Textual is pinned (constraints.txt); the
+# names are checked so that a release that renames them fails here, not by a slow suite.
+import textual._wait  # noqa: E402
+
+assert isinstance(textual._wait.SLEEP_GRANULARITY, float) and isinstance(textual._wait.SLEEP_IDLE, float)
+textual._wait.SLEEP_GRANULARITY = 0.005
+textual._wait.SLEEP_IDLE = textual._wait.SLEEP_GRANULARITY / 20
+
+# The explorer tests make millions of short-lived objects (each frame Textual draws is strips of
+# segments, every strip with seven small caches). With Python's default thresholds (700, 10, 10)
+# the collector ran so often over this process's large heap (Textual, hypothesis, every test
+# module) that it was about 30 % of those tests' CPU; a young generation of 50,000 objects takes
+# that away (objects without cycles are freed at once either way). The app's own processes are
+# not affected: they are children (`pivot ...`), or the app in this process (Pilot), which
+# keeps the collector as the test process has it.
+gc.set_threshold(50_000, 10, 10)
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SMALL = FIXTURES / "small"
 BUNDLED = REPO / "data"
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` starts two workers a core, not one: a third of the suite's time is spent
+    waiting (for `pivot` children, a browser, Pilot's idle checks, locks another process
+    holds, a slow server given up on), and a second worker on the same core works meanwhile.
+    Measured on 2 cores: 73 s with 2 workers, 63 s with 3, 56 s with 4. PYTEST_XDIST_AUTO_NUM_WORKERS,
+    when set, is xdist's to read (None: xdist's own hook)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    return 2 * len(os.sched_getaffinity(0))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist, tests go out two at a time as workers finish (xdist's --maxschedchunk),
+    not in a first chunk of a quarter of the suite each: with the long tests first (below),
+    a first chunk of 91 explorer tests kept one worker busy 20 s after the rest. Given on the
+    command line, the option is the caller's."""
+    if getattr(config.option, "maxschedchunk", 0) is None:
+        config.option.maxschedchunk = 2
 
 
 COLLECTED: set[str] = set()  # every test this run collected, slow ones included (test_docs.py reads it)
@@ -42,8 +85,31 @@ COLLECTED: set[str] = set()  # every test this run collected, slow ones included
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Before `-m "not slow"` deselects anything (every xdist worker collects the whole suite)."""
+    """Notes every test collected, before `-m "not slow"` deselects anything (every xdist
+    worker collects the whole suite). Then puts the tests that take longest (the explorer's,
+    through Pilot, and the property tests) first and the many short ones after: xdist hands
+    tests out in this order, so that no worker is left with a long test at the end while the
+    others have finished (a 4-second property test last in the alphabet kept one worker busy
+    4 s after the rest). The sort is stable, and the same in every worker, as xdist requires."""
     COLLECTED.update(item.nodeid.removeprefix("tests/") for item in items)
+
+    def short(item: pytest.Item) -> bool:
+        function = getattr(item, "obj", None)
+        return not (inspect.iscoroutinefunction(function) or getattr(function, "is_hypothesis_test", False))
+
+    items.sort(key=short)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish() -> None:
+    """After the last test and the session's fixtures: one full collection, while pytest still
+    catches what a finalizer raises (its unraisable-exception check), then what is left alive
+    is frozen. pytest collects five times more as it closes (a collection may free what makes
+    more garbage); each pass walked every object still alive, ~0.4 s a pass in a worker that
+    ran a hundred explorer tests (Textual's caches of drawn lines), 2 s a worker, all at the
+    end. Frozen, the five passes walk only what the session's end made."""
+    gc.collect()
+    gc.freeze()
 
 
 def build(data_dir: Path, db_path: Path) -> Path:

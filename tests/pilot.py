@@ -22,6 +22,23 @@ async def settle(pilot: Pilot[object]) -> None:
     await pilot.pause()
 
 
+async def next_frames(pilot: Pilot[object]) -> None:
+    """Let what the screen lays out on its next frames happen (a scrollbar that comes in is
+    laid out a frame after the widget that needs it): a pause of two frames at Textual's
+    60 a second, then until idle. Pilot's own pause waits only until the process is idle,
+    which with conftest's finer idle check can come before the next frame."""
+    await pilot.pause(2 / 60)
+    await pilot.pause()
+
+
+async def resized(pilot: Pilot[object], width: int, height: int) -> None:
+    """The terminal resized, its new layout drawn (a frame or two after the resize event:
+    next_frames), and what that set off settled."""
+    await pilot.resize_terminal(width, height)
+    await next_frames(pilot)
+    await settle(pilot)
+
+
 async def workers_done(pilot: Pilot[object]) -> None:
     """Every worker of the app finished. A worker cancelled on the way (an exclusive worker
     that a newer one replaced) counts as finished; one that failed raises, as

@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from rich.console import Console
 from textual.widgets import Input, RadioButton, Static
 
-from pilot import set_query, settle
+from pilot import resized, set_query, settle
 from tui.app import PivotApp
 from tui.screens.compare import CompareScreen
 from tui.screens.export import ExportScreen
@@ -271,8 +271,7 @@ async def test_resizing_while_a_query_runs(tmp_path: Path, make_app, monkeypatch
             await pilot.pause()
         release.set()
         await settle(pilot)
-        await pilot.resize_terminal(100, 30)
-        await settle(pilot)
+        await resized(pilot, 100, 30)
         table = app.screen.query_one(ClaimsTable)
         assert app.is_running and table.total == 10  # Meta and its event
         assert {table.row_at(i)["entity"] for i in range(9)} == {"meta"}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.content import Content
 
-from pilot import settle
+from pilot import resized, settle
 from tui.app import PivotApp
 from tui.screens.sources import SourcesScreen
 from tui.store import db, open_readonly
@@ -84,8 +84,7 @@ async def test_side_lines_and_sources_keep_their_counts_at_every_width(app: Pivo
                 assert first[field] in body
         # another width fits the columns again (the same width does not lay them out twice)
         other = (200, 50) if size[0] < 200 else (80, 24)
-        await pilot.resize_terminal(*other)
-        await settle(pilot)
+        await resized(pilot, *other)
         lines = ["".join(s.text for s in table.render_line(y)).rstrip() for y in range(table.row_count + 1)]
         assert all(len(line) <= table.size.width for line in lines)
         assert ("Title" in lines[0]) == (other[0] >= 120), lines[0]
@@ -113,8 +112,7 @@ async def test_a_long_name_is_cut_in_its_line_and_whole_under_the_pane(app: Pivo
         await settle(pilot)
         assert subtitle(pane) == ""
         # a wider terminal gives the name its room, without rebuilding the options
-        await pilot.resize_terminal(200, 50)
-        await settle(pilot)
+        await resized(pilot, 200, 50)
         wide = "".join(seg.text for seg in pane.render_line(index - pane.scroll_offset.y)).rstrip()
         assert f"{longest['claim_count']:,}" in wide
         assert longest["name"] in wide or len(wide.split("…")[0].strip()) > len(line.split("…")[0].strip())

@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 
-from pilot import settle
+from pilot import next_frames, settle
 from tui.app import PivotApp
 from tui.state import History
 from tui.store.db import FacetValue
@@ -68,7 +68,7 @@ async def test_new_rows_counts_facets_and_text_ask_for_no_layout(monkeypatch) ->
         table, facets, bar = app.query_one(ClaimsTable), app.query_one(FacetList), app.query_one(QueryBar)
         table.reset(1, 1_000, rows(100))
         facets.show({"source": ([FacetValue(f"s{i}", f"Source {i}", 30 - i) for i in range(20)], False)}, set())
-        await pilot.pause()
+        await next_frames(pilot)  # the scrollbars' own layout, before counting
         laid_out.clear()
         for generation, total, n_facets, text in ((2, 5_000, 14, "l"), (3, 240, 18, "la"), (4, 100_000, 12, "lay")):
             bar.value = text  # typed
@@ -214,7 +214,7 @@ async def test_a_keystroke_with_no_rows_keeps_the_scrollbar_and_asks_for_no_layo
     async with app.run_test(size=(100, 40)) as pilot:
         table = app.query_one(ClaimsTable)
         table.reset(1, 1_000, rows(100))
-        await pilot.pause()
+        await next_frames(pilot)  # the scrollbars' own layout, before counting
         assert table.show_vertical_scrollbar
         laid_out.clear()
         for generation, total in ((2, 0), (3, 5_000), (4, 3), (5, 40_000)):
