@@ -60,6 +60,7 @@ SMALL = FIXTURES / "small"
 BUNDLED = REPO / "data"
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: without xdist (-p no:xdist) it is never called
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """`-n auto` starts two workers a core, not one: a third of the suite's time is spent
     waiting (for `pivot` children, a browser, Pilot's idle checks, locks another process
