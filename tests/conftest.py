@@ -50,9 +50,9 @@ textual._wait.SLEEP_IDLE = textual._wait.SLEEP_GRANULARITY / 20
 # segments, every strip with seven small caches). With Python's default thresholds (700, 10, 10)
 # the collector ran so often over this process's large heap (Textual, hypothesis, every test
 # module) that it was about 30 % of those tests' CPU; a young generation of 50,000 objects takes
-# that away (objects without cycles are freed at once either way). The app's own processes are
-# not affected: they are children (`pivot ...`), or the app in this process (Pilot), which
-# keeps the collector as the test process has it.
+# that away (objects without cycles are freed at once either way). The `pivot` processes the
+# tests start keep Python's defaults; the app under Pilot runs in this process with these
+# thresholds (when cycles are freed, not what the app does).
 gc.set_threshold(50_000, 10, 10)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -77,7 +77,7 @@ def pytest_configure(config: pytest.Config) -> None:
     not in a first chunk of a quarter of the suite each: with the long tests first (below),
     a first chunk of 91 explorer tests kept one worker busy 20 s after the rest. Given on the
     command line, the option is the caller's."""
-    if getattr(config.option, "maxschedchunk", 0) is None:
+    if config.pluginmanager.hasplugin("xdist") and config.option.maxschedchunk is None:
         config.option.maxschedchunk = 2
 
 
