@@ -19,8 +19,9 @@ come from benchmarks/pty_probe.py: keys written into pivot's pty at a person's p
 fast typist's, each timed until the screen shows the rows (and the facets) of the text
 typed so far (a key whose rows never show before the next key is a failure, kept in the
 figures), beside a bare Textual Input's echo of the same keys; and `key:value` filters
-pasted whole. Start-up and typing run twice: on the machine as it is, and with one core
-kept busy by a second process (`python -c 'while True: pass'`).
+pasted whole. Every phase but the full build runs twice (`--variants`): on the machine as
+it is, and with one core kept busy by a second process (`python -c 'while True: pass'`),
+each time beside floors measured in the same variant.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -351,13 +353,37 @@ def busy_core(on: bool) -> Iterator[None]:
 VARIANTS = {"": False, " (one core busy)": True}
 
 
+def in_variants(results: dict, variants: dict[str, bool], phase: Callable[..., list[Row]], *args: Any) -> list[Row]:
+    """phase(*args, results)'s rows once on the machine as it is and once with a core kept busy (`variants`):
+    each measure named with its variant; the busy run's raw figures kept in `results` under
+    the quiet run's keys with `_busy` added (it measures its own floors: a floor read on a
+    quiet core would flatter the busy figures)."""
+    out: list[Row] = []
+    for variant, busy in variants.items():
+        own: dict = {} if busy else results
+        with busy_core(busy):
+            rows = phase(*args, own)
+        if busy:
+            results.update({f"{key}_busy": value for key, value in own.items()})
+        out += [(corpus, measure + variant, value, floor, target) for corpus, measure, value, floor, target in rows]
+    return out
+
+
 def startup_rows(
-    label: str, cmd: list[str], rows: list[str], bare_cmd: list[str], runs: int, env, results: dict, key: str
+    label: str,
+    cmd: list[str],
+    rows: list[str],
+    bare_cmd: list[str],
+    runs: int,
+    env,
+    results: dict,
+    key: str,
+    variants: dict[str, bool] = VARIANTS,
 ) -> list[Row]:
     """`runs` pairs (bare app, pivot) one after the other; each pair's ratio, then the
     medians and spreads of the bare app, of pivot and of the ratio."""
     out: list[Row] = []
-    for variant, busy in VARIANTS.items():
+    for variant, busy in variants.items():
         bare, cold = [], []
         with busy_core(busy):
             for _ in range(runs):
@@ -413,11 +439,20 @@ def same_page(keys: list[dict]) -> str:
 
 
 def ui_rows(
-    db: Path, corpus: Path | None, name: str, query: str, rounds: int, work: Path, env, results: dict, waits: float = 1.0
+    db: Path,
+    corpus: Path | None,
+    name: str,
+    query: str,
+    rounds: int,
+    work: Path,
+    env,
+    results: dict,
+    waits: float = 1.0,
+    variants: dict[str, bool] = VARIANTS,
 ) -> list[Row]:
     out: list[Row] = []
     refs = work / f"pty-refs-{name}.json"
-    for variant, busy in VARIANTS.items():
+    for variant, busy in variants.items():
         cmd = [
             sys.executable,
             str(HERE / "pty_probe.py"),
@@ -699,7 +734,17 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--db", type=Path, help="use this store (with --corpus) instead of building one; the build phase rebuilds it")
     ap.add_argument("--corpus", type=Path, help="the corpus of --db; alone: this corpus, its store built under --work")
+    ap.add_argument(
+        "--variants",
+        default="quiet,busy",
+        help="comma-separated: quiet (the machine as it is), busy (a core kept busy by a second process); "
+        "every phase but the full build runs in each",
+    )
     args = ap.parse_args(argv)
+    wanted = {x.strip() for x in args.variants.split(",") if x.strip()}
+    if not wanted or wanted - {"quiet", "busy"}:
+        ap.error(f"--variants: quiet, busy or both, not {args.variants!r}")
+    variants = {label: busy for label, busy in VARIANTS.items() if ("busy" if busy else "quiet") in wanted}
     args.work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(pty_probe.COLS), LINES=str(pty_probe.LINES))
     env.pop("NO_COLOR", None)
@@ -728,7 +773,15 @@ def main(argv=None) -> int:
         timed(pivot_cmd() + ["build", "--db", str(bundled_db)], env)
         first = pty_probe.list_rows("", bundled_db, None, env)
         rows += startup_rows(
-            "bundled corpus", pivot_cmd() + ["--db", str(bundled_db)], first, bare_cmd, args.runs, env, results, "bundled"
+            "bundled corpus",
+            pivot_cmd() + ["--db", str(bundled_db)],
+            first,
+            bare_cmd,
+            args.runs,
+            env,
+            results,
+            "bundled",
+            variants,
         )
 
     for label in args.sizes.split(","):
@@ -745,24 +798,26 @@ def main(argv=None) -> int:
             db = args.work / f"store-{n}-{args.seed}.db"
         if "build" in phases or not db.exists():
             rows += build_rows(db, corpus, name, n, args.build_runs if n >= 1_000_000 else args.runs, env, results)
+        # these phases, like start-up and typing, once as the machine is and once with a core busy
         if "base" in phases:
-            rows += base_rows(db, corpus, name, args.runs, env, results)
+            rows += in_variants(results, variants, base_rows, db, corpus, name, args.runs, env)
         if "update" in phases:
-            rows += update_rows(db, corpus, name, args.runs, env, results)
+            rows += in_variants(results, variants, update_rows, db, corpus, name, args.runs, env)
         if "export" in phases:
-            rows += export_rows(db, corpus, name, max(1, args.runs // 2) if n >= 1_000_000 else args.runs, env, results)
+            export_runs = max(1, args.runs // 2) if n >= 1_000_000 else args.runs
+            rows += in_variants(results, variants, export_rows, db, corpus, name, export_runs, env)
         if "add" in phases:
-            rows += add_rows(db, corpus, name, args.runs, args.work, env, results)
+            rows += in_variants(results, variants, add_rows, db, corpus, name, args.runs, args.work, env)
         if "disputes" in phases:
-            rows += disputes_rows(db, corpus, name, args.runs, env, results)
+            rows += in_variants(results, variants, disputes_rows, db, corpus, name, args.runs, env)
         if "startup" in phases:
             cmd = pivot_cmd() + ["--db", str(db)] + (["--data", str(corpus)] if corpus else [])
             first = pty_probe.list_rows("", db, corpus, env)
-            rows += startup_rows(name, cmd, first, bare_cmd, args.runs, env, results, name)
+            rows += startup_rows(name, cmd, first, bare_cmd, args.runs, env, results, name, variants)
         if "ui" in phases:
-            rows += ui_rows(db, corpus, name, args.query, args.rounds, args.work, env, results, args.waits)
+            rows += ui_rows(db, corpus, name, args.query, args.rounds, args.work, env, results, args.waits, variants)
         if "compare" in phases:
-            rows += compare_rows(db, corpus, name, args.rounds, env, results)
+            rows += in_variants(results, variants, compare_rows, db, corpus, name, args.rounds, env)
 
     results["load_average_end"] = os.getloadavg()
     la0, la1 = results["load_average_start"], results["load_average_end"]
