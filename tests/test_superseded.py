@@ -4,7 +4,9 @@ generations (sqlite3 Connection.interrupt from the UI thread) and refuses to sta
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import sys
 import threading
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from pilot import settle
 from tui.app import PivotApp
 from tui.store import db
-from tui.store.pool import ConnectionPool
+from tui.store.pool import WORKER_NICE, ConnectionPool
 
 BUNDLED = Path(__file__).resolve().parents[1] / "data"
 # a statement that runs for a minute or more unless it is interrupted
@@ -128,3 +130,27 @@ def test_a_deadline_interrupts_its_statements_and_nothing_after_its_block(small_
             assert conn.execute(FINITE).fetchone()[0] == 300_000
     finally:
         conn.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread's own nice value is Linux's")
+def test_a_worker_thread_yields_the_core_to_the_ui_thread_and_the_ui_thread_keeps_its_priority(small_db: Path) -> None:
+    pool = ConnectionPool(small_db)
+
+    def priority(conn: sqlite3.Connection) -> int:
+        conn.execute("SELECT 1").fetchone()
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    main = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert pool.run(priority) == main  # the UI thread's own reads never lower it
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main
+    for run in (lambda: pool.run(priority), lambda: pool.run_for(1, priority)):
+        thread, out = in_thread(run)
+        thread.join(30)
+        assert out["value"] == min(main + WORKER_NICE, 19)  # lowered once, by WORKER_NICE (19: Linux's lowest)
+
+    def twice() -> tuple[int, int]:
+        return pool.run(priority), pool.run(priority)
+
+    thread, out = in_thread(twice)
+    thread.join(30)
+    assert out["value"] == (min(main + WORKER_NICE, 19),) * 2  # once per thread, not once per job

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
@@ -23,12 +26,12 @@ class ConnectionPool:
     are no longer wanted (a newer keystroke superseded them): work run with
     `run_for(generation, ...)` is interrupted (sqlite3 Connection.interrupt, from
     any thread) once a newer generation is announced, and is not started at all
-    if it is already older than that.
+    if it is already older than that. A worker thread that takes a connection runs at a
+    lower priority than the UI thread from then on (WORKER_NICE).
     """
 
     def __init__(self, db_path: Path, size: int = 4):
         import queue
-        import threading
 
         self.db_path = db_path
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
@@ -42,6 +45,7 @@ class ConnectionPool:
     def _take(self) -> sqlite3.Connection:
         import queue
 
+        _lower_priority()
         self._semaphore.acquire()
         try:
             return self._idle.get_nowait()
@@ -133,3 +137,27 @@ class ConnectionPool:
         for conn in idle:
             with contextlib.suppress(sqlite3.Error):
                 conn.close()
+
+
+# How much less a worker thread's claim on a core is than the UI thread's (its nice value,
+# added once). The workers' statements (a text search's facets and counts over 1M claims)
+# take far more CPU than the loop's frames; when they and the loop want the same core (one
+# core busy with something else), the loop went second and a key's echo waited. Measured at
+# 1M claims in a pty (benchmarks/pty_probe.py, three A/B pairs alternating, docs/performance.md):
+# with a core kept busy a person's echo median 19-21 -> 7-11 ms, their rows 26-27 -> 14-20 ms;
+# on an idle machine, start-up and the compare grid no different.
+WORKER_NICE = 10
+_thread_state = threading.local()
+
+
+def _lower_priority() -> None:
+    """Lower the calling worker thread's scheduling priority by WORKER_NICE, once (Linux, where
+    a thread has a nice value of its own; never the main thread, which draws the screen)."""
+    if getattr(_thread_state, "lowered", False):
+        return
+    _thread_state.lowered = True
+    if sys.platform != "linux" or threading.current_thread() is threading.main_thread():
+        return
+    tid = threading.get_native_id()
+    with contextlib.suppress(OSError):  # not allowed or not there: the thread keeps its priority
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + WORKER_NICE)
