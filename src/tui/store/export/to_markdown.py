@@ -78,23 +78,32 @@ def _value_md(low: Any, high: Any, unit: Any, bound: Any) -> str:
 
 def _related(figs: list[Fig]) -> tuple[tuple[str, ...], int, int]:
     """(the first DISPUTERS_LISTED sources of the listed claims, sorted; how many sources; claims listed)."""
-    sources = sorted({f.source for f in figs})
+    if len(figs) == 1:
+        return (figs[0].source,), 1, 1
+    sources = sorted(set(map(_by_source, figs)))
     return tuple(sources[:DISPUTERS_LISTED]), len(sources), len(figs)
 
 
 NONE_RELATED: tuple[tuple[str, ...], int, int] = ((), 0, 0)
 _by_id = attrgetter("id")
+_by_source = attrgetter("source")
 
 
 def _related_of(found: dict[str, list[Fig]], group: tuple[str, ...]) -> tuple[tuple[str, ...], int, int]:
     """_related(merged(...)) of a group of the lister's lists: nothing for empty lists; one
-    list (its claims are each there once) sorted by id and cut as merged cuts it."""
-    lists = [got for got in (found[k] for k in group) if got]
-    if not lists:
+    list (its claims are each there once) as merged cuts it: whole when it holds no more
+    than LISTED_IDS (the lister's lists never do: _related reads a set and two lengths, so
+    its order does not matter), else its first by id."""
+    if len(group) == 1:
+        one = found[group[0]]
+    else:
+        lists = [got for got in (found[k] for k in group) if got]
+        if len(lists) > 1:
+            return _related(merged(*lists))
+        one = lists[0] if lists else []
+    if not one:
         return NONE_RELATED
-    if len(lists) == 1:
-        return _related(sorted(lists[0], key=_by_id)[:LISTED_IDS])
-    return _related(merged(*lists))
+    return _related(one if len(one) <= LISTED_IDS else sorted(one, key=_by_id)[:LISTED_IDS])
 
 
 def table_header(*, ids: bool = False, quotes: bool = False) -> str:
