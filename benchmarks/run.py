@@ -363,8 +363,13 @@ def in_variants(results: dict, variants: dict[str, bool], phase: Callable[..., l
         own: dict = {} if busy else results
         with busy_core(busy):
             rows = phase(*args, own)
-        if busy:
-            results.update({f"{key}_busy": value for key, value in own.items()})
+        if busy:  # a nested figure (the compare phase's, by size) joins those of other sizes
+            for key, value in own.items():
+                kept = results.get(f"{key}_busy")
+                if isinstance(kept, dict) and isinstance(value, dict):
+                    kept.update(value)
+                else:
+                    results[f"{key}_busy"] = value
         out += [(corpus, measure + variant, value, floor, target) for corpus, measure, value, floor, target in rows]
     return out
 

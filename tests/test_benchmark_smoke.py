@@ -56,12 +56,18 @@ MEASURES += [
     for measure in (
         "no-op `pivot build` on the unchanged corpus (the floor of an update)",
         "add one source file, `pivot build` (whole process)",
+        "edit one source file, `pivot build` (whole process)",
+        "remove one source file, `pivot build` (whole process)",
         "add a line to entities.yaml, `pivot build` (whole process)",
         "floor: `sqlite3 -csv` of the claims table",
+        "`pivot export --format csv` of every claim",
+        "`pivot export --format json` of every claim",
         "`pivot export --format md` of every claim",
         "`pivot add` of one article (a saved page of 10 figures)",
         "`pivot disputes --format md`, the whole corpus",
         "compare: `c` → the grid of the two largest entities on screen",
+        "`key:value` filter pasted → first page on screen (7 filters)",
+        "keystroke → the text typed shown in the query bar (its echo), same keys",
     )
 ]
 

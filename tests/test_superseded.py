@@ -15,7 +15,7 @@ import pytest
 from pilot import settle
 from tui.app import PivotApp
 from tui.store import db
-from tui.store.pool import WORKER_NICE, ConnectionPool
+from tui.store.pool import WORKER_NICE, ConnectionPool, lower_thread_priority
 
 BUNDLED = Path(__file__).resolve().parents[1] / "data"
 # a statement that runs for a minute or more unless it is interrupted
@@ -132,25 +132,28 @@ def test_a_deadline_interrupts_its_statements_and_nothing_after_its_block(small_
         conn.close()
 
 
+def _nice() -> int:
+    """The calling thread's own nice value."""
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="a thread's own nice value is Linux's")
-def test_a_worker_thread_yields_the_core_to_the_ui_thread_and_the_ui_thread_keeps_its_priority(small_db: Path) -> None:
-    pool = ConnectionPool(small_db)
+async def test_the_explorer_s_worker_threads_run_below_the_ui_thread_s_priority(bundled_db: Path) -> None:
+    """The explorer as `pivot` runs it (App.run_async): its thread workers and its
+    asyncio.to_thread jobs start at WORKER_NICE below the UI thread, which keeps its own."""
+    main = _nice()
+    if main + WORKER_NICE > 19:
+        pytest.skip(f"the tests run at nice {main}: there is no lower priority to give a worker")
+    lower_thread_priority()  # the main thread: never lowered
+    assert _nice() == main
+    seen: dict[str, int] = {}
 
-    def priority(conn: sqlite3.Connection) -> int:
-        conn.execute("SELECT 1").fetchone()
-        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    async def drive(pilot) -> None:
+        seen["worker"] = await pilot.app.run_worker(_nice, thread=True).wait()
+        seen["to_thread"] = await asyncio.to_thread(_nice)
+        seen["ui"] = _nice()
+        pilot.app.exit()
 
-    main = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    assert pool.run(priority) == main  # the UI thread's own reads never lower it
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main
-    for run in (lambda: pool.run(priority), lambda: pool.run_for(1, priority)):
-        thread, out = in_thread(run)
-        thread.join(30)
-        assert out["value"] == min(main + WORKER_NICE, 19)  # lowered once, by WORKER_NICE (19: Linux's lowest)
-
-    def twice() -> tuple[int, int]:
-        return pool.run(priority), pool.run(priority)
-
-    thread, out = in_thread(twice)
-    thread.join(30)
-    assert out["value"] == (min(main + WORKER_NICE, 19),) * 2  # once per thread, not once per job
+    app = PivotApp(data_dir=BUNDLED, db_path=bundled_db)
+    await app.run_async(headless=True, size=(120, 40), auto_pilot=drive)
+    assert seen == {"worker": main + WORKER_NICE, "to_thread": main + WORKER_NICE, "ui": main}

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual._compositor import LayoutUpdate
@@ -32,10 +32,11 @@ from tui.messages import (
 from tui.screens.main import MainScreen
 from tui.session import Session, StoreHandle
 from tui.store import db
-from tui.store.pool import ConnectionPool
+from tui.store.pool import ConnectionPool, lower_thread_priority
 from tui.store.refresh import ensure_store
 
 if TYPE_CHECKING:
+    from textual.app import AutopilotCallbackType
     from textual.command import Provider
 
     from tui.screens.export import ExportRequest
@@ -84,6 +85,29 @@ class PivotApp(App):
         Binding("tab", "app.focus_next", "Next pane", show=False, id="app.next"),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="app.previous"),
     ]
+
+    async def run_async(
+        self,
+        *,
+        headless: bool = False,
+        inline: bool = False,
+        inline_no_clear: bool = False,
+        mouse: bool = True,
+        size: tuple[int, int] | None = None,
+        auto_pilot: AutopilotCallbackType | None = None,
+    ) -> Any:
+        """App.run_async, with the explorer's worker threads (Textual runs its thread workers,
+        and asyncio.to_thread its jobs, on the loop's default executor) starting at a lower
+        priority than the UI thread: their statements give way to the frames a person
+        waits for (pool.lower_thread_priority; the processes they start inherit it)."""
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        executor = ThreadPoolExecutor(thread_name_prefix="pivot-worker", initializer=lower_thread_priority)
+        asyncio.get_running_loop().set_default_executor(executor)
+        return await super().run_async(
+            headless=headless, inline=inline, inline_no_clear=inline_no_clear, mouse=mouse, size=size, auto_pilot=auto_pilot
+        )
 
     def __init__(
         self,

@@ -26,8 +26,7 @@ class ConnectionPool:
     are no longer wanted (a newer keystroke superseded them): work run with
     `run_for(generation, ...)` is interrupted (sqlite3 Connection.interrupt, from
     any thread) once a newer generation is announced, and is not started at all
-    if it is already older than that. A worker thread that takes a connection runs at a
-    lower priority than the UI thread from then on (WORKER_NICE).
+    if it is already older than that.
     """
 
     def __init__(self, db_path: Path, size: int = 4):
@@ -45,7 +44,6 @@ class ConnectionPool:
     def _take(self) -> sqlite3.Connection:
         import queue
 
-        _lower_priority()
         self._semaphore.acquire()
         try:
             return self._idle.get_nowait()
@@ -140,22 +138,20 @@ class ConnectionPool:
 
 
 # How much less a worker thread's claim on a core is than the UI thread's (its nice value,
-# added once). The workers' statements (a text search's facets and counts over 1M claims)
-# take far more CPU than the loop's frames; when they and the loop want the same core (one
-# core busy with something else), the loop went second and a key's echo waited. Measured at
-# 1M claims in a pty (benchmarks/pty_probe.py, three A/B pairs alternating, docs/performance.md):
-# with a core kept busy a person's echo median 19-21 -> 7-11 ms, their rows 26-27 -> 14-20 ms;
-# on an idle machine, start-up and the compare grid no different.
+# added once when the thread starts: the explorer runs Textual's thread workers on an
+# executor whose threads begin with lower_thread_priority, PivotApp.run_async). The
+# workers' statements (a text search's facets and counts over 1M claims) take far more CPU
+# than the loop's frames; when they and the loop want the same core (one core busy with
+# something else), the loop went second and a key's echo waited. Measured at 1M claims in
+# a pty (benchmarks/pty_probe.py, three A/B pairs alternating, docs/performance.md): with
+# a core kept busy a person's echo median 19-21 -> 7-11 ms, their rows 26-27 -> 14-20 ms.
 WORKER_NICE = 10
-_thread_state = threading.local()
 
 
-def _lower_priority() -> None:
-    """Lower the calling worker thread's scheduling priority by WORKER_NICE, once (Linux, where
-    a thread has a nice value of its own; never the main thread, which draws the screen)."""
-    if getattr(_thread_state, "lowered", False):
-        return
-    _thread_state.lowered = True
+def lower_thread_priority() -> None:
+    """Lower the calling thread's scheduling priority by WORKER_NICE (Linux, where a thread
+    has a nice value of its own; never the main thread, which draws the screen). Processes
+    the thread starts inherit it."""
     if sys.platform != "linux" or threading.current_thread() is threading.main_thread():
         return
     tid = threading.get_native_id()
