@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 
@@ -181,11 +182,14 @@ async def test_keys_typed_show_their_rows_and_the_facets_wait_for_a_pause(small_
         await settle(pilot)
         # the first row's detail is due detail_delay after the first rows: settled can come
         # before it (conftest's finer idle check), and it must not count as loaded while typing
-        for _ in range(200):
+        for _ in range(500):
             if app.main._detail_timer is None:
                 break
             await pilot.pause(0.01)
+        else:
+            pytest.fail("the first row's detail was never loaded")
         await settle(pilot)
+        assert details == [app.main.table.current_row["id"]]  # once, after its delay
         counted.clear()
         details.clear()
         shown = {app.main.table.current_row["id"]}

@@ -36,7 +36,6 @@ from tui.store.pool import ConnectionPool, lower_thread_priority
 from tui.store.refresh import ensure_store
 
 if TYPE_CHECKING:
-    from textual.app import AutopilotCallbackType
     from textual.command import Provider
 
     from tui.screens.export import ExportRequest
@@ -86,28 +85,18 @@ class PivotApp(App):
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="app.previous"),
     ]
 
-    async def run_async(
-        self,
-        *,
-        headless: bool = False,
-        inline: bool = False,
-        inline_no_clear: bool = False,
-        mouse: bool = True,
-        size: tuple[int, int] | None = None,
-        auto_pilot: AutopilotCallbackType | None = None,
-    ) -> Any:
+    async def run_async(self, **kwargs: Any) -> Any:
         """App.run_async, with the explorer's worker threads (Textual runs its thread workers,
         and asyncio.to_thread its jobs, on the loop's default executor) starting at a lower
         priority than the UI thread: their statements give way to the frames a person
-        waits for (pool.lower_thread_priority; the processes they start inherit it)."""
+        waits for (pool.lower_thread_priority; the processes they start inherit it). The
+        opening page is read on the UI thread, before the first frame, as before."""
         import asyncio
         from concurrent.futures import ThreadPoolExecutor
 
         executor = ThreadPoolExecutor(thread_name_prefix="pivot-worker", initializer=lower_thread_priority)
         asyncio.get_running_loop().set_default_executor(executor)
-        return await super().run_async(
-            headless=headless, inline=inline, inline_no_clear=inline_no_clear, mouse=mouse, size=size, auto_pilot=auto_pilot
-        )
+        return await super().run_async(**kwargs)
 
     def __init__(
         self,

@@ -151,7 +151,8 @@ WORKER_NICE = 10
 def lower_thread_priority() -> None:
     """Lower the calling thread's scheduling priority by WORKER_NICE (Linux, where a thread
     has a nice value of its own; never the main thread, which draws the screen). Processes
-    the thread starts inherit it."""
+    the thread starts inherit it. It is an executor's initializer: it must never raise (an
+    initializer that raises breaks the executor for every worker after it)."""
     if sys.platform != "linux" or threading.current_thread() is threading.main_thread():
         return
     tid = threading.get_native_id()
